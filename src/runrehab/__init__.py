@@ -1,0 +1,3 @@
+"""runrehab: turns a runner's symptoms into a safe, concrete exercise plan."""
+
+__version__ = "0.1.0"

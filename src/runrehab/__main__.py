@@ -1,0 +1,3 @@
+from runrehab.cli import main
+
+main()

@@ -1,0 +1,401 @@
+"""The runrehab command line: parse options, call the engine, render, set the exit code.
+
+Documents go to stdout, prompts and messages to stderr. Heavy modules are imported inside the
+commands so that `--version` and look-ups start fast.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import sys
+from collections.abc import Callable
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+
+import typer
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
+    from .models import Question
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    NOT_FOUND = 1  # also: nothing to act on, end of input at a prompt
+    BAD_INPUT = 2  # bad usage, bad answers, an invalid rule base
+    INTERRUPTED = 130
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: ExitCode = ExitCode.BAD_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+app = typer.Typer(
+    name="runrehab",
+    help="Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str) -> None:
+    """One line on stderr, shown as written."""
+    sys.stderr.write(f"runrehab: {message}\n")
+
+
+def guarded(command: F) -> F:
+    """Turn the domain's errors into one-line messages and the contract's exit codes."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .interview import AnswerError
+        from .kb import KbError
+
+        try:
+            return command(*args, **kwargs)
+        except KbError as exc:
+            for problem in exc.problems:
+                if problem.severity == "error":
+                    sys.stderr.write(f"{problem}\n")
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
+        except AnswerError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
+        except CliError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(exc.code) from None
+        except KeyboardInterrupt:
+            say("interrupted; nothing was saved")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except EOFError:
+            say("end of input before the interview was finished; nothing was saved")
+            raise typer.Exit(ExitCode.NOT_FOUND) from None
+    return wrapper  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------ shared options
+
+
+def _complete_kb_ids(kind: str) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        import os
+
+        from .kb import load
+
+        try:
+            kb = load(Path(os.environ["RUNREHAB_KB"]) if os.environ.get("RUNREHAB_KB") else None)
+        except Exception:  # completion must never break the shell
+            return []
+        ids = kb.exercises if kind == "exercise" else kb.symptoms
+        return [i for i in ids if i.startswith(incomplete)]
+    return complete
+
+
+KbOption = Annotated[Optional[Path], typer.Option(
+    "--kb", envvar="RUNREHAB_KB", show_default=False, metavar="DIR",
+    help="A folder holding exercises.yaml and rules.yaml, used instead of the shipped rule base.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+SymptomOption = Annotated[Optional[str], typer.Option(
+    "--symptom", metavar="ID", autocompletion=_complete_kb_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
+
+
+def load_kb(directory: Path | None) -> KnowledgeBase:
+    from .kb import load
+
+    return load(directory)
+
+
+def emit_json(data: str) -> None:
+    sys.stdout.write(data + "\n")
+    sys.stdout.flush()
+
+
+def check_symptom(kb: KnowledgeBase, symptom: str | None) -> None:
+    if symptom is not None and symptom not in kb.symptoms:
+        raise CliError(f"--symptom: {symptom!r} is not a symptom (allowed: {', '.join(kb.symptoms)})")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"runrehab {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis."""
+
+
+# ------------------------------------------------------------------ answers
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--date: {text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def parse_pairs(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        qid, sep, value = pair.partition("=")
+        if not sep or not qid.strip():
+            raise CliError(f"-a: {pair!r} is not ID=VALUE")
+        out[qid.strip()] = value
+    return out
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def read_answers(spec: str) -> list[tuple[int | None, Any]]:
+    """The cases in an answers file: [(None, mapping)] for YAML or JSON, [(line, mapping), ...] for
+    JSON Lines. Every line is checked here, before anything is printed."""
+    from .kb import YamlError, read_yaml_text
+
+    name = "stdin" if spec == "-" else spec
+    try:
+        raw = sys.stdin.buffer.read() if spec == "-" else Path(spec).read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"--answers: no such file: {spec}") from None
+    except OSError as exc:
+        raise CliError(f"--answers: cannot read {spec}: {exc.strerror}") from None
+    if b"\0" in raw:
+        raise CliError(f"--answers: {name} contains NUL bytes; expected YAML or JSON text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"--answers: {name} is not UTF-8 text") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if len(lines) > 1 and all(line.lstrip().startswith("{") for _, line in lines):
+        cases: list[tuple[int | None, Any]] = []
+        for n, line in lines:
+            try:
+                case = json.loads(line, object_pairs_hook=_refuse_duplicates)
+            except ValueError as exc:
+                raise CliError(f"--answers line {n}: not a valid JSON object ({exc})") from None
+            if not isinstance(case, dict):
+                raise CliError(f"--answers line {n}: expected a JSON object of question id to value")
+            cases.append((n, case))
+        return cases
+    if not lines:
+        return [(None, {})]
+    try:
+        data = read_yaml_text(text, name).data
+    except YamlError as exc:
+        p = exc.problem
+        raise CliError(f"--answers: {p.file}:{p.line}:{p.col}: not valid YAML or JSON: {p.message}") from None
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise CliError(f"--answers: {name} holds {kind}; expected a mapping of question id to value")
+    return [(None, data)]
+
+
+def prompt_answer(kb: KnowledgeBase, question: Question) -> Any:
+    """Ask one question on the terminal until the answer is valid."""
+    from rich.text import Text
+
+    from .engine import show_value
+    from .interview import AnswerError, allowed, is_required, parse_answer
+    from .render import stderr_console
+
+    console = stderr_console()
+    console.print(Text(question.text, style="bold red" if question.red_flag else "bold"))
+    choices = question.choices or []
+    for i, choice in enumerate(choices, 1):
+        label = kb.symptoms[choice].name if question.id == "symptom" and choice in kb.symptoms else ""
+        console.print(Text(f"  {i}. {choice}" + (f"  ({label})" if label else "")))
+    hint = {"yes_no": "y/n", "integer": f"{question.min}–{question.max}", "choice": "number or id",
+            "multi": "numbers or ids, comma-separated"}[question.type]
+    if not is_required(question):
+        hint += f", Enter for {show_value(question.default)}"
+    while True:
+        raw = console.input(Text(f"[{hint}] > ")).strip()
+        if not raw and not is_required(question):
+            return question.default
+        if choices:
+            picked = [choices[int(p) - 1] if p.strip().isdigit() and 1 <= int(p) <= len(choices) else p
+                      for p in raw.split(",")]
+            raw = ",".join(picked)
+        try:
+            return parse_answer(question, raw)
+        except AnswerError as exc:
+            console.print(Text(f"  {exc}" if raw else f"  an answer is needed ({allowed(question)})", style="red"))
+
+
+def interview(kb: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str | None = None) -> dict[str, Any]:
+    """Ask, on the terminal, every question not answered yet; red flags first, stopping at a yes."""
+    from .interview import next_question
+
+    answers = dict(given)
+    while (question := next_question(kb, answers, stage, symptom)) is not None:
+        answers[question.id] = prompt_answer(kb, question)
+    return answers
+
+
+# ------------------------------------------------------------------ commands
+
+
+@app.command()
+@guarded
+def triage(
+    answers: Annotated[Optional[str], typer.Option(
+        "--answers", metavar="PATH", help="YAML or JSON mapping of question id to value, or JSON Lines of them; - reads stdin.")] = None,
+    answer: Annotated[Optional[list[str]], typer.Option(
+        "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")] = None,
+    json_out: JsonOption = False,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day of the triage (default: today).")] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Ask missing questions on stdin even when it is not a terminal.")] = False,
+    kb: KbOption = None,
+) -> None:
+    """The interview: asks questions (red flags first), applies the rules, prints the plan."""
+    from .engine import triage as make_plan
+    from .interview import AnswerError, complete, parse_answers
+    from .render import plan_view, stdout_console, to_json
+
+    kbase = load_kb(kb)
+    day = parse_day(date)
+    overrides = parse_pairs(answer or [])
+    cases = read_answers(answers) if answers else [(None, {})]
+    batch = cases[0][0] is not None
+    ask = not batch and answers != "-" and (interactive or sys.stdin.isatty())
+    resolved = []
+    for line, case in cases:
+        try:
+            given = parse_answers(kbase, {**case, **overrides})
+            resolved.append(complete(kbase, interview(kbase, given, "triage") if ask else given))
+        except AnswerError as exc:
+            raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
+    console = None if json_out else stdout_console()
+    for complete_answers in resolved:
+        plan = make_plan(kbase, complete_answers, day, explain=explain)
+        if console is None:
+            emit_json(to_json(plan, compact=batch))
+        else:
+            console.print(plan_view(plan, kbase))
+            if batch:
+                console.rule()
+
+
+def find_exercise(kb: KnowledgeBase, name: str) -> Any:
+    """An exercise by id, name or alias in any case and spacing; CliError with suggestions if none."""
+    import difflib
+
+    def norm(text: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+    index: dict[str, str] = {}
+    for e in kb.exercises.values():
+        for label in (e.id, e.name, *e.aliases):
+            index.setdefault(norm(label), e.id)
+    wanted = norm(name)
+    if wanted in index:
+        return kb.exercises[index[wanted]]
+    close = list(dict.fromkeys(index[m] for m in difflib.get_close_matches(wanted, index, n=6, cutoff=0.6)))[:3]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `runrehab exercises` lists them all"
+    raise CliError(f"no exercise called {name!r}{hint}", ExitCode.NOT_FOUND)
+
+
+@app.command()
+@guarded
+def exercise(
+    name: Annotated[str, typer.Argument(help="An exercise id, name or alias, in any case.",
+                                        autocompletion=_complete_kb_ids("exercise"))],
+    json_out: JsonOption = False,
+    kb: KbOption = None,
+) -> None:
+    """One exercise: how to do it, default dose, cautions, what it is for, sources."""
+    from .render import exercise_doc, exercise_view, stdout_console, to_json
+
+    kbase = load_kb(kb)
+    found = find_exercise(kbase, name)
+    if json_out:
+        emit_json(to_json(exercise_doc(kbase, found)))
+    else:
+        stdout_console().print(exercise_view(found, kbase))
+
+
+@app.command()
+@guarded
+def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
+    """Every exercise, one line each."""
+    from .render import exercise_doc, exercises_view, stdout_console, to_json
+
+    kbase = load_kb(kb)
+    if json_out:
+        emit_json(to_json([exercise_doc(kbase, e) for e in kbase.exercises.values()]))
+    else:
+        stdout_console().print(exercises_view(kbase.exercises.values()))
+
+
+@app.command()
+@guarded
+def questions(
+    symptom: SymptomOption = None,
+    stage: Annotated[Optional[str], typer.Option("--stage", metavar="triage|checkin",
+                                                 help="Only the questions of one stage.")] = None,
+    json_out: JsonOption = False,
+    kb: KbOption = None,
+) -> None:
+    """Every question (`--symptom ID` narrows to one symptom's interview)."""
+    from .render import questions_view, stdout_console, to_json
+
+    kbase = load_kb(kb)
+    check_symptom(kbase, symptom)
+    if stage not in (None, "triage", "checkin"):
+        raise CliError(f"--stage: {stage!r} is not a stage (allowed: triage, checkin)")
+    chosen = [q for q in kbase.rules_file.questions
+              if (symptom is None or not q.symptoms or symptom in q.symptoms) and (stage is None or stage in q.stages)]
+    if json_out:
+        emit_json(to_json(chosen))
+    else:
+        stdout_console().print(questions_view(chosen))
+
+
+@app.command()
+@guarded
+def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
+    """The symptoms the rule base covers, with a one-line description."""
+    from .render import stdout_console, symptoms_view, to_json
+
+    kbase = load_kb(kb)
+    if json_out:
+        emit_json(to_json(kbase.rules_file.symptoms))
+    else:
+        stdout_console().print(symptoms_view(kbase))
+
+
+def main() -> None:
+    try:
+        app(prog_name="runrehab")
+    except BrokenPipeError:  # `runrehab exercises | head`: the reader left; not an error
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,128 @@
+"""Which question comes next, and turning what a person or a script typed into typed answers.
+
+The interview is stateless: given the answers so far it says what to ask next, so it can be
+replayed from its answers and driven by a terminal or an answers file alike.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .engine import evaluate
+from .kb import KnowledgeBase
+from .models import Question
+
+YES = ("yes", "y", "true")
+NO = ("no", "n", "false")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be used; the message names the question, the value and what is allowed."""
+
+
+class MissingAnswers(AnswerError):
+    def __init__(self, ids: list[str]):
+        self.ids = ids
+        super().__init__(f"missing answers for: {', '.join(ids)} (give them with --answers or -a ID=VALUE)")
+
+
+def shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def allowed(question: Question) -> str:
+    if question.type == "yes_no":
+        return "yes or no"
+    if question.type == "integer":
+        return f"a whole number from {question.min} to {question.max}"
+    if question.type == "choice":
+        return "one of " + ", ".join(question.choices or [])
+    return "any of " + ", ".join(question.choices or []) + " (comma-separated)"
+
+
+def parse_answer(question: Question, raw: Any) -> Any:
+    """The typed value of one answer, or AnswerError naming the id, the value and what is allowed."""
+    def refuse(why: str = "is not allowed") -> AnswerError:
+        return AnswerError(f"{question.id}: {shown(raw)} {why} (allowed: {allowed(question)})")
+
+    if question.type == "yes_no":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in YES + NO:
+            return raw.strip().lower() in YES
+        raise refuse()
+    if question.type == "integer":
+        if isinstance(raw, bool):
+            raise refuse()
+        if isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
+            value = int(raw.strip())
+        elif isinstance(raw, int):
+            value = raw
+        else:
+            raise refuse("is not a whole number")
+        if not question.min <= value <= question.max:  # type: ignore[operator]
+            raise refuse("is out of range")
+        return value
+    if question.type == "choice":
+        if isinstance(raw, str) and raw.strip().lower() in (question.choices or []):
+            return raw.strip().lower()
+        raise refuse()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise refuse()
+    picked = {i.strip().lower() for i in items if i.strip()}
+    if picked - set(question.choices or []):
+        raise refuse()
+    return [c for c in question.choices or [] if c in picked]
+
+
+def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+    """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
+    unknown = [qid for qid in given if qid not in kb.questions]
+    if unknown:
+        raise AnswerError(f"no question with id {', '.join(shown(u) for u in unknown)} "
+                          f"(see `runrehab questions` for the ids)")
+    return {qid: parse_answer(kb.questions[qid], raw) for qid, raw in given.items()}
+
+
+def is_required(question: Question) -> bool:
+    return question.required or question.red_flag
+
+
+def red_flag_raised(answers: dict[str, Any]) -> bool:
+    return any(qid.startswith("red_flag_") and value is True for qid, value in answers.items())
+
+
+def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:
+    """The questions still to ask, in order. Empty once a red flag is answered yes."""
+    if red_flag_raised(answers):
+        return []
+    symptom = answers.get("symptom", symptom)
+    if stage == "triage" and symptom is None:
+        return [kb.questions["symptom"]]
+    return [q for q in kb.questions_for(symptom, stage)
+            if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
+
+
+def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Question | None:
+    todo = pending(kb, answers, stage, symptom)
+    return todo[0] if todo else None
+
+
+def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", symptom: str | None = None) -> dict[str, Any]:
+    """Typed answers with defaults filled in; MissingAnswers names every required id not given."""
+    answers = dict(answers)
+    while True:
+        todo = pending(kb, answers, stage, symptom)
+        missing = [q.id for q in todo if is_required(q)]
+        if missing:
+            if "symptom" in missing:
+                missing = missing + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
+                                     and not q.symptoms and q.id not in missing and q.id not in answers]
+            raise MissingAnswers(missing)
+        if not todo:
+            return answers
+        for q in todo:  # defaults may make further questions applicable (ask_if)
+            answers[q.id] = q.default

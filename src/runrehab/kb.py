@@ -1,0 +1,412 @@
+"""Finding, reading and checking a rule base, with FILE:LINE:COL for every problem.
+
+The YAML is composed into nodes (never constructed into Python objects by tag) so that every
+value keeps its position, duplicate keys are refused and no tag can build an object.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .models import AllOf, AnyOf, Exercise, ExercisesFile, Leaf, NotOf, Question, Rule, RulesFile
+
+EXERCISES_FILE = "exercises.yaml"
+RULES_FILE = "rules.yaml"
+Loc = tuple[Any, ...]
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp")}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    col: int
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}"
+
+
+class KbError(Exception):
+    """A rule base that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"] or problems
+        super().__init__(str(errors[0]) + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+
+
+class YamlError(Exception):
+    """A YAML document that cannot be read; `problem` says where."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+@dataclass
+class SourceFile:
+    """A YAML file read into plain data, with the position of every node."""
+
+    name: str
+    data: Any
+    marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, loc: Iterable[Any]) -> tuple[int, int]:
+        """Line and column of the deepest node of `loc` that exists (pydantic's loc may add
+        union tags or field names absent from the data; those are skipped)."""
+        node, path = self.data, ()
+        for part in loc:
+            key = "not" if part == "not_" else "if" if part == "if_" else part
+            if isinstance(node, dict) and key in node:
+                node, path = node[key], (*path, key)
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                node, path = node[key], (*path, key)
+        return self.marks.get(path, (1, 1))
+
+    def problem(self, loc: Iterable[Any], code: str, message: str, severity: str = "error") -> Problem:
+        line, col = self.locate(loc)
+        return Problem(self.name, line, col, severity, code, message)
+
+
+def read_yaml_text(text: str, name: str) -> SourceFile:
+    """Parse YAML (or JSON) text; raise YamlError naming the line on syntax errors, duplicate keys
+    or tags that are not plain data."""
+    marks: dict[Loc, tuple[int, int]] = {}
+    constructor = yaml.constructor.SafeConstructor()
+
+    def at(node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def fail(node: yaml.Node, code: str, message: str) -> YamlError:
+        line, col = at(node)
+        return YamlError(Problem(name, line, col, "error", code, message))
+
+    def build(node: yaml.Node, path: Loc) -> Any:
+        marks[path] = at(node)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    raise fail(key_node, "yaml", "keys must be plain values (no merge keys or nested keys)")
+                key = scalar(key_node)
+                if not isinstance(key, (str, int, bool)):
+                    raise fail(key_node, "yaml", f"key {key!r} is not text")
+                if key in out:
+                    raise fail(key_node, "duplicate-key", f"duplicate key {key!r} (the earlier value would be lost)")
+                out[key] = build(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return scalar(node)
+
+    def scalar(node: yaml.Node) -> Any:
+        if node.tag not in _PLAIN_TAGS:
+            raise fail(node, "yaml", f"tag {node.tag!r} is not allowed; only plain data")
+        try:
+            return constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise fail(node, "yaml", f"cannot read value: {exc}") from None
+
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(Problem(name, line, col, "error", "yaml", str(exc.problem or exc.context))) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Problem(name, 1, 1, "error", "yaml", str(exc).splitlines()[0])) from None
+    except RecursionError:
+        raise YamlError(Problem(name, 1, 1, "error", "yaml", "nested too deeply")) from None
+    try:
+        data = None if root is None else build(root, ())
+    except RecursionError:
+        raise YamlError(Problem(name, 1, 1, "error", "yaml", "nested too deeply")) from None
+    return SourceFile(name, data, marks)
+
+
+def read_yaml_file(path: Path, name: str) -> SourceFile:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise YamlError(Problem(name, 1, 1, "error", "missing", f"no such file: {path}")) from None
+    except OSError as exc:
+        raise YamlError(Problem(name, 1, 1, "error", "unreadable", f"cannot read {path}: {exc.strerror}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError(Problem(name, line, 1, "error", "encoding", "not valid UTF-8 text")) from None
+    return read_yaml_text(text, name)
+
+
+# ------------------------------------------------------------------ the knowledge base
+
+
+def shipped_dir() -> Path:
+    """The rule base shipped inside the package (in a checkout: the top-level data/ folder)."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("runrehab") / "data"))
+    if (packaged / RULES_FILE).is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    if (checkout / RULES_FILE).is_file():
+        return checkout
+    raise KbError([Problem(str(packaged), 1, 1, "error", "missing",
+                           "the shipped rule base is missing from this installation; reinstall runrehab")])
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    rules_file: RulesFile
+    exercises_file: ExercisesFile
+    directory: Path
+    content_hash: str
+
+    @cached_property
+    def exercises(self) -> dict[str, Exercise]:
+        return {e.id: e for e in self.exercises_file.exercises}
+
+    @cached_property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q for q in self.rules_file.questions}
+
+    @cached_property
+    def symptoms(self) -> dict[str, Any]:
+        return {s.id: s for s in self.rules_file.symptoms}
+
+    @cached_property
+    def documents(self) -> dict[str, Any]:
+        return {d.id: d for d in self.rules_file.documents}
+
+    @property
+    def rules(self) -> list[Rule]:
+        return self.rules_file.rules
+
+    @property
+    def version(self) -> str:
+        return self.rules_file.version
+
+    def rules_for(self, symptom: str, stage: str) -> list[Rule]:
+        return [r for r in self.rules if stage in r.stages and (not r.symptoms or symptom in r.symptoms)]
+
+    def questions_for(self, symptom: str | None, stage: str) -> list[Question]:
+        """The questions of one stage that apply to `symptom` (all symptoms when None), in
+        interview order: file order, with red flags before everything but `symptom`."""
+        qs = [q for q in self.rules_file.questions
+              if stage in q.stages and (symptom is None or not q.symptoms or symptom in q.symptoms)]
+        return sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2)
+
+
+def load(directory: Path | None = None) -> KnowledgeBase:
+    """Read, validate and cross-check a rule base folder; raise KbError listing every error."""
+    base = shipped_dir() if directory is None else Path(directory)
+    if directory is not None and not base.is_dir():
+        raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
+    kb, problems = load_with_problems(base)
+    if kb is None or any(p.severity == "error" for p in problems):
+        raise KbError(sorted(problems))
+    return kb
+
+
+def load_with_problems(base: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Everything `load` checks, returned rather than raised (for `runrehab validate`)."""
+    problems: list[Problem] = []
+    sources: dict[str, SourceFile] = {}
+    models: dict[str, Any] = {}
+    digest = hashlib.sha256()
+    for filename, model in ((EXERCISES_FILE, ExercisesFile), (RULES_FILE, RulesFile)):
+        display = _display(base / filename)
+        try:
+            src = read_yaml_file(base / filename, display)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        digest.update((base / filename).read_bytes())
+        sources[filename] = src
+        if not isinstance(src.data, dict):
+            problems.append(src.problem((), "schema", "the file must hold a mapping (key: value pairs)"))
+            continue
+        try:
+            models[filename] = model.model_validate(src.data)
+        except ValidationError as exc:
+            problems.extend(_schema_problems(src, exc))
+    if len(models) < 2:
+        return None, problems
+    kb = KnowledgeBase(models[RULES_FILE], models[EXERCISES_FILE], base, digest.hexdigest())
+    problems.extend(check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE]))
+    return kb, problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _schema_problems(src: SourceFile, exc: ValidationError) -> Iterator[Problem]:
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        shown = ".".join(str(p) for p in loc if p not in ("all", "any", "not", "leaf") or p in ("all", "any"))
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}"
+        elif err["type"] == "missing":
+            message = f"missing required key {loc[-1]!r}"
+        yield src.problem(loc, "schema", f"{shown}: {message}" if shown else message)
+
+
+# ------------------------------------------------------------------ cross-references
+
+
+def check_value(question: Question, value: Any) -> str | None:
+    """Why `value` is not an answer `question` can take, or None. Values here are typed
+    YAML/JSON data, as in conditions and worked examples."""
+    if question.type == "yes_no":
+        return None if isinstance(value, bool) else "expected yes or no"
+    if question.type == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "expected a whole number"
+        if not question.min <= value <= question.max:  # type: ignore[operator]
+            return f"{value} is outside {question.min}..{question.max}"
+        return None
+    if question.type == "choice":
+        return None if value in question.choices else f"{value!r} is not one of {', '.join(question.choices or [])}"
+    if not isinstance(value, list) or any(v not in question.choices for v in value):
+        return f"expected a list of {', '.join(question.choices or [])}"
+    return None
+
+
+def leaves(condition: Any, loc: Loc = ()) -> Iterator[tuple[Leaf, Loc]]:
+    if isinstance(condition, AllOf):
+        for i, c in enumerate(condition.all):
+            yield from leaves(c, (*loc, "all", i))
+    elif isinstance(condition, AnyOf):
+        for i, c in enumerate(condition.any):
+            yield from leaves(c, (*loc, "any", i))
+    elif isinstance(condition, NotOf):
+        yield from leaves(condition.not_, (*loc, "not"))
+    elif isinstance(condition, Leaf):
+        yield condition, loc
+
+
+_OPS_BY_TYPE = {
+    "yes_no": {"eq", "ne"},
+    "integer": {"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"},
+    "choice": {"eq", "ne", "in", "not_in"},
+    "multi": {"contains"},
+}
+
+
+def _check_condition(kb: KnowledgeBase, src: SourceFile, condition: Any, loc: Loc) -> Iterator[Problem]:
+    for leaf, leaf_loc in leaves(condition, loc):
+        at = (*leaf_loc,)
+        question = kb.questions.get(leaf.question)
+        if question is None:
+            yield src.problem((*at, "question"), "unknown-question", f"no question {leaf.question!r}")
+            continue
+        if leaf.op not in _OPS_BY_TYPE[question.type]:
+            allowed = ", ".join(sorted(_OPS_BY_TYPE[question.type]))
+            yield src.problem((*at, "op"), "bad-op", f"op {leaf.op!r} does not apply to {question.type} question "
+                                                     f"{question.id!r} (allowed: {allowed})")
+            continue
+        values = leaf.value if leaf.op in ("in", "not_in") else [leaf.value]
+        if leaf.op in ("in", "not_in") and not isinstance(leaf.value, list):
+            yield src.problem((*at, "value"), "bad-value", f"op {leaf.op!r} needs a list of values")
+            continue
+        if question.type == "multi":
+            values = [[leaf.value]]
+        for value in values:
+            why = check_value(question, value)
+            if why:
+                yield src.problem((*at, "value"), "bad-value", f"{question.id}: {why}")
+
+
+def _duplicates(items: list[Any], src: SourceFile, loc: Loc, what: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            yield src.problem((*loc, i, "id"), "duplicate-id", f"{what} id {item.id!r} is used twice")
+        seen.add(item.id)
+
+
+def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile) -> Iterator[Problem]:
+    rf = kb.rules_file
+    yield from _duplicates(kb.exercises_file.exercises, exercises, ("exercises",), "exercise")
+    yield from _duplicates(rf.documents, rules, ("documents",), "document")
+    yield from _duplicates(rf.symptoms, rules, ("symptoms",), "symptom")
+    yield from _duplicates(rf.questions, rules, ("questions",), "question")
+    yield from _duplicates(rf.rules, rules, ("rules",), "rule")
+
+    def cite(src: SourceFile, citation: Any, loc: Loc) -> Iterator[Problem]:
+        if citation is not None and citation.document not in kb.documents:
+            yield src.problem((*loc, "document"), "unknown-document", f"no document {citation.document!r} under `documents`")
+
+    def symptoms(ids: list[str], loc: Loc) -> Iterator[Problem]:
+        for i, sid in enumerate(ids):
+            if sid not in kb.symptoms:
+                yield rules.problem((*loc, i), "unknown-symptom", f"no symptom {sid!r}")
+
+    for i, ex in enumerate(kb.exercises_file.exercises):
+        for j, citation in enumerate(ex.sources):
+            yield from cite(exercises, citation, ("exercises", i, "sources", j))
+
+    symptom_q = kb.questions.get("symptom")
+    if symptom_q is None:
+        yield rules.problem(("questions",), "missing-question", "the `symptom` question is missing")
+    elif symptom_q.type != "choice" or set(symptom_q.choices or []) != set(kb.symptoms):
+        yield rules.problem(("questions", rf.questions.index(symptom_q), "choices"), "symptom-choices",
+                            "the `symptom` question's choices must be exactly the symptom ids")
+
+    for i, q in enumerate(rf.questions):
+        loc = ("questions", i)
+        yield from symptoms(q.symptoms, (*loc, "symptoms"))
+        yield from cite(rules, q.source, (*loc, "source"))
+        if q.red_flag and q.source is None:
+            yield rules.problem(loc, "missing-source", f"red-flag question {q.id!r} must cite its guideline")
+        if q.required and q.default is not None:
+            yield rules.problem((*loc, "default"), "bad-default", "a required question takes no default")
+        if not q.required and not q.red_flag and q.default is None:
+            yield rules.problem(loc, "missing-default", f"question {q.id!r} is optional, so it needs a `default`")
+        if q.default is not None:
+            why = check_value(q, q.default)
+            if why:
+                yield rules.problem((*loc, "default"), "bad-default", f"{q.id}: {why}")
+        if q.ask_if is not None:
+            yield from _check_condition(kb, rules, q.ask_if, (*loc, "ask_if"))
+
+    for i, rule in enumerate(rf.rules):
+        loc = ("rules", i)
+        yield from symptoms(rule.symptoms, (*loc, "symptoms"))
+        yield from cite(rules, rule.source, (*loc, "source"))
+        if rule.when is not None:
+            yield from _check_condition(kb, rules, rule.when, (*loc, "when"))
+        for j, item in enumerate(rule.then.routine):
+            if item.exercise not in kb.exercises:
+                yield rules.problem((*loc, "then", "routine", j, "exercise"), "unknown-exercise",
+                                    f"no exercise {item.exercise!r} in exercises.yaml")
+        for j, ex_id in enumerate(rule.then.remove):
+            if ex_id not in kb.exercises:
+                yield rules.problem((*loc, "then", "remove", j), "unknown-exercise", f"no exercise {ex_id!r} in exercises.yaml")
+        for j, example in enumerate(rule.examples):
+            for qid in example.answers:
+                if qid not in kb.questions:
+                    yield rules.problem((*loc, "examples", j, "answers", qid), "unknown-question", f"no question {qid!r}")
+            for k, ex_id in enumerate(example.expect.routine or []):
+                if ex_id not in kb.exercises:
+                    yield rules.problem((*loc, "examples", j, "expect", "routine", k), "unknown-exercise",
+                                        f"no exercise {ex_id!r} in exercises.yaml")

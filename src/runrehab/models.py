@@ -1,0 +1,295 @@
+"""Pydantic models: the rule base files and every document the CLI prints.
+
+Rule-base models forbid unknown keys, so a misspelt key in YAML is an error with a line number.
+Output documents are versioned by SCHEMA_VERSION; their JSON shape is defined here and nowhere else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
+
+SCHEMA_VERSION = 1
+
+Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
+LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
+RED_FLAG_LEVELS = ("emergency", "urgent")
+QuestionType = Literal["choice", "multi", "yes_no", "integer"]
+Stage = Literal["triage", "checkin"]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+
+
+def level_rank(level: str) -> int:
+    """0 for the most urgent level; lower is more urgent."""
+    return LEVELS.index(level)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ------------------------------------------------------------------ shared pieces
+
+
+class Range(Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class Dose(Strict):
+    sets: Range | None = None
+    reps: Range | None = None
+    hold_seconds: Range | None = None
+    duration_seconds: Range | None = None
+    per_side: bool = False
+    frequency: str | None = None
+
+
+class Citation(Strict):
+    document: Id
+    quote: str = Field(min_length=1)
+
+
+# ------------------------------------------------------------------ exercises.yaml
+
+
+class Exercise(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    targets: list[str] = Field(min_length=1)
+    equipment: list[str] = []
+    instructions: list[str] = Field(min_length=1)
+    dose: Dose
+    cautions: list[str] = []
+    sources: list[Citation] = Field(min_length=1)
+
+
+class ExercisesFile(Strict):
+    schema_version: Literal[1]
+    exercises: list[Exercise] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------ rules.yaml
+
+
+class Document(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    kind: Literal["seed", "guideline"]
+    url: str | None = None
+
+
+class Symptom(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
+class Leaf(Strict):
+    question: Id
+    op: Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "contains"] = "eq"
+    value: Any
+
+
+class AllOf(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: Condition = Field(alias="not")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+def _condition_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("all", "any", "not"):
+            if key in value:
+                return key
+    elif isinstance(value, BaseModel):
+        return {AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(value), "leaf")
+    return "leaf"
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+        Annotated[Leaf, Tag("leaf")],
+    ],
+    Discriminator(_condition_kind),
+]
+
+
+class Question(Strict):
+    id: Id
+    text: str = Field(min_length=1)
+    type: QuestionType
+    choices: list[str] | None = None
+    min: int | None = None
+    max: int | None = None
+    default: Any = None
+    symptoms: list[Id] = []
+    stages: list[Stage] = Field(default=["triage"], min_length=1)
+    required: bool = False
+    ask_if: Condition | None = None
+    source: Citation | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def red_flag(self) -> bool:
+        return self.id.startswith("red_flag_")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.type in ("choice", "multi") and not self.choices:
+            raise ValueError(f"a {self.type} question needs `choices`")
+        if self.type not in ("choice", "multi") and self.choices is not None:
+            raise ValueError(f"a {self.type} question takes no `choices`")
+        if self.type != "integer" and (self.min is not None or self.max is not None):
+            raise ValueError(f"a {self.type} question takes no `min`/`max`")
+        if self.type == "integer" and (self.min is None or self.max is None or self.min > self.max):
+            raise ValueError("an integer question needs `min` <= `max`")
+        if self.red_flag and (self.type != "yes_no" or self.default is not None):
+            raise ValueError("a red_flag_ question is a yes_no question without a default")
+        return self
+
+
+class RoutineItem(Strict):
+    exercise: Id
+    dose: Dose | None = None  # None: the exercise's default dose
+    timing: str | None = None
+
+
+class Escalation(Strict):
+    after_days: int = Field(ge=0, le=3650)
+    if_: str = Field(alias="if", min_length=1)
+    action: str = Field(min_length=1)
+    level: Level
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+class Outcome(Strict):
+    level: Level | None = None
+    headline: str | None = None
+    routine: list[RoutineItem] = []
+    remove: list[Id] = []
+    advice: list[str] = []
+    stop_if: list[str] = []
+    escalation: list[Escalation] = []
+    review_after_days: int | None = Field(default=None, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _headline_with_level(self) -> Outcome:
+        if self.level is not None and not self.headline:
+            raise ValueError("an outcome that sets a `level` needs a `headline`")
+        return self
+
+
+class Expectation(Strict):
+    fires: bool = True
+    level: Level | None = None
+    routine: list[Id] | None = None
+
+
+class Example(Strict):
+    name: str = Field(min_length=1)
+    answers: dict[str, Any]
+    expect: Expectation
+
+
+class Rule(Strict):
+    id: Id
+    description: str = Field(min_length=1)
+    status: Literal["stable", "experimental"] = "stable"
+    symptoms: list[Id] = []  # empty: every symptom
+    stages: list[Stage] = Field(default=["triage"], min_length=1)
+    priority: int = 0
+    when: Condition | None = None  # None: always
+    then: Outcome
+    source: Citation
+    examples: list[Example] = Field(min_length=1)
+
+
+class RulesFile(Strict):
+    schema_version: Literal[1]
+    version: str = Field(min_length=1)
+    disclaimer: str = Field(min_length=1)
+    documents: list[Document] = Field(min_length=1)
+    symptoms: list[Symptom] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+    rules: list[Rule] = Field(min_length=1)
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+# ------------------------------------------------------------------ output documents
+
+
+class SourceRef(Strict):
+    document: str
+    title: str
+    quote: str
+    url: str | None = None
+
+
+class FiredRule(Strict):
+    id: str
+    source: SourceRef
+
+
+class TraceEntry(Strict):
+    """Why a rule did or did not shape the plan (`triage --explain`)."""
+
+    rule: str
+    fired: bool
+    matched: list[str]
+    level: Level | None
+    overridden_by: str | None = None
+
+
+class RoutineEntry(Strict):
+    exercise: str
+    name: str
+    dose: Dose
+    timing: str | None
+
+
+class Plan(Strict):
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    answers: dict[str, Any]
+    triage_level: Level
+    headline: str
+    red_flags: list[str]
+    routine: list[RoutineEntry]
+    advice: list[str]
+    stop_if: list[str]
+    escalation: list[Escalation]
+    review_date: dt.date | None
+    rules: list[FiredRule]
+    disclaimer: str
+    trace: list[TraceEntry] | None = None
+
+
+class ExerciseDoc(Exercise):
+    """An exercise as printed: citations carry the document's title."""
+
+    sources: list[SourceRef] = Field(min_length=1)  # type: ignore[assignment]
