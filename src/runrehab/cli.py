@@ -393,6 +393,29 @@ def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
         stdout_console().print(symptoms_view(kbase))
 
 
+@app.command()
+@guarded
+def validate(
+    kb: KbOption = None,
+    json_out: JsonOption = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+) -> None:
+    """Check a rule base: schema, references, reachability, safety, worked examples."""
+    from .validate import validate as check
+
+    _, problems = check(kb)
+    failed = [p for p in problems if p.severity == "error" or strict]
+    if json_out:
+        emit_json(json.dumps({"ok": not failed, "problems": [p.__dict__ for p in problems]}, indent=2))
+    else:
+        for problem in problems:
+            sys.stdout.write(f"{problem}\n")
+        errors = sum(p.severity == "error" for p in problems)
+        say(f"{errors} error(s), {len(problems) - errors} warning(s)" + ("" if failed else ": the rule base is valid"))
+    if failed:
+        raise typer.Exit(ExitCode.BAD_INPUT)
+
+
 def main() -> None:
     try:
         app(prog_name="runrehab")

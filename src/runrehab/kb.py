@@ -23,7 +23,7 @@ RULES_FILE = "rules.yaml"
 Loc = tuple[Any, ...]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp")}
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 
 
 @dataclass(frozen=True, order=True)
@@ -96,6 +96,8 @@ def read_yaml_text(text: str, name: str) -> SourceFile:
 
     def build(node: yaml.Node, path: Loc) -> Any:
         marks[path] = at(node)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            raise fail(node, "yaml", f"tag {node.tag!r} is not allowed; only plain data")
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -216,14 +218,15 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     base = shipped_dir() if directory is None else Path(directory)
     if directory is not None and not base.is_dir():
         raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
-    kb, problems = load_with_problems(base)
+    kb, problems, _ = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
         raise KbError(sorted(problems))
     return kb
 
 
-def load_with_problems(base: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Everything `load` checks, returned rather than raised (for `runrehab validate`)."""
+def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
+    """Everything `load` checks, returned rather than raised (for `runrehab validate`), with the
+    files as read so that later checks can point at lines."""
     problems: list[Problem] = []
     sources: dict[str, SourceFile] = {}
     models: dict[str, Any] = {}
@@ -245,17 +248,18 @@ def load_with_problems(base: Path) -> tuple[KnowledgeBase | None, list[Problem]]
         except ValidationError as exc:
             problems.extend(_schema_problems(src, exc))
     if len(models) < 2:
-        return None, problems
+        return None, problems, sources
     kb = KnowledgeBase(models[RULES_FILE], models[EXERCISES_FILE], base, digest.hexdigest())
     problems.extend(check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE]))
-    return kb, problems
+    return kb, problems, sources
 
 
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _schema_problems(src: SourceFile, exc: ValidationError) -> Iterator[Problem]:

@@ -1,0 +1,184 @@
+"""`runrehab validate`: everything the loader checks, plus the checks that run the rules.
+
+- every worked example beside the rules gives what it expects;
+- safety: every red flag answered yes, for every symptom that asks it, is caught by a rule at
+  emergency or urgent; every self-care outcome carries an escalation and a review date;
+- reachability, by enumerating the finite answer space (integers fall into the bands the
+  conditions use): rules that never fire, rules always overridden, equal-priority rules that
+  prescribe the same exercise differently;
+- exercises that no rule uses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .engine import fired_rules, triage
+from .interview import AnswerError, complete, parse_answers
+from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, leaves, read_base, shipped_dir
+from .models import RED_FLAG_LEVELS, Plan, Question
+
+_EXAMPLE_DATE = dt.date(2000, 1, 1)
+
+
+def validate(directory: Path | None) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Every problem of the rule base in `directory` (the shipped one when None), sorted."""
+    base = shipped_dir() if directory is None else Path(directory)
+    if not base.is_dir():
+        return None, [Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")]
+    kb, problems, sources = read_base(base)
+    if kb is None or any(p.severity == "error" for p in problems):
+        return kb, sorted(problems)
+    rules_src = sources[RULES_FILE]
+    problems += run_examples(kb, rules_src)
+    problems += check_safety(kb, rules_src)
+    problems += check_reachability(kb, rules_src)
+    problems += check_unused(kb, sources)
+    return kb, sorted(problems)
+
+
+# ------------------------------------------------------------------ worked examples
+
+
+def example_answers(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage") -> dict[str, Any]:
+    """Complete answers for a worked example: red flags left out count as no."""
+    given = parse_answers(kb, answers)
+    symptom = given.get("symptom")
+    for q in kb.questions_for(symptom, stage):
+        if q.red_flag:
+            given.setdefault(q.id, False)
+    return complete(kb, given, stage)
+
+
+def run_examples(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
+    for i, rule in enumerate(kb.rules):
+        for j, example in enumerate(rule.examples):
+            loc = ("rules", i, "examples", j)
+            try:
+                plan = triage(kb, example_answers(kb, example.answers), _EXAMPLE_DATE)
+            except AnswerError as exc:
+                yield src.problem((*loc, "answers"), "example", f"rule {rule.id}, example {example.name!r}: {exc}")
+                continue
+            for what in example_mismatches(rule.id, example.expect, plan):
+                yield src.problem(loc, "example", f"rule {rule.id}, example {example.name!r}: {what}")
+
+
+def example_mismatches(rule_id: str, expect: Any, plan: Plan) -> list[str]:
+    """How a plan differs from what a worked example expects (empty when it matches)."""
+    out = []
+    fired = any(r.id == rule_id for r in plan.rules)
+    if fired != expect.fires:
+        out.append("expected the rule to fire but it did not" if expect.fires else "expected the rule not to fire but it did")
+    if expect.level is not None and plan.triage_level != expect.level:
+        out.append(f"expected level {expect.level}, got {plan.triage_level}")
+    if expect.routine is not None:
+        got = sorted(item.exercise for item in plan.routine)
+        if got != sorted(expect.routine):
+            missing = sorted(set(expect.routine) - set(got))
+            extra = sorted(set(got) - set(expect.routine))
+            out.append("routine differs: " + "; ".join(
+                part for part in (f"missing {', '.join(missing)}" if missing else "",
+                                  f"unexpected {', '.join(extra)}" if extra else "") if part))
+    return out
+
+
+# ------------------------------------------------------------------ safety
+
+
+def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
+    for i, rule in enumerate(kb.rules):
+        out = rule.then
+        if out.level == "self-care" and (not out.escalation or not out.review_after_days):
+            yield src.problem(("rules", i, "then"), "safety",
+                              f"rule {rule.id}: a self-care outcome needs an `escalation` and `review_after_days`")
+    for symptom in kb.symptoms:
+        for q in kb.questions_for(symptom, "triage"):
+            if not q.red_flag:
+                continue
+            answers = {"symptom": symptom, q.id: True}
+            _, fired = fired_rules(kb, answers, "triage")
+            if not any(r.then.level in RED_FLAG_LEVELS for r in fired):
+                yield src.problem(("questions", kb.rules_file.questions.index(q)), "safety",
+                                  f"red flag {q.id} answered yes for {symptom} fires no rule at emergency or urgent")
+
+
+# ------------------------------------------------------------------ reachability
+
+
+def _values(kb: KnowledgeBase, q: Question) -> list[Any]:
+    """The answers worth trying for one question: every choice, both yes and no, and for
+    integers the bounds and each side of every threshold the conditions use."""
+    if q.type == "yes_no":
+        return [False, True]
+    if q.type == "choice":
+        return list(q.choices or [])
+    if q.type == "multi":
+        choices = q.choices or []
+        return [list(c) for n in range(len(choices) + 1) for c in itertools.combinations(choices, n)]
+    points = {q.min, q.max}
+    conditions = [r.when for r in kb.rules if r.when is not None] + [x.ask_if for x in kb.questions.values() if x.ask_if]
+    for cond in conditions:
+        for leaf, _ in leaves(cond):
+            if leaf.question == q.id:
+                for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
+                    points |= {v - 1, v, v + 1}
+    return sorted(p for p in points if q.min <= p <= q.max)  # type: ignore[operator]
+
+
+def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iterator[dict[str, Any]]:
+    """Every combination of the answer bands of one symptom's questions, with no red flag and
+    with each red flag alone."""
+    questions = [q for q in kb.questions_for(symptom, stage) if q.id != "symptom"]
+    flags = [q.id for q in questions if q.red_flag]
+    others = [q for q in questions if not q.red_flag]
+    for combo in itertools.product(*(_values(kb, q) for q in others)):
+        base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
+        yield base
+        for flag in flags:
+            yield {**base, flag: True}
+
+
+def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
+    fired_ever: set[str] = set()
+    spoke_ever: set[str] = set()
+    disagreements: dict[tuple[str, str, str], str] = {}
+    by_id = {r.id: r for r in kb.rules}
+    for symptom in kb.symptoms:
+        for answers in answer_space(kb, symptom):
+            plan = triage(kb, answers, _EXAMPLE_DATE, explain=True)
+            fired = [t.rule for t in plan.trace or [] if t.fired]
+            fired_ever.update(fired)
+            spoke_ever.update(t.rule for t in plan.trace or [] if t.fired and not t.overridden_by)
+            for a, b in itertools.combinations(fired, 2):
+                ra, rb = by_id[a], by_id[b]
+                if ra.priority != rb.priority:
+                    continue
+                for item_a in ra.then.routine:
+                    for item_b in rb.then.routine:
+                        if item_a.exercise == item_b.exercise and (item_a.dose, item_a.timing) != (item_b.dose, item_b.timing):
+                            disagreements[(a, b, item_a.exercise)] = symptom
+    for i, rule in enumerate(kb.rules):
+        if "triage" not in rule.stages:
+            continue
+        if rule.id not in fired_ever:
+            yield src.problem(("rules", i, "when"), "unreachable", f"rule {rule.id} never fires for any answers")
+        elif rule.id not in spoke_ever:
+            yield src.problem(("rules", i), "overridden", f"rule {rule.id} is always overridden by a more urgent rule",
+                              severity="warning")
+    index = {r.id: n for n, r in enumerate(kb.rules)}
+    for (a, b, exercise), symptom in sorted(disagreements.items()):
+        yield src.problem(("rules", index[b], "then", "routine"), "conflict",
+                          f"rules {a} and {b} have equal priority and prescribe {exercise} differently ({symptom}); "
+                          f"give one a higher `priority`", severity="warning")
+
+
+def check_unused(kb: KnowledgeBase, sources: dict[str, SourceFile]) -> Iterator[Problem]:
+    used = {item.exercise for r in kb.rules for item in r.then.routine}
+    src = sources["exercises.yaml"]
+    for i, exercise in enumerate(kb.exercises_file.exercises):
+        if exercise.id not in used:
+            yield src.problem(("exercises", i, "id"), "unused", f"exercise {exercise.id} is in no rule's routine",
+                              severity="warning")

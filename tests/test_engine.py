@@ -1,0 +1,140 @@
+"""The engine by plain function calls: answers in, plan out."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import full_answers, red_flag_cases
+from runrehab.engine import triage
+from runrehab.interview import complete, parse_answers
+from runrehab.kb import load
+from runrehab.models import LEVELS, Plan
+
+KB = load()
+DAY = dt.date(2026, 3, 1)
+
+
+def plan_for(symptom: str, **changes) -> Plan:
+    return triage(KB, complete(KB, parse_answers(KB, full_answers(KB, symptom, **changes))), DAY)
+
+
+def item(plan: Plan, exercise: str):
+    return next(i for i in plan.routine if i.exercise == exercise)
+
+
+def span(r):
+    return None if r is None else (r.min, r.max)
+
+
+@pytest.mark.parametrize(("symptom", "flag"), red_flag_cases(KB))
+def test_any_red_flag_gives_emergency_or_urgent_and_no_routine(symptom, flag):
+    plan = plan_for(symptom, **{flag: "yes"})
+    assert plan.triage_level in ("emergency", "urgent")
+    assert plan.routine == []
+    assert plan.red_flags == [flag]
+    assert plan.review_date is None
+
+
+@pytest.mark.parametrize("flag", ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel",
+                                  "red_flag_both_legs", "red_flag_leg_weakness", "red_flag_sexual_dysfunction"])
+def test_cauda_equina_signs_are_an_emergency(flag):
+    assert plan_for("posterior-leg-pain", **{flag: "yes"}).triage_level == "emergency"
+
+
+@pytest.mark.parametrize(("flag", "level"), [("red_flag_chest_pain", "emergency"), ("red_flag_chest_pain_eased", "urgent"),
+                                             ("red_flag_stroke_signs", "emergency"), ("red_flag_arm_circulation", "emergency"),
+                                             ("red_flag_cord_compression", "urgent"), ("red_flag_constant_numbness", "urgent")])
+def test_hand_tingling_red_flags_have_their_levels(flag, level):
+    assert plan_for("hand-tingling", **{flag: "yes"}).triage_level == level
+
+
+def test_the_most_urgent_level_wins():
+    plan = plan_for("hand-tingling", red_flag_chest_pain_eased="yes", red_flag_stroke_signs="yes")
+    assert plan.triage_level == "emergency"
+    assert plan.headline.startswith("Emergency")
+    assert {r.id for r in plan.rules} >= {"red-flag-angina", "red-flag-stroke"}
+
+
+def test_tight_itb_plan_matches_the_expert_answer_dose_for_dose():
+    plan = plan_for("tight-itb")
+    assert plan.triage_level == "self-care"
+    bridge, clam = item(plan, "glute-bridge"), item(plan, "clamshell")
+    assert (span(bridge.dose.sets), span(bridge.dose.reps)) == ((4, 7), (5, 12))
+    assert (span(clam.dose.sets), span(clam.dose.reps), clam.dose.per_side) == ((4, 7), (5, 12), True)
+    assert item(plan, "snow-angel").dose.frequency == "twice a day"
+    assert {"figure-four-stretch", "cross-body-leg-stretch"} <= {i.exercise for i in plan.routine}
+    week = [e for e in plan.escalation if e.after_days == 7]
+    assert week and week[0].level == "see-clinician" and "physical therapist" in week[0].action
+    assert plan.review_date == DAY + dt.timedelta(days=7)
+
+
+def test_posterior_leg_plan_matches_the_trainer_dose_for_dose():
+    plan = plan_for("posterior-leg-pain")
+    roll = item(plan, "foam-rolling")
+    assert span(roll.dose.duration_seconds) == (30, 60) and roll.timing == "before runs"
+    for ex in ("glute-bridge", "lateral-band-walk"):
+        assert (span(item(plan, ex).dose.sets), span(item(plan, ex).dose.reps)) == ((3, 3), (10, 15))
+    for ex in ("front-plank", "side-plank"):
+        assert (span(item(plan, ex).dose.sets), span(item(plan, ex).dose.hold_seconds)) == ((3, 3), (20, 60))
+    for ex in ("piriformis-stretch", "glute-external-rotator-stretch"):
+        stretch = item(plan, ex)
+        assert (span(stretch.dose.sets), span(stretch.dose.hold_seconds), stretch.dose.per_side) == ((2, 4), (30, 60), True)
+        assert stretch.timing == "after runs"
+    assert any("symptoms" in s for s in plan.stop_if)
+
+
+def test_lumbar_origin_gives_bridges_three_by_fifteen():
+    bridge = item(plan_for("posterior-leg-pain", low_back_pain="yes"), "glute-bridge")
+    assert (span(bridge.dose.sets), span(bridge.dose.reps)) == ((3, 3), (15, 15))
+
+
+def test_planks_only_if_pain_free():
+    exercises = {i.exercise for i in plan_for("posterior-leg-pain", planks_painful="yes").routine}
+    assert not exercises & {"front-plank", "side-plank"}
+
+
+@pytest.mark.parametrize(("days", "level"), [(7, "self-care"), (8, "see-clinician"), (30, "see-clinician")])
+def test_pain_at_rest_for_more_than_a_week_means_see_a_clinician(days, level):
+    assert plan_for("posterior-leg-pain", pain_at_rest="yes", days=days).triage_level == level
+
+
+def test_hand_tingling_gives_five_minutes_of_first_rib_mobilization_a_day():
+    plan = plan_for("hand-tingling")
+    rib = item(plan, "first-rib-mobilization")
+    assert span(rib.dose.duration_seconds) == (300, 300) and rib.dose.frequency == "daily"
+    assert any("waist" in a for a in plan.advice)
+
+
+@pytest.mark.parametrize("symptom", sorted(KB.symptoms))
+def test_every_plan_cites_sources_and_says_it_is_not_a_diagnosis(symptom):
+    plan = plan_for(symptom)
+    assert plan.rules and all(r.source.document in KB.documents and r.source.quote for r in plan.rules)
+    assert "not a diagnosis" in plan.disclaimer
+    assert plan.triage_level in LEVELS
+
+
+def test_routine_has_no_duplicate_exercises():
+    plan = plan_for("posterior-leg-pain", low_back_pain="yes")
+    ids = [i.exercise for i in plan.routine]
+    assert len(ids) == len(set(ids))
+
+
+def test_a_red_flag_is_never_softened_even_if_no_rule_catches_it():
+    answers = complete(KB, parse_answers(KB, full_answers(KB, "posterior-leg-pain")))
+    answers["red_flag_made_up"] = True  # a red flag that no rule in the base knows about
+    plan = triage(KB, answers, DAY)
+    assert plan.triage_level == "urgent" and plan.routine == []
+
+
+def test_explain_traces_fired_matched_and_overridden_rules():
+    answers = complete(KB, parse_answers(KB, full_answers(KB, "posterior-leg-pain", red_flag_fever="yes")))
+    plan = triage(KB, answers, DAY, explain=True)
+    trace = {t.rule: t for t in plan.trace}
+    assert trace["red-flag-serious-spinal"].fired and "red_flag_fever = yes (answered yes)" in trace["red-flag-serious-spinal"].matched
+    assert trace["posterior-leg-routine"].overridden_by == "red-flag-serious-spinal"
+    assert not trace["posterior-leg-lumbar"].fired
+
+
+def test_the_engine_is_deterministic_for_the_same_answers_and_date():
+    assert plan_for("tight-itb") == plan_for("tight-itb")

@@ -1,0 +1,82 @@
+"""Answer parsing and the order of the interview, by plain calls."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import full_answers
+from runrehab.interview import AnswerError, MissingAnswers, complete, next_question, parse_answer, parse_answers
+from runrehab.kb import load
+
+KB = load()
+Q = KB.questions
+
+
+@pytest.mark.parametrize(("raw", "value"), [("yes", True), ("Y", True), ("TRUE", True), (True, True),
+                                            ("no", False), ("n", False), ("False", False), (False, False)])
+def test_yes_no_accepts_the_contract_spellings(raw, value):
+    assert parse_answer(Q["pain_at_rest"], raw) is value
+
+
+@pytest.mark.parametrize(("raw", "value"), [(0, 0), (10, 10), ("7", 7), (" 3 ", 3)])
+def test_integers_accept_whole_numbers_and_numeric_strings(raw, value):
+    assert parse_answer(Q["pain_score"], raw) == value
+
+
+@pytest.mark.parametrize("raw", ["1.5", 1.5, 2.0, True, "seven", "", None, [3], 11, -1, "99999999999999999999"])
+def test_integers_refuse_fractions_booleans_text_and_out_of_range(raw):
+    with pytest.raises(AnswerError, match="pain_score"):
+        parse_answer(Q["pain_score"], raw)
+
+
+def test_an_error_names_the_id_the_value_and_what_is_allowed():
+    with pytest.raises(AnswerError) as info:
+        parse_answer(Q["pain_score"], 12)
+    assert str(info.value) == "pain_score: 12 is out of range (allowed: a whole number from 0 to 10)"
+
+
+def test_a_choice_is_one_of_its_choices_in_any_case():
+    assert parse_answer(Q["symptom"], "Tight-ITB") == "tight-itb"
+    with pytest.raises(AnswerError, match="allowed: one of tight-itb, posterior-leg-pain, hand-tingling"):
+        parse_answer(Q["symptom"], "knee")
+
+
+def test_an_unknown_question_id_is_refused_by_name():
+    with pytest.raises(AnswerError, match="no_such_question"):
+        parse_answers(KB, {"symptom": "tight-itb", "no_such_question": 1})
+
+
+def test_red_flags_come_right_after_the_symptom():
+    answers: dict = {}
+    order = []
+    while (q := next_question(KB, answers, "triage")) is not None:
+        order.append(q.id)
+        answers[q.id] = "posterior-leg-pain" if q.id == "symptom" else (3 if q.type == "integer" else False)
+    flags = [i for i, qid in enumerate(order) if qid.startswith("red_flag_")]
+    assert order[0] == "symptom"
+    assert flags == list(range(1, len(flags) + 1)) and len(flags) == 11
+    assert order.index("days") > flags[-1]
+
+
+def test_a_red_flag_answered_yes_ends_the_interview():
+    answers = {"symptom": "posterior-leg-pain", "red_flag_bladder": True}
+    assert next_question(KB, answers, "triage") is None
+    assert complete(KB, answers)["red_flag_bladder"] is True  # nothing else required
+
+
+def test_missing_answers_are_all_named_at_once():
+    given = parse_answers(KB, full_answers(KB, "tight-itb"))
+    del given["days"], given["red_flag_groin_pain"]
+    with pytest.raises(MissingAnswers) as info:
+        complete(KB, given)
+    assert info.value.ids == ["red_flag_groin_pain", "days"]
+
+
+def test_defaults_fill_optional_questions():
+    answers = complete(KB, parse_answers(KB, full_answers(KB, "posterior-leg-pain")))
+    assert answers["low_back_pain"] is False and answers["planks_painful"] is False
+
+
+def test_no_answers_at_all_names_the_symptom_and_the_common_questions():
+    with pytest.raises(MissingAnswers) as info:
+        complete(KB, {})
+    assert info.value.ids[:1] == ["symptom"] and {"days", "pain_score", "pain_at_rest"} <= set(info.value.ids)
