@@ -416,6 +416,19 @@ def validate(
         raise typer.Exit(ExitCode.BAD_INPUT)
 
 
+@app.command()
+@guarded
+def schema(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin (documents) or exercises, rules (files).")],
+) -> None:
+    """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
+    from .models import SCHEMAS, json_schema
+
+    if name not in SCHEMAS:
+        raise CliError(f"no schema called {name!r} (allowed: {', '.join(SCHEMAS)})")
+    emit_json(json.dumps(json_schema(name), indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     try:
         app(prog_name="runrehab")

@@ -293,3 +293,40 @@ class ExerciseDoc(Exercise):
     """An exercise as printed: citations carry the document's title."""
 
     sources: list[SourceRef] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class CheckIn(Strict):
+    schema_version: int = SCHEMA_VERSION
+    plan_date: dt.date
+    date: dt.date
+    day: int = Field(ge=0)
+    symptom: str
+    progress: Literal["symptom-free", "much-better", "better", "same", "worse"]
+    pain_score: int = Field(ge=0, le=10)
+    answers: dict[str, Any]
+    red_flags: list[str]
+    triage_level: Level
+    decision: Literal["continue", "progress", "escalate", "stop"]
+    message: str
+    routine: list[RoutineEntry]
+    advice: list[str]
+    next_review: dt.date | None
+    rules: list[FiredRule]
+    disclaimer: str
+    trace: list[TraceEntry] | None = None
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
+    model, mode = SCHEMAS[name]
+    schema = model.model_json_schema(mode=mode)  # type: ignore[attr-defined]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"runrehab:{name}", **schema}
+
+
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
+    "plan": (Plan, "serialization"),
+    "exercise": (ExerciseDoc, "serialization"),
+    "checkin": (CheckIn, "serialization"),
+    "exercises": (ExercisesFile, "validation"),
+    "rules": (RulesFile, "validation"),
+}

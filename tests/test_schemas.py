@@ -1,0 +1,61 @@
+"""JSON Schemas: printed by `runrehab schema`, committed for the YAML files, and honoured by the documents."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import full_answers
+from runrehab.cli import app
+from runrehab.kb import load, shipped_dir
+from runrehab.models import SCHEMAS
+
+ROOT = Path(__file__).resolve().parents[1]
+KB = load()
+
+
+def printed(runner, name):
+    result = runner.invoke(app, ["schema", name])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_schema_prints_a_draft_2020_12_schema(runner, name):
+    schema = printed(runner, name)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("name", ["exercises", "rules"])
+def test_committed_file_schemas_match_the_models(runner, name):
+    committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+    assert committed == printed(runner, name), f"regenerate: runrehab schema {name} > schemas/{name}.schema.json"
+
+
+@pytest.mark.parametrize("name", ["exercises", "rules"])
+def test_the_shipped_yaml_files_validate_against_their_schema_and_point_editors_at_it(runner, name):
+    path = shipped_dir() / f"{name}.yaml"
+    assert path.read_text().startswith(f"# yaml-language-server: $schema=../schemas/{name}.schema.json")
+    jsonschema.validate(yaml.safe_load(path.read_text()), printed(runner, name))
+
+
+@pytest.mark.parametrize("symptom", sorted(KB.symptoms))
+def test_plan_documents_validate_against_the_plan_schema(runner, symptom):
+    for answers in (full_answers(KB, symptom), full_answers(KB, symptom, pain_at_rest="yes", days=30)):
+        result = runner.invoke(app, ["triage", "--answers", "-", "--json", "--explain"], input=json.dumps(answers))
+        jsonschema.validate(json.loads(result.stdout), printed(runner, "plan"))
+
+
+def test_exercise_documents_validate_against_the_exercise_schema(runner):
+    schema = printed(runner, "exercise")
+    for doc in json.loads(runner.invoke(app, ["exercises", "--json"]).stdout):
+        jsonschema.validate(doc, schema)
+
+
+def test_unknown_schema_name_exits_2_listing_the_names(runner):
+    result = runner.invoke(app, ["schema", "plans"])
+    assert result.exit_code == 2 and "plan, exercise, checkin, exercises, rules" in result.stderr
