@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from .kb import KnowledgeBase
 from .models import (
-    LEVELS, RED_FLAG_LEVELS, AllOf, AnyOf, Citation, FiredRule, Leaf, NotOf, Plan, RoutineEntry, Rule,
-    SourceRef, TraceEntry, level_rank,
+    LEVELS, RED_FLAG_LEVELS, AllOf, AnyOf, CheckIn, Citation, Dose, Escalation, FiredRule, Leaf, NotOf, Plan, Range,
+    RoutineEntry, Rule, SourceRef, TraceEntry, level_rank,
 )
 
 _COMPARE = {
@@ -103,59 +104,155 @@ def decide_level(fired: list[Rule], red_flags: list[str]) -> tuple[str, Rule | N
     return level, leader
 
 
-def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain: bool = False) -> Plan:
-    """The plan for complete, normalised answers (see interview.complete) on `date`."""
-    applicable, fired = fired_rules(kb, answers, "triage")
+@dataclass(frozen=True)
+class Evaluation:
+    """What the rules of one stage make of a set of answers, before it becomes a document."""
+
+    applicable: list[Rule]
+    fired: list[Rule]
+    speaking: list[Rule]  # the fired rules whose outcome reaches the document, leader first
+    level: str
+    leader: Rule | None
+    red_flags: list[str]
+
+    @property
+    def urgent(self) -> bool:
+        return self.level in RED_FLAG_LEVELS
+
+    def routine(self, kb: KnowledgeBase, rules: list[Rule] | None = None) -> list[RoutineEntry]:
+        """The routine items of `rules` (default: the speaking ones), one per exercise: the rule
+        with the higher priority sets the dose; `remove` takes exercises out."""
+        chosen: dict[str, tuple[int, RoutineEntry]] = {}
+        for rule in self.speaking if rules is None else rules:
+            for item in rule.then.routine:
+                exercise = kb.exercises[item.exercise]
+                entry = RoutineEntry(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose,
+                                     timing=item.timing)
+                if item.exercise not in chosen or rule.priority > chosen[item.exercise][0]:
+                    chosen[item.exercise] = (rule.priority, entry)
+        return [entry for ex_id, (_, entry) in chosen.items() if ex_id not in self.removed]
+
+    @property
+    def removed(self) -> set[str]:
+        return {ex for r in self.speaking for ex in r.then.remove}
+
+    def texts(self, field: str) -> list[str]:
+        return _unique([text for r in self.speaking for text in getattr(r.then, field)])
+
+    @property
+    def escalation(self) -> list[Escalation]:
+        return sorted(_unique([e for r in self.speaking for e in r.then.escalation]), key=lambda e: e.after_days)
+
+    @property
+    def review_after_days(self) -> int | None:
+        return min((r.then.review_after_days for r in self.speaking if r.then.review_after_days), default=None)
+
+    def headline(self, fallback: str) -> str:
+        if self.leader and self.leader.then.headline:
+            return self.leader.then.headline
+        return "Urgent: you answered yes to a warning sign. See a doctor within a day or two." if self.urgent else fallback
+
+    def trace(self, answers: dict[str, Any]) -> list[TraceEntry]:
+        entries = []
+        for rule in self.applicable:
+            was_fired = rule in self.fired
+            overridden = self.leader.id if self.leader and was_fired and rule not in self.speaking else None
+            matched = (matched_leaves(rule.when, answers) if rule.when is not None else ["always"]) if was_fired else []
+            entries.append(TraceEntry(rule=rule.id, fired=was_fired, matched=matched, level=rule.then.level,
+                                      overridden_by=overridden))
+        return entries
+
+
+def evaluate_stage(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> Evaluation:
+    applicable, fired = fired_rules(kb, answers, stage)
     red_flags = [qid for qid, value in answers.items() if qid.startswith("red_flag_") and value is True]
     level, leader = decide_level(fired, red_flags)
-    urgent = level in RED_FLAG_LEVELS
-    # When the plan is emergency or urgent only rules at that level speak: exercise advice,
+    # When the outcome is emergency or urgent only rules at that level speak: exercise advice,
     # routines and review dates from calmer rules would blur the message.
-    speaking = [r for r in fired if r.then.level == level] if urgent else fired
+    speaking = [r for r in fired if r.then.level == level] if level in RED_FLAG_LEVELS else fired
     # The rule that set the level speaks first, then the others from most to least urgent.
     speaking = sorted(speaking, key=lambda r: (r is not leader, level_rank(r.then.level) if r.then.level else len(LEVELS)))
+    return Evaluation(applicable, fired, speaking, level, leader, red_flags)
 
-    chosen: dict[str, tuple[int, RoutineEntry]] = {}
-    removed = {ex for r in speaking for ex in r.then.remove}
-    for rule in speaking:
-        for item in rule.then.routine:
-            exercise = kb.exercises[item.exercise]
-            entry = RoutineEntry(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose,
-                                 timing=item.timing)
-            if item.exercise not in chosen or rule.priority > chosen[item.exercise][0]:
-                chosen[item.exercise] = (rule.priority, entry)
-    routine = [] if urgent else [entry for ex_id, (_, entry) in chosen.items() if ex_id not in removed]
 
-    review_days = [r.then.review_after_days for r in speaking if r.then.review_after_days]
-    escalation = sorted(_unique([e for r in speaking for e in r.then.escalation]), key=lambda e: e.after_days)
-    headline = leader.then.headline if leader and leader.then.headline else (
-        "Urgent: you answered yes to a warning sign. See a doctor within a day or two." if urgent else
-        "See a physical therapist: this rule base has no self-care plan for these answers.")
-
-    trace = None
-    if explain:
-        trace = []
-        for rule in applicable:
-            was_fired = rule in fired
-            overridden = leader.id if leader and was_fired and rule not in speaking else None
-            matched = (matched_leaves(rule.when, answers) if rule.when is not None else ["always"]) if was_fired else []
-            trace.append(TraceEntry(rule=rule.id, fired=was_fired, matched=matched, level=rule.then.level,
-                                    overridden_by=overridden))
-
+def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain: bool = False) -> Plan:
+    """The plan for complete, normalised answers (see interview.complete) on `date`."""
+    ev = evaluate_stage(kb, answers, "triage")
+    review = ev.review_after_days
     return Plan(
         date=date,
         symptom=answers["symptom"],
         answers=answers,
-        triage_level=level,  # type: ignore[arg-type]
-        headline=headline,
-        red_flags=red_flags,
-        routine=routine,
-        advice=_unique([a for r in speaking for a in r.then.advice]),
-        stop_if=_unique([s for r in speaking for s in r.then.stop_if]),
-        escalation=escalation,
-        review_date=None if urgent or not review_days else date + dt.timedelta(days=min(review_days)),
-        rules=[FiredRule(id=r.id, source=source_ref(kb, r.source)) for r in fired],
+        triage_level=ev.level,  # type: ignore[arg-type]
+        headline=ev.headline("See a physical therapist: this rule base has no self-care plan for these answers."),
+        red_flags=ev.red_flags,
+        routine=[] if ev.urgent else ev.routine(kb),
+        advice=ev.texts("advice"),
+        stop_if=ev.texts("stop_if"),
+        escalation=ev.escalation,
+        review_date=None if ev.urgent or not review else date + dt.timedelta(days=review),
+        rules=[FiredRule(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
-        trace=trace,
+        trace=ev.trace(answers) if explain else None,
     )
 
+
+def checkin_facts(plan: Plan, date: dt.date) -> dict[str, Any]:
+    """The numbers a check-in works out rather than asks: days since the plan and since onset."""
+    day = (date - plan.date).days
+    if day < 0:
+        raise ValueError(f"the check-in date {date} is before the plan's date {plan.date}")
+    return {"symptom": plan.symptom, "day": day, "days_since_onset": int(plan.answers.get("days", 0)) + day}
+
+
+def _at_end(dose: Dose, end: str) -> Dose:
+    pick = (lambda r: Range(min=r.min, max=r.min)) if end == "lower" else (lambda r: Range(min=r.max, max=r.max))
+    return dose.model_copy(update={k: pick(getattr(dose, k)) for k in ("sets", "reps", "hold_seconds", "duration_seconds")
+                                   if getattr(dose, k) is not None})
+
+
+def checkin(kb: KnowledgeBase, plan: Plan, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
+            done: list[str] | None = None, note: str | None = None) -> CheckIn:
+    """The check-in document for complete answers on `date`, against `plan`."""
+    facts = checkin_facts(plan, date)
+    full = {**answers, **facts}
+    ev = evaluate_stage(kb, full, "checkin")
+    decision = ev.leader.then.decision if ev.leader and ev.leader.then.decision else ("escalate" if ev.urgent else "continue")
+    if ev.urgent or decision == "stop":
+        routine: list[RoutineEntry] = []
+    else:
+        replacing = [r for r in ev.speaking if r.then.replace_routine]
+        routine = ev.routine(kb, replacing) if replacing else [i for i in plan.routine if i.exercise not in ev.removed]
+        loads = {r.then.load for r in ev.speaking if r.then.load}
+        if loads:  # the cautious end wins when the signs disagree
+            end = "lower" if "lower" in loads else "upper"
+            routine = [i.model_copy(update={"dose": _at_end(i.dose, end)}) for i in routine]
+    review = ev.review_after_days
+    next_review = None
+    if review and not ev.urgent and decision != "stop":
+        next_review = date + dt.timedelta(days=review)
+        if decision == "continue" and plan.review_date and date < plan.review_date:
+            next_review = plan.review_date  # keep the one-week review the plan promised
+    return CheckIn(
+        plan_date=plan.date,
+        date=date,
+        day=facts["day"],
+        symptom=plan.symptom,
+        progress=answers["progress"],
+        pain_score=answers["pain_score"],
+        answers=full,
+        red_flags=ev.red_flags,
+        triage_level=ev.level,  # type: ignore[arg-type]
+        decision=decision,  # type: ignore[arg-type]
+        message=ev.headline("See a physical therapist: this rule base has no decision for these answers."),
+        routine=routine,
+        advice=ev.texts("advice"),
+        stop_if=ev.texts("stop_if"),
+        escalation=ev.escalation,
+        next_review=next_review,
+        done=done or [],
+        note=note,
+        rules=[FiredRule(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
+        disclaimer=kb.rules_file.disclaimer,
+        trace=ev.trace(full) if explain else None,
+    )

@@ -126,3 +126,10 @@ def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", 
             return answers
         for q in todo:  # defaults may make further questions applicable (ask_if)
             answers[q.id] = q.default
+
+
+def carried_over(kb: KnowledgeBase, plan_answers: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Check-in answers with the plan's answers filled in for `carry_over` questions not given."""
+    carried = {q.id: plan_answers[q.id] for q in kb.questions.values()
+               if q.carry_over and "checkin" in q.stages and q.id in plan_answers}
+    return {**carried, **given}

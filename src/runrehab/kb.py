@@ -187,6 +187,11 @@ class KnowledgeBase:
         return {q.id: q for q in self.rules_file.questions}
 
     @cached_property
+    def variables(self) -> dict[str, Any]:
+        """What conditions can test: the questions and the facts worked out at check-ins."""
+        return {**self.questions, **{f.id: f for f in self.rules_file.facts}}
+
+    @cached_property
     def symptoms(self) -> dict[str, Any]:
         return {s.id: s for s in self.rules_file.symptoms}
 
@@ -319,7 +324,7 @@ _OPS_BY_TYPE = {
 def _check_condition(kb: KnowledgeBase, src: SourceFile, condition: Any, loc: Loc) -> Iterator[Problem]:
     for leaf, leaf_loc in leaves(condition, loc):
         at = (*leaf_loc,)
-        question = kb.questions.get(leaf.question)
+        question = kb.variables.get(leaf.question)
         if question is None:
             yield src.problem((*at, "question"), "unknown-question", f"no question {leaf.question!r}")
             continue
@@ -354,6 +359,10 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
     yield from _duplicates(rf.documents, rules, ("documents",), "document")
     yield from _duplicates(rf.symptoms, rules, ("symptoms",), "symptom")
     yield from _duplicates(rf.questions, rules, ("questions",), "question")
+    yield from _duplicates(rf.facts, rules, ("facts",), "fact")
+    for i, fact in enumerate(rf.facts):
+        if fact.id in kb.questions:
+            yield rules.problem(("facts", i, "id"), "duplicate-id", f"fact {fact.id!r} has the id of a question")
     yield from _duplicates(rf.rules, rules, ("rules",), "rule")
 
     def cite(src: SourceFile, citation: Any, loc: Loc) -> Iterator[Problem]:
@@ -407,9 +416,13 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
             if ex_id not in kb.exercises:
                 yield rules.problem((*loc, "then", "remove", j), "unknown-exercise", f"no exercise {ex_id!r} in exercises.yaml")
         for j, example in enumerate(rule.examples):
-            for qid in example.answers:
-                if qid not in kb.questions:
-                    yield rules.problem((*loc, "examples", j, "answers", qid), "unknown-question", f"no question {qid!r}")
+            for part, given in (("answers", example.answers), ("plan", example.plan or {})):
+                for qid in given:
+                    if qid not in (kb.variables if part == "answers" else kb.questions):
+                        yield rules.problem((*loc, "examples", j, part, qid), "unknown-question", f"no question {qid!r}")
+            if ("checkin" in rule.stages) != (example.plan is not None) and rule.stages != ["triage", "checkin"]:
+                yield rules.problem((*loc, "examples", j), "example",
+                                    "check-in rules' examples need a `plan` (the triage answers); triage rules' take none")
             for k, ex_id in enumerate(example.expect.routine or []):
                 if ex_id not in kb.exercises:
                     yield rules.problem((*loc, "examples", j, "expect", "routine", k), "unknown-exercise",

@@ -145,6 +145,7 @@ class Question(Strict):
     symptoms: list[Id] = []
     stages: list[Stage] = Field(default=["triage"], min_length=1)
     required: bool = False
+    carry_over: bool = False  # at a check-in without a terminal: the plan's answer unless given
     ask_if: Condition | None = None
     source: Citation | None = None
 
@@ -182,10 +183,16 @@ class Escalation(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
+Decision = Literal["continue", "progress", "escalate", "stop"]
+
+
 class Outcome(Strict):
     level: Level | None = None
     headline: str | None = None
+    decision: Decision | None = None  # check-ins only
     routine: list[RoutineItem] = []
+    replace_routine: bool = False  # check-ins: `routine` replaces the plan's routine
+    load: Literal["lower", "upper"] | None = None  # check-ins: move every dose to that end of its range
     remove: list[Id] = []
     advice: list[str] = []
     stop_if: list[str] = []
@@ -202,13 +209,26 @@ class Outcome(Strict):
 class Expectation(Strict):
     fires: bool = True
     level: Level | None = None
+    decision: Decision | None = None  # check-in rules
     routine: list[Id] | None = None
 
 
 class Example(Strict):
     name: str = Field(min_length=1)
+    plan: dict[str, Any] | None = None  # check-in rules: the triage answers of the plan checked in on
     answers: dict[str, Any]
     expect: Expectation
+
+
+class Fact(Strict):
+    """A number worked out at a check-in (never asked) that conditions can use."""
+
+    id: Id
+    text: str = Field(min_length=1)
+    type: Literal["integer"] = "integer"
+    min: int
+    max: int
+    choices: None = None
 
 
 class Rule(Strict):
@@ -231,6 +251,7 @@ class RulesFile(Strict):
     documents: list[Document] = Field(min_length=1)
     symptoms: list[Symptom] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
+    facts: list[Fact] = []
     rules: list[Rule] = Field(min_length=1)
 
 
@@ -306,11 +327,15 @@ class CheckIn(Strict):
     answers: dict[str, Any]
     red_flags: list[str]
     triage_level: Level
-    decision: Literal["continue", "progress", "escalate", "stop"]
+    decision: Decision
     message: str
     routine: list[RoutineEntry]
     advice: list[str]
+    stop_if: list[str]
+    escalation: list[Escalation]
     next_review: dt.date | None
+    done: list[str] = []
+    note: str | None = None
     rules: list[FiredRule]
     disclaimer: str
     trace: list[TraceEntry] | None = None

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import fired_rules, triage
-from .interview import AnswerError, complete, parse_answers
+from .engine import checkin, evaluate_stage, fired_rules, triage
+from .interview import AnswerError, carried_over, complete, parse_answers
 from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, leaves, read_base, shipped_dir
-from .models import RED_FLAG_LEVELS, Plan, Question
+from .models import RED_FLAG_LEVELS, CheckIn, Plan, Question
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
 
@@ -43,14 +43,26 @@ def validate(directory: Path | None) -> tuple[KnowledgeBase | None, list[Problem
 # ------------------------------------------------------------------ worked examples
 
 
-def example_answers(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage") -> dict[str, Any]:
+def example_answers(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage",
+                    symptom: str | None = None) -> dict[str, Any]:
     """Complete answers for a worked example: red flags left out count as no."""
     given = parse_answers(kb, answers)
-    symptom = given.get("symptom")
-    for q in kb.questions_for(symptom, stage):
+    for q in kb.questions_for(given.get("symptom", symptom), stage):
         if q.red_flag:
             given.setdefault(q.id, False)
-    return complete(kb, given, stage)
+    return complete(kb, given, stage, symptom)
+
+
+def run_example(kb: KnowledgeBase, example: Any) -> Plan | CheckIn:
+    """The document a worked example produces: a plan, or for check-in rules a check-in on
+    day `day` of the plan made from the example's `plan` answers."""
+    if example.plan is None:
+        return triage(kb, example_answers(kb, example.answers), _EXAMPLE_DATE)
+    plan = triage(kb, example_answers(kb, example.plan), _EXAMPLE_DATE)
+    given = {k: v for k, v in example.answers.items() if k not in kb.variables or k in kb.questions}
+    day = int(example.answers.get("day", 0))
+    answers = example_answers(kb, carried_over(kb, plan.answers, given), "checkin", plan.symptom)
+    return checkin(kb, plan, answers, _EXAMPLE_DATE + dt.timedelta(days=day))
 
 
 def run_examples(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
@@ -58,22 +70,24 @@ def run_examples(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
         for j, example in enumerate(rule.examples):
             loc = ("rules", i, "examples", j)
             try:
-                plan = triage(kb, example_answers(kb, example.answers), _EXAMPLE_DATE)
+                doc = run_example(kb, example)
             except AnswerError as exc:
                 yield src.problem((*loc, "answers"), "example", f"rule {rule.id}, example {example.name!r}: {exc}")
                 continue
-            for what in example_mismatches(rule.id, example.expect, plan):
+            for what in example_mismatches(rule.id, example.expect, doc):
                 yield src.problem(loc, "example", f"rule {rule.id}, example {example.name!r}: {what}")
 
 
-def example_mismatches(rule_id: str, expect: Any, plan: Plan) -> list[str]:
-    """How a plan differs from what a worked example expects (empty when it matches)."""
+def example_mismatches(rule_id: str, expect: Any, plan: Plan | CheckIn) -> list[str]:
+    """How a plan or check-in differs from what a worked example expects (empty when it matches)."""
     out = []
     fired = any(r.id == rule_id for r in plan.rules)
     if fired != expect.fires:
         out.append("expected the rule to fire but it did not" if expect.fires else "expected the rule not to fire but it did")
     if expect.level is not None and plan.triage_level != expect.level:
         out.append(f"expected level {expect.level}, got {plan.triage_level}")
+    if expect.decision is not None and getattr(plan, "decision", None) != expect.decision:
+        out.append(f"expected decision {expect.decision}, got {getattr(plan, 'decision', 'none (a triage)')}")
     if expect.routine is not None:
         got = sorted(item.exercise for item in plan.routine)
         if got != sorted(expect.routine):
@@ -94,15 +108,16 @@ def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
         if out.level == "self-care" and (not out.escalation or not out.review_after_days):
             yield src.problem(("rules", i, "then"), "safety",
                               f"rule {rule.id}: a self-care outcome needs an `escalation` and `review_after_days`")
-    for symptom in kb.symptoms:
-        for q in kb.questions_for(symptom, "triage"):
-            if not q.red_flag:
-                continue
-            answers = {"symptom": symptom, q.id: True}
-            _, fired = fired_rules(kb, answers, "triage")
-            if not any(r.then.level in RED_FLAG_LEVELS for r in fired):
-                yield src.problem(("questions", kb.rules_file.questions.index(q)), "safety",
-                                  f"red flag {q.id} answered yes for {symptom} fires no rule at emergency or urgent")
+    for stage in ("triage", "checkin"):
+        for symptom in kb.symptoms:
+            for q in kb.questions_for(symptom, stage):
+                if not q.red_flag:
+                    continue
+                _, fired = fired_rules(kb, {"symptom": symptom, q.id: True}, stage)
+                if not any(r.then.level in RED_FLAG_LEVELS for r in fired):
+                    yield src.problem(("questions", kb.rules_file.questions.index(q)), "safety",
+                                      f"red flag {q.id} answered yes for {symptom} at {stage} fires no rule at "
+                                      f"emergency or urgent")
 
 
 # ------------------------------------------------------------------ reachability
@@ -129,11 +144,13 @@ def _values(kb: KnowledgeBase, q: Question) -> list[Any]:
 
 
 def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iterator[dict[str, Any]]:
-    """Every combination of the answer bands of one symptom's questions, with no red flag and
-    with each red flag alone."""
+    """Every combination of the answer bands of one symptom's questions (and, at check-ins, the
+    facts), with no red flag and with each red flag alone."""
     questions = [q for q in kb.questions_for(symptom, stage) if q.id != "symptom"]
     flags = [q.id for q in questions if q.red_flag]
-    others = [q for q in questions if not q.red_flag]
+    others: list[Any] = [q for q in questions if not q.red_flag]
+    if stage == "checkin":
+        others += kb.rules_file.facts
     for combo in itertools.product(*(_values(kb, q) for q in others)):
         base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
         yield base
@@ -145,29 +162,36 @@ def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
     fired_ever: set[str] = set()
     spoke_ever: set[str] = set()
     disagreements: dict[tuple[str, str, str], str] = {}
-    by_id = {r.id: r for r in kb.rules}
-    for symptom in kb.symptoms:
-        for answers in answer_space(kb, symptom):
-            plan = triage(kb, answers, _EXAMPLE_DATE, explain=True)
-            fired = [t.rule for t in plan.trace or [] if t.fired]
-            fired_ever.update(fired)
-            spoke_ever.update(t.rule for t in plan.trace or [] if t.fired and not t.overridden_by)
-            for a, b in itertools.combinations(fired, 2):
-                ra, rb = by_id[a], by_id[b]
-                if ra.priority != rb.priority:
+    uncovered: dict[tuple[str, str], dict[str, Any]] = {}
+    for stage in ("triage", "checkin"):
+        for symptom in kb.symptoms:
+            seen: set[tuple[str, ...]] = set()
+            for answers in answer_space(kb, symptom, stage):
+                ev = evaluate_stage(kb, answers, stage)
+                if ev.leader is None and not ev.red_flags:
+                    uncovered.setdefault((stage, symptom), answers)
+                fired = tuple(r.id for r in ev.fired)
+                fired_ever.update(fired)
+                spoke_ever.update(r.id for r in ev.speaking)
+                if fired in seen:
                     continue
-                for item_a in ra.then.routine:
-                    for item_b in rb.then.routine:
-                        if item_a.exercise == item_b.exercise and (item_a.dose, item_a.timing) != (item_b.dose, item_b.timing):
-                            disagreements[(a, b, item_a.exercise)] = symptom
+                seen.add(fired)
+                for ra, rb in itertools.combinations(ev.fired, 2):
+                    if ra.priority != rb.priority:
+                        continue
+                    for item_a in ra.then.routine:
+                        for item_b in rb.then.routine:
+                            if item_a.exercise == item_b.exercise and (item_a.dose, item_a.timing) != (item_b.dose, item_b.timing):
+                                disagreements[(ra.id, rb.id, item_a.exercise)] = symptom
     for i, rule in enumerate(kb.rules):
-        if "triage" not in rule.stages:
-            continue
         if rule.id not in fired_ever:
             yield src.problem(("rules", i, "when"), "unreachable", f"rule {rule.id} never fires for any answers")
         elif rule.id not in spoke_ever:
             yield src.problem(("rules", i), "overridden", f"rule {rule.id} is always overridden by a more urgent rule",
                               severity="warning")
+    for (stage, symptom), answers in sorted(uncovered.items()):
+        shown = ", ".join(f"{k}={v}" for k, v in answers.items() if k != "symptom" and not k.startswith("red_flag_"))
+        yield src.problem(("rules",), "uncovered", f"no rule sets a level at {stage} for {symptom} when {shown}")
     index = {r.id: n for n, r in enumerate(kb.rules)}
     for (a, b, exercise), symptom in sorted(disagreements.items()):
         yield src.problem(("rules", index[b], "then", "routine"), "conflict",
