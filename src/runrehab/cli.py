@@ -57,6 +57,7 @@ def guarded(command: F) -> F:
     """Turn the domain's errors into one-line messages and the contract's exit codes."""
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .history import HistoryError
         from .interview import AnswerError
         from .kb import KbError
 
@@ -70,9 +71,9 @@ def guarded(command: F) -> F:
         except AnswerError as exc:
             say(f"error: {exc}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
-        except CliError as exc:
+        except (CliError, HistoryError) as exc:
             say(f"error: {exc}")
-            raise typer.Exit(exc.code) from None
+            raise typer.Exit(getattr(exc, "code", ExitCode.BAD_INPUT)) from None
         except KeyboardInterrupt:
             say("interrupted; nothing was saved")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -103,6 +104,9 @@ def _complete_kb_ids(kind: str) -> Callable[[str], list[str]]:
 KbOption = Annotated[Optional[Path], typer.Option(
     "--kb", envvar="RUNREHAB_KB", show_default=False, metavar="DIR",
     help="A folder holding exercises.yaml and rules.yaml, used instead of the shipped rule base.")]
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", envvar="RUNREHAB_DB", show_default=False, metavar="PATH",
+    help="The history database (an SQLite file; default: in your user data folder).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 SymptomOption = Annotated[Optional[str], typer.Option(
     "--symptom", metavar="ID", autocompletion=_complete_kb_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
@@ -275,6 +279,7 @@ def triage(
     explain: Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")] = False,
     interactive: Annotated[bool, typer.Option("--interactive", help="Ask missing questions on stdin even when it is not a terminal.")] = False,
     kb: KbOption = None,
+    db: DbOption = None,
 ) -> None:
     """The interview: asks questions (red flags first), applies the rules, prints the plan."""
     from .engine import triage as make_plan
@@ -297,12 +302,136 @@ def triage(
     console = None if json_out else stdout_console()
     for complete_answers in resolved:
         plan = make_plan(kbase, complete_answers, day, explain=explain)
+        if not batch and not no_save:  # saved before it is shown: what is shown is what is kept
+            from .history import History
+
+            history = History.open(db)
+            history.save_plan(plan.model_dump(mode="json", exclude={"trace"}), kbase.version, kbase.content_hash)
+            say(f"plan saved to {history.path}; check in with `runrehab checkin`")
         if console is None:
             emit_json(to_json(plan, compact=batch))
         else:
             console.print(plan_view(plan, kbase))
             if batch:
                 console.rule()
+
+
+def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tuple[Any, Any]:
+    """(the history, the current plan for `symptom` or the most recent); exit 1 when there is none."""
+    from .history import History, HistoryError
+    from .models import Plan
+
+    check_symptom(kb, symptom)
+    history = History.open(db)
+    stored = history.current_plan(symptom)
+    if stored is None:
+        which = f" for {symptom}" if symptom else ""
+        raise CliError(f"no plan yet{which} in {history.path}: run `runrehab triage` first", ExitCode.NOT_FOUND)
+    try:
+        return history, (stored, Plan.model_validate(stored.document))
+    except ValueError:
+        raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
+
+
+@app.command()
+@guarded
+def checkin(
+    answers: Annotated[Optional[str], typer.Option(
+        "--answers", metavar="PATH", help="YAML or JSON mapping of question id to value; - reads stdin.")] = None,
+    answer: Annotated[Optional[list[str]], typer.Option(
+        "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")] = None,
+    symptom: SymptomOption = None,
+    done: Annotated[Optional[list[str]], typer.Option(
+        "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note to keep with the check-in.")] = None,
+    json_out: JsonOption = False,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day of the check-in (default: today).")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show which rules fired and why.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Ask missing questions on stdin even when it is not a terminal.")] = False,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
+    from .engine import checkin as make_checkin
+    from .interview import carried_over, complete, parse_answers
+    from .render import checkin_view, stdout_console, to_json
+
+    kbase = load_kb(kb)
+    day = parse_day(date)
+    history, (stored, plan) = _stored_plan(db, symptom, kbase)
+    if day < plan.date:
+        raise CliError(f"--date: the check-in ({day}) is before its plan's date ({plan.date})")
+    cases = read_answers(answers) if answers else [(None, {})]
+    if len(cases) > 1:
+        raise CliError("--answers: a check-in takes one mapping of answers, not JSON Lines")
+    given = parse_answers(kbase, {**cases[0][1], **parse_pairs(answer or [])})
+    if answers != "-" and (interactive or sys.stdin.isatty()):
+        given = interview(kbase, given, "checkin", plan.symptom)
+    else:
+        given = carried_over(kbase, plan.answers, given)
+    final = complete(kbase, given, "checkin", plan.symptom)
+    done_ids = list(dict.fromkeys(find_exercise(kbase, name).id for name in done or []))
+    doc = make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note)
+    history.save_checkin(stored.id, final, doc.model_dump(mode="json", exclude={"trace"}))
+    if json_out:
+        emit_json(to_json(doc))
+    else:
+        stdout_console().print(checkin_view(doc, kbase))
+
+
+@app.command()
+@guarded
+def plan(
+    symptom: SymptomOption = None,
+    json_out: JsonOption = False,
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown",
+                                        help="markdown: a handout to print or send to your physical therapist.")] = "text",
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """The current plan, its day count, next review date and what is due today."""
+    from .models import PlanStatus
+    from .render import plan_markdown, plan_status_view, stdout_console, to_json
+
+    if format not in ("text", "markdown"):
+        raise CliError(f"--format: {format!r} is not a format (allowed: text, markdown)")
+    kbase = load_kb(kb)
+    history, (stored, current) = _stored_plan(db, symptom, kbase)
+    today = parse_day(date)
+    if today < current.date:
+        raise CliError(f"--date: {today} is before the plan's date ({current.date})")
+    from .models import CheckIn
+
+    checkins = history.checkins(stored.id)
+    last = CheckIn.model_validate(checkins[-1].document) if checkins else None
+    day = (today - current.date).days
+    status = PlanStatus(**current.model_dump(), day=day,
+                        next_review=last.next_review if last else current.review_date,
+                        due=[e for e in current.escalation if 0 < e.after_days <= day], last_checkin=last)
+    if json_out:
+        emit_json(to_json(status))
+    elif format == "markdown":
+        sys.stdout.write(plan_markdown(status, kbase))
+    else:
+        stdout_console().print(plan_status_view(status, kbase))
+
+
+@app.command()
+@guarded
+def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
+    """Every plan and check-in, with a pain trend."""
+    from .history import History
+    from .render import history_view, stdout_console
+
+    store = History.open(db)
+    timeline = [{"plan": p.document, "current": p.current, "kb_version": p.kb_version,
+                 "checkins": [c.document for c in store.checkins(p.id)]} for p in store.plans()]
+    if json_out:
+        emit_json(json.dumps({"schema_version": 1, "path": str(store.path), "plans": timeline}, indent=2, ensure_ascii=False))
+    else:
+        kbase = load_kb(kb)
+        stdout_console().print(history_view(timeline, kbase))
 
 
 def find_exercise(kb: KnowledgeBase, name: str) -> Any:

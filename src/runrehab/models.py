@@ -341,6 +341,15 @@ class CheckIn(Strict):
     trace: list[TraceEntry] | None = None
 
 
+class PlanStatus(Plan):
+    """`runrehab plan`: the current plan with where it stands today."""
+
+    day: int = Field(ge=0)
+    next_review: dt.date | None
+    due: list[Escalation]  # escalations whose day has come
+    last_checkin: CheckIn | None
+
+
 def json_schema(name: str) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
     model, mode = SCHEMAS[name]

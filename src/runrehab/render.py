@@ -21,7 +21,7 @@ from rich.text import Text
 from .engine import show_value, source_ref
 from .interview import allowed
 from .kb import KnowledgeBase
-from .models import Dose, Exercise, ExerciseDoc, Plan, Question, Range
+from .models import CheckIn, Dose, Escalation, Exercise, ExerciseDoc, Plan, PlanStatus, Question, Range, RoutineEntry
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "see-clinician": "bold yellow",
                "self-care": "bold green"}
@@ -116,14 +116,7 @@ def plan_view(plan: Plan, kb: KnowledgeBase) -> Group:
         parts.append(_heading("Warning signs you answered yes to"))
         parts.append(_bullets(kb.questions[q].text if q in kb.questions else q for q in plan.red_flags))
     if plan.routine:
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=False, pad_edge=False)
-        table.add_column("Exercise", overflow="fold")
-        table.add_column("Dose", overflow="fold")
-        table.add_column("When", overflow="fold")
-        for item in plan.routine:
-            when = ", ".join(x for x in (item.timing, item.dose.frequency) if x) or "any time"
-            table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(when))
-        parts += [_heading("Your routine"), table,
+        parts += [_heading("Your routine"), _routine_table(plan.routine),
                   Text("How to do each one: runrehab exercise " + " | ".join(i.exercise for i in plan.routine[:3])
                        + (" ..." if len(plan.routine) > 3 else ""), style="dim")]
     if plan.advice:
@@ -131,22 +124,11 @@ def plan_view(plan: Plan, kb: KnowledgeBase) -> Group:
     if plan.stop_if:
         parts += [_heading("Stop and rethink if"), _bullets(plan.stop_if)]
     if plan.escalation:
-        parts.append(_heading("When to get help"))
-        parts.append(_bullets(
-            f"{'Any time' if e.after_days == 0 else 'From ' + (plan.date + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}: "
-            f"if {e.if_}: {e.action}" for e in plan.escalation))
+        parts += [_heading("When to get help"), _bullets(_escalation_lines(plan.date, plan.escalation))]
     if plan.review_date:
         parts.append(Text(f"\nReview on {plan.review_date.isoformat()}.", style="bold"))
     if plan.trace is not None:
-        parts.append(_heading("Why (rules considered)"))
-        for entry in plan.trace:
-            state = "fired" if entry.fired else "did not fire"
-            if entry.overridden_by:
-                state += f", overridden by {entry.overridden_by}"
-            line = Text(f"  {entry.rule}: {state}")
-            if entry.matched:
-                line.append(f" ({'; '.join(entry.matched)})", style="dim")
-            parts.append(line)
+        parts += [_heading("Why (rules considered)"), *_trace_lines(plan.trace)]
     parts.append(_heading("Sources"))
     parts.append(_bullets(f"{r.id}: {r.source.title}: \u201c{r.source.quote}\u201d" for r in plan.rules))
     parts.append(Text(f"\n{plan.disclaimer}", style="italic"))
@@ -211,3 +193,172 @@ def symptoms_view(kb: KnowledgeBase) -> Table:
     for s in kb.rules_file.symptoms:
         table.add_row(Text(s.id), Text(s.name), Text(s.description))
     return table
+
+
+# ------------------------------------------------------------------ check-ins, the current plan, the history
+
+DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
+                  "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
+
+
+def _routine_table(routine: list[RoutineEntry]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=False, pad_edge=False)
+    for column in ("Exercise", "Dose", "When"):
+        table.add_column(column, overflow="fold")
+    for item in routine:
+        when = ", ".join(x for x in (item.timing, item.dose.frequency) if x) or "any time"
+        table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(when))
+    return table
+
+
+def _escalation_lines(start: dt.date, escalation: list[Escalation]) -> list[str]:
+    return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}: "
+            f"if {e.if_}: {e.action}" for e in escalation]
+
+
+def checkin_view(doc: CheckIn, kb: KnowledgeBase) -> Group:
+    style = LEVEL_STYLE[doc.triage_level]
+    parts: list[Any] = [
+        Panel(Text(doc.message, style=style), title=Text(DECISION_WORDS[doc.decision], style=style),
+              subtitle=Text(f"check-in · day {doc.day} · {doc.date.isoformat()}"),
+              box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True),
+        Text(f"Progress: {doc.progress} · pain {doc.pain_score}/10 · level {doc.triage_level}"),
+    ]
+    if doc.red_flags:
+        parts += [_heading("Warning signs you answered yes to"),
+                  _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
+    if doc.routine:
+        parts += [_heading("Your routine from now on"), _routine_table(doc.routine)]
+    if doc.advice:
+        parts += [_heading("Advice"), _bullets(doc.advice)]
+    if doc.escalation:
+        parts += [_heading("When to get help"), _bullets(_escalation_lines(doc.date, doc.escalation))]
+    if doc.next_review:
+        parts.append(Text(f"\nNext check-in: {doc.next_review.isoformat()}.", style="bold"))
+    if doc.trace is not None:
+        parts += [_heading("Why (rules considered)"), *_trace_lines(doc.trace)]
+    parts += [_heading("Sources"), _bullets(f"{r.id}: {r.source.title}: \u201c{r.source.quote}\u201d" for r in doc.rules),
+              Text(f"\n{doc.disclaimer}", style="italic")]
+    return Group(*parts)
+
+
+def _trace_lines(trace: list[Any]) -> list[Text]:
+    lines = []
+    for entry in trace:
+        state = "fired" if entry.fired else "did not fire"
+        if entry.overridden_by:
+            state += f", overridden by {entry.overridden_by}"
+        line = Text(f"  {entry.rule}: {state}")
+        if entry.matched:
+            line.append(f" ({'; '.join(entry.matched)})", style="dim")
+        lines.append(line)
+    return lines
+
+
+def plan_status_view(status: PlanStatus, kb: KnowledgeBase) -> Group:
+    parts: list[Any] = [plan_view(status, kb)]
+    facts = f"Day {status.day} of this plan (started {status.date.isoformat()})."
+    if status.next_review:
+        facts += f" Next review: {status.next_review.isoformat()}."
+    parts.append(Text(f"\n{facts}", style="bold"))
+    last = status.last_checkin
+    if last:
+        parts.append(Text(f"Last check-in: {last.date.isoformat()} (day {last.day}): {last.progress}, pain "
+                          f"{last.pain_score}/10: {DECISION_WORDS[last.decision]}. {last.message}"))
+        if last.routine != status.routine:
+            parts += [_heading("Routine since that check-in"), _routine_table(last.routine) if last.routine
+                      else Text("  none: see the check-in's advice")]
+    if status.due:
+        parts += [_heading("Due now"), _bullets(f"Day {e.after_days} has come: if {e.if_}: {e.action}" for e in status.due)]
+    return Group(*parts)
+
+
+def _md(text: str) -> str:
+    """Text from the rule base made safe inside Markdown (tables and inline)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("\n", " ")
+
+
+def plan_markdown(status: PlanStatus, kb: KnowledgeBase) -> str:
+    """A handout a runner can print or send to their physical therapist."""
+    symptom = kb.symptoms.get(status.symptom)
+    name = symptom.name if symptom else status.symptom
+    lines = [f"# Exercise plan: {_md(name)}", "",
+             f"- **Started:** {status.date.isoformat()} (today is day {status.day})",
+             f"- **Level:** {status.triage_level}: {_md(status.headline)}"]
+    if status.next_review:
+        lines.append(f"- **Next review:** {status.next_review.isoformat()}")
+    if status.red_flags:
+        lines.append("- **Warning signs answered yes:** " + "; ".join(_md(kb.questions[q].text) if q in kb.questions else q
+                                                                    for q in status.red_flags))
+    routine = status.last_checkin.routine if status.last_checkin else status.routine
+    if routine:
+        lines += ["", "## Routine", "", "| Exercise | Dose | When |", "| --- | --- | --- |"]
+        lines += [f"| {_md(i.name)} | {_md(dose_text(i.dose, frequency=False))} | "
+                  f"{_md(', '.join(x for x in (i.timing, i.dose.frequency) if x) or 'any time')} |" for i in routine]
+        lines += ["", "## How to do each exercise"]
+        for item in routine:
+            exercise = kb.exercises.get(item.exercise)
+            if exercise is None:
+                continue
+            lines += ["", f"### {_md(exercise.name)}", ""]
+            lines += [f"{n}. {_md(step)}" for n, step in enumerate(exercise.instructions, 1)]
+            if exercise.cautions:
+                lines += ["", "Cautions: " + " ".join(_md(c) for c in exercise.cautions)]
+    if status.stop_if:
+        lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in status.stop_if]
+    if status.escalation:
+        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in _escalation_lines(status.date, status.escalation)]
+    if status.advice:
+        lines += ["", "## Advice", ""] + [f"- {_md(a)}" for a in status.advice]
+    if status.last_checkin:
+        c = status.last_checkin
+        lines += ["", "## Last check-in", "",
+                  f"{c.date.isoformat()} (day {c.day}): {c.progress}, pain {c.pain_score}/10. "
+                  f"Decision: {c.decision}. {_md(c.message)}"]
+    lines += ["", "## Sources", ""]
+    lines += [f"- {_md(r.source.title)}: \u201c{_md(r.source.quote)}\u201d" for r in status.rules]
+    lines += ["", "---", "", f"*{_md(status.disclaimer)}*", ""]
+    return "\n".join(lines)
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def pain_style(score: int) -> str:
+    return "green" if score <= 3 else "yellow" if score <= 6 else "red"
+
+
+def trend_word(scores: list[int]) -> str:
+    if len(scores) < 2:
+        return "one reading so far"
+    change = scores[-1] - scores[0]
+    return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
+
+
+def history_view(timeline: list[dict[str, Any]], kb: KnowledgeBase) -> Group:
+    """Every plan with its check-ins: one bar per reading, coloured by pain band, with day numbers."""
+    if not timeline:
+        return Group(Text("No plans yet: run `runrehab triage` to make one."))
+    parts: list[Any] = []
+    for entry in timeline:
+        plan = entry["plan"]
+        symptom = kb.symptoms.get(plan["symptom"])
+        state = "current" if entry["current"] else "replaced"
+        parts.append(Text(f"{symptom.name if symptom else plan['symptom']} · from {plan['date']} · "
+                          f"{plan['triage_level']} ({state})", style="bold"))
+        readings = [(0, plan["date"], int(plan["answers"].get("pain_score", 0)), "triage", plan["triage_level"])]
+        readings += [(c["day"], c["date"], c["pain_score"], c["progress"], c["decision"]) for c in entry["checkins"]]
+        grid = Table.grid(padding=(0, 1))
+        for column in ("day", "date", "bar", "pain", "what"):
+            grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
+        for day, date, pain, what, outcome in readings:
+            bar = Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
+            grid.add_row(Text(f"day {day}"), Text(date), bar, Text(f"{pain}/10"), Text(f"{what}: {outcome}"))
+        parts.append(grid)
+        scores = [r[2] for r in readings]
+        spark = Text("  trend ")
+        for score in scores:
+            spark.append(SPARKS[min(score * len(SPARKS) // 11, len(SPARKS) - 1)], style=pain_style(score))
+        spark.append(f"  {trend_word(scores)}")
+        parts += [spark, Text("")]
+    return Group(*parts)
