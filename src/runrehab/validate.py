@@ -123,9 +123,9 @@ def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
 # ------------------------------------------------------------------ reachability
 
 
-def _values(kb: KnowledgeBase, q: Question) -> list[Any]:
-    """The answers worth trying for one question: every choice, both yes and no, and for
-    integers the bounds and each side of every threshold the conditions use."""
+def _values(kb: KnowledgeBase, q: Any) -> list[Any]:
+    """One answer per band of a question: every choice, both yes and no, and for integers the
+    lowest value of each band the conditions' thresholds cut the range into."""
     if q.type == "yes_no":
         return [False, True]
     if q.type == "choice":
@@ -133,25 +133,29 @@ def _values(kb: KnowledgeBase, q: Question) -> list[Any]:
     if q.type == "multi":
         choices = q.choices or []
         return [list(c) for n in range(len(choices) + 1) for c in itertools.combinations(choices, n)]
-    points = {q.min, q.max}
-    conditions = [r.when for r in kb.rules if r.when is not None] + [x.ask_if for x in kb.questions.values() if x.ask_if]
-    for cond in conditions:
-        for leaf, _ in leaves(cond):
-            if leaf.question == q.id:
-                for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
-                    points |= {v - 1, v, v + 1}
-    return sorted(p for p in points if q.min <= p <= q.max)  # type: ignore[operator]
+    cuts = {q.min}
+    for leaf in _leaves_on(kb, q.id):
+        for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
+            cuts |= {v} if leaf.op in ("lt", "ge") else {v + 1} if leaf.op in ("le", "gt") else {v, v + 1}
+    return sorted(c for c in cuts if q.min <= c <= q.max)
+
+
+def _leaves_on(kb: KnowledgeBase, qid: str) -> list[Any]:
+    conditions = [r.when for r in kb.rules if r.when is not None] + [q.ask_if for q in kb.questions.values() if q.ask_if]
+    return [leaf for cond in conditions for leaf, _ in leaves(cond) if leaf.question == qid]
 
 
 def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iterator[dict[str, Any]]:
     """Every combination of the answer bands of one symptom's questions (and, at check-ins, the
-    facts), with no red flag and with each red flag alone."""
+    facts), with no red flag and with each red flag alone. Questions no condition tests keep
+    one value: they cannot change which rules fire."""
     questions = [q for q in kb.questions_for(symptom, stage) if q.id != "symptom"]
     flags = [q.id for q in questions if q.red_flag]
     others: list[Any] = [q for q in questions if not q.red_flag]
     if stage == "checkin":
         others += kb.rules_file.facts
-    for combo in itertools.product(*(_values(kb, q) for q in others)):
+    choices = [_values(kb, q) if _leaves_on(kb, q.id) else _values(kb, q)[:1] for q in others]
+    for combo in itertools.product(*choices):
         base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
         yield base
         for flag in flags:
