@@ -305,8 +305,8 @@ def triage(
         if not batch and not no_save:  # saved before it is shown: what is shown is what is kept
             from .history import History
 
-            history = History.open(db)
-            history.save_plan(plan.model_dump(mode="json", exclude={"trace"}), kbase.version, kbase.content_hash)
+            with History.open(db) as history:
+                history.save_plan(plan.model_dump(mode="json", exclude={"trace"}), kbase.version, kbase.content_hash)
             say(f"plan saved to {history.path}; check in with `runrehab checkin`")
         if console is None:
             emit_json(to_json(plan, compact=batch))
@@ -352,13 +352,26 @@ def checkin(
     db: DbOption = None,
 ) -> None:
     """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
-    from .engine import checkin as make_checkin
-    from .interview import carried_over, complete, parse_answers
     from .render import checkin_view, stdout_console, to_json
 
     kbase = load_kb(kb)
     day = parse_day(date)
     history, (stored, plan) = _stored_plan(db, symptom, kbase)
+    with history:
+        doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain)
+        history.save_checkin(stored.id, final, doc.model_dump(mode="json", exclude={"trace"}))
+    if json_out:
+        emit_json(to_json(doc))
+    else:
+        stdout_console().print(checkin_view(doc, kbase))
+
+
+def _checkin(kbase: KnowledgeBase, plan: Any, day: dt.date, answers: str | None, answer: list[str] | None,
+             interactive: bool, done: list[str] | None, note: str | None, explain: bool) -> tuple[Any, dict[str, Any]]:
+    """The check-in document and the answers it was made from; nothing is saved here."""
+    from .engine import checkin as make_checkin
+    from .interview import carried_over, complete, parse_answers
+
     if day < plan.date:
         raise CliError(f"--date: the check-in ({day}) is before its plan's date ({plan.date})")
     cases = read_answers(answers) if answers else [(None, {})]
@@ -371,12 +384,7 @@ def checkin(
         given = carried_over(kbase, plan.answers, given)
     final = complete(kbase, given, "checkin", plan.symptom)
     done_ids = list(dict.fromkeys(find_exercise(kbase, name).id for name in done or []))
-    doc = make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note)
-    history.save_checkin(stored.id, final, doc.model_dump(mode="json", exclude={"trace"}))
-    if json_out:
-        emit_json(to_json(doc))
-    else:
-        stdout_console().print(checkin_view(doc, kbase))
+    return make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note), final
 
 
 @app.command()
@@ -391,7 +399,7 @@ def plan(
     db: DbOption = None,
 ) -> None:
     """The current plan, its day count, next review date and what is due today."""
-    from .models import PlanStatus
+    from .models import CheckIn, PlanStatus
     from .render import plan_markdown, plan_status_view, stdout_console, to_json
 
     if format not in ("text", "markdown"):
@@ -401,9 +409,8 @@ def plan(
     today = parse_day(date)
     if today < current.date:
         raise CliError(f"--date: {today} is before the plan's date ({current.date})")
-    from .models import CheckIn
-
-    checkins = history.checkins(stored.id)
+    with history:
+        checkins = history.checkins(stored.id)
     last = CheckIn.model_validate(checkins[-1].document) if checkins else None
     day = (today - current.date).days
     status = PlanStatus(**current.model_dump(), day=day,
@@ -424,9 +431,9 @@ def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = No
     from .history import History
     from .render import history_view, stdout_console
 
-    store = History.open(db)
-    timeline = [{"plan": p.document, "current": p.current, "kb_version": p.kb_version,
-                 "checkins": [c.document for c in store.checkins(p.id)]} for p in store.plans()]
+    with History.open(db) as store:
+        timeline = [{"plan": p.document, "current": p.current, "kb_version": p.kb_version,
+                     "checkins": [c.document for c in store.checkins(p.id)]} for p in store.plans()]
     if json_out:
         emit_json(json.dumps({"schema_version": 1, "path": str(store.path), "plans": timeline}, indent=2, ensure_ascii=False))
     else:

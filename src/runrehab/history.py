@@ -99,6 +99,13 @@ class History:
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -------------------------------------------------------------- writing
 
@@ -184,7 +191,6 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
         if version < SCHEMA_VERSION and os.access(path.parent, os.W_OK):
-            conn.execute("PRAGMA journal_mode = WAL")
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
                 for step in range(version + 1, SCHEMA_VERSION + 1):
@@ -193,6 +199,8 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
                             conn.execute(statement)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")  # after the migration, so the file header is already marked
         return conn
     except sqlite3.OperationalError as exc:
         raise HistoryError(f"history {path}: cannot open ({exc})") from None
@@ -211,16 +219,16 @@ def _recognise(path: Path) -> None:
         raise HistoryError(f"history {path}: the file is empty, not a runrehab history; move it away or choose another --db")
     if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
         raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
-    application_id = int.from_bytes(header[68:72], "big")
-    if application_id != APPLICATION_ID:
-        raise HistoryError(f"history {path}: a SQLite database that is not a runrehab history")
     try:
         probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            status = probe.execute("PRAGMA quick_check").fetchone()[0]
+            application_id = probe.execute("PRAGMA application_id").fetchone()[0]
+            status = probe.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
         finally:
             probe.close()
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"history {path}: damaged ({exc})") from None
+    if application_id != APPLICATION_ID:
+        raise HistoryError(f"history {path}: a SQLite database that is not a runrehab history")
     if status != "ok":
         raise HistoryError(f"history {path}: damaged ({status})")
