@@ -108,6 +108,11 @@ DbOption = Annotated[Optional[Path], typer.Option(
     "--db", envvar="RUNREHAB_DB", show_default=False, metavar="PATH",
     help="The history database (an SQLite file; default: in your user data folder).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+AnswerOption = Annotated[Optional[list[str]], typer.Option(
+    "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")]
+ExplainOption = Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")]
+InteractiveOption = Annotated[bool, typer.Option(
+    "--interactive", help="Ask missing questions on stdin even when it is not a terminal.")]
 SymptomOption = Annotated[Optional[str], typer.Option(
     "--symptom", metavar="ID", autocompletion=_complete_kb_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
 
@@ -271,13 +276,12 @@ def interview(kb: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str
 def triage(
     answers: Annotated[Optional[str], typer.Option(
         "--answers", metavar="PATH", help="YAML or JSON mapping of question id to value, or JSON Lines of them; - reads stdin.")] = None,
-    answer: Annotated[Optional[list[str]], typer.Option(
-        "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")] = None,
+    answer: AnswerOption = None,
     json_out: JsonOption = False,
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day of the triage (default: today).")] = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", help="Ask missing questions on stdin even when it is not a terminal.")] = False,
+    explain: ExplainOption = False,
+    interactive: InteractiveOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -338,16 +342,15 @@ def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tup
 def checkin(
     answers: Annotated[Optional[str], typer.Option(
         "--answers", metavar="PATH", help="YAML or JSON mapping of question id to value; - reads stdin.")] = None,
-    answer: Annotated[Optional[list[str]], typer.Option(
-        "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")] = None,
+    answer: AnswerOption = None,
     symptom: SymptomOption = None,
     done: Annotated[Optional[list[str]], typer.Option(
         "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note to keep with the check-in.")] = None,
     json_out: JsonOption = False,
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day of the check-in (default: today).")] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show which rules fired and why.")] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", help="Ask missing questions on stdin even when it is not a terminal.")] = False,
+    explain: ExplainOption = False,
+    interactive: InteractiveOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:

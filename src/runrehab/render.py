@@ -112,27 +112,34 @@ def plan_view(plan: Plan, kb: KnowledgeBase) -> Group:
               subtitle=Text(f"{symptom.name if symptom else plan.symptom} · {plan.date.isoformat()}"),
               box=box.ASCII if not _unicode_ok() else box.ROUNDED, expand=True),
     ]
-    if plan.red_flags:
-        parts.append(_heading("Warning signs you answered yes to"))
-        parts.append(_bullets(kb.questions[q].text if q in kb.questions else q for q in plan.red_flags))
-    if plan.routine:
-        parts += [_heading("Your routine"), _routine_table(plan.routine),
-                  Text("How to do each one: runrehab exercise " + " | ".join(i.exercise for i in plan.routine[:3])
-                       + (" ..." if len(plan.routine) > 3 else ""), style="dim")]
-    if plan.advice:
-        parts += [_heading("Advice"), _bullets(plan.advice)]
-    if plan.stop_if:
-        parts += [_heading("Stop and rethink if"), _bullets(plan.stop_if)]
-    if plan.escalation:
-        parts += [_heading("When to get help"), _bullets(_escalation_lines(plan.date, plan.escalation))]
-    if plan.review_date:
-        parts.append(Text(f"\nReview on {plan.review_date.isoformat()}.", style="bold"))
-    if plan.trace is not None:
-        parts += [_heading("Why (rules considered)"), *_trace_lines(plan.trace)]
-    parts.append(_heading("Sources"))
-    parts.append(_bullets(f"{r.id}: {r.source.title}: \u201c{r.source.quote}\u201d" for r in plan.rules))
-    parts.append(Text(f"\n{plan.disclaimer}", style="italic"))
-    return Group(*parts)
+    review = f"Review on {plan.review_date.isoformat()}." if plan.review_date else None
+    return Group(*parts, *_sections(plan, kb, "Your routine", review))
+
+
+def _sections(doc: Plan | CheckIn, kb: KnowledgeBase, routine_heading: str, review: str | None) -> list[Any]:
+    """What a plan and a check-in show alike: warning signs, routine, advice, stop rules, when to
+    get help, the review date, the rule trace, sources and the disclaimer."""
+    parts: list[Any] = []
+    if doc.red_flags:
+        parts += [_heading("Warning signs you answered yes to"),
+                  _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
+    if doc.routine:
+        parts += [_heading(routine_heading), _routine_table(doc.routine),
+                  Text("How to do each one: runrehab exercise " + " | ".join(i.exercise for i in doc.routine[:3])
+                       + (" ..." if len(doc.routine) > 3 else ""), style="dim")]
+    if doc.advice:
+        parts += [_heading("Advice"), _bullets(doc.advice)]
+    if doc.stop_if:
+        parts += [_heading("Stop and rethink if"), _bullets(doc.stop_if)]
+    if doc.escalation:
+        parts += [_heading("When to get help"), _bullets(_escalation_lines(doc.date, doc.escalation))]
+    if review:
+        parts.append(Text(f"\n{review}", style="bold"))
+    if doc.trace is not None:
+        parts += [_heading("Why (rules considered)"), *_trace_lines(doc.trace)]
+    parts += [_heading("Sources"), _bullets(f"{r.id}: {r.source.title}: \u201c{r.source.quote}\u201d" for r in doc.rules),
+              Text(f"\n{doc.disclaimer}", style="italic")]
+    return parts
 
 
 def _unicode_ok() -> bool:
@@ -224,22 +231,8 @@ def checkin_view(doc: CheckIn, kb: KnowledgeBase) -> Group:
               box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True),
         Text(f"Progress: {doc.progress} · pain {doc.pain_score}/10 · level {doc.triage_level}"),
     ]
-    if doc.red_flags:
-        parts += [_heading("Warning signs you answered yes to"),
-                  _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
-    if doc.routine:
-        parts += [_heading("Your routine from now on"), _routine_table(doc.routine)]
-    if doc.advice:
-        parts += [_heading("Advice"), _bullets(doc.advice)]
-    if doc.escalation:
-        parts += [_heading("When to get help"), _bullets(_escalation_lines(doc.date, doc.escalation))]
-    if doc.next_review:
-        parts.append(Text(f"\nNext check-in: {doc.next_review.isoformat()}.", style="bold"))
-    if doc.trace is not None:
-        parts += [_heading("Why (rules considered)"), *_trace_lines(doc.trace)]
-    parts += [_heading("Sources"), _bullets(f"{r.id}: {r.source.title}: \u201c{r.source.quote}\u201d" for r in doc.rules),
-              Text(f"\n{doc.disclaimer}", style="italic")]
-    return Group(*parts)
+    review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
+    return Group(*parts, *_sections(doc, kb, "Your routine from now on", review))
 
 
 def _trace_lines(trace: list[Any]) -> list[Text]:
