@@ -63,6 +63,7 @@ class SourceFile:
     name: str
     data: Any
     marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    sha256: str = ""  # of the file's bytes, when read from a file
 
     def locate(self, loc: Iterable[Any]) -> tuple[int, int]:
         """Line and column of the deepest node of `loc` that exists (pydantic's loc may add
@@ -151,7 +152,9 @@ def read_yaml_file(path: Path, name: str) -> SourceFile:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(Problem(name, line, 1, "error", "encoding", "not valid UTF-8 text")) from None
-    return read_yaml_text(text, name)
+    source = read_yaml_text(text, name)
+    source.sha256 = hashlib.sha256(raw).hexdigest()
+    return source
 
 
 # ------------------------------------------------------------------ the knowledge base
@@ -243,7 +246,7 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
         except YamlError as exc:
             problems.append(exc.problem)
             continue
-        digest.update((base / filename).read_bytes())
+        digest.update(src.sha256.encode())
         sources[filename] = src
         if not isinstance(src.data, dict):
             problems.append(src.problem((), "schema", "the file must hold a mapping (key: value pairs)"))
