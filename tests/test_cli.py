@@ -290,3 +290,10 @@ def test_interview_stops_at_the_first_red_flag(runner):
 def test_interview_end_of_input_exits_1(runner):
     result = run(runner, "triage", "--interactive", input="tight-itb\nno\n")
     assert result.exit_code == 1 and "end of input" in result.stderr and result.stdout == ""
+
+
+def test_shell_completion_offers_exercise_and_symptom_ids():
+    from runrehab.cli import _complete_kb_ids
+
+    assert _complete_kb_ids("exercise")("piri") == ["piriformis-stretch"]
+    assert _complete_kb_ids("symptom")("ha") == ["hand-tingling"]

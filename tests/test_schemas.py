@@ -59,3 +59,15 @@ def test_exercise_documents_validate_against_the_exercise_schema(runner):
 def test_unknown_schema_name_exits_2_listing_the_names(runner):
     result = runner.invoke(app, ["schema", "plans"])
     assert result.exit_code == 2 and "plan, exercise, checkin, exercises, rules" in result.stderr
+
+
+def test_checkin_and_plan_status_documents_validate_against_their_schemas(runner, tmp_path):
+    db = str(tmp_path / "h.db")
+    runner.invoke(app, ["triage", "--answers", "-", "--date", "2026-03-01", "--db", db],
+                  input=json.dumps(full_answers(KB, "hand-tingling")))
+    flags = {q.id: "no" for q in KB.questions_for("hand-tingling", "checkin") if q.red_flag}
+    result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", "2026-03-05", "--db", db, "--explain"],
+                           input=json.dumps({"progress": "better", "pain_score": 2, **flags}))
+    jsonschema.validate(json.loads(result.stdout), printed(runner, "checkin"))
+    status = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-06"]).stdout)
+    jsonschema.validate(status, printed(runner, "plan"))

@@ -19,6 +19,13 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> int:
     return line
 
 
+def line_of(path: Path, text: str, after: str = "") -> int:
+    """The 1-based line of the first `text` after the first `after` in a rule-base file."""
+    content = path.read_text()
+    start = content.index(after) if after else 0
+    return content[: content.index(text, start)].count("\n") + 1
+
+
 def problems_of(kb_dir: Path, severity: str | None = None) -> list[str]:
     _, problems = validate(kb_dir)
     return [str(p) for p in problems if severity in (None, p.severity)]
@@ -101,29 +108,39 @@ def test_an_operator_that_does_not_fit_the_question(kb_copy):
 
 def test_a_rule_that_can_never_fire(kb_copy):
     edit(kb_copy / "rules.yaml", "{question: days, op: gt, value: 7}", "{question: days, op: gt, value: 3650}")
-    assert "rule posterior-leg-rest-pain never fires" in only(problems_of(kb_copy, "error"), "unreachable")
+    line = line_of(kb_copy / "rules.yaml", "    when:", after="- id: posterior-leg-rest-pain") + 1  # the condition's node
+    problem = only(problems_of(kb_copy, "error"), "unreachable")
+    assert f"rules.yaml:{line}:" in problem and "rule posterior-leg-rest-pain never fires" in problem
 
 
 def test_a_rule_always_overridden(kb_copy):
     edit(kb_copy / "rules.yaml", "    when: {question: planks_painful, value: true}\n",
          "    when: {all: [{question: planks_painful, value: true}, {question: red_flag_fever, value: true}]}\n")
-    assert "posterior-leg-planks-painful is always overridden" in only(problems_of(kb_copy, "warning"), "overridden")
+    line = line_of(kb_copy / "rules.yaml", "- id: posterior-leg-planks-painful")
+    problem = only(problems_of(kb_copy, "warning"), "overridden")
+    assert f"rules.yaml:{line}:" in problem and "posterior-leg-planks-painful is always overridden" in problem
 
 
 def test_equal_priority_rules_that_disagree(kb_copy):
-    edit(kb_copy / "rules.yaml", "    priority: 10\n", "")
-    assert "prescribe glute-bridge differently" in only(problems_of(kb_copy, "warning"), "conflict")
+    edit(kb_copy / "rules.yaml", "    priority: 10\n    when: {question: low_back_pain", "    when: {question: low_back_pain")
+    line = line_of(kb_copy / "rules.yaml", "      routine:", after="- id: posterior-leg-lumbar") + 1
+    problem = only(problems_of(kb_copy, "warning"), "conflict")
+    assert f"rules.yaml:{line}:" in problem and "prescribe glute-bridge differently" in problem
 
 
 def test_a_red_flag_no_rule_catches(kb_copy):
     edit(kb_copy / "rules.yaml", "        - {question: red_flag_constant_numbness, value: true}\n", "")
-    assert "red flag red_flag_constant_numbness answered yes for hand-tingling" in only(problems_of(kb_copy), "safety")
+    line = line_of(kb_copy / "rules.yaml", "- id: red_flag_constant_numbness")
+    problem = only(problems_of(kb_copy), "safety")
+    assert f"rules.yaml:{line}:" in problem and "red flag red_flag_constant_numbness answered yes for hand-tingling" in problem
 
 
 def test_a_self_care_outcome_without_escalation(kb_copy):
     edit(kb_copy / "rules.yaml", "      review_after_days: 7\n    source: {document: expert-qa, quote: \"Pull it",
          "    source: {document: expert-qa, quote: \"Pull it")
-    assert "hand-tingling-first-rib: a self-care outcome needs" in only(problems_of(kb_copy), "safety")
+    line = line_of(kb_copy / "rules.yaml", "    then:", after="- id: hand-tingling-first-rib") + 1
+    problem = only(problems_of(kb_copy), "safety")
+    assert f"rules.yaml:{line}:" in problem and "hand-tingling-first-rib: a self-care outcome needs" in problem
 
 
 def test_a_worked_example_that_fails(kb_copy):
@@ -137,7 +154,9 @@ def test_a_worked_example_that_fails(kb_copy):
 def test_an_unused_exercise_is_a_warning(kb_copy):
     edit(kb_copy / "rules.yaml", "        - exercise: supine-twist\n          timing: optional, when stiff\n", "")
     edit(kb_copy / "rules.yaml", "supine-twist]", "]", count=5)
-    assert "exercise supine-twist is in no rule's routine" in only(problems_of(kb_copy, "warning"), "unused")
+    line = line_of(kb_copy / "exercises.yaml", "- id: supine-twist")
+    problem = only(problems_of(kb_copy, "warning"), "unused")
+    assert f"exercises.yaml:{line}:" in problem and "exercise supine-twist is in no rule's routine" in problem
 
 
 def test_loading_a_broken_base_raises_the_same_messages(kb_copy):
@@ -145,3 +164,9 @@ def test_loading_a_broken_base_raises_the_same_messages(kb_copy):
     with pytest.raises(KbError) as info:
         load(kb_copy)
     assert str(info.value.problems[0]) == only(problems_of(kb_copy), "duplicate-key")
+
+
+def test_a_situation_no_rule_covers(kb_copy):
+    edit(kb_copy / "rules.yaml", "        - {question: progress, value: much-better}\n", "        - {question: progress, value: symptom-free}\n")
+    problem = only(problems_of(kb_copy), "uncovered")
+    assert "rules.yaml:" in problem and "no rule sets a level at checkin" in problem and "progress=much-better" in problem

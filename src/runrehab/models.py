@@ -342,12 +342,13 @@ class CheckIn(Strict):
 
 
 class PlanStatus(Plan):
-    """`runrehab plan`: the current plan with where it stands today."""
+    """`runrehab plan`: the current plan with where it stands today. The fields it adds are
+    optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
 
-    day: int = Field(ge=0)
-    next_review: dt.date | None
-    due: list[Escalation]  # escalations whose day has come
-    last_checkin: CheckIn | None
+    day: int | None = Field(default=None, ge=0)
+    next_review: dt.date | None = None
+    due: list[Escalation] | None = None  # escalations whose day has come
+    last_checkin: CheckIn | None = None
 
 
 def json_schema(name: str) -> dict[str, Any]:
@@ -358,7 +359,7 @@ def json_schema(name: str) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
-    "plan": (Plan, "serialization"),
+    "plan": (PlanStatus, "serialization"),
     "exercise": (ExerciseDoc, "serialization"),
     "checkin": (CheckIn, "serialization"),
     "exercises": (ExercisesFile, "validation"),
