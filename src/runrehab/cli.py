@@ -108,6 +108,10 @@ DbOption = Annotated[Optional[Path], typer.Option(
     "--db", envvar="RUNREHAB_DB", show_default=False, metavar="PATH",
     help="The history database (an SQLite file; default: in your user data folder).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+AnswersOption = Annotated[Optional[str], typer.Option(
+    "--answers", metavar="PATH",
+    help="YAML or JSON mapping of question id to value (for triage also JSON Lines of them); - reads stdin.")]
+DateOption = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day it happens (default: today).")]
 AnswerOption = Annotated[Optional[list[str]], typer.Option(
     "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")]
@@ -274,11 +278,10 @@ def interview(kb: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str
 @app.command()
 @guarded
 def triage(
-    answers: Annotated[Optional[str], typer.Option(
-        "--answers", metavar="PATH", help="YAML or JSON mapping of question id to value, or JSON Lines of them; - reads stdin.")] = None,
+    answers: AnswersOption = None,
     answer: AnswerOption = None,
     json_out: JsonOption = False,
-    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day of the triage (default: today).")] = None,
+    date: DateOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
@@ -340,15 +343,14 @@ def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tup
 @app.command()
 @guarded
 def checkin(
-    answers: Annotated[Optional[str], typer.Option(
-        "--answers", metavar="PATH", help="YAML or JSON mapping of question id to value; - reads stdin.")] = None,
+    answers: AnswersOption = None,
     answer: AnswerOption = None,
     symptom: SymptomOption = None,
     done: Annotated[Optional[list[str]], typer.Option(
         "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note to keep with the check-in.")] = None,
     json_out: JsonOption = False,
-    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day of the check-in (default: today).")] = None,
+    date: DateOption = None,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
     kb: KbOption = None,
