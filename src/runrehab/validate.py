@@ -19,7 +19,7 @@ from typing import Any
 from .engine import checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
 from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, leaves, read_base, shipped_dir
-from .models import RED_FLAG_LEVELS, CheckIn, Plan, Question
+from .models import RED_FLAG_LEVELS, CheckIn, Plan
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
 
