@@ -332,6 +332,7 @@ def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tup
     history = History.open(db)
     stored = history.current_plan(symptom)
     if stored is None:
+        history.close()
         which = f" for {symptom}" if symptom else ""
         raise CliError(f"no plan yet{which} in {history.path}: run `runrehab triage` first", ExitCode.NOT_FOUND)
     try:

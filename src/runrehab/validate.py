@@ -123,7 +123,7 @@ def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
 # ------------------------------------------------------------------ reachability
 
 
-def _values(kb: KnowledgeBase, q: Any) -> list[Any]:
+def _values(q: Any, tests: list[Any]) -> list[Any]:
     """One answer per band of a question: every choice, both yes and no, and for integers the
     lowest value of each band the conditions' thresholds cut the range into."""
     if q.type == "yes_no":
@@ -134,15 +134,20 @@ def _values(kb: KnowledgeBase, q: Any) -> list[Any]:
         choices = q.choices or []
         return [list(c) for n in range(len(choices) + 1) for c in itertools.combinations(choices, n)]
     cuts = {q.min}
-    for leaf in _leaves_on(kb, q.id):
+    for leaf in tests:
         for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
             cuts |= {v} if leaf.op in ("lt", "ge") else {v + 1} if leaf.op in ("le", "gt") else {v, v + 1}
     return sorted(c for c in cuts if q.min <= c <= q.max)
 
 
-def _leaves_on(kb: KnowledgeBase, qid: str) -> list[Any]:
+def _tests_by_question(kb: KnowledgeBase) -> dict[str, list[Any]]:
+    """Every condition leaf in the rule base, grouped by the question or fact it tests."""
     conditions = [r.when for r in kb.rules if r.when is not None] + [q.ask_if for q in kb.questions.values() if q.ask_if]
-    return [leaf for cond in conditions for leaf, _ in leaves(cond) if leaf.question == qid]
+    grouped: dict[str, list[Any]] = {}
+    for cond in conditions:
+        for leaf, _ in leaves(cond):
+            grouped.setdefault(leaf.question, []).append(leaf)
+    return grouped
 
 
 def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iterator[dict[str, Any]]:
@@ -154,7 +159,8 @@ def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iter
     others: list[Any] = [q for q in questions if not q.red_flag]
     if stage == "checkin":
         others += kb.rules_file.facts
-    choices = [_values(kb, q) if _leaves_on(kb, q.id) else _values(kb, q)[:1] for q in others]
+    tests = _tests_by_question(kb)
+    choices = [_values(q, tests[q.id]) if q.id in tests else _values(q, [])[:1] for q in others]
     for combo in itertools.product(*choices):
         base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
         yield base
