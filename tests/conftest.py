@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +10,16 @@ import pytest
 from typer.testing import CliRunner
 
 from runrehab.kb import KnowledgeBase, load, shipped_dir
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Rule-base cache entries go to a folder of this test run, never the user's cache; set
+    before collection, since test modules load the rule base when imported."""
+    os.environ["RUNREHAB_CACHE"] = tempfile.mkdtemp(prefix="runrehab-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop("RUNREHAB_CACHE", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

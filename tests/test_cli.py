@@ -11,7 +11,8 @@ from conftest import full_answers
 from runrehab import __version__
 from runrehab.cli import app
 from runrehab.kb import load
-from runrehab.models import LEVELS, ExerciseDoc, Plan, Question, Symptom
+from runrehab.models import ExerciseDoc, Plan, Question, Symptom
+from runrehab.records import LEVELS
 
 KB = load()
 FIXED_EXERCISES = ["glute-bridge", "clamshell", "lateral-band-walk", "front-plank", "side-plank", "piriformis-stretch",

@@ -9,7 +9,8 @@ from conftest import full_answers, red_flag_cases
 from runrehab.engine import triage
 from runrehab.interview import complete, parse_answers
 from runrehab.kb import load
-from runrehab.models import LEVELS, Plan
+from runrehab.models import Plan
+from runrehab.records import LEVELS
 
 KB = load()
 DAY = dt.date(2026, 3, 1)

@@ -7,6 +7,7 @@ import pytest
 
 from runrehab.engine import triage
 from runrehab.kb import load
+from runrehab.records import updated
 from runrehab.validate import example_answers, example_mismatches, run_example
 
 KB = load()
@@ -27,7 +28,7 @@ def test_a_wrong_expectation_is_reported():
     rule = next(r for r in KB.rules if r.id == "hand-tingling-first-rib")
     example = rule.examples[0]
     plan = triage(KB, example_answers(KB, example.answers), dt.date(2026, 1, 1))
-    wrong = example.expect.model_copy(update={"level": "urgent", "routine": ["clamshell"]})
+    wrong = updated(example.expect, level="urgent", routine=["clamshell"])
     problems = example_mismatches(rule.id, wrong, plan)
     assert "expected level urgent, got self-care" in problems
     assert any("missing clamshell" in p and "unexpected first-rib-mobilization" in p for p in problems)

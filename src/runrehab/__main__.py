@@ -1,3 +1,3 @@
-from runrehab.cli import main
+from runrehab.entry import main
 
 main()

@@ -5,19 +5,20 @@ commands so that `--version` and look-ups start fast.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 
-from . import __version__
+from . import version_line
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -57,6 +58,7 @@ def guarded(command: F) -> F:
     """Turn the domain's errors into one-line messages and the contract's exit codes."""
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .answers_file import AnswersFileError
         from .history import HistoryError
         from .interview import AnswerError
         from .kb import KbError
@@ -71,7 +73,7 @@ def guarded(command: F) -> F:
         except AnswerError as exc:
             say(f"error: {exc}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
-        except (CliError, HistoryError) as exc:
+        except (CliError, HistoryError, AnswersFileError) as exc:
             say(f"error: {exc}")
             raise typer.Exit(getattr(exc, "code", ExitCode.BAD_INPUT)) from None
         except KeyboardInterrupt:
@@ -139,7 +141,7 @@ def check_symptom(kb: KnowledgeBase, symptom: str | None) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"runrehab {__version__}\n")
+        sys.stdout.write(version_line() + "\n")
         raise typer.Exit()
 
 
@@ -176,58 +178,6 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
             raise CliError(f"-a: {pair!r} is not ID=VALUE")
         out[qid.strip()] = value
     return out
-
-
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def read_answers(spec: str) -> list[tuple[int | None, Any]]:
-    """The cases in an answers file: [(None, mapping)] for YAML or JSON, [(line, mapping), ...] for
-    JSON Lines. Every line is checked here, before anything is printed."""
-    from .kb import YamlError, read_yaml_text
-
-    name = "stdin" if spec == "-" else spec
-    try:
-        raw = sys.stdin.buffer.read() if spec == "-" else Path(spec).read_bytes()
-    except FileNotFoundError:
-        raise CliError(f"--answers: no such file: {spec}") from None
-    except OSError as exc:
-        raise CliError(f"--answers: cannot read {spec}: {exc.strerror}") from None
-    if b"\0" in raw:
-        raise CliError(f"--answers: {name} contains NUL bytes; expected YAML or JSON text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CliError(f"--answers: {name} is not UTF-8 text") from None
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if len(lines) > 1 and all(line.lstrip().startswith("{") for _, line in lines):
-        cases: list[tuple[int | None, Any]] = []
-        for n, line in lines:
-            try:
-                case = json.loads(line, object_pairs_hook=_refuse_duplicates)
-            except ValueError as exc:
-                raise CliError(f"--answers line {n}: not a valid JSON object ({exc})") from None
-            if not isinstance(case, dict):
-                raise CliError(f"--answers line {n}: expected a JSON object of question id to value")
-            cases.append((n, case))
-        return cases
-    if not lines:
-        return [(None, {})]
-    try:
-        data = read_yaml_text(text, name).data
-    except YamlError as exc:
-        p = exc.problem
-        raise CliError(f"--answers: {p.file}:{p.line}:{p.col}: not valid YAML or JSON: {p.message}") from None
-    if not isinstance(data, dict):
-        kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a {type(data).__name__}"
-        raise CliError(f"--answers: {name} holds {kind}; expected a mapping of question id to value")
-    return [(None, data)]
 
 
 def prompt_answer(kb: KnowledgeBase, question: Question) -> Any:
@@ -289,44 +239,54 @@ def triage(
     db: DbOption = None,
 ) -> None:
     """The interview: asks questions (red flags first), applies the rules, prints the plan."""
+    from .answers_file import AnswersFile
     from .engine import triage as make_plan
     from .interview import AnswerError, complete, parse_answers
-    from .render import plan_view, stdout_console, to_json
+    from .records import to_data, to_json
 
     kbase = load_kb(kb)
     day = parse_day(date)
     overrides = parse_pairs(answer or [])
-    cases = read_answers(answers) if answers else [(None, {})]
-    batch = cases[0][0] is not None
-    ask = not batch and answers != "-" and (interactive or sys.stdin.isatty())
-    resolved = []
-    for line, case in cases:
-        try:
-            given = parse_answers(kbase, {**case, **overrides})
-            resolved.append(complete(kbase, interview(kbase, given, "triage") if ask else given))
-        except AnswerError as exc:
-            raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
-    console = None if json_out else stdout_console()
-    for complete_answers in resolved:
-        plan = make_plan(kbase, complete_answers, day, explain=explain)
-        if not batch and not no_save:  # saved before it is shown: what is shown is what is kept
-            from .history import History
+    with AnswersFile(answers) if answers else contextlib.nullcontext() as source:
+        batch = source is not None and source.is_batch
 
-            with History.open(db) as history:
-                history.save_plan(plan.model_dump(mode="json", exclude={"trace"}), kbase.version, kbase.content_hash)
-            say(f"plan saved to {history.path}; check in with `runrehab checkin`")
-        if console is None:
-            emit_json(to_json(plan, compact=batch))
-        else:
-            console.print(plan_view(plan, kbase))
-            if batch:
-                console.rule()
+        def resolved() -> Iterator[dict[str, Any]]:
+            """Complete answers for each case; the first bad one raises, naming its line."""
+            for line, case in source.cases() if source is not None else [(None, {})]:
+                try:
+                    given = parse_answers(kbase, {**case, **overrides})
+                    ask = not batch and answers != "-" and (interactive or sys.stdin.isatty())
+                    yield complete(kbase, interview(kbase, given, "triage") if ask else given)
+                except AnswerError as exc:
+                    raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
+
+        if batch:  # every line is checked before the first result is printed
+            for _ in resolved():
+                pass
+        if not json_out:
+            from .render import plan_view, stdout_console
+        console = None if json_out else stdout_console()
+        for complete_answers in resolved():
+            plan = make_plan(kbase, complete_answers, day, explain=explain)
+            if not batch and not no_save:  # saved before it is shown: what is shown is what is kept
+                from .history import History
+
+                with History.open(db) as history:
+                    history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
+                say(f"plan saved to {history.path}; check in with `runrehab checkin`")
+            if console is None:
+                emit_json(to_json(plan, compact=batch))
+            else:
+                console.print(plan_view(plan, kbase))
+                if batch:
+                    console.rule()
 
 
 def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tuple[Any, Any]:
     """(the history, the current plan for `symptom` or the most recent); exit 1 when there is none."""
     from .history import History, HistoryError
     from .models import Plan
+    from .records import record
 
     check_symptom(kb, symptom)
     history = History.open(db)
@@ -336,7 +296,7 @@ def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tup
         which = f" for {symptom}" if symptom else ""
         raise CliError(f"no plan yet{which} in {history.path}: run `runrehab triage` first", ExitCode.NOT_FOUND)
     try:
-        return history, (stored, Plan.model_validate(stored.document))
+        return history, (stored, record(Plan.model_validate(stored.document)))
     except ValueError:
         raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
 
@@ -358,14 +318,15 @@ def checkin(
     db: DbOption = None,
 ) -> None:
     """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
-    from .render import checkin_view, stdout_console, to_json
+    from .records import to_data, to_json
+    from .render import checkin_view, stdout_console
 
     kbase = load_kb(kb)
     day = parse_day(date)
     history, (stored, plan) = _stored_plan(db, symptom, kbase)
     with history:
         doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain)
-        history.save_checkin(stored.id, final, doc.model_dump(mode="json", exclude={"trace"}))
+        history.save_checkin(stored.id, final, to_data(doc, trace=False))
     if json_out:
         emit_json(to_json(doc))
     else:
@@ -375,15 +336,19 @@ def checkin(
 def _checkin(kbase: KnowledgeBase, plan: Any, day: dt.date, answers: str | None, answer: list[str] | None,
              interactive: bool, done: list[str] | None, note: str | None, explain: bool) -> tuple[Any, dict[str, Any]]:
     """The check-in document and the answers it was made from; nothing is saved here."""
+    from .answers_file import AnswersFile
     from .engine import checkin as make_checkin
     from .interview import carried_over, complete, parse_answers
 
     if day < plan.date:
         raise CliError(f"--date: the check-in ({day}) is before its plan's date ({plan.date})")
-    cases = read_answers(answers) if answers else [(None, {})]
-    if len(cases) > 1:
-        raise CliError("--answers: a check-in takes one mapping of answers, not JSON Lines")
-    given = parse_answers(kbase, {**cases[0][1], **parse_pairs(answer or [])})
+    case: dict[str, Any] = {}
+    if answers:
+        with AnswersFile(answers) as source:
+            if source.is_batch:
+                raise CliError("--answers: a check-in takes one mapping of answers, not JSON Lines")
+            [(_, case)] = source.cases()
+    given = parse_answers(kbase, {**case, **parse_pairs(answer or [])})
     if answers != "-" and (interactive or sys.stdin.isatty()):
         given = interview(kbase, given, "checkin", plan.symptom)
     else:
@@ -405,8 +370,9 @@ def plan(
     db: DbOption = None,
 ) -> None:
     """The current plan, its day count, next review date and what is due today."""
-    from .models import CheckIn, PlanStatus
-    from .render import plan_markdown, plan_status_view, stdout_console, to_json
+    from .models import CheckIn
+    from .records import Record, record, to_json
+    from .render import plan_markdown, plan_status_view, stdout_console
 
     if format not in ("text", "markdown"):
         raise CliError(f"--format: {format!r} is not a format (allowed: text, markdown)")
@@ -417,11 +383,11 @@ def plan(
         raise CliError(f"--date: {today} is before the plan's date ({current.date})")
     with history:
         checkins = history.checkins(stored.id)
-    last = CheckIn.model_validate(checkins[-1].document) if checkins else None
+    last = record(CheckIn.model_validate(checkins[-1].document)) if checkins else None
     day = (today - current.date).days
-    status = PlanStatus(**current.model_dump(), day=day,
-                        next_review=last.next_review if last else current.review_date,
-                        due=[e for e in current.escalation if 0 < e.after_days <= day], last_checkin=last)
+    status = Record(**vars(current), day=day,  # models.PlanStatus
+                    next_review=last.next_review if last else current.review_date,
+                    due=[e for e in current.escalation if 0 < e.after_days <= day], last_checkin=last)
     if json_out:
         emit_json(to_json(status))
     elif format == "markdown":
@@ -475,13 +441,16 @@ def exercise(
     kb: KbOption = None,
 ) -> None:
     """One exercise: how to do it, default dose, cautions, what it is for, sources."""
-    from .render import exercise_doc, exercise_view, stdout_console, to_json
+    from .engine import exercise_doc
+    from .records import to_json
 
     kbase = load_kb(kb)
     found = find_exercise(kbase, name)
     if json_out:
         emit_json(to_json(exercise_doc(kbase, found)))
     else:
+        from .render import exercise_view, stdout_console
+
         stdout_console().print(exercise_view(found, kbase))
 
 
@@ -489,7 +458,9 @@ def exercise(
 @guarded
 def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """Every exercise, one line each."""
-    from .render import exercise_doc, exercises_view, stdout_console, to_json
+    from .engine import exercise_doc
+    from .records import to_json
+    from .render import exercises_view, stdout_console
 
     kbase = load_kb(kb)
     if json_out:
@@ -508,7 +479,8 @@ def questions(
     kb: KbOption = None,
 ) -> None:
     """Every question (`--symptom ID` narrows to one symptom's interview)."""
-    from .render import questions_view, stdout_console, to_json
+    from .records import to_json
+    from .render import questions_view, stdout_console
 
     kbase = load_kb(kb)
     check_symptom(kbase, symptom)
@@ -526,7 +498,8 @@ def questions(
 @guarded
 def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """The symptoms the rule base covers, with a one-line description."""
-    from .render import stdout_console, symptoms_view, to_json
+    from .records import to_json
+    from .render import stdout_console, symptoms_view
 
     kbase = load_kb(kb)
     if json_out:

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .kb import KnowledgeBase
-from .models import (
-    LEVELS, RED_FLAG_LEVELS, AllOf, AnyOf, CheckIn, Citation, Dose, Escalation, FiredRule, Leaf, NotOf, Plan, Range,
-    RoutineEntry, Rule, SourceRef, TraceEntry, level_rank,
-)
+from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, condition_kind, level_rank, updated
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
 
 _COMPARE = {
     "eq": lambda a, v: a == v,
@@ -28,11 +27,12 @@ _SYMBOL = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥
 
 def evaluate(condition: Any, answers: dict[str, Any]) -> bool:
     """Whether a condition tree holds. A leaf on an unanswered question is false."""
-    if isinstance(condition, AllOf):
+    kind = condition_kind(condition)
+    if kind == "all":
         return all(evaluate(c, answers) for c in condition.all)
-    if isinstance(condition, AnyOf):
+    if kind == "any":
         return any(evaluate(c, answers) for c in condition.any)
-    if isinstance(condition, NotOf):
+    if kind == "not":
         return not evaluate(condition.not_, answers)
     if condition.question not in answers:
         return False
@@ -52,31 +52,36 @@ def show_value(value: Any) -> str:
 
 def matched_leaves(condition: Any, answers: dict[str, Any]) -> list[str]:
     """The leaves of a condition that hold, in words: `days > 7 (answered 10)`."""
-    if isinstance(condition, (AllOf, AnyOf)):
-        parts = condition.all if isinstance(condition, AllOf) else condition.any
-        return [text for c in parts for text in matched_leaves(c, answers)]
-    if isinstance(condition, NotOf):
+    kind = condition_kind(condition)
+    if kind in ("all", "any"):
+        return [text for c in getattr(condition, kind) for text in matched_leaves(c, answers)]
+    if kind == "not":
         held = not evaluate(condition.not_, answers)
         return [f"not ({'; '.join(describe(condition.not_))})"] if held else []
-    if isinstance(condition, Leaf) and evaluate(condition, answers):
+    if evaluate(condition, answers):
         return [f"{condition.question} {_SYMBOL[condition.op]} {show_value(condition.value)} "
                 f"(answered {show_value(answers[condition.question])})"]
     return []
 
 
 def describe(condition: Any) -> list[str]:
-    if isinstance(condition, AllOf):
-        return [" and ".join(x for c in condition.all for x in describe(c))]
-    if isinstance(condition, AnyOf):
-        return [" or ".join(x for c in condition.any for x in describe(c))]
-    if isinstance(condition, NotOf):
+    kind = condition_kind(condition)
+    if kind in ("all", "any"):
+        joiner = " and " if kind == "all" else " or "
+        return [joiner.join(x for c in getattr(condition, kind) for x in describe(c))]
+    if kind == "not":
         return [f"not ({'; '.join(describe(condition.not_))})"]
     return [f"{condition.question} {_SYMBOL[condition.op]} {show_value(condition.value)}"]
 
 
-def source_ref(kb: KnowledgeBase, citation: Citation) -> SourceRef:
+def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
     doc = kb.documents[citation.document]
-    return SourceRef(document=doc.id, title=doc.title, quote=citation.quote, url=doc.url)
+    return Record(document=doc.id, title=doc.title, quote=citation.quote, url=doc.url)
+
+
+def exercise_doc(kb: KnowledgeBase, exercise: Record) -> Record:
+    """The printed form of an exercise (models.ExerciseDoc): its citations carry the document's title."""
+    return updated(exercise, sources=[source_ref(kb, c) for c in exercise.sources])
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -87,13 +92,13 @@ def _unique(items: list[Any]) -> list[Any]:
     return seen
 
 
-def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple[list[Rule], list[Rule]]:
+def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple[list[Record], list[Record]]:
     """(rules that apply to the symptom and stage, those of them that fired)."""
     applicable = kb.rules_for(answers["symptom"], stage)
     return applicable, [r for r in applicable if r.when is None or evaluate(r.when, answers)]
 
 
-def decide_level(fired: list[Rule], red_flags: list[str]) -> tuple[str, Rule | None]:
+def decide_level(fired: list[Record], red_flags: list[str]) -> tuple[str, Record | None]:
     """The most urgent level among the fired rules and the rule that set it (highest priority,
     then first in the file). A red flag never yields less than `urgent`, whatever the rules say."""
     setters = [r for r in fired if r.then.level is not None]
@@ -108,25 +113,25 @@ def decide_level(fired: list[Rule], red_flags: list[str]) -> tuple[str, Rule | N
 class Evaluation:
     """What the rules of one stage make of a set of answers, before it becomes a document."""
 
-    applicable: list[Rule]
-    fired: list[Rule]
-    speaking: list[Rule]  # the fired rules whose outcome reaches the document, leader first
+    applicable: list[Record]
+    fired: list[Record]
+    speaking: list[Record]  # the fired rules whose outcome reaches the document, leader first
     level: str
-    leader: Rule | None
+    leader: Record | None
     red_flags: list[str]
 
     @property
     def urgent(self) -> bool:
         return self.level in RED_FLAG_LEVELS
 
-    def routine(self, kb: KnowledgeBase, rules: list[Rule] | None = None) -> list[RoutineEntry]:
+    def routine(self, kb: KnowledgeBase, rules: list[Record] | None = None) -> list[Record]:
         """The routine items of `rules` (default: the speaking ones), one per exercise: the rule
         with the higher priority sets the dose; `remove` takes exercises out."""
-        chosen: dict[str, tuple[int, RoutineEntry]] = {}
+        chosen: dict[str, tuple[int, Record]] = {}
         for rule in self.speaking if rules is None else rules:
             for item in rule.then.routine:
                 exercise = kb.exercises[item.exercise]
-                entry = RoutineEntry(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose,
+                entry = Record(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose,
                                      timing=item.timing)
                 if item.exercise not in chosen or rule.priority > chosen[item.exercise][0]:
                     chosen[item.exercise] = (rule.priority, entry)
@@ -140,7 +145,7 @@ class Evaluation:
         return _unique([text for r in self.speaking for text in getattr(r.then, field)])
 
     @property
-    def escalation(self) -> list[Escalation]:
+    def escalation(self) -> list[Record]:
         return sorted(_unique([e for r in self.speaking for e in r.then.escalation]), key=lambda e: e.after_days)
 
     @property
@@ -152,13 +157,13 @@ class Evaluation:
             return self.leader.then.headline
         return "Urgent: you answered yes to a warning sign. See a doctor within a day or two." if self.urgent else fallback
 
-    def trace(self, answers: dict[str, Any]) -> list[TraceEntry]:
+    def trace(self, answers: dict[str, Any]) -> list[Record]:
         entries = []
         for rule in self.applicable:
             was_fired = rule in self.fired
             overridden = self.leader.id if self.leader and was_fired and rule not in self.speaking else None
             matched = (matched_leaves(rule.when, answers) if rule.when is not None else ["always"]) if was_fired else []
-            entries.append(TraceEntry(rule=rule.id, fired=was_fired, matched=matched, level=rule.then.level,
+            entries.append(Record(rule=rule.id, fired=was_fired, matched=matched, level=rule.then.level,
                                       overridden_by=overridden))
         return entries
 
@@ -175,11 +180,12 @@ def evaluate_stage(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> Ev
     return Evaluation(applicable, fired, speaking, level, leader, red_flags)
 
 
-def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain: bool = False) -> Plan:
+def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain: bool = False) -> Record:
     """The plan for complete, normalised answers (see interview.complete) on `date`."""
     ev = evaluate_stage(kb, answers, "triage")
     review = ev.review_after_days
-    return Plan(
+    return Record(
+        schema_version=SCHEMA_VERSION,
         date=date,
         symptom=answers["symptom"],
         answers=answers,
@@ -191,13 +197,13 @@ def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain
         stop_if=ev.texts("stop_if"),
         escalation=ev.escalation,
         review_date=None if ev.urgent or not review else date + dt.timedelta(days=review),
-        rules=[FiredRule(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
+        rules=[Record(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(answers) if explain else None,
     )
 
 
-def checkin_facts(plan: Plan, date: dt.date) -> dict[str, Any]:
+def checkin_facts(plan: Record, date: dt.date) -> dict[str, Any]:
     """The numbers a check-in works out rather than asks: days since the plan and since onset."""
     day = (date - plan.date).days
     if day < 0:
@@ -205,35 +211,39 @@ def checkin_facts(plan: Plan, date: dt.date) -> dict[str, Any]:
     return {"symptom": plan.symptom, "day": day, "days_since_onset": int(plan.answers.get("days", 0)) + day}
 
 
-def _at_end(dose: Dose, end: str) -> Dose:
-    pick = (lambda r: Range(min=r.min, max=r.min)) if end == "lower" else (lambda r: Range(min=r.max, max=r.max))
-    return dose.model_copy(update={k: pick(getattr(dose, k)) for k in ("sets", "reps", "hold_seconds", "duration_seconds")
-                                   if getattr(dose, k) is not None})
+def _at_end(dose: Record, end: str) -> Record:
+    def pick(r: Record) -> Record:
+        value = r.min if end == "lower" else r.max
+        return Record(min=value, max=value)
+
+    return updated(dose, **{k: pick(getattr(dose, k)) for k in ("sets", "reps", "hold_seconds", "duration_seconds")
+                            if getattr(dose, k) is not None})
 
 
-def checkin(kb: KnowledgeBase, plan: Plan, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
-            done: list[str] | None = None, note: str | None = None) -> CheckIn:
+def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
+            done: list[str] | None = None, note: str | None = None) -> Record:
     """The check-in document for complete answers on `date`, against `plan`."""
     facts = checkin_facts(plan, date)
     full = {**answers, **facts}
     ev = evaluate_stage(kb, full, "checkin")
     decision = ev.leader.then.decision if ev.leader and ev.leader.then.decision else ("escalate" if ev.urgent else "continue")
     if ev.urgent or decision == "stop":
-        routine: list[RoutineEntry] = []
+        routine: list[Record] = []
     else:
         replacing = [r for r in ev.speaking if r.then.replace_routine]
         routine = ev.routine(kb, replacing) if replacing else [i for i in plan.routine if i.exercise not in ev.removed]
         loads = {r.then.load for r in ev.speaking if r.then.load}
         if loads:  # the cautious end wins when the signs disagree
             end = "lower" if "lower" in loads else "upper"
-            routine = [i.model_copy(update={"dose": _at_end(i.dose, end)}) for i in routine]
+            routine = [updated(i, dose=_at_end(i.dose, end)) for i in routine]
     review = ev.review_after_days
     next_review = None
     if review and not ev.urgent and decision != "stop":
         next_review = date + dt.timedelta(days=review)
         if decision == "continue" and plan.review_date and date < plan.review_date:
             next_review = plan.review_date  # keep the one-week review the plan promised
-    return CheckIn(
+    return Record(
+        schema_version=SCHEMA_VERSION,
         plan_date=plan.date,
         date=date,
         day=facts["day"],
@@ -252,7 +262,7 @@ def checkin(kb: KnowledgeBase, plan: Plan, answers: dict[str, Any], date: dt.dat
         next_review=next_review,
         done=done or [],
         note=note,
-        rules=[FiredRule(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
+        rules=[Record(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(full) if explain else None,
     )

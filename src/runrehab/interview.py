@@ -6,11 +6,13 @@ replayed from its answers and driven by a terminal or an answers file alike.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine import evaluate
-from .kb import KnowledgeBase
-from .models import Question
+from .records import Record as Question  # a question of the rule base (models.Question as a Record)
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
 
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")

@@ -8,21 +8,21 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ValidationError
+from .records import Record, condition_kind, record
 
-from .models import AllOf, AnyOf, Exercise, ExercisesFile, Leaf, NotOf, Question, Rule, RulesFile
+if TYPE_CHECKING:
+    import yaml
+    from pydantic import ValidationError
 
 EXERCISES_FILE = "exercises.yaml"
 RULES_FILE = "rules.yaml"
 Loc = tuple[Any, ...]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 
 
@@ -85,6 +85,8 @@ class SourceFile:
 def read_yaml_text(text: str, name: str) -> SourceFile:
     """Parse YAML (or JSON) text; raise YamlError naming the line on syntax errors, duplicate keys
     or tags that are not plain data."""
+    import yaml
+
     marks: dict[Loc, tuple[int, int]] = {}
     constructor = yaml.constructor.SafeConstructor()
 
@@ -124,7 +126,7 @@ def read_yaml_text(text: str, name: str) -> SourceFile:
             raise fail(node, "yaml", f"cannot read value: {exc}") from None
 
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -176,69 +178,104 @@ def shipped_dir() -> Path:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    rules_file: RulesFile
-    exercises_file: ExercisesFile
+    """A checked rule base as Records (see records.py), with look-ups by id."""
+
+    rules_file: Record
+    exercises_file: Record
     directory: Path
     content_hash: str
+    _memo: dict[tuple[str, Any, str], tuple[Record, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
-    def exercises(self) -> dict[str, Exercise]:
+    def exercises(self) -> dict[str, Record]:
         return {e.id: e for e in self.exercises_file.exercises}
 
     @cached_property
-    def questions(self) -> dict[str, Question]:
+    def questions(self) -> dict[str, Record]:
         return {q.id: q for q in self.rules_file.questions}
 
     @cached_property
-    def variables(self) -> dict[str, Any]:
+    def variables(self) -> dict[str, Record]:
         """What conditions can test: the questions and the facts worked out at check-ins."""
         return {**self.questions, **{f.id: f for f in self.rules_file.facts}}
 
     @cached_property
-    def symptoms(self) -> dict[str, Any]:
+    def symptoms(self) -> dict[str, Record]:
         return {s.id: s for s in self.rules_file.symptoms}
 
     @cached_property
-    def documents(self) -> dict[str, Any]:
+    def documents(self) -> dict[str, Record]:
         return {d.id: d for d in self.rules_file.documents}
 
     @property
-    def rules(self) -> list[Rule]:
+    def rules(self) -> list[Record]:
         return self.rules_file.rules
 
     @property
     def version(self) -> str:
         return self.rules_file.version
 
-    def rules_for(self, symptom: str, stage: str) -> list[Rule]:
-        return [r for r in self.rules if stage in r.stages and (not r.symptoms or symptom in r.symptoms)]
+    def rules_for(self, symptom: str, stage: str) -> tuple[Record, ...]:
+        """The rules of one stage that apply to `symptom`, in file order."""
+        key = ("rules", symptom, stage)
+        if key not in self._memo:
+            self._memo[key] = tuple(r for r in self.rules
+                                    if stage in r.stages and (not r.symptoms or symptom in r.symptoms))
+        return self._memo[key]
 
-    def questions_for(self, symptom: str | None, stage: str) -> list[Question]:
+    def questions_for(self, symptom: str | None, stage: str) -> tuple[Record, ...]:
         """The questions of one stage that apply to `symptom` (all symptoms when None), in
         interview order: file order, with red flags before everything but `symptom`."""
-        qs = [q for q in self.rules_file.questions
-              if stage in q.stages and (symptom is None or not q.symptoms or symptom in q.symptoms)]
-        return sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2)
+        key = ("questions", symptom, stage)
+        if key not in self._memo:
+            qs = [q for q in self.rules_file.questions
+                  if stage in q.stages and (symptom is None or not q.symptoms or symptom in q.symptoms)]
+            self._memo[key] = tuple(sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2))
+        return self._memo[key]
+
+
+def content_hash(file_digests: Iterable[str]) -> str:
+    """One hash for a rule base: of the SHA-256 of each file's bytes, exercises.yaml first."""
+    digest = hashlib.sha256()
+    for hexdigest in file_digests:
+        digest.update(hexdigest.encode())
+    return digest.hexdigest()
 
 
 def load(directory: Path | None = None) -> KnowledgeBase:
-    """Read, validate and cross-check a rule base folder; raise KbError listing every error."""
+    """Read, validate and cross-check a rule base folder; raise KbError listing every error.
+
+    The files are always read and hashed; when the cache holds a rule base built from exactly
+    those bytes it is used, otherwise the YAML is checked in full and the result cached."""
+    from . import cache
+
     base = shipped_dir() if directory is None else Path(directory)
     if directory is not None and not base.is_dir():
         raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
+    try:
+        key = content_hash(hashlib.sha256((base / name).read_bytes()).hexdigest() for name in (EXERCISES_FILE, RULES_FILE))
+    except OSError:
+        key = None  # read_base reports what cannot be read
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        return replace(cached, directory=base)
     kb, problems, _ = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
         raise KbError(sorted(problems))
+    cache.put(kb)
     return kb
 
 
 def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
     """Everything `load` checks, returned rather than raised (for `runrehab validate`), with the
     files as read so that later checks can point at lines."""
+    from pydantic import ValidationError
+
+    from .models import ExercisesFile, RulesFile
+
     problems: list[Problem] = []
     sources: dict[str, SourceFile] = {}
     models: dict[str, Any] = {}
-    digest = hashlib.sha256()
     for filename, model in ((EXERCISES_FILE, ExercisesFile), (RULES_FILE, RulesFile)):
         display = _display(base / filename)
         try:
@@ -246,7 +283,6 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
         except YamlError as exc:
             problems.append(exc.problem)
             continue
-        digest.update(src.sha256.encode())
         sources[filename] = src
         if not isinstance(src.data, dict):
             problems.append(src.problem((), "schema", "the file must hold a mapping (key: value pairs)"))
@@ -257,7 +293,8 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
             problems.extend(_schema_problems(src, exc))
     if len(models) < 2:
         return None, problems, sources
-    kb = KnowledgeBase(models[RULES_FILE], models[EXERCISES_FILE], base, digest.hexdigest())
+    digest = content_hash(sources[name].sha256 for name in (EXERCISES_FILE, RULES_FILE))
+    kb = KnowledgeBase(record(models[RULES_FILE]), record(models[EXERCISES_FILE]), base, digest)
     problems.extend(check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE]))
     return kb, problems, sources
 
@@ -285,7 +322,7 @@ def _schema_problems(src: SourceFile, exc: ValidationError) -> Iterator[Problem]
 # ------------------------------------------------------------------ cross-references
 
 
-def check_value(question: Question, value: Any) -> str | None:
+def check_value(question: Record, value: Any) -> str | None:
     """Why `value` is not an answer `question` can take, or None. Values here are typed
     YAML/JSON data, as in conditions and worked examples."""
     if question.type == "yes_no":
@@ -303,16 +340,14 @@ def check_value(question: Question, value: Any) -> str | None:
     return None
 
 
-def leaves(condition: Any, loc: Loc = ()) -> Iterator[tuple[Leaf, Loc]]:
-    if isinstance(condition, AllOf):
-        for i, c in enumerate(condition.all):
-            yield from leaves(c, (*loc, "all", i))
-    elif isinstance(condition, AnyOf):
-        for i, c in enumerate(condition.any):
-            yield from leaves(c, (*loc, "any", i))
-    elif isinstance(condition, NotOf):
+def leaves(condition: Any, loc: Loc = ()) -> Iterator[tuple[Record, Loc]]:
+    kind = condition_kind(condition)
+    if kind in ("all", "any"):
+        for i, c in enumerate(getattr(condition, kind)):
+            yield from leaves(c, (*loc, kind, i))
+    elif kind == "not":
         yield from leaves(condition.not_, (*loc, "not"))
-    elif isinstance(condition, Leaf):
+    else:
         yield condition, loc
 
 

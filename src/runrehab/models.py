@@ -1,7 +1,8 @@
 """Pydantic models: the rule base files and every document the CLI prints.
 
 Rule-base models forbid unknown keys, so a misspelt key in YAML is an error with a line number.
-Output documents are versioned by SCHEMA_VERSION; their JSON shape is defined here and nowhere else.
+Output documents are versioned by SCHEMA_VERSION; their JSON shape is defined here. At run time
+the rule base and the documents are Records (records.py) that follow these models field for field.
 """
 from __future__ import annotations
 
@@ -10,19 +11,12 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
 
-SCHEMA_VERSION = 1
+from .records import SCHEMA_VERSION, condition_kind
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
-LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
-RED_FLAG_LEVELS = ("emergency", "urgent")
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
-
-
-def level_rank(level: str) -> int:
-    """0 for the most urgent level; lower is more urgent."""
-    return LEVELS.index(level)
 
 
 class Strict(BaseModel):
@@ -113,16 +107,6 @@ class NotOf(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
-def _condition_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        for key in ("all", "any", "not"):
-            if key in value:
-                return key
-    elif isinstance(value, BaseModel):
-        return {AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(value), "leaf")
-    return "leaf"
-
-
 Condition = Annotated[
     Union[
         Annotated[AllOf, Tag("all")],
@@ -130,7 +114,7 @@ Condition = Annotated[
         Annotated[NotOf, Tag("not")],
         Annotated[Leaf, Tag("leaf")],
     ],
-    Discriminator(_condition_kind),
+    Discriminator(condition_kind),
 ]
 
 

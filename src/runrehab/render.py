@@ -6,12 +6,10 @@ and escape codes in YAML are shown as written.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -20,8 +18,10 @@ from rich.text import Text
 
 from .engine import show_value, source_ref
 from .interview import allowed
-from .kb import KnowledgeBase
-from .models import CheckIn, Dose, Escalation, Exercise, ExerciseDoc, Plan, PlanStatus, Question, Range, RoutineEntry
+from .records import Record
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "see-clinician": "bold yellow",
                "self-care": "bold green"}
@@ -30,33 +30,20 @@ LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a 
                "self-care": "SELF-CARE: follow the plan and review on the date given"}
 
 
-# ------------------------------------------------------------------ JSON
-
-
-def to_data(doc: BaseModel | Iterable[BaseModel]) -> Any:
-    if isinstance(doc, BaseModel):
-        return doc.model_dump(mode="json", exclude={"trace"} if getattr(doc, "trace", 1) is None else None)
-    return [to_data(d) for d in doc]
-
-
-def to_json(doc: BaseModel | Iterable[BaseModel], *, compact: bool = False) -> str:
-    return json.dumps(to_data(doc), ensure_ascii=False, indent=None if compact else 2)
-
-
 # ------------------------------------------------------------------ doses in words
 
 
-def _span(r: Range) -> str:
+def _span(r: Record) -> str:
     return str(r.min) if r.min == r.max else f"{r.min}–{r.max}"
 
 
-def _seconds(r: Range) -> str:
+def _seconds(r: Record) -> str:
     if r.min % 60 == 0 and r.max % 60 == 0 and r.min >= 60:
-        return f"{_span(Range(min=r.min // 60, max=r.max // 60))} min"
+        return f"{_span(Record(min=r.min // 60, max=r.max // 60))} min"
     return f"{_span(r)} s"
 
 
-def dose_text(dose: Dose, *, frequency: bool = True) -> str:
+def dose_text(dose: Record, *, frequency: bool = True) -> str:
     """A dose as a runner reads it: "3 × 15", "hold 30–60 s, 2–4 × each side", "5 min, daily"."""
     side = " each side" if dose.per_side else ""
     parts: list[str] = []
@@ -104,7 +91,7 @@ def _heading(text: str) -> Text:
 # ------------------------------------------------------------------ plan
 
 
-def plan_view(plan: Plan, kb: KnowledgeBase) -> Group:
+def plan_view(plan: Record, kb: KnowledgeBase) -> Group:
     symptom = kb.symptoms.get(plan.symptom)
     style = LEVEL_STYLE[plan.triage_level]
     parts: list[Any] = [
@@ -116,7 +103,7 @@ def plan_view(plan: Plan, kb: KnowledgeBase) -> Group:
     return Group(*parts, *_sections(plan, kb, "Your routine", review))
 
 
-def _sections(doc: Plan | CheckIn, kb: KnowledgeBase, routine_heading: str, review: str | None) -> list[Any]:
+def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str | None) -> list[Any]:
     """What a plan and a check-in show alike: warning signs, routine, advice, stop rules, when to
     get help, the review date, the rule trace, sources and the disclaimer."""
     parts: list[Any] = []
@@ -150,14 +137,7 @@ def _unicode_ok() -> bool:
 # ------------------------------------------------------------------ exercises, questions, symptoms
 
 
-def exercise_doc(kb: KnowledgeBase, exercise: Exercise) -> ExerciseDoc:
-    """The printed form of an exercise: its citations carry the document's title."""
-    data = exercise.model_dump()
-    data["sources"] = [source_ref(kb, c) for c in exercise.sources]
-    return ExerciseDoc.model_validate(data)
-
-
-def exercise_view(exercise: Exercise, kb: KnowledgeBase) -> Group:
+def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
     parts: list[Any] = [Text(exercise.name, style="bold"), Text(f"id: {exercise.id} · {exercise.category}", style="dim")]
     if exercise.aliases:
         parts.append(Text("Also called: " + ", ".join(exercise.aliases)))
@@ -173,7 +153,7 @@ def exercise_view(exercise: Exercise, kb: KnowledgeBase) -> Group:
     return Group(*parts)
 
 
-def exercises_view(exercises: Iterable[Exercise]) -> Table:
+def exercises_view(exercises: Iterable[Record]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("id", "name", "category", "default dose"):
         table.add_column(column, overflow="fold")
@@ -182,7 +162,7 @@ def exercises_view(exercises: Iterable[Exercise]) -> Table:
     return table
 
 
-def questions_view(questions: Iterable[Question]) -> Table:
+def questions_view(questions: Iterable[Record]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("id", "question", "answer", "default", "asked for"):
         table.add_column(column, overflow="fold")
@@ -208,7 +188,7 @@ DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to u
                   "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
 
 
-def _routine_table(routine: list[RoutineEntry]) -> Table:
+def _routine_table(routine: list[Record]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=False, pad_edge=False)
     for column in ("Exercise", "Dose", "When"):
         table.add_column(column, overflow="fold")
@@ -218,12 +198,12 @@ def _routine_table(routine: list[RoutineEntry]) -> Table:
     return table
 
 
-def _escalation_lines(start: dt.date, escalation: list[Escalation]) -> list[str]:
+def _escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
     return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}: "
             f"if {e.if_}: {e.action}" for e in escalation]
 
 
-def checkin_view(doc: CheckIn, kb: KnowledgeBase) -> Group:
+def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
     style = LEVEL_STYLE[doc.triage_level]
     parts: list[Any] = [
         Panel(Text(doc.message, style=style), title=Text(DECISION_WORDS[doc.decision], style=style),
@@ -248,7 +228,7 @@ def _trace_lines(trace: list[Any]) -> list[Text]:
     return lines
 
 
-def plan_status_view(status: PlanStatus, kb: KnowledgeBase) -> Group:
+def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     parts: list[Any] = [plan_view(status, kb)]
     facts = f"Day {status.day} of this plan (started {status.date.isoformat()})."
     if status.next_review:
@@ -271,7 +251,7 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("\n", " ")
 
 
-def plan_markdown(status: PlanStatus, kb: KnowledgeBase) -> str:
+def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     """A handout a runner can print or send to their physical therapist."""
     symptom = kb.symptoms.get(status.symptom)
     name = symptom.name if symptom else status.symptom

@@ -19,7 +19,7 @@ from typing import Any
 from .engine import checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
 from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, leaves, read_base, shipped_dir
-from .models import RED_FLAG_LEVELS, CheckIn, Plan
+from .records import RED_FLAG_LEVELS, Record
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
 
@@ -53,7 +53,7 @@ def example_answers(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "tr
     return complete(kb, given, stage, symptom)
 
 
-def run_example(kb: KnowledgeBase, example: Any) -> Plan | CheckIn:
+def run_example(kb: KnowledgeBase, example: Any) -> Record:
     """The document a worked example produces: a plan, or for check-in rules a check-in on
     day `day` of the plan made from the example's `plan` answers."""
     if example.plan is None:
@@ -78,7 +78,7 @@ def run_examples(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
                 yield src.problem(loc, "example", f"rule {rule.id}, example {example.name!r}: {what}")
 
 
-def example_mismatches(rule_id: str, expect: Any, plan: Plan | CheckIn) -> list[str]:
+def example_mismatches(rule_id: str, expect: Any, plan: Record) -> list[str]:
     """How a plan or check-in differs from what a worked example expects (empty when it matches)."""
     out = []
     fired = any(r.id == rule_id for r in plan.rules)

@@ -1,0 +1,108 @@
+"""What `--answers` names: one mapping (YAML or JSON), or JSON Lines with one case a line.
+
+JSON Lines are read line by line, and again for each pass over them, so that a batch of any
+length is checked whole before anything is printed without ever being held in memory whole.
+stdin is copied to a temporary file first, since it can be read only once.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+
+class AnswersFileError(ValueError):
+    """An answers file that cannot be used; the message names the file or line and what was wrong."""
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+class AnswersFile:
+    def __init__(self, spec: str):
+        self.name = "stdin" if spec == "-" else spec
+        try:
+            if spec == "-":
+                self._file: IO[bytes] = tempfile.TemporaryFile()
+                shutil.copyfileobj(sys.stdin.buffer, self._file)
+            else:
+                self._file = open(spec, "rb")  # noqa: SIM115 (closed by close())
+        except FileNotFoundError:
+            raise AnswersFileError(f"--answers: no such file: {spec}") from None
+        except IsADirectoryError:
+            raise AnswersFileError(f"--answers: {spec} is a folder; expected a YAML or JSON file") from None
+        except OSError as exc:
+            raise AnswersFileError(f"--answers: cannot read {spec}: {exc.strerror}") from None
+        try:
+            first_two = [line for _, line in zip(range(2), self._lines())]
+        except AnswersFileError:
+            self.close()
+            raise
+        self.is_batch = len(first_two) == 2 and all(text.lstrip().startswith("{") for _, text in first_two)
+
+    def __enter__(self) -> AnswersFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _decode(self, raw: bytes, line: int | None = None) -> str:
+        where = f"{self.name} line {line}" if line else self.name
+        if b"\0" in raw:
+            raise AnswersFileError(f"--answers: {where} contains NUL bytes; expected YAML or JSON text")
+        try:
+            return raw.decode("utf-8-sig" if line in (None, 1) else "utf-8")
+        except UnicodeDecodeError:
+            raise AnswersFileError(f"--answers: {where} is not UTF-8 text") from None
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, text) of every non-blank line, from the start of the file."""
+        self._file.seek(0)
+        for number, raw in enumerate(self._file, 1):
+            text = self._decode(raw, number)
+            if text.strip():
+                yield number, text
+
+    def cases(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
+        """(line number, mapping) for each case of a batch; (None, mapping) for a single document.
+        Each call reads the file again from the start."""
+        if self.is_batch:
+            for number, text in self._lines():
+                try:
+                    case = json.loads(text, object_pairs_hook=_refuse_duplicates)
+                except ValueError as exc:
+                    raise AnswersFileError(f"--answers line {number}: not a valid JSON object ({exc})") from None
+                if not isinstance(case, dict):
+                    raise AnswersFileError(f"--answers line {number}: expected a JSON object of question id to value")
+                yield number, case
+            return
+        yield None, self._document()
+
+    def _document(self) -> dict[str, Any]:
+        from .kb import YamlError, read_yaml_text
+
+        self._file.seek(0)
+        text = self._decode(self._file.read())
+        if not text.strip():
+            return {}
+        try:
+            data = read_yaml_text(text, self.name).data
+        except YamlError as exc:
+            p = exc.problem
+            raise AnswersFileError(f"--answers: {p.file}:{p.line}:{p.col}: not valid YAML or JSON: {p.message}") from None
+        if not isinstance(data, dict):
+            kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+            raise AnswersFileError(f"--answers: {self.name} holds {kind}; expected a mapping of question id to value")
+        return data

@@ -1,0 +1,15 @@
+"""The `runrehab` command. `runrehab --version` is answered before the command-line library loads."""
+from __future__ import annotations
+
+import sys
+
+from . import version_line
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        sys.stdout.write(version_line() + "\n")
+        return
+    from .cli import main as run
+
+    run()

@@ -1,0 +1,84 @@
+"""The rule base and the documents at run time: plain attributes, no pydantic.
+
+pydantic (models.py) checks a rule base once, when its YAML is read; what it accepted becomes
+Records, which the engine, the views and the cache use. Building model classes costs more than a
+whole triage, so commands that only apply rules never import pydantic. The documents the engine
+makes are Records whose fields follow the models in models.py field for field; the tests check
+every one of them against those models.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from types import SimpleNamespace
+from typing import Any
+
+SCHEMA_VERSION = 1
+LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
+RED_FLAG_LEVELS = ("emergency", "urgent")
+# Field names that are Python keywords carry a trailing underscore; in YAML and JSON they do not.
+_KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
+
+
+def level_rank(level: str) -> int:
+    """0 for the most urgent level; lower is more urgent."""
+    return LEVELS.index(level)
+
+
+class Record(SimpleNamespace):
+    """A validated object as attributes, in its model's field order; equal when the fields are."""
+
+
+def record(value: Any) -> Any:
+    """A pydantic model instance (and everything in it) as Records, lists and dicts."""
+    fields = getattr(type(value), "__pydantic_fields__", None)
+    if fields is not None:
+        names = [*fields, *type(value).__pydantic_computed_fields__]
+        return Record(**{name: record(getattr(value, name)) for name in names})
+    if isinstance(value, list):
+        return [record(v) for v in value]
+    if isinstance(value, dict):
+        return {k: record(v) for k, v in value.items()}
+    return value
+
+
+def updated(rec: Record, **changes: Any) -> Record:
+    return Record(**{**vars(rec), **changes})
+
+
+def condition_kind(value: Any) -> str:
+    """"all", "any", "not" or "leaf", for a condition as YAML data, model or Record."""
+    if isinstance(value, dict):
+        return next((key for key in ("all", "any", "not") if key in value), "leaf")
+    return next((key for key in ("all", "any", "not") if hasattr(value, _attr(key))), "leaf")
+
+
+def _attr(key: str) -> str:
+    return "not_" if key == "not" else key
+
+
+def to_data(doc: Any, *, trace: bool = True) -> Any:
+    """JSON-ready data: Records as objects with their YAML/JSON keys, dates as ISO text. A
+    document's `trace` is left out when it was not asked for (None), or always with trace=False."""
+    if isinstance(doc, (list, tuple)):
+        return [to_data(d, trace=trace) for d in doc]
+    data = _plain(doc)
+    if isinstance(data, dict) and "trace" in data and (not trace or data["trace"] is None):
+        del data["trace"]
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return {_KEYWORD_FIELDS.get(k, k): _plain(v) for k, v in vars(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def to_json(doc: Any, *, compact: bool = False) -> str:
+    return json.dumps(to_data(doc), ensure_ascii=False, indent=None if compact else 2)
