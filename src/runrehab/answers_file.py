@@ -1,8 +1,7 @@
 """What `--answers` names: one mapping (YAML or JSON), or JSON Lines with one case a line.
 
-JSON Lines are read line by line, and again for each pass over them, so that a batch of any
-length is checked whole before anything is printed without ever being held in memory whole.
-stdin is copied to a temporary file first, since it can be read only once.
+JSON Lines are read line by line, never held in memory whole. stdin is copied to a temporary
+file first, since telling JSON Lines from a document means reading ahead and starting again.
 """
 from __future__ import annotations
 
@@ -19,35 +18,48 @@ class AnswersFileError(ValueError):
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
     return out
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates)
 
 
 class AnswersFile:
     def __init__(self, spec: str):
         self.name = "stdin" if spec == "-" else spec
+        self._file = self._open(spec)
         try:
-            if spec == "-":
-                self._file: IO[bytes] = tempfile.TemporaryFile()
-                shutil.copyfileobj(sys.stdin.buffer, self._file)
-            else:
-                self._file = open(spec, "rb")  # noqa: SIM115 (closed by close())
+            first_two = [line for _, line in zip(range(2), self._lines())]
+        except BaseException:
+            self.close()
+            raise
+        self.is_batch = len(first_two) == 2 and all(text.lstrip().startswith("{") for _, text in first_two)
+
+    @staticmethod
+    def _open(spec: str) -> IO[bytes]:
+        try:
+            if spec != "-":
+                return open(spec, "rb")  # noqa: SIM115 (closed by close())
+            spool = tempfile.TemporaryFile()
+            try:
+                shutil.copyfileobj(sys.stdin.buffer, spool)
+            except BaseException:
+                spool.close()
+                raise
+            return spool
         except FileNotFoundError:
             raise AnswersFileError(f"--answers: no such file: {spec}") from None
         except IsADirectoryError:
             raise AnswersFileError(f"--answers: {spec} is a folder; expected a YAML or JSON file") from None
         except OSError as exc:
             raise AnswersFileError(f"--answers: cannot read {spec}: {exc.strerror}") from None
-        try:
-            first_two = [line for _, line in zip(range(2), self._lines())]
-        except AnswersFileError:
-            self.close()
-            raise
-        self.is_batch = len(first_two) == 2 and all(text.lstrip().startswith("{") for _, text in first_two)
 
     def __enter__(self) -> AnswersFile:
         return self
@@ -76,12 +88,11 @@ class AnswersFile:
                 yield number, text
 
     def cases(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
-        """(line number, mapping) for each case of a batch; (None, mapping) for a single document.
-        Each call reads the file again from the start."""
+        """(line number, mapping) for each case of a batch; (None, mapping) for a single document."""
         if self.is_batch:
             for number, text in self._lines():
                 try:
-                    case = json.loads(text, object_pairs_hook=_refuse_duplicates)
+                    case = _DECODER.decode(text)
                 except ValueError as exc:
                     raise AnswersFileError(f"--answers line {number}: not a valid JSON object ({exc})") from None
                 if not isinstance(case, dict):

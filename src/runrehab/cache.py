@@ -56,7 +56,7 @@ def entry_path(content_hash: str) -> Path | None:
 
 def get(content_hash: str) -> KnowledgeBase | None:
     """The cached rule base built from files with this content hash, or None."""
-    from .kb import KnowledgeBase
+    from .kb import KnowledgeBase, building
 
     path = entry_path(content_hash)
     if path is None:
@@ -65,10 +65,11 @@ def get(content_hash: str) -> KnowledgeBase | None:
         data = path.read_bytes()
     except OSError:
         return None
-    try:
-        kb = pickle.loads(data)
-    except Exception:  # a damaged entry can fail in any way unpickling can; it is rebuilt
-        return None
+    with building():
+        try:
+            kb = pickle.loads(data)
+        except Exception:  # a damaged entry can fail in any way unpickling can; it is rebuilt
+            return None
     if not isinstance(kb, KnowledgeBase) or kb.content_hash != content_hash:
         return None
     return kb

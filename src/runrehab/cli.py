@@ -11,6 +11,7 @@ import functools
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from enum import IntEnum
 from pathlib import Path
@@ -129,9 +130,12 @@ def load_kb(directory: Path | None) -> KnowledgeBase:
     return load(directory)
 
 
-def emit_json(data: str) -> None:
+def emit_json(data: str, *, flush: bool = True) -> None:
+    """One document on stdout. Lines of a batch are not flushed one by one: they leave in blocks
+    of a few lines as the buffer fills (and one by one on a terminal)."""
     sys.stdout.write(data + "\n")
-    sys.stdout.flush()
+    if flush:
+        sys.stdout.flush()
 
 
 def check_symptom(kb: KnowledgeBase, symptom: str | None) -> None:
@@ -242,44 +246,54 @@ def triage(
     from .answers_file import AnswersFile
     from .engine import triage as make_plan
     from .interview import AnswerError, complete, parse_answers
-    from .records import to_data, to_json
+    from .records import JsonLines, to_data, to_json
 
     kbase = load_kb(kb)
     day = parse_day(date)
     overrides = parse_pairs(answer or [])
     with AnswersFile(answers) if answers else contextlib.nullcontext() as source:
         batch = source is not None and source.is_batch
+        ask = not batch and answers != "-" and (interactive or sys.stdin.isatty())
 
         def resolved() -> Iterator[dict[str, Any]]:
             """Complete answers for each case; the first bad one raises, naming its line."""
             for line, case in source.cases() if source is not None else [(None, {})]:
                 try:
                     given = parse_answers(kbase, {**case, **overrides})
-                    ask = not batch and answers != "-" and (interactive or sys.stdin.isatty())
                     yield complete(kbase, interview(kbase, given, "triage") if ask else given)
                 except AnswerError as exc:
                     raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
 
-        if batch:  # every line is checked before the first result is printed
-            for _ in resolved():
-                pass
-        if not json_out:
-            from .render import plan_view, stdout_console
-        console = None if json_out else stdout_console()
-        for complete_answers in resolved():
-            plan = make_plan(kbase, complete_answers, day, explain=explain)
-            if not batch and not no_save:  # saved before it is shown: what is shown is what is kept
-                from .history import History
+        if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
+            with tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
+                for complete_answers in resolved():
+                    checked.write(json.dumps(complete_answers) + "\n")
+                checked.seek(0)
+                if not json_out:
+                    from .render import plan_view, stdout_console
+                console, line_json = (None, JsonLines()) if json_out else (stdout_console(), None)
+                for text in checked:
+                    plan = make_plan(kbase, json.loads(text), day, explain=explain)
+                    if console is None:
+                        emit_json(line_json(plan), flush=False)
+                    else:
+                        console.print(plan_view(plan, kbase))
+                        console.rule()
+            return
+        [complete_answers] = resolved()
+        plan = make_plan(kbase, complete_answers, day, explain=explain)
+        if not no_save:  # saved before it is shown: what is shown is what is kept
+            from .history import History
 
-                with History.open(db) as history:
-                    history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
-                say(f"plan saved to {history.path}; check in with `runrehab checkin`")
-            if console is None:
-                emit_json(to_json(plan, compact=batch))
-            else:
-                console.print(plan_view(plan, kbase))
-                if batch:
-                    console.rule()
+            with History.open(db) as history:
+                history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
+            say(f"plan saved to {history.path}; check in with `runrehab checkin`")
+    if json_out:
+        emit_json(to_json(plan))
+    else:
+        from .render import plan_view, stdout_console
+
+        stdout_console().print(plan_view(plan, kbase))
 
 
 def _stored_plan(db: Path | None, symptom: str | None, kb: KnowledgeBase) -> tuple[Any, Any]:

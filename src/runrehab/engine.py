@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, condition_kind, level_rank, updated
@@ -25,21 +26,42 @@ _SYMBOL = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥
            "contains": "includes"}
 
 
-def evaluate(condition: Any, answers: dict[str, Any]) -> bool:
-    """Whether a condition tree holds. A leaf on an unanswered question is false."""
+def compiled(condition: Any) -> Callable[[dict[str, Any]], bool]:
+    """A condition tree as a function of the answers. A leaf on an unanswered question is false."""
+    question = getattr(condition, "question", None)
+    if question is not None:
+        compare, value = _COMPARE[condition.op], condition.value
+
+        def leaf(answers: dict[str, Any]) -> bool:
+            try:
+                return bool(compare(answers[question], value))
+            except (KeyError, TypeError):  # unanswered, or an answer of another type
+                return False
+        return leaf
     kind = condition_kind(condition)
-    if kind == "all":
-        return all(evaluate(c, answers) for c in condition.all)
-    if kind == "any":
-        return any(evaluate(c, answers) for c in condition.any)
     if kind == "not":
-        return not evaluate(condition.not_, answers)
-    if condition.question not in answers:
+        inner = compiled(condition.not_)
+        return lambda answers: not inner(answers)
+    parts = tuple(compiled(c) for c in getattr(condition, kind))
+    if kind == "all":
+        def all_of(answers: dict[str, Any]) -> bool:
+            for part in parts:
+                if not part(answers):
+                    return False
+            return True
+        return all_of
+
+    def any_of(answers: dict[str, Any]) -> bool:
+        for part in parts:
+            if part(answers):
+                return True
         return False
-    try:
-        return bool(_COMPARE[condition.op](answers[condition.question], condition.value))
-    except TypeError:
-        return False
+    return any_of
+
+
+def evaluate(condition: Any, answers: dict[str, Any]) -> bool:
+    """Whether a condition tree holds (see compiled)."""
+    return compiled(condition)(answers)
 
 
 def show_value(value: Any) -> str:
@@ -79,6 +101,17 @@ def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
     return Record(document=doc.id, title=doc.title, quote=citation.quote, url=doc.url)
 
 
+def _entry(kb: KnowledgeBase, item: Record) -> Record:
+    """A routine item as it appears in a plan (models.RoutineEntry)."""
+    exercise = kb.exercises[item.exercise]
+    return Record(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose, timing=item.timing)
+
+
+def fired_rule(kb: KnowledgeBase, rule: Record) -> Record:
+    """A rule as a document lists it (models.FiredRule)."""
+    return kb.shared(("fired", rule.id), lambda: Record(id=rule.id, source=source_ref(kb, rule.source)))
+
+
 def exercise_doc(kb: KnowledgeBase, exercise: Record) -> Record:
     """The printed form of an exercise (models.ExerciseDoc): its citations carry the document's title."""
     return updated(exercise, sources=[source_ref(kb, c) for c in exercise.sources])
@@ -94,8 +127,10 @@ def _unique(items: list[Any]) -> list[Any]:
 
 def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple[list[Record], list[Record]]:
     """(rules that apply to the symptom and stage, those of them that fired)."""
-    applicable = kb.rules_for(answers["symptom"], stage)
-    return applicable, [r for r in applicable if r.when is None or evaluate(r.when, answers)]
+    symptom = answers["symptom"]
+    tests = kb.shared(("tests", symptom, stage), lambda: tuple(
+        (r, None if r.when is None else compiled(r.when)) for r in kb.rules_for(symptom, stage)))
+    return kb.rules_for(symptom, stage), [r for r, holds in tests if holds is None or holds(answers)]
 
 
 def decide_level(fired: list[Record], red_flags: list[str]) -> tuple[str, Record | None]:
@@ -130,12 +165,11 @@ class Evaluation:
         chosen: dict[str, tuple[int, Record]] = {}
         for rule in self.speaking if rules is None else rules:
             for item in rule.then.routine:
-                exercise = kb.exercises[item.exercise]
-                entry = Record(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose,
-                                     timing=item.timing)
+                entry = kb.shared(("entry", rule.id, item.exercise), lambda: _entry(kb, item))
                 if item.exercise not in chosen or rule.priority > chosen[item.exercise][0]:
                     chosen[item.exercise] = (rule.priority, entry)
-        return [entry for ex_id, (_, entry) in chosen.items() if ex_id not in self.removed]
+        removed = self.removed
+        return [entry for ex_id, (_, entry) in chosen.items() if ex_id not in removed]
 
     @property
     def removed(self) -> set[str]:
@@ -170,7 +204,7 @@ class Evaluation:
 
 def evaluate_stage(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> Evaluation:
     applicable, fired = fired_rules(kb, answers, stage)
-    red_flags = [qid for qid, value in answers.items() if qid.startswith("red_flag_") and value is True]
+    red_flags = [qid for qid, value in answers.items() if value is True and qid.startswith("red_flag_")]
     level, leader = decide_level(fired, red_flags)
     # When the outcome is emergency or urgent only rules at that level speak: exercise advice,
     # routines and review dates from calmer rules would blur the message.
@@ -197,7 +231,7 @@ def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain
         stop_if=ev.texts("stop_if"),
         escalation=ev.escalation,
         review_date=None if ev.urgent or not review else date + dt.timedelta(days=review),
-        rules=[Record(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
+        rules=[fired_rule(kb, r) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(answers) if explain else None,
     )
@@ -262,7 +296,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         next_review=next_review,
         done=done or [],
         note=note,
-        rules=[Record(id=r.id, source=source_ref(kb, r.source)) for r in ev.fired],
+        rules=[fired_rule(kb, r) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(full) if explain else None,
     )

@@ -44,39 +44,45 @@ def allowed(question: Question) -> str:
     return "any of " + ", ".join(question.choices or []) + " (comma-separated)"
 
 
+def _refused(question: Question, raw: Any, why: str = "is not allowed") -> AnswerError:
+    return AnswerError(f"{question.id}: {shown(raw)} {why} (allowed: {allowed(question)})")
+
+
 def parse_answer(question: Question, raw: Any) -> Any:
     """The typed value of one answer, or AnswerError naming the id, the value and what is allowed."""
-    def refuse(why: str = "is not allowed") -> AnswerError:
-        return AnswerError(f"{question.id}: {shown(raw)} {why} (allowed: {allowed(question)})")
-
-    if question.type == "yes_no":
+    kind = question.type
+    if kind == "yes_no":
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lower() in YES + NO:
-            return raw.strip().lower() in YES
-        raise refuse()
-    if question.type == "integer":
+        if isinstance(raw, str):
+            word = raw.strip().lower()
+            if word in YES:
+                return True
+            if word in NO:
+                return False
+        raise _refused(question, raw)
+    if kind == "integer":
         if isinstance(raw, bool):
-            raise refuse()
-        if isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
-            value = int(raw.strip())
-        elif isinstance(raw, int):
+            raise _refused(question, raw)
+        if isinstance(raw, int):
             value = raw
+        elif isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
+            value = int(raw.strip())
         else:
-            raise refuse("is not a whole number")
-        if not question.min <= value <= question.max:  # type: ignore[operator]
-            raise refuse("is out of range")
+            raise _refused(question, raw, "is not a whole number")
+        if not question.min <= value <= question.max:
+            raise _refused(question, raw, "is out of range")
         return value
-    if question.type == "choice":
+    if kind == "choice":
         if isinstance(raw, str) and raw.strip().lower() in (question.choices or []):
             return raw.strip().lower()
-        raise refuse()
+        raise _refused(question, raw)
     items = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise refuse()
+        raise _refused(question, raw)
     picked = {i.strip().lower() for i in items if i.strip()}
     if picked - set(question.choices or []):
-        raise refuse()
+        raise _refused(question, raw)
     return [c for c in question.choices or [] if c in picked]
 
 
@@ -94,7 +100,7 @@ def is_required(question: Question) -> bool:
 
 
 def red_flag_raised(answers: dict[str, Any]) -> bool:
-    return any(qid.startswith("red_flag_") and value is True for qid, value in answers.items())
+    return any(value is True and qid.startswith("red_flag_") for qid, value in answers.items())
 
 
 def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:

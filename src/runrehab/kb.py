@@ -5,9 +5,11 @@ value keeps its position, duplicate keys are refused and no tag can build an obj
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -184,7 +186,7 @@ class KnowledgeBase:
     exercises_file: Record
     directory: Path
     content_hash: str
-    _memo: dict[tuple[str, Any, str], tuple[Record, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def exercises(self) -> dict[str, Record]:
@@ -215,23 +217,48 @@ class KnowledgeBase:
     def version(self) -> str:
         return self.rules_file.version
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For the cache: what `shared` made (functions among it) is made again after loading."""
+        return {**self.__dict__, "_memo": {}}
+
+    def shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """One object per key for the life of the rule base, made on first use: documents then
+        share the parts that come from the rule base alone (and serialise them once)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
+
     def rules_for(self, symptom: str, stage: str) -> tuple[Record, ...]:
         """The rules of one stage that apply to `symptom`, in file order."""
-        key = ("rules", symptom, stage)
-        if key not in self._memo:
-            self._memo[key] = tuple(r for r in self.rules
-                                    if stage in r.stages and (not r.symptoms or symptom in r.symptoms))
-        return self._memo[key]
+        return self.shared(("rules", symptom, stage), lambda: tuple(
+            r for r in self.rules if stage in r.stages and (not r.symptoms or symptom in r.symptoms)))
 
     def questions_for(self, symptom: str | None, stage: str) -> tuple[Record, ...]:
         """The questions of one stage that apply to `symptom` (all symptoms when None), in
         interview order: file order, with red flags before everything but `symptom`."""
-        key = ("questions", symptom, stage)
-        if key not in self._memo:
+        def make() -> tuple[Record, ...]:
             qs = [q for q in self.rules_file.questions
                   if stage in q.stages and (symptom is None or not q.symptoms or symptom in q.symptoms)]
-            self._memo[key] = tuple(sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2))
-        return self._memo[key]
+            return tuple(sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2))
+
+        return self.shared(("questions", symptom, stage), make)
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """Around the making of a rule base: it makes many objects and no garbage, which the cyclic
+    garbage collector would otherwise walk again and again (for a large rule base, longer than
+    the making takes). What was made lives as long as the process, so later collections skip it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def content_hash(file_digests: Iterable[str]) -> str:
@@ -259,7 +286,8 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     cached = cache.get(key) if key else None
     if cached is not None:
         return replace(cached, directory=base)
-    kb, problems, _ = read_base(base)
+    with building():
+        kb, problems, _ = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
         raise KbError(sorted(problems))
     cache.put(kb)

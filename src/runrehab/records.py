@@ -50,11 +50,9 @@ def condition_kind(value: Any) -> str:
     """"all", "any", "not" or "leaf", for a condition as YAML data, model or Record."""
     if isinstance(value, dict):
         return next((key for key in ("all", "any", "not") if key in value), "leaf")
-    return next((key for key in ("all", "any", "not") if hasattr(value, _attr(key))), "leaf")
-
-
-def _attr(key: str) -> str:
-    return "not_" if key == "not" else key
+    if hasattr(value, "question"):
+        return "leaf"
+    return "all" if hasattr(value, "all") else "any" if hasattr(value, "any") else "not"
 
 
 def to_data(doc: Any, *, trace: bool = True) -> Any:
@@ -80,5 +78,63 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(doc: Any, *, compact: bool = False) -> str:
-    return json.dumps(to_data(doc), ensure_ascii=False, indent=None if compact else 2)
+def to_json(doc: Any) -> str:
+    """to_data(doc) as JSON text, written by the json module's encoder straight from the Records."""
+    if isinstance(doc, Record) and getattr(doc, "trace", 1) is None:
+        doc = {k: v for k, v in vars(doc).items() if k != "trace"}
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Record):
+        fields = vars(value)
+        if "if_" in fields or "not_" in fields:
+            return {_KEYWORD_FIELDS.get(k, k): v for k, v in fields.items()}
+        return fields
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+class JsonLines:
+    """Documents as compact JSON, one a line: the text of json.dumps(to_data(doc)). A list that
+    recurs from document to document (routine entries, advice, escalations and fired rules come
+    from the rule base itself, the same objects each time) is serialised once and its text reused."""
+
+    LIMIT = 4096  # lists remembered; forgotten all at once beyond that
+
+    def __init__(self) -> None:
+        self._encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+        self._texts: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
+        self._keys: dict[str, str] = {}
+
+    def __call__(self, doc: Any) -> str:
+        if not isinstance(doc, Record):
+            return self._encode(to_data(doc))
+        parts: list[str] = []
+        pending: dict[str, Any] = {}
+        for name, value in vars(doc).items():
+            if name == "trace" and value is None:
+                continue
+            key = _KEYWORD_FIELDS.get(name, name)
+            if type(value) is list and value:
+                if pending:
+                    parts.append(self._encode(pending)[1:-1])
+                    pending = {}
+                prefix = self._keys.get(key) or self._keys.setdefault(key, self._encode(key) + ": ")
+                parts.append(prefix + self._list(value))
+            else:
+                pending[key] = value
+        if pending:
+            parts.append(self._encode(pending)[1:-1])
+        return "{" + ", ".join(parts) + "}"
+
+    def _list(self, items: list[Any]) -> str:
+        key = tuple(map(id, items))
+        known = self._texts.get(key)
+        if known is None:
+            if len(self._texts) >= self.LIMIT:
+                self._texts.clear()
+            # the entry holds the items, so no other object can take their ids while it is kept
+            known = self._texts[key] = (tuple(items), self._encode(items))
+        return known[1]

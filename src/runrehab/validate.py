@@ -18,7 +18,7 @@ from typing import Any
 
 from .engine import checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
-from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, leaves, read_base, shipped_dir
+from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, building, leaves, read_base, shipped_dir
 from .records import RED_FLAG_LEVELS, Record
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
@@ -29,7 +29,8 @@ def validate(directory: Path | None) -> tuple[KnowledgeBase | None, list[Problem
     base = shipped_dir() if directory is None else Path(directory)
     if not base.is_dir():
         return None, [Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")]
-    kb, problems, sources = read_base(base)
+    with building():
+        kb, problems, sources = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
         return kb, sorted(problems)
     rules_src = sources[RULES_FILE]
@@ -150,16 +151,17 @@ def _tests_by_question(kb: KnowledgeBase) -> dict[str, list[Any]]:
     return grouped
 
 
-def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iterator[dict[str, Any]]:
+def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage",
+                 tests: dict[str, list[Any]] | None = None) -> Iterator[dict[str, Any]]:
     """Every combination of the answer bands of one symptom's questions (and, at check-ins, the
     facts), with no red flag and with each red flag alone. Questions no condition tests keep
-    one value: they cannot change which rules fire."""
+    one value: they cannot change which rules fire. `tests`: _tests_by_question, when known."""
     questions = [q for q in kb.questions_for(symptom, stage) if q.id != "symptom"]
     flags = [q.id for q in questions if q.red_flag]
     others: list[Any] = [q for q in questions if not q.red_flag]
     if stage == "checkin":
         others += kb.rules_file.facts
-    tests = _tests_by_question(kb)
+    tests = _tests_by_question(kb) if tests is None else tests
     choices = [_values(q, tests[q.id]) if q.id in tests else _values(q, [])[:1] for q in others]
     for combo in itertools.product(*choices):
         base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
@@ -173,10 +175,11 @@ def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
     spoke_ever: set[str] = set()
     disagreements: dict[tuple[str, str, str], str] = {}
     uncovered: dict[tuple[str, str], dict[str, Any]] = {}
+    tests = _tests_by_question(kb)
     for stage in ("triage", "checkin"):
         for symptom in kb.symptoms:
             seen: set[tuple[str, ...]] = set()
-            for answers in answer_space(kb, symptom, stage):
+            for answers in answer_space(kb, symptom, stage, tests):
                 ev = evaluate_stage(kb, answers, stage)
                 if ev.leader is None and not ev.red_flags:
                     uncovered.setdefault((stage, symptom), answers)
