@@ -24,10 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import scale_kb  # noqa: E402 (the generator beside this script)
-
 ROOT = Path(__file__).resolve().parents[1]
+SCALE_KB = Path(__file__).resolve().parent / "scale_kb.py"  # run with the venv's Python, which has PyYAML
 STACK = "import typer, rich.console, pydantic, yaml"
 
 
@@ -241,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch_rss = max(peak_rss_kb(triage_batch, env, work) for _ in range(2))
 
         print(f"scale: rule bases 1, 10 and {args.factor} times the shipped one ...", flush=True)
-        bases = {f: scale_kb.write(f, work / f"kb{f}") for f in (1, 10, args.factor)}
+        bases = {f: work / f"kb{f}" for f in (1, 10, args.factor)}
+        for f, base in bases.items():
+            subprocess.run([str(python), str(SCALE_KB), str(f), str(base)], check=True)
         sizes = {f: sum((b / n).stat().st_size for n in ("rules.yaml", "exercises.yaml")) for f, b in bases.items()}
         scale: dict[int, dict] = {}
         for f, base in bases.items():
