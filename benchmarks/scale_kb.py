@@ -20,6 +20,13 @@ import yaml
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes shared values out in full: rule bases take no YAML aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _header(path: Path) -> str:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     return first + "\n" if first.startswith("# yaml-language-server") else ""
@@ -112,7 +119,7 @@ def write(factor: int, target: Path, source: Path = DATA) -> Path:
     rules, exercises = scale(factor, source)
     target.mkdir(parents=True, exist_ok=True)
     for name, data in (("rules.yaml", rules), ("exercises.yaml", exercises)):
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+        text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
         (target / name).write_text(_header(source / name) + text, encoding="utf-8")
     return target
 

@@ -192,7 +192,7 @@ def test_triage_with_nothing_and_no_terminal_exits_2_at_once(runner):
 @pytest.mark.parametrize(("content", "message"), [("[1, 2]", "holds a list"), ("null", "holds nothing"),
                                                   ("{symptom: [", "not valid YAML or JSON"),
                                                   ("a: 1\na: 2\n", "duplicate key"),
-                                                  ("42", "holds a int")])
+                                                  ("42", "holds a number")])
 def test_triage_broken_answers_file_exits_2_with_the_reason(runner, content, message):
     result = run(runner, "triage", "--answers", "-", "--json", input=content)
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""

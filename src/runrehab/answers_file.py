@@ -114,6 +114,8 @@ class AnswersFile:
             p = exc.problem
             raise AnswersFileError(f"--answers: {p.file}:{p.line}:{p.col}: not valid YAML or JSON: {p.message}") from None
         if not isinstance(data, dict):
-            kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+            kind = ("nothing" if data is None else "a list" if isinstance(data, list) else "text" if isinstance(data, str)
+                    else "yes or no" if isinstance(data, bool) else "a number" if isinstance(data, (int, float))
+                    else f"a {type(data).__name__}")
             raise AnswersFileError(f"--answers: {self.name} holds {kind}; expected a mapping of question id to value")
         return data

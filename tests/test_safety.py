@@ -1,0 +1,208 @@
+"""The safety invariants, over every band of answers the rules can tell apart and over cases
+hypothesis generates: no red flag is missed, every plan is one a runner can follow safely."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runrehab.engine import checkin, triage
+from runrehab.interview import AnswerError, carried_over, complete, parse_answer, parse_answers
+from runrehab.kb import check_value, load
+from runrehab.models import CheckIn, Plan
+from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
+from runrehab.validate import answer_space
+
+KB = load()
+DAY = dt.date(2026, 3, 1)
+SYMPTOMS = list(KB.symptoms)
+PROGRESS = KB.questions["progress"].choices
+DECISIONS = ("continue", "progress", "escalate", "stop")
+SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def red_flags_raised(answers: dict[str, Any]) -> list[str]:
+    return [q for q, v in answers.items() if q.startswith("red_flag_") and v is True]
+
+
+def assert_safe(doc: Any, answers: dict[str, Any]) -> None:
+    """What every plan and check-in must satisfy, whatever the answers."""
+    assert doc.triage_level in LEVELS
+    if red_flags_raised(answers):
+        assert doc.triage_level in RED_FLAG_LEVELS, red_flags_raised(answers)
+        assert doc.routine == []
+    for entry in doc.routine:
+        assert entry.exercise in KB.exercises
+    review = doc.review_date if hasattr(doc, "review_date") else doc.next_review
+    if doc.triage_level == "self-care":
+        assert doc.escalation, "a self-care document names when to get help"
+        assert review is not None, "a self-care document has a review date"
+    for rule in doc.rules:
+        assert rule.source.document in KB.documents and rule.source.quote
+
+
+def plan_for(answers: dict[str, Any]) -> Any:
+    plan = triage(KB, complete(KB, answers), DAY)
+    Plan.model_validate(to_data(plan))  # the contract's shape, field for field
+    return plan
+
+
+# ------------------------------------------------------------------ every band, exhaustively
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_every_band_of_triage_answers_is_safe(symptom):
+    cases = list(answer_space(KB, symptom, "triage"))
+    assert len(cases) > 1
+    for answers in cases:
+        assert_safe(plan_for(answers), answers)
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_every_band_of_check_in_answers_is_safe(symptom):
+    """answer_space covers the check-in questions and the facts `day` and `days_since_onset` in
+    the bands the rules test; the plan's answers are set so that those facts come out as asked."""
+    cases = list(answer_space(KB, symptom, "checkin"))
+    assert len(cases) > 1
+    base = {q.id: False for q in KB.questions_for(symptom, "triage") if q.red_flag}
+    for answers in cases:
+        onset = max(answers["days_since_onset"] - answers["day"], 0)
+        plan = plan_for({**base, "symptom": symptom, "days": onset, "pain_score": 3, "pain_at_rest": False})
+        given = {k: v for k, v in answers.items() if k in KB.questions and k != "symptom"}
+        doc = checkin(KB, plan, complete(KB, carried_over(KB, plan.answers, given), "checkin", symptom),
+                      DAY + dt.timedelta(days=answers["day"]))
+        CheckIn.model_validate(to_data(doc))
+        assert_safe(doc, given)
+        assert doc.decision in DECISIONS
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_check_ins_from_day_0_to_60_for_every_progress_and_each_red_flag(symptom):
+    flags = [q.id for q in KB.questions_for(symptom, "checkin") if q.red_flag]
+    plan = plan_for({**{f: False for f in flags}, "symptom": symptom, "days": 3, "pain_score": 4,
+                     "pain_at_rest": False})
+    for day in range(61):
+        for progress in PROGRESS:
+            for raised in [None, *flags]:
+                given = {f: f == raised for f in flags} | {"progress": progress, "pain_score": 3}
+                answers = complete(KB, carried_over(KB, plan.answers, given), "checkin", symptom)
+                doc = checkin(KB, plan, answers, DAY + dt.timedelta(days=day))
+                assert_safe(doc, answers)
+                if raised:
+                    assert doc.decision == "escalate"
+                if day >= 7 and progress in ("better", "same") and not raised:
+                    assert doc.decision == "escalate", "not significantly better in a week: see a physical therapist"
+                if progress == "worse" and not raised:
+                    assert doc.decision in ("stop", "escalate") and doc.routine == []
+
+
+# ------------------------------------------------------------------ generated cases
+
+
+def spelt(value: Any) -> st.SearchStrategy[Any]:
+    """A valid answer as a script or a person might write it."""
+    if isinstance(value, bool):
+        words = ["yes", "y", "true", "Yes", " YES "] if value else ["no", "n", "false", "No", " no "]
+        return st.sampled_from([value, *words])
+    if isinstance(value, int):
+        return st.sampled_from([value, str(value), f" {value} ", f"+{value}"])
+    if isinstance(value, str):
+        return st.sampled_from([value, value.upper(), f" {value} "])
+    return st.sampled_from([value, ",".join(value), ", ".join(v.upper() for v in value)])
+
+
+def typed(question: Any) -> st.SearchStrategy[Any]:
+    if question.type == "yes_no":
+        return st.booleans()
+    if question.type == "integer":
+        return st.integers(question.min, question.max)
+    if question.type == "choice":
+        return st.sampled_from(question.choices)
+    return st.lists(st.sampled_from(question.choices), unique=True)
+
+
+@st.composite
+def triage_answers(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(raw answers as given, the typed values they stand for)."""
+    symptom = draw(st.sampled_from(SYMPTOMS))
+    values: dict[str, Any] = {"symptom": symptom}
+    for q in KB.questions_for(symptom, "triage"):
+        if q.id == "symptom":
+            continue
+        if q.red_flag:
+            values[q.id] = draw(st.booleans().map(lambda b: b and draw(st.integers(0, 5)) == 0))
+        elif q.required or draw(st.booleans()):
+            values[q.id] = draw(typed(q))
+    raw = {qid: draw(spelt(v)) for qid, v in values.items()}
+    return raw, values
+
+
+@SETTINGS
+@given(triage_answers())
+def test_generated_triage_answers_never_raise_and_are_safe(case):
+    raw, values = case
+    parsed = parse_answers(KB, raw)
+    assert parsed == values
+    assert_safe(plan_for(parsed), parsed)
+
+
+@SETTINGS
+@given(triage_answers(), st.data())
+def test_any_red_flag_answered_yes_is_urgent_whatever_else_is_said(case, data):
+    raw, values = case
+    flags = [q.id for q in KB.questions_for(values["symptom"], "triage") if q.red_flag]
+    raised = data.draw(st.lists(st.sampled_from(flags), min_size=1, unique=True))
+    answers = {**parse_answers(KB, raw), **{f: True for f in raised}}
+    plan = plan_for(answers)
+    assert plan.triage_level in RED_FLAG_LEVELS and plan.routine == []
+    assert set(raised) <= set(plan.red_flags)
+
+
+HOSTILE = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True), st.text(max_size=40),
+    st.binary(max_size=10), st.lists(st.integers(), max_size=3), st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.sampled_from(["../../etc/passwd", "/dev/null", "1e9", "0x10", "١٢", "3.0", "nan", "\0", "yes\0", "[b]x[/b]"]),
+)
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(KB.questions)), HOSTILE)
+def test_any_value_is_either_a_valid_answer_or_the_domain_error(qid, raw):
+    question = KB.questions[qid]
+    try:
+        value = parse_answer(question, raw)
+    except AnswerError as exc:
+        assert qid in str(exc) and "allowed:" in str(exc)
+    else:
+        assert check_value(question, value) is None
+
+
+@SETTINGS
+@given(st.text(min_size=1, max_size=30).filter(lambda t: t not in KB.questions), HOSTILE)
+def test_an_unknown_id_is_the_domain_error(qid, raw):
+    with pytest.raises(AnswerError, match="no question with id"):
+        parse_answers(KB, {"symptom": "tight-itb", qid: raw})
+
+
+@SETTINGS
+@given(triage_answers(), st.integers(0, 60), st.sampled_from(PROGRESS), st.data())
+def test_generated_check_ins_are_safe(case, day, progress, data):
+    _, values = case
+    plan = plan_for(values)
+    symptom = plan.symptom
+    given_answers: dict[str, Any] = {"progress": progress, "pain_score": data.draw(st.integers(0, 10))}
+    for q in KB.questions_for(symptom, "checkin"):
+        if q.red_flag:
+            given_answers[q.id] = data.draw(st.booleans().map(lambda b: b and data.draw(st.integers(0, 3)) == 0))
+        elif q.id not in given_answers and data.draw(st.booleans()):
+            given_answers[q.id] = data.draw(typed(q))
+    answers = complete(KB, carried_over(KB, plan.answers, given_answers), "checkin", symptom)
+    doc = checkin(KB, plan, answers, DAY + dt.timedelta(days=day))
+    CheckIn.model_validate(to_data(doc))
+    assert_safe(doc, answers)
+    assert doc.decision in DECISIONS and doc.day == day
