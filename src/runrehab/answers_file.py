@@ -95,6 +95,8 @@ class AnswersFile:
                     case = _DECODER.decode(text)
                 except ValueError as exc:
                     raise AnswersFileError(f"--answers line {number}: not a valid JSON object ({exc})") from None
+                except RecursionError:
+                    raise AnswersFileError(f"--answers line {number}: nested too deeply") from None
                 if not isinstance(case, dict):
                     raise AnswersFileError(f"--answers line {number}: expected a JSON object of question id to value")
                 yield number, case
@@ -109,7 +111,7 @@ class AnswersFile:
         if not text.strip():
             return {}
         try:
-            data = read_yaml_text(text, self.name).data
+            data = read_yaml_text(text, self.name, untrusted=True).data
         except YamlError as exc:
             p = exc.problem
             raise AnswersFileError(f"--answers: {p.file}:{p.line}:{p.col}: not valid YAML or JSON: {p.message}") from None

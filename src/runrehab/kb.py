@@ -84,9 +84,11 @@ class SourceFile:
         return Problem(self.name, line, col, severity, code, message)
 
 
-def read_yaml_text(text: str, name: str) -> SourceFile:
-    """Parse YAML (or JSON) text; raise YamlError naming the line on syntax errors, duplicate keys
-    or tags that are not plain data."""
+def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFile:
+    """Parse YAML (or JSON) text; raise YamlError naming the line on syntax errors, duplicate keys,
+    aliases, or tags that are not plain data. `untrusted` text (answers from anyone) is composed
+    by PyYAML's Python code, which stops at Python's recursion limit: libyaml's C composer has no
+    limit and overruns the C stack on collections nested tens of thousands deep."""
     import yaml
 
     marks: dict[Loc, tuple[int, int]] = {}
@@ -132,7 +134,8 @@ def read_yaml_text(text: str, name: str) -> SourceFile:
             raise fail(node, "yaml", f"cannot read value: {exc}") from None
 
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loader = yaml.SafeLoader if untrusted else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
