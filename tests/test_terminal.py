@@ -1,18 +1,26 @@
 """The interview in a real pseudo-terminal, typed like a person."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 
 import pexpect
 import pytest
+from typer.testing import CliRunner
+
+from conftest import full_answers
+from runrehab.cli import app
+from runrehab.interview import complete, parse_answers
+from runrehab.kb import load
 
 
-def spawn(tmp_path, *args):
+def spawn(tmp_path, *args, dimensions=(40, 60)):
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("RUNREHAB_KB", None)
     return pexpect.spawn(sys.executable, ["-m", "runrehab", *args, "--db", str(tmp_path / "h.db")], env=env,
-                         encoding="utf-8", timeout=20, dimensions=(40, 60))
+                         encoding="utf-8", timeout=20, dimensions=dimensions)
 
 
 def test_a_full_interview_typed_at_the_terminal(tmp_path):
@@ -68,3 +76,124 @@ def test_a_red_flag_ends_the_interview_with_emergency(tmp_path, flag):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def plan_in(tmp_path, symptom: str = "tight-itb", date: str = "2026-03-01") -> None:
+    """A plan in the history at tmp_path/h.db, as a script would make it."""
+    kb = load()
+    answers = full_answers(kb, symptom)
+    result = CliRunner().invoke(app, ["triage", "--answers", "-", "--db", str(tmp_path / "h.db"), "--date", date],
+                                input=json.dumps(answers))
+    assert result.exit_code == 0, result.stderr
+
+
+def checkins_in(tmp_path) -> int:
+    result = CliRunner().invoke(app, ["history", "--json", "--db", str(tmp_path / "h.db")])
+    return sum(len(p["checkins"]) for p in json.loads(result.stdout)["plans"])
+
+
+def answer_red_flags_no(child, count: int) -> None:
+    for _ in range(count):
+        child.expect(r"\[y/n\] > ")
+        child.sendline("n")
+
+
+def test_nonsense_at_every_kind_of_prompt_is_asked_again(tmp_path):
+    child = spawn(tmp_path, "triage", "--date", "2026-03-01")
+    child.expect(r"number or id\] > ")
+    for nonsense in ("knee", "0", "9", "", "3 4"):
+        child.sendline(nonsense)
+        child.expect(r"number or id\] > ")
+    child.sendline("hand-tingling")
+    child.expect(r"\[y/n\] > ")
+    for nonsense in ("maybe", "yess", "2", ""):
+        child.sendline(nonsense)
+        child.expect(r"\[y/n\] > ")  # the same question again
+    child.sendline("no")
+    answer_red_flags_no(child, 5)
+    child.expect("How many days")
+    for nonsense in ("ten", "-1", "1e3", "99999999", "4.0", ""):
+        child.sendline(nonsense)
+        child.expect(r"\] > ")
+    child.sendline("12")
+    child.expect("Worst pain")
+    child.sendline("11")
+    child.expect("out of range")
+    child.sendline("3")
+    child.expect("resting")
+    child.sendline("n")
+    child.expect("First rib mobilization")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_a_check_in_typed_at_the_terminal_is_saved(tmp_path):
+    plan_in(tmp_path)
+    child = spawn(tmp_path, "checkin", "--date", "2026-03-09")
+    while child.expect([r"\[y/n\] > ", r"\[0–10\] > "]) == 0:  # every red flag again, then pain
+        child.sendline("n")
+    child.sendline("2")
+    child.expect("resting")
+    child.sendline("n")
+    child.expect(r"number or id\] > ")
+    child.sendline("fantastic")
+    child.expect(r"number or id\] > ")
+    child.sendline("3")  # better
+    child.expect(r"Enter for 0\] > ")
+    child.sendline("12")
+    child.expect(r"Enter for 0\] > ")
+    child.sendline("")
+    child.expect(r"Enter for settled\] > ")
+    child.sendline("")
+    child.expect("physical therapist")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and checkins_in(tmp_path) == 1
+
+
+def test_ctrl_c_in_a_check_in_exits_130_and_saves_nothing(tmp_path):
+    plan_in(tmp_path)
+    child = spawn(tmp_path, "checkin", "--date", "2026-03-05")
+    answer_red_flags_no(child, 3)
+    child.expect(r"\[y/n\] > ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and checkins_in(tmp_path) == 0
+
+
+def test_end_of_input_in_a_check_in_exits_1_cleanly_and_saves_nothing(tmp_path):
+    plan_in(tmp_path)
+    child = spawn(tmp_path, "checkin", "--date", "2026-03-05")
+    answer_red_flags_no(child, 2)
+    child.expect(r"\[y/n\] > ")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    output = child.before
+    child.close()
+    assert child.exitstatus == 1 and "Traceback" not in output and checkins_in(tmp_path) == 0
+
+
+@pytest.mark.parametrize("symptom", ["tight-itb", "posterior-leg-pain", "hand-tingling"])
+def test_a_40_column_terminal_shows_the_whole_plan_within_its_width(tmp_path, symptom):
+    answers = tmp_path / "answers.json"
+    kb = load()
+    answers.write_text(json.dumps(complete(kb, parse_answers(kb, full_answers(kb, symptom)))), encoding="utf-8")
+    child = spawn(tmp_path, "triage", "--answers", str(answers), "--no-save", "--date", "2026-03-01",
+                  dimensions=(200, 40))
+    child.expect(pexpect.EOF)
+    child.close()
+    text = ANSI.sub("", child.before).replace("\r", "")
+    lines = text.splitlines()
+    assert child.exitstatus == 0
+    assert all(len(line) <= 40 for line in lines), [line for line in lines if len(line) > 40]
+    assert "2026-03-08" in text and "not a diagnosis" in " ".join(text.split())
+    plan = json.loads(CliRunner().invoke(app, ["triage", "--answers", str(answers), "--json", "--no-save",
+                                              "--date", "2026-03-01"]).stdout)
+    flat = " ".join(text.split())
+    for entry in plan["routine"]:
+        assert " ".join(entry["name"].split()) in flat or entry["name"].split()[0] in flat

@@ -186,11 +186,9 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
 
 def prompt_answer(kb: KnowledgeBase, question: Question) -> Any:
     """Ask one question on the terminal until the answer is valid."""
-    from rich.text import Text
-
     from .engine import show_value
     from .interview import AnswerError, allowed, is_required, parse_answer
-    from .render import stderr_console
+    from .render import Text, stderr_console
 
     console = stderr_console()
     console.print(Text(question.text, style="bold red" if question.red_flag else "bold"))

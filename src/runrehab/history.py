@@ -19,6 +19,7 @@ from typing import Any
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
+WRITE_ATTEMPTS = 3  # a writer still locked out after this many busy timeouts reports it
 
 MIGRATIONS = {
     1: """
@@ -115,10 +116,21 @@ class History:
             self._conn = _connect(self.path, create=True)
         try:
             with self._conn:  # one transaction: all of it or nothing
-                self._conn.execute("BEGIN IMMEDIATE")
+                self._begin()
                 yield self._conn
         except sqlite3.OperationalError as exc:
             raise HistoryError(f"history {self.path}: cannot write ({exc})") from None
+
+    def _begin(self, attempts: int = WRITE_ATTEMPTS) -> None:
+        """Take the write lock. Each attempt waits up to the busy timeout for other writers."""
+        assert self._conn is not None
+        for attempt in range(1, attempts + 1):
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if attempt == attempts or not any(word in str(exc) for word in ("locked", "busy")):
+                    raise
 
     def save_plan(self, document: dict[str, Any], kb_version: str, kb_hash: str) -> int:
         with self._writing() as conn:
@@ -193,6 +205,8 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
         if version < SCHEMA_VERSION and os.access(path.parent, os.W_OK):
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
+                # read again under the write lock: another process may have made the file meanwhile
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
                 for step in range(version + 1, SCHEMA_VERSION + 1):
                     for statement in MIGRATIONS[step].split(";"):
                         if statement.strip():

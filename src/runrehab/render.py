@@ -1,7 +1,8 @@
-"""Views of the documents: JSON for scripts, rich text for people.
+"""Views of the documents: rich text for people, Markdown for a handout.
 
-Every string from the rule base goes into a rich Text object, never through markup, so brackets
-and escape codes in YAML are shown as written.
+Every string from the rule base goes into a Text object (below), never through markup, so
+brackets are shown as written, and control characters (terminal escape codes among them) are
+written out as `\\x1b` rather than sent to the terminal.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 
 from .engine import show_value, source_ref
 from .interview import allowed
@@ -22,6 +23,24 @@ from .records import Record
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
+
+_VISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but newline and tab written out (ESC as `\\x1b`)."""
+    return text.translate(_VISIBLE)
+
+
+class Text(RichText):
+    """rich Text that shows control characters instead of sending them to the terminal."""
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(visible(text), *args, **kwargs)
+
+    def append(self, text: Any, style: Any = None) -> Text:
+        return super().append(visible(text) if isinstance(text, str) else text, style)  # type: ignore[return-value]
+
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "see-clinician": "bold yellow",
                "self-care": "bold green"}
@@ -248,7 +267,8 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
 
 def _md(text: str) -> str:
     """Text from the rule base made safe inside Markdown (tables and inline)."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("\n", " ")
+    text = visible(text).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    return text.replace("\n", " ")
 
 
 def plan_markdown(status: Record, kb: KnowledgeBase) -> str:

@@ -1,0 +1,99 @@
+"""Text from the rule base is shown, never interpreted: rich markup and terminal escape codes in
+any YAML string come out as characters in every view."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import full_answers
+from runrehab.cli import app
+from runrehab.kb import load
+from runrehab.render import visible
+
+# Keys whose values are free text (ids, choices and enums are checked against patterns and lists).
+FREE_TEXT = {"name", "description", "title", "quote", "text", "headline", "advice", "stop_if", "instructions",
+             "cautions", "targets", "equipment", "aliases", "disclaimer", "timing", "frequency", "if", "action"}
+HOSTILE = "[bold red]marked[/] [link=https://example.org]link[/link] \x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J\r"
+
+
+def poison(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: poison(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [poison(v, key) for v in value]
+    if isinstance(value, str) and key in FREE_TEXT:
+        return f"{value} {HOSTILE}"
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def poisoned(tmp_path_factory) -> Path:
+    from runrehab.kb import shipped_dir
+
+    target = tmp_path_factory.mktemp("poisoned")
+    for name in ("exercises.yaml", "rules.yaml"):
+        data = yaml.safe_load((shipped_dir() / name).read_text(encoding="utf-8"))
+        (target / name).write_text(yaml.dump(poison(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False),
+                                   encoding="utf-8")
+    return target
+
+
+def views(kb_dir: Path, tmp_path: Path) -> dict[str, list[str]]:
+    kb = load(kb_dir)
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(full_answers(kb, "tight-itb")), encoding="utf-8")
+    checkin = tmp_path / "checkin.json"
+    checkin.write_text(json.dumps({"progress": "same", "pain_score": 3, **{
+        q.id: "no" for q in kb.questions_for("tight-itb", "checkin") if q.red_flag}}), encoding="utf-8")
+    db = str(tmp_path / "h.db")
+    common = ["--kb", str(kb_dir)]
+    return {
+        "triage": ["triage", "--answers", str(answers), "--explain", "--date", "2026-03-01", "--db", db, *common],
+        "checkin": ["checkin", "--answers", str(checkin), "--explain", "--date", "2026-03-09", "--db", db, *common],
+        "plan": ["plan", "--date", "2026-03-10", "--db", db, *common],
+        "plan markdown": ["plan", "--format", "markdown", "--date", "2026-03-10", "--db", db, *common],
+        "history": ["history", "--db", db, *common],
+        "exercise": ["exercise", "clamshell", *common],
+        "exercises": ["exercises", *common],
+        "questions": ["questions", *common],
+        "symptoms": ["symptoms", *common],
+        "validate": ["validate", *common],
+    }
+
+
+def test_the_poisoned_rule_base_is_still_valid(poisoned):
+    result = CliRunner().invoke(app, ["validate", "--kb", str(poisoned)])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_every_view_shows_markup_and_escape_codes_as_text(poisoned, tmp_path):
+    runner = CliRunner()
+    for name, args in views(poisoned, tmp_path).items():  # in order: the plan is made before it is shown
+        result = runner.invoke(app, args, env={"COLUMNS": "1000"})  # wide enough that nothing wraps
+        assert result.exit_code == 0, (name, result.stderr)
+        for stream in (result.stdout, result.stderr):
+            assert "\x1b" not in stream and "\x07" not in stream and "\r" not in stream, name
+        if name != "validate":
+            assert "[bold red]marked[/]" in result.stdout.replace("\\", ""), name
+            assert "\\x1b[31mred" in result.stdout.replace("\\\\", "\\"), name
+
+
+def test_json_carries_the_text_exactly_escaped_as_json(poisoned, tmp_path):
+    result = CliRunner().invoke(app, ["exercise", "clamshell", "--json", "--kb", str(poisoned)])
+    assert result.exit_code == 0 and "\x1b" not in result.stdout
+    assert json.loads(result.stdout)["name"].endswith(HOSTILE)
+
+
+def test_visible_writes_out_control_characters_and_keeps_the_rest():
+    assert visible("a\x1b[31mb\x07c\td\ne\x9b") == "a\\x1b[31mb\\x07c\td\ne\\x9b"
+    assert visible(visible("\x1b")) == visible("\x1b")
