@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from .records import Record, condition_kind, record
 
 if TYPE_CHECKING:
-    import yaml
     from pydantic import ValidationError
 
 EXERCISES_FILE = "exercises.yaml"

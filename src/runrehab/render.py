@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from .engine import show_value, source_ref
+from .engine import show_value
 from .interview import allowed
 from .records import Record
 
