@@ -286,10 +286,11 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     if directory is not None and not base.is_dir():
         raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
     try:
-        key = content_hash(hashlib.sha256((base / name).read_bytes()).hexdigest() for name in (EXERCISES_FILE, RULES_FILE))
+        files_hash = content_hash(hashlib.sha256((base / name).read_bytes()).hexdigest()
+                                  for name in (EXERCISES_FILE, RULES_FILE))
     except OSError:
-        key = None  # read_base reports what cannot be read
-    cached = cache.get(key) if key else None
+        files_hash = None  # read_base reports what cannot be read
+    cached = cache.get(files_hash) if files_hash else None
     if cached is not None:
         return replace(cached, directory=base)
     with building():
