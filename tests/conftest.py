@@ -6,20 +6,30 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-from typer.testing import CliRunner
+# The whole session runs in a home of its own, set before runrehab is imported (test modules load
+# the rule base when imported): no test reads or writes the user's history, cache or settings,
+# whatever RUNREHAB_ variables the user has set.
+SESSION_HOME = Path(tempfile.mkdtemp(prefix="runrehab-test-home-"))
+XDG_FOLDERS = {"XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
+               "XDG_STATE_HOME": "state", "XDG_RUNTIME_DIR": "runtime", "XDG_DATA_DIRS": "share",
+               "XDG_CONFIG_DIRS": "etc"}
+for _name in [n for n in os.environ if n.startswith("RUNREHAB_")]:
+    del os.environ[_name]
+os.environ["HOME"] = str(SESSION_HOME)
+for _name, _folder in XDG_FOLDERS.items():
+    os.environ[_name] = str(SESSION_HOME / _folder)
+    (SESSION_HOME / _folder).mkdir(mode=0o700)
+os.environ["RUNREHAB_CACHE"] = str(SESSION_HOME / "runrehab-cache")
+os.environ["RUNREHAB_DB"] = str(SESSION_HOME / "runrehab-history.db")
 
-from runrehab.kb import KnowledgeBase, load, shipped_dir
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Rule-base cache entries go to a folder of this test run, never the user's cache; set
-    before collection, since test modules load the rule base when imported."""
-    os.environ["RUNREHAB_CACHE"] = tempfile.mkdtemp(prefix="runrehab-test-cache-")
+from runrehab.kb import KnowledgeBase, load, shipped_dir  # noqa: E402
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(os.environ.pop("RUNREHAB_CACHE", ""), ignore_errors=True)
+    shutil.rmtree(SESSION_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
