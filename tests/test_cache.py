@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +29,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def entries(folder: Path) -> list[Path]:
-    return sorted(folder.glob("kb-*.pickle"))
+    return sorted(folder.glob("kb-*.json"))
 
 
 def refuse_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,15 +64,28 @@ def test_an_edit_that_breaks_the_rule_base_is_reported_though_the_old_one_is_cac
         load(kb_copy)
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", pickle.dumps({"kb": 1}),
-                                    pickle.dumps(None)], ids=["empty", "text", "truncated", "other", "none"])
+def header_and_body(entry: Path) -> tuple[bytes, bytes]:
+    header, _, body = entry.read_bytes().partition(b"\n")
+    return header + b"\n", body
+
+
+DAMAGE = {"empty": lambda header, body: b"", "text": lambda header, body: b"not an entry",
+          "no header": lambda header, body: body, "truncated": lambda header, body: header + body[: len(body) // 2],
+          "a list": lambda header, body: header + b"[1, 2]", "a number": lambda header, body: header + b"1e999",
+          "nested": lambda header, body: header + b"[" * 100_000 + b"]" * 100_000,
+          "bad pairs": lambda header, body: header + body.replace(b'"\\u0000pairs":[[', b'"\\u0000pairs":[[[', 1),
+          "no fields": lambda header, body: header + b'{"content_hash": "x", "rules_file": {}, "exercises_file": {}}'}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_entry_is_rebuilt_from_the_yaml(kb_copy, cache_dir, damage):
     good = load(kb_copy)
     [entry] = entries(cache_dir)
-    entry.write_bytes(damage)
+    header, body = header_and_body(entry)
+    entry.write_bytes(DAMAGE[damage](header, body))
     again = load(kb_copy)
     assert again.rules_file == good.rules_file
-    assert isinstance(pickle.loads(entry.read_bytes()), kb_module.KnowledgeBase)  # written anew
+    assert entry.read_bytes() == header + body  # written anew
 
 
 def test_an_entry_for_other_files_under_this_key_is_not_used(kb_copy, cache_dir, tmp_path):
@@ -82,7 +98,9 @@ def test_an_entry_for_other_files_under_this_key_is_not_used(kb_copy, cache_dir,
     rules = other / "rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("disclaimer: ", "disclaimer: Other. ", 1),
                      encoding="utf-8")
-    entry.write_bytes(pickle.dumps(load(other)))
+    load(other)
+    [theirs] = [e for e in entries(cache_dir) if e != entry]
+    os.replace(theirs, entry)  # the other rule base's entry, under this one's name
     assert load(kb_copy).rules_file.disclaimer == mine.rules_file.disclaimer
 
 
@@ -99,7 +117,7 @@ def test_an_empty_runrehab_cache_turns_the_cache_off(kb_copy, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     assert cache.entry_path("x") is None
     assert load(kb_copy).rules
-    assert not list(tmp_path.rglob("kb-*.pickle"))
+    assert not list(tmp_path.rglob("kb-*"))
 
 
 def test_old_entries_are_removed_beyond_the_limit(kb_copy, cache_dir):
@@ -150,3 +168,90 @@ def test_json_lines_keep_up_when_their_memory_is_full(kb, monkeypatch):
                     dt.date(2026, 3, 9))
     for doc in (plan, later, plan, later):
         assert write(doc) == json.dumps(to_data(doc), ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ entries planted by others
+
+
+def planted_pickle(marker: Path) -> bytes:
+    """What an attacker would plant for a cache that unpickles: it runs `touch marker` when loaded."""
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+    return pickle.dumps(Payload())
+
+
+def test_a_planted_pickle_runs_nothing_and_is_replaced(kb_copy, cache_dir, tmp_path):
+    good = load(kb_copy)
+    [entry] = entries(cache_dir)
+    header, body = header_and_body(entry)
+    marker = tmp_path / "ran"
+    for planted in (planted_pickle(marker), header + planted_pickle(marker)):
+        entry.write_bytes(planted)
+        assert load(kb_copy).rules_file == good.rules_file
+        assert not marker.exists()
+    assert entry.read_bytes() == header + body
+
+
+def test_the_cache_folder_is_made_for_its_owner_alone(kb_copy, cache_dir):
+    load(kb_copy)
+    assert cache_dir.stat().st_mode & 0o777 == 0o700
+    [entry] = entries(cache_dir)
+    assert entry.stat().st_mode & 0o077 == 0
+
+
+def test_entries_others_own_or_can_write_are_ignored_and_others_are_not_deleted(kb_copy, cache_dir, monkeypatch):
+    load(kb_copy)
+    [entry] = entries(cache_dir)
+    refuse_yaml(monkeypatch)
+    entry.chmod(0o620)
+    with pytest.raises(AssertionError, match="YAML was read"):
+        load(kb_copy)
+    entry.chmod(0o602)
+    with pytest.raises(AssertionError, match="YAML was read"):
+        load(kb_copy)
+    entry.chmod(0o600)
+    assert load(kb_copy).rules  # the very same entry, now only its owner can write it
+    os.chown(entry, 65534, 65534)  # another user's (the tests run as root, who can give files away)
+    with pytest.raises(AssertionError, match="YAML was read"):
+        load(kb_copy)
+    monkeypatch.undo()
+    theirs = entry.read_bytes()
+    rules = kb_copy / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    for n in range(cache.KEEP + 2):  # enough new entries to prune the other user's, were it ours
+        rules.write_text(text.replace("disclaimer: ", f"disclaimer: Version {n}. ", 1), encoding="utf-8")
+        load(kb_copy)
+    assert entry.exists() and entry.read_bytes() == theirs and entry.stat().st_uid == 65534
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+def test_an_entry_that_is_not_a_regular_file_is_ignored_without_waiting(kb_copy, cache_dir, tmp_path, kind,
+                                                                        monkeypatch):
+    good = load(kb_copy)
+    [entry] = entries(cache_dir)
+    real = tmp_path / "real-entry"
+    os.replace(entry, real)
+    if kind == "symlink":
+        entry.symlink_to(real)  # a good entry, but a link planted by whoever can write the folder
+    elif kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.mkdir()
+    with monkeypatch.context() as patched:
+        refuse_yaml(patched)
+        with pytest.raises(AssertionError, match="YAML was read"):
+            load(kb_copy)
+    assert load(kb_copy).rules_file == good.rules_file
+
+
+def test_the_cache_keeps_bytes_and_imports_nothing_of_runrehab():
+    code = "import sys, runrehab.cache; print(sorted(m for m in sys.modules if m.startswith('runrehab')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['runrehab', 'runrehab.cache']"
+
+
+def test_a_rule_base_json_cannot_give_back_exactly_is_not_cached(kb_copy, cache_dir, monkeypatch):
+    monkeypatch.setattr(kb_module, "_plain", lambda value: value)  # Records as they are: not JSON data
+    assert load(kb_copy).rules
+    assert entries(cache_dir) == []

@@ -1,9 +1,14 @@
-"""Checked rule bases kept in the user's cache folder, so that a command can skip YAML and pydantic.
+"""Bytes kept in the user's cache folder by key, so that a command can skip work done before.
 
-An entry is found by the hash of the rule-base files' bytes, read afresh on every run, together
-with a fingerprint of runrehab's own code: it is only ever used for exactly the files and the code
-it was built from, so the YAML always wins. An entry that cannot be read is ignored and rebuilt;
-a cache folder that cannot be written is no error, the run just does without.
+An entry's name is a hash of the caller's key together with a fingerprint of runrehab's own
+code: another version never reads an entry this one wrote. The key is also written at the head of
+the entry and checked on reading, so an entry renamed to another name is not used. An entry that
+cannot be read is ignored; a cache folder that cannot be written is no error, the run just does
+without.
+
+The folder may be shared or writable by others (RUNREHAB_CACHE, a shared XDG_CACHE_HOME): an
+entry is only read when it is a regular file owned by this user that nobody else can write, and
+its bytes are data to the caller, never code. The folder is made readable by its owner alone.
 
 RUNREHAB_CACHE names another folder; set to an empty value it turns the cache off.
 """
@@ -11,18 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import stat
 import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .kb import KnowledgeBase
-
-FORMAT = 1
+FORMAT = 2
 KEEP = 8  # entries kept; older ones are removed when a new one is written
+LIMIT = 64 * 1024 * 1024  # bytes: an entry larger than this is not read
+SUFFIX = ".json"
 
 
 def folder() -> Path | None:
@@ -41,58 +44,85 @@ def _code_fingerprint() -> str:
     digest = hashlib.sha256(f"{FORMAT}:{sys.version}".encode())
     for entry in sorted(os.scandir(package), key=lambda e: e.name):
         if entry.name.endswith(".py"):
-            stat = entry.stat()
-            digest.update(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            info = entry.stat()
+            digest.update(f"{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
-def entry_path(content_hash: str) -> Path | None:
+def _header(key: str) -> bytes:
+    return f"runrehab-cache {_code_fingerprint()} {key}\n".encode()
+
+
+def entry_path(key: str) -> Path | None:
     where = folder()
     if where is None:
         return None
-    key = hashlib.sha256(f"{_code_fingerprint()}:{content_hash}".encode()).hexdigest()[:32]
-    return where / f"kb-{key}.pickle"
+    name = hashlib.sha256(_header(key)).hexdigest()[:32]
+    return where / f"kb-{name}{SUFFIX}"
 
 
-def get(content_hash: str) -> KnowledgeBase | None:
-    """The cached rule base built from files with this content hash, or None."""
-    from .kb import KnowledgeBase, building
+def _mine(info: os.stat_result) -> bool:
+    """A regular file of this user's that no one else can write."""
+    return (stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
-    path = entry_path(content_hash)
+
+def get(key: str) -> bytes | None:
+    """The bytes kept under `key`, or None when there are none this user can trust."""
+    path = entry_path(key)
     if path is None:
         return None
-    try:
-        data = path.read_bytes()
+    try:  # no symlink followed, and no waiting on a FIFO planted under the entry's name
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
-    with building():
-        try:
-            kb = pickle.loads(data)
-        except Exception:  # a damaged entry can fail in any way unpickling can; it is rebuilt
+    try:
+        info = os.fstat(fd)
+        if not _mine(info) or info.st_size > LIMIT:
             return None
-    if not isinstance(kb, KnowledgeBase) or kb.content_hash != content_hash:
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(LIMIT + 1)
+    except OSError:
         return None
-    return kb
+    finally:
+        os.close(fd)
+    header = _header(key)
+    if len(data) > LIMIT or not data.startswith(header):
+        return None
+    return data[len(header):]
 
 
-def put(kb: KnowledgeBase) -> None:
-    """Keep `kb` for later runs: written whole under a temporary name, then renamed into place."""
-    path = entry_path(kb.content_hash)
+def put(key: str, data: bytes) -> None:
+    """Keep `data` under `key`: written whole under a temporary name, then renamed into place."""
+    path = entry_path(key)
     if path is None:
         return
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".kb-", suffix=".tmp", delete=False) as out:
-            tmp = Path(out.name)
-            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = Path(out.name)  # made 0600 by tempfile
+            out.write(_header(key))
+            out.write(data)
         os.replace(tmp, path)
         tmp = None
-        entries = sorted(path.parent.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
+        _prune(path.parent)
     except OSError:
-        pass  # no cache this time; the rule base was checked and is used all the same
+        pass  # no cache this time; the caller has what it would have kept
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+def _prune(where: Path) -> None:
+    """Remove this user's oldest entries beyond KEEP; other users' files are left alone."""
+    mine = []
+    for entry in where.glob(f"kb-*{SUFFIX}"):
+        try:
+            info = entry.lstat()
+        except OSError:
+            continue
+        if _mine(info):
+            mine.append((info.st_mtime_ns, entry))
+    for _, old in sorted(mine, reverse=True)[KEEP:]:
+        old.unlink(missing_ok=True)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -223,10 +224,6 @@ class KnowledgeBase:
     def version(self) -> str:
         return self.rules_file.version
 
-    def __getstate__(self) -> dict[str, Any]:
-        """For the cache: what `shared` made (functions among it) is made again after loading."""
-        return {**self.__dict__, "_memo": {}}
-
     def shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """One object per key for the life of the rule base, made on first use: documents then
         share the parts that come from the rule base alone (and serialise them once)."""
@@ -280,8 +277,6 @@ def load(directory: Path | None = None) -> KnowledgeBase:
 
     The files are always read and hashed; when the cache holds a rule base built from exactly
     those bytes it is used, otherwise the YAML is checked in full and the result cached."""
-    from . import cache
-
     base = shipped_dir() if directory is None else Path(directory)
     if directory is not None and not base.is_dir():
         raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
@@ -290,15 +285,74 @@ def load(directory: Path | None = None) -> KnowledgeBase:
                                   for name in (EXERCISES_FILE, RULES_FILE))
     except OSError:
         files_hash = None  # read_base reports what cannot be read
-    cached = cache.get(files_hash) if files_hash else None
+    cached = _from_cache(files_hash, base) if files_hash else None
     if cached is not None:
-        return replace(cached, directory=base)
+        return cached
     with building():
         kb, problems, _ = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
         raise KbError(sorted(problems))
-    cache.put(kb)
+    _to_cache(kb)
     return kb
+
+
+# A rule base is cached as JSON, which cannot run code whoever wrote it: Records become objects,
+# and the few plain mappings (worked examples' answers) a one-key object holding their pairs.
+_MAPPING = "\0pairs"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return {name: _plain(v) for name, v in vars(value).items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {_MAPPING: [[k, _plain(v)] for k, v in value.items()]}
+    return value
+
+
+def _rebuilt(obj: dict[str, Any]) -> Any:
+    pairs = obj.get(_MAPPING)
+    if pairs is not None and len(obj) == 1:
+        return {k: v for k, v in pairs}
+    return Record(**obj)
+
+
+def _decode(data: bytes) -> tuple[Any, ...]:
+    doc = json.loads(data, object_hook=_rebuilt)
+    return doc.content_hash, doc.rules_file, doc.exercises_file
+
+
+def _to_cache(kb: KnowledgeBase) -> None:
+    """Keep `kb` when JSON gives it back exactly (a rule base holding, say, a date is not kept)."""
+    from . import cache
+
+    doc = {"content_hash": kb.content_hash, "rules_file": _plain(kb.rules_file),
+           "exercises_file": _plain(kb.exercises_file)}
+    try:
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        with building():
+            exact = _decode(data) == (kb.content_hash, kb.rules_file, kb.exercises_file)
+    except (TypeError, ValueError, RecursionError):
+        return
+    if exact:
+        cache.put(kb.content_hash, data)
+
+
+def _from_cache(files_hash: str, base: Path) -> KnowledgeBase | None:
+    from . import cache
+
+    data = cache.get(files_hash)
+    if data is None:
+        return None
+    with building():
+        try:
+            stored_hash, rules_file, exercises_file = _decode(data)
+        except (ValueError, TypeError, AttributeError, RecursionError):  # a damaged entry: rebuilt
+            return None
+    if stored_hash != files_hash or not isinstance(rules_file, Record) or not isinstance(exercises_file, Record):
+        return None
+    return KnowledgeBase(rules_file, exercises_file, base, files_hash)
 
 
 def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
