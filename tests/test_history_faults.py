@@ -71,12 +71,12 @@ WRITER = """
 import json, sys
 from pathlib import Path
 from runrehab.history import History
-db, plan_id = Path(sys.argv[1]), int(sys.argv[2])
+db, plan_id, document = Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
 note = "x" * 200_000  # a large document, so that a write takes long enough to be killed in the middle
 with History.open(db) as history:
     n = 0
     while True:
-        history.save_checkin(plan_id, {"progress": "same"}, {"date": "2026-03-02", "n": n, "note": note, "end": True})
+        history.save_checkin(plan_id, {"progress": "same"}, {**document, "note": f"{n}:{note}:end"})
         n += 1
         print(n, flush=True)
 """
@@ -86,12 +86,15 @@ def test_a_writer_killed_mid_write_leaves_a_sound_history_with_no_half_check_in(
     db = tmp_path / "h.db"
     made = CliRunner().invoke(app, ["triage", "--answers", "-", "--db", str(db), "--date", "2026-03-01"], input=ANSWERS)
     assert made.exit_code == 0
+    first = CliRunner().invoke(app, ["checkin", "--answers", "-", "--json", "--db", str(db), "--date", "2026-03-02"],
+                               input=CHECKIN)
+    assert first.exit_code == 0
     with History.open(db) as history:
         [plan] = history.plans()
     rng = random.Random(5)
     kills = 12
     for _ in range(kills):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(plan.id)], stdout=subprocess.PIPE,
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(plan.id), first.stdout], stdout=subprocess.PIPE,
                                   text=True)
         assert writer.stdout is not None
         writer.stdout.readline()  # it is writing
@@ -105,9 +108,9 @@ def test_a_writer_killed_mid_write_leaves_a_sound_history_with_no_half_check_in(
             conn.close()
     with History.open(db) as history:
         checkins = history.checkins(plan.id)
-    assert len(checkins) >= kills
-    for c in checkins:  # every check-in there is whole
-        assert c.document["end"] is True and len(c.document["note"]) == 200_000
+    assert len(checkins) >= kills + 1
+    for c in checkins[1:]:  # every check-in there is whole
+        assert c.document["note"].endswith(":end") and len(c.document["note"].split(":")[1]) == 200_000
 
 
 def test_a_folder_that_refuses_files_is_reported(tmp_path):

@@ -3,6 +3,10 @@
 One plan per symptom is current; a new triage for the same symptom replaces it (the old one stays
 in the history). Every write is one transaction. A file that is not runrehab's history is
 reported and never touched: it is opened read-only first and only migrated once recognised.
+
+A history is health data: it is made readable by its owner alone, whole (built under a temporary
+name and linked into place, so that processes starting at once never see a half-made file), and
+every stored document is checked when read, so a damaged row is reported rather than shown.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,6 +99,9 @@ class History:
         if path.is_dir():
             raise HistoryError(f"history {path}: is a folder, not a database file")
         if not path.exists():
+            if path.is_symlink():  # writing would create whatever file the link names
+                raise HistoryError(f"history {path}: a symbolic link to {os.readlink(path)}, which does not exist;"
+                                   " give the real path")
             return cls(path, None)
         return cls(path, _connect(path, create=False))
 
@@ -118,8 +126,9 @@ class History:
             with self._conn:  # one transaction: all of it or nothing
                 self._begin()
                 yield self._conn
-        except sqlite3.OperationalError as exc:
-            raise HistoryError(f"history {self.path}: cannot write ({exc})") from None
+        except sqlite3.DatabaseError as exc:  # a trigger planted in the file raises IntegrityError
+            raise HistoryError(f"history {self.path}: cannot write ({_trouble(self.path, exc)}); nothing was saved") \
+                from None
 
     def _begin(self, attempts: int = WRITE_ATTEMPTS) -> None:
         """Take the write lock. Each attempt waits up to the busy timeout for other writers."""
@@ -157,7 +166,7 @@ class History:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(f"history {self.path}: damaged or unreadable ({exc})") from None
+            raise HistoryError(f"history {self.path}: cannot read ({_trouble(self.path, exc)})") from None
 
     def current_plan(self, symptom: str | None = None) -> StoredPlan | None:
         where, args = ("AND symptom = ?", (symptom,)) if symptom else ("", ())
@@ -168,58 +177,160 @@ class History:
         return [self._plan(r) for r in self._rows("SELECT * FROM plans ORDER BY date, id")]
 
     def _plan(self, row: sqlite3.Row) -> StoredPlan:
-        return StoredPlan(row["id"], row["symptom"], dt.date.fromisoformat(row["date"]), bool(row["current"]),
-                          _load(self.path, row["document"]), row["kb_version"], row["kb_hash"])
+        day, document = self._checked("plan", row)
+        return StoredPlan(row["id"], row["symptom"], day, bool(row["current"]), document, row["kb_version"],
+                          row["kb_hash"])
 
     def checkins(self, plan_id: int) -> list[StoredCheckIn]:
         rows = self._rows("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (plan_id,))
-        return [StoredCheckIn(r["id"], r["plan_id"], dt.date.fromisoformat(r["date"]), _load(self.path, r["document"]))
-                for r in rows]
+        return [StoredCheckIn(r["id"], r["plan_id"], *self._checked("check-in", r)) for r in rows]
 
+    def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any]]:
+        """A stored row's date and document, checked against the document's model (strictly: what
+        runrehab wrote is exactly of its type); HistoryError naming the row when it is damaged."""
+        from pydantic import ValidationError
 
-def _load(path: Path, text: str) -> dict[str, Any]:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise HistoryError(f"history {path}: damaged record ({text[:40]!r})") from None
+        from .models import CheckIn, Plan
+
+        def damaged(why: str) -> HistoryError:
+            return HistoryError(f"history {self.path}: damaged: {kind} {row['id']!r} {why}")
+
+        try:
+            day = dt.date.fromisoformat(row["date"])
+        except (TypeError, ValueError):
+            raise damaged(f"has the date {str(row['date'])[:40]!r}") from None
+        text = row["document"]
+        if not isinstance(text, (str, bytes)):
+            raise damaged("has no document")
+        try:
+            (Plan if kind == "plan" else CheckIn).model_validate_json(text, strict=True)
+            document = json.loads(text)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise damaged(f"holds a document that is not one ({where + ': ' if where else ''}{first['msg']})") from None
+        except (ValueError, RecursionError):
+            raise damaged("holds a document that is not one") from None
+        if kind == "plan":
+            for qid, low, high in (("days", 0, 3650), ("pain_score", 0, 10)):
+                value = document["answers"].get(qid, low)
+                if type(value) is not int or not low <= value <= high:
+                    raise damaged(f"has the answer {qid} = {str(value)[:40]!r} (allowed: {low}..{high})")
+        return day, document
 
 
 def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
     """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
     if create and not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise HistoryError(f"history {path}: cannot create its folder ({exc.strerror})") from None
-        if not os.access(path.parent, os.W_OK):
-            raise HistoryError(f"history {path}: the folder {path.parent} is not writable")
-    elif not create:
-        _recognise(path)
+        _create(path)
+    _recognise(path)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = _open(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
-        if version < SCHEMA_VERSION and os.access(path.parent, os.W_OK):
-            with conn:
-                conn.execute("BEGIN IMMEDIATE")
-                # read again under the write lock: another process may have made the file meanwhile
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                for step in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[step].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION and create:
+            _migrate(conn)
         if create:
-            conn.execute("PRAGMA journal_mode = WAL")  # after the migration, so the file header is already marked
+            _owner_only(path)
         return conn
     except sqlite3.OperationalError as exc:
-        raise HistoryError(f"history {path}: cannot open ({exc})") from None
+        raise HistoryError(f"history {path}: cannot open ({_trouble(path, exc)})") from None
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"history {path}: not a runrehab history or damaged ({exc})") from None
+
+
+def _open(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        # read again under the write lock: another process may have migrated the file meanwhile
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _create(path: Path) -> None:
+    """Make a new history at `path`, whole and readable by its owner alone: built under a
+    temporary name (mkstemp makes it 0600; SQLite gives its WAL and SHM files the same mode) and
+    hard-linked into place, which fails, leaving the other, if another process was first."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HistoryError(f"history {path}: cannot create its folder ({_trouble(path.parent, exc)})") from None
+    tmp = None
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".history-", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+        conn = _open(tmp)
+        try:
+            _migrate(conn)
+            conn.execute("PRAGMA journal_mode = WAL")  # after the migration, so the file header is already marked
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            if not path.exists():  # a dangling symlink appeared under the name
+                raise HistoryError(f"history {path}: a symbolic link to a file that does not exist") from None
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise HistoryError(f"history {path}: cannot create it ({_trouble(path, exc)})") from None
+    finally:
+        if tmp is not None:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+
+
+def _owner_only(path: Path) -> None:
+    """A history of this user's that others can read (made by an earlier runrehab) is closed to them."""
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            info = each.stat()
+            if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+                each.chmod(info.st_mode & 0o700)
+        except OSError:
+            pass
+
+
+def _trouble(path: Path, exc: BaseException) -> str:
+    """What is wrong, in words, for an error met using the history at `path` (or its folder):
+    what the system says about the file and its folder first, then SQLite's own words."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        fs = os.statvfs(folder)
+    except OSError:
+        fs = None
+    if isinstance(exc, sqlite3.IntegrityError):
+        return f"the database refused the change: {exc}"
+    if fs is not None and fs.f_flag & os.ST_RDONLY:
+        return f"{folder} is on a read-only file system"
+    if name.startswith("SQLITE_FULL") or getattr(exc, "errno", None) in (28, 122) or (fs is not None and fs.f_bavail == 0):
+        return f"the disk holding {folder} is full"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return "another program has it locked; try again when it is done"
+    for each in (path, folder):
+        if each.exists() and not os.access(each, os.W_OK if each == folder or name.startswith("SQLITE_READONLY")
+                                           else os.R_OK | os.W_OK):
+            return f"no permission to {'write in' if each.is_dir() else 'use'} {each}"
+    if name.startswith("SQLITE_READONLY"):
+        return "the file is read-only"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def _recognise(path: Path) -> None:
@@ -234,12 +345,14 @@ def _recognise(path: Path) -> None:
     if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
         raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
     try:
-        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             application_id = probe.execute("PRAGMA application_id").fetchone()[0]
             status = probe.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
         finally:
             probe.close()
+    except sqlite3.OperationalError as exc:  # the file may be sound: say what stands in the way
+        raise HistoryError(f"history {path}: cannot read ({_trouble(path, exc)})") from None
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"history {path}: damaged ({exc})") from None
     if application_id != APPLICATION_ID:
