@@ -89,9 +89,10 @@ def _now() -> str:
 class History:
     """Open with `History.open(path)`; reads work on a missing file (an empty history)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection | None):
+    def __init__(self, path: Path, conn: sqlite3.Connection | None, read_only: str | None = None):
         self.path = path
         self._conn = conn
+        self._read_only = read_only  # why the file could only be opened for reading
 
     @classmethod
     def open(cls, path: Path | None) -> History:
@@ -103,7 +104,10 @@ class History:
                 raise HistoryError(f"history {path}: a symbolic link to {os.readlink(path)}, which does not exist;"
                                    " give the real path")
             return cls(path, None)
-        return cls(path, _connect(path, create=False))
+        trouble = _recognise(path)
+        if trouble is not None:  # a sound file that cannot be written: read what can be read
+            return cls(path, _read_only(path), trouble)
+        return cls(path, _connect(path, create=False, recognised=True))
 
     def close(self) -> None:
         if self._conn is not None:
@@ -120,8 +124,11 @@ class History:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
+        if self._read_only is not None:
+            raise HistoryError(f"history {self.path}: cannot write ({self._read_only}); nothing was saved")
         if self._conn is None:
             self._conn = _connect(self.path, create=True)
+        _owner_only(self.path)
         try:
             with self._conn:  # one transaction: all of it or nothing
                 self._begin()
@@ -219,11 +226,13 @@ class History:
         return day, document
 
 
-def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Connection:
     """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
     if create and not path.exists():
         _create(path)
-    _recognise(path)
+    trouble = None if recognised else _recognise(path)
+    if trouble is not None:
+        raise HistoryError(f"history {path}: cannot {'write' if create else 'open'} ({trouble})")
     try:
         conn = _open(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -231,8 +240,6 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
             raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
         if version < SCHEMA_VERSION and create:
             _migrate(conn)
-        if create:
-            _owner_only(path)
         return conn
     except sqlite3.OperationalError as exc:
         raise HistoryError(f"history {path}: cannot open ({_trouble(path, exc)})") from None
@@ -333,8 +340,24 @@ def _trouble(path: Path, exc: BaseException) -> str:
     return str(exc)
 
 
-def _recognise(path: Path) -> None:
-    """Refuse, without writing a byte, a file that is not a runrehab history."""
+def _uri(path: Path, options: str) -> str:
+    from urllib.request import pathname2url
+
+    return f"file:{pathname2url(str(path.absolute()))}?{options}"
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A reader for a history whose folder or disk takes no new file (a WAL database's readers
+    make a -shm file beside it): SQLite is told the file will not change, which holds on a
+    read-only or full file system; the WAL, if one was left, is not read."""
+    conn = sqlite3.connect(_uri(path, "mode=ro&immutable=1"), uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _recognise(path: Path) -> str | None:
+    """Refuse, without writing a byte, a file that is not a runrehab history. A sound history that
+    can only be read as if immutable (see `_read_only`) gives the reason it cannot be written."""
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -344,18 +367,30 @@ def _recognise(path: Path) -> None:
         raise HistoryError(f"history {path}: the file is empty, not a runrehab history; move it away or choose another --db")
     if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
         raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
+    trouble = None
     try:
-        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            application_id = probe.execute("PRAGMA application_id").fetchone()[0]
-            status = probe.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
-        finally:
-            probe.close()
-    except sqlite3.OperationalError as exc:  # the file may be sound: say what stands in the way
-        raise HistoryError(f"history {path}: cannot read ({_trouble(path, exc)})") from None
+            application_id, status = _probe(sqlite3.connect(_uri(path, "mode=ro"), uri=True,
+                                                            timeout=BUSY_TIMEOUT_MS / 1000))
+        except sqlite3.OperationalError as exc:  # the file may be sound: say what stands in the way
+            trouble = _trouble(path, exc)
+            if "locked" in trouble or not os.access(path, os.R_OK):
+                raise HistoryError(f"history {path}: cannot read ({trouble})") from None
+            application_id, status = _probe(_read_only(path))
+    except sqlite3.OperationalError as exc:
+        raise HistoryError(f"history {path}: cannot read ({trouble or _trouble(path, exc)})") from None
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"history {path}: damaged ({exc})") from None
     if application_id != APPLICATION_ID:
         raise HistoryError(f"history {path}: a SQLite database that is not a runrehab history")
     if status != "ok":
         raise HistoryError(f"history {path}: damaged ({status})")
+    return trouble
+
+
+def _probe(conn: sqlite3.Connection) -> tuple[int, str]:
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        return application_id, conn.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
+    finally:
+        conn.close()
