@@ -161,6 +161,12 @@ def root(
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A plan looks ahead up to 3650 days (escalations' after_days; reviews come sooner): a later day
+# would have review and escalation dates past the calendar's end.
+LATEST_DAY = dt.date.max - dt.timedelta(days=3650)
+# Between the time zones furthest apart it can be two dates later: a plan made there and checked
+# on here without --date may be dated up to two days after today.
+ZONE_SPREAD = dt.timedelta(days=2)
 
 
 def parse_day(text: str | None) -> dt.date:
@@ -169,9 +175,21 @@ def parse_day(text: str | None) -> dt.date:
     try:
         if not _DATE.fullmatch(text):
             raise ValueError
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise CliError(f"--date: {text!r} is not a date (expected YYYY-MM-DD)") from None
+    if day > LATEST_DAY:
+        raise CliError(f"--date: {text} is too late: a plan's review dates would pass the end of the calendar "
+                       f"(allowed: up to {LATEST_DAY})")
+    return day
+
+
+def day_on_plan(day: dt.date, given: str | None, plan_date: dt.date) -> dt.date:
+    """The day of a check-in or view: a plan made today in a time zone ahead of this one is dated
+    after today here, and counts as day 0 when no --date was given."""
+    if given is None and day < plan_date <= day + ZONE_SPREAD:
+        return plan_date
+    return day
 
 
 def parse_pairs(pairs: list[str]) -> dict[str, str]:
@@ -336,6 +354,7 @@ def checkin(
     kbase = load_kb(kb)
     day = parse_day(date)
     history, (stored, plan) = _stored_plan(db, symptom, kbase)
+    day = day_on_plan(day, date, plan.date)
     with history:
         doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain)
         history.save_checkin(stored.id, final, to_data(doc, trace=False))
@@ -390,7 +409,7 @@ def plan(
         raise CliError(f"--format: {format!r} is not a format (allowed: text, markdown)")
     kbase = load_kb(kb)
     history, (stored, current) = _stored_plan(db, symptom, kbase)
-    today = parse_day(date)
+    today = day_on_plan(parse_day(date), date, current.date)
     if today < current.date:
         raise CliError(f"--date: {today} is before the plan's date ({current.date})")
     with history:
