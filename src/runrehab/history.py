@@ -11,6 +11,7 @@ every stored document is checked when read, so a damaged row is reported rather 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import sqlite3
@@ -325,7 +326,7 @@ def _trouble(path: Path, exc: BaseException) -> str:
         return f"the database refused the change: {exc}"
     if fs is not None and fs.f_flag & os.ST_RDONLY:
         return f"{folder} is on a read-only file system"
-    if name.startswith("SQLITE_FULL") or getattr(exc, "errno", None) in (28, 122) or (fs is not None and fs.f_bavail == 0):
+    if name.startswith("SQLITE_FULL") or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (fs is not None and fs.f_bavail == 0):
         return f"the disk holding {folder} is full"
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
         return "another program has it locked; try again when it is done"
