@@ -199,3 +199,23 @@ def test_a_40_column_terminal_shows_the_whole_plan_within_its_width(tmp_path, sy
     flat = " ".join(text.split())
     for entry in plan["routine"]:
         assert " ".join(entry["name"].split()) in flat or entry["name"].split()[0] in flat
+
+
+def test_a_red_flag_at_the_first_check_in_question_gives_the_emergency_and_is_saved(tmp_path):
+    plan_in(tmp_path, "posterior-leg-pain")
+    child = spawn(tmp_path, "checkin", "--date", "2026-03-05")
+    child.expect("saddle")
+    child.expect(r"\[y/n\] > ")
+    child.sendline("y")
+    child.expect("EMERGENCY")
+    child.expect("Call your local emergency number")
+    child.expect(pexpect.EOF)
+    output = ANSI.sub("", child.before)
+    child.close()
+    assert child.exitstatus == 0 and "Traceback" not in output
+    assert "Compared with when you started" not in output and "Worst pain" not in output  # nothing more was asked
+    assert checkins_in(tmp_path) == 1
+    saved = json.loads(CliRunner().invoke(app, ["history", "--json", "--db", str(tmp_path / "h.db")]).stdout)
+    checkin = saved["plans"][0]["checkins"][0]
+    assert checkin["red_flags"] == ["red_flag_saddle_numbness"] and checkin["triage_level"] == "emergency"
+    assert (checkin["progress"], checkin["pain_score"]) == (None, None)
