@@ -271,7 +271,8 @@ def test_the_kb_environment_variable_picks_the_rule_base(runner, tmp_path):
 
 def test_interview_transcript_with_a_mistake_at_each_kind_of_prompt(runner):
     transcript = ["7", "2",  # symptom: out of range, then posterior-leg-pain by number
-                  "maybe", *["n"] * 11,  # red flags: one nonsense answer re-asked
+                  "maybe", *["n"] * sum(q.red_flag for q in KB.questions_for("posterior-leg-pain", "triage")),
+                  # red flags: one nonsense answer re-asked
                   "1.5", "10",  # days
                   "11", "4",  # pain_score
                   "y",  # pain_at_rest

@@ -38,14 +38,32 @@ def test_any_red_flag_gives_emergency_or_urgent_and_no_routine(symptom, flag):
 
 
 @pytest.mark.parametrize("flag", ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel",
-                                  "red_flag_both_legs", "red_flag_leg_weakness", "red_flag_sexual_dysfunction"])
+                                  "red_flag_both_legs", "red_flag_both_legs_weak", "red_flag_sexual_dysfunction"])
 def test_cauda_equina_signs_are_an_emergency(flag):
     assert plan_for("posterior-leg-pain", **{flag: "yes"}).triage_level == "emergency"
 
 
+def test_one_weak_leg_is_urgent_with_its_own_headline_and_both_legs_the_emergency():
+    one = plan_for("posterior-leg-pain", red_flag_leg_weakness="yes")
+    both = plan_for("posterior-leg-pain", red_flag_both_legs_weak="yes")
+    assert (one.triage_level, both.triage_level) == ("urgent", "emergency")
+    assert "cauda equina" not in one.headline and "cauda equina" in both.headline
+    assert "leg" in one.headline and "doctor" in one.headline
+    assert {r.id for r in one.rules} >= {"red-flag-leg-weakness"}
+
+
+@pytest.mark.parametrize(("flag", "level"), [("red_flag_clot_breathless", "emergency"), ("red_flag_calf_clot", "urgent"),
+                                             ("red_flag_steroids_osteoporosis", "urgent"), ("red_flag_groin_pain", "urgent")])
+def test_back_of_the_leg_screens_clots_and_bone_stress(flag, level):
+    plan = plan_for("posterior-leg-pain", **{flag: "yes"})
+    assert plan.triage_level == level and plan.routine == []
+
+
 @pytest.mark.parametrize(("flag", "level"), [("red_flag_chest_pain", "emergency"), ("red_flag_chest_pain_eased", "urgent"),
                                              ("red_flag_stroke_signs", "emergency"), ("red_flag_arm_circulation", "emergency"),
-                                             ("red_flag_cord_compression", "urgent"), ("red_flag_constant_numbness", "urgent")])
+                                             ("red_flag_cord_compression", "urgent"), ("red_flag_constant_numbness", "urgent"),
+                                             ("red_flag_faint", "urgent"), ("red_flag_neck_trauma", "urgent"),
+                                             ("red_flag_neck_serious", "urgent")])
 def test_hand_tingling_red_flags_have_their_levels(flag, level):
     assert plan_for("hand-tingling", **{flag: "yes"}).triage_level == level
 
@@ -53,7 +71,7 @@ def test_hand_tingling_red_flags_have_their_levels(flag, level):
 def test_the_most_urgent_level_wins():
     plan = plan_for("hand-tingling", red_flag_chest_pain_eased="yes", red_flag_stroke_signs="yes")
     assert plan.triage_level == "emergency"
-    assert plan.headline.startswith("Emergency")
+    assert plan.headline.startswith("Call your local emergency number now")
     assert {r.id for r in plan.rules} >= {"red-flag-angina", "red-flag-stroke"}
 
 

@@ -53,7 +53,7 @@ def test_red_flags_come_right_after_the_symptom():
         answers[q.id] = "posterior-leg-pain" if q.id == "symptom" else (3 if q.type == "integer" else False)
     flags = [i for i, qid in enumerate(order) if qid.startswith("red_flag_")]
     assert order[0] == "symptom"
-    assert flags == list(range(1, len(flags) + 1)) and len(flags) == 11
+    assert flags == list(range(1, len(flags) + 1)) and len(flags) == 16
     assert order.index("days") > flags[-1]
 
 

@@ -81,6 +81,29 @@ def test_every_band_of_check_in_answers_is_safe(symptom):
 
 
 @pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_every_band_of_check_in_days_with_a_red_flag_and_nothing_else_answered(symptom):
+    """A red flag answered yes ends the check-in: no progress, no pain score, nothing carried
+    over. Every day band the rules tell apart, every red flag, against every band of plan."""
+    flags = [q.id for q in KB.questions_for(symptom, "checkin") if q.red_flag]
+    days = sorted({a["day"] for a in answer_space(KB, symptom, "checkin")} | {0, 60})
+    plans = [plan_for(answers) for answers in answer_space(KB, symptom, "triage") if not red_flags_raised(answers)]
+    plans.append(plan_for({"symptom": symptom, flags[0]: True}))  # a plan that was itself an emergency
+    combinations = 0
+    for plan in plans:
+        for day in days:
+            for flag in flags:
+                answers = complete(KB, {flag: True}, "checkin", symptom)
+                assert answers == {flag: True}
+                doc = checkin(KB, plan, answers, DAY + dt.timedelta(days=day))
+                CheckIn.model_validate(to_data(doc))
+                assert_safe(doc, answers)
+                assert doc.decision == "escalate" and doc.red_flags == [flag] and doc.next_review is None
+                assert (doc.progress, doc.pain_score) == (None, None)
+                combinations += 1
+    assert combinations == len(plans) * len(days) * len(flags) > len(flags)
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
 def test_check_ins_from_day_0_to_60_for_every_progress_and_each_red_flag(symptom):
     flags = [q.id for q in KB.questions_for(symptom, "checkin") if q.red_flag]
     plan = plan_for({**{f: False for f in flags}, "symptom": symptom, "days": 3, "pain_score": 4,

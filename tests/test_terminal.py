@@ -29,9 +29,7 @@ def test_a_full_interview_typed_at_the_terminal(tmp_path):
     child.sendline("knee")
     child.expect("is not allowed")
     child.sendline("3")  # hand-tingling
-    for _ in range(6):
-        child.expect(r"\[y/n\] > ")
-        child.sendline("n")
+    answer_red_flags_no(child, red_flag_count("hand-tingling"))
     child.expect("How many days")
     child.sendline("1.5")
     child.expect("not a whole number")
@@ -81,6 +79,10 @@ def test_a_red_flag_ends_the_interview_with_emergency(tmp_path, flag):
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+def red_flag_count(symptom: str, stage: str = "triage") -> int:
+    return sum(q.red_flag for q in load().questions_for(symptom, stage))
+
+
 def plan_in(tmp_path, symptom: str = "tight-itb", date: str = "2026-03-01") -> None:
     """A plan in the history at tmp_path/h.db, as a script would make it."""
     kb = load()
@@ -113,7 +115,7 @@ def test_nonsense_at_every_kind_of_prompt_is_asked_again(tmp_path):
         child.sendline(nonsense)
         child.expect(r"\[y/n\] > ")  # the same question again
     child.sendline("no")
-    answer_red_flags_no(child, 5)
+    answer_red_flags_no(child, red_flag_count("hand-tingling") - 1)
     child.expect("How many days")
     for nonsense in ("ten", "-1", "1e3", "99999999", "4.0", ""):
         child.sendline(nonsense)
@@ -197,3 +199,23 @@ def test_a_40_column_terminal_shows_the_whole_plan_within_its_width(tmp_path, sy
     flat = " ".join(text.split())
     for entry in plan["routine"]:
         assert " ".join(entry["name"].split()) in flat or entry["name"].split()[0] in flat
+
+
+def test_a_red_flag_at_the_first_check_in_question_gives_the_emergency_and_is_saved(tmp_path):
+    plan_in(tmp_path, "posterior-leg-pain")
+    child = spawn(tmp_path, "checkin", "--date", "2026-03-05")
+    child.expect("saddle")
+    child.expect(r"\[y/n\] > ")
+    child.sendline("y")
+    child.expect("EMERGENCY")
+    child.expect("Call your local emergency number")
+    child.expect(pexpect.EOF)
+    output = ANSI.sub("", child.before)
+    child.close()
+    assert child.exitstatus == 0 and "Traceback" not in output
+    assert "Compared with when you started" not in output and "Worst pain" not in output  # nothing more was asked
+    assert checkins_in(tmp_path) == 1
+    saved = json.loads(CliRunner().invoke(app, ["history", "--json", "--db", str(tmp_path / "h.db")]).stdout)
+    checkin = saved["plans"][0]["checkins"][0]
+    assert checkin["red_flags"] == ["red_flag_saddle_numbness"] and checkin["triage_level"] == "emergency"
+    assert (checkin["progress"], checkin["pain_score"]) == (None, None)

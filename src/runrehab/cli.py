@@ -212,7 +212,7 @@ def prompt_answer(kb: KnowledgeBase, question: Question) -> Any:
     console.print(Text(question.text, style="bold red" if question.red_flag else "bold"))
     choices = question.choices or []
     for i, choice in enumerate(choices, 1):
-        label = kb.symptoms[choice].name if question.id == "symptom" and choice in kb.symptoms else ""
+        label = kb.symptoms[choice].name if question.id == "symptom" and choice in kb.symptoms else question.labels.get(choice, "")
         console.print(Text(f"  {i}. {choice}" + (f"  ({label})" if label else "")))
     hint = {"yes_no": "y/n", "integer": f"{question.min}–{question.max}", "choice": "number or id",
             "multi": "numbers or ids, comma-separated"}[question.type]
@@ -262,7 +262,7 @@ def triage(
     from .answers_file import AnswersFile
     from .engine import triage as make_plan
     from .interview import AnswerError, complete, parse_answers
-    from .records import JsonLines, to_data, to_json
+    from .records import RED_FLAG_LEVELS, JsonLines, to_data, to_json
 
     kbase = load_kb(kb)
     day = parse_day(date)
@@ -303,7 +303,9 @@ def triage(
 
             with History.open(db) as history:
                 history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
-            say(f"plan saved to {history.path}; check in with `runrehab checkin`")
+            # after a warning sign the only next step is the one the plan gives: no check-in
+            say(f"saved to {history.path}" if plan.triage_level in RED_FLAG_LEVELS
+                else f"plan saved to {history.path}; check in with `runrehab checkin`")
     if json_out:
         emit_json(to_json(plan))
     else:

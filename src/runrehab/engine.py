@@ -282,8 +282,8 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         date=date,
         day=facts["day"],
         symptom=plan.symptom,
-        progress=answers["progress"],
-        pain_score=answers["pain_score"],
+        progress=answers.get("progress"),  # not asked when a red flag ended the check-in
+        pain_score=answers.get("pain_score"),
         answers=full,
         red_flags=ev.red_flags,
         triage_level=ev.level,  # type: ignore[arg-type]

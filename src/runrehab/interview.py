@@ -104,12 +104,13 @@ def red_flag_raised(answers: dict[str, Any]) -> bool:
 
 
 def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:
-    """The questions still to ask, in order. Empty once a red flag is answered yes."""
-    if red_flag_raised(answers):
-        return []
+    """The questions still to ask, in order. Once a red flag is answered yes, nothing more,
+    except at a triage the symptom, without which no rule can speak."""
     symptom = answers.get("symptom", symptom)
     if stage == "triage" and symptom is None:
         return [kb.questions["symptom"]]
+    if red_flag_raised(answers):
+        return []
     return [q for q in kb.questions_for(symptom, stage)
             if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
 
@@ -126,7 +127,7 @@ def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", 
         todo = pending(kb, answers, stage, symptom)
         missing = [q.id for q in todo if is_required(q)]
         if missing:
-            if "symptom" in missing:
+            if "symptom" in missing and not red_flag_raised(answers):
                 missing = missing + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
                                      and not q.symptoms and q.id not in missing and q.id not in answers]
             raise MissingAnswers(missing)

@@ -123,6 +123,7 @@ class Question(Strict):
     text: str = Field(min_length=1)
     type: QuestionType
     choices: list[str] | None = None
+    labels: dict[str, str] = {}  # choice id -> the words shown for it; ids stay accepted as answers
     min: int | None = None
     max: int | None = None
     default: Any = None
@@ -144,6 +145,8 @@ class Question(Strict):
             raise ValueError(f"a {self.type} question needs `choices`")
         if self.type not in ("choice", "multi") and self.choices is not None:
             raise ValueError(f"a {self.type} question takes no `choices`")
+        if set(self.labels) - set(self.choices or []):
+            raise ValueError(f"`labels` name choices that do not exist: {', '.join(sorted(set(self.labels) - set(self.choices or [])))}")
         if self.type != "integer" and (self.min is not None or self.max is not None):
             raise ValueError(f"a {self.type} question takes no `min`/`max`")
         if self.type == "integer" and (self.min is None or self.max is None or self.min > self.max):
@@ -306,8 +309,9 @@ class CheckIn(Strict):
     date: dt.date
     day: int = Field(ge=0)
     symptom: str
-    progress: Literal["symptom-free", "much-better", "better", "same", "worse"]
-    pain_score: int = Field(ge=0, le=10)
+    # Both null when a red flag answered yes ended the check-in before they were asked.
+    progress: Literal["symptom-free", "much-better", "better", "same", "worse"] | None
+    pain_score: int | None = Field(ge=0, le=10)
     answers: dict[str, Any]
     red_flags: list[str]
     triage_level: Level

@@ -19,7 +19,7 @@ from rich.text import Text as RichText
 
 from .engine import show_value
 from .interview import allowed
-from .records import Record
+from .records import RED_FLAG_LEVELS, Record
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -122,9 +122,31 @@ def plan_view(plan: Record, kb: KnowledgeBase) -> Group:
     return Group(*parts, *_sections(plan, kb, "Your routine", review))
 
 
+def _urgent_sections(doc: Record, kb: KnowledgeBase) -> list[Any]:
+    """After a red flag: what to do now, the warning signs, the guideline behind it. Nothing
+    about exercises, reviews or check-ins, which would blur the message."""
+    parts: list[Any] = []
+    if doc.advice:
+        parts += [_heading("What to do now"), _bullets(doc.advice)]
+    if doc.red_flags:
+        parts += [_heading("Warning signs you answered yes to"),
+                  _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
+    if doc.trace is not None:
+        parts += [_heading("Why (rules considered)"), *_trace_lines(doc.trace)]
+    levels = {r.id: r.then.level for r in kb.rules}
+    urgent_rules = [r for r in doc.rules if levels.get(r.id, doc.triage_level) in RED_FLAG_LEVELS]
+    parts += [_heading("Based on"),
+              _bullets(f"{r.source.title}: \u201c{r.source.quote}\u201d" + (f" ({r.source.url})" if r.source.url else "")
+                       for r in urgent_rules),
+              Text(f"\n{doc.disclaimer}", style="italic")]
+    return parts
+
+
 def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str | None) -> list[Any]:
     """What a plan and a check-in show alike: warning signs, routine, advice, stop rules, when to
     get help, the review date, the rule trace, sources and the disclaimer."""
+    if doc.triage_level in RED_FLAG_LEVELS:
+        return _urgent_sections(doc, kb)
     parts: list[Any] = []
     if doc.red_flags:
         parts += [_heading("Warning signs you answered yes to"),
@@ -222,14 +244,31 @@ def _escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
             f"if {e.if_}: {e.action}" for e in escalation]
 
 
+def choice_words(kb: KnowledgeBase, qid: str, value: Any) -> str:
+    """A choice as the rule base words it ("much better: significantly better than ..."), else its id."""
+    question = kb.questions.get(qid)
+    labels = getattr(question, "labels", None) or {}
+    return labels.get(value) or show_value(value)
+
+
+def checkin_summary(doc: Record, kb: KnowledgeBase) -> str:
+    """Progress and pain in words; a red flag may have ended the check-in before they were asked."""
+    progress = "not asked" if doc.progress is None else choice_words(kb, "progress", doc.progress)
+    pain = "not asked" if doc.pain_score is None else f"{doc.pain_score}/10"
+    return f"progress: {progress} · pain: {pain}"
+
+
 def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
     style = LEVEL_STYLE[doc.triage_level]
+    urgent = doc.triage_level in RED_FLAG_LEVELS
+    title = LEVEL_WORDS[doc.triage_level] if urgent else DECISION_WORDS[doc.decision]
     parts: list[Any] = [
-        Panel(Text(doc.message, style=style), title=Text(DECISION_WORDS[doc.decision], style=style),
+        Panel(Text(doc.message, style=style), title=Text(title, style=style),
               subtitle=Text(f"check-in · day {doc.day} · {doc.date.isoformat()}"),
               box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True),
-        Text(f"Progress: {doc.progress} · pain {doc.pain_score}/10 · level {doc.triage_level}"),
     ]
+    if not urgent:
+        parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · level {doc.triage_level}"))
     review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
     return Group(*parts, *_sections(doc, kb, "Your routine from now on", review))
 
@@ -255,8 +294,8 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     parts.append(Text(f"\n{facts}", style="bold"))
     last = status.last_checkin
     if last:
-        parts.append(Text(f"Last check-in: {last.date.isoformat()} (day {last.day}): {last.progress}, pain "
-                          f"{last.pain_score}/10: {DECISION_WORDS[last.decision]}. {last.message}"))
+        parts.append(Text(f"Last check-in: {last.date.isoformat()} (day {last.day}): {checkin_summary(last, kb)}: "
+                          f"{DECISION_WORDS[last.decision]}. {last.message}"))
         if last.routine != status.routine:
             parts += [_heading("Routine since that check-in"), _routine_table(last.routine) if last.routine
                       else Text("  none: see the check-in's advice")]
@@ -306,7 +345,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     if status.last_checkin:
         c = status.last_checkin
         lines += ["", "## Last check-in", "",
-                  f"{c.date.isoformat()} (day {c.day}): {c.progress}, pain {c.pain_score}/10. "
+                  f"{c.date.isoformat()} (day {c.day}): {_md(checkin_summary(c, kb))}. "
                   f"Decision: {c.decision}. {_md(c.message)}"]
     lines += ["", "## Sources", ""]
     lines += [f"- {_md(r.source.title)}: \u201c{_md(r.source.quote)}\u201d" for r in status.rules]
@@ -323,7 +362,7 @@ def pain_style(score: int) -> str:
 
 def trend_word(scores: list[int]) -> str:
     if len(scores) < 2:
-        return "one reading so far"
+        return "one reading so far" if scores else "no pain readings"
     change = scores[-1] - scores[0]
     return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
 
@@ -339,16 +378,19 @@ def history_view(timeline: list[dict[str, Any]], kb: KnowledgeBase) -> Group:
         state = "current" if entry["current"] else "replaced"
         parts.append(Text(f"{symptom.name if symptom else plan['symptom']} · from {plan['date']} · "
                           f"{plan['triage_level']} ({state})", style="bold"))
-        readings = [(0, plan["date"], int(plan["answers"].get("pain_score", 0)), "triage", plan["triage_level"])]
-        readings += [(c["day"], c["date"], c["pain_score"], c["progress"], c["decision"]) for c in entry["checkins"]]
+        # pain is None where a red flag ended the interview before it was asked
+        readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
+        readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"])
+                     for c in entry["checkins"]]
         grid = Table.grid(padding=(0, 1))
         for column in ("day", "date", "bar", "pain", "what"):
             grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
         for day, date, pain, what, outcome in readings:
-            bar = Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
-            grid.add_row(Text(f"day {day}"), Text(date), bar, Text(f"{pain}/10"), Text(f"{what}: {outcome}"))
+            bar = Text("·" * 10, style="dim") if pain is None else Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
+            grid.add_row(Text(f"day {day}"), Text(date), bar, Text("—" if pain is None else f"{pain}/10"),
+                         Text(f"{what}: {outcome}"))
         parts.append(grid)
-        scores = [r[2] for r in readings]
+        scores = [r[2] for r in readings if r[2] is not None]
         spark = Text("  trend ")
         for score in scores:
             spark.append(SPARKS[min(score * len(SPARKS) // 11, len(SPARKS) - 1)], style=pain_style(score))

@@ -1,0 +1,252 @@
+"""Red flags: a yes is honoured in every path with nothing else answered, never crashes, and reads
+as an emergency; the questions are worded so that the ordinary runner can honestly say no."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import full_answers, red_flag_cases
+from runrehab.cli import app
+from runrehab.engine import checkin, triage
+from runrehab.interview import MissingAnswers, complete, parse_answers
+from runrehab.kb import KbError, load
+from runrehab.models import CheckIn, Plan
+from runrehab.records import RED_FLAG_LEVELS, to_data
+
+KB = load()
+DAY = dt.date(2026, 3, 1)
+CASES = red_flag_cases(KB)
+CHECKIN_CASES = [(s, q.id) for s in KB.symptoms for q in KB.questions_for(s, "checkin") if q.red_flag]
+LEVEL_OF = {q: r.then.level for r in KB.rules if r.then.level in RED_FLAG_LEVELS and r.when is not None
+            for q in [getattr(r.when, "question", None), *[getattr(c, "question", None) for c in getattr(r.when, "any", [])]]
+            if q}
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def a_plan(db: str, symptom: str) -> None:
+    result = invoke("triage", "--answers", "-", "--db", db, "--date", DAY.isoformat(),
+                    input=json.dumps(full_answers(KB, symptom)))
+    assert result.exit_code == 0, result.stderr
+
+
+def assert_honoured(doc: dict, flag: str) -> None:
+    assert doc["triage_level"] == LEVEL_OF[flag], (flag, doc["triage_level"])
+    assert doc["red_flags"] == [flag] and doc["routine"] == []
+
+
+# ------------------------------------------------------------------ the engine
+
+
+def test_every_red_flag_question_has_a_rule_that_sets_its_level():
+    flags = {q.id for q in KB.questions.values() if q.red_flag}
+    assert flags <= set(LEVEL_OF), flags - set(LEVEL_OF)
+
+
+@pytest.mark.parametrize(("symptom", "flag"), CASES)
+def test_triage_with_only_the_symptom_and_a_red_flag(symptom, flag):
+    answers = complete(KB, parse_answers(KB, {"symptom": symptom, flag: "yes"}))
+    assert answers == {"symptom": symptom, flag: True}, "nothing else is required after a yes"
+    plan = triage(KB, answers, DAY)
+    assert_honoured(to_data(Plan.model_validate(to_data(plan)).model_dump(mode="json")), flag)
+
+
+@pytest.mark.parametrize(("symptom", "flag"), CHECKIN_CASES)
+def test_check_in_with_a_red_flag_and_nothing_else(symptom, flag):
+    plan = triage(KB, complete(KB, parse_answers(KB, full_answers(KB, symptom))), DAY)
+    answers = complete(KB, {flag: True}, "checkin", symptom)
+    doc = checkin(KB, plan, answers, DAY + dt.timedelta(days=3))
+    data = CheckIn.model_validate(to_data(doc)).model_dump(mode="json")
+    assert_honoured(data, flag)
+    assert (data["progress"], data["pain_score"], data["decision"], data["next_review"]) == (None, None, "escalate", None)
+
+
+def test_a_red_flag_without_the_symptom_names_the_symptom_as_missing():
+    with pytest.raises(MissingAnswers) as caught:
+        complete(KB, {"red_flag_bladder": True})
+    assert caught.value.ids == ["symptom"]
+
+
+# ------------------------------------------------------------------ every input path
+
+
+@pytest.mark.parametrize(("symptom", "flag"), CASES)
+def test_triage_with_a_red_flag_by_file_stdin_and_dash_a(tmp_path, symptom, flag):
+    given = {"symptom": symptom, flag: "yes"}
+    path = tmp_path / "answers.yaml"
+    path.write_text(f"symptom: {symptom}\n{flag}: yes\n", encoding="utf-8")
+    for args, stdin in ((["--answers", str(path)], None), (["--answers", "-"], json.dumps(given)),
+                        (["-a", f"symptom={symptom}", "-a", f"{flag}=yes"], "")):
+        result = invoke("triage", *args, "--json", "--no-save", input=stdin)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert_honoured(json.loads(result.stdout), flag)
+
+
+def test_triage_batch_with_every_red_flag_alone_one_a_line(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(json.dumps({"symptom": s, f: True}) + "\n" for s, f in CASES), encoding="utf-8")
+    result = invoke("triage", "--answers", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(docs) == len(CASES)
+    for doc, (_, flag) in zip(docs, CASES):
+        assert_honoured(doc, flag)
+
+
+def test_triage_with_a_red_flag_but_no_symptom_exits_2_naming_it():
+    result = invoke("triage", "-a", "red_flag_bladder=yes", "--no-save", input="")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("runrehab: error: missing answers for: symptom "
+                                     "(give them with --answers or -a ID=VALUE)")
+    batch = invoke("triage", "--answers", "-", "--json", input='{"red_flag_bladder": true}\n{"symptom": "tight-itb"}\n')
+    assert batch.exit_code == 2 and "line 1" in batch.stderr and "symptom" in batch.stderr and batch.stdout == ""
+
+
+@pytest.mark.parametrize(("symptom", "flag"), CHECKIN_CASES)
+def test_check_in_with_a_red_flag_by_file_stdin_and_dash_a_is_saved(tmp_path, symptom, flag):
+    db = str(tmp_path / "h.db")
+    a_plan(db, symptom)
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({flag: "yes"}), encoding="utf-8")
+    paths = ((["--answers", str(path)], None), (["--answers", "-"], json.dumps({flag: True})), (["-a", f"{flag}=yes"], ""))
+    for n, (args, stdin) in enumerate(paths):
+        result = invoke("checkin", *args, "--json", "--db", db, "--date", "2026-03-04", input=stdin)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        doc = json.loads(result.stdout)
+        assert_honoured(doc, flag)
+        assert (doc["progress"], doc["pain_score"]) == (None, None)
+    saved = json.loads(invoke("history", "--json", "--db", db).stdout)["plans"][0]["checkins"]
+    assert [c["red_flags"] for c in saved] == [[flag]] * len(paths)
+    for view in (invoke("history", "--db", db), invoke("plan", "--db", db, "--date", "2026-03-05"),
+                 invoke("plan", "--db", db, "--date", "2026-03-05", "--format", "markdown")):
+        assert view.exit_code == 0, view.stderr
+
+
+def test_the_check_in_crashes_of_old_now_give_the_emergency(tmp_path):
+    db = str(tmp_path / "h.db")
+    a_plan(db, "tight-itb")
+    for extra in ([], ["-a", "progress=same"]):
+        result = invoke("checkin", "-a", "red_flag_bladder=yes", *extra, "--db", db, "--date", "2026-03-04", input="")
+        assert result.exit_code == 0, result.stderr
+        assert "Call your local emergency number" in " ".join(result.stdout.split())
+
+
+# ------------------------------------------------------------------ read as emergencies
+
+
+def red_flag_rules():
+    return [r for r in KB.rules if r.then.level in RED_FLAG_LEVELS]
+
+
+@pytest.mark.parametrize("rule", red_flag_rules(), ids=lambda r: r.id)
+def test_each_red_flag_rule_says_what_to_do_now_whom_to_see_how_soon_and_why(rule):
+    headline = rule.then.headline
+    said = " ".join([headline, *rule.then.advice])
+    if rule.then.level == "emergency":
+        assert headline.startswith(("Call your local emergency number", "Go to an emergency department")), headline
+    else:
+        assert headline.startswith("Urgent:") and any(who in headline for who in ("doctor", "GP", "urgent care")), headline
+        assert any(when in headline for when in ("today", "day or two")), headline
+    assert " can " in headline, "the headline says in plain words what the signs can mean"
+    assert "No exercises and no check-in" in said
+    assert KB.documents[rule.source.document].kind == "guideline"
+
+
+def test_cauda_equina_is_explained_in_lay_words():
+    rule = next(r for r in KB.rules if r.id == "red-flag-cauda-equina")
+    assert "nerves at the bottom of the spine" in rule.then.headline and "bladder, bowel and legs" in rule.then.headline
+
+
+@pytest.mark.parametrize(("symptom", "flag"), [("tight-itb", "red_flag_bladder"), ("hand-tingling", "red_flag_faint")])
+def test_the_text_view_opens_with_what_to_do_and_offers_no_check_in_or_exercise(tmp_path, symptom, flag):
+    db = str(tmp_path / "h.db")
+    result = invoke("triage", "-a", f"symptom={symptom}", "-a", f"{flag}=yes", "--db", db, "--date", "2026-03-01", input="")
+    assert result.exit_code == 0
+    assert "checkin" not in result.stderr and "check in" not in result.stderr
+    a_plan(db, symptom)
+    later = invoke("checkin", "-a", f"{flag}=yes", "--db", db, "--date", "2026-03-02", input="")
+    for out in (result.stdout, later.stdout):
+        flat = " ".join(out.split())
+        headline = KB.questions[flag].text  # shown among the warning signs
+        first = flat.split("│ ", 1)[1][:40]
+        assert first.startswith(("Call your local", "Urgent:")), first
+        assert "What to do now" in flat and " ".join(headline.split()) in flat
+        assert "runrehab checkin" not in flat and "Your routine" not in flat and "Review on" not in flat
+        assert "Next check-in" not in flat and "runrehab exercise" not in flat
+        assert "Based on" in flat and "https://" in flat
+
+
+# ------------------------------------------------------------------ wording a runner can answer
+
+
+# The seeds' runners in their own words: neither complaint is a red flag.
+TIGHT_HIPS_RUNNER = "sore and tight in my lower back, hips and outer quads"
+HAND_RUNNER = "pins and needles feeling in your hand (or other part) during a run"
+
+
+@pytest.mark.parametrize(("flag", "must_say", "not_this"), [
+    ("red_flag_both_legs", ["from your back down both legs", "past the knee"], "Tight or sore hips"),
+    ("red_flag_stroke_signs", ["sudden weakness or numbness of the face, arm or leg on one side"], "Pins and needles in one hand"),
+    ("red_flag_constant_numbness", ["stay between runs", "over days"], None),
+    ("red_flag_fever", ["needed antibiotics", "fever or chills"], "A cold without a fever is not this"),
+])
+def test_red_flags_are_worded_so_the_ordinary_runner_can_say_no(flag, must_say, not_this):
+    text = KB.questions[flag].text
+    for words in must_say:
+        assert words in text, (flag, words)
+    if not_this:
+        assert not_this in text and text.rstrip(")").endswith("not this.")
+
+
+def test_the_seed_runners_own_words_are_not_what_the_red_flags_ask():
+    hips = [q.text for q in KB.questions_for("tight-itb", "triage") if q.red_flag]
+    hand = [q.text for q in KB.questions_for("hand-tingling", "triage") if q.red_flag]
+    # the hips runner's sore, tight hips and quads are named as not a red flag, and nothing asks
+    # about soreness or tightness of the back, hips or thighs alone
+    assert any("Tight or sore hips" in t for t in hips)
+    assert not any(w in t.lower() for t in hips for w in ("sore and tight", "outer quads", "tight hips"))
+    # the hand runner's one-handed pins and needles on runs are named as not a stroke sign, and no
+    # hand question is answered yes by tingling that comes on during a run and goes
+    assert any("Pins and needles in one hand on runs is not this" in t for t in hand)
+    assert not any("numbness on one side" in t.lower() and "face" not in t.lower() for t in hand)
+    assert not any(t.lower().startswith(("do you get pins and needles", "is your hand tingling")) for t in hand)
+    assert "hips" in TIGHT_HIPS_RUNNER and "hand" in HAND_RUNNER
+
+
+def test_chest_pain_that_does_not_ease_is_an_emergency_on_its_own():
+    text = KB.questions["red_flag_chest_pain"].text
+    assert "did not ease within a few minutes of stopping" in text and "even if you felt nothing else" in text
+    assert "sweating" not in text, "no second symptom is required"
+
+
+# ------------------------------------------------------------------ choices in words
+
+
+def test_progress_choices_are_labelled_at_the_prompt_and_in_views_and_ids_still_work(tmp_path):
+    db = str(tmp_path / "h.db")
+    a_plan(db, "hand-tingling")
+    flags = {q.id: "no" for q in KB.questions_for("hand-tingling", "checkin") if q.red_flag}
+    typed = "\n".join([*["n"] * len(flags), "1", "n", "2", "", ""]) + "\n"  # 2: much-better by number
+    result = invoke("checkin", "--interactive", "--db", db, "--date", "2026-03-08", input=typed)
+    assert result.exit_code == 0, result.stderr
+    assert "much-better  (much better: significantly better than when you started)" in result.stderr
+    assert "much better: significantly better than when you started" in " ".join(result.stdout.split())
+    by_id = invoke("checkin", "--answers", "-", "--json", "--db", db, "--date", "2026-03-08",
+                   input=json.dumps({**flags, "progress": "much-better", "pain_score": 1}))
+    assert by_id.exit_code == 0 and json.loads(by_id.stdout)["progress"] == "much-better"
+    status = invoke("plan", "--db", db, "--date", "2026-03-09")
+    assert "significantly better than when you started" in " ".join(status.stdout.split())
+
+
+def test_a_label_for_a_choice_that_does_not_exist_is_refused(kb_copy):
+    rules = kb_copy / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("      much-better: \"much better", "      much-bettr: \"much better"), encoding="utf-8")
+    with pytest.raises(KbError, match="much-bettr"):
+        load(kb_copy)
