@@ -91,8 +91,8 @@ def test_one_plan_per_symptom_and_symptom_picks_it(runner, db):
 
 
 def test_plan_shows_what_is_due_and_the_last_check_in(runner, db):
-    triage(runner, db)
-    checkin(runner, db, "2026-03-09", "same")
+    triage(runner, db, "tight-itb")
+    checkin(runner, db, "2026-03-09", "same", symptom="tight-itb")
     status = PlanStatus.model_validate_json(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-10"]).stdout)
     assert status.day == 9 and status.last_checkin.decision == "escalate"
     assert [e.after_days for e in status.due] == [7]
@@ -110,7 +110,8 @@ def test_markdown_handout(runner, db):
     assert out.startswith("# Exercise plan: Pain in the back of the leg")
     for text in ("| Exercise | Dose | When |", "| Piriformis stretch | hold 30–60 s, 2–4 × each side | after runs",
                  "### Piriformis stretch", "1. Lie on your back", "## Stop if", "## When to get help",
-                 "From 2026-03-08 (day 7)", "## Sources", "not a diagnosis"):
+                 "From 2026-03-06 (day 5) (see-clinician): if there is pain or discomfort at rest more than a week",
+                 "## Sources", "not a diagnosis"):
         assert text in out
 
 

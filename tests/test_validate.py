@@ -167,6 +167,6 @@ def test_loading_a_broken_base_raises_the_same_messages(kb_copy):
 
 
 def test_a_situation_no_rule_covers(kb_copy):
-    edit(kb_copy / "rules.yaml", "        - {question: progress, value: much-better}\n", "        - {question: progress, value: symptom-free}\n")
+    edit(kb_copy / "rules.yaml", "    when: {question: progress, value: much-better}\n", "    when: {question: progress, value: symptom-free}\n")
     problem = only(problems_of(kb_copy), "uncovered")
     assert "rules.yaml:" in problem and "no rule sets a level at checkin" in problem and "progress=much-better" in problem
