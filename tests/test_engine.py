@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from conftest import full_answers, red_flag_cases
-from runrehab.engine import triage
+from runrehab.engine import stepped, triage
 from runrehab.interview import complete, parse_answers
 from runrehab.kb import load
 from runrehab.models import Plan
@@ -157,3 +157,24 @@ def test_explain_traces_fired_matched_and_overridden_rules():
 
 def test_the_engine_is_deterministic_for_the_same_answers_and_date():
     assert plan_for("tight-itb") == plan_for("tight-itb")
+
+
+STEP = {"sets": 1, "reps": 2, "hold_seconds": 10, "duration_seconds": 10}
+
+
+@pytest.mark.parametrize("end", ["lower", "upper"])
+def test_a_step_moves_one_part_of_a_dose_by_one_step_within_its_range(end):
+    doses = [e.dose for e in KB.exercises.values()] + [i.dose for s in KB.symptoms for i in plan_for(s).routine]
+    for dose in doses:
+        while True:
+            after = stepped(dose, end)
+            changed = [k for k in STEP if getattr(dose, k) != getattr(after, k)]
+            if not changed:
+                break
+            [part] = changed
+            before, now = getattr(dose, part), getattr(after, part)
+            assert before.min <= now.min <= now.max <= before.max
+            assert 0 < (now.min - before.min) + (before.max - now.max) <= STEP[part]
+            dose = after
+        ranged = [r for r in (getattr(dose, k) for k in STEP) if r is not None]
+        assert all(r.min == r.max for r in ranged)  # many small steps reach the end, never one big one

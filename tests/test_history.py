@@ -91,8 +91,8 @@ def test_one_plan_per_symptom_and_symptom_picks_it(runner, db):
 
 
 def test_plan_shows_what_is_due_and_the_last_check_in(runner, db):
-    triage(runner, db)
-    checkin(runner, db, "2026-03-09", "same")
+    triage(runner, db, "tight-itb")
+    checkin(runner, db, "2026-03-09", "same", symptom="tight-itb")
     status = PlanStatus.model_validate_json(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-10"]).stdout)
     assert status.day == 9 and status.last_checkin.decision == "escalate"
     assert [e.after_days for e in status.due] == [7]
@@ -110,7 +110,8 @@ def test_markdown_handout(runner, db):
     assert out.startswith("# Exercise plan: Pain in the back of the leg")
     for text in ("| Exercise | Dose | When |", "| Piriformis stretch | hold 30–60 s, 2–4 × each side | after runs",
                  "### Piriformis stretch", "1. Lie on your back", "## Stop if", "## When to get help",
-                 "From 2026-03-08 (day 7)", "## Sources", "not a diagnosis"):
+                 "From 2026-03-06 (day 5) (see-clinician): if there is pain or discomfort at rest more than a week",
+                 "## Sources", "not a diagnosis"):
         assert text in out
 
 
@@ -176,3 +177,21 @@ def test_interrupted_interview_exits_130_and_saves_nothing(runner, db, monkeypat
     monkeypatch.setattr(cli, "prompt_answer", interrupted)
     result = runner.invoke(app, ["triage", "--interactive", "--db", db])
     assert result.exit_code == 130 and not os.path.exists(db)
+
+
+def test_each_check_in_steps_the_dose_from_the_last_one(runner, db):
+    triage(runner, db, "tight-itb")
+    reps = []
+    for date in ("2026-03-02", "2026-03-03", "2026-03-04"):
+        result = checkin(runner, db, date, "much-better", 2, "-a", "morning_after=gone", symptom="tight-itb")
+        assert result.exit_code == 0, result.stderr
+        bridge = next(i for i in json.loads(result.stdout)["routine"] if i["exercise"] == "glute-bridge")
+        reps.append((bridge["dose"]["reps"]["min"], bridge["dose"]["reps"]["max"]))
+    assert reps == [(7, 12), (9, 12), (11, 12)]
+
+
+def test_the_plan_shows_each_escalation_with_its_level(runner, db):
+    triage(runner, db, "hand-tingling")
+    out = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-02"], env={"COLUMNS": "200"}).stdout
+    assert "From 2026-03-08 (day 7) (see-clinician): if the tingling has not improved" in out
+    assert "Any time (emergency): if any of these warning signs comes on:" in out

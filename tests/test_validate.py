@@ -167,6 +167,21 @@ def test_loading_a_broken_base_raises_the_same_messages(kb_copy):
 
 
 def test_a_situation_no_rule_covers(kb_copy):
-    edit(kb_copy / "rules.yaml", "        - {question: progress, value: much-better}\n", "        - {question: progress, value: symptom-free}\n")
+    edit(kb_copy / "rules.yaml", "    when: {question: progress, value: much-better}\n", "    when: {question: progress, value: symptom-free}\n")
     problem = only(problems_of(kb_copy), "uncovered")
     assert "rules.yaml:" in problem and "no rule sets a level at checkin" in problem and "progress=much-better" in problem
+
+
+def test_a_check_in_rule_that_escalates_without_announcing_it_is_an_error(kb_copy):
+    line = edit(kb_copy / "rules.yaml",
+                '      announce: {if: "the tingling has not improved after a week of the mobilization", '
+                'action: "See a physical therapist or doctor."}\n', "")
+    problem = only(problems_of(kb_copy), "announce")
+    assert "error: announce: rule checkin-hand-not-improving" in problem and "rules.yaml:" in problem
+
+
+def test_announcing_from_a_rule_that_does_not_escalate_is_an_error(kb_copy):
+    edit(kb_copy / "rules.yaml", '      headline: "Keep going with the routine until you are symptom free; review on the date given."\n',
+         '      headline: "Keep going with the routine until you are symptom free; review on the date given."\n'
+         '      announce: {if: "always", action: "Nothing."}\n')
+    assert "rule checkin-leg-until-symptom-free: only a check-in rule that escalates" in only(problems_of(kb_copy), "announce")

@@ -358,7 +358,8 @@ def checkin(
     history, (stored, plan) = _stored_plan(db, symptom, kbase)
     day = day_on_plan(day, date, plan.date)
     with history:
-        doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain)
+        latest = _latest_routine(history.checkins(stored.id))
+        doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain, latest)
         history.save_checkin(stored.id, final, to_data(doc, trace=False))
     if json_out:
         emit_json(to_json(doc))
@@ -366,8 +367,23 @@ def checkin(
         stdout_console().print(checkin_view(doc, kbase))
 
 
+def _latest_routine(checkins: list[Any]) -> list[Any] | None:
+    """The routine the last check-in prescribed (None before any): the next one steps from it."""
+    from .history import HistoryError
+    from .models import CheckIn
+    from .records import record
+
+    if not checkins:
+        return None
+    try:
+        return record(CheckIn.model_validate(checkins[-1].document)).routine
+    except ValueError:
+        raise HistoryError(f"check-in {checkins[-1].id} in the history is damaged") from None
+
+
 def _checkin(kbase: KnowledgeBase, plan: Any, day: dt.date, answers: str | None, answer: list[str] | None,
-             interactive: bool, done: list[str] | None, note: str | None, explain: bool) -> tuple[Any, dict[str, Any]]:
+             interactive: bool, done: list[str] | None, note: str | None, explain: bool,
+             latest: list[Any] | None = None) -> tuple[Any, dict[str, Any]]:
     """The check-in document and the answers it was made from; nothing is saved here."""
     from .answers_file import AnswersFile
     from .engine import checkin as make_checkin
@@ -388,7 +404,7 @@ def _checkin(kbase: KnowledgeBase, plan: Any, day: dt.date, answers: str | None,
         given = carried_over(kbase, plan.answers, given)
     final = complete(kbase, given, "checkin", plan.symptom)
     done_ids = list(dict.fromkeys(find_exercise(kbase, name).id for name in done or []))
-    return make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note), final
+    return make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note, latest=latest), final
 
 
 @app.command()

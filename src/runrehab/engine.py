@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .kb import leaves
 from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, condition_kind, level_rank, updated
 
 if TYPE_CHECKING:
@@ -84,6 +85,21 @@ def matched_leaves(condition: Any, answers: dict[str, Any]) -> list[str]:
         return [f"{condition.question} {_SYMBOL[condition.op]} {show_value(condition.value)} "
                 f"(answered {show_value(answers[condition.question])})"]
     return []
+
+
+def possible(condition: Any, known: dict[str, Any]) -> bool | None:
+    """A condition tree over partly known answers: True or False when the known answers settle
+    it, None when it depends on answers not known yet."""
+    kind = condition_kind(condition)
+    if kind == "leaf":
+        return evaluate(condition, known) if condition.question in known else None
+    if kind == "not":
+        inner = possible(condition.not_, known)
+        return None if inner is None else not inner
+    parts = [possible(c, known) for c in getattr(condition, kind)]
+    if kind == "all":
+        return False if False in parts else True if all(p is True for p in parts) else None
+    return True if True in parts else False if all(p is False for p in parts) else None
 
 
 def describe(condition: Any) -> list[str]:
@@ -179,10 +195,6 @@ class Evaluation:
         return _unique([text for r in self.speaking for text in getattr(r.then, field)])
 
     @property
-    def escalation(self) -> list[Record]:
-        return sorted(_unique([e for r in self.speaking for e in r.then.escalation]), key=lambda e: e.after_days)
-
-    @property
     def review_after_days(self) -> int | None:
         return min((r.then.review_after_days for r in self.speaking if r.then.review_after_days), default=None)
 
@@ -229,12 +241,79 @@ def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain
         routine=[] if ev.urgent else ev.routine(kb),
         advice=ev.texts("advice"),
         stop_if=ev.texts("stop_if"),
-        escalation=ev.escalation,
+        escalation=[] if ev.urgent else list(announced(kb, answers["symptom"], int(answers.get("days", 0)))),
         review_date=None if ev.urgent or not review else date + dt.timedelta(days=review),
         rules=[fired_rule(kb, r) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(answers) if explain else None,
     )
+
+
+# ------------------------------------------------------------------ what a plan announces
+
+# When a warning sign comes on, what to do is the level's own meaning.
+_RED_FLAG_ACTIONS = {
+    "emergency": "Get help now: call your local emergency number or go to an emergency department. Do no exercises.",
+    "urgent": "See a doctor within a day or two, and stop the exercises until you have been seen.",
+}
+
+
+def _earliest_day(kb: KnowledgeBase, rule: Record, onset: int) -> int | None:
+    """The first day of a plan, begun `onset` days after the symptom started, on which `rule` can
+    fire at a check-in whatever else is answered then (None: never). Only `day` and
+    `days_since_onset` are known ahead; the condition can change only where one of their
+    thresholds falls, so those days are the ones to try."""
+    if rule.when is None:
+        return 0
+    last = kb.variables["day"].max if "day" in kb.variables else 3650
+    days = {0}
+    for leaf, _ in leaves(rule.when):
+        offset = {"day": 0, "days_since_onset": onset}.get(leaf.question)
+        if offset is not None:
+            for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
+                days |= {v - offset, v + 1 - offset}
+    for day in sorted(d for d in days if 0 <= d <= last):
+        if possible(rule.when, {"day": day, "days_since_onset": onset + day}) is not False:
+            return day
+    return None
+
+
+def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]:
+    """The escalations a plan for `symptom` begun `onset` days after it started announces: one
+    entry per check-in rule that escalates or stops, from the first day it can fire, at its level
+    (models.Escalation). Red-flag rules are announced together, one entry per level, naming the
+    warning signs their questions ask about."""
+    def make() -> tuple[Record, ...]:
+        entries: list[Record] = []
+        groups: dict[str, list[tuple[int, Record]]] = {}
+        for rule in kb.rules_for(symptom, "checkin"):
+            out = rule.then
+            if out.level is None or (out.decision not in ("escalate", "stop") and out.level not in RED_FLAG_LEVELS):
+                continue
+            day = _earliest_day(kb, rule, onset)
+            if day is None:
+                continue
+            if out.level in RED_FLAG_LEVELS:
+                groups.setdefault(out.level, []).append((day, rule))
+            elif out.announce is not None:
+                entries.append(Record(after_days=day, if_=out.announce.if_, action=out.announce.action,
+                                      level=out.level, rules=[rule.id]))
+        asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag}
+        for level in RED_FLAG_LEVELS:
+            if level not in groups:
+                continue
+            signs = _unique([kb.questions[leaf.question].text for _, rule in groups[level]
+                             for leaf, _ in leaves(rule.when) if leaf.question in asked])
+            entries.append(Record(after_days=min(day for day, _ in groups[level]),
+                                  if_="any of these warning signs comes on: " + " ".join(signs),
+                                  action=_RED_FLAG_ACTIONS[level], level=level,
+                                  rules=[rule.id for _, rule in groups[level]]))
+        return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
+
+    return kb.shared(("announced", symptom, onset), make)
+
+
+# ------------------------------------------------------------------ check-ins
 
 
 def checkin_facts(plan: Record, date: dt.date) -> dict[str, Any]:
@@ -245,18 +324,29 @@ def checkin_facts(plan: Record, date: dt.date) -> dict[str, Any]:
     return {"symptom": plan.symptom, "day": day, "days_since_onset": int(plan.answers.get("days", 0)) + day}
 
 
-def _at_end(dose: Record, end: str) -> Record:
-    def pick(r: Record) -> Record:
-        value = r.min if end == "lower" else r.max
-        return Record(min=value, max=value)
+# One step of a dose: a set, two repetitions, ten seconds. Up, the repetitions or the time go
+# first and the sets last; down, the other way round, so that a step down undoes a step up.
+_STEPS = (("reps", 2), ("hold_seconds", 10), ("duration_seconds", 10), ("sets", 1))
 
-    return updated(dose, **{k: pick(getattr(dose, k)) for k in ("sets", "reps", "hold_seconds", "duration_seconds")
-                            if getattr(dose, k) is not None})
+
+def stepped(dose: Record, end: str) -> Record:
+    """`dose` one step toward the `end` ("lower" or "upper") of its ranges: up, the bottom of the
+    first range that is not yet a single number rises one step; down, the top of the last one
+    falls one step. Never past the range it had, so never beyond what the source gave."""
+    for name, step in _STEPS if end == "upper" else _STEPS[::-1]:
+        r = getattr(dose, name)
+        if r is None or r.min == r.max:
+            continue
+        moved = Record(min=min(r.min + step, r.max), max=r.max) if end == "upper" else \
+            Record(min=r.min, max=max(r.max - step, r.min))
+        return updated(dose, **{name: moved})
+    return dose
 
 
 def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
-            done: list[str] | None = None, note: str | None = None) -> Record:
-    """The check-in document for complete answers on `date`, against `plan`."""
+            done: list[str] | None = None, note: str | None = None, latest: list[Record] | None = None) -> Record:
+    """The check-in document for complete answers on `date`, against `plan`. `latest`: the
+    routine as last prescribed (the previous check-in's); doses step from it. Default: the plan's."""
     facts = checkin_facts(plan, date)
     full = {**answers, **facts}
     ev = evaluate_stage(kb, full, "checkin")
@@ -265,11 +355,14 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         routine: list[Record] = []
     else:
         replacing = [r for r in ev.speaking if r.then.replace_routine]
-        routine = ev.routine(kb, replacing) if replacing else [i for i in plan.routine if i.exercise not in ev.removed]
-        loads = {r.then.load for r in ev.speaking if r.then.load}
-        if loads:  # the cautious end wins when the signs disagree
-            end = "lower" if "lower" in loads else "upper"
-            routine = [updated(i, dose=_at_end(i.dose, end)) for i in routine]
+        if replacing:
+            routine = ev.routine(kb, replacing)
+        else:
+            routine = [i for i in latest or plan.routine if i.exercise not in ev.removed]
+            loads = {r.then.load for r in ev.speaking if r.then.load}
+            if loads:  # the cautious end wins when the signs disagree
+                end = "lower" if "lower" in loads else "upper"
+                routine = [updated(i, dose=stepped(i.dose, end)) for i in routine]
     review = ev.review_after_days
     next_review = None
     if review and not ev.urgent and decision != "stop":
@@ -292,7 +385,10 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         routine=routine,
         advice=ev.texts("advice"),
         stop_if=ev.texts("stop_if"),
-        escalation=ev.escalation,
+        escalation=[] if ev.urgent or decision == "stop" else [
+            updated(e, after_days=max(e.after_days - facts["day"], 0))
+            for e in announced(kb, plan.symptom, int(plan.answers.get("days", 0)))
+            if not (ev.leader and ev.leader.id in e.rules)],  # counted from the check-in's date
         next_review=next_review,
         done=done or [],
         note=note,

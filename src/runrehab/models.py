@@ -162,11 +162,12 @@ class RoutineItem(Strict):
     timing: str | None = None
 
 
-class Escalation(Strict):
-    after_days: int = Field(ge=0, le=3650)
+class Announcement(Strict):
+    """What a plan says about a check-in rule that escalates or stops: watch for `if`, then do
+    `action`. The day and the level are worked out from the rule itself."""
+
     if_: str = Field(alias="if", min_length=1)
     action: str = Field(min_length=1)
-    level: Level
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
@@ -179,11 +180,11 @@ class Outcome(Strict):
     decision: Decision | None = None  # check-ins only
     routine: list[RoutineItem] = []
     replace_routine: bool = False  # check-ins: `routine` replaces the plan's routine
-    load: Literal["lower", "upper"] | None = None  # check-ins: move every dose to that end of its range
+    load: Literal["lower", "upper"] | None = None  # check-ins: every dose one step toward that end of its range
     remove: list[Id] = []
     advice: list[str] = []
     stop_if: list[str] = []
-    escalation: list[Escalation] = []
+    announce: Announcement | None = None  # check-in rules that escalate or stop: what plans announce
     review_after_days: int | None = Field(default=None, ge=1, le=365)
 
     @model_validator(mode="after")
@@ -255,6 +256,18 @@ class SourceRef(Strict):
     title: str
     quote: str
     url: str | None = None
+
+
+class Escalation(Strict):
+    """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
+    check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
+
+    after_days: int = Field(ge=0, le=3650)
+    if_: str = Field(alias="if", min_length=1)
+    action: str = Field(min_length=1)
+    level: Level
+    rules: list[str] = []
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
 class FiredRule(Strict):

@@ -240,8 +240,8 @@ def _routine_table(routine: list[Record]) -> Table:
 
 
 def _escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
-    return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}: "
-            f"if {e.if_}: {e.action}" for e in escalation]
+    return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}"
+            f" ({e.level}): if {e.if_}: {e.action}" for e in escalation]
 
 
 def choice_words(kb: KnowledgeBase, qid: str, value: Any) -> str:

@@ -2,7 +2,8 @@
 
 - every worked example beside the rules gives what it expects;
 - safety: every red flag answered yes, for every symptom that asks it, is caught by a rule at
-  emergency or urgent; every self-care outcome carries an escalation and a review date;
+  emergency or urgent; every self-care outcome carries a review date, and plans for every symptom
+  with one announce an escalation; every check-in rule that escalates or stops announces it;
 - reachability, by enumerating the finite answer space (integers fall into the bands the
   conditions use): rules that never fire, rules always overridden, equal-priority rules that
   prescribe the same exercise differently;
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import checkin, evaluate_stage, fired_rules, triage
+from .engine import announced, checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
 from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, building, leaves, read_base, shipped_dir
 from .records import RED_FLAG_LEVELS, Record
@@ -106,9 +107,23 @@ def example_mismatches(rule_id: str, expect: Any, plan: Record) -> list[str]:
 def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
     for i, rule in enumerate(kb.rules):
         out = rule.then
-        if out.level == "self-care" and (not out.escalation or not out.review_after_days):
+        if out.level == "self-care" and not out.review_after_days:
             yield src.problem(("rules", i, "then"), "safety",
-                              f"rule {rule.id}: a self-care outcome needs an `escalation` and `review_after_days`")
+                              f"rule {rule.id}: a self-care outcome needs `review_after_days`")
+        escalates = "checkin" in rule.stages and out.decision in ("escalate", "stop") and out.level not in RED_FLAG_LEVELS
+        if escalates and (out.announce is None or out.level is None):
+            yield src.problem(("rules", i, "then"), "announce",
+                              f"rule {rule.id}: a check-in rule that can {out.decision} needs a `level` and an "
+                              f"`announce` ({{if, action}}) so that plans say so beforehand")
+        elif out.announce is not None and not escalates:
+            yield src.problem(("rules", i, "then", "announce"), "announce",
+                              f"rule {rule.id}: only a check-in rule that escalates or stops below urgent announces "
+                              f"(red-flag rules are announced from their questions)")
+    for symptom in kb.symptoms:
+        self_care = any(r.then.level == "self-care" for r in kb.rules_for(symptom, "triage"))
+        if self_care and not announced(kb, symptom, 0):
+            yield src.problem(("rules",), "safety", f"a self-care plan for {symptom} would announce no escalation: "
+                                                    f"no check-in rule for it escalates")
     for stage in ("triage", "checkin"):
         for symptom in kb.symptoms:
             for q in kb.questions_for(symptom, stage):
