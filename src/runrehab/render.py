@@ -191,7 +191,7 @@ def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
     parts.append(_heading("Sources"))
     parts.append(_bullets(cited(source_ref(kb, c)) for c in exercise.sources))
     if exercise.source_note:
-        parts.append(Text(f"  {exercise.source_note}", style="dim"))
+        parts += [_heading("What the sources leave out"), _bullets([exercise.source_note])]
     return Group(*parts)
 
 
@@ -322,7 +322,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
                 lines += ["", "Cautions: " + " ".join(_md(c) for c in exercise.cautions)]
             lines += ["", "Sources:", ""] + [f"- {_md(cited(source_ref(kb, c)))}" for c in exercise.sources]
             if exercise.source_note:
-                lines += ["", _md(exercise.source_note)]
+                lines += ["", f"What the sources leave out: {_md(exercise.source_note)}"]
     if status.stop_if:
         lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in status.stop_if]
     if status.escalation:
