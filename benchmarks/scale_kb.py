@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,8 @@ def write(factor: int, target: Path, source: Path = DATA) -> Path:
     for name, data in (("rules.yaml", rules), ("exercises.yaml", exercises)):
         text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
         (target / name).write_text(_header(source / name) + text, encoding="utf-8")
+    if (source / "sources").is_dir():  # the documents' texts, which validate checks the quotes against
+        shutil.copytree(source / "sources", target / "sources", dirs_exist_ok=True)
     return target
 
 

@@ -49,6 +49,7 @@ def kb_copy(tmp_path: Path) -> Path:
     target.mkdir()
     for name in ("exercises.yaml", "rules.yaml"):
         shutil.copy(shipped_dir() / name, target / name)
+    shutil.copytree(shipped_dir() / "sources", target / "sources")
     return target
 
 

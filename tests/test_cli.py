@@ -276,7 +276,7 @@ def test_interview_transcript_with_a_mistake_at_each_kind_of_prompt(runner):
                   "1.5", "10",  # days
                   "11", "4",  # pain_score
                   "y",  # pain_at_rest
-                  "", "no"]  # low_back_pain default, planks_painful
+                  "", "no", ""]  # low_back_pain default, planks_painful, leg_nerve_symptoms default
     result = run(runner, "triage", "--interactive", "--date", "2026-03-01", input="\n".join(transcript) + "\n")
     assert result.exit_code == 0, result.stderr
     assert "What is bothering you?" in result.stderr and "Have you had new numbness" in result.stderr

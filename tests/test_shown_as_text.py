@@ -43,6 +43,8 @@ def poisoned(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("poisoned")
     for name in ("exercises.yaml", "rules.yaml"):
         data = yaml.safe_load((shipped_dir() / name).read_text(encoding="utf-8"))
+        for doc in data.get("documents", []):  # no texts to check the poisoned quotes against
+            doc.pop("text", None)
         (target / name).write_text(yaml.dump(poison(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False),
                                    encoding="utf-8")
     return target

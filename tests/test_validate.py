@@ -87,7 +87,7 @@ def test_unknown_question_in_a_condition(kb_copy):
 
 
 def test_unknown_document_in_a_citation(kb_copy):
-    line = edit(kb_copy / "exercises.yaml", "      - document: expert-qa\n", "      - document: expert-q\n")
+    line = edit(kb_copy / "exercises.yaml", "{document: expert-qa, voice: runner,", "{document: expert-q, voice: runner,")
     assert f"exercises.yaml:{line}:" in only(problems_of(kb_copy), "unknown-document")
 
 
@@ -136,8 +136,8 @@ def test_a_red_flag_no_rule_catches(kb_copy):
 
 
 def test_a_self_care_outcome_without_escalation(kb_copy):
-    edit(kb_copy / "rules.yaml", "      review_after_days: 7\n    source: {document: expert-qa, quote: \"Pull it",
-         "    source: {document: expert-qa, quote: \"Pull it")
+    edit(kb_copy / "rules.yaml", "      review_after_days: 7\n    source: {document: expert-qa, voice: expert, quote: \"Pull it",
+         "    source: {document: expert-qa, voice: expert, quote: \"Pull it")
     line = line_of(kb_copy / "rules.yaml", "    then:", after="- id: hand-tingling-first-rib") + 1
     problem = only(problems_of(kb_copy), "safety")
     assert f"rules.yaml:{line}:" in problem and "hand-tingling-first-rib: a self-care outcome needs" in problem
@@ -152,11 +152,11 @@ def test_a_worked_example_that_fails(kb_copy):
 
 
 def test_an_unused_exercise_is_a_warning(kb_copy):
-    edit(kb_copy / "rules.yaml", "        - exercise: supine-twist\n          timing: optional, when stiff\n", "")
-    edit(kb_copy / "rules.yaml", "supine-twist]", "]", count=5)
-    line = line_of(kb_copy / "exercises.yaml", "- id: supine-twist")
+    edit(kb_copy / "rules.yaml", "        - exercise: snow-angel\n          timing: morning and evening\n", "")
+    edit(kb_copy / "rules.yaml", " snow-angel,", "", count=5)
+    line = line_of(kb_copy / "exercises.yaml", "- id: snow-angel")
     problem = only(problems_of(kb_copy, "warning"), "unused")
-    assert f"exercises.yaml:{line}:" in problem and "exercise supine-twist is in no rule's routine" in problem
+    assert f"exercises.yaml:{line}:" in problem and "exercise snow-angel is in no rule's routine" in problem
 
 
 def test_loading_a_broken_base_raises_the_same_messages(kb_copy):

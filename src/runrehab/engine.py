@@ -113,8 +113,11 @@ def describe(condition: Any) -> list[str]:
 
 
 def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
+    """A citation as documents print it (models.SourceRef): with its document's title and who said it."""
     doc = kb.documents[citation.document]
-    return Record(document=doc.id, title=doc.title, quote=citation.quote, url=doc.url)
+    voice = kb.voice(citation)
+    return Record(document=doc.id, title=doc.title, quote=citation.quote, voice=voice.role if voice else None,
+                  speaker=voice.name if voice and voice.role != "guideline" else None, url=doc.url)
 
 
 def _entry(kb: KnowledgeBase, item: Record) -> Record:

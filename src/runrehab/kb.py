@@ -220,6 +220,23 @@ class KnowledgeBase:
     def rules(self) -> list[Record]:
         return self.rules_file.rules
 
+    def voices(self, document: str) -> list[Record]:
+        """Who speaks in a document (Voices: role, name, starts); a guideline that lists none
+        speaks as itself."""
+        doc = self.documents[document]
+        if doc.voices or doc.kind != "guideline":
+            return doc.voices
+        return self.shared(("voices", document), lambda: [Record(role="guideline", name=doc.title, starts=[])])
+
+    def voice(self, citation: Record) -> Record | None:
+        """Who said what a citation quotes: the voice it names, or its document's only voice.
+        None when that voice is not the document's, or when the citation does not say and the
+        document has several (validation refuses both)."""
+        voices = self.voices(citation.document)
+        if citation.voice is not None:
+            return next((v for v in voices if v.role == citation.voice), None)
+        return voices[0] if len(voices) == 1 else None
+
     @property
     def version(self) -> str:
         return self.rules_file.version
@@ -493,8 +510,23 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
     yield from _duplicates(rf.rules, rules, ("rules",), "rule")
 
     def cite(src: SourceFile, citation: Any, loc: Loc) -> Iterator[Problem]:
-        if citation is not None and citation.document not in kb.documents:
+        if citation is None:
+            return
+        doc = kb.documents.get(citation.document)
+        if doc is None:
             yield src.problem((*loc, "document"), "unknown-document", f"no document {citation.document!r} under `documents`")
+        elif kb.voice(citation) is None:
+            roles = ", ".join(v.role for v in kb.voices(doc.id))
+            if citation.voice is None:
+                yield src.problem(loc, "missing-voice", f"document {doc.id!r} has several voices; say whose words "
+                                                        f"these are with `voice` ({roles})")
+            else:
+                yield src.problem((*loc, "voice"), "unknown-voice", f"document {doc.id!r} has no {citation.voice} "
+                                                                   f"voice (its voices: {roles})")
+
+    def runner_only(citations: list[Any]) -> bool:
+        voices = [kb.voice(c) for c in citations if c.document in kb.documents]
+        return bool(voices) and all(v is not None and v.role == "runner" for v in voices)
 
     def symptoms(ids: list[str], loc: Loc) -> Iterator[Problem]:
         for i, sid in enumerate(ids):
@@ -504,6 +536,10 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
     for i, ex in enumerate(kb.exercises_file.exercises):
         for j, citation in enumerate(ex.sources):
             yield from cite(exercises, citation, ("exercises", i, "sources", j))
+        if runner_only(ex.sources):
+            yield exercises.problem(("exercises", i, "sources"), "runner-only",
+                                    f"exercise {ex.id} cites only the runner's words: a runner's report is context, "
+                                    f"not advice; cite who prescribed it and its dose")
 
     symptom_q = kb.questions.get("symptom")
     if symptom_q is None:
@@ -533,6 +569,10 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
         loc = ("rules", i)
         yield from symptoms(rule.symptoms, (*loc, "symptoms"))
         yield from cite(rules, rule.source, (*loc, "source"))
+        if rule.then.routine and runner_only([rule.source]):
+            yield rules.problem((*loc, "source"), "runner-only",
+                                f"rule {rule.id} prescribes a routine on the runner's words alone: a runner's report "
+                                f"is context, not advice; cite who prescribed it")
         if rule.when is not None:
             yield from _check_condition(kb, rules, rule.when, (*loc, "when"))
         for j, item in enumerate(rule.then.routine):

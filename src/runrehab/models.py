@@ -16,6 +16,9 @@ from .records import SCHEMA_VERSION, condition_kind
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
+# Who said the words a citation quotes. A runner's words are context (what they feel, what they
+# tried), never advice: no routine or dose may rest on them alone.
+Role = Literal["expert", "trainer", "runner", "guideline"]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 
 
@@ -49,6 +52,7 @@ class Dose(Strict):
 class Citation(Strict):
     document: Id
     quote: str = Field(min_length=1)
+    voice: Role | None = None  # may be left out when the document has one voice
 
 
 # ------------------------------------------------------------------ exercises.yaml
@@ -65,6 +69,7 @@ class Exercise(Strict):
     dose: Dose
     cautions: list[str] = []
     sources: list[Citation] = Field(min_length=1)
+    source_note: str | None = None  # what the sources leave out (a name without a description, a missing picture)
 
 
 class ExercisesFile(Strict):
@@ -75,11 +80,36 @@ class ExercisesFile(Strict):
 # ------------------------------------------------------------------ rules.yaml
 
 
+class Voice(Strict):
+    role: Role
+    name: str = Field(min_length=1)
+    starts: list[str] = []  # the opening words of each of this voice's parts of the document's text
+
+
 class Document(Strict):
     id: Id
     title: str = Field(min_length=1)
     kind: Literal["seed", "guideline"]
     url: str | None = None
+    text: str | None = None  # the document as published: a file in the rule-base folder
+    voices: list[Voice] = []  # a guideline without voices speaks as the guideline
+
+    @model_validator(mode="after")
+    def _voices(self) -> Document:
+        roles = [v.role for v in self.voices]
+        if len(set(roles)) != len(roles):
+            raise ValueError("each role may speak once in `voices`")
+        if self.kind == "seed" and not self.voices:
+            raise ValueError("a seed document lists its `voices` (who speaks in it: expert, trainer, runner)")
+        if self.kind == "seed" and "guideline" in roles:
+            raise ValueError("a seed document has no `guideline` voice")
+        if self.kind == "guideline" and set(roles) - {"guideline"}:
+            raise ValueError("a guideline document speaks only as `guideline`")
+        if len(self.voices) > 1 and not all(v.starts for v in self.voices):
+            raise ValueError("with several voices, each names the opening words of its parts in `starts`")
+        if self.text is not None and (self.text.startswith(("/", "\\")) or ".." in self.text.replace("\\", "/").split("/")):
+            raise ValueError("`text` is a path inside the rule-base folder")
+        return self
 
 
 class Symptom(Strict):
@@ -255,6 +285,8 @@ class SourceRef(Strict):
     document: str
     title: str
     quote: str
+    voice: Role | None = None  # None only in documents saved before citations named their voice
+    speaker: str | None = None  # who the voice is, e.g. "Nick Rainey, Doctor of Physical Therapy"
     url: str | None = None
 
 

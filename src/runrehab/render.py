@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from .engine import show_value
+from .engine import show_value, source_ref
 from .interview import allowed
 from .records import RED_FLAG_LEVELS, Record
 
@@ -79,6 +79,27 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     if dose.frequency and frequency:
         parts.append(dose.frequency)
     return ", ".join(parts) or "as comfortable"
+
+
+# ------------------------------------------------------------------ sources
+
+_ROLE_WORDS = {"expert": "the expert", "trainer": "the trainer", "runner": "the runner", "guideline": "the guideline"}
+
+
+def said_by(source: Record) -> str:
+    """Who said a cited quote, in words: "the expert, Nick Rainey, …"; a runner's words are
+    marked as a report, since they are never advice. Empty for citations saved without a voice."""
+    voice = getattr(source, "voice", None)
+    if voice is None:
+        return ""
+    who = _ROLE_WORDS[voice] + (f", {source.speaker}" if getattr(source, "speaker", None) else "")
+    return who + (": what they tried or felt, not advice" if voice == "runner" else "")
+
+
+def cited(source: Record) -> str:
+    """A source as one line: the document's title, the quote, and who said it."""
+    who = said_by(source)
+    return f"{source.title}: \u201c{source.quote}\u201d" + (f" ({who})" if who else "")
 
 
 # ------------------------------------------------------------------ consoles
@@ -165,7 +186,7 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
         parts.append(Text(f"\n{review}", style="bold"))
     if doc.trace is not None:
         parts += [_heading("Why (rules considered)"), *_trace_lines(doc.trace)]
-    parts += [_heading("Sources"), _bullets(f"{r.id}: {r.source.title}: \u201c{r.source.quote}\u201d" for r in doc.rules),
+    parts += [_heading("Sources"), _bullets(f"{r.id}: {cited(r.source)}" for r in doc.rules),
               Text(f"\n{doc.disclaimer}", style="italic")]
     return parts
 
@@ -190,7 +211,9 @@ def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
     if exercise.cautions:
         parts += [_heading("Cautions"), _bullets(exercise.cautions)]
     parts.append(_heading("Sources"))
-    parts.append(_bullets(f"{kb.documents[c.document].title}: \u201c{c.quote}\u201d" for c in exercise.sources))
+    parts.append(_bullets(cited(source_ref(kb, c)) for c in exercise.sources))
+    if exercise.source_note:
+        parts += [_heading("What the sources leave out"), _bullets([exercise.source_note])]
     return Group(*parts)
 
 
@@ -336,6 +359,9 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
             lines += [f"{n}. {_md(step)}" for n, step in enumerate(exercise.instructions, 1)]
             if exercise.cautions:
                 lines += ["", "Cautions: " + " ".join(_md(c) for c in exercise.cautions)]
+            lines += ["", "Sources:", ""] + [f"- {_md(cited(source_ref(kb, c)))}" for c in exercise.sources]
+            if exercise.source_note:
+                lines += ["", f"What the sources leave out: {_md(exercise.source_note)}"]
     if status.stop_if:
         lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in status.stop_if]
     if status.escalation:
@@ -348,7 +374,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
                   f"{c.date.isoformat()} (day {c.day}): {_md(checkin_summary(c, kb))}. "
                   f"Decision: {c.decision}. {_md(c.message)}"]
     lines += ["", "## Sources", ""]
-    lines += [f"- {_md(r.source.title)}: \u201c{_md(r.source.quote)}\u201d" for r in status.rules]
+    lines += [f"- {_md(cited(r.source))}" for r in status.rules]
     lines += ["", "---", "", f"*{_md(status.disclaimer)}*", ""]
     return "\n".join(lines)
 

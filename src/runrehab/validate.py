@@ -7,7 +7,9 @@
 - reachability, by enumerating the finite answer space (integers fall into the bands the
   conditions use): rules that never fire, rules always overridden, equal-priority rules that
   prescribe the same exercise differently;
-- exercises that no rule uses.
+- exercises that no rule uses;
+- quotes: every quote from a document whose text the rule base holds is in that text (spacing
+  aside), in a part spoken by the voice the citation names.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ def validate(directory: Path | None) -> tuple[KnowledgeBase | None, list[Problem
     problems += check_safety(kb, rules_src)
     problems += check_reachability(kb, rules_src)
     problems += check_unused(kb, sources)
+    problems += check_quotes(kb, sources)
     return kb, sorted(problems)
 
 
@@ -234,3 +237,77 @@ def check_unused(kb: KnowledgeBase, sources: dict[str, SourceFile]) -> Iterator[
         if exercise.id not in used:
             yield src.problem(("exercises", i, "id"), "unused", f"exercise {exercise.id} is in no rule's routine",
                               severity="warning")
+
+
+# ------------------------------------------------------------------ quotes
+
+
+def normalised(text: str) -> str:
+    """Text with every run of whitespace (line breaks, no-break spaces) as one space."""
+    return " ".join(text.split())
+
+
+def voice_parts(voices: list[Any], text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The parts of a normalised text as (start, end, role), and the `starts` found nowhere in it.
+    A part runs from the opening words of one voice's part to the next part of any voice; one
+    voice without `starts` speaks the whole text."""
+    if len(voices) == 1 and not voices[0].starts:
+        return [(0, len(text), voices[0].role)], []
+    openings, missing = [], []
+    for voice in voices:
+        for words in voice.starts:
+            at, needle = text.find(normalised(words)), normalised(words)
+            if at < 0 or not needle:
+                missing.append(words)
+            while at >= 0 and needle:
+                openings.append((at, voice.role))
+                at = text.find(needle, at + 1)
+    openings.sort()
+    ends = [at for at, _ in openings[1:]] + [len(text)]
+    return [(at, end, role) for (at, role), end in zip(openings, ends)], missing
+
+
+def spoken_by(parts: list[tuple[int, int, str]], text: str, quote: str) -> list[str]:
+    """The roles in whose parts `quote` (normalised) lies whole; empty when it is in no part."""
+    roles, at = [], text.find(quote)
+    while at >= 0 and quote:
+        roles += [role for start, end, role in parts if start <= at and at + len(quote) <= end]
+        at = text.find(quote, at + 1)
+    return roles
+
+
+def check_quotes(kb: KnowledgeBase, sources: dict[str, SourceFile]) -> Iterator[Problem]:
+    rules_src, exercises_src = sources[RULES_FILE], sources["exercises.yaml"]
+    texts: dict[str, tuple[str, list[tuple[int, int, str]]]] = {}
+    for i, doc in enumerate(kb.rules_file.documents):
+        if doc.text is None:
+            continue
+        try:
+            text = normalised((kb.directory / doc.text).read_text(encoding="utf-8"))
+        except (OSError, UnicodeError) as exc:
+            yield rules_src.problem(("documents", i, "text"), "source-text",
+                                    f"document {doc.id}: cannot read {doc.text} ({getattr(exc, 'strerror', None) or exc})")
+            continue
+        parts, missing = voice_parts(doc.voices, text)
+        for words in missing:
+            yield rules_src.problem(("documents", i, "voices"), "source-text",
+                                    f"document {doc.id}: the opening words {words!r} are not in {doc.text}")
+        texts[doc.id] = (text, parts)
+    citations = [(exercises_src, ("exercises", i, "sources", j), c)
+                 for i, e in enumerate(kb.exercises_file.exercises) for j, c in enumerate(e.sources)]
+    citations += [(rules_src, ("questions", i, "source"), q.source)
+                  for i, q in enumerate(kb.rules_file.questions) if q.source is not None]
+    citations += [(rules_src, ("rules", i, "source"), r.source) for i, r in enumerate(kb.rules)]
+    for src, loc, citation in citations:
+        if citation.document not in texts:
+            continue
+        text, parts = texts[citation.document]
+        voice = kb.voice(citation)
+        roles = spoken_by(parts, text, normalised(citation.quote))
+        if normalised(citation.quote) not in text:
+            yield src.problem((*loc, "quote"), "not-in-source",
+                              f"the quote is not in {kb.documents[citation.document].text}, word for word")
+        elif voice is not None and voice.role not in roles:
+            whose = f"the {roles[0]}'s words" if roles else "in no voice's part (or runs across two)"
+            yield src.problem((*loc, "quote"), "wrong-voice",
+                              f"the quote is {whose}, not the {voice.role}'s")
