@@ -250,3 +250,13 @@ def test_a_label_for_a_choice_that_does_not_exist_is_refused(kb_copy):
     rules.write_text(text.replace("      much-better: \"much better", "      much-bettr: \"much better"), encoding="utf-8")
     with pytest.raises(KbError, match="much-bettr"):
         load(kb_copy)
+
+
+@pytest.mark.parametrize("symptom", list(KB.symptoms))
+def test_a_plan_names_every_warning_sign_of_its_check_ins_in_a_few_words(symptom):
+    plan = triage(KB, complete(KB, parse_answers(KB, full_answers(KB, symptom))), DAY)
+    announced = " ".join(e.if_ for e in plan.escalation if e.level in RED_FLAG_LEVELS)
+    for q in KB.questions_for(symptom, "checkin"):
+        if q.red_flag:
+            assert q.sign in announced, q.id
+    assert "?" not in announced  # the signs, not the questions asked about them

@@ -305,10 +305,10 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]
         for level in RED_FLAG_LEVELS:
             if level not in groups:
                 continue
-            signs = _unique([kb.questions[leaf.question].text for _, rule in groups[level]
+            signs = _unique([kb.questions[leaf.question].sign for _, rule in groups[level]
                              for leaf, _ in leaves(rule.when) if leaf.question in asked])
             entries.append(Record(after_days=min(day for day, _ in groups[level]),
-                                  if_="any of these warning signs comes on: " + " ".join(signs),
+                                  if_="any of these warning signs comes on: " + "; ".join(signs),
                                   action=_RED_FLAG_ACTIONS[level], level=level,
                                   rules=[rule.id for _, rule in groups[level]]))
         return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))

@@ -151,6 +151,7 @@ Condition = Annotated[
 class Question(Strict):
     id: Id
     text: str = Field(min_length=1)
+    sign: str | None = Field(default=None, min_length=1)  # red flags: the warning sign in a few words, as a plan names it
     type: QuestionType
     choices: list[str] | None = None
     labels: dict[str, str] = {}  # choice id -> the words shown for it; ids stay accepted as answers
@@ -183,6 +184,9 @@ class Question(Strict):
             raise ValueError("an integer question needs `min` <= `max`")
         if self.red_flag and (self.type != "yes_no" or self.default is not None):
             raise ValueError("a red_flag_ question is a yes_no question without a default")
+        if self.red_flag != (self.sign is not None):
+            raise ValueError("a red_flag_ question needs a `sign` (the warning sign in a few words, as a plan "
+                             "announces it); other questions take none")
         return self
 
 
