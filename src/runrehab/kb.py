@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -15,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import MIB, FileRefused, read_regular, shorten, why_not
 from .records import Record, condition_kind, record
 
 if TYPE_CHECKING:
@@ -25,6 +28,11 @@ RULES_FILE = "rules.yaml"
 Loc = tuple[Any, ...]
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
+FILE_LIMIT = 4 * MIB  # a rule-base file: about 90 times the shipped rules.yaml
+MAX_PROBLEMS = 200  # reported of one file; a file with more is beyond repair by a list
+_SHALLOW = 200  # see _composer
+_DEEP_INDENT = re.compile(r"^[ \t?:-]{%d}" % _SHALLOW, re.MULTILINE)
+_BRACKET = re.compile(r"[][{}]")
 
 
 @dataclass(frozen=True, order=True)
@@ -133,7 +141,7 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
             raise fail(node, "yaml", f"cannot read value: {exc}") from None
 
     try:
-        loader = yaml.SafeLoader if untrusted else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = yaml.SafeLoader if untrusted or not _shallow(text) else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -150,13 +158,36 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
     return SourceFile(name, data, marks)
 
 
+def _shallow(text: str) -> bool:
+    """Whether `text` surely nests less than about 3 x _SHALLOW deep, so that libyaml's C composer
+    (which recurses without limit) may read it. A block collection nests deeper only by a deeper
+    indent or leading `- `, `? `, `: ` indicators; a flow collection only by an open bracket.
+    Brackets inside quoted text count too: a file that fails this merely goes the slower way."""
+    if _DEEP_INDENT.search(text):
+        return False
+    if text.count("[") + text.count("{") < _SHALLOW:
+        return True
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth >= _SHALLOW:
+            return False
+    return True
+
+
+def read_rule_file(path: Path) -> bytes:
+    """The bytes of a rule-base file: a regular file (a named pipe would hang, a device never
+    end) of at most FILE_LIMIT bytes. FileNotFoundError and FileRefused say why not."""
+    return read_regular(path, FILE_LIMIT)
+
+
 def read_yaml_file(path: Path, name: str) -> SourceFile:
     try:
-        raw = path.read_bytes()
+        raw = read_rule_file(path)
     except FileNotFoundError:
-        raise YamlError(Problem(name, 1, 1, "error", "missing", f"no such file: {path}")) from None
-    except OSError as exc:
-        raise YamlError(Problem(name, 1, 1, "error", "unreadable", f"cannot read {path}: {exc.strerror}")) from None
+        raise YamlError(Problem(name, 1, 1, "error", "missing", f"no such file: {shorten(str(path))}")) from None
+    except FileRefused as exc:
+        raise YamlError(Problem(name, 1, 1, "error", "unreadable", str(exc))) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -283,12 +314,12 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     from . import cache
 
     base = shipped_dir() if directory is None else Path(directory)
-    if directory is not None and not base.is_dir():
-        raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
+    if directory is not None:
+        check_folder(base)
     try:
-        files_hash = content_hash(hashlib.sha256((base / name).read_bytes()).hexdigest()
+        files_hash = content_hash(hashlib.sha256(read_rule_file(base / name)).hexdigest()
                                   for name in (EXERCISES_FILE, RULES_FILE))
-    except OSError:
+    except (OSError, FileRefused):
         files_hash = None  # read_base reports what cannot be read
     cached = cache.get(files_hash) if files_hash else None
     if cached is not None:
@@ -299,6 +330,18 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         raise KbError(sorted(problems))
     cache.put(kb)
     return kb
+
+
+def check_folder(base: Path) -> None:
+    """KbError unless `base` is a folder (it may still lack the files: read_base says so)."""
+    try:
+        if stat.S_ISDIR(os.stat(base).st_mode):
+            return
+        why = "not a folder holding exercises.yaml and rules.yaml"
+    except OSError as exc:
+        why = ("not a folder holding exercises.yaml and rules.yaml" if isinstance(exc, (FileNotFoundError, NotADirectoryError))
+               else f"cannot use it: {why_not(exc)}")
+    raise KbError([Problem(shorten(str(base)), 1, 1, "error", "missing", why)])
 
 
 def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
@@ -325,13 +368,28 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
         try:
             models[filename] = model.model_validate(src.data)
         except ValidationError as exc:
-            problems.extend(_schema_problems(src, exc))
+            problems.extend(capped(src.name, _schema_problems(src, exc)))
     if len(models) < 2:
         return None, problems, sources
     digest = content_hash(sources[name].sha256 for name in (EXERCISES_FILE, RULES_FILE))
     kb = KnowledgeBase(record(models[RULES_FILE]), record(models[EXERCISES_FILE]), base, digest)
-    problems.extend(check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE]))
+    problems.extend(capped(sources[RULES_FILE].name, check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE])))
     return kb, problems, sources
+
+
+def capped(name: str, problems: Iterable[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS of one file's problems, then one line saying how many more there were."""
+    kept: list[Problem] = []
+    more = 0
+    for problem in problems:
+        if len(kept) < MAX_PROBLEMS:
+            kept.append(problem)
+        else:
+            more += 1
+    if more:
+        kept.append(Problem(name, max(p.line for p in kept) + 1, 1, "error", "too-many",
+                            f"{more} more problems not shown; fix the ones above first"))
+    return kept
 
 
 def _display(path: Path) -> str:
