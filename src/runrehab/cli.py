@@ -50,6 +50,24 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def shown(value: Any) -> str:
+    """A value as quoted in a message: its repr, cut short (an argument may be any size)."""
+    from .interview import shown as quoted
+
+    return quoted(value)
+
+
+def text_option(option: str, value: str | None) -> str | None:
+    """Text to keep, refused if the shell passed bytes that are not UTF-8 (they could not be
+    stored or printed as text)."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CliError(f"{option}: {shown(value)} is not valid UTF-8 text") from None
+    return value
+
+
 def say(message: str) -> None:
     """One line on stderr, shown as written."""
     sys.stderr.write(f"runrehab: {message}\n")
@@ -77,6 +95,12 @@ def guarded(command: F) -> F:
         except (CliError, HistoryError, AnswersFileError) as exc:
             say(f"error: {exc}")
             raise typer.Exit(getattr(exc, "code", ExitCode.BAD_INPUT)) from None
+        except OSError as exc:  # what the checks above did not foresee is still one line
+            from .files import shorten, why_not
+
+            where = f": {shorten(str(exc.filename))}" if exc.filename else ""
+            say(f"error: {why_not(exc)}{where}")
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
         except KeyboardInterrupt:
             say("interrupted; nothing was saved")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -133,14 +157,16 @@ def load_kb(directory: Path | None) -> KnowledgeBase:
 def emit_json(data: str, *, flush: bool = True) -> None:
     """One document on stdout. Lines of a batch are not flushed one by one: they leave in blocks
     of a few lines as the buffer fills (and one by one on a terminal)."""
-    sys.stdout.write(data + "\n")
+    from .streams import json_text
+
+    sys.stdout.write(json_text(data) + "\n")
     if flush:
         sys.stdout.flush()
 
 
 def check_symptom(kb: KnowledgeBase, symptom: str | None) -> None:
     if symptom is not None and symptom not in kb.symptoms:
-        raise CliError(f"--symptom: {symptom!r} is not a symptom (allowed: {', '.join(kb.symptoms)})")
+        raise CliError(f"--symptom: {shown(symptom)} is not a symptom (allowed: {', '.join(kb.symptoms)})")
 
 
 def _version(value: bool) -> None:
@@ -171,7 +197,7 @@ def parse_day(text: str | None) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CliError(f"--date: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise CliError(f"--date: {shown(text)} is not a date (expected YYYY-MM-DD)") from None
 
 
 def parse_pairs(pairs: list[str]) -> dict[str, str]:
@@ -179,7 +205,7 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         qid, sep, value = pair.partition("=")
         if not sep or not qid.strip():
-            raise CliError(f"-a: {pair!r} is not ID=VALUE")
+            raise CliError(f"-a: {shown(pair)} is not ID=VALUE")
         out[qid.strip()] = value
     return out
 
@@ -283,8 +309,11 @@ def triage(
         if not no_save:  # saved before it is shown: what is shown is what is kept
             from .history import History
 
+            from .streams import note_saved
+
             with History.open(db) as history:
                 history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
+            note_saved(f"the plan was saved to {history.path}")
             say(f"plan saved to {history.path}; check in with `runrehab checkin`")
     if json_out:
         emit_json(to_json(plan))
@@ -332,13 +361,16 @@ def checkin(
     """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
     from .records import to_data, to_json
     from .render import checkin_view, stdout_console
+    from .streams import note_saved
 
+    note = text_option("--note", note)
     kbase = load_kb(kb)
     day = parse_day(date)
     history, (stored, plan) = _stored_plan(db, symptom, kbase)
     with history:
         doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain)
         history.save_checkin(stored.id, final, to_data(doc, trace=False))
+    note_saved(f"the check-in was saved to {history.path}")
     if json_out:
         emit_json(to_json(doc))
     else:
@@ -387,7 +419,7 @@ def plan(
     from .render import plan_markdown, plan_status_view, stdout_console
 
     if format not in ("text", "markdown"):
-        raise CliError(f"--format: {format!r} is not a format (allowed: text, markdown)")
+        raise CliError(f"--format: {shown(format)} is not a format (allowed: text, markdown)")
     kbase = load_kb(kb)
     history, (stored, current) = _stored_plan(db, symptom, kbase)
     today = parse_day(date)
@@ -441,7 +473,7 @@ def find_exercise(kb: KnowledgeBase, name: str) -> Any:
         return kb.exercises[index[wanted]]
     close = list(dict.fromkeys(index[m] for m in difflib.get_close_matches(wanted, index, n=6, cutoff=0.6)))[:3]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `runrehab exercises` lists them all"
-    raise CliError(f"no exercise called {name!r}{hint}", ExitCode.NOT_FOUND)
+    raise CliError(f"no exercise called {shown(name)}{hint}", ExitCode.NOT_FOUND)
 
 
 @app.command()
@@ -497,7 +529,7 @@ def questions(
     kbase = load_kb(kb)
     check_symptom(kbase, symptom)
     if stage not in (None, "triage", "checkin"):
-        raise CliError(f"--stage: {stage!r} is not a stage (allowed: triage, checkin)")
+        raise CliError(f"--stage: {shown(stage)} is not a stage (allowed: triage, checkin)")
     chosen = [q for q in kbase.rules_file.questions
               if (symptom is None or not q.symptoms or symptom in q.symptoms) and (stage is None or stage in q.stages)]
     if json_out:
@@ -552,13 +584,10 @@ def schema(
     from .models import SCHEMAS, json_schema
 
     if name not in SCHEMAS:
-        raise CliError(f"no schema called {name!r} (allowed: {', '.join(SCHEMAS)})")
+        raise CliError(f"no schema called {shown(name)} (allowed: {', '.join(SCHEMAS)})")
     emit_json(json.dumps(json_schema(name), indent=2, ensure_ascii=False))
 
 
 def main() -> None:
-    try:
-        app(prog_name="runrehab")
-    except BrokenPipeError:  # `runrehab exercises | head`: the reader left; not an error
-        sys.stderr.close()
-        sys.exit(0)
+    """Run a command (entry.main prepares the streams and ends failed output)."""
+    app(prog_name="runrehab")
