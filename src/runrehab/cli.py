@@ -210,6 +210,13 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def say_ignored(given: dict[str, Any], final: dict[str, Any], symptom: str, where: str = "") -> None:
+    """For --explain: the answers that had no effect, being outside the symptom's interview."""
+    ignored = [qid for qid in given if qid not in final]
+    if ignored:
+        say(f"{where}ignored (not asked for {symptom}): {', '.join(ignored)}")
+
+
 def prompt_answer(kb: KnowledgeBase, question: Question) -> Any:
     """Ask one question on the terminal until the answer is valid."""
     from .engine import show_value
@@ -284,7 +291,10 @@ def triage(
             for line, case in source.cases() if source is not None else [(None, {})]:
                 try:
                     given = parse_answers(kbase, {**case, **overrides})
-                    yield complete(kbase, interview(kbase, given, "triage") if ask else given)
+                    final = complete(kbase, interview(kbase, given, "triage") if ask else given)
+                    if explain:
+                        say_ignored(given, final, final["symptom"], f"--answers line {line}: " if batch else "")
+                    yield final
                 except AnswerError as exc:
                     raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
 
@@ -398,6 +408,8 @@ def _checkin(kbase: KnowledgeBase, plan: Any, day: dt.date, answers: str | None,
     else:
         given = carried_over(kbase, plan.answers, given)
     final = complete(kbase, given, "checkin", plan.symptom)
+    if explain:
+        say_ignored(given, final, plan.symptom)
     done_ids = list(dict.fromkeys(find_exercise(kbase, name).id for name in done or []))
     return make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note), final
 

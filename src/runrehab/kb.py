@@ -476,6 +476,21 @@ def _check_condition(kb: KnowledgeBase, src: SourceFile, condition: Any, loc: Lo
                 yield src.problem((*at, "value"), "bad-value", f"{question.id}: {why}")
 
 
+def _check_asked(kb: KnowledgeBase, src: SourceFile, rule: Any, loc: Loc) -> Iterator[Problem]:
+    """A rule may only test questions that its symptoms' interviews ask at its stages: answers to
+    any other question are ignored (interview.outside), so the test could never be met."""
+    for leaf, leaf_loc in leaves(rule.when, (*loc, "when")):
+        question = kb.questions.get(leaf.question)
+        if question is None:
+            continue  # a fact, or an unknown id (reported by _check_condition)
+        if not any(question in kb.questions_for(symptom, stage)
+                   for symptom in rule.symptoms or kb.symptoms for stage in rule.stages):
+            yield src.problem((*leaf_loc, "question"), "not-asked",
+                              f"rule {rule.id} tests {question.id!r}, which is not asked for "
+                              f"{', '.join(rule.symptoms) or 'any symptom'} at {', '.join(rule.stages)}; "
+                              "an answer to it is ignored, so the rule could never fire")
+
+
 def _duplicates(items: list[Any], src: SourceFile, loc: Loc, what: str) -> Iterator[Problem]:
     seen: set[str] = set()
     for i, item in enumerate(items):
@@ -539,6 +554,7 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
         yield from cite(rules, rule.source, (*loc, "source"))
         if rule.when is not None:
             yield from _check_condition(kb, rules, rule.when, (*loc, "when"))
+            yield from _check_asked(kb, rules, rule, loc)
         for j, item in enumerate(rule.then.routine):
             if item.exercise not in kb.exercises:
                 yield rules.problem((*loc, "then", "routine", j, "exercise"), "unknown-exercise",
