@@ -14,6 +14,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,6 +76,19 @@ def get(content_hash: str) -> KnowledgeBase | None:
     return kb
 
 
+STALE_SECONDS = 600  # a temporary file this old is no write in progress: its writer was killed
+
+
+def _clear_stale_temporaries(where: Path) -> None:
+    now = time.time()
+    for tmp in where.glob(".kb-*.tmp"):
+        try:
+            if now - tmp.lstat().st_mtime > STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
 def put(kb: KnowledgeBase) -> None:
     """Keep `kb` for later runs: written whole under a temporary name, then renamed into place."""
     path = entry_path(kb.content_hash)
@@ -91,6 +105,7 @@ def put(kb: KnowledgeBase) -> None:
         entries = sorted(path.parent.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
+        _clear_stale_temporaries(path.parent)
     except OSError:
         pass  # no cache this time; the rule base was checked and is used all the same
     finally:

@@ -69,8 +69,11 @@ def text_option(option: str, value: str | None) -> str | None:
 
 
 def say(message: str) -> None:
-    """One line on stderr, shown as written."""
-    sys.stderr.write(f"runrehab: {message}\n")
+    """One line on stderr, shown as text (what it quotes from files or arguments cannot act on
+    the terminal)."""
+    from .text import visible
+
+    sys.stderr.write(f"runrehab: {visible(message)}\n")
 
 
 def guarded(command: F) -> F:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .files import MIB, FileRefused, read_regular, shorten, why_not
 from .records import Record, condition_kind, record
+from .text import visible
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -45,7 +46,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}"
+        return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
 
 
 class KbError(Exception):
