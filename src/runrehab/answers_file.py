@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .files import MIB, FileRefused, open_input, read_bounded, shorten, size_text
+from .files import MIB, FileRefused, open_input, read_bounded, shorten, size_text, temporary_writes
 
 LINE_LIMIT = MIB  # one case of a batch
 DOCUMENT_LIMIT = MIB  # one mapping of answers: a few dozen short values
@@ -29,11 +29,13 @@ def _too_long(name: str, line: int) -> AnswersFileError:
 def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
     """A stream copied into a temporary file, which can be read again from the start; a line
     longer than LINE_LIMIT stops the copy (a stream may never end)."""
-    spool = tempfile.TemporaryFile()
+    with temporary_writes(f"a copy of {name}"):
+        spool = tempfile.TemporaryFile()
     try:
         newlines, run = 0, 0  # run: the length of the line being copied
         while chunk := stream.read(64 * 1024):
-            spool.write(chunk)
+            with temporary_writes(f"a copy of {name}"):
+                spool.write(chunk)
             cut = chunk.rfind(b"\n")
             run = run + len(chunk) if cut < 0 else len(chunk) - cut - 1
             newlines += chunk.count(b"\n")

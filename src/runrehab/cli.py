@@ -81,6 +81,7 @@ def guarded(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from .answers_file import AnswersFileError
+        from .files import FileRefused
         from .history import HistoryError
         from .interview import AnswerError
         from .kb import KbError
@@ -95,7 +96,7 @@ def guarded(command: F) -> F:
         except AnswerError as exc:
             say(f"error: {exc}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
-        except (CliError, HistoryError, AnswersFileError) as exc:
+        except (CliError, HistoryError, AnswersFileError, FileRefused) as exc:
             say(f"error: {exc}")
             raise typer.Exit(getattr(exc, "code", ExitCode.BAD_INPUT)) from None
         except OSError as exc:  # what the checks above did not foresee is still one line
@@ -302,7 +303,9 @@ def triage(
                     raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
 
         if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
-            with tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
+            from .files import temporary_writes
+
+            with temporary_writes("the checked answers"), tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
                 for complete_answers in resolved():
                     checked.write(json.dumps(complete_answers) + "\n")
                 checked.seek(0)

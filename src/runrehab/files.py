@@ -10,6 +10,9 @@ import errno
 import fcntl
 import os
 import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -99,3 +102,13 @@ def shorten(text: str, limit: int = 80) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit - 20]}... ({len(text) - limit + 20} more characters)"
+
+
+@contextmanager
+def temporary_writes(what: str) -> Iterator[None]:
+    """Around writing `what` to temporary files: a full or unwritable temporary folder is
+    FileRefused naming the folder."""
+    try:
+        yield
+    except OSError as exc:
+        raise FileRefused(f"cannot write {what} in {tempfile.gettempdir()}: {why_not(exc)}") from None
