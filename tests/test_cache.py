@@ -150,3 +150,17 @@ def test_json_lines_keep_up_when_their_memory_is_full(kb, monkeypatch):
                     dt.date(2026, 3, 9))
     for doc in (plan, later, plan, later):
         assert write(doc) == json.dumps(to_data(doc), ensure_ascii=False)
+
+
+def test_temporaries_left_by_a_killed_writer_are_cleared_and_live_ones_kept(kb_copy, cache_dir):
+    import os
+    import time
+
+    cache_dir.mkdir(parents=True)
+    stale, live = cache_dir / ".kb-stale.tmp", cache_dir / ".kb-live.tmp"
+    stale.write_bytes(b"half")
+    live.write_bytes(b"half")
+    old = time.time() - cache.STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    load(kb_copy)
+    assert not stale.exists() and live.exists()
