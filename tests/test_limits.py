@@ -61,13 +61,18 @@ def test_a_named_pipe_in_the_rule_base_is_refused_without_waiting(tmp_path, kb_c
         assert f"{name}:1:1: error: unreadable:" in said and "named pipe" in said
 
 
+def complete_symptom(kb_dir: Path) -> subprocess.CompletedProcess:
+    env = {"RUNREHAB_KB": str(kb_dir), "_RUNREHAB_COMPLETE": "complete_bash",
+           "COMP_WORDS": "runrehab questions --symptom ", "COMP_CWORD": "3"}
+    return subprocess.run([sys.executable, "-c", "from runrehab.entry import main; main()"], capture_output=True,
+                          timeout=20, env={**{k: os.environ[k] for k in ENV_KEEP if k in os.environ}, **env})
+
+
 def test_shell_completion_over_a_rule_base_with_a_named_pipe_returns_nothing_promptly(tmp_path, kb_copy):
+    assert complete_symptom(kb_copy).stdout.split() == [b"tight-itb", b"posterior-leg-pain", b"hand-tingling"]
     (kb_copy / "rules.yaml").unlink()
     os.mkfifo(kb_copy / "rules.yaml")
-    env = {"RUNREHAB_KB": str(kb_copy), "_RUNREHAB_COMPLETE": "complete_bash",
-           "COMP_WORDS": "runrehab questions --symptom ", "COMP_CWORD": "3"}
-    result = subprocess.run([sys.executable, "-c", "from runrehab.entry import main; main()"], capture_output=True,
-                            timeout=20, env={**{k: os.environ[k] for k in ENV_KEEP if k in os.environ}, **env})
+    result = complete_symptom(kb_copy)
     assert result.returncode == 0 and result.stdout.strip() == b"" and b"Traceback" not in result.stderr
 
 
@@ -177,6 +182,8 @@ def test_a_rule_base_nested_thirty_thousand_deep_is_refused_in_every_command(tmp
         result = run([*command, "--kb", str(kb_copy)], tmp_path)
         assert result.returncode == 2, (command, result.returncode, result.stderr)
         assert "rules.yaml:1:1: error: yaml: nested too deeply" in result.stdout + result.stderr
+    completion = complete_symptom(kb_copy)
+    assert completion.returncode == 0 and completion.stdout.strip() == b""
     (kb_copy / "rules.yaml").write_text("rules: " + "[" * 30_000 + "]" * 30_000 + "\n")  # well formed, and as deep
     result = run(["symptoms", "--kb", str(kb_copy)], tmp_path)
     assert result.returncode == 2 and "nested too deeply" in result.stderr
