@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from conftest import full_answers
 from runrehab import answers_file, cache, files, kb as kb_module
