@@ -255,3 +255,17 @@ def test_a_rule_base_json_cannot_give_back_exactly_is_not_cached(kb_copy, cache_
     monkeypatch.setattr(kb_module, "_plain", lambda value: value)  # Records as they are: not JSON data
     assert load(kb_copy).rules
     assert entries(cache_dir) == []
+
+
+def test_temporaries_left_by_a_killed_writer_are_cleared_and_live_ones_kept(kb_copy, cache_dir):
+    import os
+    import time
+
+    cache_dir.mkdir(parents=True)
+    stale, live = cache_dir / ".kb-stale.tmp", cache_dir / ".kb-live.tmp"
+    stale.write_bytes(b"half")
+    live.write_bytes(b"half")
+    old = time.time() - cache.STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    load(kb_copy)
+    assert not stale.exists() and live.exists()

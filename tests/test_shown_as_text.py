@@ -3,6 +3,7 @@ any YAML string come out as characters in every view."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from runrehab.render import visible
 # Keys whose values are free text (ids, choices and enums are checked against patterns and lists).
 FREE_TEXT = {"name", "description", "title", "quote", "text", "headline", "advice", "stop_if", "instructions",
              "cautions", "targets", "equipment", "aliases", "disclaimer", "timing", "frequency", "if", "action"}
-HOSTILE = "[bold red]marked[/] [link=https://example.org]link[/link] \x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J\r"
+HOSTILE = ("[bold red]marked[/] [link=https://example.org]link[/link] \x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J\r"
+           " \u202eevil\u202c \u2028next\u2029 <img src=x onerror=alert(1)> [x](javascript:alert(1))")
+LAYOUT = ("\u202e", "\u202c", "\u2028", "\u2029")  # bidirectional override and pop, line and paragraph separators
 
 
 def poison(value: Any, key: str | None = None) -> Any:
@@ -85,9 +88,16 @@ def test_every_view_shows_markup_and_escape_codes_as_text(poisoned, tmp_path):
         assert result.exit_code == 0, (name, result.stderr)
         for stream in (result.stdout, result.stderr):
             assert "\x1b" not in stream and "\x07" not in stream and "\r" not in stream, name
+            assert not any(mark in stream for mark in LAYOUT), name
         if name != "validate":
             assert "[bold red]marked[/]" in result.stdout.replace("\\", ""), name
-            assert "\\x1b[31mred" in result.stdout.replace("\\\\", "\\"), name
+            # the handout escapes Markdown's punctuation too, brackets and backslashes among it
+            shown = result.stdout.replace("\\", "") if name == "plan markdown" else result.stdout.replace("\\\\", "\\")
+            wanted = ("x1b[31mred", "u202eevil") if name == "plan markdown" else ("\\x1b[31mred", "\\u202eevil")
+            assert all(w in shown for w in wanted), name
+        if name == "plan markdown":  # shown as text: no HTML, no link, no image
+            assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(javascript:", result.stdout)
+            assert "\\<img src=x onerror=alert(1)\\> \\[x\\](javascript:alert(1))" in result.stdout
 
 
 def test_json_carries_the_text_exactly_escaped_as_json(poisoned, tmp_path):
@@ -99,3 +109,12 @@ def test_json_carries_the_text_exactly_escaped_as_json(poisoned, tmp_path):
 def test_visible_writes_out_control_characters_and_keeps_the_rest():
     assert visible("a\x1b[31mb\x07c\td\ne\x9b") == "a\\x1b[31mb\\x07c\td\ne\\x9b"
     assert visible(visible("\x1b")) == visible("\x1b")
+
+
+def test_visible_writes_out_bidirectional_and_separator_marks():
+    assert visible("a\u202eb\u2066c\u2028d\u200fe – é") == "a\\u202eb\\u2066c\\u2028d\\u200fe – é"
+
+
+def test_messages_quoting_a_path_or_a_problem_show_it_as_text(runner, tmp_path):
+    result = runner.invoke(app, ["history", "--db", str(tmp_path / "\u202ex\x1b[31m" / "h.db")])
+    assert result.exit_code in (0, 2) and "\u202e" not in result.stderr and "\x1b" not in result.stderr

@@ -1,20 +1,50 @@
 """What `--answers` names: one mapping (YAML or JSON), or JSON Lines with one case a line.
 
-JSON Lines are read line by line, never held in memory whole. stdin is copied to a temporary
+JSON Lines are read line by line, never held in memory whole, each line at most LINE_LIMIT
+bytes; a document at most DOCUMENT_LIMIT. stdin and pipes (`<(command)`) are copied to a temporary
 file first, since telling JSON Lines from a document means reading ahead and starting again.
 """
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from .files import MIB, FileRefused, open_input, read_bounded, shorten, size_text, temporary_writes
+
+LINE_LIMIT = MIB  # one case of a batch
+DOCUMENT_LIMIT = MIB  # one mapping of answers: a few dozen short values
+
 
 class AnswersFileError(ValueError):
     """An answers file that cannot be used; the message names the file or line and what was wrong."""
+
+
+def _too_long(name: str, line: int) -> AnswersFileError:
+    return AnswersFileError(f"--answers: {name} line {line} is longer than {size_text(LINE_LIMIT)}, the most one line may take")
+
+
+def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
+    """A stream copied into a temporary file, which can be read again from the start; a line
+    longer than LINE_LIMIT stops the copy (a stream may never end)."""
+    with temporary_writes(f"a copy of {name}"):
+        spool = tempfile.TemporaryFile()
+    try:
+        newlines, run = 0, 0  # run: the length of the line being copied
+        while chunk := stream.read(64 * 1024):
+            with temporary_writes(f"a copy of {name}"):
+                spool.write(chunk)
+            cut = chunk.rfind(b"\n")
+            run = run + len(chunk) if cut < 0 else len(chunk) - cut - 1
+            newlines += chunk.count(b"\n")
+            if run > LINE_LIMIT:
+                raise _too_long(name, newlines + 1)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -33,7 +63,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates)
 
 class AnswersFile:
     def __init__(self, spec: str):
-        self.name = "stdin" if spec == "-" else spec
+        self.name = "stdin" if spec == "-" else shorten(spec)
         self._file = self._open(spec)
         try:
             first_two = [line for _, line in zip(range(2), self._lines())]
@@ -45,21 +75,19 @@ class AnswersFile:
     @staticmethod
     def _open(spec: str) -> IO[bytes]:
         try:
-            if spec != "-":
-                return open(spec, "rb")  # noqa: SIM115 (closed by close())
-            spool = tempfile.TemporaryFile()
-            try:
-                shutil.copyfileobj(sys.stdin.buffer, spool)
-            except BaseException:
-                spool.close()
-                raise
-            return spool
+            if spec == "-":
+                return _spooled(sys.stdin.buffer, "stdin")
+            stream = open_input(spec, streams=True)
+            if stream.seekable():
+                return stream
+            with stream:
+                return _spooled(stream, shorten(spec))
         except FileNotFoundError:
-            raise AnswersFileError(f"--answers: no such file: {spec}") from None
-        except IsADirectoryError:
-            raise AnswersFileError(f"--answers: {spec} is a folder; expected a YAML or JSON file") from None
+            raise AnswersFileError(f"--answers: no such file: {shorten(spec)}") from None
+        except FileRefused as exc:
+            raise AnswersFileError(f"--answers: {exc}") from None
         except OSError as exc:
-            raise AnswersFileError(f"--answers: cannot read {spec}: {exc.strerror}") from None
+            raise AnswersFileError(f"--answers: cannot read {shorten(spec)}: {exc.strerror}") from None
 
     def __enter__(self) -> AnswersFile:
         return self
@@ -82,7 +110,9 @@ class AnswersFile:
     def _lines(self) -> Iterator[tuple[int, str]]:
         """(line number, text) of every non-blank line, from the start of the file."""
         self._file.seek(0)
-        for number, raw in enumerate(self._file, 1):
+        for number, raw in enumerate(iter(lambda: self._file.readline(LINE_LIMIT + 1), b""), 1):
+            if len(raw) > LINE_LIMIT:
+                raise _too_long(self.name, number)
             text = self._decode(raw, number)
             if text.strip():
                 yield number, text
@@ -107,9 +137,21 @@ class AnswersFile:
         from .kb import YamlError, read_yaml_text
 
         self._file.seek(0)
-        text = self._decode(self._file.read())
+        try:
+            text = self._decode(read_bounded(self._file, DOCUMENT_LIMIT, self.name))
+        except FileRefused as exc:
+            raise AnswersFileError(f"--answers: {exc}") from None
         if not text.strip():
             return {}
+        if text.lstrip("\ufeff \t\r\n").startswith("{"):  # JSON as JSON: YAML limits keys to 1,024 characters
+            try:
+                data = _DECODER.decode(text.strip("\ufeff \t\r\n"))
+            except RecursionError:
+                raise AnswersFileError(f"--answers: {self.name} is nested too deeply") from None
+            except ValueError:
+                data = None  # perhaps YAML's own {key: value}; YAML names the problem if not
+            if isinstance(data, dict):
+                return data
         try:
             data = read_yaml_text(text, self.name, untrusted=True).data
         except YamlError as exc:

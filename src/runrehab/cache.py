@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,6 +93,20 @@ def get(key: str) -> bytes | None:
     return data[len(header):]
 
 
+STALE_SECONDS = 600  # a temporary file this old is no write in progress: its writer was killed
+
+
+def _clear_stale_temporaries(where: Path) -> None:
+    now = time.time()
+    for tmp in where.glob(".kb-*.tmp"):
+        try:
+            info = tmp.lstat()
+            if info.st_uid == os.geteuid() and now - info.st_mtime > STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
 def put(key: str, data: bytes) -> None:
     """Keep `data` under `key`: written whole under a temporary name, then renamed into place."""
     path = entry_path(key)
@@ -107,6 +122,7 @@ def put(key: str, data: bytes) -> None:
         os.replace(tmp, path)
         tmp = None
         _prune(path.parent)
+        _clear_stale_temporaries(path.parent)
     except OSError:
         pass  # no cache this time; the caller has what it would have kept
     finally:

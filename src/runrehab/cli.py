@@ -50,9 +50,30 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def shown(value: Any) -> str:
+    """A value as quoted in a message: its repr, cut short (an argument may be any size)."""
+    from .interview import shown as quoted
+
+    return quoted(value)
+
+
+def text_option(option: str, value: str | None) -> str | None:
+    """Text to keep, refused if the shell passed bytes that are not UTF-8 (they could not be
+    stored or printed as text)."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CliError(f"{option}: {shown(value)} is not valid UTF-8 text") from None
+    return value
+
+
 def say(message: str) -> None:
-    """One line on stderr, shown as written."""
-    sys.stderr.write(f"runrehab: {message}\n")
+    """One line on stderr, shown as text (what it quotes from files or arguments cannot act on
+    the terminal)."""
+    from .text import visible
+
+    sys.stderr.write(f"runrehab: {visible(message)}\n")
 
 
 def guarded(command: F) -> F:
@@ -60,6 +81,7 @@ def guarded(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from .answers_file import AnswersFileError
+        from .files import FileRefused
         from .history import HistoryError
         from .interview import AnswerError
         from .kb import KbError
@@ -74,9 +96,15 @@ def guarded(command: F) -> F:
         except AnswerError as exc:
             say(f"error: {exc}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
-        except (CliError, HistoryError, AnswersFileError) as exc:
+        except (CliError, HistoryError, AnswersFileError, FileRefused) as exc:
             say(f"error: {exc}")
             raise typer.Exit(getattr(exc, "code", ExitCode.BAD_INPUT)) from None
+        except OSError as exc:  # what the checks above did not foresee is still one line
+            from .files import shorten, why_not
+
+            where = f": {shorten(str(exc.filename))}" if exc.filename else ""
+            say(f"error: {why_not(exc)}{where}")
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
         except KeyboardInterrupt:
             say("interrupted; nothing was saved")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -133,14 +161,16 @@ def load_kb(directory: Path | None) -> KnowledgeBase:
 def emit_json(data: str, *, flush: bool = True) -> None:
     """One document on stdout. Lines of a batch are not flushed one by one: they leave in blocks
     of a few lines as the buffer fills (and one by one on a terminal)."""
-    sys.stdout.write(data + "\n")
+    from .streams import json_text
+
+    sys.stdout.write(json_text(data) + "\n")
     if flush:
         sys.stdout.flush()
 
 
 def check_symptom(kb: KnowledgeBase, symptom: str | None) -> None:
     if symptom is not None and symptom not in kb.symptoms:
-        raise CliError(f"--symptom: {symptom!r} is not a symptom (allowed: {', '.join(kb.symptoms)})")
+        raise CliError(f"--symptom: {shown(symptom)} is not a symptom (allowed: {', '.join(kb.symptoms)})")
 
 
 def _version(value: bool) -> None:
@@ -177,7 +207,7 @@ def parse_day(text: str | None) -> dt.date:
             raise ValueError
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise CliError(f"--date: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise CliError(f"--date: {shown(text)} is not a date (expected YYYY-MM-DD)") from None
     if day > LATEST_DAY:
         raise CliError(f"--date: {text} is too late: a plan's review dates would pass the end of the calendar "
                        f"(allowed: up to {LATEST_DAY})")
@@ -197,9 +227,16 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         qid, sep, value = pair.partition("=")
         if not sep or not qid.strip():
-            raise CliError(f"-a: {pair!r} is not ID=VALUE")
+            raise CliError(f"-a: {shown(pair)} is not ID=VALUE")
         out[qid.strip()] = value
     return out
+
+
+def say_ignored(given: dict[str, Any], final: dict[str, Any], symptom: str, where: str = "") -> None:
+    """For --explain: the answers that had no effect, being outside the symptom's interview."""
+    ignored = [qid for qid in given if qid not in final]
+    if ignored:
+        say(f"{where}ignored (not asked for {symptom}): {', '.join(ignored)}")
 
 
 def prompt_answer(kb: KnowledgeBase, question: Question) -> Any:
@@ -276,12 +313,17 @@ def triage(
             for line, case in source.cases() if source is not None else [(None, {})]:
                 try:
                     given = parse_answers(kbase, {**case, **overrides})
-                    yield complete(kbase, interview(kbase, given, "triage") if ask else given)
+                    final = complete(kbase, interview(kbase, given, "triage") if ask else given)
+                    if explain:
+                        say_ignored(given, final, final["symptom"], f"--answers line {line}: " if batch else "")
+                    yield final
                 except AnswerError as exc:
                     raise CliError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
 
         if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
-            with tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
+            from .files import temporary_writes
+
+            with temporary_writes("the checked answers"), tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
                 for complete_answers in resolved():
                     checked.write(json.dumps(complete_answers) + "\n")
                 checked.seek(0)
@@ -301,8 +343,11 @@ def triage(
         if not no_save:  # saved before it is shown: what is shown is what is kept
             from .history import History
 
+            from .streams import note_saved
+
             with History.open(db) as history:
                 history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
+            note_saved(f"the plan was saved to {history.path}")
             # after a warning sign the only next step is the one the plan gives: no check-in
             say(f"saved to {history.path}" if plan.triage_level in RED_FLAG_LEVELS
                 else f"plan saved to {history.path}; check in with `runrehab checkin`")
@@ -352,7 +397,9 @@ def checkin(
     """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
     from .records import to_data, to_json
     from .render import checkin_view, stdout_console
+    from .streams import note_saved
 
+    note = text_option("--note", note)
     kbase = load_kb(kb)
     day = parse_day(date)
     history, (stored, plan) = _stored_plan(db, symptom, kbase)
@@ -361,6 +408,7 @@ def checkin(
         latest = _latest_routine(history.checkins(stored.id))
         doc, final = _checkin(kbase, plan, day, answers, answer, interactive, done, note, explain, latest)
         history.save_checkin(stored.id, final, to_data(doc, trace=False))
+    note_saved(f"the check-in was saved to {history.path}")
     if json_out:
         emit_json(to_json(doc))
     else:
@@ -403,6 +451,8 @@ def _checkin(kbase: KnowledgeBase, plan: Any, day: dt.date, answers: str | None,
     else:
         given = carried_over(kbase, plan.answers, given)
     final = complete(kbase, given, "checkin", plan.symptom)
+    if explain:
+        say_ignored(given, final, plan.symptom)
     done_ids = list(dict.fromkeys(find_exercise(kbase, name).id for name in done or []))
     return make_checkin(kbase, plan, final, day, explain=explain, done=done_ids, note=note, latest=latest), final
 
@@ -424,7 +474,7 @@ def plan(
     from .render import plan_markdown, plan_status_view, stdout_console
 
     if format not in ("text", "markdown"):
-        raise CliError(f"--format: {format!r} is not a format (allowed: text, markdown)")
+        raise CliError(f"--format: {shown(format)} is not a format (allowed: text, markdown)")
     kbase = load_kb(kb)
     history, (stored, current) = _stored_plan(db, symptom, kbase)
     today = day_on_plan(parse_day(date), date, current.date)
@@ -478,7 +528,7 @@ def find_exercise(kb: KnowledgeBase, name: str) -> Any:
         return kb.exercises[index[wanted]]
     close = list(dict.fromkeys(index[m] for m in difflib.get_close_matches(wanted, index, n=6, cutoff=0.6)))[:3]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `runrehab exercises` lists them all"
-    raise CliError(f"no exercise called {name!r}{hint}", ExitCode.NOT_FOUND)
+    raise CliError(f"no exercise called {shown(name)}{hint}", ExitCode.NOT_FOUND)
 
 
 @app.command()
@@ -534,7 +584,7 @@ def questions(
     kbase = load_kb(kb)
     check_symptom(kbase, symptom)
     if stage not in (None, "triage", "checkin"):
-        raise CliError(f"--stage: {stage!r} is not a stage (allowed: triage, checkin)")
+        raise CliError(f"--stage: {shown(stage)} is not a stage (allowed: triage, checkin)")
     chosen = [q for q in kbase.rules_file.questions
               if (symptom is None or not q.symptoms or symptom in q.symptoms) and (stage is None or stage in q.stages)]
     if json_out:
@@ -589,13 +639,10 @@ def schema(
     from .models import SCHEMAS, json_schema
 
     if name not in SCHEMAS:
-        raise CliError(f"no schema called {name!r} (allowed: {', '.join(SCHEMAS)})")
+        raise CliError(f"no schema called {shown(name)} (allowed: {', '.join(SCHEMAS)})")
     emit_json(json.dumps(json_schema(name), indent=2, ensure_ascii=False))
 
 
 def main() -> None:
-    try:
-        app(prog_name="runrehab")
-    except BrokenPipeError:  # `runrehab exercises | head`: the reader left; not an error
-        sys.stderr.close()
-        sys.exit(0)
+    """Run a command (entry.main prepares the streams and ends failed output)."""
+    app(prog_name="runrehab")

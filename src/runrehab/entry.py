@@ -4,12 +4,14 @@ from __future__ import annotations
 import sys
 
 from . import version_line
+from .streams import guarded_output
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--version"]:
-        sys.stdout.write(version_line() + "\n")
-        return
-    from .cli import main as run
+    with guarded_output():
+        if sys.argv[1:] == ["--version"]:
+            sys.stdout.write(version_line() + "\n")
+            return
+        from .cli import main as run
 
-    run()
+        run()

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import FileRefused, check_path
+
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
@@ -98,6 +100,10 @@ class History:
     @classmethod
     def open(cls, path: Path | None) -> History:
         path = Path(path) if path is not None else default_path()
+        try:
+            check_path(path)  # a named pipe would hang the connection; a long name would raise
+        except FileRefused as exc:
+            raise HistoryError(f"history: {exc}") from None
         if path.is_dir():
             raise HistoryError(f"history {path}: is a folder, not a database file")
         if not path.exists():

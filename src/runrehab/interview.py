@@ -95,6 +95,17 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     return {qid: parse_answer(kb.questions[qid], raw) for qid, raw in given.items()}
 
 
+def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[str]:
+    """The ids answered that the symptom's interview at `stage` does not ask. Such answers have
+    no effect (see `complete`), so that one `-a` can serve every case of a mixed batch; a rule
+    that tests such a question is refused when the rule base is loaded (kb.check_references)."""
+    symptom = symptom or answers.get("symptom")
+    if symptom not in kb.symptoms:
+        return []
+    asked = {q.id for q in kb.questions_for(symptom, stage)}
+    return [qid for qid in answers if qid not in asked]
+
+
 def is_required(question: Question) -> bool:
     return question.required or question.red_flag
 
@@ -104,15 +115,15 @@ def red_flag_raised(answers: dict[str, Any]) -> bool:
 
 
 def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:
-    """The questions still to ask, in order. Once a red flag is answered yes, nothing more,
-    except at a triage the symptom, without which no rule can speak."""
-    symptom = answers.get("symptom", symptom)
+    """The questions still to ask, in order. Empty once a red flag of this interview is answered
+    yes (the symptom comes first: without it no red flag can be weighed)."""
+    symptom = symptom or answers.get("symptom")
     if stage == "triage" and symptom is None:
         return [kb.questions["symptom"]]
-    if red_flag_raised(answers):
+    asked = kb.questions_for(symptom, stage)
+    if red_flag_raised({q.id: answers[q.id] for q in asked if q.id in answers}):
         return []
-    return [q for q in kb.questions_for(symptom, stage)
-            if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
+    return [q for q in asked if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
 
 
 def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Question | None:
@@ -121,8 +132,10 @@ def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, sympto
 
 
 def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", symptom: str | None = None) -> dict[str, Any]:
-    """Typed answers with defaults filled in; MissingAnswers names every required id not given."""
-    answers = dict(answers)
+    """Typed answers with defaults filled in, without those outside the symptom's interview;
+    MissingAnswers names every required id not given."""
+    ignored = set(outside(kb, answers, stage, symptom))
+    answers = {qid: value for qid, value in answers.items() if qid not in ignored}
     while True:
         todo = pending(kb, answers, stage, symptom)
         missing = [q.id for q in todo if is_required(q)]

@@ -9,6 +9,8 @@ import gc
 import hashlib
 import json
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +18,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import MIB, FileRefused, read_regular, shorten, why_not
 from .records import Record, condition_kind, record
+from .text import visible
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -26,6 +30,11 @@ RULES_FILE = "rules.yaml"
 Loc = tuple[Any, ...]
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
+FILE_LIMIT = 4 * MIB  # a rule-base file: about 90 times the shipped rules.yaml
+MAX_PROBLEMS = 200  # reported of one file; a file with more is beyond repair by a list
+_SHALLOW = 200  # see _composer
+_DEEP_INDENT = re.compile(r"^[ \t?:-]{%d}" % _SHALLOW, re.MULTILINE)
+_BRACKET = re.compile(r"[][{}]")
 
 
 @dataclass(frozen=True, order=True)
@@ -38,7 +47,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}"
+        return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
 
 
 class KbError(Exception):
@@ -134,7 +143,7 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
             raise fail(node, "yaml", f"cannot read value: {exc}") from None
 
     try:
-        loader = yaml.SafeLoader if untrusted else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = yaml.SafeLoader if untrusted or not _shallow(text) else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -151,13 +160,36 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
     return SourceFile(name, data, marks)
 
 
+def _shallow(text: str) -> bool:
+    """Whether `text` surely nests less than about 3 x _SHALLOW deep, so that libyaml's C composer
+    (which recurses without limit) may read it. A block collection nests deeper only by a deeper
+    indent or leading `- `, `? `, `: ` indicators; a flow collection only by an open bracket.
+    Brackets inside quoted text count too: a file that fails this merely goes the slower way."""
+    if _DEEP_INDENT.search(text):
+        return False
+    if text.count("[") + text.count("{") < _SHALLOW:
+        return True
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth >= _SHALLOW:
+            return False
+    return True
+
+
+def read_rule_file(path: Path) -> bytes:
+    """The bytes of a rule-base file: a regular file (a named pipe would hang, a device never
+    end) of at most FILE_LIMIT bytes. FileNotFoundError and FileRefused say why not."""
+    return read_regular(path, FILE_LIMIT)
+
+
 def read_yaml_file(path: Path, name: str) -> SourceFile:
     try:
-        raw = path.read_bytes()
+        raw = read_rule_file(path)
     except FileNotFoundError:
-        raise YamlError(Problem(name, 1, 1, "error", "missing", f"no such file: {path}")) from None
-    except OSError as exc:
-        raise YamlError(Problem(name, 1, 1, "error", "unreadable", f"cannot read {path}: {exc.strerror}")) from None
+        raise YamlError(Problem(name, 1, 1, "error", "missing", f"no such file: {shorten(str(path))}")) from None
+    except FileRefused as exc:
+        raise YamlError(Problem(name, 1, 1, "error", "unreadable", str(exc))) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -295,12 +327,12 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     The files are always read and hashed; when the cache holds a rule base built from exactly
     those bytes it is used, otherwise the YAML is checked in full and the result cached."""
     base = shipped_dir() if directory is None else Path(directory)
-    if directory is not None and not base.is_dir():
-        raise KbError([Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")])
+    if directory is not None:
+        check_folder(base)
     try:
-        files_hash = content_hash(hashlib.sha256((base / name).read_bytes()).hexdigest()
+        files_hash = content_hash(hashlib.sha256(read_rule_file(base / name)).hexdigest()
                                   for name in (EXERCISES_FILE, RULES_FILE))
-    except OSError:
+    except (OSError, FileRefused):
         files_hash = None  # read_base reports what cannot be read
     cached = _from_cache(files_hash, base) if files_hash else None
     if cached is not None:
@@ -372,6 +404,18 @@ def _from_cache(files_hash: str, base: Path) -> KnowledgeBase | None:
     return KnowledgeBase(rules_file, exercises_file, base, files_hash)
 
 
+def check_folder(base: Path) -> None:
+    """KbError unless `base` is a folder (it may still lack the files: read_base says so)."""
+    try:
+        if stat.S_ISDIR(os.stat(base).st_mode):
+            return
+        why = "not a folder holding exercises.yaml and rules.yaml"
+    except OSError as exc:
+        why = ("not a folder holding exercises.yaml and rules.yaml" if isinstance(exc, (FileNotFoundError, NotADirectoryError))
+               else f"cannot use it: {why_not(exc)}")
+    raise KbError([Problem(shorten(str(base)), 1, 1, "error", "missing", why)])
+
+
 def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
     """Everything `load` checks, returned rather than raised (for `runrehab validate`), with the
     files as read so that later checks can point at lines."""
@@ -396,13 +440,28 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
         try:
             models[filename] = model.model_validate(src.data)
         except ValidationError as exc:
-            problems.extend(_schema_problems(src, exc))
+            problems.extend(capped(src.name, _schema_problems(src, exc)))
     if len(models) < 2:
         return None, problems, sources
     digest = content_hash(sources[name].sha256 for name in (EXERCISES_FILE, RULES_FILE))
     kb = KnowledgeBase(record(models[RULES_FILE]), record(models[EXERCISES_FILE]), base, digest)
-    problems.extend(check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE]))
+    problems.extend(capped(sources[RULES_FILE].name, check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE])))
     return kb, problems, sources
+
+
+def capped(name: str, problems: Iterable[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS of one file's problems, then one line saying how many more there were."""
+    kept: list[Problem] = []
+    more = 0
+    for problem in problems:
+        if len(kept) < MAX_PROBLEMS:
+            kept.append(problem)
+        else:
+            more += 1
+    if more:
+        kept.append(Problem(name, max(p.line for p in kept) + 1, 1, "error", "too-many",
+                            f"{more} more problems not shown; fix the ones above first"))
+    return kept
 
 
 def _display(path: Path) -> str:
@@ -487,6 +546,21 @@ def _check_condition(kb: KnowledgeBase, src: SourceFile, condition: Any, loc: Lo
             why = check_value(question, value)
             if why:
                 yield src.problem((*at, "value"), "bad-value", f"{question.id}: {why}")
+
+
+def _check_asked(kb: KnowledgeBase, src: SourceFile, rule: Any, loc: Loc) -> Iterator[Problem]:
+    """A rule may only test questions that its symptoms' interviews ask at its stages: answers to
+    any other question are ignored (interview.outside), so the test could never be met."""
+    for leaf, leaf_loc in leaves(rule.when, (*loc, "when")):
+        question = kb.questions.get(leaf.question)
+        if question is None:
+            continue  # a fact, or an unknown id (reported by _check_condition)
+        if not any(question in kb.questions_for(symptom, stage)
+                   for symptom in rule.symptoms or kb.symptoms for stage in rule.stages):
+            yield src.problem((*leaf_loc, "question"), "not-asked",
+                              f"rule {rule.id} tests {question.id!r}, which is not asked for "
+                              f"{', '.join(rule.symptoms) or 'any symptom'} at {', '.join(rule.stages)}; "
+                              "an answer to it is ignored, so the rule could never fire")
 
 
 def _duplicates(items: list[Any], src: SourceFile, loc: Loc, what: str) -> Iterator[Problem]:
@@ -575,6 +649,7 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
                                 f"is context, not advice; cite who prescribed it")
         if rule.when is not None:
             yield from _check_condition(kb, rules, rule.when, (*loc, "when"))
+            yield from _check_asked(kb, rules, rule, loc)
         for j, item in enumerate(rule.then.routine):
             if item.exercise not in kb.exercises:
                 yield rules.problem((*loc, "then", "routine", j, "exercise"), "unknown-exercise",

@@ -1,8 +1,9 @@
 """Views of the documents: rich text for people, Markdown for a handout.
 
 Every string from the rule base goes into a Text object (below), never through markup, so
-brackets are shown as written, and control characters (terminal escape codes among them) are
-written out as `\\x1b` rather than sent to the terminal.
+brackets are shown as written, and control characters (terminal escape codes among them) and
+bidirectional overrides are written out (text.visible) rather than sent to the terminal. The
+Markdown handout escapes what Markdown would read as markup, HTML or links.
 """
 from __future__ import annotations
 
@@ -20,16 +21,10 @@ from rich.text import Text as RichText
 from .engine import show_value, source_ref
 from .interview import allowed
 from .records import RED_FLAG_LEVELS, Record
+from .text import visible
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
-
-_VISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), 0x7F, *range(0x80, 0xA0))}
-
-
-def visible(text: str) -> str:
-    """`text` with every control character but newline and tab written out (ESC as `\\x1b`)."""
-    return text.translate(_VISIBLE)
 
 
 class Text(RichText):
@@ -327,10 +322,12 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     return Group(*parts)
 
 
+_MD_ESCAPES = {ord(c): f"\\{c}" for c in "\\`*_[]<>&|~!#"}  # as text: no emphasis, link, image, HTML or entity
+
+
 def _md(text: str) -> str:
     """Text from the rule base made safe inside Markdown (tables and inline)."""
-    text = visible(text).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
-    return text.replace("\n", " ")
+    return visible(text).translate(_MD_ESCAPES).replace("\n", " ")
 
 
 def plan_markdown(status: Record, kb: KnowledgeBase) -> str:

@@ -21,7 +21,8 @@ from typing import Any
 
 from .engine import announced, checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
-from .kb import RULES_FILE, KnowledgeBase, Problem, SourceFile, building, leaves, read_base, shipped_dir
+from .kb import (RULES_FILE, KbError, KnowledgeBase, Problem, SourceFile, building, check_folder, leaves, read_base,
+                 shipped_dir)
 from .records import RED_FLAG_LEVELS, Record
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
@@ -30,8 +31,10 @@ _EXAMPLE_DATE = dt.date(2000, 1, 1)
 def validate(directory: Path | None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Every problem of the rule base in `directory` (the shipped one when None), sorted."""
     base = shipped_dir() if directory is None else Path(directory)
-    if not base.is_dir():
-        return None, [Problem(str(base), 1, 1, "error", "missing", "not a folder holding exercises.yaml and rules.yaml")]
+    try:
+        check_folder(base)
+    except KbError as exc:
+        return None, exc.problems
     with building():
         kb, problems, sources = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
