@@ -1,6 +1,7 @@
 """One judgement for answers to questions a symptom's interview does not ask: they have no
 effect at run time (no rule reads them, they are not stored, --explain names them), and a rule
-that tests such a question is refused by the loader and by validate alike."""
+that tests such a question is refused by the loader and by validate alike. A warning sign
+answered yes is the exception: it is honoured whatever the symptom."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,13 +20,23 @@ from runrehab.validate import validate
 
 
 def test_an_answer_outside_the_interview_is_dropped_before_the_rules_run(kb):
-    given = parse_answers(kb, full_answers(kb, "hand-tingling", red_flag_groin_pain="yes", low_back_pain="yes",
+    given = parse_answers(kb, full_answers(kb, "hand-tingling", red_flag_groin_pain="no", low_back_pain="yes",
                                            progress="worse"))
     assert outside(kb, given, "triage") == ["red_flag_groin_pain", "low_back_pain", "progress"]
     final = complete(kb, given)
     assert not {"red_flag_groin_pain", "low_back_pain", "progress"} & set(final)
     plan = triage(kb, final, dt.date(2026, 3, 1))
     assert plan.red_flags == [] and "red_flag_groin_pain" not in plan.answers
+
+
+@pytest.mark.parametrize("symptom,flag,level", [("hand-tingling", "red_flag_groin_pain", "urgent"),
+                                                ("tight-itb", "red_flag_chest_pain", "emergency"),
+                                                ("hand-tingling", "red_flag_bladder", "emergency")])
+def test_a_warning_sign_outside_the_interview_answered_yes_is_honoured_at_its_own_level(kb, symptom, flag, level):
+    given = parse_answers(kb, {**full_answers(kb, symptom), flag: "yes"})
+    assert outside(kb, given, "triage") == []
+    plan = triage(kb, complete(kb, given), dt.date(2026, 3, 1))
+    assert plan.triage_level == level and plan.red_flags == [flag] and plan.routine == []
 
 
 def test_a_red_flag_of_this_interview_still_ends_it(kb):
@@ -44,12 +55,12 @@ def test_explain_names_the_ignored_answers_and_the_history_does_not_keep_them(ru
     answers = tmp_path / "a.json"
     answers.write_text(json.dumps(full_answers(kb, "tight-itb")))
     db = tmp_path / "h.db"
-    result = runner.invoke(app, ["triage", "--answers", str(answers), "-a", "red_flag_chest_pain=yes", "--explain",
-                                 "--db", str(db), "--date", "2026-03-01"])
+    result = runner.invoke(app, ["triage", "--answers", str(answers), "-a", "red_flag_chest_pain=no",
+                                 "-a", "red_flag_bladder=yes", "--explain", "--db", str(db), "--date", "2026-03-01"])
     assert result.exit_code == 0, result.stderr
     assert "runrehab: ignored (not asked for tight-itb): red_flag_chest_pain" in result.stderr
     stored = json.loads(runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-01"]).stdout)
-    assert "red_flag_chest_pain" not in stored["answers"] and stored["triage_level"] == "self-care"
+    assert "red_flag_chest_pain" not in stored["answers"] and stored["triage_level"] == "emergency"
 
 
 def test_one_dash_a_applies_to_every_case_of_a_mixed_batch(runner, kb, tmp_path):

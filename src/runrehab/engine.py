@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .kb import leaves
-from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, condition_kind, level_rank, updated
+from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, condition_kind, is_red_flag, level_rank, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -145,11 +145,21 @@ def _unique(items: list[Any]) -> list[Any]:
 
 
 def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple[list[Record], list[Record]]:
-    """(rules that apply to the symptom and stage, those of them that fired)."""
+    """(rules that apply to the symptom and stage, those of them that fired). A warning sign
+    answered yes that this symptom's interview does not ask about (one `-a` for a mixed batch)
+    brings in the red-flag rules of other symptoms that test it: a red flag is never ignored."""
     symptom = answers["symptom"]
     tests = kb.shared(("tests", symptom, stage), lambda: tuple(
         (r, None if r.when is None else compiled(r.when)) for r in kb.rules_for(symptom, stage)))
-    return kb.rules_for(symptom, stage), [r for r, holds in tests if holds is None or holds(answers)]
+    applicable = kb.rules_for(symptom, stage)
+    asked = kb.shared(("asked", symptom, stage), lambda: {q.id for q in kb.questions_for(symptom, stage)})
+    foreign = {qid for qid, value in answers.items() if value is True and is_red_flag(qid) and qid not in asked}
+    if foreign:
+        extra = [r for r in kb.rules if stage in r.stages and r not in applicable and r.when is not None
+                 and r.then.level in RED_FLAG_LEVELS and any(leaf.question in foreign for leaf, _ in leaves(r.when))]
+        applicable = (*applicable, *extra)
+        tests = (*tests, *((r, compiled(r.when)) for r in extra))
+    return applicable, [r for r, holds in tests if holds is None or holds(answers)]
 
 
 def decide_level(fired: list[Record], red_flags: list[str]) -> tuple[str, Record | None]:
@@ -219,7 +229,7 @@ class Evaluation:
 
 def evaluate_stage(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> Evaluation:
     applicable, fired = fired_rules(kb, answers, stage)
-    red_flags = [qid for qid, value in answers.items() if value is True and qid.startswith("red_flag_")]
+    red_flags = [qid for qid, value in answers.items() if value is True and is_red_flag(qid)]
     level, leader = decide_level(fired, red_flags)
     # When the outcome is emergency or urgent only rules at that level speak: exercise advice,
     # routines and review dates from calmer rules would blur the message.

@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .engine import evaluate
+from .records import is_red_flag
 from .records import Record as Question  # a question of the rule base (models.Question as a Record)
 
 if TYPE_CHECKING:
@@ -98,12 +99,14 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
 def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[str]:
     """The ids answered that the symptom's interview at `stage` does not ask. Such answers have
     no effect (see `complete`), so that one `-a` can serve every case of a mixed batch; a rule
-    that tests such a question is refused when the rule base is loaded (kb.check_references)."""
+    that tests such a question is refused when the rule base is loaded (kb.check_references).
+    A warning sign answered yes is never among them: it is honoured whatever the symptom
+    (engine.fired_rules)."""
     symptom = symptom or answers.get("symptom")
     if symptom not in kb.symptoms:
         return []
     asked = {q.id for q in kb.questions_for(symptom, stage)}
-    return [qid for qid in answers if qid not in asked]
+    return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
 
 
 def is_required(question: Question) -> bool:
@@ -111,17 +114,17 @@ def is_required(question: Question) -> bool:
 
 
 def red_flag_raised(answers: dict[str, Any]) -> bool:
-    return any(value is True and qid.startswith("red_flag_") for qid, value in answers.items())
+    return any(value is True and is_red_flag(qid) for qid, value in answers.items())
 
 
 def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:
-    """The questions still to ask, in order. Empty once a red flag of this interview is answered
-    yes (the symptom comes first: without it no red flag can be weighed)."""
+    """The questions still to ask, in order. Empty once any red flag is answered yes (the symptom
+    comes first: without it no red flag can be weighed)."""
     symptom = symptom or answers.get("symptom")
     if stage == "triage" and symptom is None:
         return [kb.questions["symptom"]]
     asked = kb.questions_for(symptom, stage)
-    if red_flag_raised({q.id: answers[q.id] for q in asked if q.id in answers}):
+    if red_flag_raised(answers):
         return []
     return [q for q in asked if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
 

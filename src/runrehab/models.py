@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
 
-from .records import SCHEMA_VERSION, condition_kind
+from .records import SCHEMA_VERSION, condition_kind, is_red_flag
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
@@ -168,7 +168,7 @@ class Question(Strict):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def red_flag(self) -> bool:
-        return self.id.startswith("red_flag_")
+        return is_red_flag(self.id)
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

@@ -20,6 +20,11 @@ RED_FLAG_LEVELS = ("emergency", "urgent")
 _KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
 
 
+def is_red_flag(question_id: str) -> bool:
+    """Whether a question is a red-flag screen: by the contract, its id starts `red_flag_`."""
+    return question_id.startswith("red_flag_")
+
+
 def level_rank(level: str) -> int:
     """0 for the most urgent level; lower is more urgent."""
     return LEVELS.index(level)

@@ -23,7 +23,7 @@ from .engine import announced, checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
 from .kb import (RULES_FILE, KbError, KnowledgeBase, Problem, SourceFile, building, check_folder, leaves, read_base,
                  shipped_dir)
-from .records import RED_FLAG_LEVELS, Record
+from .records import RED_FLAG_LEVELS, Record, is_red_flag
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
 
@@ -224,7 +224,7 @@ def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
             yield src.problem(("rules", i), "overridden", f"rule {rule.id} is always overridden by a more urgent rule",
                               severity="warning")
     for (stage, symptom), answers in sorted(uncovered.items()):
-        shown = ", ".join(f"{k}={v}" for k, v in answers.items() if k != "symptom" and not k.startswith("red_flag_"))
+        shown = ", ".join(f"{k}={v}" for k, v in answers.items() if k != "symptom" and not is_red_flag(k))
         yield src.problem(("rules",), "uncovered", f"no rule sets a level at {stage} for {symptom} when {shown}")
     index = {r.id: n for n, r in enumerate(kb.rules)}
     for (a, b, exercise), symptom in sorted(disagreements.items()):
