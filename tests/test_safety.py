@@ -23,7 +23,7 @@ PROGRESS = KB.questions["progress"].choices
 DECISIONS = ("continue", "progress", "escalate", "stop")
 # After a week of the exercises: the expert's rule for the hips ("doesn't significantly help"),
 # and for the first rib mobilization, no improvement; the back of the leg goes on until symptom free.
-NOT_BETTER_ENOUGH = {"tight-itb": ("better", "same"), "hand-tingling": ("same",), "posterior-leg-pain": ()}
+NOT_BETTER_ENOUGH = {"tight-itb": ("better", "same"), "hand-tingling": ("same",), "posterior-leg-pain": (), "other": ()}
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
