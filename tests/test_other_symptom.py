@@ -1,0 +1,137 @@
+"""The symptom `other`, a problem the rule base does not cover: a screen of the warning signs that
+fit any runner, then whom to see, with no routine. Through the command line only, as a user or a
+script meets it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from runrehab.cli import app
+
+# The screen the symptom promises: cauda equina, cardiac, stroke, a fall or injury with no weight
+# bearing, infection and bone stress, each with the level its guideline gives.
+EMERGENCY = ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_both_legs_weak",
+             "red_flag_chest_pain", "red_flag_stroke_signs", "red_flag_injury_weight_bearing"]
+URGENT = ["red_flag_fever", "red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
+ORDINARY = {"symptom": "other", "days": 10, "pain_score": 4, "pain_at_rest": "no"}
+
+
+def run(runner: CliRunner, *args: str, stdin: str | None = None) -> Any:
+    result = runner.invoke(app, list(args), input=stdin)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def screen(runner: CliRunner) -> list[dict[str, Any]]:
+    questions = run(runner, "questions", "--symptom", "other", "--json")
+    return [q for q in questions if q["red_flag"]]
+
+
+def all_no(runner: CliRunner, **changes: Any) -> dict[str, Any]:
+    """What a runner with a sore knee answers: no to every warning sign."""
+    return {**ORDINARY, **{q["id"]: "no" for q in screen(runner)}, **changes}
+
+
+def triage(runner: CliRunner, answers: dict[str, Any], *extra: str) -> dict[str, Any]:
+    return run(runner, "triage", "--answers", "-", "--json", "--date", "2026-03-01", *extra, stdin=json.dumps(answers))
+
+
+def test_symptoms_lists_other_with_what_it_is_for(runner):
+    symptoms = {s["id"]: s for s in run(runner, "symptoms", "--json")}
+    assert "does not cover" in symptoms["other"]["description"]
+    result = runner.invoke(app, ["symptoms"])
+    assert result.exit_code == 0 and "Something else" in result.stdout
+
+
+def test_the_symptom_question_offers_other_with_words_for_people(runner):
+    [symptom] = [q for q in run(runner, "questions", "--json") if q["id"] == "symptom"]
+    assert "other" in symptom["choices"]
+    assert "does not cover" in symptom["labels"]["other"] and "knee" in symptom["labels"]["other"]
+
+
+def test_questions_for_other_list_the_screen_emergencies_first(runner):
+    flags = screen(runner)
+    ids = [q["id"] for q in flags]
+    assert set(ids) == set(EMERGENCY + URGENT)
+    # The first yes ends the interview: no urgent question may hide an emergency behind it.
+    assert max(ids.index(q) for q in EMERGENCY) < min(ids.index(q) for q in URGENT)
+    for q in flags:
+        assert q["type"] == "yes_no" and q["default"] is None and q["sign"]
+        assert "other" in q["symptoms"] and "checkin" in q["stages"]
+        assert q["source"]["document"] and q["source"]["quote"]
+    # Nothing about exercises: `other` has none to ask about.
+    checkin_only = [q["id"] for q in run(runner, "questions", "--symptom", "other", "--json") if q["stages"] == ["checkin"]]
+    assert "exercise_pain" not in checkin_only and "morning_after" not in checkin_only
+
+
+@pytest.mark.parametrize("flag", EMERGENCY + URGENT)
+def test_each_warning_sign_answered_yes_gives_help_now_and_no_routine(runner, flag):
+    plan = triage(runner, {**ORDINARY, flag: "yes"}, "--no-save")
+    assert plan["triage_level"] == ("emergency" if flag in EMERGENCY else "urgent")
+    assert plan["red_flags"] == [flag]
+    assert plan["routine"] == [] and plan["review_date"] is None
+    assert all(r["source"]["quote"] for r in plan["rules"])
+
+
+def test_a_sore_knee_answering_no_to_everything_is_told_whom_to_see_with_no_routine(runner):
+    plan = triage(runner, all_no(runner), "--no-save")
+    assert plan["symptom"] == "other" and plan["triage_level"] == "see-clinician"
+    assert plan["red_flags"] == [] and plan["routine"] == []
+    advice = " ".join(plan["advice"])
+    assert "physical therapist" in advice and "sports medicine doctor" in advice
+    assert "getting worse" in advice and "walking" in advice
+    [rule] = plan["rules"]
+    assert rule["id"] == "other-see-clinician"
+    assert rule["source"]["document"] == "mpft-msk-soft-tissue" and rule["source"]["quote"]
+    # The plan still says which warning signs mean help now, and that getting worse means sooner.
+    levels = {e["level"] for e in plan["escalation"]}
+    assert {"emergency", "urgent", "see-clinician"} <= levels
+    assert "cannot put weight on it" in " ".join(e["if"] for e in plan["escalation"])
+
+
+def test_the_interview_without_a_terminal_names_the_screen_as_missing(runner):
+    result = runner.invoke(app, ["triage", "--answers", "-", "--json", "--no-save"], input=json.dumps(ORDINARY))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "red_flag_injury_weight_bearing" in result.stderr and "red_flag_chest_pain" in result.stderr
+
+
+def test_a_batch_of_other_cases_beside_a_symptom_with_a_plan(runner):
+    answers = {k: v for k, v in all_no(runner).items() if k != "symptom"}
+    plan = run(runner, "triage", "-a", "symptom=other", "--answers", "-", "--json", "--no-save",
+               stdin=json.dumps(answers))
+    assert plan["symptom"] == "other" and plan["triage_level"] == "see-clinician"
+
+    hips = {q["id"]: "no" for q in run(runner, "questions", "--symptom", "tight-itb", "--json") if q["red_flag"]}
+    cases = [all_no(runner), {**ORDINARY, "red_flag_injury_weight_bearing": "yes"},
+             {**ORDINARY, "red_flag_faint": "yes"}, {**ORDINARY, **hips, "symptom": "tight-itb"}]
+    result = runner.invoke(app, ["triage", "--answers", "-", "--json"],
+                           input="".join(json.dumps(c) + "\n" for c in cases))
+    assert result.exit_code == 0, result.stderr
+    plans = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [p["symptom"] for p in plans] == ["other", "other", "other", "tight-itb"]
+    assert [p["triage_level"] for p in plans] == ["see-clinician", "emergency", "urgent", "self-care"]
+    assert [p["routine"] == [] for p in plans] == [True, True, True, False]
+
+
+def test_check_ins_for_other_screen_again_and_keep_whom_to_see(runner, tmp_path: Path):
+    db = str(tmp_path / "history.db")
+    triage(runner, all_no(runner), "--db", db)
+    checkin_answers = {q["id"]: "no" for q in screen(runner)}
+
+    def checkin(date: str, **changes: Any) -> dict[str, Any]:
+        answers = {**checkin_answers, "pain_score": 3, **changes}
+        return run(runner, "checkin", "--answers", "-", "--json", "--db", db, "--date", date, stdin=json.dumps(answers))
+
+    same = checkin("2026-03-08", progress="same")
+    assert same["triage_level"] == "see-clinician" and same["decision"] == "continue" and same["routine"] == []
+    assert "physical therapist" in same["message"]
+    gone = checkin("2026-03-15", progress="symptom-free", pain_score=0)
+    assert gone["triage_level"] == "see-clinician" and "comes back" in gone["message"]
+    worse = checkin("2026-03-16", progress="worse", pain_score=6)
+    assert worse["decision"] == "stop" and worse["routine"] == []
+    fall = checkin("2026-03-17", red_flag_injury_weight_bearing="yes")
+    assert fall["triage_level"] == "emergency" and fall["red_flags"] == ["red_flag_injury_weight_bearing"]
