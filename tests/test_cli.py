@@ -127,7 +127,7 @@ def test_questions_unknown_symptom_exits_2_naming_the_allowed(runner):
 
 def test_symptoms(runner):
     docs = [Symptom.model_validate(s) for s in json.loads(run(runner, "symptoms", "--json").stdout)]
-    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling"]
+    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other"]
     assert "Pins and needles" in run(runner, "symptoms").stdout
 
 
