@@ -2,31 +2,39 @@
 
     python benchmarks/run.py                  # builds the wheel and installs it in a fresh venv
     python benchmarks/run.py --venv .venv     # measures what is installed in an existing venv
+    python benchmarks/run.py --quick          # a short sanity run: fewer rounds, smaller batches
 
-Start-up times are medians of interleaved runs (stack, A, B, C, stack, A, ...), each compared with
-importing the stack alone (`import typer, rich.console, pydantic, yaml`) in the same venv, so the
-figures hold on a slower or busier machine too. Every command runs with a warm rule-base cache in
-a folder of this run; the cold figure (no cache) is shown for information.
+Every timed figure is a paired ratio. Each round runs the command and, back to back with it, its
+reference (importing the stack, `import typer, rich.console, pydantic, yaml`, in the same venv),
+in alternating order; the figure is the median of the rounds' ratios, printed with their
+interquartile range so that its stability shows. A busy or slow machine slows both sides of a
+pair alike, so the ratio holds where absolute times do not. Every command runs with a warm
+rule-base cache in a folder of this run.
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import os
+import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALE_KB = Path(__file__).resolve().parent / "scale_kb.py"  # run with the venv's Python, which has PyYAML
 STACK = "import typer, rich.console, pydantic, yaml"
+
+Command = list[str]
 
 
 @dataclass
@@ -39,17 +47,30 @@ class Run:
 def run(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> Run:
     """Run `cmd` to its end: wall time, stdout, and when the first line of stdout arrived."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, cwd=cwd)
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
     first_at = time.perf_counter() - start if first else None
     rest = proc.stdout.read()
     code = proc.wait()
     elapsed = time.perf_counter() - start
+    err = proc.stderr.read()
+    proc.stderr.close()
+    proc.stdout.close()
     if code != 0:
-        raise SystemExit(f"benchmark: {' '.join(cmd)} exited {code}")
+        raise SystemExit(f"benchmark: {' '.join(cmd)} exited {code}: {err.decode(errors='replace').strip()}")
     return Run(elapsed, first + rest, first_at)
+
+
+def has_command(exe: str, name: str, env: dict[str, str], cwd: Path) -> bool:
+    """Whether `runrehab NAME` exists; anything else going wrong with it is an error of the run."""
+    proc = subprocess.run([exe, name, "--help"], env=env, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode == 0:
+        return True
+    if "No such command" in proc.stderr:
+        return False
+    raise SystemExit(f"benchmark: {exe} {name} --help exited {proc.returncode}: {proc.stderr.strip()}")
 
 
 _RSS_PROBE = """
@@ -72,19 +93,83 @@ def peak_rss_kb(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> int:
     return rss
 
 
-def interleaved(commands: dict[str, list[str]], rounds: int, env: dict[str, str], cwd: Path) -> dict[str, float]:
+# ------------------------------------------------------------------ figures
+
+
+@dataclass
+class Figure:
+    """The median of per-round ratios, their spread, and what the ratio is measured against."""
+
+    name: str
+    ratios: list[float]
+    bound: float | None  # None: shown for information
+    unit: str = " ×"
+    note: str = ""
+    seconds: float | None = None  # the median time of the command itself
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        """The interquartile range of the rounds' ratios (both ends the single value for one round)."""
+        if len(self.ratios) < 2:
+            return self.ratios[0], self.ratios[0]
+        q1, _, q3 = statistics.quantiles(self.ratios, n=4, method="inclusive")
+        return q1, q3
+
+    @property
+    def ok(self) -> bool:
+        return self.bound is None or self.median <= self.bound
+
+
+def paired(commands: dict[str, Callable[[], Command]], rounds: int, env: dict[str, str],
+           cwd: Path) -> dict[str, list[float]]:
+    """Seconds of each command over `rounds` rounds, run back to back, the order reversed every
+    other round so that neither side always runs first. Each callable makes its command line
+    afresh (copying a history, say) before the round's timing starts."""
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(rounds):
-        for name, cmd in commands.items():
-            times[name].append(run(cmd, env, cwd).seconds)
-    return {name: statistics.median(t) for name, t in times.items()}
+    names = list(commands)
+    for i in range(rounds):
+        order = names if i % 2 == 0 else names[::-1]
+        lines = {name: commands[name]() for name in order}
+        for name in order:
+            times[name].append(run(lines[name], env, cwd).seconds)
+    return times
+
+
+def against_stack(name: str, cmd: Callable[[], Command], stack: Command, rounds: int, env: dict[str, str],
+                  cwd: Path, bound: float | None) -> Figure:
+    times = paired({"stack": lambda: stack, "cmd": cmd}, rounds, env, cwd)
+    ratios = [c / s for c, s in zip(times["cmd"], times["stack"])]
+    seconds = statistics.median(times["cmd"])
+    return Figure(name, ratios, bound, note=f"{seconds * 1000:.0f} ms", seconds=seconds)
+
+
+def report(figures: list[Figure | tuple[str, str]]) -> bool:
+    """Print every figure with its spread, bound and verdict; True when none is missed.
+    A (name, text) pair is a figure that could not be measured, shown as such."""
+    width = max(len(f.name if isinstance(f, Figure) else f[0]) for f in figures)
+    print(f"\n{'figure':<{width}}  {'median':>8}  {'IQR':>13}  {'bound':>7}")
+    for f in figures:
+        if not isinstance(f, Figure):
+            print(f"{f[0]:<{width}}  {f[1]}")
+            continue
+        q1, q3 = f.spread
+        bound = f"{f.bound:.2f}{f.unit}" if f.bound is not None else "-"
+        verdict = "info" if f.bound is None else "ok" if f.ok else "MISS"
+        print(f"{f.name:<{width}}  {f.median:>6.2f}{f.unit}  {q1:>5.2f}–{q3:<5.2f}{f.unit}  {bound:>7}  {verdict:<4}"
+              + (f"  ({f.note})" if f.note else ""))
+    return all(f.ok for f in figures if isinstance(f, Figure))
 
 
 # ------------------------------------------------------------------ cases
 
 
-def make_cases(questions: list[dict], count: int, seed: int = 7) -> list[dict]:
-    """`count` distinct, complete triage answer sets: every symptom, every band, a few red flags."""
+def make_cases(questions: list[dict], count: int, seed: int = 7, red_flag_rate: float = 0.02) -> list[dict]:
+    """`count` distinct, complete triage answer sets, the symptoms taken in turn so that every
+    symptom the rule base offers is met; every band, and a few red flags."""
     rng = random.Random(seed)
     symptoms = next(q for q in questions if q["id"] == "symptom")["choices"]
     asked = {s: [q for q in questions if "triage" in q["stages"] and q["id"] != "symptom"
@@ -92,7 +177,7 @@ def make_cases(questions: list[dict], count: int, seed: int = 7) -> list[dict]:
 
     def answer(q: dict) -> object:
         if q["red_flag"]:
-            return "yes" if rng.random() < 0.02 else "no"
+            return "yes" if rng.random() < red_flag_rate else "no"
         if q["type"] == "yes_no":
             return rng.choice(["yes", "no"])
         if q["type"] == "integer":
@@ -103,8 +188,12 @@ def make_cases(questions: list[dict], count: int, seed: int = 7) -> list[dict]:
 
     seen: set[str] = set()
     cases: list[dict] = []
+    tries = 0
     while len(cases) < count:
-        symptom = rng.choice(symptoms)
+        tries += 1
+        if tries > 20 * count:
+            raise SystemExit(f"benchmark: the rule base's questions do not allow {count} distinct cases")
+        symptom = symptoms[tries % len(symptoms)]
         case = {"symptom": symptom, **{q["id"]: answer(q) for q in asked[symptom]}}
         key = json.dumps(case, sort_keys=True)
         if key not in seen:
@@ -113,34 +202,31 @@ def make_cases(questions: list[dict], count: int, seed: int = 7) -> list[dict]:
     return cases
 
 
+def checkin_answers(questions: list[dict], symptom: str) -> dict:
+    """A check-in that is going well: better, little pain, no warning sign."""
+    flags = {q["id"]: "no" for q in questions if q["red_flag"] and "checkin" in q["stages"]
+             and (not q["symptoms"] or symptom in q["symptoms"])}
+    return {"progress": "better", "pain_score": 2, **flags}
+
+
 def write_jsonl(cases: list[dict], path: Path) -> Path:
     path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
     return path
 
 
-# ------------------------------------------------------------------ report
+def write_json(case: dict, path: Path) -> Path:
+    path.write_text(json.dumps(case), encoding="utf-8")
+    return path
 
 
-@dataclass
-class Row:
-    target: str
-    figure: float
-    bound: float | None
-    unit: str
-
-    @property
-    def ok(self) -> bool:
-        return self.bound is None or self.figure <= self.bound
+def questions_of(exe: str, env: dict[str, str], cwd: Path) -> list[dict]:
+    return json.loads(run([exe, "questions", "--json"], env, cwd).stdout)
 
 
-def report(rows: list[Row]) -> bool:
-    width = max(len(r.target) for r in rows)
-    print(f"\n{'target':<{width}}  {'figure':>10}  {'bound':>10}")
-    for r in rows:
-        bound = f"{r.bound:.2f}{r.unit}" if r.bound is not None else "-"
-        verdict = "" if r.bound is None else "ok" if r.ok else "MISSED"
-        print(f"{r.target:<{width}}  {r.figure:>9.2f}{r.unit}  {bound:>10}  {verdict}")
-    return all(r.ok for r in rows)
+def check_batch(out: bytes, cases: list[dict]) -> None:
+    lines = out.splitlines()
+    if len(lines) != len(cases) or any(json.loads(line)["symptom"] != c["symptom"] for line, c in zip(lines, cases)):
+        raise SystemExit("benchmark: the batch did not print one plan per case, in order")
 
 
 # ------------------------------------------------------------------ setup
@@ -158,45 +244,180 @@ def install(work: Path) -> Path:
     return venv
 
 
-_SCALE_PROBE = """
-import json, sys, time
-from pathlib import Path
-from runrehab.kb import building, load, read_base
-from runrehab.validate import validate
-what, base, warm = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-
-def cold(where):
-    with building():
-        read_base(where)
-
-cold(warm)  # imports and pydantic's validators are made once per process: not part of the figure
-steps = {"load": lambda: cold(base), "cached_load": lambda: load(base), "validate": lambda: validate(base)}
-if what == "cached_load":
-    load(base)
-start = time.perf_counter()
-steps[what]()
-print(time.perf_counter() - start)
-"""
+def machine() -> str:
+    """What the absolute figures came from: cores, CPU model, Python."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores (nproc), {model}, Python {sys.version.split()[0]}"
 
 
-def probe_scale(python: Path, base: Path, warm: Path, repeat: int, env: dict[str, str], cwd: Path) -> dict:
-    """Load (YAML read and checked), cached load and validate of one rule base: each in a fresh
-    process (one run would slow the next as the heap grows), the best of `repeat`."""
-    out: dict[str, float] = {}
-    for what in ("load", "cached_load", "validate"):
-        times = [float(subprocess.run([str(python), "-c", _SCALE_PROBE, what, str(base), str(warm)], env=env, cwd=cwd,
-                                      check=True, capture_output=True, text=True).stdout) for _ in range(repeat)]
-        out[what] = min(times)
-    return out
+@dataclass
+class Sizes:
+    rounds: int  # start-up figures
+    batch_rounds: int
+    cases: int
+    scale_rounds: int
+    scale_cases: int
+    memory_rounds: int
+    memory_cases: int
+    growth_rounds: int
+
+
+FULL = Sizes(rounds=31, batch_rounds=9, cases=10_000, scale_rounds=9, scale_cases=3_000,
+             memory_rounds=2, memory_cases=100_000, growth_rounds=3)
+QUICK = Sizes(rounds=5, batch_rounds=3, cases=2_000, scale_rounds=3, scale_cases=600,
+              memory_rounds=1, memory_cases=10_000, growth_rounds=1)
+
+
+# ------------------------------------------------------------------ measures
+
+
+def start_up(exe: str, stack: Command, work: Path, env: dict[str, str], questions: list[dict],
+             rounds: int) -> list[Figure | tuple[str, str]]:
+    """The commands a person runs one at a time, each against the stack import."""
+    one = {**make_cases(questions, 1, seed=3, red_flag_rate=0)[0], "pain_score": 3, "pain_at_rest": "no"}
+    case = write_json(one, work / "case.json")
+    checkin_file = write_json(checkin_answers(questions, one["symptom"]), work / "checkin.json")
+
+    # A history holding one plan a week old; every check-in starts from a copy of it, so each
+    # round measures the same first check-in rather than a history that grows with the rounds.
+    pristine = work / "pristine"
+    pristine.mkdir()
+    week_ago = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+    run([exe, "triage", "--answers", str(case), "--date", week_ago, "--db", str(pristine / "history.sqlite")], env, work)
+    reader = work / "reader"
+    shutil.copytree(pristine, reader)
+
+    def fresh_history() -> Command:
+        shutil.rmtree(work / "checking", ignore_errors=True)
+        shutil.copytree(pristine, work / "checking")
+        return [exe, "checkin", "--answers", str(checkin_file), "--json", "--db", str(work / "checking" / "history.sqlite")]
+
+    def fixed(cmd: Command) -> Callable[[], Command]:
+        return lambda: cmd
+
+    db = ["--db", str(reader / "history.sqlite")]
+    commands: list[tuple[str, Callable[[], Command], float | None]] = [
+        ("runrehab --version", fixed([exe, "--version"]), None),
+        ("triage --answers case.json --json --no-save", fixed([exe, "triage", "--answers", str(case), "--json", "--no-save"]), 0.7),
+        ("exercise piriformis-stretch --json", fixed([exe, "exercise", "piriformis-stretch", "--json"]), 0.65),
+        ("plan --json", fixed([exe, "plan", "--json", *db]), 0.9),
+        ("checkin --answers checkin.json --json", fresh_history, 0.9),
+        ("today --json", fixed([exe, "today", "--json", *db]), 0.9),
+    ]
+    figures: list[Figure | tuple[str, str]] = []
+    for name, cmd, bound in commands:
+        if name.startswith("today") and not has_command(exe, "today", env, work):
+            figures.append((name, "not available: this runrehab has no `today` command"))
+            continue
+        run(cmd(), env, work)  # warms the file cache and the rule-base cache
+        print(f"  {name} ...", flush=True)
+        figures.append(against_stack(name, cmd, stack, rounds, env, work, bound))
+    return figures
+
+
+def batch(exe: str, stack: Command, work: Path, env: dict[str, str], questions: list[dict],
+          sizes: Sizes) -> list[Figure]:
+    """A JSON Lines batch, start-up included, against the stack import; then its peak memory
+    against that of one case."""
+    cases = make_cases(questions, sizes.cases)
+    path = write_jsonl(cases, work / "cases.jsonl")
+    cmd = [exe, "triage", "--answers", str(path), "--json", "--no-save"]
+    warm = run(cmd, env, work)
+    check_batch(warm.stdout, cases)
+    timed = against_stack(f"triage of {sizes.cases:,} JSON Lines cases, all in", lambda: cmd, stack,
+                          sizes.batch_rounds, env, work, 3.0)
+    assert timed.seconds is not None
+    timed.note += f", {sizes.cases / timed.seconds:,.0f} cases/s; first line after {warm.first_line_seconds * 1000:.0f} ms"
+
+    many = write_jsonl(make_cases(questions, sizes.memory_cases, seed=13), work / "memory.jsonl")
+    one = write_json(cases[0], work / "one.json")
+    big = [exe, "triage", "--answers", str(many), "--json", "--no-save"]
+    small = [exe, "triage", "--answers", str(one), "--json", "--no-save"]
+    ratios, peaks = [], []
+    for i in range(sizes.memory_rounds):
+        pair = (big, small) if i % 2 == 0 else (small, big)
+        rss = {tuple(c): peak_rss_kb(c, env, work) for c in pair}
+        ratios.append(rss[tuple(big)] / rss[tuple(small)])
+        peaks.append((rss[tuple(big)], rss[tuple(small)]))
+    b, s = peaks[len(peaks) // 2]
+    memory = Figure(f"peak memory, {sizes.memory_cases:,}-case batch / one case", ratios, 1.2,
+                    note=f"{b / 1024:.1f} against {s / 1024:.1f} MiB")
+    return [timed, memory]
+
+
+def scale(exe: str, python: Path, stack: Command, work: Path, env: dict[str, str], factor: int,
+          sizes: Sizes) -> list[Figure]:
+    """A rule base `factor` times the shipped one against the shipped one (written by scale_kb.py,
+    so it has `factor` times the symptoms), each triaging cases spread over all its own symptoms."""
+    bases = {f: work / f"kb{f}" for f in (1, 10, factor)}
+    for f, base in bases.items():
+        subprocess.run([str(python), str(SCALE_KB), str(f), str(base)], check=True)
+    kb_env = {f: {**env, "RUNREHAB_KB": str(b)} for f, b in bases.items()}
+    batch_cmd, one_cmd, counts = {}, {}, {}
+    for f in (1, factor):
+        questions = questions_of(exe, kb_env[f], work)  # also fills the rule base's cache
+        cases = make_cases(questions, sizes.scale_cases, seed=11)
+        counts[f] = len({c["symptom"] for c in cases})
+        batch_cmd[f] = [exe, "triage", "--answers", str(write_jsonl(cases, work / f"scale{f}.jsonl")), "--json", "--no-save"]
+        one_cmd[f] = [exe, "triage", "--answers", str(write_json(cases[-1], work / f"scale{f}.json")), "--json", "--no-save"]
+        check_batch(run(batch_cmd[f], kb_env[f], work).stdout, cases)
+
+    # Each round: both bases, each as its batch and its one case back to back (so start-up is
+    # taken off within the pair), the order of bases and of the runs in a pair turning by round.
+    ratios, per_case = [], {1: [], factor: []}
+    n = sizes.scale_cases - 1
+    for i in range(sizes.scale_rounds):
+        cost = {}
+        for f in ((1, factor) if i % 2 == 0 else (factor, 1)):
+            pair = (batch_cmd[f], one_cmd[f]) if (i // 2) % 2 == 0 else (one_cmd[f], batch_cmd[f])
+            t = {tuple(c): run(c, kb_env[f], work).seconds for c in pair}
+            cost[f] = (t[tuple(batch_cmd[f])] - t[tuple(one_cmd[f])]) / n
+            per_case[f].append(cost[f])
+        ratios.append(cost[factor] / cost[1])
+    per = Figure(f"per-case cost, {factor}× / 1× rule base", ratios, 1.1,
+                 note=f"{statistics.median(per_case[factor]) * 1e6:.0f} against {statistics.median(per_case[1]) * 1e6:.0f} µs, "
+                      f"cases over {counts[factor]} and {counts[1]} symptoms")
+
+    # one case of the last copy's symptoms: the one a scan in order meets last
+    single = against_stack(f"triage --answers case.json, {factor}× rule base", lambda: one_cmd[factor], stack,
+                           sizes.rounds, kb_env[factor], work, 0.9)
+
+    # How the cold load (YAML read and checked) and `validate` grow from 10× to `factor`×: each
+    # round times both sizes back to back, less a warm start of the same size, so start-up is
+    # not counted; 1.0 is linear in the files' size.
+    size = {f: sum((bases[f] / name).stat().st_size for name in ("rules.yaml", "exercises.yaml")) for f in bases}
+    cold_env = {f: {**kb_env[f], "RUNREHAB_CACHE": ""} for f in bases}
+    run([exe, "symptoms", "--json"], kb_env[10], work)  # fills the 10× cache for the warm starts
+    growth = math.log(size[factor] / size[10])
+    exponents: dict[str, list[float]] = {"load": [], "validate": []}
+    for i in range(sizes.growth_rounds):
+        work_done: dict[str, dict[int, float]] = {"load": {}, "validate": {}}
+        for f in ((10, factor) if i % 2 == 0 else (factor, 10)):
+            warm = run([exe, "symptoms", "--json"], kb_env[f], work).seconds
+            work_done["load"][f] = run([exe, "symptoms", "--json"], cold_env[f], work).seconds - warm
+            work_done["validate"][f] = run([exe, "validate"], cold_env[f], work).seconds - warm
+        for what, t in work_done.items():
+            exponents[what].append(math.log(t[factor] / t[10]) / growth)
+    info = [Figure(f"{what} growth exponent, 10× → {factor}×", e, None, unit="  ",
+                   note=f"files {size[factor] / size[10]:.2f} × larger; 1.0 is linear") for what, e in exponents.items()]
+    return [per, single, *info]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="an existing venv with runrehab installed (default: build one)")
-    parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds for start-up times (default 21)")
-    parser.add_argument("--cases", type=int, default=10_000, help="cases in the batch (default 10000)")
+    parser.add_argument("--quick", action="store_true", help="a short sanity run: few rounds, small batches")
     parser.add_argument("--factor", type=int, default=50, help="size of the large rule base (default 50)")
     args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    began = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="runrehab-bench-") as tmp:
         work = Path(tmp)
@@ -204,93 +425,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         python, exe = venv / "bin" / "python", str(venv / "bin" / "runrehab")
         env = {**os.environ, "RUNREHAB_CACHE": str(work / "cache"), "RUNREHAB_DB": str(work / "history.sqlite")}
         env.pop("RUNREHAB_KB", None)
+        stack = [str(python), "-c", STACK]
         version = run([exe, "--version"], env, work).stdout.decode().strip()
-        print(f"{version}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, venv {venv}")
+        stack_ms = statistics.median(run(stack, env, work).seconds for _ in range(5)) * 1000
+        print(f"{version}; {machine()}; stack import about {stack_ms:.0f} ms; venv {venv}")
+        questions = questions_of(exe, env, work)
 
-        questions = json.loads(run([exe, "questions", "--json"], env, work).stdout)
-        cases = make_cases(questions, args.cases)
-        one = work / "case.json"
-        one.write_text(json.dumps(cases[0]), encoding="utf-8")
-        batch = write_jsonl(cases, work / "cases.jsonl")
-        triage_one = [exe, "triage", "--answers", str(one), "--json", "--no-save"]
-        triage_batch = [exe, "triage", "--answers", str(batch), "--json", "--no-save"]
-        commands = {
-            "stack": [str(python), "-c", STACK],
-            "version": [exe, "--version"],
-            "exercise": [exe, "exercise", "piriformis-stretch", "--json"],
-            "triage": triage_one,
-        }
-        for cmd in commands.values():  # warm the file cache and the rule-base cache
-            run(cmd, env, work)
-
-        print(f"start-up: {args.rounds} interleaved rounds ...", flush=True)
-        med = interleaved(commands, args.rounds, env, work)
-        stack = med["stack"]
-        no_cache = {**env, "RUNREHAB_CACHE": ""}
-        cold = statistics.median(run(triage_one, no_cache, work).seconds for _ in range(5))
-        single_rss = max(peak_rss_kb(triage_one, env, work) for _ in range(3))
-
-        print(f"batch: {args.cases} cases as JSON Lines ...", flush=True)
-        batch_runs = [run(triage_batch, env, work) for _ in range(3)]
-        batch_run = sorted(batch_runs, key=lambda r: r.seconds)[1]
-        lines = batch_run.stdout.splitlines()
-        if len(lines) != args.cases or any(json.loads(line)["symptom"] != c["symptom"] for line, c in zip(lines, cases)):
-            raise SystemExit("benchmark: the batch did not print one plan per case, in order")
-        batch_rss = max(peak_rss_kb(triage_batch, env, work) for _ in range(2))
-
+        print(f"start-up: {sizes.rounds} paired rounds each ...", flush=True)
+        figures = start_up(exe, stack, work, env, questions, sizes.rounds)
+        print(f"batch: {sizes.cases:,} cases, {sizes.batch_rounds} paired rounds; peak memory of "
+              f"{sizes.memory_cases:,} cases, {sizes.memory_rounds} rounds ...", flush=True)
+        figures += batch(exe, stack, work, env, questions, sizes)
         print(f"scale: rule bases 1, 10 and {args.factor} times the shipped one ...", flush=True)
-        bases = {f: work / f"kb{f}" for f in (1, 10, args.factor)}
-        for f, base in bases.items():
-            subprocess.run([str(python), str(SCALE_KB), str(f), str(base)], check=True)
-        sizes = {f: sum((b / n).stat().st_size for n in ("rules.yaml", "exercises.yaml")) for f, b in bases.items()}
-        scale: dict[int, dict] = {}
-        for f, base in bases.items():
-            scale[f] = probe_scale(python, base, bases[1], 3, env, work)
-        # The same cases (of the shipped symptoms, which keep their ids in every copy) against both
-        # bases: the time a case takes should not depend on how much else the rule base holds.
-        many = make_cases(questions, 2000, seed=11)
-        path, first = write_jsonl(many, work / "many.jsonl"), write_jsonl(many[:1], work / "first.jsonl")
-        per_case: dict[int, float] = {}
-        for f in (1, args.factor):
-            kb_env = {**env, "RUNREHAB_KB": str(bases[f])}
-            batch_cmd = [exe, "triage", "--answers", str(path), "--json", "--no-save"]
-            run(batch_cmd, kb_env, work)  # fills the rule-base cache
-            full = statistics.median(run(batch_cmd, kb_env, work).seconds for _ in range(5))
-            single = statistics.median(run([exe, "triage", "--answers", str(first), "--json", "--no-save"],
-                                           kb_env, work).seconds for _ in range(5))
-            per_case[f] = (full - single) / (len(many) - 1)
+        figures += scale(exe, python, stack, work, env, args.factor, sizes)
 
-    big, mid = args.factor, 10
-    growth = math.log(sizes[big] / sizes[mid])
-
-    def exponent(key: str) -> float:
-        """How time grows with the files' size: 1.0 is linear."""
-        return math.log(scale[big][key] / scale[mid][key]) / growth
-
-    print(f"\nstack import: {stack * 1000:.0f} ms (median); python -c pass is not part of any figure")
-    print(f"triage with no cache (YAML read and checked): {cold * 1000:.0f} ms = {cold / stack:.2f} × stack")
-    print(f"batch: {batch_run.seconds * 1000:.0f} ms for {args.cases} cases = {args.cases / batch_run.seconds:,.0f} cases/s "
-          f"with start-up; first line after {batch_run.first_line_seconds * 1000:.0f} ms; "
-          f"peak memory {batch_rss / 1024:.1f} MiB against {single_rss / 1024:.1f} MiB for one case")
-    for f in bases:
-        s = scale[f]
-        print(f"rule base {f:>2}×: {sizes[f] / 1024:,.0f} KiB, load {s['load'] * 1000:,.0f} ms, cached load "
-              f"{s['cached_load'] * 1000:,.1f} ms, validate {s['validate'] * 1000:,.0f} ms"
-              + (f", {per_case[f] * 1e6:.0f} µs per triage case" if f in per_case else ""))
-    print(f"size growth {mid}× → {big}×: files {sizes[big] / sizes[mid]:.2f} ×")
-    rows = [
-        Row("runrehab --version", med["version"] / stack, 0.6, " ×"),
-        Row("exercise piriformis-stretch --json", med["exercise"] / stack, 1.0, " ×"),
-        Row("triage --answers case.json --json --no-save", med["triage"] / stack, 1.2, " ×"),
-        Row(f"triage of {args.cases} JSON Lines cases, all in", batch_run.seconds / stack, 8.0, " ×"),
-        Row("batch: first line, share of its run", batch_run.first_line_seconds / batch_run.seconds, 0.5, "  "),
-        Row("batch peak memory / one case's", batch_rss / single_rss, 1.5, " ×"),
-        Row(f"load growth exponent, {mid}× → {big}×", exponent("load"), 1.1, "  "),
-        Row(f"validate growth exponent, {mid}× → {big}×", exponent("validate"), 1.1, "  "),
-        Row(f"per-case triage time, {big}× / 1×", per_case[big] / per_case[1], 1.25, " ×"),
-    ]
-    ok = report(rows)
-    print("\nall targets met" if ok else "\nsome targets MISSED")
+    ok = report(figures)
+    print(f"\n{'all targets met' if ok else 'some targets MISSED'} ({time.perf_counter() - began:.0f} s)")
     return 0 if ok else 1
 
 

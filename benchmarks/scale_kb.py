@@ -3,10 +3,11 @@
     python benchmarks/scale_kb.py 50 /tmp/kb50
 
 Copy 1 keeps the shipped ids; copy k adds `-k<k>` to the ids of symptoms, documents, exercises
-and rules and `_k<k>` to the ids of questions asked for particular symptoms. Questions asked for
-every symptom (symptom, days, pain_score, ...) and the check-in facts stay shared. A rule for every
-symptom applies, in each copy, to that copy's symptoms, so each symptom meets exactly the rules it
-meets in the shipped base and every copy's worked examples still hold.
+and rules and `_k<k>` to the ids of questions asked for particular symptoms, so a rule base FACTOR
+times the shipped one has FACTOR times its symptoms, each with its own questions and rules.
+Questions asked for every symptom (symptom, days, pain_score, ...) and the check-in facts stay
+shared. A rule for every symptom applies, in each copy, to that copy's symptoms, so each symptom
+meets exactly the rules it meets in the shipped base and every copy's worked examples still hold.
 """
 from __future__ import annotations
 
@@ -111,8 +112,11 @@ def scale(factor: int, source: Path = DATA) -> tuple[dict[str, Any], dict[str, A
             e["sources"] = [cite(c) for c in e["sources"]]
             out_exercises["exercises"].append(e)
 
+    # every copy's symptoms are choices; a choice that is not a symptom of the base (one that
+    # only the red flags and the shared rules answer) stays, once
     symptom_q = next(q for q in out_rules["questions"] if q["id"] == "symptom")
-    symptom_q["choices"] = [s["id"] for s in out_rules["symptoms"]]
+    symptom_q["choices"] = [s["id"] for s in out_rules["symptoms"]] + [c for c in symptom_q["choices"]
+                                                                      if c not in symptom_ids]
     return out_rules, out_exercises
 
 
