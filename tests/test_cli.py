@@ -10,7 +10,7 @@ import pytest
 from conftest import full_answers
 from runrehab import __version__
 from runrehab.cli import app
-from runrehab.kb import load
+from runrehab.loader import load
 from runrehab.models import ExerciseDoc, Plan, Question, Symptom
 from runrehab.records import LEVELS
 

@@ -19,7 +19,7 @@ from conftest import full_answers
 from runrehab import history as history_module
 from runrehab.cli import app
 from runrehab.history import History
-from runrehab.kb import load
+from runrehab.loader import load
 
 KB = load()
 ANSWERS = json.dumps(full_answers(KB, "tight-itb"))

@@ -15,7 +15,8 @@ from conftest import full_answers
 from runrehab.cli import app
 from runrehab.engine import triage
 from runrehab.interview import complete, outside, parse_answers
-from runrehab.kb import KbError, load
+from runrehab.errors import KbError
+from runrehab.loader import load
 from runrehab.validate import validate
 
 

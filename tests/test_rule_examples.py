@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from runrehab.engine import triage
-from runrehab.kb import load
+from runrehab.loader import load
 from runrehab.records import updated
 from runrehab.validate import example_answers, example_mismatches, run_example
 

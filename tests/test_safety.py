@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from runrehab.engine import checkin, triage
 from runrehab.interview import AnswerError, carried_over, complete, parse_answer, parse_answers
-from runrehab.kb import check_value, leaves, load
+from runrehab.checks import check_value
+from runrehab.conditions import leaves
+from runrehab.loader import load
 from runrehab.models import CheckIn, Plan
 from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
 from runrehab.validate import answer_space

@@ -10,7 +10,8 @@ import yaml
 
 from conftest import full_answers
 from runrehab.cli import app
-from runrehab.kb import load, shipped_dir
+from runrehab.kb import shipped_dir
+from runrehab.loader import load
 from runrehab.models import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]

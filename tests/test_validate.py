@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runrehab.kb import KbError, load
+from runrehab.errors import KbError
+from runrehab.loader import load
 from runrehab.validate import validate
 
 

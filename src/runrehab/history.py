@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import FileRefused, check_path
+from .errors import FileRefused, HistoryError
+from .files import check_path
 
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 SCHEMA_VERSION = 1
@@ -54,10 +55,6 @@ MIGRATIONS = {
     CREATE INDEX checkins_plan ON checkins (plan_id, date);
     """,
 }
-
-
-class HistoryError(Exception):
-    """A history file that cannot be used; the message names the path and the reason."""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .engine import evaluate
+from .conditions import evaluate
+from .errors import AnswerError, MissingAnswers
 from .records import is_red_flag
 from .records import Record as Question  # a question of the rule base (models.Question as a Record)
+from .text import quoted
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -18,21 +20,6 @@ if TYPE_CHECKING:
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
-
-
-class AnswerError(ValueError):
-    """An answer that cannot be used; the message names the question, the value and what is allowed."""
-
-
-class MissingAnswers(AnswerError):
-    def __init__(self, ids: list[str]):
-        self.ids = ids
-        super().__init__(f"missing answers for: {', '.join(ids)} (give them with --answers or -a ID=VALUE)")
-
-
-def shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def allowed(question: Question) -> str:
@@ -46,7 +33,7 @@ def allowed(question: Question) -> str:
 
 
 def _refused(question: Question, raw: Any, why: str = "is not allowed") -> AnswerError:
-    return AnswerError(f"{question.id}: {shown(raw)} {why} (allowed: {allowed(question)})")
+    return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)})")
 
 
 def parse_answer(question: Question, raw: Any) -> Any:
@@ -91,7 +78,7 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
     unknown = [qid for qid in given if qid not in kb.questions]
     if unknown:
-        raise AnswerError(f"no question with id {', '.join(shown(u) for u in unknown)} "
+        raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
                           f"(see `runrehab questions` for the ids)")
     return {qid: parse_answer(kb.questions[qid], raw) for qid, raw in given.items()}
 

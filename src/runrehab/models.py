@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
 
-from .records import SCHEMA_VERSION, condition_kind, is_red_flag
+from .conditions import condition_kind
+from .records import SCHEMA_VERSION, is_red_flag
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
