@@ -11,7 +11,8 @@ from conftest import full_answers
 from runrehab import __version__
 from runrehab.cli import app
 from runrehab.loader import load
-from runrehab.models import ExerciseDoc, Plan, Question, Symptom
+from runrehab.document_models import ExerciseDoc, Plan
+from runrehab.models import Question, Symptom
 from runrehab.records import LEVELS
 
 KB = load()

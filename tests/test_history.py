@@ -11,7 +11,7 @@ from conftest import full_answers
 from runrehab.cli import app
 from runrehab.history import History
 from runrehab.loader import load
-from runrehab.models import CheckIn, PlanStatus
+from runrehab.document_models import CheckIn, PlanStatus
 
 KB = load()
 

@@ -14,7 +14,7 @@ from runrehab.engine import checkin, triage
 from runrehab.interview import MissingAnswers, complete, parse_answers
 from runrehab.errors import KbError
 from runrehab.loader import load
-from runrehab.models import CheckIn, Plan
+from runrehab.document_models import CheckIn, Plan
 from runrehab.records import RED_FLAG_LEVELS, to_data
 
 KB = load()

@@ -14,7 +14,7 @@ from runrehab.interview import AnswerError, carried_over, complete, parse_answer
 from runrehab.checks import check_value
 from runrehab.conditions import leaves
 from runrehab.loader import load
-from runrehab.models import CheckIn, Plan
+from runrehab.document_models import CheckIn, Plan
 from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
 from runrehab.validate import answer_space
 

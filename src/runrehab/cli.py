@@ -377,7 +377,7 @@ def schema(
     name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin (documents) or exercises, rules (files).")],
 ) -> None:
     """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
-    from .models import SCHEMAS, json_schema
+    from .document_models import SCHEMAS, json_schema
     from .render import render
     from .text import quoted
 

@@ -201,7 +201,7 @@ class History:
         runrehab wrote is exactly of its type); HistoryError naming the row when it is damaged."""
         from pydantic import ValidationError
 
-        from .models import CheckIn, Plan
+        from .document_models import CheckIn, Plan
 
         def damaged(why: str) -> HistoryError:
             return HistoryError(f"history {self.path}: damaged: {kind} {row['id']!r} {why}")

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..records import JsonLines, to_json
+from ..records import SCHEMA_VERSION, JsonLines, to_json
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -69,7 +69,8 @@ def _validate_text(report: dict[str, Any], kbase: Any) -> None:
 
 
 def _validate_json(report: dict[str, Any], kbase: Any) -> None:
-    write_json(json.dumps({"ok": report["ok"], "problems": [p.__dict__ for p in report["problems"]]}, indent=2))
+    write_json(json.dumps({"schema_version": SCHEMA_VERSION, "ok": report["ok"],
+                           "problems": [p.__dict__ for p in report["problems"]]}, indent=2))
 
 
 RENDERERS: dict[tuple[str, str], Renderer] = {
