@@ -300,7 +300,7 @@ def test_interview_end_of_input_exits_1(runner):
 
 
 def test_shell_completion_offers_exercise_and_symptom_ids():
-    from runrehab.cli import _complete_kb_ids
+    from runrehab.options import complete_ids
 
-    assert _complete_kb_ids("exercise")("piri") == ["piriformis-stretch"]
-    assert _complete_kb_ids("symptom")("ha") == ["hand-tingling"]
+    assert complete_ids("exercise")("piri") == ["piriformis-stretch"]
+    assert complete_ids("symptom")("ha") == ["hand-tingling"]

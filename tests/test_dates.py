@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import full_answers
-from runrehab.cli import LATEST_DAY, app
+from runrehab.cli import app
+from runrehab.options import LATEST_DAY
 from runrehab.loader import load
 
 KB = load()

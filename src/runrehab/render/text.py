@@ -6,7 +6,6 @@ bidirectional overrides are written out (text.visible) rather than sent to the t
 """
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
