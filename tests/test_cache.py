@@ -19,7 +19,7 @@ from runrehab.engine import checkin, triage
 from runrehab.errors import KbError
 from runrehab.loader import load
 from runrehab.records import JsonLines, to_data, to_json
-from runrehab.validate import run_example
+from runrehab.validation import run_example
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from runrehab.engine import triage
 from runrehab.interview import complete, outside, parse_answers
 from runrehab.errors import KbError
 from runrehab.loader import load
-from runrehab.validate import validate
+from runrehab.validation import validate
 
 
 def test_an_answer_outside_the_interview_is_dropped_before_the_rules_run(kb):

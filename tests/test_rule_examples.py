@@ -8,7 +8,7 @@ import pytest
 from runrehab.engine import triage
 from runrehab.loader import load
 from runrehab.records import updated
-from runrehab.validate import example_answers, example_mismatches, run_example
+from runrehab.validation import example_answers, example_mismatches, run_example
 
 KB = load()
 CASES = [(rule, example) for rule in KB.rules for example in rule.examples]

@@ -16,7 +16,7 @@ from runrehab.conditions import leaves
 from runrehab.loader import load
 from runrehab.document_models import CheckIn, Plan
 from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
-from runrehab.validate import answer_space
+from runrehab.validation import answer_space
 
 KB = load()
 DAY = dt.date(2026, 3, 1)

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from runrehab.loader import load
-from runrehab.validate import validate
+from runrehab.validation import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import scale_kb  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 
 from runrehab.errors import KbError
 from runrehab.loader import load
-from runrehab.validate import validate
+from runrehab.validation import validate
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> int:

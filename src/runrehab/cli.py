@@ -106,7 +106,7 @@ def triage(
 ) -> None:
     """The interview: asks questions (red flags first), applies the rules, prints the plan."""
     from .answers import checked_first, gathered
-    from .engine import triage as plan_for
+    from . import engine
     from .records import RED_FLAG_LEVELS
     from .render import render, render_batch
     from .terminal import interview
@@ -118,11 +118,11 @@ def triage(
         if explain:
             cases = reporting_ignored(cases, None, batch)
         if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
-            render_batch("plan", fmt, (plan_for(kbase, case.answers, day, explain=explain)
+            render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)
                                        for case in checked_first(cases)), kbase)
             return
         [case] = cases
-    plan = plan_for(kbase, case.answers, day, explain=explain)
+    plan = engine.triage(kbase, case.answers, day, explain=explain)
     if not no_save:  # saved before it is shown: what is shown is what is kept
         from .streams import note_saved
         from .tracking import keep_plan
@@ -274,9 +274,9 @@ def validate(
 ) -> None:
     """Check a rule base: schema, references, reachability, safety, worked examples."""
     from .render import render
-    from .validate import validate as problems_of
+    from . import validation
 
-    _, problems = problems_of(kb)
+    _, problems = validation.validate(kb)
     ok = not any(p.severity == "error" or strict for p in problems)
     render("validate", "json" if json_out else "text", {"ok": ok, "problems": problems})
     if not ok:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import evaluate
 from .errors import AnswerError, MissingAnswers
 from .records import is_red_flag
-from .records import Record as Question  # a question of the rule base (models.Question as a Record)
+from .records import Record
 from .text import quoted
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ NO = ("no", "n", "false")
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
 
 
-def allowed(question: Question) -> str:
+def allowed(question: Record) -> str:
     if question.type == "yes_no":
         return "yes or no"
     if question.type == "integer":
@@ -32,11 +32,11 @@ def allowed(question: Question) -> str:
     return "any of " + ", ".join(question.choices or []) + " (comma-separated)"
 
 
-def _refused(question: Question, raw: Any, why: str = "is not allowed") -> AnswerError:
+def _refused(question: Record, raw: Any, why: str = "is not allowed") -> AnswerError:
     return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)})")
 
 
-def parse_answer(question: Question, raw: Any) -> Any:
+def parse_answer(question: Record, raw: Any) -> Any:
     """The typed value of one answer, or AnswerError naming the id, the value and what is allowed."""
     kind = question.type
     if kind == "yes_no":
@@ -96,7 +96,7 @@ def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
 
 
-def is_required(question: Question) -> bool:
+def is_required(question: Record) -> bool:
     return question.required or question.red_flag
 
 
@@ -104,7 +104,7 @@ def red_flag_raised(answers: dict[str, Any]) -> bool:
     return any(value is True and is_red_flag(qid) for qid, value in answers.items())
 
 
-def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:
+def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Record]:
     """The questions still to ask, in order. Empty once any red flag is answered yes (the symptom
     comes first: without it no red flag can be weighed)."""
     symptom = symptom or answers.get("symptom")
@@ -116,7 +116,7 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     return [q for q in asked if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
 
 
-def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Question | None:
+def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Record | None:
     todo = pending(kb, answers, stage, symptom)
     return todo[0] if todo else None
 

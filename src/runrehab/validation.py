@@ -1,4 +1,4 @@
-"""`runrehab validate`: everything the loader checks, plus the checks that run the rules.
+"""What `runrehab validate` checks: everything the loader checks, plus the checks that run the rules.
 
 - every worked example beside the rules gives what it expects;
 - safety: every red flag answered yes, for every symptom that asks it, is caught by a rule at
