@@ -67,3 +67,45 @@ def test_the_cache_imports_nothing_of_runrehab():
 def test_every_module_reads_in_one_sitting(name):
     lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
     assert lines <= MOST_LINES, f"{name} has {lines} lines"
+
+
+HEAVY = ("pydantic", "yaml", "rich")
+PROBE = """
+import sys
+from runrehab.entry import main
+sys.argv = ["runrehab", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+finally:
+    print("loaded:", *sorted(m for m in %r if m in sys.modules), file=sys.stderr)
+""" % (HEAVY,)
+
+
+def heavy_imports(tmp_path: Path, *args: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RUNREHAB_CACHE": str(tmp_path / "cache"), "RUNREHAB_DB": str(tmp_path / "h.db")}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    return done.stderr.splitlines()[-1].removeprefix("loaded:").strip()
+
+
+def test_commands_that_only_apply_rules_or_read_the_history_never_load_pydantic_yaml_or_rich(tmp_path, kb):
+    import json
+
+    from conftest import full_answers
+
+    (tmp_path / "triage.json").write_text(json.dumps(full_answers(kb, "tight-itb")))
+    checkin = {q.id: False for q in kb.questions_for("tight-itb", "checkin") if q.red_flag}
+    (tmp_path / "checkin.json").write_text(json.dumps({**checkin, "progress": "better", "pain_score": 2}))
+    triage = ["triage", "--date", "2026-03-01", "--answers", str(tmp_path / "triage.json"), "--json"]
+    heavy_imports(tmp_path, *triage)  # the first run reads the YAML and fills the cache
+    for args in (["--version"], ["exercise", "clamshell", "--json"], triage, ["plan", "--json", "--date", "2026-03-04"],
+                 ["checkin", "--json", "--date", "2026-03-04", "--answers", str(tmp_path / "checkin.json")],
+                 ["history", "--json"]):
+        assert heavy_imports(tmp_path, *args) == "", args

@@ -97,3 +97,12 @@ def test_validate_reports_validate_against_the_validate_schema(runner, tmp_path)
         report = json.loads(runner.invoke(app, ["validate", "--json", *args]).stdout)
         assert report["schema_version"] == 1 and report["ok"] == (args == [])
         jsonschema.validate(report, printed(runner, "validate"))
+
+
+def test_the_stored_shapes_match_the_document_models():
+    from runrehab.document_models import stored_shapes
+    from runrehab.stored import SHAPES_FILE
+
+    assert json.loads(SHAPES_FILE.read_text(encoding="utf-8")) == stored_shapes(), (
+        "regenerate: python -c \"import json; from runrehab.document_models import stored_shapes; "
+        "from runrehab.stored import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(stored_shapes(), indent=1) + '\\n')\"")

@@ -164,3 +164,14 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "history": (HistoryDoc, "serialization"),
     "validate": (ValidationReport, "serialization"),
 }
+
+
+def stored_shapes() -> dict[str, Any]:
+    """The JSON Schemas of the documents the history keeps, sharing one `$defs`: what
+    stored.py checks rows against without loading pydantic (written to stored_shapes.json)."""
+    out: dict[str, Any] = {"$defs": {}}
+    for model in (Plan, CheckIn):
+        schema = model.model_json_schema(mode="validation")
+        out["$defs"].update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out
