@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
 def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
-    """A citation as documents print it (models.SourceRef): with its document's title and who said it."""
+    """A citation as documents print it (document_models.SourceRef): with its document's title and who said it."""
     doc = kb.documents[citation.document]
     voice = kb.voice(citation)
     return Record(document=doc.id, title=doc.title, quote=citation.quote, voice=voice.role if voice else None,
@@ -21,18 +21,18 @@ def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
 
 
 def _entry(kb: KnowledgeBase, item: Record) -> Record:
-    """A routine item as it appears in a plan (models.RoutineEntry)."""
+    """A routine item as it appears in a plan (document_models.RoutineEntry)."""
     exercise = kb.exercises[item.exercise]
     return Record(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose, timing=item.timing)
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> Record:
-    """A rule as a document lists it (models.FiredRule)."""
+    """A rule as a document lists it (document_models.FiredRule)."""
     return kb.shared(("fired", rule.id), lambda: Record(id=rule.id, source=source_ref(kb, rule.source)))
 
 
 def exercise_doc(kb: KnowledgeBase, exercise: Record) -> Record:
-    """The printed form of an exercise (models.ExerciseDoc): its citations carry the document's title."""
+    """The printed form of an exercise (document_models.ExerciseDoc): its citations carry the document's title."""
     return updated(exercise, sources=[source_ref(kb, c) for c in exercise.sources])
 
 
@@ -194,7 +194,7 @@ def _earliest_day(kb: KnowledgeBase, rule: Record, onset: int) -> int | None:
 def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]:
     """The escalations a plan for `symptom` begun `onset` days after it started announces: one
     entry per check-in rule that escalates or stops, from the first day it can fire, at its level
-    (models.Escalation). Red-flag rules are announced together, one entry per level, naming the
+    (document_models.Escalation). Red-flag rules are announced together, one entry per level, naming the
     warning signs their questions ask about."""
     def make() -> tuple[Record, ...]:
         entries: list[Record] = []

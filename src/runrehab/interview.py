@@ -86,7 +86,7 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
 def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[str]:
     """The ids answered that the symptom's interview at `stage` does not ask. Such answers have
     no effect (see `complete`), so that one `-a` can serve every case of a mixed batch; a rule
-    that tests such a question is refused when the rule base is loaded (kb.check_references).
+    that tests such a question is refused when the rule base is loaded (checks.check_references).
     A warning sign answered yes is never among them: it is honoured whatever the symptom
     (engine.fired_rules)."""
     symptom = symptom or answers.get("symptom")

@@ -3,7 +3,7 @@
 pydantic (models.py) checks a rule base once, when its YAML is read; what it accepted becomes
 Records, which the engine, the views and the cache use. Building model classes costs more than a
 whole triage, so commands that only apply rules never import pydantic. The documents the engine
-makes are Records whose fields follow the models in models.py field for field; the tests check
+makes are Records whose fields follow the models in document_models.py field for field; the tests check
 every one of them against those models.
 """
 from __future__ import annotations

@@ -70,7 +70,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
 
 
 def plan_status(now: Current, today: dt.date) -> Record:
-    """The plan as `runrehab plan` shows it on `today` (models.PlanStatus): its day, the next
+    """The plan as `runrehab plan` shows it on `today` (document_models.PlanStatus): its day, the next
     review (the latest check-in's, else the plan's own), the escalations whose day has come."""
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
@@ -86,7 +86,7 @@ def timeline(history: History) -> list[dict[str, Any]]:
 
 
 def timeline_document(history: History) -> dict[str, Any]:
-    """`history --json` (models.HistoryDoc)."""
+    """`history --json` (document_models.HistoryDoc)."""
     return {"schema_version": SCHEMA_VERSION, "path": str(history.path), "plans": timeline(history)}
 
 
