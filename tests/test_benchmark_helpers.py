@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from runrehab.cli import app
-from runrehab.kb import load
+from runrehab.loader import load
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))

@@ -13,12 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import full_answers
-from runrehab import cache, kb as kb_module
+from runrehab import cache, loader
 from runrehab.cli import app
 from runrehab.engine import checkin, triage
-from runrehab.kb import load
+from runrehab.errors import KbError
+from runrehab.loader import load
 from runrehab.records import JsonLines, to_data, to_json
-from runrehab.validate import run_example
+from runrehab.validation import run_example
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def entries(folder: Path) -> list[Path]:
 def refuse_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     def read_base(base: Path):
         raise AssertionError("the YAML was read although the cache holds this rule base")
-    monkeypatch.setattr(kb_module, "read_base", read_base)
+    monkeypatch.setattr(loader, "read_base", read_base)
 
 
 def test_a_second_load_comes_from_the_cache(kb_copy, cache_dir, monkeypatch):
@@ -60,7 +61,7 @@ def test_an_edited_rule_base_is_read_again_not_taken_from_the_cache(kb_copy, cac
 def test_an_edit_that_breaks_the_rule_base_is_reported_though_the_old_one_is_cached(kb_copy, cache_dir):
     load(kb_copy)
     (kb_copy / "exercises.yaml").write_text("schema_version: 1\nexercises: []\n", encoding="utf-8")
-    with pytest.raises(kb_module.KbError):
+    with pytest.raises(KbError):
         load(kb_copy)
 
 
@@ -252,7 +253,7 @@ def test_the_cache_keeps_bytes_and_imports_nothing_of_runrehab():
 
 
 def test_a_rule_base_json_cannot_give_back_exactly_is_not_cached(kb_copy, cache_dir, monkeypatch):
-    monkeypatch.setattr(kb_module, "_plain", lambda value: value)  # Records as they are: not JSON data
+    monkeypatch.setattr(loader, "_plain", lambda value: value)  # Records as they are: not JSON data
     assert load(kb_copy).rules
     assert entries(cache_dir) == []
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import full_answers
 from runrehab.engine import checkin, triage
 from runrehab.interview import carried_over, complete, parse_answers
-from runrehab.kb import load
+from runrehab.loader import load
 
 KB = load()
 START = dt.date(2026, 3, 1)

@@ -10,8 +10,9 @@ import pytest
 from conftest import full_answers
 from runrehab import __version__
 from runrehab.cli import app
-from runrehab.kb import load
-from runrehab.models import ExerciseDoc, Plan, Question, Symptom
+from runrehab.loader import load
+from runrehab.document_models import ExerciseDoc, Plan
+from runrehab.models import Question, Symptom
 from runrehab.records import LEVELS
 
 KB = load()
@@ -299,7 +300,7 @@ def test_interview_end_of_input_exits_1(runner):
 
 
 def test_shell_completion_offers_exercise_and_symptom_ids():
-    from runrehab.cli import _complete_kb_ids
+    from runrehab.options import complete_ids
 
-    assert _complete_kb_ids("exercise")("piri") == ["piriformis-stretch"]
-    assert _complete_kb_ids("symptom")("ha") == ["hand-tingling"]
+    assert complete_ids("exercise")("piri") == ["piriformis-stretch"]
+    assert complete_ids("symptom")("ha") == ["hand-tingling"]

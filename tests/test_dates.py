@@ -8,8 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import full_answers
-from runrehab.cli import LATEST_DAY, app
-from runrehab.kb import load
+from runrehab.cli import app
+from runrehab.options import LATEST_DAY
+from runrehab.loader import load
 
 KB = load()
 CHECKIN = json.dumps({"progress": "same", "pain_score": 3,

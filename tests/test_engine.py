@@ -8,8 +8,8 @@ import pytest
 from conftest import full_answers, red_flag_cases
 from runrehab.engine import stepped, triage
 from runrehab.interview import complete, parse_answers
-from runrehab.kb import load
-from runrehab.models import Plan
+from runrehab.loader import load
+from runrehab.document_models import Plan
 from runrehab.records import LEVELS
 
 KB = load()

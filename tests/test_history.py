@@ -10,8 +10,8 @@ import pytest
 from conftest import full_answers
 from runrehab.cli import app
 from runrehab.history import History
-from runrehab.kb import load
-from runrehab.models import CheckIn, PlanStatus
+from runrehab.loader import load
+from runrehab.document_models import CheckIn, PlanStatus
 
 KB = load()
 
@@ -169,12 +169,12 @@ def test_a_history_path_inside_a_file_is_reported(runner, tmp_path):
 
 
 def test_interrupted_interview_exits_130_and_saves_nothing(runner, db, monkeypatch):
-    import runrehab.cli as cli
+    import runrehab.terminal as terminal
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "prompt_answer", interrupted)
+    monkeypatch.setattr(terminal, "prompt_answer", interrupted)
     result = runner.invoke(app, ["triage", "--interactive", "--db", db])
     assert result.exit_code == 130 and not os.path.exists(db)
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from conftest import full_answers
 from runrehab.cli import app
 from runrehab.history import History
-from runrehab.kb import load
+from runrehab.loader import load
 
 KB = load()
 ANSWERS = json.dumps(full_answers(KB, "tight-itb"))

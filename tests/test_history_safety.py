@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import full_answers
-from runrehab import history as history_module
+from runrehab import history_file
 from runrehab.cli import app
 from runrehab.history import History
-from runrehab.kb import load
+from runrehab.loader import load
 
 KB = load()
 ANSWERS = json.dumps(full_answers(KB, "tight-itb"))
@@ -175,7 +175,7 @@ def test_a_locked_rollback_journal_history_is_called_locked_not_damaged(stored, 
     conn = sqlite3.connect(stored, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("BEGIN EXCLUSIVE")
-    monkeypatch.setattr(history_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(history_file, "BUSY_TIMEOUT_MS", 100)
     try:
         for args in (["history"], ["plan"]):
             error = one_line_error(cli(*args, "--db", str(stored)))

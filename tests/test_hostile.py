@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import full_answers
 from runrehab.cli import app
-from runrehab.kb import load
+from runrehab.loader import load
 
 KB = load()
 GOOD = full_answers(KB, "tight-itb")

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import full_answers
 from runrehab.interview import AnswerError, MissingAnswers, complete, next_question, parse_answer, parse_answers
-from runrehab.kb import load
+from runrehab.loader import load
 
 KB = load()
 Q = KB.questions

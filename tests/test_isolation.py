@@ -9,7 +9,7 @@ from conftest import SESSION_HOME, XDG_FOLDERS, full_answers
 from runrehab import cache
 from runrehab.cli import app
 from runrehab.history import default_path
-from runrehab.kb import load
+from runrehab.loader import load
 
 
 def inside_session_home(path: str | Path) -> bool:

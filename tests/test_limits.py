@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import full_answers
-from runrehab import answers_file, cache, files, kb as kb_module
+from runrehab import answers_file, cache, files, loader, yaml_source
 from runrehab.cli import app
-from runrehab.kb import KbError, load
+from runrehab.errors import KbError
+from runrehab.kb import shipped_dir
+from runrehab.loader import load
 
 ENV_KEEP = ("PATH", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "RUNREHAB_CACHE")
 
@@ -95,7 +97,7 @@ def test_dev_zero_as_answers_is_refused(runner, tmp_path):
 def test_a_rule_base_file_over_the_limit_is_refused_before_it_is_parsed(kb_copy, monkeypatch):
     limit = (kb_copy / "exercises.yaml").stat().st_size  # the smaller file fits, rules.yaml does not
     assert (kb_copy / "rules.yaml").stat().st_size > limit
-    monkeypatch.setattr(kb_module, "FILE_LIMIT", limit)
+    monkeypatch.setattr(loader, "FILE_LIMIT", limit)
     with pytest.raises(KbError) as caught:
         load(kb_copy)
     assert f"rules.yaml is larger than {limit} bytes, the most that is read" in str(caught.value)
@@ -192,11 +194,11 @@ def test_a_rule_base_nested_thirty_thousand_deep_is_refused_in_every_command(tmp
 
 def test_the_shipped_rule_base_is_composed_by_libyaml(monkeypatch):
     """The depth check lets ordinary files take the fast way."""
-    text = (kb_module.shipped_dir() / "rules.yaml").read_text(encoding="utf-8")
-    assert kb_module._shallow(text)
-    assert not kb_module._shallow("a: " + "[" * 300 + "]" * 300)
-    assert not kb_module._shallow("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(0, 400, 2)))
-    assert not kb_module._shallow('a: "' + "[" * 300 + '"')  # quoted brackets go the slow, safe way
+    text = (shipped_dir() / "rules.yaml").read_text(encoding="utf-8")
+    assert yaml_source.shallow_enough(text)
+    assert not yaml_source.shallow_enough("a: " + "[" * 300 + "]" * 300)
+    assert not yaml_source.shallow_enough("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(0, 400, 2)))
+    assert not yaml_source.shallow_enough('a: "' + "[" * 300 + '"')  # quoted brackets go the slow, safe way
 
 
 def test_a_rule_base_with_a_hundred_thousand_unknown_keys_reports_a_capped_list(kb_copy, tmp_path):
@@ -205,11 +207,11 @@ def test_a_rule_base_with_a_hundred_thousand_unknown_keys_reports_a_capped_list(
     result = run(["validate", "--kb", str(kb_copy)], tmp_path)
     assert result.returncode == 2
     lines = result.stdout.splitlines()
-    assert len(lines) == kb_module.MAX_PROBLEMS + 1
-    assert lines[-1].endswith(f"error: too-many: {100_000 - kb_module.MAX_PROBLEMS} more problems not shown; "
+    assert len(lines) == loader.MAX_PROBLEMS + 1
+    assert lines[-1].endswith(f"error: too-many: {100_000 - loader.MAX_PROBLEMS} more problems not shown; "
                               "fix the ones above first")
     result = run(["symptoms", "--kb", str(kb_copy)], tmp_path)
-    assert result.returncode == 2 and len(result.stderr.splitlines()) == kb_module.MAX_PROBLEMS + 1
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == loader.MAX_PROBLEMS + 1
 
 
 # ------------------------------------------------------------------ names and permissions

@@ -15,8 +15,9 @@ from conftest import full_answers
 from runrehab.cli import app
 from runrehab.engine import triage
 from runrehab.interview import complete, outside, parse_answers
-from runrehab.kb import KbError, load
-from runrehab.validate import validate
+from runrehab.errors import KbError
+from runrehab.loader import load
+from runrehab.validation import validate
 
 
 def test_an_answer_outside_the_interview_is_dropped_before_the_rules_run(kb):

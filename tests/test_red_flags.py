@@ -12,8 +12,9 @@ from conftest import full_answers, red_flag_cases
 from runrehab.cli import app
 from runrehab.engine import checkin, triage
 from runrehab.interview import MissingAnswers, complete, parse_answers
-from runrehab.kb import KbError, load
-from runrehab.models import CheckIn, Plan
+from runrehab.errors import KbError
+from runrehab.loader import load
+from runrehab.document_models import CheckIn, Plan
 from runrehab.records import RED_FLAG_LEVELS, to_data
 
 KB = load()

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 
 from runrehab.engine import triage
-from runrehab.kb import load
+from runrehab.loader import load
 from runrehab.records import updated
-from runrehab.validate import example_answers, example_mismatches, run_example
+from runrehab.validation import example_answers, example_mismatches, run_example
 
 KB = load()
 CASES = [(rule, example) for rule in KB.rules for example in rule.examples]

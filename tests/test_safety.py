@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 
 from runrehab.engine import checkin, triage
 from runrehab.interview import AnswerError, carried_over, complete, parse_answer, parse_answers
-from runrehab.kb import check_value, leaves, load
-from runrehab.models import CheckIn, Plan
+from runrehab.checks import check_value
+from runrehab.conditions import leaves
+from runrehab.loader import load
+from runrehab.document_models import CheckIn, Plan
 from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
-from runrehab.validate import answer_space
+from runrehab.validation import answer_space
 
 KB = load()
 DAY = dt.date(2026, 3, 1)

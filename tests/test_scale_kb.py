@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from runrehab.kb import load
-from runrehab.validate import validate
+from runrehab.loader import load
+from runrehab.validation import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import scale_kb  # noqa: E402

@@ -10,8 +10,9 @@ import yaml
 
 from conftest import full_answers
 from runrehab.cli import app
-from runrehab.kb import load, shipped_dir
-from runrehab.models import SCHEMAS
+from runrehab.kb import shipped_dir
+from runrehab.loader import load
+from runrehab.document_models import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = load()
@@ -72,3 +73,36 @@ def test_checkin_and_plan_status_documents_validate_against_their_schemas(runner
     jsonschema.validate(json.loads(result.stdout), printed(runner, "checkin"))
     status = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-06"]).stdout)
     jsonschema.validate(status, printed(runner, "plan"))
+
+
+def test_history_documents_validate_against_the_history_schema(runner, tmp_path):
+    db = str(tmp_path / "h.db")
+    empty = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)
+    jsonschema.validate(empty, printed(runner, "history"))
+    for symptom in ("tight-itb", "posterior-leg-pain"):
+        runner.invoke(app, ["triage", "--answers", "-", "--db", db, "--date", "2026-03-01"],
+                      input=json.dumps(full_answers(KB, symptom)))
+    runner.invoke(app, ["checkin", "--db", db, "--date", "2026-03-05", "-a", "progress=better", "-a", "pain_score=2",
+                        *[arg for q in KB.questions_for("posterior-leg-pain", "checkin") if q.red_flag
+                          for arg in ("-a", f"{q.id}=no")]])
+    document = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)
+    assert document["schema_version"] == 1 and len(document["plans"]) == 2 and document["plans"][1]["checkins"]
+    jsonschema.validate(document, printed(runner, "history"))
+
+
+def test_validate_reports_validate_against_the_validate_schema(runner, tmp_path):
+    (tmp_path / "rules.yaml").write_text("schema_version: 1\n", encoding="utf-8")
+    (tmp_path / "exercises.yaml").write_text("schema_version: 1\n", encoding="utf-8")
+    for args in ([], ["--kb", str(tmp_path)]):
+        report = json.loads(runner.invoke(app, ["validate", "--json", *args]).stdout)
+        assert report["schema_version"] == 1 and report["ok"] == (args == [])
+        jsonschema.validate(report, printed(runner, "validate"))
+
+
+def test_the_stored_shapes_match_the_document_models():
+    from runrehab.document_models import stored_shapes
+    from runrehab.stored import SHAPES_FILE
+
+    assert json.loads(SHAPES_FILE.read_text(encoding="utf-8")) == stored_shapes(), (
+        "regenerate: python -c \"import json; from runrehab.document_models import stored_shapes; "
+        "from runrehab.stored import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(stored_shapes(), indent=1) + '\\n')\"")

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from conftest import full_answers
 from runrehab.cli import app
-from runrehab.kb import load
-from runrehab.render import visible
+from runrehab.loader import load
+from runrehab.text import visible
 
 # Keys whose values are free text (ids, choices and enums are checked against patterns and lists).
 FREE_TEXT = {"name", "description", "title", "quote", "text", "headline", "advice", "stop_if", "instructions",

@@ -13,8 +13,9 @@ import pytest
 from conftest import full_answers
 from runrehab.cli import app
 from runrehab.engine import triage
-from runrehab.kb import load, shipped_dir
-from runrehab.validate import answer_space, example_answers, validate
+from runrehab.kb import shipped_dir
+from runrehab.loader import load
+from runrehab.validation import answer_space, example_answers, validate
 from test_validate import edit, line_of, only, problems_of
 
 KB = load()

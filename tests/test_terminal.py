@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from conftest import full_answers
 from runrehab.cli import app
 from runrehab.interview import complete, parse_answers
-from runrehab.kb import load
+from runrehab.loader import load
 
 
 def spawn(tmp_path, *args, dimensions=(40, 60)):

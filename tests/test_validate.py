@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from runrehab.kb import KbError, load
-from runrehab.validate import validate
+from runrehab.errors import KbError
+from runrehab.loader import load
+from runrehab.validation import validate
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import full_answers
-from runrehab.kb import load
+from runrehab.loader import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

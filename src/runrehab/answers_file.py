@@ -12,14 +12,11 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .files import MIB, FileRefused, open_input, read_bounded, shorten, size_text, temporary_writes
+from .errors import AnswersFileError, FileRefused
+from .files import MIB, open_input, read_bounded, shorten, size_text, temporary_writes
 
 LINE_LIMIT = MIB  # one case of a batch
 DOCUMENT_LIMIT = MIB  # one mapping of answers: a few dozen short values
-
-
-class AnswersFileError(ValueError):
-    """An answers file that cannot be used; the message names the file or line and what was wrong."""
 
 
 def _too_long(name: str, line: int) -> AnswersFileError:
@@ -134,7 +131,7 @@ class AnswersFile:
         yield None, self._document()
 
     def _document(self) -> dict[str, Any]:
-        from .kb import YamlError, read_yaml_text
+        from .yaml_source import YamlError, read_yaml_text
 
         self._file.seek(0)
         try:

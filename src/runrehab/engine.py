@@ -3,117 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .kb import leaves
-from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, condition_kind, is_red_flag, level_rank, updated
+from .conditions import compiled, leaves, matched_leaves, possible
+from .errors import UsageError
+from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, is_red_flag, level_rank, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
-_COMPARE = {
-    "eq": lambda a, v: a == v,
-    "ne": lambda a, v: a != v,
-    "lt": lambda a, v: a < v,
-    "le": lambda a, v: a <= v,
-    "gt": lambda a, v: a > v,
-    "ge": lambda a, v: a >= v,
-    "in": lambda a, v: a in v,
-    "not_in": lambda a, v: a not in v,
-    "contains": lambda a, v: v in a,
-}
-_SYMBOL = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in", "not_in": "not in",
-           "contains": "includes"}
-
-
-def compiled(condition: Any) -> Callable[[dict[str, Any]], bool]:
-    """A condition tree as a function of the answers. A leaf on an unanswered question is false."""
-    question = getattr(condition, "question", None)
-    if question is not None:
-        compare, value = _COMPARE[condition.op], condition.value
-
-        def leaf(answers: dict[str, Any]) -> bool:
-            try:
-                return bool(compare(answers[question], value))
-            except (KeyError, TypeError):  # unanswered, or an answer of another type
-                return False
-        return leaf
-    kind = condition_kind(condition)
-    if kind == "not":
-        inner = compiled(condition.not_)
-        return lambda answers: not inner(answers)
-    parts = tuple(compiled(c) for c in getattr(condition, kind))
-    if kind == "all":
-        def all_of(answers: dict[str, Any]) -> bool:
-            for part in parts:
-                if not part(answers):
-                    return False
-            return True
-        return all_of
-
-    def any_of(answers: dict[str, Any]) -> bool:
-        for part in parts:
-            if part(answers):
-                return True
-        return False
-    return any_of
-
-
-def evaluate(condition: Any, answers: dict[str, Any]) -> bool:
-    """Whether a condition tree holds (see compiled)."""
-    return compiled(condition)(answers)
-
-
-def show_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(show_value(v) for v in value) or "none"
-    return str(value)
-
-
-def matched_leaves(condition: Any, answers: dict[str, Any]) -> list[str]:
-    """The leaves of a condition that hold, in words: `days > 7 (answered 10)`."""
-    kind = condition_kind(condition)
-    if kind in ("all", "any"):
-        return [text for c in getattr(condition, kind) for text in matched_leaves(c, answers)]
-    if kind == "not":
-        held = not evaluate(condition.not_, answers)
-        return [f"not ({'; '.join(describe(condition.not_))})"] if held else []
-    if evaluate(condition, answers):
-        return [f"{condition.question} {_SYMBOL[condition.op]} {show_value(condition.value)} "
-                f"(answered {show_value(answers[condition.question])})"]
-    return []
-
-
-def possible(condition: Any, known: dict[str, Any]) -> bool | None:
-    """A condition tree over partly known answers: True or False when the known answers settle
-    it, None when it depends on answers not known yet."""
-    kind = condition_kind(condition)
-    if kind == "leaf":
-        return evaluate(condition, known) if condition.question in known else None
-    if kind == "not":
-        inner = possible(condition.not_, known)
-        return None if inner is None else not inner
-    parts = [possible(c, known) for c in getattr(condition, kind)]
-    if kind == "all":
-        return False if False in parts else True if all(p is True for p in parts) else None
-    return True if True in parts else False if all(p is False for p in parts) else None
-
-
-def describe(condition: Any) -> list[str]:
-    kind = condition_kind(condition)
-    if kind in ("all", "any"):
-        joiner = " and " if kind == "all" else " or "
-        return [joiner.join(x for c in getattr(condition, kind) for x in describe(c))]
-    if kind == "not":
-        return [f"not ({'; '.join(describe(condition.not_))})"]
-    return [f"{condition.question} {_SYMBOL[condition.op]} {show_value(condition.value)}"]
-
-
 def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
-    """A citation as documents print it (models.SourceRef): with its document's title and who said it."""
+    """A citation as documents print it (document_models.SourceRef): with its document's title and who said it."""
     doc = kb.documents[citation.document]
     voice = kb.voice(citation)
     return Record(document=doc.id, title=doc.title, quote=citation.quote, voice=voice.role if voice else None,
@@ -121,18 +21,18 @@ def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
 
 
 def _entry(kb: KnowledgeBase, item: Record) -> Record:
-    """A routine item as it appears in a plan (models.RoutineEntry)."""
+    """A routine item as it appears in a plan (document_models.RoutineEntry)."""
     exercise = kb.exercises[item.exercise]
     return Record(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose, timing=item.timing)
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> Record:
-    """A rule as a document lists it (models.FiredRule)."""
+    """A rule as a document lists it (document_models.FiredRule)."""
     return kb.shared(("fired", rule.id), lambda: Record(id=rule.id, source=source_ref(kb, rule.source)))
 
 
 def exercise_doc(kb: KnowledgeBase, exercise: Record) -> Record:
-    """The printed form of an exercise (models.ExerciseDoc): its citations carry the document's title."""
+    """The printed form of an exercise (document_models.ExerciseDoc): its citations carry the document's title."""
     return updated(exercise, sources=[source_ref(kb, c) for c in exercise.sources])
 
 
@@ -294,7 +194,7 @@ def _earliest_day(kb: KnowledgeBase, rule: Record, onset: int) -> int | None:
 def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]:
     """The escalations a plan for `symptom` begun `onset` days after it started announces: one
     entry per check-in rule that escalates or stops, from the first day it can fire, at its level
-    (models.Escalation). Red-flag rules are announced together, one entry per level, naming the
+    (document_models.Escalation). Red-flag rules are announced together, one entry per level, naming the
     warning signs their questions ask about."""
     def make() -> tuple[Record, ...]:
         entries: list[Record] = []
@@ -329,11 +229,21 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]
 # ------------------------------------------------------------------ check-ins
 
 
+class BeforePlan(UsageError, ValueError):
+    """A check-in or view dated before its plan."""
+
+
+def day_of_plan(plan_date: dt.date, date: dt.date, what: str = "the check-in") -> int:
+    """Days from a plan's date to `date`; BeforePlan when `date` comes first."""
+    if date < plan_date:
+        raise BeforePlan(f"--date: {what} ({date}) is before its plan's date ({plan_date}); "
+                         "nothing can happen before the plan starts")
+    return (date - plan_date).days
+
+
 def checkin_facts(plan: Record, date: dt.date) -> dict[str, Any]:
     """The numbers a check-in works out rather than asks: days since the plan and since onset."""
-    day = (date - plan.date).days
-    if day < 0:
-        raise ValueError(f"the check-in date {date} is before the plan's date {plan.date}")
+    day = day_of_plan(plan.date, date)
     return {"symptom": plan.symptom, "day": day, "days_since_onset": int(plan.answers.get("days", 0)) + day}
 
 

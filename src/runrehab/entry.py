@@ -12,6 +12,6 @@ def main() -> None:
         if sys.argv[1:] == ["--version"]:
             sys.stdout.write(version_line() + "\n")
             return
-        from .cli import main as run
+        from . import cli
 
-        run()
+        cli.main()

@@ -16,11 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from .errors import FileRefused
+
 MIB = 1024 * 1024
-
-
-class FileRefused(ValueError):
-    """A path that is not the kind of file needed, cannot be opened, or is too large."""
 
 
 def size_text(limit: int) -> str:

@@ -11,7 +11,6 @@ every stored document is checked when read, so a damaged row is reported rather 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import sqlite3
@@ -22,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import FileRefused, check_path
+from . import history_file
+from .errors import FileRefused, HistoryError
+from .files import check_path
 
-APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_MS = 10_000
 WRITE_ATTEMPTS = 3  # a writer still locked out after this many busy timeouts reports it
 
 MIGRATIONS = {
@@ -54,10 +53,6 @@ MIGRATIONS = {
     CREATE INDEX checkins_plan ON checkins (plan_id, date);
     """,
 }
-
-
-class HistoryError(Exception):
-    """A history file that cannot be used; the message names the path and the reason."""
 
 
 @dataclass(frozen=True)
@@ -111,9 +106,9 @@ class History:
                 raise HistoryError(f"history {path}: a symbolic link to {os.readlink(path)}, which does not exist;"
                                    " give the real path")
             return cls(path, None)
-        trouble = _recognise(path)
+        trouble = history_file.recognise(path)
         if trouble is not None:  # a sound file that cannot be written: read what can be read
-            return cls(path, _read_only(path), trouble)
+            return cls(path, history_file.read_only(path), trouble)
         return cls(path, _connect(path, create=False, recognised=True))
 
     def close(self) -> None:
@@ -135,13 +130,13 @@ class History:
             raise HistoryError(f"history {self.path}: cannot write ({self._read_only}); nothing was saved")
         if self._conn is None:
             self._conn = _connect(self.path, create=True)
-        _owner_only(self.path)
+        history_file.owner_only(self.path)
         try:
             with self._conn:  # one transaction: all of it or nothing
                 self._begin()
                 yield self._conn
         except sqlite3.DatabaseError as exc:  # a trigger planted in the file raises IntegrityError
-            raise HistoryError(f"history {self.path}: cannot write ({_trouble(self.path, exc)}); nothing was saved") \
+            raise HistoryError(f"history {self.path}: cannot write ({history_file.why_unusable(self.path, exc)}); nothing was saved") \
                 from None
 
     def _begin(self, attempts: int = WRITE_ATTEMPTS) -> None:
@@ -180,7 +175,7 @@ class History:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(f"history {self.path}: cannot read ({_trouble(self.path, exc)})") from None
+            raise HistoryError(f"history {self.path}: cannot read ({history_file.why_unusable(self.path, exc)})") from None
 
     def current_plan(self, symptom: str | None = None) -> StoredPlan | None:
         where, args = ("AND symptom = ?", (symptom,)) if symptom else ("", ())
@@ -200,11 +195,9 @@ class History:
         return [StoredCheckIn(r["id"], r["plan_id"], *self._checked("check-in", r)) for r in rows]
 
     def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any]]:
-        """A stored row's date and document, checked against the document's model (strictly: what
-        runrehab wrote is exactly of its type); HistoryError naming the row when it is damaged."""
-        from pydantic import ValidationError
-
-        from .models import CheckIn, Plan
+        """A stored row's date and document, checked strictly (stored.checked_document);
+        HistoryError naming the row when it is damaged."""
+        from .stored import checked_document
 
         def damaged(why: str) -> HistoryError:
             return HistoryError(f"history {self.path}: damaged: {kind} {row['id']!r} {why}")
@@ -213,31 +206,17 @@ class History:
             day = dt.date.fromisoformat(row["date"])
         except (TypeError, ValueError):
             raise damaged(f"has the date {str(row['date'])[:40]!r}") from None
-        text = row["document"]
-        if not isinstance(text, (str, bytes)):
-            raise damaged("has no document")
         try:
-            (Plan if kind == "plan" else CheckIn).model_validate_json(text, strict=True)
-            document = json.loads(text)
-        except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise damaged(f"holds a document that is not one ({where + ': ' if where else ''}{first['msg']})") from None
-        except (ValueError, RecursionError):
-            raise damaged("holds a document that is not one") from None
-        if kind == "plan":
-            for qid, low, high in (("days", 0, 3650), ("pain_score", 0, 10)):
-                value = document["answers"].get(qid, low)
-                if type(value) is not int or not low <= value <= high:
-                    raise damaged(f"has the answer {qid} = {str(value)[:40]!r} (allowed: {low}..{high})")
-        return day, document
+            return day, checked_document(kind, row["document"])
+        except ValueError as exc:
+            raise damaged(str(exc)) from None
 
 
 def _connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Connection:
     """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
     if create and not path.exists():
         _create(path)
-    trouble = None if recognised else _recognise(path)
+    trouble = None if recognised else history_file.recognise(path)
     if trouble is not None:
         raise HistoryError(f"history {path}: cannot {'write' if create else 'open'} ({trouble})")
     try:
@@ -249,15 +228,15 @@ def _connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.C
             _migrate(conn)
         return conn
     except sqlite3.OperationalError as exc:
-        raise HistoryError(f"history {path}: cannot open ({_trouble(path, exc)})") from None
+        raise HistoryError(f"history {path}: cannot open ({history_file.why_unusable(path, exc)})") from None
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"history {path}: not a runrehab history or damaged ({exc})") from None
 
 
 def _open(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=history_file.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {history_file.BUSY_TIMEOUT_MS}")
     return conn
 
 
@@ -270,7 +249,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
             for statement in MIGRATIONS[step].split(";"):
                 if statement.strip():
                     conn.execute(statement)
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA application_id = {history_file.APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -281,7 +260,7 @@ def _create(path: Path) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise HistoryError(f"history {path}: cannot create its folder ({_trouble(path.parent, exc)})") from None
+        raise HistoryError(f"history {path}: cannot create its folder ({history_file.why_unusable(path.parent, exc)})") from None
     tmp = None
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=".history-", suffix=".tmp")
@@ -299,105 +278,8 @@ def _create(path: Path) -> None:
             if not path.exists():  # a dangling symlink appeared under the name
                 raise HistoryError(f"history {path}: a symbolic link to a file that does not exist") from None
     except (OSError, sqlite3.DatabaseError) as exc:
-        raise HistoryError(f"history {path}: cannot create it ({_trouble(path, exc)})") from None
+        raise HistoryError(f"history {path}: cannot create it ({history_file.why_unusable(path, exc)})") from None
     finally:
         if tmp is not None:
             for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
                 leftover.unlink(missing_ok=True)
-
-
-def _owner_only(path: Path) -> None:
-    """A history of this user's that others can read (made by an earlier runrehab) is closed to them."""
-    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        try:
-            info = each.stat()
-            if info.st_uid == os.geteuid() and info.st_mode & 0o077:
-                each.chmod(info.st_mode & 0o700)
-        except OSError:
-            pass
-
-
-def _trouble(path: Path, exc: BaseException) -> str:
-    """What is wrong, in words, for an error met using the history at `path` (or its folder):
-    what the system says about the file and its folder first, then SQLite's own words."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
-        fs = os.statvfs(folder)
-    except OSError:
-        fs = None
-    if isinstance(exc, sqlite3.IntegrityError):
-        return f"the database refused the change: {exc}"
-    if fs is not None and fs.f_flag & os.ST_RDONLY:
-        return f"{folder} is on a read-only file system"
-    if name.startswith("SQLITE_FULL") or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (fs is not None and fs.f_bavail == 0):
-        return f"the disk holding {folder} is full"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
-        return "another program has it locked; try again when it is done"
-    for each in (path, folder):
-        if each.exists() and not os.access(each, os.W_OK if each == folder or name.startswith("SQLITE_READONLY")
-                                           else os.R_OK | os.W_OK):
-            return f"no permission to {'write in' if each.is_dir() else 'use'} {each}"
-    if name.startswith("SQLITE_READONLY"):
-        return "the file is read-only"
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    return str(exc)
-
-
-def _uri(path: Path, options: str) -> str:
-    from urllib.request import pathname2url
-
-    return f"file:{pathname2url(str(path.absolute()))}?{options}"
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A reader for a history whose folder or disk takes no new file (a WAL database's readers
-    make a -shm file beside it): SQLite is told the file will not change, which holds on a
-    read-only or full file system; the WAL, if one was left, is not read."""
-    conn = sqlite3.connect(_uri(path, "mode=ro&immutable=1"), uri=True)
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def _recognise(path: Path) -> str | None:
-    """Refuse, without writing a byte, a file that is not a runrehab history. A sound history that
-    can only be read as if immutable (see `_read_only`) gives the reason it cannot be written."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as exc:
-        raise HistoryError(f"history {path}: cannot read ({exc.strerror})") from None
-    if len(header) == 0:
-        raise HistoryError(f"history {path}: the file is empty, not a runrehab history; move it away or choose another --db")
-    if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
-        raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
-    trouble = None
-    try:
-        try:
-            application_id, status = _probe(sqlite3.connect(_uri(path, "mode=ro"), uri=True,
-                                                            timeout=BUSY_TIMEOUT_MS / 1000))
-        except sqlite3.OperationalError as exc:  # the file may be sound: say what stands in the way
-            trouble = _trouble(path, exc)
-            if "locked" in trouble or not os.access(path, os.R_OK):
-                raise HistoryError(f"history {path}: cannot read ({trouble})") from None
-            application_id, status = _probe(_read_only(path))
-    except sqlite3.OperationalError as exc:
-        raise HistoryError(f"history {path}: cannot read ({trouble or _trouble(path, exc)})") from None
-    except sqlite3.DatabaseError as exc:
-        raise HistoryError(f"history {path}: damaged ({exc})") from None
-    if application_id != APPLICATION_ID:
-        raise HistoryError(f"history {path}: a SQLite database that is not a runrehab history")
-    if status != "ok":
-        raise HistoryError(f"history {path}: damaged ({status})")
-    return trouble
-
-
-def _probe(conn: sqlite3.Connection) -> tuple[int, str]:
-    try:
-        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        return application_id, conn.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
-    finally:
-        conn.close()

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .engine import evaluate
+from .conditions import evaluate
+from .errors import AnswerError, MissingAnswers
 from .records import is_red_flag
-from .records import Record as Question  # a question of the rule base (models.Question as a Record)
+from .records import Record
+from .text import quoted
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -20,22 +22,7 @@ NO = ("no", "n", "false")
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
 
 
-class AnswerError(ValueError):
-    """An answer that cannot be used; the message names the question, the value and what is allowed."""
-
-
-class MissingAnswers(AnswerError):
-    def __init__(self, ids: list[str]):
-        self.ids = ids
-        super().__init__(f"missing answers for: {', '.join(ids)} (give them with --answers or -a ID=VALUE)")
-
-
-def shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def allowed(question: Question) -> str:
+def allowed(question: Record) -> str:
     if question.type == "yes_no":
         return "yes or no"
     if question.type == "integer":
@@ -45,11 +32,11 @@ def allowed(question: Question) -> str:
     return "any of " + ", ".join(question.choices or []) + " (comma-separated)"
 
 
-def _refused(question: Question, raw: Any, why: str = "is not allowed") -> AnswerError:
-    return AnswerError(f"{question.id}: {shown(raw)} {why} (allowed: {allowed(question)})")
+def _refused(question: Record, raw: Any, why: str = "is not allowed") -> AnswerError:
+    return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)})")
 
 
-def parse_answer(question: Question, raw: Any) -> Any:
+def parse_answer(question: Record, raw: Any) -> Any:
     """The typed value of one answer, or AnswerError naming the id, the value and what is allowed."""
     kind = question.type
     if kind == "yes_no":
@@ -91,7 +78,7 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
     unknown = [qid for qid in given if qid not in kb.questions]
     if unknown:
-        raise AnswerError(f"no question with id {', '.join(shown(u) for u in unknown)} "
+        raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
                           f"(see `runrehab questions` for the ids)")
     return {qid: parse_answer(kb.questions[qid], raw) for qid, raw in given.items()}
 
@@ -99,7 +86,7 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
 def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[str]:
     """The ids answered that the symptom's interview at `stage` does not ask. Such answers have
     no effect (see `complete`), so that one `-a` can serve every case of a mixed batch; a rule
-    that tests such a question is refused when the rule base is loaded (kb.check_references).
+    that tests such a question is refused when the rule base is loaded (checks.check_references).
     A warning sign answered yes is never among them: it is honoured whatever the symptom
     (engine.fired_rules)."""
     symptom = symptom or answers.get("symptom")
@@ -109,7 +96,7 @@ def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
 
 
-def is_required(question: Question) -> bool:
+def is_required(question: Record) -> bool:
     return question.required or question.red_flag
 
 
@@ -117,7 +104,7 @@ def red_flag_raised(answers: dict[str, Any]) -> bool:
     return any(value is True and is_red_flag(qid) for qid, value in answers.items())
 
 
-def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Question]:
+def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Record]:
     """The questions still to ask, in order. Empty once any red flag is answered yes (the symptom
     comes first: without it no red flag can be weighed)."""
     symptom = symptom or answers.get("symptom")
@@ -129,7 +116,7 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     return [q for q in asked if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
 
 
-def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Question | None:
+def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Record | None:
     todo = pending(kb, answers, stage, symptom)
     return todo[0] if todo else None
 

@@ -1,17 +1,17 @@
-"""Pydantic models: the rule base files and every document the CLI prints.
+"""Pydantic models of the rule-base files as authored (exercises.yaml, rules.yaml).
 
-Rule-base models forbid unknown keys, so a misspelt key in YAML is an error with a line number.
-Output documents are versioned by SCHEMA_VERSION; their JSON shape is defined here. At run time
-the rule base and the documents are Records (records.py) that follow these models field for field.
+They forbid unknown keys, so a misspelt key in YAML is an error with a line number. A rule base
+is checked against them once, when its YAML is read; at run time it is Records (records.py) that
+follow these models field for field.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
 
-from .records import SCHEMA_VERSION, condition_kind, is_red_flag
+from .conditions import condition_kind
+from .records import KEYWORD_FIELDS, is_red_flag
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
@@ -133,7 +133,7 @@ class AnyOf(Strict):
 
 
 class NotOf(Strict):
-    not_: Condition = Field(alias="not")
+    not_: Condition = Field(alias=KEYWORD_FIELDS["not_"])
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
@@ -200,7 +200,7 @@ class Announcement(Strict):
     """What a plan says about a check-in rule that escalates or stops: watch for `if`, then do
     `action`. The day and the level are worked out from the rule itself."""
 
-    if_: str = Field(alias="if", min_length=1)
+    if_: str = Field(alias=KEYWORD_FIELDS["if_"], min_length=1)
     action: str = Field(min_length=1)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
@@ -280,125 +280,3 @@ class RulesFile(Strict):
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()
-
-
-# ------------------------------------------------------------------ output documents
-
-
-class SourceRef(Strict):
-    document: str
-    title: str
-    quote: str
-    voice: Role | None = None  # None only in documents saved before citations named their voice
-    speaker: str | None = None  # who the voice is, e.g. "Nick Rainey, Doctor of Physical Therapy"
-    url: str | None = None
-
-
-class Escalation(Strict):
-    """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
-    check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
-
-    after_days: int = Field(ge=0, le=3650)
-    if_: str = Field(alias="if", min_length=1)
-    action: str = Field(min_length=1)
-    level: Level
-    rules: list[str] = []
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
-
-
-class FiredRule(Strict):
-    id: str
-    source: SourceRef
-
-
-class TraceEntry(Strict):
-    """Why a rule did or did not shape the plan (`triage --explain`)."""
-
-    rule: str
-    fired: bool
-    matched: list[str]
-    level: Level | None
-    overridden_by: str | None = None
-
-
-class RoutineEntry(Strict):
-    exercise: str
-    name: str
-    dose: Dose
-    timing: str | None
-
-
-class Plan(Strict):
-    schema_version: int = SCHEMA_VERSION
-    date: dt.date
-    symptom: str
-    answers: dict[str, Any]
-    triage_level: Level
-    headline: str
-    red_flags: list[str]
-    routine: list[RoutineEntry]
-    advice: list[str]
-    stop_if: list[str]
-    escalation: list[Escalation]
-    review_date: dt.date | None
-    rules: list[FiredRule]
-    disclaimer: str
-    trace: list[TraceEntry] | None = None
-
-
-class ExerciseDoc(Exercise):
-    """An exercise as printed: citations carry the document's title."""
-
-    sources: list[SourceRef] = Field(min_length=1)  # type: ignore[assignment]
-
-
-class CheckIn(Strict):
-    schema_version: int = SCHEMA_VERSION
-    plan_date: dt.date
-    date: dt.date
-    day: int = Field(ge=0)
-    symptom: str
-    # Both null when a red flag answered yes ended the check-in before they were asked.
-    progress: Literal["symptom-free", "much-better", "better", "same", "worse"] | None
-    pain_score: int | None = Field(ge=0, le=10)
-    answers: dict[str, Any]
-    red_flags: list[str]
-    triage_level: Level
-    decision: Decision
-    message: str
-    routine: list[RoutineEntry]
-    advice: list[str]
-    stop_if: list[str]
-    escalation: list[Escalation]
-    next_review: dt.date | None
-    done: list[str] = []
-    note: str | None = None
-    rules: list[FiredRule]
-    disclaimer: str
-    trace: list[TraceEntry] | None = None
-
-
-class PlanStatus(Plan):
-    """`runrehab plan`: the current plan with where it stands today. The fields it adds are
-    optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
-
-    day: int | None = Field(default=None, ge=0)
-    next_review: dt.date | None = None
-    due: list[Escalation] | None = None  # escalations whose day has come
-    last_checkin: CheckIn | None = None
-
-
-def json_schema(name: str) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
-    model, mode = SCHEMAS[name]
-    schema = model.model_json_schema(mode=mode)  # type: ignore[attr-defined]
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"runrehab:{name}", **schema}
-
-
-SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
-    "plan": (PlanStatus, "serialization"),
-    "exercise": (ExerciseDoc, "serialization"),
-    "checkin": (CheckIn, "serialization"),
-    "exercises": (ExercisesFile, "validation"),
-    "rules": (RulesFile, "validation"),
-}

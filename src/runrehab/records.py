@@ -3,7 +3,7 @@
 pydantic (models.py) checks a rule base once, when its YAML is read; what it accepted becomes
 Records, which the engine, the views and the cache use. Building model classes costs more than a
 whole triage, so commands that only apply rules never import pydantic. The documents the engine
-makes are Records whose fields follow the models in models.py field for field; the tests check
+makes are Records whose fields follow the models in document_models.py field for field; the tests check
 every one of them against those models.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1
 LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
 RED_FLAG_LEVELS = ("emergency", "urgent")
 # Field names that are Python keywords carry a trailing underscore; in YAML and JSON they do not.
-_KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
+KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
 
 
 def is_red_flag(question_id: str) -> bool:
@@ -51,15 +51,6 @@ def updated(rec: Record, **changes: Any) -> Record:
     return Record(**{**vars(rec), **changes})
 
 
-def condition_kind(value: Any) -> str:
-    """"all", "any", "not" or "leaf", for a condition as YAML data, model or Record."""
-    if isinstance(value, dict):
-        return next((key for key in ("all", "any", "not") if key in value), "leaf")
-    if hasattr(value, "question"):
-        return "leaf"
-    return "all" if hasattr(value, "all") else "any" if hasattr(value, "any") else "not"
-
-
 def to_data(doc: Any, *, trace: bool = True) -> Any:
     """JSON-ready data: Records as objects with their YAML/JSON keys, dates as ISO text. A
     document's `trace` is left out when it was not asked for (None), or always with trace=False."""
@@ -73,7 +64,7 @@ def to_data(doc: Any, *, trace: bool = True) -> Any:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Record):
-        return {_KEYWORD_FIELDS.get(k, k): _plain(v) for k, v in vars(value).items()}
+        return {KEYWORD_FIELDS.get(k, k): _plain(v) for k, v in vars(value).items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -94,7 +85,7 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Record):
         fields = vars(value)
         if "if_" in fields or "not_" in fields:
-            return {_KEYWORD_FIELDS.get(k, k): v for k, v in fields.items()}
+            return {KEYWORD_FIELDS.get(k, k): v for k, v in fields.items()}
         return fields
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -121,7 +112,7 @@ class JsonLines:
         for name, value in vars(doc).items():
             if name == "trace" and value is None:
                 continue
-            key = _KEYWORD_FIELDS.get(name, name)
+            key = KEYWORD_FIELDS.get(name, name)
             if type(value) is list and value:
                 if pending:
                     parts.append(self._encode(pending)[1:-1])

@@ -12,3 +12,9 @@ def visible(text: str) -> str:
     """`text` with every control character but newline and tab, and every bidirectional or line
     separator mark, written out (ESC as `\\x1b`, RIGHT-TO-LEFT OVERRIDE as `\\u202e`)."""
     return text.translate(_VISIBLE)
+
+
+def quoted(value: object) -> str:
+    """A value as a message quotes it: its repr, cut short (an argument may be any size)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

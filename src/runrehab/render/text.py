@@ -1,13 +1,11 @@
-"""Views of the documents: rich text for people, Markdown for a handout.
+"""Views of the documents as rich text for people at a terminal or reading a pipe.
 
 Every string from the rule base goes into a Text object (below), never through markup, so
 brackets are shown as written, and control characters (terminal escape codes among them) and
-bidirectional overrides are written out (text.visible) rather than sent to the terminal. The
-Markdown handout escapes what Markdown would read as markup, HTML or links.
+bidirectional overrides are written out (text.visible) rather than sent to the terminal. 
 """
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -18,13 +16,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from .engine import show_value, source_ref
-from .interview import allowed
-from .records import RED_FLAG_LEVELS, Record
-from .text import visible
+from ..conditions import show_value
+from ..engine import source_ref
+from ..interview import allowed
+from ..records import RED_FLAG_LEVELS, Record
+from ..text import visible
+from .words import DECISION_WORDS, checkin_summary, cited, dose_text, escalation_lines
 
 if TYPE_CHECKING:
-    from .kb import KnowledgeBase
+    from ..kb import KnowledgeBase
 
 
 class Text(RichText):
@@ -42,59 +42,6 @@ LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "see-clin
 LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor within a day or two",
                "see-clinician": "SEE A CLINICIAN: book a physical therapist or orthopedic specialist",
                "self-care": "SELF-CARE: follow the plan and review on the date given"}
-
-
-# ------------------------------------------------------------------ doses in words
-
-
-def _span(r: Record) -> str:
-    return str(r.min) if r.min == r.max else f"{r.min}–{r.max}"
-
-
-def _seconds(r: Record) -> str:
-    if r.min % 60 == 0 and r.max % 60 == 0 and r.min >= 60:
-        return f"{_span(Record(min=r.min // 60, max=r.max // 60))} min"
-    return f"{_span(r)} s"
-
-
-def dose_text(dose: Record, *, frequency: bool = True) -> str:
-    """A dose as a runner reads it: "3 × 15", "hold 30–60 s, 2–4 × each side", "5 min, daily"."""
-    side = " each side" if dose.per_side else ""
-    parts: list[str] = []
-    if dose.reps:
-        parts.append(f"{_span(dose.sets)} × {_span(dose.reps)}{side}" if dose.sets else f"{_span(dose.reps)} reps{side}")
-    elif dose.hold_seconds:
-        hold = f"hold {_seconds(dose.hold_seconds)}"
-        parts.append(f"{hold}, {_span(dose.sets)} ×{side}" if dose.sets else hold + side)
-    elif dose.duration_seconds:
-        spell = _seconds(dose.duration_seconds)
-        parts.append(f"{_span(dose.sets)} × {spell}{side}" if dose.sets else spell + side)
-    elif dose.sets:
-        parts.append(f"{_span(dose.sets)} sets{side}")
-    if dose.frequency and frequency:
-        parts.append(dose.frequency)
-    return ", ".join(parts) or "as comfortable"
-
-
-# ------------------------------------------------------------------ sources
-
-_ROLE_WORDS = {"expert": "the expert", "trainer": "the trainer", "runner": "the runner", "guideline": "the guideline"}
-
-
-def said_by(source: Record) -> str:
-    """Who said a cited quote, in words: "the expert, Nick Rainey, …"; a runner's words are
-    marked as a report, since they are never advice. Empty for citations saved without a voice."""
-    voice = getattr(source, "voice", None)
-    if voice is None:
-        return ""
-    who = _ROLE_WORDS[voice] + (f", {source.speaker}" if getattr(source, "speaker", None) else "")
-    return who + (": what they tried or felt, not advice" if voice == "runner" else "")
-
-
-def cited(source: Record) -> str:
-    """A source as one line: the document's title, the quote, and who said it."""
-    who = said_by(source)
-    return f"{source.title}: \u201c{source.quote}\u201d" + (f" ({who})" if who else "")
 
 
 # ------------------------------------------------------------------ consoles
@@ -176,7 +123,7 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
     if doc.stop_if:
         parts += [_heading("Stop and rethink if"), _bullets(doc.stop_if)]
     if doc.escalation:
-        parts += [_heading("When to get help"), _bullets(_escalation_lines(doc.date, doc.escalation))]
+        parts += [_heading("When to get help"), _bullets(escalation_lines(doc.date, doc.escalation))]
     if review:
         parts.append(Text(f"\n{review}", style="bold"))
     if doc.trace is not None:
@@ -212,7 +159,7 @@ def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
     return Group(*parts)
 
 
-def exercises_view(exercises: Iterable[Record]) -> Table:
+def exercises_view(exercises: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("id", "name", "category", "default dose"):
         table.add_column(column, overflow="fold")
@@ -221,7 +168,7 @@ def exercises_view(exercises: Iterable[Record]) -> Table:
     return table
 
 
-def questions_view(questions: Iterable[Record]) -> Table:
+def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("id", "question", "answer", "default", "asked for"):
         table.add_column(column, overflow="fold")
@@ -232,20 +179,16 @@ def questions_view(questions: Iterable[Record]) -> Table:
     return table
 
 
-def symptoms_view(kb: KnowledgeBase) -> Table:
+def symptoms_view(symptoms: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("id", "name", "description"):
         table.add_column(column, overflow="fold")
-    for s in kb.rules_file.symptoms:
+    for s in symptoms:
         table.add_row(Text(s.id), Text(s.name), Text(s.description))
     return table
 
 
 # ------------------------------------------------------------------ check-ins, the current plan, the history
-
-DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
-                  "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
-
 
 def _routine_table(routine: list[Record]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=False, pad_edge=False)
@@ -255,25 +198,6 @@ def _routine_table(routine: list[Record]) -> Table:
         when = ", ".join(x for x in (item.timing, item.dose.frequency) if x) or "any time"
         table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(when))
     return table
-
-
-def _escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
-    return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}"
-            f" ({e.level}): if {e.if_}: {e.action}" for e in escalation]
-
-
-def choice_words(kb: KnowledgeBase, qid: str, value: Any) -> str:
-    """A choice as the rule base words it ("much better: significantly better than ..."), else its id."""
-    question = kb.questions.get(qid)
-    labels = getattr(question, "labels", None) or {}
-    return labels.get(value) or show_value(value)
-
-
-def checkin_summary(doc: Record, kb: KnowledgeBase) -> str:
-    """Progress and pain in words; a red flag may have ended the check-in before they were asked."""
-    progress = "not asked" if doc.progress is None else choice_words(kb, "progress", doc.progress)
-    pain = "not asked" if doc.pain_score is None else f"{doc.pain_score}/10"
-    return f"progress: {progress} · pain: {pain}"
 
 
 def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
@@ -322,60 +246,6 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     return Group(*parts)
 
 
-_MD_ESCAPES = {ord(c): f"\\{c}" for c in "\\`*_[]<>&|~!#"}  # as text: no emphasis, link, image, HTML or entity
-
-
-def _md(text: str) -> str:
-    """Text from the rule base made safe inside Markdown (tables and inline)."""
-    return visible(text).translate(_MD_ESCAPES).replace("\n", " ")
-
-
-def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
-    """A handout a runner can print or send to their physical therapist."""
-    symptom = kb.symptoms.get(status.symptom)
-    name = symptom.name if symptom else status.symptom
-    lines = [f"# Exercise plan: {_md(name)}", "",
-             f"- **Started:** {status.date.isoformat()} (today is day {status.day})",
-             f"- **Level:** {status.triage_level}: {_md(status.headline)}"]
-    if status.next_review:
-        lines.append(f"- **Next review:** {status.next_review.isoformat()}")
-    if status.red_flags:
-        lines.append("- **Warning signs answered yes:** " + "; ".join(_md(kb.questions[q].text) if q in kb.questions else q
-                                                                    for q in status.red_flags))
-    routine = status.last_checkin.routine if status.last_checkin else status.routine
-    if routine:
-        lines += ["", "## Routine", "", "| Exercise | Dose | When |", "| --- | --- | --- |"]
-        lines += [f"| {_md(i.name)} | {_md(dose_text(i.dose, frequency=False))} | "
-                  f"{_md(', '.join(x for x in (i.timing, i.dose.frequency) if x) or 'any time')} |" for i in routine]
-        lines += ["", "## How to do each exercise"]
-        for item in routine:
-            exercise = kb.exercises.get(item.exercise)
-            if exercise is None:
-                continue
-            lines += ["", f"### {_md(exercise.name)}", ""]
-            lines += [f"{n}. {_md(step)}" for n, step in enumerate(exercise.instructions, 1)]
-            if exercise.cautions:
-                lines += ["", "Cautions: " + " ".join(_md(c) for c in exercise.cautions)]
-            lines += ["", "Sources:", ""] + [f"- {_md(cited(source_ref(kb, c)))}" for c in exercise.sources]
-            if exercise.source_note:
-                lines += ["", f"What the sources leave out: {_md(exercise.source_note)}"]
-    if status.stop_if:
-        lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in status.stop_if]
-    if status.escalation:
-        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in _escalation_lines(status.date, status.escalation)]
-    if status.advice:
-        lines += ["", "## Advice", ""] + [f"- {_md(a)}" for a in status.advice]
-    if status.last_checkin:
-        c = status.last_checkin
-        lines += ["", "## Last check-in", "",
-                  f"{c.date.isoformat()} (day {c.day}): {_md(checkin_summary(c, kb))}. "
-                  f"Decision: {c.decision}. {_md(c.message)}"]
-    lines += ["", "## Sources", ""]
-    lines += [f"- {_md(cited(r.source))}" for r in status.rules]
-    lines += ["", "---", "", f"*{_md(status.disclaimer)}*", ""]
-    return "\n".join(lines)
-
-
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -390,8 +260,9 @@ def trend_word(scores: list[int]) -> str:
     return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
 
 
-def history_view(timeline: list[dict[str, Any]], kb: KnowledgeBase) -> Group:
+def history_view(document: dict[str, Any], kb: KnowledgeBase) -> Group:
     """Every plan with its check-ins: one bar per reading, coloured by pain band, with day numbers."""
+    timeline = document["plans"]
     if not timeline:
         return Group(Text("No plans yet: run `runrehab triage` to make one."))
     parts: list[Any] = []

@@ -1,4 +1,4 @@
-"""`runrehab validate`: everything the loader checks, plus the checks that run the rules.
+"""What `runrehab validate` checks: everything the loader checks, plus the checks that run the rules.
 
 - every worked example beside the rules gives what it expects;
 - safety: every red flag answered yes, for every symptom that asks it, is caught by a rule at
@@ -21,8 +21,11 @@ from typing import Any
 
 from .engine import announced, checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
-from .kb import (RULES_FILE, KbError, KnowledgeBase, Problem, SourceFile, building, check_folder, leaves, read_base,
-                 shipped_dir)
+from .conditions import leaves
+from .errors import KbError
+from .kb import RULES_FILE, KnowledgeBase, shipped_dir
+from .loader import building, check_folder, read_base
+from .yaml_source import Problem, SourceFile
 from .records import RED_FLAG_LEVELS, Record, is_red_flag
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)

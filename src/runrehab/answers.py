@@ -1,0 +1,98 @@
+"""Answers for a triage or a check-in, from wherever they come: an answers file or stdin
+(`--answers`), `-a ID=VALUE` pairs that win over it, and the terminal for what is still missing.
+
+One function gathers them for both stages; what asks at the terminal is passed in, so that this
+module never touches one. A batch (JSON Lines) is checked whole before anything is planned.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .answers_file import AnswersFile
+from .errors import AnswerError, UsageError
+from .files import temporary_writes
+from .interview import carried_over, complete, parse_answers
+from .text import quoted
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
+
+# (rule base, answers so far, stage, symptom) -> the answers with every missing one asked
+Asker = Callable[["KnowledgeBase", dict[str, Any], str, "str | None"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class AnswerSources:
+    """Where a command's answers come from, as its options name them."""
+
+    file: str | None = None  # --answers PATH, or - for stdin
+    pairs: tuple[str, ...] = ()  # -a ID=VALUE
+    at_terminal: bool = False  # a person can be asked (stdin is a terminal, or --interactive)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """One case's answers: complete and typed, with the ids given that the interview ignores."""
+
+    line: int | None  # of a batch; None for a single case
+    answers: dict[str, Any]
+    ignored: list[str]
+
+
+def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        qid, sep, value = pair.partition("=")
+        if not sep or not qid.strip():
+            raise UsageError(f"-a: {quoted(pair)} is not ID=VALUE")
+        out[qid.strip()] = value
+    return out
+
+
+@contextlib.contextmanager
+def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
+             plan_answers: dict[str, Any] | None = None,
+             symptom: str | None = None) -> Iterator[tuple[bool, Iterator[Gathered]]]:
+    """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
+    line of a batch (triage only).
+    Missing answers are asked with `ask` when a person can answer; at a check-in without one,
+    `carry_over` answers come from the plan's `plan_answers`. The first bad case raises, a
+    batch's naming its line."""
+    overrides = parse_pairs(sources.pairs)
+    with AnswersFile(sources.file) if sources.file else contextlib.nullcontext() as source:
+        batch = source is not None and source.is_batch
+        if batch and stage != "triage":
+            raise UsageError("--answers: a check-in takes one mapping of answers, not JSON Lines")
+        asking = not batch and sources.file != "-" and sources.at_terminal
+
+        def cases() -> Iterator[Gathered]:
+            for line, case in source.cases() if source is not None else [(None, {})]:
+                try:
+                    given = parse_answers(kbase, {**case, **overrides})
+                    if asking:
+                        given = ask(kbase, given, stage, symptom)
+                    elif plan_answers is not None:
+                        given = carried_over(kbase, plan_answers, given)
+                    final = complete(kbase, given, stage, symptom)
+                except AnswerError as exc:
+                    raise AnswerError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
+                yield Gathered(line if batch else None, final, [qid for qid in given if qid not in final])
+
+        yield batch, cases()
+
+
+def checked_first(cases: Iterator[Gathered]) -> Iterator[Gathered]:
+    """Every case checked before the first is given out (a batch with a bad line prints nothing):
+    kept meanwhile in a temporary file, since a batch may be larger than memory."""
+    with temporary_writes("the checked answers"), tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
+        for case in cases:
+            checked.write(json.dumps([case.line, case.answers, case.ignored]) + "\n")
+        checked.seek(0)
+        for text in checked:
+            line, answers, ignored = json.loads(text)
+            yield Gathered(line, answers, ignored)

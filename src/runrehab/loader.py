@@ -1,0 +1,230 @@
+"""Finding, reading and checking a rule base folder, with FILE:LINE:COL for every problem, and
+keeping what was checked in the cache (as JSON, keyed by the files' bytes)."""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .checks import check_references
+from .errors import FileRefused, KbError
+from .files import MIB, read_regular, shorten, why_not
+from .kb import EXERCISES_FILE, RULES_FILE, KnowledgeBase, shipped_dir
+from .records import Record, record
+from .yaml_source import Problem, SourceFile, YamlError, read_yaml_bytes
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+FILE_LIMIT = 4 * MIB  # a rule-base file: about 90 times the shipped rules.yaml
+MAX_PROBLEMS = 200  # reported of one file; a file with more is beyond repair by a list
+
+
+def read_rule_file(path: Path) -> bytes:
+    """The bytes of a rule-base file: a regular file (a named pipe would hang, a device never
+    end) of at most FILE_LIMIT bytes. FileNotFoundError and FileRefused say why not."""
+    return read_regular(path, FILE_LIMIT)
+
+
+def read_yaml_file(path: Path, name: str) -> SourceFile:
+    try:
+        raw = read_rule_file(path)
+    except FileNotFoundError:
+        raise YamlError(Problem(name, 1, 1, "error", "missing", f"no such file: {shorten(str(path))}")) from None
+    except FileRefused as exc:
+        raise YamlError(Problem(name, 1, 1, "error", "unreadable", str(exc))) from None
+    return read_yaml_bytes(raw, name)
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """Around the making of a rule base: it makes many objects and no garbage, which the cyclic
+    garbage collector would otherwise walk again and again (for a large rule base, longer than
+    the making takes). What was made lives as long as the process, so later collections skip it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def content_hash(file_digests: Iterable[str]) -> str:
+    """One hash for a rule base: of the SHA-256 of each file's bytes, exercises.yaml first."""
+    digest = hashlib.sha256()
+    for hexdigest in file_digests:
+        digest.update(hexdigest.encode())
+    return digest.hexdigest()
+
+
+def load(directory: Path | None = None) -> KnowledgeBase:
+    """Read, validate and cross-check a rule base folder; raise KbError listing every error.
+
+    The files are always read and hashed; when the cache holds a rule base built from exactly
+    those bytes it is used, otherwise the YAML is checked in full and the result cached."""
+    base = shipped_dir() if directory is None else Path(directory)
+    if directory is not None:
+        check_folder(base)
+    try:
+        files_hash = content_hash(hashlib.sha256(read_rule_file(base / name)).hexdigest()
+                                  for name in (EXERCISES_FILE, RULES_FILE))
+    except (OSError, FileRefused):
+        files_hash = None  # read_base reports what cannot be read
+    cached = _from_cache(files_hash, base) if files_hash else None
+    if cached is not None:
+        return cached
+    with building():
+        kb, problems, _ = read_base(base)
+    if kb is None or any(p.severity == "error" for p in problems):
+        raise KbError(sorted(problems))
+    _to_cache(kb)
+    return kb
+
+
+# A rule base is cached as JSON, which cannot run code whoever wrote it: Records become objects,
+# and the few plain mappings (worked examples' answers) a one-key object holding their pairs.
+_MAPPING = "\0pairs"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return {name: _plain(v) for name, v in vars(value).items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {_MAPPING: [[k, _plain(v)] for k, v in value.items()]}
+    return value
+
+
+def _rebuilt(obj: dict[str, Any]) -> Any:
+    pairs = obj.get(_MAPPING)
+    if pairs is not None and len(obj) == 1:
+        return {k: v for k, v in pairs}
+    return Record(**obj)
+
+
+def _decode(data: bytes) -> tuple[Any, ...]:
+    doc = json.loads(data, object_hook=_rebuilt)
+    return doc.content_hash, doc.rules_file, doc.exercises_file
+
+
+def _to_cache(kb: KnowledgeBase) -> None:
+    """Keep `kb` when JSON gives it back exactly (a rule base holding, say, a date is not kept)."""
+    from . import cache
+
+    doc = {"content_hash": kb.content_hash, "rules_file": _plain(kb.rules_file),
+           "exercises_file": _plain(kb.exercises_file)}
+    try:
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        with building():
+            exact = _decode(data) == (kb.content_hash, kb.rules_file, kb.exercises_file)
+    except (TypeError, ValueError, RecursionError):
+        return
+    if exact:
+        cache.put(kb.content_hash, data)
+
+
+def _from_cache(files_hash: str, base: Path) -> KnowledgeBase | None:
+    from . import cache
+
+    data = cache.get(files_hash)
+    if data is None:
+        return None
+    with building():
+        try:
+            stored_hash, rules_file, exercises_file = _decode(data)
+        except (ValueError, TypeError, AttributeError, RecursionError):  # a damaged entry: rebuilt
+            return None
+    if stored_hash != files_hash or not isinstance(rules_file, Record) or not isinstance(exercises_file, Record):
+        return None
+    return KnowledgeBase(rules_file, exercises_file, base, files_hash)
+
+
+def check_folder(base: Path) -> None:
+    """KbError unless `base` is a folder (it may still lack the files: read_base says so)."""
+    try:
+        if stat.S_ISDIR(os.stat(base).st_mode):
+            return
+        why = "not a folder holding exercises.yaml and rules.yaml"
+    except OSError as exc:
+        why = ("not a folder holding exercises.yaml and rules.yaml" if isinstance(exc, (FileNotFoundError, NotADirectoryError))
+               else f"cannot use it: {why_not(exc)}")
+    raise KbError([Problem(shorten(str(base)), 1, 1, "error", "missing", why)])
+
+
+def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
+    """Everything `load` checks, returned rather than raised (for `runrehab validate`), with the
+    files as read so that later checks can point at lines."""
+    from pydantic import ValidationError
+
+    from .models import ExercisesFile, RulesFile
+
+    problems: list[Problem] = []
+    sources: dict[str, SourceFile] = {}
+    models: dict[str, Any] = {}
+    for filename, model in ((EXERCISES_FILE, ExercisesFile), (RULES_FILE, RulesFile)):
+        display = _display(base / filename)
+        try:
+            src = read_yaml_file(base / filename, display)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        sources[filename] = src
+        if not isinstance(src.data, dict):
+            problems.append(src.problem((), "schema", "the file must hold a mapping (key: value pairs)"))
+            continue
+        try:
+            models[filename] = model.model_validate(src.data)
+        except ValidationError as exc:
+            problems.extend(capped(src.name, _schema_problems(src, exc)))
+    if len(models) < 2:
+        return None, problems, sources
+    digest = content_hash(sources[name].sha256 for name in (EXERCISES_FILE, RULES_FILE))
+    kb = KnowledgeBase(record(models[RULES_FILE]), record(models[EXERCISES_FILE]), base, digest)
+    problems.extend(capped(sources[RULES_FILE].name, check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE])))
+    return kb, problems, sources
+
+
+def capped(name: str, problems: Iterable[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS of one file's problems, then one line saying how many more there were."""
+    kept: list[Problem] = []
+    more = 0
+    for problem in problems:
+        if len(kept) < MAX_PROBLEMS:
+            kept.append(problem)
+        else:
+            more += 1
+    if more:
+        kept.append(Problem(name, max(p.line for p in kept) + 1, 1, "error", "too-many",
+                            f"{more} more problems not shown; fix the ones above first"))
+    return kept
+
+
+def _display(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _schema_problems(src: SourceFile, exc: ValidationError) -> Iterator[Problem]:
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        shown = ".".join(str(p) for p in loc if p not in ("all", "any", "not", "leaf") or p in ("all", "any"))
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}"
+        elif err["type"] == "missing":
+            message = f"missing required key {loc[-1]!r}"
+        yield src.problem(loc, "schema", f"{shown}: {message}" if shown else message)
+
+

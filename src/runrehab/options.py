@@ -1,0 +1,102 @@
+"""The options commands share, and turning their values into what the domain takes."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .answers import AnswerSources
+    from .kb import KnowledgeBase
+
+
+def complete_ids(kind: str) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        import os
+
+        from .loader import load
+
+        try:
+            kbase = load(Path(os.environ["RUNREHAB_KB"]) if os.environ.get("RUNREHAB_KB") else None)
+        except Exception:  # completion must never break the shell
+            return []
+        ids = kbase.exercises if kind == "exercise" else kbase.symptoms
+        return [i for i in ids if i.startswith(incomplete)]
+    return complete
+
+
+KbOption = Annotated[Optional[Path], typer.Option(
+    "--kb", envvar="RUNREHAB_KB", show_default=False, metavar="DIR",
+    help="A folder holding exercises.yaml and rules.yaml, used instead of the shipped rule base.")]
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", envvar="RUNREHAB_DB", show_default=False, metavar="PATH",
+    help="The history database (an SQLite file; default: in your user data folder).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+AnswersOption = Annotated[Optional[str], typer.Option(
+    "--answers", metavar="PATH",
+    help="YAML or JSON mapping of question id to value (for triage also JSON Lines of them); - reads stdin.")]
+DateOption = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day it happens (default: today).")]
+AnswerOption = Annotated[Optional[list[str]], typer.Option(
+    "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")]
+ExplainOption = Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")]
+InteractiveOption = Annotated[bool, typer.Option(
+    "--interactive", help="Ask missing questions on stdin even when it is not a terminal.")]
+SymptomOption = Annotated[Optional[str], typer.Option(
+    "--symptom", metavar="ID", autocompletion=complete_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
+
+
+def load_kb(directory: Path | None) -> KnowledgeBase:
+    from .loader import load
+
+    return load(directory)
+
+
+def text_option(option: str, value: str | None) -> str | None:
+    """Text to keep, refused if the shell passed bytes that are not UTF-8 (they could not be
+    stored or printed as text)."""
+    from .text import quoted
+
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{option}: {quoted(value)} is not valid UTF-8 text") from None
+    return value
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A plan looks ahead up to 3650 days (escalations' after_days; reviews come sooner): a later day
+# would have review and escalation dates past the calendar's end.
+LATEST_DAY = dt.date.max - dt.timedelta(days=3650)
+
+
+def parse_day(text: str | None) -> dt.date:
+    from .text import quoted
+
+    if text is None:
+        return dt.date.today()
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date: {quoted(text)} is not a date (expected YYYY-MM-DD)") from None
+    if day > LATEST_DAY:
+        raise UsageError(f"--date: {text} is too late: a plan's review dates would pass the end of the calendar "
+                         f"(allowed: up to {LATEST_DAY})")
+    return day
+
+
+def answer_sources(answers: str | None, answer: list[str] | None, interactive: bool) -> AnswerSources:
+    from .answers import AnswerSources
+
+    return AnswerSources(answers, tuple(answer or ()), interactive or sys.stdin.isatty())
+
+

@@ -1,0 +1,123 @@
+"""One renderer per document and format, looked up in RENDERERS; each writes to stdout.
+
+Formats: `text` (rich, for people), `markdown` (a handout), `json` (one document for machines).
+rich is imported only by the text renderers, so that JSON output starts fast.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..records import SCHEMA_VERSION, JsonLines, to_json
+
+if TYPE_CHECKING:
+    from ..kb import KnowledgeBase
+
+Renderer = Callable[[Any, "KnowledgeBase | None"], None]
+
+
+def write_json(text: str, *, flush: bool = True) -> None:
+    """One document on stdout. Lines of a batch are not flushed one by one: they leave in blocks
+    of a few lines as the buffer fills (and one by one on a terminal)."""
+    from ..streams import json_text
+
+    sys.stdout.write(json_text(text) + "\n")
+    if flush:
+        sys.stdout.flush()
+
+
+def _json(build: Callable[[Any, Any], Any] = lambda doc, kbase: doc) -> Renderer:
+    return lambda doc, kbase: write_json(to_json(build(doc, kbase)))
+
+
+def _dumped(**options: Any) -> Renderer:
+    """A document of plain data written by json.dumps (the history, validate, schemas)."""
+    return lambda doc, kbase: write_json(json.dumps(doc, indent=2, **options))
+
+
+def _text(view: str) -> Renderer:
+    def show(doc: Any, kbase: Any) -> None:
+        from . import text
+
+        text.stdout_console().print(getattr(text, view)(doc, kbase))
+    return show
+
+
+def _markdown(doc: Any, kbase: Any) -> None:
+    from .markdown import plan_markdown
+
+    sys.stdout.write(plan_markdown(doc, kbase))
+
+
+def _exercise_doc(exercise: Any, kbase: Any) -> Any:
+    from ..engine import exercise_doc
+
+    return exercise_doc(kbase, exercise)
+
+
+def _validate_text(report: dict[str, Any], kbase: Any) -> None:
+    from ..text import visible
+
+    problems = report["problems"]
+    for problem in problems:
+        sys.stdout.write(f"{problem}\n")
+    errors = sum(p.severity == "error" for p in problems)
+    summary = f"{errors} error(s), {len(problems) - errors} warning(s)" + (": the rule base is valid" if report["ok"] else "")
+    sys.stderr.write(f"runrehab: {visible(summary)}\n")
+
+
+def _validate_json(report: dict[str, Any], kbase: Any) -> None:
+    write_json(json.dumps({"schema_version": SCHEMA_VERSION, "ok": report["ok"],
+                           "problems": [p.__dict__ for p in report["problems"]]}, indent=2))
+
+
+RENDERERS: dict[tuple[str, str], Renderer] = {
+    ("plan", "text"): _text("plan_view"),
+    ("plan", "json"): _json(),
+    ("plan-status", "text"): _text("plan_status_view"),
+    ("plan-status", "markdown"): _markdown,
+    ("plan-status", "json"): _json(),
+    ("checkin", "text"): _text("checkin_view"),
+    ("checkin", "json"): _json(),
+    ("exercise", "text"): _text("exercise_view"),
+    ("exercise", "json"): _json(_exercise_doc),
+    ("exercises", "text"): _text("exercises_view"),
+    ("exercises", "json"): _json(lambda exercises, kbase: [_exercise_doc(e, kbase) for e in exercises]),
+    ("questions", "text"): _text("questions_view"),
+    ("questions", "json"): _json(),
+    ("symptoms", "text"): _text("symptoms_view"),
+    ("symptoms", "json"): _json(),
+    ("history", "text"): _text("history_view"),
+    ("history", "json"): _dumped(ensure_ascii=False),
+    ("validate", "text"): _validate_text,
+    ("validate", "json"): _validate_json,
+    ("schema", "json"): _dumped(ensure_ascii=False),
+}
+
+
+def formats(kind: str) -> list[str]:
+    return [f for k, f in RENDERERS if k == kind]
+
+
+def render(kind: str, fmt: str, document: Any, kbase: KnowledgeBase | None = None) -> None:
+    """Write `document` (a `kind` of document) to stdout in format `fmt`."""
+    RENDERERS[kind, fmt](document, kbase)
+
+
+def render_batch(kind: str, fmt: str, documents: Iterable[Any], kbase: KnowledgeBase | None = None) -> None:
+    """Documents one after another: JSON Lines (each list that recurs serialised once), or views
+    divided by a rule."""
+    if fmt == "json":
+        line = JsonLines()
+        for doc in documents:
+            write_json(line(doc), flush=False)
+        return
+    from . import text
+
+    console = text.stdout_console()
+    view = {"plan": text.plan_view}[kind]
+    for doc in documents:
+        console.print(view(doc, kbase))
+        console.rule()

@@ -1,0 +1,68 @@
+"""The plan as a Markdown handout a runner can print or send to their physical therapist.
+
+Text from the rule base is escaped where Markdown would read it as markup, HTML or a link."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..engine import source_ref
+from ..records import Record
+from ..text import visible
+from .words import checkin_summary, cited, dose_text, escalation_lines
+
+if TYPE_CHECKING:
+    from ..kb import KnowledgeBase
+
+
+_MD_ESCAPES = {ord(c): f"\\{c}" for c in "\\`*_[]<>&|~!#"}  # as text: no emphasis, link, image, HTML or entity
+
+
+def _md(text: str) -> str:
+    """Text from the rule base made safe inside Markdown (tables and inline)."""
+    return visible(text).translate(_MD_ESCAPES).replace("\n", " ")
+
+
+def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
+    """A handout a runner can print or send to their physical therapist."""
+    symptom = kb.symptoms.get(status.symptom)
+    name = symptom.name if symptom else status.symptom
+    lines = [f"# Exercise plan: {_md(name)}", "",
+             f"- **Started:** {status.date.isoformat()} (today is day {status.day})",
+             f"- **Level:** {status.triage_level}: {_md(status.headline)}"]
+    if status.next_review:
+        lines.append(f"- **Next review:** {status.next_review.isoformat()}")
+    if status.red_flags:
+        lines.append("- **Warning signs answered yes:** " + "; ".join(_md(kb.questions[q].text) if q in kb.questions else q
+                                                                    for q in status.red_flags))
+    routine = status.last_checkin.routine if status.last_checkin else status.routine
+    if routine:
+        lines += ["", "## Routine", "", "| Exercise | Dose | When |", "| --- | --- | --- |"]
+        lines += [f"| {_md(i.name)} | {_md(dose_text(i.dose, frequency=False))} | "
+                  f"{_md(', '.join(x for x in (i.timing, i.dose.frequency) if x) or 'any time')} |" for i in routine]
+        lines += ["", "## How to do each exercise"]
+        for item in routine:
+            exercise = kb.exercises.get(item.exercise)
+            if exercise is None:
+                continue
+            lines += ["", f"### {_md(exercise.name)}", ""]
+            lines += [f"{n}. {_md(step)}" for n, step in enumerate(exercise.instructions, 1)]
+            if exercise.cautions:
+                lines += ["", "Cautions: " + " ".join(_md(c) for c in exercise.cautions)]
+            lines += ["", "Sources:", ""] + [f"- {_md(cited(source_ref(kb, c)))}" for c in exercise.sources]
+            if exercise.source_note:
+                lines += ["", f"What the sources leave out: {_md(exercise.source_note)}"]
+    if status.stop_if:
+        lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in status.stop_if]
+    if status.escalation:
+        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(status.date, status.escalation)]
+    if status.advice:
+        lines += ["", "## Advice", ""] + [f"- {_md(a)}" for a in status.advice]
+    if status.last_checkin:
+        c = status.last_checkin
+        lines += ["", "## Last check-in", "",
+                  f"{c.date.isoformat()} (day {c.day}): {_md(checkin_summary(c, kb))}. "
+                  f"Decision: {c.decision}. {_md(c.message)}"]
+    lines += ["", "## Sources", ""]
+    lines += [f"- {_md(cited(r.source))}" for r in status.rules]
+    lines += ["", "---", "", f"*{_md(status.disclaimer)}*", ""]
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""Documents' parts in words, the same in every human format: doses, citations, escalations,
+a check-in's progress."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from ..conditions import show_value
+from ..records import Record
+
+if TYPE_CHECKING:
+    from ..kb import KnowledgeBase
+
+DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
+                  "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
+
+
+
+# ------------------------------------------------------------------ doses in words
+
+
+def _span(r: Record) -> str:
+    return str(r.min) if r.min == r.max else f"{r.min}–{r.max}"
+
+
+def _seconds(r: Record) -> str:
+    if r.min % 60 == 0 and r.max % 60 == 0 and r.min >= 60:
+        return f"{_span(Record(min=r.min // 60, max=r.max // 60))} min"
+    return f"{_span(r)} s"
+
+
+def dose_text(dose: Record, *, frequency: bool = True) -> str:
+    """A dose as a runner reads it: "3 × 15", "hold 30–60 s, 2–4 × each side", "5 min, daily"."""
+    side = " each side" if dose.per_side else ""
+    parts: list[str] = []
+    if dose.reps:
+        parts.append(f"{_span(dose.sets)} × {_span(dose.reps)}{side}" if dose.sets else f"{_span(dose.reps)} reps{side}")
+    elif dose.hold_seconds:
+        hold = f"hold {_seconds(dose.hold_seconds)}"
+        parts.append(f"{hold}, {_span(dose.sets)} ×{side}" if dose.sets else hold + side)
+    elif dose.duration_seconds:
+        spell = _seconds(dose.duration_seconds)
+        parts.append(f"{_span(dose.sets)} × {spell}{side}" if dose.sets else spell + side)
+    elif dose.sets:
+        parts.append(f"{_span(dose.sets)} sets{side}")
+    if dose.frequency and frequency:
+        parts.append(dose.frequency)
+    return ", ".join(parts) or "as comfortable"
+
+
+# ------------------------------------------------------------------ sources
+
+_ROLE_WORDS = {"expert": "the expert", "trainer": "the trainer", "runner": "the runner", "guideline": "the guideline"}
+
+
+def said_by(source: Record) -> str:
+    """Who said a cited quote, in words: "the expert, Nick Rainey, …"; a runner's words are
+    marked as a report, since they are never advice. Empty for citations saved without a voice."""
+    voice = getattr(source, "voice", None)
+    if voice is None:
+        return ""
+    who = _ROLE_WORDS[voice] + (f", {source.speaker}" if getattr(source, "speaker", None) else "")
+    return who + (": what they tried or felt, not advice" if voice == "runner" else "")
+
+
+def cited(source: Record) -> str:
+    """A source as one line: the document's title, the quote, and who said it."""
+    who = said_by(source)
+    return f"{source.title}: \u201c{source.quote}\u201d" + (f" ({who})" if who else "")
+
+
+def escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
+    return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}"
+            f" ({e.level}): if {e.if_}: {e.action}" for e in escalation]
+
+
+def choice_words(kb: KnowledgeBase, qid: str, value: Any) -> str:
+    """A choice as the rule base words it ("much better: significantly better than ..."), else its id."""
+    question = kb.questions.get(qid)
+    labels = getattr(question, "labels", None) or {}
+    return labels.get(value) or show_value(value)
+
+
+def checkin_summary(doc: Record, kb: KnowledgeBase) -> str:
+    """Progress and pain in words; a red flag may have ended the check-in before they were asked."""
+    progress = "not asked" if doc.progress is None else choice_words(kb, "progress", doc.progress)
+    pain = "not asked" if doc.pain_score is None else f"{doc.pain_score}/10"
+    return f"progress: {progress} · pain: {pain}"

@@ -1,0 +1,114 @@
+"""Plans over time: the current plan read back from the history, a check-in made against it,
+where it stands on a given day, and the whole timeline. The engine decides; this module reads
+and keeps what it decided."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .engine import day_of_plan
+from .errors import HistoryError, NothingToActOn
+from .history import History, StoredPlan
+from .records import SCHEMA_VERSION, Record
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
+
+# Between the time zones furthest apart it can be two dates later: a plan made there and checked
+# on here without --date may be dated up to two days after today.
+ZONE_SPREAD = dt.timedelta(days=2)
+
+
+def day_on_plan(day: dt.date, given: bool, plan_date: dt.date) -> dt.date:
+    """The day of a check-in or view: a plan made today in a time zone ahead of this one is dated
+    after today here, and counts as day 0 when no date was `given`."""
+    if not given and day < plan_date <= day + ZONE_SPREAD:
+        return plan_date
+    return day
+
+
+@dataclass
+class Current:
+    """The current plan of one symptom (or the most recent), open in its history."""
+
+    history: History
+    stored: StoredPlan
+    plan: Record
+
+    def last_checkin(self) -> Record | None:
+        """Its latest check-in as a document (None before any)."""
+        from .stored import read_checkin
+
+        checkins = self.history.checkins(self.stored.id)
+        if not checkins:
+            return None
+        try:
+            return read_checkin(checkins[-1].document)
+        except ValueError:
+            raise HistoryError(f"check-in {checkins[-1].id} in the history is damaged") from None
+
+
+def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
+    """The history at `db` with its current plan for `symptom` (or the most recent);
+    NothingToActOn when there is none. Close its history when done."""
+    from .stored import read_plan
+
+    kbase.check_symptom(symptom)
+    history = History.open(db)
+    stored = history.current_plan(symptom)
+    if stored is None:
+        history.close()
+        which = f" for {symptom}" if symptom else ""
+        raise NothingToActOn(f"no plan yet{which} in {history.path}: run `runrehab triage` first")
+    try:
+        return Current(history, stored, read_plan(stored.document))
+    except ValueError:
+        history.close()
+        raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
+
+
+def plan_status(now: Current, today: dt.date) -> Record:
+    """The plan as `runrehab plan` shows it on `today` (document_models.PlanStatus): its day, the next
+    review (the latest check-in's, else the plan's own), the escalations whose day has come."""
+    plan = now.plan
+    day = day_of_plan(plan.date, today, "the day")
+    last = now.last_checkin()
+    return Record(**vars(plan), day=day, next_review=last.next_review if last else plan.review_date,
+                  due=[e for e in plan.escalation if 0 < e.after_days <= day], last_checkin=last)
+
+
+def timeline(history: History) -> list[dict[str, Any]]:
+    """Every plan, oldest first, with its check-ins as stored."""
+    return [{"plan": p.document, "current": p.current, "kb_version": p.kb_version,
+             "checkins": [c.document for c in history.checkins(p.id)]} for p in history.plans()]
+
+
+def timeline_document(history: History) -> dict[str, Any]:
+    """`history --json` (document_models.HistoryDoc)."""
+    return {"schema_version": SCHEMA_VERSION, "path": str(history.path), "plans": timeline(history)}
+
+
+def keep_plan(db: Path | None, plan: Record, kbase: KnowledgeBase) -> Path:
+    """Save a triage's plan as its symptom's current one; the history's path."""
+    from .records import to_data
+
+    with History.open(db) as history:
+        history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
+    return history.path
+
+
+def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
+             done: list[str] | None = None, note: str | None = None) -> Record:
+    """The check-in on `now`'s plan for complete answers on `day`, saved with them. Doses step
+    from the routine the last check-in prescribed; `done` names exercises in any spelling."""
+    from .engine import checkin
+    from .records import to_data
+
+    previous = now.last_checkin()
+    latest = previous.routine if previous else None
+    done_ids = list(dict.fromkeys(kbase.find_exercise(name).id for name in done or []))
+    doc = checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest)
+    now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
+    return doc
