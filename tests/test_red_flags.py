@@ -223,7 +223,9 @@ def test_the_seed_runners_own_words_are_not_what_the_red_flags_ask():
 def test_chest_pain_that_does_not_ease_is_an_emergency_on_its_own():
     text = KB.questions["red_flag_chest_pain"].text
     assert "did not ease within a few minutes of stopping" in text and "even if you felt nothing else" in text
-    assert "sweating" not in text, "no second symptom is required"
+    on_its_own = text.split(", or pain spreading")[0]
+    assert "sweating" not in on_its_own, "no second symptom is required for chest pain that does not ease"
+    assert "pain spreading into the arm, neck, jaw or back with sweating" in text
 
 
 # ------------------------------------------------------------------ choices in words
@@ -261,3 +263,17 @@ def test_a_plan_names_every_warning_sign_of_its_check_ins_in_a_few_words(symptom
         if q.red_flag:
             assert q.sign in announced, q.id
     assert "?" not in announced  # the signs, not the questions asked about them
+
+
+def test_a_plan_announces_each_urgent_sign_with_its_own_rule_s_timing():
+    plan = triage(KB, complete(KB, parse_answers(KB, full_answers(KB, "posterior-leg-pain"))), DAY)
+    urgent = [e for e in plan.escalation if e.level == "urgent"]
+    today = [e for e in urgent if "today" in e.action]
+    later = [e for e in urgent if "within a day or two" in e.action]
+    assert len(today) == 1 and len(later) == 1 and len(urgent) == 2
+    assert KB.questions["red_flag_calf_clot"].sign in today[0].if_
+    assert KB.questions["red_flag_calf_clot"].sign not in later[0].if_
+    for rule in KB.rules:
+        if rule.then.level == "urgent":
+            entry = today[0] if rule.then.see_within == "today" else later[0]
+            assert rule.id in entry.rules or "posterior-leg-pain" not in (rule.symptoms or ["posterior-leg-pain"])

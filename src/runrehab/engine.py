@@ -165,10 +165,20 @@ def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain
 # ------------------------------------------------------------------ what a plan announces
 
 # When a warning sign comes on, what to do is the level's own meaning.
+# How soon a red flag is to be seen (its level, and for urgent ones the rule's `see_within`).
 _RED_FLAG_ACTIONS = {
-    "emergency": "Get help now: call your local emergency number or go to an emergency department. Do no exercises.",
-    "urgent": "See a doctor within a day or two, and stop the exercises until you have been seen.",
+    ("emergency", None): "Get help now: call your local emergency number or go to an emergency department. "
+                         "Do no exercises.",
+    ("urgent", "today"): "Get seen by a doctor today (your doctor's practice or an urgent care service), and stop "
+                         "the exercises until you have been seen.",
+    ("urgent", "days"): "See a doctor within a day or two, and stop the exercises until you have been seen.",
 }
+
+
+def _seen_within(outcome: Record) -> tuple[str, str | None]:
+    if outcome.level == "emergency":
+        return ("emergency", None)
+    return ("urgent", outcome.see_within or "days")
 
 
 def _earliest_day(kb: KnowledgeBase, rule: Record, onset: int) -> int | None:
@@ -198,7 +208,7 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]
     warning signs their questions ask about."""
     def make() -> tuple[Record, ...]:
         entries: list[Record] = []
-        groups: dict[str, list[tuple[int, Record]]] = {}
+        groups: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}
         for rule in kb.rules_for(symptom, "checkin"):
             out = rule.then
             if out.level is None or (out.decision not in ("escalate", "stop") and out.level not in RED_FLAG_LEVELS):
@@ -207,20 +217,21 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]
             if day is None:
                 continue
             if out.level in RED_FLAG_LEVELS:
-                groups.setdefault(out.level, []).append((day, rule))
+                groups.setdefault(_seen_within(out), []).append((day, rule))
             elif out.announce is not None:
                 entries.append(Record(after_days=day, if_=out.announce.if_, action=out.announce.action,
                                       level=out.level, rules=[rule.id]))
         asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag}
-        for level in RED_FLAG_LEVELS:
-            if level not in groups:
+        for urgency, action in _RED_FLAG_ACTIONS.items():
+            if urgency not in groups:
                 continue
-            signs = _unique([kb.questions[leaf.question].sign for _, rule in groups[level]
+            signs = _unique([kb.questions[leaf.question].sign for _, rule in groups[urgency]
                              for leaf, _ in leaves(rule.when) if leaf.question in asked])
-            entries.append(Record(after_days=min(day for day, _ in groups[level]),
+            entries.append(Record(after_days=min(day for day, _ in groups[urgency]),
                                   if_="any of these warning signs comes on: " + "; ".join(signs),
-                                  action=_RED_FLAG_ACTIONS[level], level=level,
-                                  rules=[rule.id for _, rule in groups[level]]))
+                                  action=action, level=urgency[0],
+                                  rules=[rule.id for _, rule in groups[urgency]]))
+        # a stable sort: the red-flag entries of one level keep the order of their urgency
         return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
 
     return kb.shared(("announced", symptom, onset), make)

@@ -219,12 +219,16 @@ class Outcome(Strict):
     advice: list[str] = []
     stop_if: list[str] = []
     announce: Announcement | None = None  # check-in rules that escalate or stop: what plans announce
+    # urgent outcomes: how soon to be seen, as plans announce it (`days`: within a day or two)
+    see_within: Literal["today", "days"] | None = None
     review_after_days: int | None = Field(default=None, ge=1, le=365)
 
     @model_validator(mode="after")
     def _headline_with_level(self) -> Outcome:
         if self.level is not None and not self.headline:
             raise ValueError("an outcome that sets a `level` needs a `headline`")
+        if self.see_within is not None and self.level != "urgent":
+            raise ValueError("`see_within` says how soon an urgent outcome is to be seen; this outcome is not urgent")
         return self
 
 
