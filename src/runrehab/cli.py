@@ -57,6 +57,8 @@ def guarded(command: F) -> F:
             say(f"error: {why_not(exc)}{where}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
         except KeyboardInterrupt:
+            if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a new line
+                sys.stderr.write("\n")
             say("interrupted; nothing was saved")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except EOFError:
@@ -96,6 +98,9 @@ def root(
 def triage(
     answers: AnswersOption = None,
     answer: AnswerOption = None,
+    symptom: Annotated[Optional[str], typer.Option(
+        "--symptom", metavar="ID", autocompletion=complete_ids("symptom"),
+        help="The answer to the symptom question (see `runrehab symptoms`).")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
@@ -104,7 +109,11 @@ def triage(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """The interview: asks questions (red flags first), applies the rules, prints the plan."""
+    """The interview: asks questions (red flags first), applies the rules, prints the plan.
+
+    Examples: `runrehab triage` (asks at the terminal);
+    `runrehab triage --symptom tight-itb --answers answers.yaml --json`.
+    """
     from .answers import checked_first, gathered
     from . import engine
     from .records import RED_FLAG_LEVELS
@@ -112,9 +121,11 @@ def triage(
     from .terminal import interview
 
     kbase = load_kb(kb)
+    kbase.check_symptom(symptom)
     day = parse_day(date)
     fmt = "json" if json_out else "text"
-    with gathered(kbase, answer_sources(answers, answer, interactive), "triage", interview) as (batch, cases):
+    pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
+    with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview) as (batch, cases):
         if explain:
             cases = reporting_ignored(cases, None, batch)
         if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
@@ -151,7 +162,11 @@ def checkin(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
+    """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date.
+
+    Examples: `runrehab checkin` (asks at the terminal);
+    `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.
+    """
     from .answers import gathered
     from .engine import day_of_plan
     from .render import render
@@ -165,9 +180,14 @@ def checkin(
     now = current(db, symptom, kbase)
     plan = now.plan
     day = day_on_plan(day, date is not None, plan.date)
+    sources = answer_sources(answers, answer, interactive)
     with now.history:
+        others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
+        if others or sources.at_terminal:  # before anything is asked: which plan this is about
+            say(f"checking in on the {plan.symptom} plan of {plan.date}"
+                + (f"; also running: {', '.join(others)} (pick one with --symptom ID)" if others else ""))
         day_of_plan(plan.date, day)  # refused before anything is asked
-        with gathered(kbase, answer_sources(answers, answer, interactive), "checkin", interview,
+        with gathered(kbase, sources, "checkin", interview,
                       plan.answers, plan.symptom) as (_, cases):
             [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done, note=note)
@@ -180,13 +200,18 @@ def checkin(
 def plan(
     symptom: SymptomOption = None,
     json_out: JsonOption = False,
-    format: Annotated[str, typer.Option("--format", metavar="text|markdown",
-                                        help="markdown: a handout to print or send to your physical therapist.")] = "text",
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown|ics",
+                                        help="markdown: a handout to print or send to your physical therapist; "
+                                             "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """The current plan, its day count, next review date and what is due today."""
+    """The current plan: what to do now and since when, its day count, next review date.
+
+    Examples: `runrehab plan`; `runrehab plan --format markdown > plan.md`;
+    `runrehab plan --format ics > plan.ics` (import it into a calendar).
+    """
     from .render import formats, render
     from .text import quoted
     from .tracking import current, day_on_plan, plan_status
@@ -203,8 +228,62 @@ def plan(
 
 @app.command()
 @guarded
+def today(
+    json_out: JsonOption = False,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day to show (default: today).")] = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """What is due today for every running plan: exercises in order, what is logged as done, reviews due.
+
+    Examples: `runrehab today`; `runrehab today --date 2026-03-04 --json`.
+    """
+    from .render import render
+    from .today import today_document
+
+    kbase = load_kb(kb)
+    render("today", "json" if json_out else "text", today_document(db, parse_day(date), kbase), kbase)
+
+
+@app.command()
+@guarded
+def forget(
+    symptom: SymptomOption = None,
+    everything: Annotated[bool, typer.Option("--all", help="Delete the whole history: every plan and check-in.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """Delete a symptom's plans and their check-ins (--symptom ID), or the whole history (--all).
+
+    Examples: `runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.
+    """
+    from .history import History
+    from .terminal import confirm
+
+    if (symptom is None) == (not everything):
+        raise UsageError("forget: give --symptom ID or --all (one of them)")
+    if symptom is not None:
+        load_kb(kb).check_symptom(symptom)
+    what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
+    with History.open(db) as store:
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("forget: no terminal to confirm at; add --yes to delete without asking")
+            if not confirm(f"Delete {what} from {store.path}? This cannot be undone."):
+                say("nothing was deleted")
+                return
+        deleted = store.forget(symptom)
+    say(f"deleted {deleted} plan(s) with their check-ins from {store.path}")
+
+
+@app.command()
+@guarded
 def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
-    """Every plan and check-in, with a pain trend."""
+    """Every plan and check-in, each headed by where it stands now, with a pain trend.
+
+    Examples: `runrehab history`; `runrehab history --json > history.json`.
+    """
     from .history import History
     from .render import render
     from .tracking import timeline_document
@@ -222,7 +301,10 @@ def exercise(
     json_out: JsonOption = False,
     kb: KbOption = None,
 ) -> None:
-    """One exercise: how to do it, default dose, cautions, what it is for, sources."""
+    """One exercise: how to do it, default dose, cautions, what it is for, sources.
+
+    Examples: `runrehab exercise glute-bridge`; `runrehab exercise "figure 4" --json`.
+    """
     from .render import render
 
     kbase = load_kb(kb)
@@ -232,7 +314,10 @@ def exercise(
 @app.command()
 @guarded
 def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
-    """Every exercise, one line each."""
+    """Every exercise, one line each.
+
+    Examples: `runrehab exercises`; `runrehab exercises --json`.
+    """
     from .render import render
 
     kbase = load_kb(kb)
@@ -248,7 +333,10 @@ def questions(
     json_out: JsonOption = False,
     kb: KbOption = None,
 ) -> None:
-    """Every question (`--symptom ID` narrows to one symptom's interview)."""
+    """Every question (`--symptom ID` narrows to one symptom's interview).
+
+    Examples: `runrehab questions --symptom hand-tingling`; `runrehab questions --stage checkin --json`.
+    """
     from .render import render
 
     kbase = load_kb(kb)
@@ -258,7 +346,10 @@ def questions(
 @app.command()
 @guarded
 def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
-    """The symptoms the rule base covers, with a one-line description."""
+    """The symptoms the rule base covers, with a one-line description.
+
+    Examples: `runrehab symptoms`; `runrehab symptoms --json`.
+    """
     from .render import render
 
     kbase = load_kb(kb)
@@ -272,7 +363,10 @@ def validate(
     json_out: JsonOption = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
 ) -> None:
-    """Check a rule base: schema, references, reachability, safety, worked examples."""
+    """Check a rule base: schema, references, reachability, safety, worked examples.
+
+    Examples: `runrehab validate --strict`; `runrehab validate --kb my-rules --json`.
+    """
     from .render import render
     from . import validation
 
@@ -286,9 +380,12 @@ def validate(
 @app.command()
 @guarded
 def schema(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin (documents) or exercises, rules (files).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, validate (documents) or exercises, rules (files).")],
 ) -> None:
-    """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
+    """JSON Schema (draft 2020-12) of an output document or of a rule-base file.
+
+    Examples: `runrehab schema plan`; `runrehab schema today > today.schema.json`.
+    """
     from .document_models import SCHEMAS, json_schema
     from .render import render
     from .text import quoted

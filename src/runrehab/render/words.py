@@ -13,6 +13,28 @@ if TYPE_CHECKING:
 
 DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
                   "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
+LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor within a day or two",
+               "see-clinician": "SEE A CLINICIAN: book a physical therapist or orthopedic specialist",
+               "self-care": "SELF-CARE: follow the plan and review on the date given"}
+STATUS_WORDS = {"active": "ACTIVE: follow the routine", "upkeep": "UPKEEP: keep up the upkeep routine",
+                "escalated": "ESCALATED: get it seen; no routine to follow",
+                "stopped": "STOPPED: no exercises for now"}
+
+
+def now_words(status: str, level: str, decided: bool) -> str:
+    """What to do now, as the first line of every view: a warning sign's level wins; before any
+    check-in, the plan's own level; after one, the decision it made."""
+    from ..records import RED_FLAG_LEVELS
+
+    if level in RED_FLAG_LEVELS or not decided:
+        return LEVEL_WORDS[level]
+    return STATUS_WORDS[status]
+
+
+def since_words(status: str, level: str, since: dt.date, why: str, decided: bool) -> str:
+    """The decision in one line: since when and why."""
+    what = "the check-in" if decided else "the triage"
+    return f"{status} at level {level} since {since.isoformat()} ({what}): {why}"
 
 
 
@@ -46,6 +68,15 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     if dose.frequency and frequency:
         parts.append(dose.frequency)
     return ", ".join(parts) or "as comfortable"
+
+
+def timing_words(item: Record) -> str:
+    """When to do a routine item, saying each thing once: its timing, then its frequency unless
+    the timing already says it ("every day" with "daily for a week" is "every day, for a week")."""
+    timing, frequency = item.timing, item.dose.frequency
+    if timing and frequency and frequency.startswith("daily") and "every day" in timing:
+        frequency = frequency.removeprefix("daily").strip() or None
+    return ", ".join(x for x in (timing, frequency) if x) or "any time"
 
 
 # ------------------------------------------------------------------ sources
