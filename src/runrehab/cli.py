@@ -15,7 +15,7 @@ import typer
 
 from . import version_line
 from .errors import ExitCode, RunrehabError, UsageError
-from .options import (AnswerOption, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
+from .options import (AnswerOption, examples, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
                       KbOption, SymptomOption, answer_sources, complete_ids, load_kb, parse_day, text_option)
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def root(
 # ------------------------------------------------------------------ commands
 
 
-@app.command()
+@app.command(epilog=examples("triage"))
 @guarded
 def triage(
     answers: AnswersOption = None,
@@ -109,11 +109,7 @@ def triage(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """The interview: asks questions (red flags first), applies the rules, prints the plan.
-
-    Examples: `runrehab triage` (asks at the terminal);
-    `runrehab triage --symptom tight-itb --answers answers.yaml --json`.
-    """
+    """The interview: asks questions (red flags first), applies the rules, prints the plan."""
     from .answers import checked_first, gathered
     from . import engine
     from .records import RED_FLAG_LEVELS
@@ -146,7 +142,7 @@ def triage(
     render("plan", fmt, plan, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("checkin"))
 @guarded
 def checkin(
     answers: AnswersOption = None,
@@ -162,11 +158,7 @@ def checkin(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date.
-
-    Examples: `runrehab checkin` (asks at the terminal);
-    `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.
-    """
+    """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
     from .answers import gathered
     from .engine import day_of_plan
     from .render import render
@@ -182,10 +174,9 @@ def checkin(
     day = day_on_plan(day, date is not None, plan.date)
     sources = answer_sources(answers, answer, interactive)
     with now.history:
-        others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
-        if others or sources.at_terminal:  # before anything is asked: which plan this is about
-            say(f"checking in on the {plan.symptom} plan of {plan.date}"
-                + (f"; also running: {', '.join(others)} (pick one with --symptom ID)" if others else ""))
+        which = now.which(always=sources.at_terminal)
+        if which:  # before anything is asked
+            say(which)
         day_of_plan(plan.date, day)  # refused before anything is asked
         with gathered(kbase, sources, "checkin", interview,
                       plan.answers, plan.symptom) as (_, cases):
@@ -195,7 +186,7 @@ def checkin(
     render("checkin", "json" if json_out else "text", doc, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("plan"))
 @guarded
 def plan(
     symptom: SymptomOption = None,
@@ -207,11 +198,7 @@ def plan(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """The current plan: what to do now and since when, its day count, next review date.
-
-    Examples: `runrehab plan`; `runrehab plan --format markdown > plan.md`;
-    `runrehab plan --format ics > plan.ics` (import it into a calendar).
-    """
+    """The current plan: what to do now and since when, its day count, next review date."""
     from .render import formats, render
     from .text import quoted
     from .tracking import current, day_on_plan, plan_status
@@ -226,7 +213,7 @@ def plan(
     render("plan-status", "json" if json_out else format, status, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("today"))
 @guarded
 def today(
     json_out: JsonOption = False,
@@ -234,10 +221,7 @@ def today(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """What is due today for every running plan: exercises in order, what is logged as done, reviews due.
-
-    Examples: `runrehab today`; `runrehab today --date 2026-03-04 --json`.
-    """
+    """What is due today for every running plan: exercises in order, what is logged as done, reviews due."""
     from .render import render
     from .today import today_document
 
@@ -245,7 +229,7 @@ def today(
     render("today", "json" if json_out else "text", today_document(db, parse_day(date), kbase), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("forget"))
 @guarded
 def forget(
     symptom: SymptomOption = None,
@@ -254,36 +238,21 @@ def forget(
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """Delete a symptom's plans and their check-ins (--symptom ID), or the whole history (--all).
-
-    Examples: `runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.
-    """
-    from .history import History
+    """Delete a symptom's plans and their check-ins (--symptom ID), or the whole history (--all)."""
     from .terminal import confirm
+    from .tracking import forget_plans
 
     if (symptom is None) == (not everything):
         raise UsageError("forget: give --symptom ID or --all (one of them)")
     if symptom is not None:
         load_kb(kb).check_symptom(symptom)
-    what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
-    with History.open(db) as store:
-        if not yes:
-            if not sys.stdin.isatty():
-                raise UsageError("forget: no terminal to confirm at; add --yes to delete without asking")
-            if not confirm(f"Delete {what} from {store.path}? This cannot be undone."):
-                say("nothing was deleted")
-                return
-        deleted = store.forget(symptom)
-    say(f"deleted {deleted} plan(s) with their check-ins from {store.path}")
+    say(forget_plans(db, symptom, None if yes else confirm if sys.stdin.isatty() else False))
 
 
-@app.command()
+@app.command(epilog=examples("history"))
 @guarded
 def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
-    """Every plan and check-in, each headed by where it stands now, with a pain trend.
-
-    Examples: `runrehab history`; `runrehab history --json > history.json`.
-    """
+    """Every plan and check-in, each headed by where it stands now, with a pain trend."""
     from .history import History
     from .render import render
     from .tracking import timeline_document
@@ -293,7 +262,7 @@ def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = No
     render("history", "json" if json_out else "text", document, None if json_out else load_kb(kb))
 
 
-@app.command()
+@app.command(epilog=examples("exercise"))
 @guarded
 def exercise(
     name: Annotated[str, typer.Argument(help="An exercise id, name or alias, in any case.",
@@ -301,30 +270,24 @@ def exercise(
     json_out: JsonOption = False,
     kb: KbOption = None,
 ) -> None:
-    """One exercise: how to do it, default dose, cautions, what it is for, sources.
-
-    Examples: `runrehab exercise glute-bridge`; `runrehab exercise "figure 4" --json`.
-    """
+    """One exercise: how to do it, default dose, cautions, what it is for, sources."""
     from .render import render
 
     kbase = load_kb(kb)
     render("exercise", "json" if json_out else "text", kbase.find_exercise(name), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("exercises"))
 @guarded
 def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
-    """Every exercise, one line each.
-
-    Examples: `runrehab exercises`; `runrehab exercises --json`.
-    """
+    """Every exercise, one line each."""
     from .render import render
 
     kbase = load_kb(kb)
     render("exercises", "json" if json_out else "text", list(kbase.exercises.values()), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("questions"))
 @guarded
 def questions(
     symptom: SymptomOption = None,
@@ -333,40 +296,31 @@ def questions(
     json_out: JsonOption = False,
     kb: KbOption = None,
 ) -> None:
-    """Every question (`--symptom ID` narrows to one symptom's interview).
-
-    Examples: `runrehab questions --symptom hand-tingling`; `runrehab questions --stage checkin --json`.
-    """
+    """Every question (`--symptom ID` narrows to one symptom's interview)."""
     from .render import render
 
     kbase = load_kb(kb)
     render("questions", "json" if json_out else "text", kbase.listed_questions(symptom, stage), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("symptoms"))
 @guarded
 def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
-    """The symptoms the rule base covers, with a one-line description.
-
-    Examples: `runrehab symptoms`; `runrehab symptoms --json`.
-    """
+    """The symptoms the rule base covers, with a one-line description."""
     from .render import render
 
     kbase = load_kb(kb)
     render("symptoms", "json" if json_out else "text", kbase.rules_file.symptoms, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("validate"))
 @guarded
 def validate(
     kb: KbOption = None,
     json_out: JsonOption = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
 ) -> None:
-    """Check a rule base: schema, references, reachability, safety, worked examples.
-
-    Examples: `runrehab validate --strict`; `runrehab validate --kb my-rules --json`.
-    """
+    """Check a rule base: schema, references, reachability, safety, worked examples."""
     from .render import render
     from . import validation
 
@@ -377,15 +331,12 @@ def validate(
         raise typer.Exit(ExitCode.BAD_INPUT)
 
 
-@app.command()
+@app.command(epilog=examples("schema"))
 @guarded
 def schema(
     name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, validate (documents) or exercises, rules (files).")],
 ) -> None:
-    """JSON Schema (draft 2020-12) of an output document or of a rule-base file.
-
-    Examples: `runrehab schema plan`; `runrehab schema today > today.schema.json`.
-    """
+    """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
     from .document_models import SCHEMAS, json_schema
     from .render import render
     from .text import quoted

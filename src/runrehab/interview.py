@@ -33,13 +33,14 @@ def allowed(question: Record) -> str:
 
 
 def named(question: Record) -> str:
-    """A question by its id and in words: `pain_score ("Worst pain or discomfort in the…")`."""
-    words = question.sign or question.text
-    return f"{question.id} (\u201c{words if len(words) <= 60 else words[:59].rstrip() + '…'}\u201d)"
+    """A question in words, cut short: \u201cWorst pain or discomfort in the…\u201d."""
+    words = question.text
+    return f"\u201c{words if len(words) <= 60 else words[:59].rstrip() + '…'}\u201d"
 
 
 def _refused(question: Record, raw: Any, why: str = "is not allowed") -> AnswerError:
-    return AnswerError(f"{named(question)}: {quoted(raw)} {why} (allowed: {allowed(question)})")
+    return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)}); "
+                       f"the question: {named(question)}")
 
 
 def parse_answer(question: Record, raw: Any) -> Any:

@@ -74,7 +74,8 @@ def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> An
             return parse_answer(question, raw)
         except AnswerError as exc:
             if not raw:
-                exc = AnswerError(f"{named(question)}: an answer is needed (allowed: {allowed(question)})")
+                exc = AnswerError(f"{question.id}: an answer is needed (allowed: {allowed(question)}); "
+                                  f"the question: {named(question)}")
             console.print(Text(f"  {exc}", style="red"))
             if question.id == "symptom" and raw and "other" in choices:
                 console.print(Text(f"  runrehab does not cover that: choose {choices.index('other') + 1} (other) "

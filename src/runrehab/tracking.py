@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .engine import day_of_plan
@@ -36,6 +37,14 @@ class Current:
     history: History
     stored: StoredPlan
     plan: Record
+
+    def which(self, *, always: bool) -> str | None:
+        """Which plan a check-in is about, when several run (or `always`)."""
+        others = [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
+        if not (others or always):
+            return None
+        return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"
+                + (f"; also running: {', '.join(others)} (pick one with --symptom ID)" if others else ""))
 
     def checkins(self) -> list[Record]:
         """Its check-ins as documents, oldest first."""
@@ -158,3 +167,18 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     doc = checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest)
     now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
     return doc
+
+
+def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], bool] | None | bool) -> str:
+    """Delete `symptom`'s plans and their check-ins (every plan when None); what was done, in
+    words. `confirm` asks a person first; None: no need (--yes); False: nobody to ask."""
+    from .errors import UsageError
+
+    what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
+    with History.open(db) as history:
+        if confirm is False:
+            raise UsageError("forget: no terminal to confirm at; add --yes to delete without asking")
+        if confirm is not None and not confirm(f"Delete {what} from {history.path}? This cannot be undone."):
+            return "nothing was deleted"
+        deleted = history.forget(symptom)
+    return f"deleted {deleted} plan(s) with their check-ins from {history.path}"

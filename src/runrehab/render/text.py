@@ -21,7 +21,8 @@ from ..engine import source_ref
 from ..interview import allowed
 from ..records import RED_FLAG_LEVELS, Record
 from ..text import visible
-from .words import DECISION_WORDS, LEVEL_WORDS, checkin_summary, cited, dose_text, escalation_lines
+from .words import (DECISION_WORDS, LEVEL_WORDS, checkin_summary, cited, dose_text, equipment, escalation_lines, notation,
+                    timing_words)
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -112,9 +113,11 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
         parts += [_heading("Warning signs you answered yes to"),
                   _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
     if doc.routine:
+        needs = equipment(kb, doc.routine)
         parts += [_heading(routine_heading), _routine_table(doc.routine),
-                  Text("How to do each one: runrehab exercise " + " | ".join(i.exercise for i in doc.routine[:3])
-                       + (" ..." if len(doc.routine) > 3 else ""), style="dim")]
+                  Text("Notation: " + "; ".join(notation(doc.routine)), style="dim"),
+                  Text("You need: " + (", ".join(needs) if needs else "no equipment"), style="dim"),
+                  Text(f"How to do each one, for example: runrehab exercise {doc.routine[0].exercise}", style="dim")]
     if doc.advice:
         parts += [_heading("Advice"), _bullets(doc.advice)]
     if doc.stop_if:
@@ -157,23 +160,26 @@ def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
 
 
 def exercises_view(exercises: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
+    exercises = list(exercises)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("id", "name", "category", "default dose"):
-        table.add_column(column, overflow="fold")
+    for column in ("id", "default dose", "category", "name"):  # one line each: ids whole, the rest cut short
+        table.add_column(column, no_wrap=True, overflow="fold" if column == "id" else "ellipsis",
+                         min_width=max((len(e.id) for e in exercises), default=2) if column == "id" else None)
     for e in exercises:
-        table.add_row(Text(e.id), Text(e.name), Text(e.category), Text(dose_text(e.dose)))
+        table.add_row(Text(e.id), Text(dose_text(e.dose)), Text(e.category), Text(e.name))
     return table
 
 
-def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("id", "question", "answer", "default", "asked for"):
-        table.add_column(column, overflow="fold")
+def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None) -> Group:
+    """One block per question: its id on a line of its own, then the question and what it takes,
+    wrapped between words, so that no id is ever broken across lines."""
+    parts: list[Any] = []
     for q in questions:
-        default = "required" if q.required or q.red_flag else show_value(q.default)
-        table.add_row(Text(q.id, style="bold red" if q.red_flag else ""), Text(q.text), Text(allowed(q)),
-                      Text(default), Text(", ".join(q.symptoms) or "all"))
-    return table
+        default = "required" if q.required or q.red_flag else f"default {show_value(q.default)}"
+        parts += [Text(q.id, style="bold red" if q.red_flag else "bold"),
+                  _bullets([q.text, f"answer: {allowed(q)}; {default}; asked for: {', '.join(q.symptoms) or 'all'}"
+                            f" at {', '.join(q.stages)}"], marks=["   ", "   "])]
+    return Group(*parts)
 
 
 def symptoms_view(symptoms: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
@@ -192,8 +198,7 @@ def _routine_table(routine: list[Record]) -> Table:
     for column in ("Exercise", "Dose", "When"):
         table.add_column(column, overflow="fold")
     for item in routine:
-        when = ", ".join(x for x in (item.timing, item.dose.frequency) if x) or "any time"
-        table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(when))
+        table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(timing_words(item)))
     return table
 
 

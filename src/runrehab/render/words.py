@@ -70,12 +70,41 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     return ", ".join(parts) or "as comfortable"
 
 
+_SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
+
+
+def notation(routine: list[Record]) -> list[str]:
+    """The dose notation the routine uses, explained once, on its own first examples."""
+    out = []
+    reps = next((i.dose for i in routine if i.dose.reps and i.dose.sets), None)
+    if reps:
+        out.append(f"{_span(reps.sets)} × {_span(reps.reps)}: {_span(reps.sets).replace('–', ' to ')} sets of "
+                   f"{_span(reps.reps).replace('–', ' to ')} repetitions")
+    hold = next((i.dose for i in routine if i.dose.hold_seconds), None)
+    if hold:
+        sets = f", {_span(hold.sets).replace('–', ' to ')} times" if hold.sets else ""
+        out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
+                   f"{sets}{' on each side' if hold.per_side else ''}")
+    if any(i.dose.per_side for i in routine):
+        out.append("each side: the whole dose on the left, then on the right")
+    return out
+
+
+def equipment(kb: KnowledgeBase, routine: list[Record]) -> list[str]:
+    """What the routine needs, each thing once, in routine order."""
+    return list(dict.fromkeys(thing for i in routine if i.exercise in kb.exercises
+                              for thing in kb.exercises[i.exercise].equipment))
+
+
 def timing_words(item: Record) -> str:
     """When to do a routine item, saying each thing once: its timing, then its frequency unless
     the timing already says it ("every day" with "daily for a week" is "every day, for a week")."""
     timing, frequency = item.timing, item.dose.frequency
-    if timing and frequency and frequency.startswith("daily") and "every day" in timing:
-        frequency = frequency.removeprefix("daily").strip() or None
+    if timing and frequency:
+        for said, same in _SAID_ALIKE:
+            if said in timing and frequency.startswith(same):
+                frequency = frequency.removeprefix(same).strip() or None
+                break
     return ", ".join(x for x in (timing, frequency) if x) or "any time"
 
 
