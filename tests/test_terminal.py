@@ -151,10 +151,20 @@ def test_a_check_in_typed_at_the_terminal_is_saved(tmp_path):
     child.sendline("")
     child.expect(r"Enter for settled\] > ")
     child.sendline("")
+    child.expect("Which exercises did you do")
+    child.expect(r"Enter for none\] > ")
+    child.sendline("99")
+    child.expect("not in the routine")
+    child.sendline("1")
+    child.expect("How did they feel")
+    child.sendline("easy, a bit stiff after")
     child.expect("physical therapist")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and checkins_in(tmp_path) == 1
+    shown = json.loads(CliRunner().invoke(app, ["history", "--json", "--db", str(tmp_path / "h.db")]).stdout)
+    [checkin] = shown["plans"][0]["checkins"]
+    assert len(checkin["done"]) == 1 and checkin["note"] == "easy, a bit stiff after"
 
 
 def test_ctrl_c_in_a_check_in_exits_130_and_saves_nothing(tmp_path):

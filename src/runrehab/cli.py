@@ -181,6 +181,13 @@ def checkin(
         with gathered(kbase, sources, "checkin", interview,
                       plan.answers, plan.symptom) as (_, cases):
             [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
+        if sources.at_terminal and done is None and not note:
+            from .interview import red_flag_raised
+            from .terminal import done_and_felt
+
+            routine = (now.last_checkin() or plan).routine
+            if routine and not red_flag_raised(case.answers):
+                done, note = done_and_felt(kbase, routine)
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done, note=note)
     note_saved(f"the check-in was saved to {now.history.path}")
     render("checkin", "json" if json_out else "text", doc, kbase)

@@ -20,9 +20,10 @@ OPENING = {
     "checkin": "runrehab asks about {n} questions: how it is going, your pain, and the warning signs that can "
                "newly appear. It is not a diagnosis.",
 }
-RED_FLAG_INTRO = ("A few questions to rule out anything that needs a doctor first. Some are personal (the saddle "
-                  "area, bladder, bowel, sexual function): together they screen for a rare nerve emergency "
-                  "that needs help the same day.")
+RED_FLAG_INTRO = "A few questions to rule out anything that needs a doctor first."
+PERSONAL = ("Some are personal (the saddle area, bladder, bowel, sexual function): together they screen for a "
+            "rare nerve emergency that needs help the same day.")
+PERSONAL_IDS = {"red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_sexual_dysfunction"}
 
 
 def _console() -> Any:
@@ -88,12 +89,15 @@ def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: 
 
     answers = dict(given)
     asked = 0
+    prefaced = False
     while todo := pending(kbase, answers, stage, symptom):
         question = todo[0]
         if asked == 0:
             _console().print(Text(OPENING[stage].format(n=_expected(kbase, answers, stage, symptom)), style="dim"))
-        if question.red_flag and not any(kbase.questions[q].red_flag for q in answers if q in kbase.questions):
-            _console().print(Text(RED_FLAG_INTRO, style="dim"))
+        if question.red_flag and not prefaced:  # why it asks, before the first (and most personal) ones
+            personal = any(q.id in PERSONAL_IDS for q in todo)
+            _console().print(Text(RED_FLAG_INTRO + (" " + PERSONAL if personal else ""), style="dim"))
+            prefaced = True
         asked += 1
         answers[question.id] = prompt_answer(kbase, question, f"({asked} of {asked - 1 + len(todo)}) ")
     return answers
