@@ -150,7 +150,7 @@ def checkin(
     symptom: SymptomOption = None,
     done: Annotated[Optional[list[str]], typer.Option(
         "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="A note to keep with the check-in.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar="WORDS", help="A note to keep with the check-in.")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     explain: ExplainOption = False,
@@ -272,7 +272,7 @@ def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = No
 @app.command(epilog=examples("exercise"))
 @guarded
 def exercise(
-    name: Annotated[str, typer.Argument(help="An exercise id, name or alias, in any case.",
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An exercise id, name or alias, in any case.",
                                         autocompletion=complete_ids("exercise"))],
     json_out: JsonOption = False,
     kb: KbOption = None,
