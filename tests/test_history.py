@@ -95,9 +95,11 @@ def test_plan_shows_what_is_due_and_the_last_check_in(runner, db):
     checkin(runner, db, "2026-03-09", "same", symptom="tight-itb")
     status = PlanStatus.model_validate_json(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-10"]).stdout)
     assert status.day == 9 and status.last_checkin.decision == "escalate"
-    assert [e.after_days for e in status.due] == [7]
+    assert status.status == "escalated" and status.current_routine == []
+    assert status.due == [], "an escalated plan has been sent elsewhere: its checkpoints are no longer due"
     human = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-10"], env={"COLUMNS": "160"}).stdout
-    assert "Day 9 of this plan" in human and "Due now" in human and "Last check-in: 2026-03-09" in human
+    assert "Day 9 of this plan" in human and "Decided at the check-in of 2026-03-09" in human
+    assert "No routine to follow now" in human
 
 
 def test_plan_with_no_plan_exits_1(runner, db):

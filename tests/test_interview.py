@@ -31,7 +31,8 @@ def test_integers_refuse_fractions_booleans_text_and_out_of_range(raw):
 def test_an_error_names_the_id_the_value_and_what_is_allowed():
     with pytest.raises(AnswerError) as info:
         parse_answer(Q["pain_score"], 12)
-    assert str(info.value) == "pain_score: 12 is out of range (allowed: a whole number from 0 to 10)"
+    assert str(info.value) == ("pain_score: 12 is out of range (allowed: a whole number from 0 to 10); the question: "
+                               "\u201cWorst pain or discomfort in the last 24 hours, from 0 (none…\u201d")
 
 
 def test_a_choice_is_one_of_its_choices_in_any_case():

@@ -47,7 +47,7 @@ def test_a_full_interview_typed_at_the_terminal(tmp_path):
 
 def test_ctrl_c_exits_130_and_saves_nothing(tmp_path):
     child = spawn(tmp_path, "triage")
-    child.expect(r"number or id\] > ")
+    child.expect(r"number or name\] > ")
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
@@ -56,7 +56,7 @@ def test_ctrl_c_exits_130_and_saves_nothing(tmp_path):
 
 def test_end_of_input_exits_1(tmp_path):
     child = spawn(tmp_path, "triage")
-    child.expect(r"number or id\] > ")
+    child.expect(r"number or name\] > ")
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
@@ -105,10 +105,10 @@ def answer_red_flags_no(child, count: int) -> None:
 
 def test_nonsense_at_every_kind_of_prompt_is_asked_again(tmp_path):
     child = spawn(tmp_path, "triage", "--date", "2026-03-01")
-    child.expect(r"number or id\] > ")
+    child.expect(r"number or name\] > ")
     for nonsense in ("knee", "0", "9", "", "3 4"):
         child.sendline(nonsense)
-        child.expect(r"number or id\] > ")
+        child.expect(r"number or name\] > ")
     child.sendline("hand-tingling")
     child.expect(r"\[y/n\] > ")
     for nonsense in ("maybe", "yess", "2", ""):
@@ -141,9 +141,9 @@ def test_a_check_in_typed_at_the_terminal_is_saved(tmp_path):
     child.sendline("2")
     child.expect("resting")
     child.sendline("n")
-    child.expect(r"number or id\] > ")
+    child.expect(r"number or name\] > ")
     child.sendline("fantastic")
-    child.expect(r"number or id\] > ")
+    child.expect(r"number or name\] > ")
     child.sendline("3")  # better
     child.expect(r"Enter for 0\] > ")
     child.sendline("12")
@@ -151,10 +151,20 @@ def test_a_check_in_typed_at_the_terminal_is_saved(tmp_path):
     child.sendline("")
     child.expect(r"Enter for settled\] > ")
     child.sendline("")
+    child.expect("Which exercises did you do")
+    child.expect(r"Enter for none\] > ")
+    child.sendline("99")
+    child.expect("not in the routine")
+    child.sendline("1")
+    child.expect("How did they feel")
+    child.sendline("easy, a bit stiff after")
     child.expect("physical therapist")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and checkins_in(tmp_path) == 1
+    shown = json.loads(CliRunner().invoke(app, ["history", "--json", "--db", str(tmp_path / "h.db")]).stdout)
+    [checkin] = shown["plans"][0]["checkins"]
+    assert len(checkin["done"]) == 1 and checkin["note"] == "easy, a bit stiff after"
 
 
 def test_ctrl_c_in_a_check_in_exits_130_and_saves_nothing(tmp_path):

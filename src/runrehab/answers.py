@@ -60,8 +60,8 @@ def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Aske
              symptom: str | None = None) -> Iterator[tuple[bool, Iterator[Gathered]]]:
     """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
     line of a batch (triage only).
-    Missing answers are asked with `ask` when a person can answer; at a check-in without one,
-    `carry_over` answers come from the plan's `plan_answers`. The first bad case raises, a
+    Missing answers are asked with `ask` when a person can answer; at a check-in, answers that
+    cannot change (and without a person, `carry_over` ones) come from the plan's `plan_answers`. The first bad case raises, a
     batch's naming its line."""
     overrides = parse_pairs(sources.pairs)
     with AnswersFile(sources.file) if sources.file else contextlib.nullcontext() as source:
@@ -74,10 +74,10 @@ def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Aske
             for line, case in source.cases() if source is not None else [(None, {})]:
                 try:
                     given = parse_answers(kbase, {**case, **overrides})
+                    if plan_answers is not None:
+                        given = carried_over(kbase, plan_answers, given, at_terminal=asking)
                     if asking:
                         given = ask(kbase, given, stage, symptom)
-                    elif plan_answers is not None:
-                        given = carried_over(kbase, plan_answers, given)
                     final = complete(kbase, given, stage, symptom)
                 except AnswerError as exc:
                     raise AnswerError(f"--answers line {line}: {exc}" if batch else str(exc)) from None

@@ -15,7 +15,7 @@ import typer
 
 from . import version_line
 from .errors import ExitCode, RunrehabError, UsageError
-from .options import (AnswerOption, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
+from .options import (AnswerOption, examples, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
                       KbOption, SymptomOption, answer_sources, complete_ids, load_kb, parse_day, text_option)
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ def guarded(command: F) -> F:
             say(f"error: {why_not(exc)}{where}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
         except KeyboardInterrupt:
+            if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a new line
+                sys.stderr.write("\n")
             say("interrupted; nothing was saved")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except EOFError:
@@ -91,11 +93,14 @@ def root(
 # ------------------------------------------------------------------ commands
 
 
-@app.command()
+@app.command(epilog=examples("triage"))
 @guarded
 def triage(
     answers: AnswersOption = None,
     answer: AnswerOption = None,
+    symptom: Annotated[Optional[str], typer.Option(
+        "--symptom", metavar="ID", autocompletion=complete_ids("symptom"),
+        help="The answer to the symptom question (see `runrehab symptoms`).")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
@@ -112,9 +117,11 @@ def triage(
     from .terminal import interview
 
     kbase = load_kb(kb)
+    kbase.check_symptom(symptom)
     day = parse_day(date)
     fmt = "json" if json_out else "text"
-    with gathered(kbase, answer_sources(answers, answer, interactive), "triage", interview) as (batch, cases):
+    pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
+    with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview) as (batch, cases):
         if explain:
             cases = reporting_ignored(cases, None, batch)
         if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
@@ -135,7 +142,7 @@ def triage(
     render("plan", fmt, plan, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("checkin"))
 @guarded
 def checkin(
     answers: AnswersOption = None,
@@ -143,7 +150,7 @@ def checkin(
     symptom: SymptomOption = None,
     done: Annotated[Optional[list[str]], typer.Option(
         "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="A note to keep with the check-in.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar="WORDS", help="A note to keep with the check-in.")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     explain: ExplainOption = False,
@@ -165,28 +172,40 @@ def checkin(
     now = current(db, symptom, kbase)
     plan = now.plan
     day = day_on_plan(day, date is not None, plan.date)
+    sources = answer_sources(answers, answer, interactive)
     with now.history:
+        which = now.which(always=sources.at_terminal)
+        if which:  # before anything is asked
+            say(which)
         day_of_plan(plan.date, day)  # refused before anything is asked
-        with gathered(kbase, answer_sources(answers, answer, interactive), "checkin", interview,
+        with gathered(kbase, sources, "checkin", interview,
                       plan.answers, plan.symptom) as (_, cases):
             [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
+        if sources.at_terminal and done is None and not note:
+            from .interview import red_flag_raised
+            from .terminal import done_and_felt
+
+            routine = (now.last_checkin() or plan).routine
+            if routine and not red_flag_raised(case.answers):
+                done, note = done_and_felt(kbase, routine)
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done, note=note)
     note_saved(f"the check-in was saved to {now.history.path}")
     render("checkin", "json" if json_out else "text", doc, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("plan"))
 @guarded
 def plan(
     symptom: SymptomOption = None,
     json_out: JsonOption = False,
-    format: Annotated[str, typer.Option("--format", metavar="text|markdown",
-                                        help="markdown: a handout to print or send to your physical therapist.")] = "text",
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown|ics",
+                                        help="markdown: a handout to print or send to your physical therapist; "
+                                             "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
-    """The current plan, its day count, next review date and what is due today."""
+    """The current plan: what to do now and since when, its day count, next review date."""
     from .render import formats, render
     from .text import quoted
     from .tracking import current, day_on_plan, plan_status
@@ -201,10 +220,46 @@ def plan(
     render("plan-status", "json" if json_out else format, status, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("today"))
+@guarded
+def today(
+    json_out: JsonOption = False,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day to show (default: today).")] = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """What is due today for every running plan: exercises in order, what is logged as done, reviews due."""
+    from .render import render
+    from .today import today_document
+
+    kbase = load_kb(kb)
+    render("today", "json" if json_out else "text", today_document(db, parse_day(date), kbase), kbase)
+
+
+@app.command(epilog=examples("forget"))
+@guarded
+def forget(
+    symptom: SymptomOption = None,
+    everything: Annotated[bool, typer.Option("--all", help="Delete the whole history: every plan and check-in.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """Delete a symptom's plans and their check-ins (--symptom ID), or the whole history (--all)."""
+    from .terminal import confirm
+    from .tracking import forget_plans
+
+    if (symptom is None) == (not everything):
+        raise UsageError("forget: give --symptom ID or --all (one of them)")
+    if symptom is not None:
+        load_kb(kb).check_symptom(symptom)
+    say(forget_plans(db, symptom, None if yes else confirm if sys.stdin.isatty() else False))
+
+
+@app.command(epilog=examples("history"))
 @guarded
 def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
-    """Every plan and check-in, with a pain trend."""
+    """Every plan and check-in, each headed by where it stands now, with a pain trend."""
     from .history import History
     from .render import render
     from .tracking import timeline_document
@@ -214,10 +269,10 @@ def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = No
     render("history", "json" if json_out else "text", document, None if json_out else load_kb(kb))
 
 
-@app.command()
+@app.command(epilog=examples("exercise"))
 @guarded
 def exercise(
-    name: Annotated[str, typer.Argument(help="An exercise id, name or alias, in any case.",
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An exercise id, name or alias, in any case.",
                                         autocompletion=complete_ids("exercise"))],
     json_out: JsonOption = False,
     kb: KbOption = None,
@@ -229,7 +284,7 @@ def exercise(
     render("exercise", "json" if json_out else "text", kbase.find_exercise(name), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("exercises"))
 @guarded
 def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """Every exercise, one line each."""
@@ -239,7 +294,7 @@ def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
     render("exercises", "json" if json_out else "text", list(kbase.exercises.values()), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("questions"))
 @guarded
 def questions(
     symptom: SymptomOption = None,
@@ -255,7 +310,7 @@ def questions(
     render("questions", "json" if json_out else "text", kbase.listed_questions(symptom, stage), kbase)
 
 
-@app.command()
+@app.command(epilog=examples("symptoms"))
 @guarded
 def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """The symptoms the rule base covers, with a one-line description."""
@@ -265,7 +320,7 @@ def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
     render("symptoms", "json" if json_out else "text", kbase.rules_file.symptoms, kbase)
 
 
-@app.command()
+@app.command(epilog=examples("validate"))
 @guarded
 def validate(
     kb: KbOption = None,
@@ -283,10 +338,10 @@ def validate(
         raise typer.Exit(ExitCode.BAD_INPUT)
 
 
-@app.command()
+@app.command(epilog=examples("schema"))
 @guarded
 def schema(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin (documents) or exercises, rules (files).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, validate (documents) or exercises, rules (files).")],
 ) -> None:
     """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
     from .document_models import SCHEMAS, json_schema

@@ -106,6 +106,9 @@ class CheckIn(Strict):
     trace: list[TraceEntry] | None = None
 
 
+Status = Literal["active", "upkeep", "escalated", "stopped"]
+
+
 class PlanStatus(Plan):
     """`runrehab plan`: the current plan with where it stands today. The fields it adds are
     optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
@@ -114,13 +117,53 @@ class PlanStatus(Plan):
     next_review: dt.date | None = None
     due: list[Escalation] | None = None  # escalations whose day has come
     last_checkin: CheckIn | None = None
+    # where the plan stands after its check-ins (tracking.plan_state): what every view shows first
+    status: Status | None = None
+    current_level: Level | None = None
+    since: dt.date | None = None  # the date of the decision that set the status
+    why: str | None = None  # that decision in words
+    current_routine: list[RoutineEntry] | None = None  # what to do now: empty once escalated or stopped
+    other_plans: list[str] | None = None  # the symptoms of the other running plans
 
 
 class HistoryEntry(Strict):
     plan: Plan
     current: bool  # the symptom's current plan; a later triage replaced it otherwise
     kb_version: str
+    status: Status
+    current_level: Level
+    since: dt.date
+    why: str
     checkins: list[CheckIn]
+
+
+class TodayItem(RoutineEntry):
+    when: Literal["before a run", "after a run", "during the day"]  # the order to do them in
+    done: bool  # logged as done on the day
+
+
+class TodayPlan(Strict):
+    symptom: str
+    plan_date: dt.date
+    day: int = Field(ge=0)
+    status: Status
+    current_level: Level
+    since: dt.date
+    why: str
+    decided_by: Literal["triage", "check-in"]  # what set the status: the plan itself or its latest check-in
+    exercises: list[TodayItem]  # empty when the plan has no routine to follow now
+    done: list[str]  # every exercise logged as done on the day, in the routine or not
+    next_review: dt.date | None
+    review_due: bool  # the review date has come: time for `runrehab checkin`
+    due: list[Escalation]  # escalation checkpoints whose day has come
+
+
+class TodayDoc(Strict):
+    """`runrehab today --json`: what is due on `date` for every running plan, the most recent first."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    plans: list[TodayPlan]
 
 
 class HistoryDoc(Strict):
@@ -162,6 +205,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "exercises": (ExercisesFile, "validation"),
     "rules": (RulesFile, "validation"),
     "history": (HistoryDoc, "serialization"),
+    "today": (TodayDoc, "serialization"),
     "validate": (ValidationReport, "serialization"),
 }
 

@@ -167,6 +167,20 @@ class History:
                 (plan_id, document["date"], _now(), json.dumps(answers), json.dumps(document)))
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
+    def forget(self, symptom: str | None) -> int:
+        """Delete the plans of `symptom` (every plan when None) and their check-ins, in one
+        transaction; the number of plans deleted. Freed pages are overwritten (secure_delete) and
+        the write-ahead log emptied, so what was deleted is not left readable in the file."""
+        if self._conn is None:  # no file yet: nothing to delete
+            return 0
+        where, args = ("WHERE symptom = ?", (symptom,)) if symptom else ("", ())
+        with self._writing() as conn:
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute(f"DELETE FROM checkins WHERE plan_id IN (SELECT id FROM plans {where})", args)
+            deleted = conn.execute(f"DELETE FROM plans {where}", args).rowcount
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(deleted)
+
     # -------------------------------------------------------------- reading
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -181,6 +195,19 @@ class History:
         where, args = ("AND symptom = ?", (symptom,)) if symptom else ("", ())
         rows = self._rows(f"SELECT * FROM plans WHERE current = 1 {where} ORDER BY date DESC, id DESC LIMIT 1", args)
         return self._plan(rows[0]) if rows else None
+
+    def current_plans(self) -> list[StoredPlan]:
+        """Every symptom's running plan, the most recent first."""
+        return [self._plan(r) for r in self._rows("SELECT * FROM plans WHERE current = 1 ORDER BY date DESC, id DESC")]
+
+    def exercises_logged_on(self, day: dt.date, symptom: str | None = None) -> list[str]:
+        """The exercise ids logged as done on `day` for the running plans (of `symptom` when
+        given), in the order they were logged, each once: what a check-in's `done` names."""
+        where, args = ("AND p.symptom = ?", (day.isoformat(), symptom)) if symptom else ("", (day.isoformat(),))
+        rows = self._rows("SELECT c.* FROM checkins c JOIN plans p ON p.id = c.plan_id"
+                          f" WHERE p.current = 1 AND c.date = ? {where} ORDER BY c.id", args)
+        done = [exercise for r in rows for exercise in self._checked("check-in", r)[1].get("done", [])]
+        return list(dict.fromkeys(done))
 
     def plans(self) -> list[StoredPlan]:
         return [self._plan(r) for r in self._rows("SELECT * FROM plans ORDER BY date, id")]

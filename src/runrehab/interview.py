@@ -32,8 +32,15 @@ def allowed(question: Record) -> str:
     return "any of " + ", ".join(question.choices or []) + " (comma-separated)"
 
 
+def named(question: Record) -> str:
+    """A question in words, cut short: \u201cWorst pain or discomfort in the…\u201d."""
+    words = question.text
+    return f"\u201c{words if len(words) <= 60 else words[:59].rstrip() + '…'}\u201d"
+
+
 def _refused(question: Record, raw: Any, why: str = "is not allowed") -> AnswerError:
-    return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)})")
+    return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)}); "
+                       f"the question: {named(question)}")
 
 
 def parse_answer(question: Record, raw: Any) -> Any:
@@ -113,7 +120,8 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     asked = kb.questions_for(symptom, stage)
     if red_flag_raised(answers):
         return []
-    return [q for q in asked if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
+    return [q for q in asked if q.id not in answers and not (stage == "checkin" and q.asked_once)
+            and (q.ask_if is None or evaluate(q.ask_if, answers))]
 
 
 def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Record | None:
@@ -140,8 +148,10 @@ def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", 
             answers[q.id] = q.default
 
 
-def carried_over(kb: KnowledgeBase, plan_answers: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    """Check-in answers with the plan's answers filled in for `carry_over` questions not given."""
+def carried_over(kb: KnowledgeBase, plan_answers: dict[str, Any], given: dict[str, Any], *,
+                 at_terminal: bool = False) -> dict[str, Any]:
+    """Check-in answers with the plan's answers filled in for questions not given: `asked_once`
+    ones always (what cannot change is not asked again), `carry_over` ones when no person is asked."""
     carried = {q.id: plan_answers[q.id] for q in kb.questions.values()
-               if q.carry_over and "checkin" in q.stages and q.id in plan_answers}
+               if (q.asked_once or (q.carry_over and not at_terminal)) and "checkin" in q.stages and q.id in plan_answers}
     return {**carried, **given}

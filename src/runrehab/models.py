@@ -162,6 +162,7 @@ class Question(Strict):
     stages: list[Stage] = Field(default=["triage"], min_length=1)
     required: bool = False
     carry_over: bool = False  # at a check-in without a terminal: the plan's answer unless given
+    asked_once: bool = False  # cannot change (how it started): a check-in takes the plan's answer, never asks again
     ask_if: Condition | None = None
     source: Citation | None = None
 
@@ -187,6 +188,9 @@ class Question(Strict):
         if self.red_flag != (self.sign is not None):
             raise ValueError("a red_flag_ question needs a `sign` (the warning sign in a few words, as a plan "
                              "announces it); other questions take none")
+        if self.asked_once and not {"triage", "checkin"} <= set(self.stages):
+            raise ValueError("`asked_once` marks a triage question whose answer a check-in takes over: "
+                             "its `stages` need both triage and checkin")
         return self
 
 

@@ -100,3 +100,24 @@ def answer_sources(answers: str | None, answer: list[str] | None, interactive: b
     return AnswerSources(answers, tuple(answer or ()), interactive or sys.stdin.isatty())
 
 
+
+
+EXAMPLES = {
+    "triage": "`runrehab triage` (asks at the terminal); `runrehab triage --symptom tight-itb --answers answers.yaml --json`.",
+    "checkin": "`runrehab checkin` (asks at the terminal); `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.",
+    "plan": "`runrehab plan`; `runrehab plan --format markdown > plan.md`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
+    "today": "`runrehab today`; `runrehab today --date 2026-03-04 --json`.",
+    "forget": "`runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.",
+    "history": "`runrehab history`; `runrehab history --json > history.json`.",
+    "exercise": "`runrehab exercise glute-bridge`; `runrehab exercise 'figure 4' --json`.",
+    "exercises": "`runrehab exercises`; `runrehab exercises --json`.",
+    "questions": "`runrehab questions --symptom hand-tingling`; `runrehab questions --stage checkin --json`.",
+    "symptoms": "`runrehab symptoms`; `runrehab symptoms --json`.",
+    "validate": "`runrehab validate --strict`; `runrehab validate --kb my-rules --json`.",
+    "schema": "`runrehab schema plan`; `runrehab schema today > today.schema.json`.",
+}
+
+
+def examples(command: str) -> str:
+    """A command's examples, shown at the end of its --help."""
+    return "Examples: " + EXAMPLES[command]

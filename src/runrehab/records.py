@@ -25,6 +25,20 @@ def is_red_flag(question_id: str) -> bool:
     return question_id.startswith("red_flag_")
 
 
+ORDER = (  # where an exercise falls around a run, in the order to do them
+    "before a run", "during the day", "after a run")
+
+
+def when(timing: str | None) -> str:
+    """Where an exercise falls around a run, from its timing: before, after, or any time of day."""
+    words = (timing or "").strip().lower()
+    if words.startswith("before"):
+        return "before a run"
+    if words.startswith("after"):
+        return "after a run"
+    return "during the day"
+
+
 def level_rank(level: str) -> int:
     """0 for the most urgent level; lower is more urgent."""
     return LEVELS.index(level)

@@ -1,31 +1,67 @@
-"""The interview at a real terminal: each missing question asked on stderr until its answer is
-valid, red flags first, stopping at a yes (interview.next_question decides the order)."""
+"""The interview at a real terminal: an opening line, then each missing question asked on stderr
+with its place in the interview until its answer is valid, red flags first, stopping at a yes
+(interview.next_question decides the order). Also the questions a check-in and `forget` ask."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from .conditions import show_value
 from .errors import AnswerError
-from .interview import allowed, is_required, next_question, parse_answer
+from .interview import allowed, is_required, named, parse_answer, pending
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
     from .records import Record
 
-_HINTS = {"yes_no": "y/n", "choice": "number or id", "multi": "numbers or ids, comma-separated"}
+_HINTS = {"yes_no": "y/n", "choice": "number or name", "multi": "numbers or names, comma-separated"}
+OPENING = {
+    "triage": "runrehab asks about {n} questions: which symptom, how long and how much it hurts, and a few "
+              "warning signs that need a doctor first. It is not a diagnosis.",
+    "checkin": "runrehab asks about {n} questions: how it is going, your pain, and the warning signs that can "
+               "newly appear. It is not a diagnosis.",
+}
+RED_FLAG_INTRO = "A few questions to rule out anything that needs a doctor first."
+PERSONAL = ("Some are personal (the saddle area, bladder, bowel, sexual function): together they screen for a "
+            "rare nerve emergency that needs help the same day.")
+PERSONAL_IDS = {"red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_sexual_dysfunction"}
 
 
-def prompt_answer(kbase: KnowledgeBase, question: Record) -> Any:
+def _console() -> Any:
+    from .render.text import stderr_console
+
+    return stderr_console()
+
+
+def _label(kbase: KnowledgeBase, question: Record, choice: str) -> str:
+    if question.id == "symptom" and choice in kbase.symptoms:
+        return kbase.symptoms[choice].name
+    return question.labels.get(choice, "")
+
+
+def _picked(kbase: KnowledgeBase, question: Record, raw: str) -> str:
+    """Numbers and names turned into choice ids (ids stay accepted as typed)."""
+    choices = question.choices or []
+    by_name = {_label(kbase, question, c).strip().lower(): c for c in choices if _label(kbase, question, c)}
+    out = []
+    for part in raw.split(","):
+        word = part.strip()
+        if word.isdigit() and 1 <= int(word) <= len(choices):
+            out.append(choices[int(word) - 1])
+        else:
+            out.append(by_name.get(word.lower(), word))
+    return ",".join(out)
+
+
+def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> Any:
     """Ask one question on the terminal until the answer is valid."""
-    from .render.text import Text, stderr_console
+    from .render.text import Text
 
-    console = stderr_console()
-    console.print(Text(question.text, style="bold red" if question.red_flag else "bold"))
+    console = _console()
+    console.print(Text(f"{place}{question.text}", style="bold red" if question.red_flag else "bold"))
     choices = question.choices or []
     for i, choice in enumerate(choices, 1):
-        label = (kbase.symptoms[choice].name if question.id == "symptom" and choice in kbase.symptoms
-                 else question.labels.get(choice, ""))
-        console.print(Text(f"  {i}. {choice}" + (f"  ({label})" if label else "")))
+        label = _label(kbase, question, choice)
+        console.print(Text(f"  {i}. {label} ({choice})" if label else f"  {i}. {choice}"))
     hint = f"{question.min}–{question.max}" if question.type == "integer" else _HINTS[question.type]
     if not is_required(question):
         hint += f", Enter for {show_value(question.default)}"
@@ -34,18 +70,73 @@ def prompt_answer(kbase: KnowledgeBase, question: Record) -> Any:
         if not raw and not is_required(question):
             return question.default
         if choices:
-            picked = [choices[int(p) - 1] if p.strip().isdigit() and 1 <= int(p) <= len(choices) else p
-                      for p in raw.split(",")]
-            raw = ",".join(picked)
+            raw = _picked(kbase, question, raw)
         try:
             return parse_answer(question, raw)
         except AnswerError as exc:
-            console.print(Text(f"  {exc}" if raw else f"  an answer is needed ({allowed(question)})", style="red"))
+            if not raw:
+                exc = AnswerError(f"{question.id}: an answer is needed (allowed: {allowed(question)}); "
+                                  f"the question: {named(question)}")
+            console.print(Text(f"  {exc}", style="red"))
+            if question.id == "symptom" and raw and "other" in choices:
+                console.print(Text(f"  runrehab does not cover that: choose {choices.index('other') + 1} (other) "
+                                   "for a check of warning signs and advice on whom to see.", style="red"))
 
 
 def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str | None = None) -> dict[str, Any]:
     """Ask, on the terminal, every question not answered yet; red flags first, stopping at a yes."""
+    from .render.text import Text
+
     answers = dict(given)
-    while (question := next_question(kbase, answers, stage, symptom)) is not None:
-        answers[question.id] = prompt_answer(kbase, question)
+    asked = 0
+    prefaced = False
+    while todo := pending(kbase, answers, stage, symptom):
+        question = todo[0]
+        if asked == 0:
+            _console().print(Text(OPENING[stage].format(n=_expected(kbase, answers, stage, symptom)), style="dim"))
+        if question.red_flag and not prefaced:  # why it asks, before the first (and most personal) ones
+            personal = any(q.id in PERSONAL_IDS for q in todo)
+            _console().print(Text(RED_FLAG_INTRO + (" " + PERSONAL if personal else ""), style="dim"))
+            prefaced = True
+        asked += 1
+        answers[question.id] = prompt_answer(kbase, question, f"({asked} of {asked - 1 + len(todo)}) ")
     return answers
+
+
+def _expected(kbase: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None) -> int:
+    """How many questions there will be: the longest of the symptoms' interviews until the
+    symptom is known."""
+    if symptom or answers.get("symptom"):
+        return len(pending(kbase, answers, stage, symptom))
+    return 1 + max(len(pending(kbase, {**answers, "symptom": s}, stage)) for s in kbase.symptoms)
+
+
+def done_and_felt(kbase: KnowledgeBase, routine: list[Record]) -> tuple[list[str], str | None]:
+    """At a check-in: which of the routine's exercises were done since the last one, and how they felt."""
+    from .render.text import Text
+
+    console = _console()
+    console.print(Text("Which exercises did you do since the last check-in?", style="bold"))
+    for i, item in enumerate(routine, 1):
+        console.print(Text(f"  {i}. {item.name} ({item.exercise})"))
+    ids = [item.exercise for item in routine]
+    while True:
+        raw = console.input(Text("[numbers or ids, comma-separated, Enter for none] > ")).strip()
+        words = [w.strip() for w in raw.split(",") if w.strip()]
+        picked = [ids[int(w) - 1] if w.isdigit() and 1 <= int(w) <= len(ids) else w for w in words]
+        wrong = [w for w in picked if w not in ids]
+        if not wrong:
+            break
+        console.print(Text(f"  not in the routine: {', '.join(wrong)} (allowed: 1–{len(ids)} or {', '.join(ids)})",
+                           style="red"))
+    felt = None
+    if picked:
+        felt = console.input(Text("How did they feel? [a few words, Enter to skip] > ")).strip() or None
+    return list(dict.fromkeys(picked)), felt
+
+
+def confirm(question: str) -> bool:
+    """A yes or no at the terminal; anything but yes is no."""
+    from .render.text import Text
+
+    return _console().input(Text(f"{question} [y/N] > ")).strip().lower() in ("y", "yes")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .engine import day_of_plan
@@ -37,17 +38,53 @@ class Current:
     stored: StoredPlan
     plan: Record
 
+    def which(self, *, always: bool) -> str | None:
+        """Which plan a check-in is about, when several run (or `always`)."""
+        others = [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
+        if not (others or always):
+            return None
+        return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"
+                + (f"; also running: {', '.join(others)} (pick one with --symptom ID)" if others else ""))
+
+    def checkins(self) -> list[Record]:
+        """Its check-ins as documents, oldest first."""
+        return read_checkins(self.history, self.stored.id)
+
     def last_checkin(self) -> Record | None:
         """Its latest check-in as a document (None before any)."""
-        from .stored import read_checkin
+        checkins = self.checkins()
+        return checkins[-1] if checkins else None
 
-        checkins = self.history.checkins(self.stored.id)
-        if not checkins:
-            return None
+
+def read_checkins(history: History, plan_id: int) -> list[Record]:
+    from .stored import read_checkin
+
+    out = []
+    for stored in history.checkins(plan_id):
         try:
-            return read_checkin(checkins[-1].document)
+            out.append(read_checkin(stored.document))
         except ValueError:
-            raise HistoryError(f"check-in {checkins[-1].id} in the history is damaged") from None
+            raise HistoryError(f"check-in {stored.id} in the history is damaged") from None
+    return out
+
+
+# What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
+STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
+
+
+def plan_state(plan: Record, checkins: list[Record]) -> Record:
+    """Where a plan stands after its check-ins (oldest first), the one answer every view gives:
+    `status` (active, upkeep, escalated, stopped), `current_level`, `since` (the date of the
+    decision), `why` (its words), `routine` (what to do now: none once escalated or stopped),
+    `next_review` and `latest` (the deciding check-in, None before any)."""
+    state = Record(status="active", current_level=plan.triage_level, since=plan.date, why=plan.headline,
+                   routine=plan.routine, next_review=plan.review_date, latest=None)
+    for c in checkins:
+        status = STATUS_AFTER.get(c.decision, "upkeep" if state.status == "upkeep" else "active")
+        state = Record(status=status, current_level=c.triage_level, since=c.date, why=c.message,
+                       routine=[] if status in ("escalated", "stopped") else c.routine,
+                       next_review=c.next_review, latest=c)
+    return state
 
 
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
@@ -69,20 +106,38 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
         raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
 
 
+def due_escalations(plan: Record, state: Record, day: int) -> list[Record]:
+    """The plan's escalation checkpoints whose day has come, while it still runs (an escalated
+    or stopped plan has already been sent elsewhere)."""
+    if state.status in ("escalated", "stopped"):
+        return []
+    return [e for e in plan.escalation if 0 < e.after_days <= day]
+
+
 def plan_status(now: Current, today: dt.date) -> Record:
-    """The plan as `runrehab plan` shows it on `today` (document_models.PlanStatus): its day, the next
-    review (the latest check-in's, else the plan's own), the escalations whose day has come."""
+    """The plan as `runrehab plan` shows it on `today` (document_models.PlanStatus): where it
+    stands (plan_state), its day, the escalations whose day has come, the other running plans."""
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
-    last = now.last_checkin()
-    return Record(**vars(plan), day=day, next_review=last.next_review if last else plan.review_date,
-                  due=[e for e in plan.escalation if 0 < e.after_days <= day], last_checkin=last)
+    state = plan_state(plan, now.checkins())
+    others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
+    return Record(**vars(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
+                  last_checkin=state.latest, status=state.status, current_level=state.current_level,
+                  since=state.since, why=state.why, current_routine=state.routine, other_plans=others)
 
 
 def timeline(history: History) -> list[dict[str, Any]]:
-    """Every plan, oldest first, with its check-ins as stored."""
-    return [{"plan": p.document, "current": p.current, "kb_version": p.kb_version,
-             "checkins": [c.document for c in history.checkins(p.id)]} for p in history.plans()]
+    """Every plan, oldest first, with its check-ins as stored and where it stands (plan_state)."""
+    from .stored import read_plan
+
+    out = []
+    for p in history.plans():
+        stored = history.checkins(p.id)
+        state = plan_state(read_plan(p.document), read_checkins(history, p.id))
+        out.append({"plan": p.document, "current": p.current, "kb_version": p.kb_version,
+                    "status": state.status, "current_level": state.current_level, "since": state.since.isoformat(),
+                    "why": state.why, "checkins": [c.document for c in stored]})
+    return out
 
 
 def timeline_document(history: History) -> dict[str, Any]:
@@ -112,3 +167,18 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     doc = checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest)
     now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
     return doc
+
+
+def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], bool] | None | bool) -> str:
+    """Delete `symptom`'s plans and their check-ins (every plan when None); what was done, in
+    words. `confirm` asks a person first; None: no need (--yes); False: nobody to ask."""
+    from .errors import UsageError
+
+    what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
+    with History.open(db) as history:
+        if confirm is False:
+            raise UsageError("forget: no terminal to confirm at; add --yes to delete without asking")
+        if confirm is not None and not confirm(f"Delete {what} from {history.path}? This cannot be undone."):
+            return "nothing was deleted"
+        deleted = history.forget(symptom)
+    return f"deleted {deleted} plan(s) with their check-ins from {history.path}"

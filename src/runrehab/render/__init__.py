@@ -37,11 +37,18 @@ def _dumped(**options: Any) -> Renderer:
     return lambda doc, kbase: write_json(json.dumps(doc, indent=2, **options))
 
 
-def _text(view: str) -> Renderer:
+def _text(view: str, module: str = "text") -> Renderer:
     def show(doc: Any, kbase: Any) -> None:
-        from . import text
+        import importlib
 
-        text.stdout_console().print(getattr(text, view)(doc, kbase))
+        from .text import stdout_console
+
+        views = importlib.import_module(f"{__name__}.{module}")
+        console = stdout_console()
+        with console.capture() as captured:
+            console.print(getattr(views, view)(doc, kbase))
+        # rich pads every line to the width; a file or a pipe gets the text without the padding
+        sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     return show
 
 
@@ -49,6 +56,12 @@ def _markdown(doc: Any, kbase: Any) -> None:
     from .markdown import plan_markdown
 
     sys.stdout.write(plan_markdown(doc, kbase))
+
+
+def _ics(doc: Any, kbase: Any) -> None:
+    from .ics import plan_calendar
+
+    sys.stdout.write(plan_calendar(doc, kbase))
 
 
 def _exercise_doc(exercise: Any, kbase: Any) -> Any:
@@ -76,8 +89,9 @@ def _validate_json(report: dict[str, Any], kbase: Any) -> None:
 RENDERERS: dict[tuple[str, str], Renderer] = {
     ("plan", "text"): _text("plan_view"),
     ("plan", "json"): _json(),
-    ("plan-status", "text"): _text("plan_status_view"),
+    ("plan-status", "text"): _text("plan_status_view", "timeline"),
     ("plan-status", "markdown"): _markdown,
+    ("plan-status", "ics"): _ics,
     ("plan-status", "json"): _json(),
     ("checkin", "text"): _text("checkin_view"),
     ("checkin", "json"): _json(),
@@ -89,7 +103,9 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("questions", "json"): _json(),
     ("symptoms", "text"): _text("symptoms_view"),
     ("symptoms", "json"): _json(),
-    ("history", "text"): _text("history_view"),
+    ("history", "text"): _text("history_view", "timeline"),
+    ("today", "text"): _text("today_view", "timeline"),
+    ("today", "json"): _json(),
     ("history", "json"): _dumped(ensure_ascii=False),
     ("validate", "text"): _validate_text,
     ("validate", "json"): _validate_json,

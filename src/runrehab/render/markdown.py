@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..engine import source_ref
 from ..records import Record
 from ..text import visible
-from .words import checkin_summary, cited, dose_text, escalation_lines
+from .words import checkin_summary, cited, dose_text, equipment, escalation_lines, notation, now_words, timing_words
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -26,19 +26,27 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     """A handout a runner can print or send to their physical therapist."""
     symptom = kb.symptoms.get(status.symptom)
     name = symptom.name if symptom else status.symptom
+    decided = status.last_checkin is not None
     lines = [f"# Exercise plan: {_md(name)}", "",
-             f"- **Started:** {status.date.isoformat()} (today is day {status.day})",
-             f"- **Level:** {status.triage_level}: {_md(status.headline)}"]
+             f"**Now: {_md(now_words(status.status, status.current_level, decided))}** since "
+             f"{status.since.isoformat()}: {_md(status.why)}", "",
+             f"- **Status:** {status.status}, level {status.current_level}",
+             f"- **Started:** {status.date.isoformat()} (today is day {status.day}) at level {status.triage_level}: "
+             f"{_md(status.headline)}"]
     if status.next_review:
         lines.append(f"- **Next review:** {status.next_review.isoformat()}")
     if status.red_flags:
         lines.append("- **Warning signs answered yes:** " + "; ".join(_md(kb.questions[q].text) if q in kb.questions else q
                                                                     for q in status.red_flags))
-    routine = status.last_checkin.routine if status.last_checkin else status.routine
+    routine = status.current_routine
+    if not routine:
+        lines += ["", "No routine to follow now: do what the advice says."]
     if routine:
-        lines += ["", "## Routine", "", "| Exercise | Dose | When |", "| --- | --- | --- |"]
-        lines += [f"| {_md(i.name)} | {_md(dose_text(i.dose, frequency=False))} | "
-                  f"{_md(', '.join(x for x in (i.timing, i.dose.frequency) if x) or 'any time')} |" for i in routine]
+        lines += ["", "## Upkeep routine" if status.status == "upkeep" else "## Routine", "",
+                  "| Exercise | Dose | When |", "| --- | --- | --- |"]
+        lines += [f"| {_md(i.name)} | {_md(dose_text(i.dose, frequency=False))} | {_md(timing_words(i))} |" for i in routine]
+        lines += ["", "Notation: " + "; ".join(_md(n) for n in notation(routine)),
+                  "", "You need: " + (", ".join(_md(e) for e in equipment(kb, routine)) or "no equipment")]
         lines += ["", "## How to do each exercise"]
         for item in routine:
             exercise = kb.exercises.get(item.exercise)
@@ -51,12 +59,13 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
             lines += ["", "Sources:", ""] + [f"- {_md(cited(source_ref(kb, c)))}" for c in exercise.sources]
             if exercise.source_note:
                 lines += ["", f"What the sources leave out: {_md(exercise.source_note)}"]
-    if status.stop_if:
-        lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in status.stop_if]
-    if status.escalation:
-        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(status.date, status.escalation)]
-    if status.advice:
-        lines += ["", "## Advice", ""] + [f"- {_md(a)}" for a in status.advice]
+    shown = status.last_checkin or status  # the advice of the latest decision
+    if shown.advice:
+        lines += ["", "## Advice", ""] + [f"- {_md(a)}" for a in shown.advice]
+    if shown.stop_if:
+        lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in shown.stop_if]
+    if shown.escalation:
+        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(shown.date, shown.escalation)]
     if status.last_checkin:
         c = status.last_checkin
         lines += ["", "## Last check-in", "",

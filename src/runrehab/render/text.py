@@ -21,7 +21,8 @@ from ..engine import source_ref
 from ..interview import allowed
 from ..records import RED_FLAG_LEVELS, Record
 from ..text import visible
-from .words import DECISION_WORDS, checkin_summary, cited, dose_text, escalation_lines
+from .words import (DECISION_WORDS, LEVEL_WORDS, checkin_summary, cited, dose_text, equipment, escalation_lines, notation,
+                    timing_words)
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -39,9 +40,6 @@ class Text(RichText):
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "see-clinician": "bold yellow",
                "self-care": "bold green"}
-LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor within a day or two",
-               "see-clinician": "SEE A CLINICIAN: book a physical therapist or orthopedic specialist",
-               "self-care": "SELF-CARE: follow the plan and review on the date given"}
 
 
 # ------------------------------------------------------------------ consoles
@@ -115,9 +113,11 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
         parts += [_heading("Warning signs you answered yes to"),
                   _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
     if doc.routine:
+        needs = equipment(kb, doc.routine)
         parts += [_heading(routine_heading), _routine_table(doc.routine),
-                  Text("How to do each one: runrehab exercise " + " | ".join(i.exercise for i in doc.routine[:3])
-                       + (" ..." if len(doc.routine) > 3 else ""), style="dim")]
+                  Text("Notation: " + "; ".join(notation(doc.routine)), style="dim"),
+                  Text("You need: " + (", ".join(needs) if needs else "no equipment"), style="dim"),
+                  Text(f"How to do each one, for example: runrehab exercise {doc.routine[0].exercise}", style="dim")]
     if doc.advice:
         parts += [_heading("Advice"), _bullets(doc.advice)]
     if doc.stop_if:
@@ -160,23 +160,26 @@ def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
 
 
 def exercises_view(exercises: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
+    exercises = list(exercises)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("id", "name", "category", "default dose"):
-        table.add_column(column, overflow="fold")
+    for column in ("id", "default dose", "category", "name"):  # one line each: ids whole, the rest cut short
+        table.add_column(column, no_wrap=True, overflow="fold" if column == "id" else "ellipsis",
+                         min_width=max((len(e.id) for e in exercises), default=2) if column == "id" else None)
     for e in exercises:
-        table.add_row(Text(e.id), Text(e.name), Text(e.category), Text(dose_text(e.dose)))
+        table.add_row(Text(e.id), Text(dose_text(e.dose)), Text(e.category), Text(e.name))
     return table
 
 
-def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("id", "question", "answer", "default", "asked for"):
-        table.add_column(column, overflow="fold")
+def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None) -> Group:
+    """One block per question: its id on a line of its own, then the question and what it takes,
+    wrapped between words, so that no id is ever broken across lines."""
+    parts: list[Any] = []
     for q in questions:
-        default = "required" if q.required or q.red_flag else show_value(q.default)
-        table.add_row(Text(q.id, style="bold red" if q.red_flag else ""), Text(q.text), Text(allowed(q)),
-                      Text(default), Text(", ".join(q.symptoms) or "all"))
-    return table
+        default = "required" if q.required or q.red_flag else f"default {show_value(q.default)}"
+        parts += [Text(q.id, style="bold red" if q.red_flag else "bold"),
+                  _bullets([q.text, f"answer: {allowed(q)}; {default}; asked for: {', '.join(q.symptoms) or 'all'}"
+                            f" at {', '.join(q.stages)}"], marks=["   ", "   "])]
+    return Group(*parts)
 
 
 def symptoms_view(symptoms: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
@@ -195,8 +198,7 @@ def _routine_table(routine: list[Record]) -> Table:
     for column in ("Exercise", "Dose", "When"):
         table.add_column(column, overflow="fold")
     for item in routine:
-        when = ", ".join(x for x in (item.timing, item.dose.frequency) if x) or "any time"
-        table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(when))
+        table.add_row(Text(item.name), Text(dose_text(item.dose, frequency=False)), Text(timing_words(item)))
     return table
 
 
@@ -226,68 +228,3 @@ def _trace_lines(trace: list[Any]) -> list[Text]:
             line.append(f" ({'; '.join(entry.matched)})", style="dim")
         lines.append(line)
     return lines
-
-
-def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
-    parts: list[Any] = [plan_view(status, kb)]
-    facts = f"Day {status.day} of this plan (started {status.date.isoformat()})."
-    if status.next_review:
-        facts += f" Next review: {status.next_review.isoformat()}."
-    parts.append(Text(f"\n{facts}", style="bold"))
-    last = status.last_checkin
-    if last:
-        parts.append(Text(f"Last check-in: {last.date.isoformat()} (day {last.day}): {checkin_summary(last, kb)}: "
-                          f"{DECISION_WORDS[last.decision]}. {last.message}"))
-        if last.routine != status.routine:
-            parts += [_heading("Routine since that check-in"), _routine_table(last.routine) if last.routine
-                      else Text("  none: see the check-in's advice")]
-    if status.due:
-        parts += [_heading("Due now"), _bullets(f"Day {e.after_days} has come: if {e.if_}: {e.action}" for e in status.due)]
-    return Group(*parts)
-
-
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def pain_style(score: int) -> str:
-    return "green" if score <= 3 else "yellow" if score <= 6 else "red"
-
-
-def trend_word(scores: list[int]) -> str:
-    if len(scores) < 2:
-        return "one reading so far" if scores else "no pain readings"
-    change = scores[-1] - scores[0]
-    return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
-
-
-def history_view(document: dict[str, Any], kb: KnowledgeBase) -> Group:
-    """Every plan with its check-ins: one bar per reading, coloured by pain band, with day numbers."""
-    timeline = document["plans"]
-    if not timeline:
-        return Group(Text("No plans yet: run `runrehab triage` to make one."))
-    parts: list[Any] = []
-    for entry in timeline:
-        plan = entry["plan"]
-        symptom = kb.symptoms.get(plan["symptom"])
-        state = "current" if entry["current"] else "replaced"
-        parts.append(Text(f"{symptom.name if symptom else plan['symptom']} · from {plan['date']} · "
-                          f"{plan['triage_level']} ({state})", style="bold"))
-        # pain is None where a red flag ended the interview before it was asked
-        readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
-        readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"])
-                     for c in entry["checkins"]]
-        grid = Table.grid(padding=(0, 1))
-        for column in ("day", "date", "bar", "pain", "what"):
-            grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
-        for day, date, pain, what, outcome in readings:
-            bar = Text("·" * 10, style="dim") if pain is None else Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
-            grid.add_row(Text(f"day {day}"), Text(date), bar, Text("—" if pain is None else f"{pain}/10"),
-                         Text(f"{what}: {outcome}"))
-        parts.append(grid)
-        scores = [r[2] for r in readings if r[2] is not None]
-        spark = Text("  trend ")
-        for score in scores:
-            spark.append(SPARKS[min(score * len(SPARKS) // 11, len(SPARKS) - 1)], style=pain_style(score))
-        spark.append(f"  {trend_word(scores)}")
-        parts += [spark, Text("")]
-    return Group(*parts)

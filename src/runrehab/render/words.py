@@ -13,6 +13,28 @@ if TYPE_CHECKING:
 
 DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
                   "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
+LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor within a day or two",
+               "see-clinician": "SEE A CLINICIAN: book a physical therapist or orthopedic specialist",
+               "self-care": "SELF-CARE: follow the plan and review on the date given"}
+STATUS_WORDS = {"active": "ACTIVE: follow the routine", "upkeep": "UPKEEP: keep up the upkeep routine",
+                "escalated": "ESCALATED: get it seen; no routine to follow",
+                "stopped": "STOPPED: no exercises for now"}
+
+
+def now_words(status: str, level: str, decided: bool) -> str:
+    """What to do now, as the first line of every view: a warning sign's level wins; before any
+    check-in, the plan's own level; after one, the decision it made."""
+    from ..records import RED_FLAG_LEVELS
+
+    if level in RED_FLAG_LEVELS or not decided:
+        return LEVEL_WORDS[level]
+    return STATUS_WORDS[status]
+
+
+def since_words(status: str, level: str, since: dt.date, why: str, decided: bool) -> str:
+    """The decision in one line: since when and why."""
+    what = "the check-in" if decided else "the triage"
+    return f"{status} at level {level} since {since.isoformat()} ({what}): {why}"
 
 
 
@@ -46,6 +68,44 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     if dose.frequency and frequency:
         parts.append(dose.frequency)
     return ", ".join(parts) or "as comfortable"
+
+
+_SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
+
+
+def notation(routine: list[Record]) -> list[str]:
+    """The dose notation the routine uses, explained once, on its own first examples."""
+    out = []
+    reps = next((i.dose for i in routine if i.dose.reps and i.dose.sets), None)
+    if reps:
+        out.append(f"{_span(reps.sets)} × {_span(reps.reps)}: {_span(reps.sets).replace('–', ' to ')} sets of "
+                   f"{_span(reps.reps).replace('–', ' to ')} repetitions")
+    hold = next((i.dose for i in routine if i.dose.hold_seconds), None)
+    if hold:
+        sets = f", {_span(hold.sets).replace('–', ' to ')} times" if hold.sets else ""
+        out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
+                   f"{sets}{' on each side' if hold.per_side else ''}")
+    if any(i.dose.per_side for i in routine):
+        out.append("each side: the whole dose on the left, then on the right")
+    return out
+
+
+def equipment(kb: KnowledgeBase, routine: list[Record]) -> list[str]:
+    """What the routine needs, each thing once, in routine order."""
+    return list(dict.fromkeys(thing for i in routine if i.exercise in kb.exercises
+                              for thing in kb.exercises[i.exercise].equipment))
+
+
+def timing_words(item: Record) -> str:
+    """When to do a routine item, saying each thing once: its timing, then its frequency unless
+    the timing already says it ("every day" with "daily for a week" is "every day, for a week")."""
+    timing, frequency = item.timing, item.dose.frequency
+    if timing and frequency:
+        for said, same in _SAID_ALIKE:
+            if said in timing and frequency.startswith(same):
+                frequency = frequency.removeprefix(same).strip() or None
+                break
+    return ", ".join(x for x in (timing, frequency) if x) or "any time"
 
 
 # ------------------------------------------------------------------ sources

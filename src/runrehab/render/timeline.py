@@ -1,0 +1,147 @@
+"""Views of plans over time as rich text: the current plan, today's work and the history. Each
+opens with where the plan stands now (tracking.plan_state): what to do, since when, and why."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+
+from ..records import ORDER, RED_FLAG_LEVELS, Record, updated
+from .text import LEVEL_STYLE, Text, _bullets, _heading, _routine_table, _sections, _unicode_ok
+from .words import DECISION_WORDS, checkin_summary, dose_text, now_words, since_words, timing_words
+
+if TYPE_CHECKING:
+    from ..kb import KnowledgeBase
+
+
+def _name(kb: KnowledgeBase, symptom: str) -> str:
+    found = kb.symptoms.get(symptom)
+    return found.name if found else symptom
+
+
+def _no_routine(status: Record) -> bool:
+    return status.status in ("escalated", "stopped") or status.current_level in RED_FLAG_LEVELS
+
+
+def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
+    """The decision first (a panel), then what goes with it: the routine to follow now, or the
+    advice that replaces it; then the plan's facts and the check-in that decided."""
+    parts: list[Any] = []
+    if status.other_plans:
+        parts.append(Text(f"Showing the {status.symptom} plan; also running: "
+                          + ", ".join(f"{s} (runrehab plan --symptom {s})" for s in status.other_plans), style="dim"))
+    decided = status.last_checkin is not None
+    style = LEVEL_STYLE[status.current_level]
+    parts.append(Panel(Text(status.why, style=style), title=Text(now_words(status.status, status.current_level, decided),
+                                                                 style=style),
+                       subtitle=Text(f"{_name(kb, status.symptom)} · since {status.since.isoformat()} · day {status.day}"),
+                       box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True))
+    review = f"Next review: {status.next_review.isoformat()}." if status.next_review else None
+    shown = status.last_checkin or status
+    if _no_routine(status):
+        parts.append(Text("\nNo routine to follow now: do what the advice says.", style="bold"))
+    heading = "Your upkeep routine" if status.status == "upkeep" else "Your routine"
+    parts += _sections(updated(shown, routine=status.current_routine), kb, heading, review)
+    facts = f"Day {status.day} of this plan (started {status.date.isoformat()} at level {status.triage_level})."
+    parts.append(Text(f"\n{facts}", style="bold"))
+    if decided:
+        last = status.last_checkin
+        parts.append(Text(f"Decided at the check-in of {last.date.isoformat()} (day {last.day}): "
+                          f"{checkin_summary(last, kb)}: {DECISION_WORDS[last.decision]}."))
+    if status.due:
+        parts += [_heading("Due now"), _bullets(f"Day {e.after_days} has come: if {e.if_}: {e.action}" for e in status.due)]
+    return Group(*parts)
+
+
+def today_view(doc: Record, kb: KnowledgeBase) -> Group:
+    """Every running plan's work for the day, in the order to do it, with what is logged as done."""
+    parts: list[Any] = [Text(f"Today, {doc.date.isoformat()}", style="bold")]
+    for plan in doc.plans:
+        decided = plan.decided_by == "check-in"
+        parts += [Text(""), Text(f"{_name(kb, plan.symptom)} · day {plan.day} · "
+                                 f"{now_words(plan.status, plan.current_level, decided)}",
+                                 style=LEVEL_STYLE[plan.current_level])]
+        parts.append(Text(f"  {since_words(plan.status, plan.current_level, plan.since, plan.why, decided)}"))
+        if plan.exercises:
+            for group in ORDER:
+                items = [i for i in plan.exercises if i.when == group]
+                if not items:
+                    continue
+                parts.append(Text(f"  {group.capitalize()}:", style="bold"))
+                table = Table.grid(padding=(0, 2))
+                for column in range(4):
+                    table.add_column(no_wrap=column < 2, overflow="fold")
+                for item in items:
+                    table.add_row(Text("    [x]" if item.done else "    [ ]"), Text(item.exercise),
+                                  Text(dose_text(item.dose, frequency=False)), Text(timing_words(item)))
+                parts.append(table)
+            left = sum(not i.done for i in plan.exercises)
+            parts.append(Text(f"  {len(plan.exercises) - left} of {len(plan.exercises)} logged as done; "
+                              "log them with `runrehab checkin --done ID`"))
+        else:
+            parts.append(Text("  No exercises to do: follow the advice (runrehab plan --symptom "
+                              f"{plan.symptom})."))
+        if plan.review_due:
+            parts.append(Text(f"  Review due (since {plan.next_review.isoformat()}): "
+                              f"runrehab checkin --symptom {plan.symptom}", style="bold"))
+        elif plan.next_review:
+            parts.append(Text(f"  Next review: {plan.next_review.isoformat()}"))
+        for e in plan.due:
+            parts.append(Text(f"  Checkpoint of day {e.after_days} has come: if {e.if_}: {e.action}", style="bold"))
+    return Group(*parts)
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def pain_style(score: int) -> str:
+    return "green" if score <= 3 else "yellow" if score <= 6 else "red"
+
+
+def trend_word(scores: list[int]) -> str:
+    if len(scores) < 2:
+        return "one reading so far" if scores else "no pain readings"
+    change = scores[-1] - scores[0]
+    return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
+
+
+def history_view(document: dict[str, Any], kb: KnowledgeBase) -> Group:
+    """Every plan headed by where it stands now, then its readings: one bar each, coloured by pain
+    band, with day numbers."""
+    import datetime as dt
+
+    timeline = document["plans"]
+    if not timeline:
+        return Group(Text("No plans yet: run `runrehab triage` to make one."))
+    parts: list[Any] = []
+    for entry in timeline:
+        plan = entry["plan"]
+        state = "current" if entry["current"] else "replaced"
+        decided = bool(entry["checkins"])
+        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
+                          f"{now_words(entry['status'], entry['current_level'], decided)} ({state})",
+                          style=LEVEL_STYLE[entry["current_level"]]))
+        parts.append(Text("  " + since_words(entry["status"], entry["current_level"],
+                                             dt.date.fromisoformat(entry["since"]), entry["why"], decided)))
+        # pain is None where a red flag ended the interview before it was asked
+        readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
+        readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"])
+                     for c in entry["checkins"]]
+        grid = Table.grid(padding=(0, 1))
+        for column in ("day", "date", "bar", "pain", "what"):
+            grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
+        for day, date, pain, what, outcome in readings:
+            bar = Text("·" * 10, style="dim") if pain is None else Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
+            grid.add_row(Text(f"day {day}"), Text(date), bar, Text("—" if pain is None else f"{pain}/10"),
+                         Text(f"{what}: {outcome}"))
+        parts.append(grid)
+        scores = [r[2] for r in readings if r[2] is not None]
+        spark = Text("  pain trend ")
+        for score in scores:
+            spark.append(SPARKS[min(score * len(SPARKS) // 11, len(SPARKS) - 1)], style=pain_style(score))
+        spark.append(f"  {trend_word(scores)}")
+        parts += [spark, Text("")]
+    return Group(*parts)
