@@ -157,7 +157,7 @@ def checkin(
     from .render import render
     from .streams import note_saved
     from .terminal import interview
-    from .tracking import check_in, current, day_on_plan
+    from .tracking import check_in, current, day_on_plan, logged_since_checkin
 
     note = text_option("--note", note)
     kbase = load_kb(kb)
@@ -167,10 +167,13 @@ def checkin(
     day = day_on_plan(day, date is not None, plan.date)
     with now.history:
         day_of_plan(plan.date, day)  # refused before anything is asked
+        logged = logged_since_checkin(now, day)  # the pain the sessions logged is not asked again
+        known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
         with gathered(kbase, answer_sources(answers, answer, interactive), "checkin", interview,
-                      plan.answers, plan.symptom) as (_, cases):
+                      plan.answers, plan.symptom, known) as (_, cases):
             [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
-        doc = check_in(now, kbase, case.answers, day, explain=explain, done=done, note=note)
+        doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
+                       sessions=logged.sessions)
     note_saved(f"the check-in was saved to {now.history.path}")
     render("checkin", "json" if json_out else "text", doc, kbase)
 
@@ -199,6 +202,43 @@ def plan(
     with now.history:
         status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
     render("plan-status", "json" if json_out else format, status, kbase)
+
+
+@app.command()
+@guarded
+def session(
+    symptom: SymptomOption = None,
+    json_out: JsonOption = False,
+    log: Annotated[Optional[str], typer.Option(
+        "--log", metavar="FILE|-", help="Record exercises done elsewhere, from JSON (see --json); - reads stdin.")] = None,
+    date: DateOption = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
+    from .render import render
+    from .tracking import SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
+
+    kbase = load_kb(kb)
+    now = current(db, symptom, kbase)
+    with now.history:
+        day = day_on_plan(parse_day(date), date is not None, now.plan.date)
+        doc = todays_session(now, kbase, day)
+        if log is not None:
+            from .sessions import log_entries
+
+            entries = log_entries(kbase, read_log(log), now.plan, doc.exercises, day)  # all checked, then kept
+            keep_logged(now, entries)
+            say(f"{len(entries)} exercise(s) logged to {now.history.path}")
+        elif json_out:
+            render("session", "json", doc, kbase)
+        elif not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise UsageError("a guided session needs a terminal; use --json to print it as data, "
+                             "or --log FILE to record one done elsewhere")
+        else:
+            from .terminal import coach
+
+            coach(doc, kbase, SessionLog(now))
 
 
 @app.command()

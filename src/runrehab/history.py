@@ -25,7 +25,7 @@ from . import history_file
 from .errors import FileRefused, HistoryError
 from .files import check_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 WRITE_ATTEMPTS = 3  # a writer still locked out after this many busy timeouts reports it
 
 MIGRATIONS = {
@@ -52,6 +52,17 @@ MIGRATIONS = {
     );
     CREATE INDEX checkins_plan ON checkins (plan_id, date);
     """,
+    2: """
+    CREATE TABLE exercise_logs (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        entry TEXT NOT NULL
+    );
+    CREATE INDEX exercise_logs_date ON exercise_logs (date, plan_id);
+    """,
 }
 
 
@@ -64,6 +75,18 @@ class StoredPlan:
     document: dict[str, Any]
     kb_version: str
     kb_hash: str
+
+
+@dataclass(frozen=True)
+class LoggedExercise:
+    """An exercise done in a session (sessions.LogEntry's fields), with the plan it belongs to."""
+
+    id: int
+    plan_id: int
+    symptom: str
+    date: dt.date
+    exercise: str
+    entry: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -132,6 +155,8 @@ class History:
             self._conn = _connect(self.path, create=True)
         history_file.owner_only(self.path)
         try:
+            if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                _migrate(self._conn)  # a history first opened for reading, made before its newest tables
             with self._conn:  # one transaction: all of it or nothing
                 self._begin()
                 yield self._conn
@@ -167,6 +192,21 @@ class History:
                 (plan_id, document["date"], _now(), json.dumps(answers), json.dumps(document)))
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
+    def log_exercise(self, plan_id: int, entry: dict[str, Any]) -> int:
+        """Keep one exercise done in a session (`entry`: checked sessions.LogEntry data)."""
+        with self._writing() as conn:
+            cursor = conn.execute(
+                "INSERT INTO exercise_logs (plan_id, date, saved_at, exercise, entry) VALUES (?, ?, ?, ?, ?)",
+                (plan_id, entry["date"], _now(), entry["exercise"], json.dumps(entry)))
+            return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def log_pain(self, log_id: int, pain: int) -> None:
+        """Add the pain during a logged exercise, asked once the session is over."""
+        with self._writing() as conn:
+            row = conn.execute("SELECT entry FROM exercise_logs WHERE id = ?", (log_id,)).fetchone()
+            conn.execute("UPDATE exercise_logs SET entry = ? WHERE id = ?",
+                         (json.dumps({**json.loads(row["entry"]), "pain_during": pain}), log_id))
+
     # -------------------------------------------------------------- reading
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -193,6 +233,28 @@ class History:
     def checkins(self, plan_id: int) -> list[StoredCheckIn]:
         rows = self._rows("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (plan_id,))
         return [StoredCheckIn(r["id"], r["plan_id"], *self._checked("check-in", r)) for r in rows]
+
+    def exercises_logged(self, first: dt.date, last: dt.date | None = None,
+                         plan_id: int | None = None) -> list[LoggedExercise]:
+        """The exercises logged from day `first` to `last` (default: that one day), oldest first;
+        only `plan_id`'s when given. `today` shows them as done, `plan` counts them."""
+        if self._conn is None or self._conn.execute("PRAGMA user_version").fetchone()[0] < 2:
+            return []  # a history from before sessions were logged has none
+        where, args = ("AND l.plan_id = ?", (plan_id,)) if plan_id is not None else ("", ())
+        rows = self._rows("SELECT l.*, p.symptom FROM exercise_logs l JOIN plans p ON p.id = l.plan_id"
+                          f" WHERE l.date BETWEEN ? AND ? {where} ORDER BY l.date, l.id",
+                          (first.isoformat(), (last or first).isoformat(), *args))
+        return [self._logged(r) for r in rows]
+
+    def _logged(self, row: sqlite3.Row) -> LoggedExercise:
+        from .sessions import checked_entry
+
+        try:
+            entry = checked_entry(json.loads(row["entry"]))
+            return LoggedExercise(row["id"], row["plan_id"], row["symptom"], dt.date.fromisoformat(entry["date"]),
+                                  entry["exercise"], entry)
+        except (TypeError, ValueError) as exc:
+            raise HistoryError(f"history {self.path}: damaged: logged exercise {row['id']!r} ({exc})") from None
 
     def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any]]:
         """A stored row's date and document, checked strictly (stored.checked_document);

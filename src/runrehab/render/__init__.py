@@ -89,6 +89,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("questions", "json"): _json(),
     ("symptoms", "text"): _text("symptoms_view"),
     ("symptoms", "json"): _json(),
+    ("session", "json"): _json(),
     ("history", "text"): _text("history_view"),
     ("history", "json"): _dumped(ensure_ascii=False),
     ("validate", "text"): _validate_text,
