@@ -16,7 +16,7 @@ EDGES = {"runrehab.cli", "runrehab.options", "runrehab.terminal", "runrehab.trac
          "runrehab.render.words", "runrehab.entry", "runrehab.streams"}
 CORE = ["runrehab.records", "runrehab.conditions", "runrehab.engine", "runrehab.kb", "runrehab.interview",
         "runrehab.yaml_source", "runrehab.errors", "runrehab.text", "runrehab.models", "runrehab.loader",
-        "runrehab.checks", "runrehab.answers", "runrehab.cache"]
+        "runrehab.checks", "runrehab.answers", "runrehab.cache", "runrehab.sessions"]
 MOST_LINES = 360
 
 

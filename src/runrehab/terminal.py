@@ -137,7 +137,7 @@ class Coach:
     def __init__(self, doc: Record, keys: Keys, console: Any, scale: float):
         self.doc, self.keys, self.console, self.scale = doc, keys, console, scale
         self.pain: int | None = None
-        self.stopped = False
+        self.stopped = self.ended = False
 
     def say(self, text: str, style: str = "") -> None:
         from .render.text import Text
@@ -250,6 +250,8 @@ class Coach:
                     self.say("Switch sides.", "bold cyan")
         except Skipped:
             pass
+        except Ended:
+            self.ended = True  # what this exercise got through is still kept
         if sets_done == 0 and not self.stopped:
             return None
         timed = steps[0].kind in ("hold", "duration")
@@ -264,7 +266,7 @@ def ask_pain(keys: Keys, console: Any, what: str) -> int:
     from .render.text import Text
 
     while True:
-        raw = keys.line(console, f"{what}, 0 (none) to 10 [0-10] > ").strip()
+        raw = keys.line(console, f"{what} (0-10): ").strip()
         if raw.isdigit() and 0 <= int(raw) <= 10:
             return int(raw)
         console.print(Text(f"  {raw[:20]!r} is not a score (allowed: a whole number 0-10)", style="red"))
@@ -286,13 +288,13 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
         c.say(f"Keys: {KEYS_HELP}. Ctrl-C ends too.")
         c.say("If something new and serious comes on, stop and run `runrehab checkin`.", "bold")
         try:
-            try:
-                for n, item in enumerate(doc.exercises, 1):
-                    entry = c.exercise(n, item, [s for s in doc.steps if s.exercise == item.exercise], kbase)
-                    if entry is not None:
-                        done.append((log.done(entry), entry, item.name))
-            except Ended:
-                c.say("Session ended.", "yellow")
+            for n, item in enumerate(doc.exercises, 1):
+                entry = c.exercise(n, item, [s for s in doc.steps if s.exercise == item.exercise], kbase)
+                if entry is not None:
+                    done.append((log.done(entry), entry, item.name))
+                if c.ended:
+                    c.say("Session ended.", "yellow")
+                    break
             for i, (log_id, entry, name) in enumerate(done):
                 if entry["pain_during"] is None:
                     entry["pain_during"] = ask_pain(keys, console, f"Pain or symptoms during {name}")
@@ -309,12 +311,13 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
 
 
 def session_summary(doc: Record, done: list[dict[str, Any]]) -> Any:
+    from rich.console import Group
     from rich.table import Table
 
     from .render.text import Text
 
     names = {i.exercise: i.name for i in doc.exercises}
-    table = Table(title=f"Done on {doc.date}: {len(done)} of {len(doc.exercises)} exercise(s)", title_justify="left")
+    table = Table()
     for column in ("exercise", "sets", "reached", "pain"):
         table.add_column(column, overflow="fold")
     for e in done:
@@ -323,4 +326,5 @@ def session_summary(doc: Record, done: list[dict[str, Any]]) -> Any:
             reached += " " + "+".join(e["sides"])
         pain = "-" if e["pain_during"] is None else f"{e['pain_during']}/10" + (" stopped" if e["stopped"] else "")
         table.add_row(Text(names[e["exercise"]]), str(e["sets"]), Text(reached), pain)
-    return table
+    heading = Text(f"Done on {doc.date}: {len(done)} of {len(doc.exercises)} exercise(s)", style="bold")
+    return Group(heading, table) if done else heading
