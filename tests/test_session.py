@@ -296,3 +296,63 @@ def test_a_bad_time_scale_exits_2(runner, tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+# ------------------------------------------------------------------ what the rest of runrehab sees
+
+
+def log_day(runner, db, day, pain, exercise="glute-bridge"):
+    entry = {"exercise": exercise, "date": day, "sets": 3, "reps": 10, "pain_during": pain}
+    result = runner.invoke(app, ["session", "--log", "-", "--db", str(db), "--date", day], input=json.dumps([entry]))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_plan_and_handout_show_this_weeks_sessions(runner, tmp_path):
+    db = tmp_path / "h.db"
+    plan(runner, db, "tight-itb", date="2026-03-02")  # a Monday
+    for day in ("2026-03-02", "2026-03-04"):
+        log_day(runner, db, day, 1)
+    status = json.loads(runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-05"]).stdout)
+    assert status["adherence"] == {"since": "2026-03-02", "planned": 4, "done": 2}
+    text = runner.invoke(app, ["plan", "--db", str(db), "--date", "2026-03-05"]).stdout
+    assert "This week: 2 of 4 planned session(s) done" in text
+    handout = runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db), "--date", "2026-03-09"]).stdout
+    assert "**Sessions:** This week: 0 of 1 planned session(s) done" in handout  # a new week
+
+
+def test_a_check_in_reads_the_logged_pain_and_counts_the_sessions(runner, tmp_path):
+    db = tmp_path / "h.db"
+    plan(runner, db, "tight-itb")
+    log_day(runner, db, "2026-03-02", 2)
+    log_day(runner, db, "2026-03-03", 7)  # above 5/10: the pain-monitoring model lowers the load
+    flags = [arg for q in KB.questions_for("tight-itb", "checkin") if q.red_flag for arg in ("-a", f"{q.id}=no")]
+    result = runner.invoke(app, ["checkin", "--json", "--db", str(db), "--date", "2026-03-04", "-a", "progress=better",
+                                 "-a", "pain_score=3", *flags])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["answers"]["exercise_pain"] == 7 and doc["sessions"] == 2 and doc["done"] == ["glute-bridge"]
+    assert "checkin-pain-monitoring-less" in [r["id"] for r in doc["rules"]]
+    text = runner.invoke(app, ["plan", "--db", str(db), "--date", "2026-03-04"]).stdout
+    assert "sessions done since the last check-in: 2" in text
+    # what the runner says wins over the log
+    result = runner.invoke(app, ["checkin", "--json", "--db", str(db), "--date", "2026-03-05", "-a", "progress=better",
+                                 "-a", "pain_score=3", "-a", "exercise_pain=1", *flags])
+    doc = json.loads(result.stdout)
+    assert doc["answers"]["exercise_pain"] == 1 and doc["sessions"] == 0
+
+
+def test_exercises_logged_on_a_day(runner, tmp_path):
+    import datetime as dt
+
+    from runrehab.history import History
+
+    db = tmp_path / "h.db"
+    plan(runner, db, "tight-itb")
+    log_day(runner, db, "2026-03-02", 1)
+    log_day(runner, db, "2026-03-03", 1, exercise="clamshell")
+    with History.open(db) as history:
+        [one] = history.exercises_logged(dt.date(2026, 3, 3))
+        assert (one.exercise, one.symptom, one.date) == ("clamshell", "tight-itb", dt.date(2026, 3, 3))
+        assert len(history.exercises_logged(dt.date(2026, 3, 1), dt.date(2026, 3, 3))) == 2
+    with History.open(tmp_path / "none.db") as empty:
+        assert empty.exercises_logged(dt.date(2026, 3, 3)) == []

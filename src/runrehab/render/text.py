@@ -21,7 +21,7 @@ from ..engine import source_ref
 from ..interview import allowed
 from ..records import RED_FLAG_LEVELS, Record
 from ..text import visible
-from .words import DECISION_WORDS, checkin_summary, cited, dose_text, escalation_lines
+from .words import DECISION_WORDS, adherence_text, checkin_summary, cited, dose_text, escalation_lines
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -234,6 +234,8 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     if status.next_review:
         facts += f" Next review: {status.next_review.isoformat()}."
     parts.append(Text(f"\n{facts}", style="bold"))
+    if status.adherence is not None:
+        parts.append(Text(adherence_text(status.adherence)))
     last = status.last_checkin
     if last:
         parts.append(Text(f"Last check-in: {last.date.isoformat()} (day {last.day}): {checkin_summary(last, kb)}: "
