@@ -218,7 +218,11 @@ class Coach:
         self.pain, self.stopped = None, False
         exercise = kbase.exercises[item.exercise]
         self.say(f"\n{number}/{len(self.doc.exercises)}  {item.name}", "bold underline")
-        self.say(f"Today: {dose_text(item.dose)}")
+        first = next(s for s in steps if s.kind != "rest")
+        amount = (f"{first.target} repetitions" if first.target else "as described") if first.kind == "reps" \
+            else f"{first.target} s {first.kind}"
+        sides = ", each side" if first.side else ""
+        self.say(f"Today: {max(s.set for s in steps)} set(s), {amount}{sides} (plan: {dose_text(item.dose)})")
         for i, step in enumerate(exercise.instructions, 1):
             self.say(f"  {i}. {step}")
         if self.doc.stop_if:
