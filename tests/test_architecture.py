@@ -11,12 +11,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "runrehab"
 MODULES = {".".join(f.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): f
            for f in sorted(PACKAGE.rglob("*.py"))}
 # The edges: the history, the terminal, rendering and the command line. The core never reaches them.
-EDGES = {"runrehab.cli", "runrehab.options", "runrehab.terminal", "runrehab.tracking", "runrehab.history",
+EDGES = {"runrehab.cli", "runrehab.cli_common", "runrehab.cli_followup", "runrehab.coach", "runrehab.options",
+         "runrehab.terminal", "runrehab.tracking", "runrehab.history",
          "runrehab.history_file", "runrehab.render", "runrehab.render.text", "runrehab.render.markdown",
-         "runrehab.render.words", "runrehab.entry", "runrehab.streams"}
+         "runrehab.render.words", "runrehab.render.timeline", "runrehab.render.ics", "runrehab.today",
+         "runrehab.entry", "runrehab.streams"}
 CORE = ["runrehab.records", "runrehab.conditions", "runrehab.engine", "runrehab.kb", "runrehab.interview",
         "runrehab.yaml_source", "runrehab.errors", "runrehab.text", "runrehab.models", "runrehab.loader",
-        "runrehab.checks", "runrehab.answers", "runrehab.cache"]
+        "runrehab.checks", "runrehab.answers", "runrehab.cache", "runrehab.sessions"]
 MOST_LINES = 360
 
 

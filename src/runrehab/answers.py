@@ -57,12 +57,13 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 @contextlib.contextmanager
 def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
              plan_answers: dict[str, Any] | None = None,
-             symptom: str | None = None) -> Iterator[tuple[bool, Iterator[Gathered]]]:
+             symptom: str | None = None, known: dict[str, Any] | None = None) -> Iterator[tuple[bool, Iterator[Gathered]]]:
     """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
     line of a batch (triage only).
     Missing answers are asked with `ask` when a person can answer; at a check-in, answers that
     cannot change (and without a person, `carry_over` ones) come from the plan's `plan_answers`. The first bad case raises, a
-    batch's naming its line."""
+    batch's naming its line. `known`: answers the history already holds (the pain logged during
+    sessions), never asked; what the runner gives wins over them."""
     overrides = parse_pairs(sources.pairs)
     with AnswersFile(sources.file) if sources.file else contextlib.nullcontext() as source:
         batch = source is not None and source.is_batch
@@ -73,7 +74,7 @@ def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Aske
         def cases() -> Iterator[Gathered]:
             for line, case in source.cases() if source is not None else [(None, {})]:
                 try:
-                    given = parse_answers(kbase, {**case, **overrides})
+                    given = parse_answers(kbase, {**(known or {}), **case, **overrides})
                     if plan_answers is not None:
                         given = carried_over(kbase, plan_answers, given, at_terminal=asking)
                     if asking:

@@ -6,88 +6,14 @@ commands so that `--version` and look-ups start fast.
 """
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from typing import Annotated, Optional
 
 import typer
 
-from . import version_line
-from .errors import ExitCode, RunrehabError, UsageError
-from .options import (AnswerOption, examples, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
-                      KbOption, SymptomOption, answer_sources, complete_ids, load_kb, parse_day, text_option)
-
-if TYPE_CHECKING:
-    from .answers import Gathered
-
-app = typer.Typer(
-    name="runrehab",
-    help="Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def say(message: str) -> None:
-    """One line on stderr, shown as text (what it quotes from files or arguments cannot act on
-    the terminal)."""
-    from .text import visible
-
-    sys.stderr.write(f"runrehab: {visible(message)}\n")
-
-
-def guarded(command: F) -> F:
-    """Turn the domain's errors into one-line messages and the contract's exit codes."""
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except RunrehabError as exc:
-            for line in exc.report():
-                sys.stderr.write(line + "\n")
-            raise typer.Exit(exc.exit_code) from None
-        except OSError as exc:  # what the checks above did not foresee is still one line
-            from .files import shorten, why_not
-
-            where = f": {shorten(str(exc.filename))}" if exc.filename else ""
-            say(f"error: {why_not(exc)}{where}")
-            raise typer.Exit(ExitCode.BAD_INPUT) from None
-        except KeyboardInterrupt:
-            if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a new line
-                sys.stderr.write("\n")
-            say("interrupted; nothing was saved")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except EOFError:
-            say("end of input before the interview was finished; nothing was saved")
-            raise typer.Exit(ExitCode.END_OF_INPUT) from None
-    return wrapper  # type: ignore[return-value]
-
-
-def reporting_ignored(cases: Iterator[Gathered], symptom: str | None, batch: bool) -> Iterator[Gathered]:
-    """For --explain: say which answers had no effect, being outside the symptom's interview."""
-    for case in cases:
-        if case.ignored:
-            where = f"--answers line {case.line}: " if batch else ""
-            say(f"{where}ignored (not asked for {symptom or case.answers['symptom']}): {', '.join(case.ignored)}")
-        yield case
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(version_line() + "\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-) -> None:
-    """Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis."""
+from .cli_common import app, guarded, reporting_ignored, say
+from .errors import ExitCode, UsageError
+from .options import (AnswerOption, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
+                      KbOption, SymptomOption, answer_sources, complete_ids, examples, load_kb, parse_day, text_option)
 
 
 # ------------------------------------------------------------------ commands
@@ -164,7 +90,7 @@ def checkin(
     from .render import render
     from .streams import note_saved
     from .terminal import interview
-    from .tracking import check_in, current, day_on_plan
+    from .tracking import check_in, current, day_on_plan, logged_since_checkin
 
     note = text_option("--note", note)
     kbase = load_kb(kb)
@@ -178,8 +104,10 @@ def checkin(
         if which:  # before anything is asked
             say(which)
         day_of_plan(plan.date, day)  # refused before anything is asked
+        logged = logged_since_checkin(now, day)  # the pain the sessions logged is not asked again
+        known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
         with gathered(kbase, sources, "checkin", interview,
-                      plan.answers, plan.symptom) as (_, cases):
+                      plan.answers, plan.symptom, known) as (_, cases):
             [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
         if sources.at_terminal and done is None and not note:
             from .interview import red_flag_raised
@@ -188,7 +116,8 @@ def checkin(
             routine = (now.last_checkin() or plan).routine
             if routine and not red_flag_raised(case.answers):
                 done, note = done_and_felt(kbase, routine)
-        doc = check_in(now, kbase, case.answers, day, explain=explain, done=done, note=note)
+        doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
+                       sessions=logged.sessions)
     note_saved(f"the check-in was saved to {now.history.path}")
     render("checkin", "json" if json_out else "text", doc, kbase)
 
@@ -218,55 +147,6 @@ def plan(
     with now.history:
         status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
     render("plan-status", "json" if json_out else format, status, kbase)
-
-
-@app.command(epilog=examples("today"))
-@guarded
-def today(
-    json_out: JsonOption = False,
-    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day to show (default: today).")] = None,
-    kb: KbOption = None,
-    db: DbOption = None,
-) -> None:
-    """What is due today for every running plan: exercises in order, what is logged as done, reviews due."""
-    from .render import render
-    from .today import today_document
-
-    kbase = load_kb(kb)
-    render("today", "json" if json_out else "text", today_document(db, parse_day(date), kbase), kbase)
-
-
-@app.command(epilog=examples("forget"))
-@guarded
-def forget(
-    symptom: SymptomOption = None,
-    everything: Annotated[bool, typer.Option("--all", help="Delete the whole history: every plan and check-in.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
-    kb: KbOption = None,
-    db: DbOption = None,
-) -> None:
-    """Delete a symptom's plans and their check-ins (--symptom ID), or the whole history (--all)."""
-    from .terminal import confirm
-    from .tracking import forget_plans
-
-    if (symptom is None) == (not everything):
-        raise UsageError("forget: give --symptom ID or --all (one of them)")
-    if symptom is not None:
-        load_kb(kb).check_symptom(symptom)
-    say(forget_plans(db, symptom, None if yes else confirm if sys.stdin.isatty() else False))
-
-
-@app.command(epilog=examples("history"))
-@guarded
-def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
-    """Every plan and check-in, each headed by where it stands now, with a pain trend."""
-    from .history import History
-    from .render import render
-    from .tracking import timeline_document
-
-    with History.open(db) as store:
-        document = timeline_document(store)
-    render("history", "json" if json_out else "text", document, None if json_out else load_kb(kb))
 
 
 @app.command(epilog=examples("exercise"))
@@ -351,6 +231,10 @@ def schema(
     if name not in SCHEMAS:
         raise UsageError(f"no schema called {quoted(name)} (allowed: {', '.join(SCHEMAS)})")
     render("schema", "json", json_schema(name))
+
+
+# the commands that follow a plan over the weeks register themselves on the same app
+from . import cli_followup  # noqa: E402,F401  (registers its commands)
 
 
 def main() -> None:

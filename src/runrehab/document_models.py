@@ -100,6 +100,7 @@ class CheckIn(Strict):
     escalation: list[Escalation]
     next_review: dt.date | None
     done: list[str] = []
+    sessions: int | None = Field(default=None, ge=0)  # days with exercises logged since the last check-in
     note: str | None = None
     rules: list[FiredRule]
     disclaimer: str
@@ -107,6 +108,14 @@ class CheckIn(Strict):
 
 
 Status = Literal["active", "upkeep", "escalated", "stopped"]
+
+
+class Adherence(Strict):
+    """This week's sessions: one a day planned from `since` (Monday, or the plan's date) to today."""
+
+    since: dt.date
+    planned: int = Field(ge=0)
+    done: int = Field(ge=0)
 
 
 class PlanStatus(Plan):
@@ -124,6 +133,7 @@ class PlanStatus(Plan):
     why: str | None = None  # that decision in words
     current_routine: list[RoutineEntry] | None = None  # what to do now: empty once escalated or stopped
     other_plans: list[str] | None = None  # the symptoms of the other running plans
+    adherence: Adherence | None = None
 
 
 class HistoryEntry(Strict):
@@ -174,6 +184,51 @@ class HistoryDoc(Strict):
     plans: list[HistoryEntry]
 
 
+class SessionStep(Strict):
+    """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
+    `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
+
+    exercise: str
+    set: int = Field(ge=1)
+    side: Literal["left", "right"] | None
+    kind: Literal["reps", "hold", "duration", "rest"]
+    target: int | None = Field(ge=0)
+    seconds: int | None = Field(ge=0)
+
+
+class SessionExercise(Strict):
+    exercise: str
+    name: str
+    dose: Dose
+
+
+class Session(Strict):
+    """`runrehab session --json`: today's routine as ordered steps. `pain_limit`: pain during an
+    exercise (0-10) above which it stops."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    plan_date: dt.date
+    pain_limit: int = Field(ge=0, le=10)
+    stop_if: list[str]
+    exercises: list[SessionExercise]
+    steps: list[SessionStep]
+
+
+class LogEntry(Strict):
+    """One exercise done in a session, as kept in the history and read by `session --log`."""
+
+    exercise: str
+    date: dt.date
+    sets: int = Field(ge=0, le=99)
+    sides: list[Literal["left", "right"]] = []
+    seconds: int | None = Field(default=None, ge=0, le=3600)  # hold or duration reached
+    reps: int | None = Field(default=None, ge=0, le=999)
+    pain_during: int | None = Field(default=None, ge=0, le=10)
+    stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
+
+
 class ProblemDoc(Strict):
     file: str
     line: int = Field(ge=1)
@@ -207,6 +262,8 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "history": (HistoryDoc, "serialization"),
     "today": (TodayDoc, "serialization"),
     "validate": (ValidationReport, "serialization"),
+    "session": (Session, "serialization"),
+    "log": (LogEntry, "validation"),
 }
 
 

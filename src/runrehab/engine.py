@@ -278,9 +278,11 @@ def stepped(dose: Record, end: str) -> Record:
 
 
 def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
-            done: list[str] | None = None, note: str | None = None, latest: list[Record] | None = None) -> Record:
+            done: list[str] | None = None, note: str | None = None, latest: list[Record] | None = None,
+            sessions: int | None = None) -> Record:
     """The check-in document for complete answers on `date`, against `plan`. `latest`: the
-    routine as last prescribed (the previous check-in's); doses step from it. Default: the plan's."""
+    routine as last prescribed (the previous check-in's); doses step from it. Default: the plan's.
+    `sessions`: days with exercises logged since the previous check-in, when known."""
     facts = checkin_facts(plan, date)
     full = {**answers, **facts}
     ev = evaluate_stage(kb, full, "checkin")
@@ -325,6 +327,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
             if not (ev.leader and ev.leader.id in e.rules)],  # counted from the check-in's date
         next_review=next_review,
         done=done or [],
+        sessions=sessions,
         note=note,
         rules=[fired_rule(kb, r) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,

@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,34 +24,7 @@ from . import history_file
 from .errors import FileRefused, HistoryError
 from .files import check_path
 
-SCHEMA_VERSION = 1
 WRITE_ATTEMPTS = 3  # a writer still locked out after this many busy timeouts reports it
-
-MIGRATIONS = {
-    1: """
-    CREATE TABLE plans (
-        id INTEGER PRIMARY KEY,
-        symptom TEXT NOT NULL,
-        date TEXT NOT NULL,
-        saved_at TEXT NOT NULL,
-        current INTEGER NOT NULL DEFAULT 1,
-        answers TEXT NOT NULL,
-        document TEXT NOT NULL,
-        kb_version TEXT NOT NULL,
-        kb_hash TEXT NOT NULL
-    );
-    CREATE INDEX plans_current ON plans (symptom, current);
-    CREATE TABLE checkins (
-        id INTEGER PRIMARY KEY,
-        plan_id INTEGER NOT NULL REFERENCES plans (id),
-        date TEXT NOT NULL,
-        saved_at TEXT NOT NULL,
-        answers TEXT NOT NULL,
-        document TEXT NOT NULL
-    );
-    CREATE INDEX checkins_plan ON checkins (plan_id, date);
-    """,
-}
 
 
 @dataclass(frozen=True)
@@ -64,6 +36,18 @@ class StoredPlan:
     document: dict[str, Any]
     kb_version: str
     kb_hash: str
+
+
+@dataclass(frozen=True)
+class LoggedExercise:
+    """An exercise done in a session (sessions.LogEntry's fields), with the plan it belongs to."""
+
+    id: int
+    plan_id: int
+    symptom: str
+    date: dt.date
+    exercise: str
+    entry: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -109,7 +93,7 @@ class History:
         trouble = history_file.recognise(path)
         if trouble is not None:  # a sound file that cannot be written: read what can be read
             return cls(path, history_file.read_only(path), trouble)
-        return cls(path, _connect(path, create=False, recognised=True))
+        return cls(path, history_file.connect(path, create=False, recognised=True))
 
     def close(self) -> None:
         if self._conn is not None:
@@ -129,9 +113,11 @@ class History:
         if self._read_only is not None:
             raise HistoryError(f"history {self.path}: cannot write ({self._read_only}); nothing was saved")
         if self._conn is None:
-            self._conn = _connect(self.path, create=True)
+            self._conn = history_file.connect(self.path, create=True)
         history_file.owner_only(self.path)
         try:
+            if self._conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
+                history_file.migrate(self._conn)  # a history first opened for reading, made before its newest tables
             with self._conn:  # one transaction: all of it or nothing
                 self._begin()
                 yield self._conn
@@ -177,9 +163,25 @@ class History:
         with self._writing() as conn:
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute(f"DELETE FROM checkins WHERE plan_id IN (SELECT id FROM plans {where})", args)
+            conn.execute(f"DELETE FROM exercise_logs WHERE plan_id IN (SELECT id FROM plans {where})", args)
             deleted = conn.execute(f"DELETE FROM plans {where}", args).rowcount
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return int(deleted)
+
+    def log_exercise(self, plan_id: int, entry: dict[str, Any]) -> int:
+        """Keep one exercise done in a session (`entry`: checked sessions.LogEntry data)."""
+        with self._writing() as conn:
+            cursor = conn.execute(
+                "INSERT INTO exercise_logs (plan_id, date, saved_at, exercise, entry) VALUES (?, ?, ?, ?, ?)",
+                (plan_id, entry["date"], _now(), entry["exercise"], json.dumps(entry)))
+            return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def log_pain(self, log_id: int, pain: int) -> None:
+        """Add the pain during a logged exercise, asked once the session is over."""
+        with self._writing() as conn:
+            row = conn.execute("SELECT entry FROM exercise_logs WHERE id = ?", (log_id,)).fetchone()
+            conn.execute("UPDATE exercise_logs SET entry = ? WHERE id = ?",
+                         (json.dumps({**json.loads(row["entry"]), "pain_during": pain}), log_id))
 
     # -------------------------------------------------------------- reading
 
@@ -202,11 +204,14 @@ class History:
 
     def exercises_logged_on(self, day: dt.date, symptom: str | None = None) -> list[str]:
         """The exercise ids logged as done on `day` for the running plans (of `symptom` when
-        given), in the order they were logged, each once: what a check-in's `done` names."""
+        given), each once: those a check-in's `done` names, then those done in a session."""
         where, args = ("AND p.symptom = ?", (day.isoformat(), symptom)) if symptom else ("", (day.isoformat(),))
         rows = self._rows("SELECT c.* FROM checkins c JOIN plans p ON p.id = c.plan_id"
                           f" WHERE p.current = 1 AND c.date = ? {where} ORDER BY c.id", args)
         done = [exercise for r in rows for exercise in self._checked("check-in", r)[1].get("done", [])]
+        running = {r["id"] for r in self._rows("SELECT id FROM plans WHERE current = 1")}
+        done += [log.exercise for log in self.exercises_logged(day)
+                 if log.plan_id in running and symptom in (None, log.symptom)]
         return list(dict.fromkeys(done))
 
     def plans(self) -> list[StoredPlan]:
@@ -220,6 +225,28 @@ class History:
     def checkins(self, plan_id: int) -> list[StoredCheckIn]:
         rows = self._rows("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (plan_id,))
         return [StoredCheckIn(r["id"], r["plan_id"], *self._checked("check-in", r)) for r in rows]
+
+    def exercises_logged(self, first: dt.date, last: dt.date | None = None,
+                         plan_id: int | None = None) -> list[LoggedExercise]:
+        """The exercises logged from day `first` to `last` (default: that one day), oldest first;
+        only `plan_id`'s when given. `today` shows them as done, `plan` counts them."""
+        if self._conn is None or self._conn.execute("PRAGMA user_version").fetchone()[0] < 2:
+            return []  # a history from before sessions were logged has none
+        where, args = ("AND l.plan_id = ?", (plan_id,)) if plan_id is not None else ("", ())
+        rows = self._rows("SELECT l.*, p.symptom FROM exercise_logs l JOIN plans p ON p.id = l.plan_id"
+                          f" WHERE l.date BETWEEN ? AND ? {where} ORDER BY l.date, l.id",
+                          (first.isoformat(), (last or first).isoformat(), *args))
+        return [self._logged(r) for r in rows]
+
+    def _logged(self, row: sqlite3.Row) -> LoggedExercise:
+        from .sessions import checked_entry
+
+        try:
+            entry = checked_entry(json.loads(row["entry"]))
+            return LoggedExercise(row["id"], row["plan_id"], row["symptom"], dt.date.fromisoformat(entry["date"]),
+                                  entry["exercise"], entry)
+        except (TypeError, ValueError) as exc:
+            raise HistoryError(f"history {self.path}: damaged: logged exercise {row['id']!r} ({exc})") from None
 
     def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any]]:
         """A stored row's date and document, checked strictly (stored.checked_document);
@@ -237,76 +264,3 @@ class History:
             return day, checked_document(kind, row["document"])
         except ValueError as exc:
             raise damaged(str(exc)) from None
-
-
-def _connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Connection:
-    """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
-    if create and not path.exists():
-        _create(path)
-    trouble = None if recognised else history_file.recognise(path)
-    if trouble is not None:
-        raise HistoryError(f"history {path}: cannot {'write' if create else 'open'} ({trouble})")
-    try:
-        conn = _open(path)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
-        if version < SCHEMA_VERSION and create:
-            _migrate(conn)
-        return conn
-    except sqlite3.OperationalError as exc:
-        raise HistoryError(f"history {path}: cannot open ({history_file.why_unusable(path, exc)})") from None
-    except sqlite3.DatabaseError as exc:
-        raise HistoryError(f"history {path}: not a runrehab history or damaged ({exc})") from None
-
-
-def _open(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=history_file.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {history_file.BUSY_TIMEOUT_MS}")
-    return conn
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
-        # read again under the write lock: another process may have migrated the file meanwhile
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[step].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-        conn.execute(f"PRAGMA application_id = {history_file.APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def _create(path: Path) -> None:
-    """Make a new history at `path`, whole and readable by its owner alone: built under a
-    temporary name (mkstemp makes it 0600; SQLite gives its WAL and SHM files the same mode) and
-    hard-linked into place, which fails, leaving the other, if another process was first."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise HistoryError(f"history {path}: cannot create its folder ({history_file.why_unusable(path.parent, exc)})") from None
-    tmp = None
-    try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".history-", suffix=".tmp")
-        os.close(fd)
-        tmp = Path(name)
-        conn = _open(tmp)
-        try:
-            _migrate(conn)
-            conn.execute("PRAGMA journal_mode = WAL")  # after the migration, so the file header is already marked
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            if not path.exists():  # a dangling symlink appeared under the name
-                raise HistoryError(f"history {path}: a symbolic link to a file that does not exist") from None
-    except (OSError, sqlite3.DatabaseError) as exc:
-        raise HistoryError(f"history {path}: cannot create it ({history_file.why_unusable(path, exc)})") from None
-    finally:
-        if tmp is not None:
-            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-                leftover.unlink(missing_ok=True)

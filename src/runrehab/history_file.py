@@ -1,17 +1,58 @@
-"""What a history file is and why it cannot be used: recognised as runrehab's without writing a
-byte, read as immutable where its folder or disk takes no new file, closed to other users, and
-every failure told in words (locked, full, read-only, no permission) rather than as damage."""
+"""A history file: its tables and their migrations, how it is made (whole, for its owner alone)
+and opened, recognised as runrehab's without writing a byte, read as immutable where its folder
+or disk takes no new file, closed to other users, and every failure told in words (locked, full,
+read-only, no permission) rather than as damage. history.py reads and writes what it holds."""
 from __future__ import annotations
 
 import errno
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from .errors import HistoryError
 
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS = {
+    1: """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        symptom TEXT NOT NULL,
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        current INTEGER NOT NULL DEFAULT 1,
+        answers TEXT NOT NULL,
+        document TEXT NOT NULL,
+        kb_version TEXT NOT NULL,
+        kb_hash TEXT NOT NULL
+    );
+    CREATE INDEX plans_current ON plans (symptom, current);
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        document TEXT NOT NULL
+    );
+    CREATE INDEX checkins_plan ON checkins (plan_id, date);
+    """,
+    2: """
+    CREATE TABLE exercise_logs (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        entry TEXT NOT NULL
+    );
+    CREATE INDEX exercise_logs_date ON exercise_logs (date, plan_id);
+    """,
+}
 
 
 def owner_only(path: Path) -> None:
@@ -109,3 +150,76 @@ def probe(conn: sqlite3.Connection) -> tuple[int, str]:
         return application_id, conn.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
     finally:
         conn.close()
+
+
+def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Connection:
+    """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
+    if create and not path.exists():
+        create_file(path)
+    trouble = None if recognised else recognise(path)
+    if trouble is not None:
+        raise HistoryError(f"history {path}: cannot {'write' if create else 'open'} ({trouble})")
+    try:
+        conn = open_connection(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
+        if version < SCHEMA_VERSION and create:
+            migrate(conn)
+        return conn
+    except sqlite3.OperationalError as exc:
+        raise HistoryError(f"history {path}: cannot open ({why_unusable(path, exc)})") from None
+    except sqlite3.DatabaseError as exc:
+        raise HistoryError(f"history {path}: not a runrehab history or damaged ({exc})") from None
+
+
+def open_connection(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        # read again under the write lock: another process may have migrated the file meanwhile
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def create_file(path: Path) -> None:
+    """Make a new history at `path`, whole and readable by its owner alone: built under a
+    temporary name (mkstemp makes it 0600; SQLite gives its WAL and SHM files the same mode) and
+    hard-linked into place, which fails, leaving the other, if another process was first."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HistoryError(f"history {path}: cannot create its folder ({why_unusable(path.parent, exc)})") from None
+    tmp = None
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".history-", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+        conn = open_connection(tmp)
+        try:
+            migrate(conn)
+            conn.execute("PRAGMA journal_mode = WAL")  # after the migration, so the file header is already marked
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            if not path.exists():  # a dangling symlink appeared under the name
+                raise HistoryError(f"history {path}: a symbolic link to a file that does not exist") from None
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise HistoryError(f"history {path}: cannot create it ({why_unusable(path, exc)})") from None
+    finally:
+        if tmp is not None:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)

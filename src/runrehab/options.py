@@ -100,8 +100,6 @@ def answer_sources(answers: str | None, answer: list[str] | None, interactive: b
     return AnswerSources(answers, tuple(answer or ()), interactive or sys.stdin.isatty())
 
 
-
-
 EXAMPLES = {
     "triage": "`runrehab triage` (asks at the terminal); `runrehab triage --symptom tight-itb --answers answers.yaml --json`.",
     "checkin": "`runrehab checkin` (asks at the terminal); `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.",
@@ -109,6 +107,7 @@ EXAMPLES = {
     "today": "`runrehab today`; `runrehab today --date 2026-03-04 --json`.",
     "forget": "`runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.",
     "history": "`runrehab history`; `runrehab history --json > history.json`.",
+    "session": "`runrehab session` (at a terminal); `runrehab session --json`; `runrehab session --log done.json`.",
     "exercise": "`runrehab exercise glute-bridge`; `runrehab exercise 'figure 4' --json`.",
     "exercises": "`runrehab exercises`; `runrehab exercises --json`.",
     "questions": "`runrehab questions --symptom hand-tingling`; `runrehab questions --stage checkin --json`.",

@@ -1,6 +1,7 @@
 """The interview at a real terminal: an opening line, then each missing question asked on stderr
 with its place in the interview until its answer is valid, red flags first, stopping at a yes
-(interview.next_question decides the order). Also the questions a check-in and `forget` ask."""
+(interview.next_question decides the order); also the questions a check-in and `forget` ask.
+The guided session's loop is coach.py."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

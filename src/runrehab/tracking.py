@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .engine import day_of_plan
-from .errors import HistoryError, NothingToActOn
+from .errors import HistoryError, NothingToActOn, UsageError
 from .history import History, StoredPlan
 from .records import SCHEMA_VERSION, Record
 
@@ -117,13 +117,66 @@ def due_escalations(plan: Record, state: Record, day: int) -> list[Record]:
 def plan_status(now: Current, today: dt.date) -> Record:
     """The plan as `runrehab plan` shows it on `today` (document_models.PlanStatus): where it
     stands (plan_state), its day, the escalations whose day has come, the other running plans."""
+    from .sessions import adherence
+
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
     state = plan_state(plan, now.checkins())
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
+    done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
     return Record(**vars(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
-                  since=state.since, why=state.why, current_routine=state.routine, other_plans=others)
+                  since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
+                  adherence=adherence(plan.date, today, done) if plan.routine else None)
+
+
+def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Record:
+    """The session of `today` for `now`'s plan (sessions.session_document); NothingToActOn when
+    the latest decision leaves no exercises."""
+    from .sessions import routine_today, session_document
+
+    day_of_plan(now.plan.date, today, "the session")
+    last = now.last_checkin()
+    routine = routine_today(now.plan, last)
+    if not routine:  # a warning sign, an escalation or a stop: its own message says what to do instead
+        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {last.message if last else now.plan.headline}")
+    return session_document(kbase, now.plan, routine, today)
+
+
+def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:
+    """Keep each exercise done, one transaction per exercise (what was done stays if a later one fails)."""
+    for entry in entries:
+        now.history.log_exercise(now.stored.id, entry)
+
+
+@dataclass
+class SessionLog:
+    """Where the coach keeps each exercise as it is done, and later how it felt."""
+
+    now: Current
+
+    def done(self, entry: dict[str, Any]) -> int:
+        return self.now.history.log_exercise(self.now.stored.id, entry)
+
+    def felt(self, log_id: int, pain: int) -> None:
+        self.now.history.log_pain(log_id, pain)
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What the sessions since the last check-in (or the plan's start) tell a check-in."""
+
+    sessions: int  # days with an exercise logged
+    exercises: list[str]
+    worst_pain: int | None
+
+
+def logged_since_checkin(now: Current, today: dt.date) -> Logged:
+    last = now.last_checkin()
+    first = last.date + dt.timedelta(days=1) if last else now.plan.date
+    logs = now.history.exercises_logged(first, today, now.stored.id) if first <= today else []
+    pains = [e.entry["pain_during"] for e in logs if e.entry["pain_during"] is not None]
+    return Logged(len({e.date for e in logs}), list(dict.fromkeys(e.exercise for e in logs)), max(pains, default=None))
 
 
 def timeline(history: History) -> list[dict[str, Any]]:
@@ -155,7 +208,7 @@ def keep_plan(db: Path | None, plan: Record, kbase: KnowledgeBase) -> Path:
 
 
 def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
-             done: list[str] | None = None, note: str | None = None) -> Record:
+             done: list[str] | None = None, note: str | None = None, sessions: int | None = None) -> Record:
     """The check-in on `now`'s plan for complete answers on `day`, saved with them. Doses step
     from the routine the last check-in prescribed; `done` names exercises in any spelling."""
     from .engine import checkin
@@ -164,7 +217,8 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     previous = now.last_checkin()
     latest = previous.routine if previous else None
     done_ids = list(dict.fromkeys(kbase.find_exercise(name).id for name in done or []))
-    doc = checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest)
+    doc = checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest,
+                  sessions=sessions)
     now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
     return doc
 
@@ -182,3 +236,38 @@ def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], 
             return "nothing was deleted"
         deleted = history.forget(symptom)
     return f"deleted {deleted} plan(s) with their check-ins from {history.path}"
+
+
+LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is already far too many
+
+
+def read_log(spec: str) -> Any:
+    """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
+    import json
+    import sys
+
+    from .files import FileRefused, open_input, read_bounded, shorten
+
+    name = "stdin" if spec == "-" else shorten(spec)
+    try:
+        if spec == "-":
+            raw = read_bounded(sys.stdin.buffer, LOG_LIMIT, name)
+        else:
+            with open_input(spec, streams=True) as stream:
+                raw = read_bounded(stream, LOG_LIMIT, name)
+        return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
+    except FileNotFoundError:
+        raise UsageError(f"--log: no such file: {name}") from None
+    except FileRefused as exc:
+        raise UsageError(f"--log: {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--log: {name} is not UTF-8 text") from None
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"--log: {name} is not JSON ({str(exc)[:80]}); expected a list of objects with exercise, "
+                         "date, sets, seconds or reps, pain_during") from None
+    except OSError as exc:
+        raise UsageError(f"--log: cannot read {name}: {exc.strerror}") from None
+
+
+def _refuse(why: str) -> Any:
+    raise ValueError(why)

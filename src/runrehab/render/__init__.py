@@ -103,6 +103,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("questions", "json"): _json(),
     ("symptoms", "text"): _text("symptoms_view"),
     ("symptoms", "json"): _json(),
+    ("session", "json"): _json(),
     ("history", "text"): _text("history_view", "timeline"),
     ("today", "text"): _text("today_view", "timeline"),
     ("today", "json"): _json(),

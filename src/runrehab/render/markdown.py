@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from ..engine import source_ref
 from ..records import Record
 from ..text import visible
-from .words import checkin_summary, cited, dose_text, equipment, escalation_lines, notation, now_words, timing_words
+from .words import (adherence_text, checkin_summary, cited, dose_text, equipment, escalation_lines, notation,
+                    now_words, timing_words)
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -35,6 +36,8 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
              f"{_md(status.headline)}"]
     if status.next_review:
         lines.append(f"- **Next review:** {status.next_review.isoformat()}")
+    if status.adherence is not None:
+        lines.append(f"- **Sessions:** {_md(adherence_text(status.adherence))}")
     if status.red_flags:
         lines.append("- **Warning signs answered yes:** " + "; ".join(_md(kb.questions[q].text) if q in kb.questions else q
                                                                     for q in status.red_flags))

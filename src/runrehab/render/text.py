@@ -21,8 +21,8 @@ from ..engine import source_ref
 from ..interview import allowed
 from ..records import RED_FLAG_LEVELS, Record
 from ..text import visible
-from .words import (DECISION_WORDS, LEVEL_WORDS, checkin_summary, cited, dose_text, equipment, escalation_lines, notation,
-                    timing_words)
+from .words import (DECISION_WORDS, LEVEL_WORDS, checkin_summary, cited, dose_text, equipment,
+                    escalation_lines, notation, timing_words)
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase

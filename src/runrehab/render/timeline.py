@@ -10,8 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ..records import ORDER, RED_FLAG_LEVELS, Record, updated
-from .text import LEVEL_STYLE, Text, _bullets, _heading, _routine_table, _sections, _unicode_ok
-from .words import DECISION_WORDS, checkin_summary, dose_text, now_words, since_words, timing_words
+from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
+from .words import DECISION_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -47,6 +47,8 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     parts += _sections(updated(shown, routine=status.current_routine), kb, heading, review)
     facts = f"Day {status.day} of this plan (started {status.date.isoformat()} at level {status.triage_level})."
     parts.append(Text(f"\n{facts}", style="bold"))
+    if status.adherence is not None:
+        parts.append(Text(adherence_text(status.adherence)))
     if decided:
         last = status.last_checkin
         parts.append(Text(f"Decided at the check-in of {last.date.isoformat()} (day {last.day}): "

@@ -145,4 +145,11 @@ def checkin_summary(doc: Record, kb: KnowledgeBase) -> str:
     """Progress and pain in words; a red flag may have ended the check-in before they were asked."""
     progress = "not asked" if doc.progress is None else choice_words(kb, "progress", doc.progress)
     pain = "not asked" if doc.pain_score is None else f"{doc.pain_score}/10"
-    return f"progress: {progress} · pain: {pain}"
+    sessions = "" if getattr(doc, "sessions", None) is None else f" · sessions done since the last check-in: {doc.sessions}"
+    return f"progress: {progress} · pain: {pain}{sessions}"
+
+
+def adherence_text(adherence: Record) -> str:
+    """This week's sessions, done against planned (one a day)."""
+    return (f"This week: {adherence.done} of {adherence.planned} planned session(s) done "
+            f"(one a day since {adherence.since.isoformat()}; `runrehab session` logs them)")
