@@ -45,6 +45,7 @@ class Fault:
 R, E = "rules.yaml", "exercises.yaml"
 ANNOUNCE_HAND = ('      announce: {if: "the tingling has not improved after a week of the mobilization", '
                  'action: "See a physical therapist or doctor."}\n')
+CONTINUE = 'source: {document: expert-qa, voice: expert, quote: "Continue the stretching."}'
 LEG_HEADLINE = '      headline: "Keep going with the routine until you are symptom free; review on the date given."\n'
 
 FAULTS = [
@@ -113,6 +114,31 @@ FAULTS = [
           (Edit(R, LEG_HEADLINE, LEG_HEADLINE + '      announce: {if: "always", action: "Nothing."}\n'),),
           "announce", At(R, '      announce: {if: "always"'),
           ("rule checkin-leg-until-symptom-free: only a check-in rule that escalates",)),
+    # citations: a document, a voice, the words as the seed has them, more than the runner's word
+    Fault("a voice the document does not have",
+          (Edit(E, '{document: posterior-leg, voice: trainer, quote: "Lateral', '{document: posterior-leg, voice: expert, quote: "Lateral'),),
+          "unknown-voice", At(E), ("document 'posterior-leg' has no expert voice (its voices: trainer)",)),
+    Fault("a citation of a document with several voices names none",
+          (Edit(R, CONTINUE, 'source: {document: expert-qa, quote: "Continue the stretching."}'),),
+          "missing-voice", At(R), ("(runner, expert)",)),
+    Fault("the runner's words cited as the expert's",
+          (Edit(E, '{document: expert-qa, voice: runner, quote: "I have found', '{document: expert-qa, voice: expert, quote: "I have found'),),
+          "wrong-voice", At(E), ("the quote is the runner's words, not the expert's",)),
+    Fault("a quote that is not in the seed", (Edit(R, 'quote: "Continue the stretching."}', 'quote: "Continue stretching."}'),),
+          "not-in-source", At(R), ("not in sources/expert-qa.txt, word for word",)),
+    Fault("a seed text outside the rule-base folder",
+          (Edit(R, "text: sources/posterior-leg.txt", "text: ../../etc/passwd"),), "schema",
+          At(R, "  - id: posterior-leg\n"),  # the document's entry
+          ("a path inside the rule-base folder",)),
+    Fault("an exercise on the runner's words alone",
+          (Edit(E, '      - {document: expert-qa, voice: expert, quote: "Continue the stretching."}\n'
+                   '      - {document: posterior-leg, voice: trainer, quote: "Breathe and hold for :30-:60 seconds, 2-4 sets on both sides."}\n'
+                   '    source_note: >-\n      The runner found', '    source_note: >-\n      The runner found'),),
+          "runner-only", At(E, "    sources:", after="- id: figure-four-stretch", offset=1),
+          ("exercise figure-four-stretch cites only the runner's words",)),
+    Fault("a routine on the runner's words alone",
+          (Edit(R, CONTINUE, 'source: {document: expert-qa, voice: runner, quote: "I have found the figure 4 stretch to be helpful"}'),),
+          "runner-only", At(R), ("rule tight-itb-stretches prescribes a routine on the runner's words alone",)),
 ]
 
 
