@@ -179,6 +179,7 @@ def test_a_batch_through_a_pipe_is_read_line_by_line(kb, tmp_path):
 # ------------------------------------------------------------------ hopeless and hostile rule bases
 
 
+@pytest.mark.slow
 def test_a_rule_base_nested_thirty_thousand_deep_is_refused_in_every_command(tmp_path, kb_copy):
     (kb_copy / "rules.yaml").write_text("[" * 30_000 + "\n")
     for command in (["validate"], ["symptoms"], ["exercise", "clamshell"]):
@@ -201,6 +202,7 @@ def test_the_shipped_rule_base_is_composed_by_libyaml(monkeypatch):
     assert not yaml_source.shallow_enough('a: "' + "[" * 300 + '"')  # quoted brackets go the slow, safe way
 
 
+@pytest.mark.slow
 def test_a_rule_base_with_a_hundred_thousand_unknown_keys_reports_a_capped_list(kb_copy, tmp_path):
     with open(kb_copy / "rules.yaml", "a", encoding="utf-8") as out:
         out.writelines(f"unknown_{i}: 1\n" for i in range(100_000))
