@@ -8,7 +8,8 @@ from typing import Any, Callable
 
 # The whole session runs in a home of its own, set before runrehab is imported (test modules load
 # the rule base when imported): no test reads or writes the user's history, cache or settings,
-# whatever RUNREHAB_ variables the user has set.
+# whatever RUNREHAB_ variables the user has set. Each pytest-xdist worker is a process that imports
+# this file, so each has a home, a history and a cache of its own.
 SESSION_HOME = Path(tempfile.mkdtemp(prefix="runrehab-test-home-"))
 XDG_FOLDERS = {"XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
                "XDG_STATE_HOME": "state", "XDG_RUNTIME_DIR": "runtime", "XDG_DATA_DIRS": "share",
