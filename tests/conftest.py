@@ -4,11 +4,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 # The whole session runs in a home of its own, set before runrehab is imported (test modules load
 # the rule base when imported): no test reads or writes the user's history, cache or settings,
-# whatever RUNREHAB_ variables the user has set.
+# whatever RUNREHAB_ variables the user has set. Each pytest-xdist worker is a process that imports
+# this file, so each has a home, a history and a cache of its own.
 SESSION_HOME = Path(tempfile.mkdtemp(prefix="runrehab-test-home-"))
 XDG_FOLDERS = {"XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
                "XDG_STATE_HOME": "state", "XDG_RUNTIME_DIR": "runtime", "XDG_DATA_DIRS": "share",
@@ -62,6 +63,19 @@ def full_answers(kb: KnowledgeBase, symptom: str, **changes: Any) -> dict[str, A
             answers[q.id] = "no"
     answers.update(changes)
     return answers
+
+
+def tiered(cases: list[Any], fast: Callable[[Any], bool]) -> list[Any]:
+    """Parameters of an exhaustive test: the cases `fast` picks run in every tier, the others
+    only in the slow one (`pytest -m slow`)."""
+    return [pytest.param(*(c if isinstance(c, tuple) else (c,)), marks=() if fast(c) else pytest.mark.slow)
+            for c in cases]
+
+
+def first_of_each(cases: list[tuple[str, str]]) -> Callable[[tuple[str, str]], bool]:
+    """Picks the first case of each symptom in (symptom, ...) cases."""
+    firsts = {case[0]: case for case in reversed(cases)}
+    return lambda case: firsts[case[0]] == case
 
 
 def red_flag_cases(kb: KnowledgeBase) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import full_answers
@@ -39,6 +40,7 @@ def finish(procs: list[subprocess.Popen], inputs: list[str]) -> list[tuple[int, 
     return out
 
 
+@pytest.mark.slow
 def test_processes_triaging_into_a_new_history_at_once_lose_nothing(tmp_path):
     db = str(tmp_path / "h.db")
     symptoms = list(KB.symptoms) * 3
@@ -51,6 +53,7 @@ def test_processes_triaging_into_a_new_history_at_once_lose_nothing(tmp_path):
     assert sum(p.current for p in plans) == len(KB.symptoms)  # one current plan per symptom
 
 
+@pytest.mark.slow
 def test_processes_checking_in_at_once_lose_no_check_in(tmp_path):
     db = str(tmp_path / "h.db")
     made = CliRunner().invoke(app, ["triage", "--answers", "-", "--db", db, "--date", "2026-03-01"], input=ANSWERS)
@@ -82,6 +85,7 @@ with History.open(db) as history:
 """
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_write_leaves_a_sound_history_with_no_half_check_in(tmp_path):
     db = tmp_path / "h.db"
     made = CliRunner().invoke(app, ["triage", "--answers", "-", "--db", str(db), "--date", "2026-03-01"], input=ANSWERS)

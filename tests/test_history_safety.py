@@ -72,6 +72,7 @@ def test_a_history_others_could_read_is_closed_to_them_on_the_next_write(tmp_pat
 # ------------------------------------------------------------------ concurrency
 
 
+@pytest.mark.slow
 def test_eight_first_triages_at_once_into_a_new_history_are_all_kept(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "RUNREHAB_DB"}
     rounds, writers = 3, 8

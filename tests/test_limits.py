@@ -100,29 +100,23 @@ def test_a_rule_base_file_over_the_limit_is_refused_before_it_is_parsed(kb_copy,
     monkeypatch.setattr(loader, "FILE_LIMIT", limit)
     with pytest.raises(KbError) as caught:
         load(kb_copy)
-    assert f"rules.yaml is larger than {limit} bytes, the most that is read" in str(caught.value)
+    [problem] = caught.value.problems  # the message shortens a long path in its middle: the file is in `file`
+    assert problem.file.endswith("rules.yaml") and problem.code == "unreadable"
+    assert problem.message.endswith(f"is larger than {limit} bytes, the most that is read")
 
 
-def test_a_one_line_answers_file_over_the_line_limit_is_refused_reading_no_more_than_the_limit(
-        runner, tmp_path, monkeypatch):
+def test_a_one_line_answers_file_over_a_lowered_line_limit_is_refused_at_that_limit(runner, tmp_path, monkeypatch):
+    """The limit is the module's to set; that the line is never held whole is the next test's
+    measure of the process's peak memory."""
     monkeypatch.setattr(answers_file, "LINE_LIMIT", 1000)
     monkeypatch.setattr(answers_file, "DOCUMENT_LIMIT", 1000)
     big = tmp_path / "big.json"
     big.write_bytes(b" " * 10_000_000)
-    reads: list[int] = []
-    real = answers_file.AnswersFile._lines
-
-    def counted(self):
-        for item in real(self):
-            reads.append(len(item[1]))
-            yield item
-    monkeypatch.setattr(answers_file.AnswersFile, "_lines", counted)
     for source in (["--answers", str(big)], ["--answers", "-"]):
         result = runner.invoke(app, ["triage", *source, "--db", str(tmp_path / "h.db")],
                                input=big.read_bytes() if "-" in source else None)
         assert result.exit_code == 2
         assert "line 1 is longer than 1000 bytes, the most one line may take" in one_error_line(result.stderr)
-    assert reads == []  # refused while reading the first line, never holding it
 
 
 def test_a_two_gigabyte_one_line_answers_file_is_refused_in_bounded_memory(tmp_path):
@@ -179,6 +173,7 @@ def test_a_batch_through_a_pipe_is_read_line_by_line(kb, tmp_path):
 # ------------------------------------------------------------------ hopeless and hostile rule bases
 
 
+@pytest.mark.slow
 def test_a_rule_base_nested_thirty_thousand_deep_is_refused_in_every_command(tmp_path, kb_copy):
     (kb_copy / "rules.yaml").write_text("[" * 30_000 + "\n")
     for command in (["validate"], ["symptoms"], ["exercise", "clamshell"]):
@@ -201,6 +196,7 @@ def test_the_shipped_rule_base_is_composed_by_libyaml(monkeypatch):
     assert not yaml_source.shallow_enough('a: "' + "[" * 300 + '"')  # quoted brackets go the slow, safe way
 
 
+@pytest.mark.slow
 def test_a_rule_base_with_a_hundred_thousand_unknown_keys_reports_a_capped_list(kb_copy, tmp_path):
     with open(kb_copy / "rules.yaml", "a", encoding="utf-8") as out:
         out.writelines(f"unknown_{i}: 1\n" for i in range(100_000))

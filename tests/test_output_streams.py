@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import full_answers
+from conftest import full_answers, tiered
 from runrehab.streams import CLOSED_PIPE_EXIT
 
 ENV_KEEP = ("PATH", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "RUNREHAB_CACHE")
@@ -48,7 +48,7 @@ COMMANDS = ["--version", "--help", "exercises --json", "exercise clamshell", "pl
             "history --db $D", "triage --no-save --answers a.json"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", tiered(COMMANDS, lambda c: c.startswith("triage")))
 def test_a_full_disk_for_stdout_is_one_line_and_exit_2(made, command):
     result = shell(f"cd {made}; $R {command} >/dev/full", made)
     assert result.returncode == 2, (result.returncode, result.stderr)
@@ -66,7 +66,7 @@ def test_a_full_disk_after_saving_says_what_was_saved(made, tmp_path):
                              f"(the check-in was saved to {tmp_path / 'h.db'})\n")
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", tiered(COMMANDS, lambda c: c.startswith("exercises")))
 def test_a_reader_that_leaves_ends_every_command_the_same_quiet_way(made, command):
     result = shell(f"cd {made}; $R {command} | (exec 0<&-; sleep 0.2); exit ${{PIPESTATUS[0]}}", made)
     assert (result.returncode, result.stderr) == (CLOSED_PIPE_EXIT, ""), command
@@ -120,8 +120,8 @@ VIEWS = ["plan --db $D --date 2026-03-05", "plan --format markdown --db $D", "hi
          "history --json --db $D"]
 
 
-@pytest.mark.parametrize(("command", "encoding"), [*((v, "ascii") for v in VIEWS),
-                                                   *((v, "latin-1") for v in VIEWS[:3])])
+@pytest.mark.parametrize(("command", "encoding"), tiered([*((v, "ascii") for v in VIEWS), *((v, "latin-1") for v in VIEWS[:3])],
+                                                          lambda case: case[1] == "ascii"))
 def test_every_view_prints_in_a_locale_that_cannot_encode_it(made, command, encoding):
     result = shell(f"cd {made}; $R {command}", made, PYTHONIOENCODING=encoding)
     assert result.returncode == 0, result.stderr
@@ -138,6 +138,7 @@ def test_json_in_an_ascii_locale_escapes_what_it_cannot_encode(made):
     assert json.loads(ascii_only.stdout) == json.loads(plain.stdout)
 
 
+@pytest.mark.slow
 def test_the_interview_in_an_ascii_locale_shows_plain_dashes(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-m", "runrehab", "triage", "--db", str(tmp_path / "h.db")],

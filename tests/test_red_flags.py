@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import full_answers, red_flag_cases
+from conftest import first_of_each, full_answers, red_flag_cases, tiered
 from runrehab.cli import app
 from runrehab.engine import checkin, triage
 from runrehab.interview import MissingAnswers, complete, parse_answers
@@ -76,7 +76,7 @@ def test_a_red_flag_without_the_symptom_names_the_symptom_as_missing():
 # ------------------------------------------------------------------ every input path
 
 
-@pytest.mark.parametrize(("symptom", "flag"), CASES)
+@pytest.mark.parametrize(("symptom", "flag"), tiered(CASES, first_of_each(CASES)))
 def test_triage_with_a_red_flag_by_file_stdin_and_dash_a(tmp_path, symptom, flag):
     given = {"symptom": symptom, flag: "yes"}
     path = tmp_path / "answers.yaml"
@@ -108,7 +108,7 @@ def test_triage_with_a_red_flag_but_no_symptom_exits_2_naming_it():
     assert batch.exit_code == 2 and "line 1" in batch.stderr and "symptom" in batch.stderr and batch.stdout == ""
 
 
-@pytest.mark.parametrize(("symptom", "flag"), CHECKIN_CASES)
+@pytest.mark.parametrize(("symptom", "flag"), tiered(CHECKIN_CASES, first_of_each(CHECKIN_CASES)))
 def test_check_in_with_a_red_flag_by_file_stdin_and_dash_a_is_saved(tmp_path, symptom, flag):
     db = str(tmp_path / "h.db")
     a_plan(db, symptom)

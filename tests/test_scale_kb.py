@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from runrehab.loader import load
 from runrehab.validation import validate
 
@@ -11,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import scale_kb  # noqa: E402
 
 
+@pytest.mark.slow
 def test_a_rule_base_three_times_the_shipped_one_is_valid_and_three_times_as_large(tmp_path):
     shipped = load()
     big, problems = validate(scale_kb.write(3, tmp_path / "kb3"))

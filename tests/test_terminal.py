@@ -10,7 +10,7 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from conftest import full_answers
+from conftest import full_answers, tiered
 from runrehab.cli import app
 from runrehab.interview import complete, parse_answers
 from runrehab.loader import load
@@ -45,6 +45,7 @@ def test_a_full_interview_typed_at_the_terminal(tmp_path):
     assert child.exitstatus == 0 and (tmp_path / "h.db").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_saves_nothing(tmp_path):
     child = spawn(tmp_path, "triage")
     child.expect(r"number or name\] > ")
@@ -54,6 +55,7 @@ def test_ctrl_c_exits_130_and_saves_nothing(tmp_path):
     assert child.exitstatus == 130 and not (tmp_path / "h.db").exists()
 
 
+@pytest.mark.slow
 def test_end_of_input_exits_1(tmp_path):
     child = spawn(tmp_path, "triage")
     child.expect(r"number or name\] > ")
@@ -63,7 +65,7 @@ def test_end_of_input_exits_1(tmp_path):
     assert child.exitstatus == 1
 
 
-@pytest.mark.parametrize("flag", ["y", "yes"])
+@pytest.mark.parametrize("flag", tiered(["y", "yes"], lambda flag: flag == "y"))
 def test_a_red_flag_ends_the_interview_with_emergency(tmp_path, flag):
     child = spawn(tmp_path, "triage")
     child.expect("What is bothering you")
@@ -103,6 +105,7 @@ def answer_red_flags_no(child, count: int) -> None:
         child.sendline("n")
 
 
+@pytest.mark.slow
 def test_nonsense_at_every_kind_of_prompt_is_asked_again(tmp_path):
     child = spawn(tmp_path, "triage", "--date", "2026-03-01")
     child.expect(r"number or name\] > ")
@@ -133,6 +136,7 @@ def test_nonsense_at_every_kind_of_prompt_is_asked_again(tmp_path):
     assert child.exitstatus == 0
 
 
+@pytest.mark.slow
 def test_a_check_in_typed_at_the_terminal_is_saved(tmp_path):
     plan_in(tmp_path)
     child = spawn(tmp_path, "checkin", "--date", "2026-03-09")
@@ -167,6 +171,7 @@ def test_a_check_in_typed_at_the_terminal_is_saved(tmp_path):
     assert len(checkin["done"]) == 1 and checkin["note"] == "easy, a bit stiff after"
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_a_check_in_exits_130_and_saves_nothing(tmp_path):
     plan_in(tmp_path)
     child = spawn(tmp_path, "checkin", "--date", "2026-03-05")
@@ -178,6 +183,7 @@ def test_ctrl_c_in_a_check_in_exits_130_and_saves_nothing(tmp_path):
     assert child.exitstatus == 130 and checkins_in(tmp_path) == 0
 
 
+@pytest.mark.slow
 def test_end_of_input_in_a_check_in_exits_1_cleanly_and_saves_nothing(tmp_path):
     plan_in(tmp_path)
     child = spawn(tmp_path, "checkin", "--date", "2026-03-05")
@@ -190,6 +196,7 @@ def test_end_of_input_in_a_check_in_exits_1_cleanly_and_saves_nothing(tmp_path):
     assert child.exitstatus == 1 and "Traceback" not in output and checkins_in(tmp_path) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("symptom", ["tight-itb", "posterior-leg-pain", "hand-tingling"])
 def test_a_40_column_terminal_shows_the_whole_plan_within_its_width(tmp_path, symptom):
     answers = tmp_path / "answers.json"
@@ -211,6 +218,7 @@ def test_a_40_column_terminal_shows_the_whole_plan_within_its_width(tmp_path, sy
         assert " ".join(entry["name"].split()) in flat or entry["name"].split()[0] in flat
 
 
+@pytest.mark.slow
 def test_a_red_flag_at_the_first_check_in_question_gives_the_emergency_and_is_saved(tmp_path):
     plan_in(tmp_path, "posterior-leg-pain")
     child = spawn(tmp_path, "checkin", "--date", "2026-03-05")

@@ -1,7 +1,9 @@
-"""A broken copy of the rule base per kind of fault: `validate` names the file, line and problem."""
+"""Fault examples: each is an edit of the shipped rule base and what `validate` must say of it,
+the problem's code, file and line, and words of its message."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,30 +13,156 @@ from runrehab.loader import load
 from runrehab.validation import validate
 
 
-def edit(path: Path, old: str, new: str, count: int = 1) -> int:
-    """Replace text in a rule-base file; return the 1-based line where the change starts."""
-    text = path.read_text()
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, count))
-    return line
+@dataclass(frozen=True)
+class Edit:
+    file: str
+    old: str
+    new: str
+    count: int = 1
 
 
-def line_of(path: Path, text: str, after: str = "") -> int:
-    """The 1-based line of the first `text` after the first `after` in a rule-base file."""
-    content = path.read_text()
-    start = content.index(after) if after else 0
-    return content[: content.index(text, start)].count("\n") + 1
+@dataclass(frozen=True)
+class At:
+    """Where the problem is reported, found in the edited file: the line of `text` (the first
+    after `after`), or of the first edit when `text` is empty, moved by `offset` lines."""
+    file: str
+    text: str = ""
+    after: str = ""
+    offset: int = 0
+    column: int | None = None
 
 
-def problems_of(kb_dir: Path, severity: str | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    edits: tuple[Edit, ...]
+    code: str
+    at: At
+    says: tuple[str, ...] = ()
+    severity: str = "error"
+
+
+R, E = "rules.yaml", "exercises.yaml"
+ANNOUNCE_HAND = ('      announce: {if: "the tingling has not improved after a week of the mobilization", '
+                 'action: "See a physical therapist or doctor."}\n')
+CONTINUE = 'source: {document: expert-qa, voice: expert, quote: "Continue the stretching."}'
+LEG_HEADLINE = '      headline: "Keep going with the routine until you are symptom free; review on the date given."\n'
+
+FAULTS = [
+    Fault("yaml syntax", (Edit(R, "  - id: tight-itb\n", "  - id: [tight-itb\n"),), "yaml", At(R, offset=1)),
+    Fault("duplicate key", (Edit(E, "    name: Clamshell\n", "    name: Clamshell\n    name: Clam\n"),),
+          "duplicate-key", At(E, "    name: Clam\n", column=5), ("duplicate key 'name'",)),
+    Fault("unknown key", (Edit(E, "    name: Clamshell\n", "    name: Clamshell\n    nmae: Clam\n"),),
+          "schema", At(E, "    nmae: Clam"), ("unknown key 'nmae'",)),
+    Fault("wrong type", (Edit(R, "    max: 3650\n", "    max: lots\n"),), "schema", At(R), ("questions.",)),
+    Fault("python tag", (Edit(R, 'version: "1.0.0"', "version: !!python/object/apply:os.system ['echo hacked']"),),
+          "yaml", At(R, column=10), ("tag",)),
+    Fault("duplicate id", (Edit(E, "  - id: clamshell\n", "  - id: glute-bridge\n"),), "duplicate-id", At(E)),
+    Fault("unknown exercise in a routine",
+          (Edit(R, "        - exercise: first-rib-mobilization\n", "        - exercise: first-rib\n"),),
+          "unknown-exercise", At(R), ("'first-rib'",)),
+    Fault("unknown question in a condition",
+          (Edit(R, "{question: planks_painful, value: true}", "{question: planks_hurt, value: true}"),),
+          "unknown-question", At(R)),
+    Fault("unknown document in a citation",
+          (Edit(E, "{document: expert-qa, voice: runner,", "{document: expert-q, voice: runner,"),),
+          "unknown-document", At(E)),
+    Fault("unknown symptom", (Edit(R, "    symptoms: [hand-tingling]\n    then:", "    symptoms: [hand]\n    then:"),),
+          "unknown-symptom", At(R)),
+    Fault("a value the question cannot take",
+          (Edit(R, "{question: days, op: gt, value: 7}", "{question: days, op: gt, value: 7000}"),), "bad-value", At(R)),
+    Fault("an operator that does not fit the question",
+          (Edit(R, "{question: planks_painful, value: true}", "{question: planks_painful, op: gt, value: true}"),),
+          "bad-op", At(R)),
+    Fault("a rule that can never fire",
+          (Edit(R, "{question: days, op: gt, value: 7}", "{question: days, op: gt, value: 3650}"),), "unreachable",
+          At(R, "    when:", after="- id: posterior-leg-rest-pain", offset=1),  # the condition's node
+          ("rule posterior-leg-rest-pain never fires",)),
+    Fault("a rule always overridden",
+          (Edit(R, "    when: {question: planks_painful, value: true}\n",
+                "    when: {all: [{question: planks_painful, value: true}, {question: red_flag_fever, value: true}]}\n"),),
+          "overridden", At(R, "- id: posterior-leg-planks-painful"), ("posterior-leg-planks-painful is always overridden",),
+          severity="warning"),
+    Fault("equal priority rules that disagree",
+          (Edit(R, "    priority: 10\n    when: {question: low_back_pain", "    when: {question: low_back_pain"),),
+          "conflict", At(R, "      routine:", after="- id: posterior-leg-lumbar", offset=1),
+          ("prescribe glute-bridge differently",), severity="warning"),
+    Fault("a red flag no rule catches", (Edit(R, "        - {question: red_flag_constant_numbness, value: true}\n", ""),),
+          "safety", At(R, "- id: red_flag_constant_numbness"),
+          ("red flag red_flag_constant_numbness answered yes for hand-tingling",)),
+    Fault("a self-care outcome without escalation",
+          (Edit(R, "      review_after_days: 7\n    source: {document: expert-qa, voice: expert, quote: \"Pull it",
+                "    source: {document: expert-qa, voice: expert, quote: \"Pull it"),),
+          "safety", At(R, "    then:", after="- id: hand-tingling-first-rib", offset=1),
+          ("hand-tingling-first-rib: a self-care outcome needs",)),
+    Fault("a worked example that fails",
+          (Edit(R, "        expect: {level: self-care, routine: [first-rib-mobilization]}\n",
+                "        expect: {level: see-clinician, routine: [first-rib-mobilization]}\n"),),
+          "example", At(R, offset=-2),
+          ("rule hand-tingling-first-rib, example 'tingling on long runs': expected level see-clinician, got self-care",)),
+    Fault("an unused exercise",
+          (Edit(R, "        - exercise: snow-angel\n          timing: morning and evening\n", ""),
+           Edit(R, " snow-angel,", "", count=5)),
+          "unused", At(E, "- id: snow-angel"), ("exercise snow-angel is in no rule's routine",), severity="warning"),
+    Fault("a situation no rule covers",
+          (Edit(R, "    when: {question: progress, value: much-better}\n", "    when: {question: progress, value: symptom-free}\n"),),
+          "uncovered", At(R, "  - id: ", after="\nrules:"),  # the rules, from the first
+          ("no rule sets a level at checkin", "progress=much-better")),
+    Fault("a check-in rule that escalates without announcing it", (Edit(R, ANNOUNCE_HAND, ""),),
+          "announce", At(R, "    then:", after="- id: checkin-hand-not-improving", offset=1), ("rule checkin-hand-not-improving",)),
+    Fault("announcing from a rule that does not escalate",
+          (Edit(R, LEG_HEADLINE, LEG_HEADLINE + '      announce: {if: "always", action: "Nothing."}\n'),),
+          "announce", At(R, '      announce: {if: "always"'),
+          ("rule checkin-leg-until-symptom-free: only a check-in rule that escalates",)),
+    # citations: a document, a voice, the words as the seed has them, more than the runner's word
+    Fault("a voice the document does not have",
+          (Edit(E, '{document: posterior-leg, voice: trainer, quote: "Lateral', '{document: posterior-leg, voice: expert, quote: "Lateral'),),
+          "unknown-voice", At(E), ("document 'posterior-leg' has no expert voice (its voices: trainer)",)),
+    Fault("a citation of a document with several voices names none",
+          (Edit(R, CONTINUE, 'source: {document: expert-qa, quote: "Continue the stretching."}'),),
+          "missing-voice", At(R), ("(runner, expert)",)),
+    Fault("the runner's words cited as the expert's",
+          (Edit(E, '{document: expert-qa, voice: runner, quote: "I have found', '{document: expert-qa, voice: expert, quote: "I have found'),),
+          "wrong-voice", At(E), ("the quote is the runner's words, not the expert's",)),
+    Fault("a quote that is not in the seed", (Edit(R, 'quote: "Continue the stretching."}', 'quote: "Continue stretching."}'),),
+          "not-in-source", At(R), ("not in sources/expert-qa.txt, word for word",)),
+    Fault("a seed text outside the rule-base folder",
+          (Edit(R, "text: sources/posterior-leg.txt", "text: ../../etc/passwd"),), "schema",
+          At(R, "  - id: posterior-leg\n"),  # the document's entry
+          ("a path inside the rule-base folder",)),
+    Fault("an exercise on the runner's words alone",
+          (Edit(E, '      - {document: expert-qa, voice: expert, quote: "Continue the stretching."}\n'
+                   '      - {document: posterior-leg, voice: trainer, quote: "Breathe and hold for :30-:60 seconds, 2-4 sets on both sides."}\n'
+                   '    source_note: >-\n      The runner found', '    source_note: >-\n      The runner found'),),
+          "runner-only", At(E, "    sources:", after="- id: figure-four-stretch", offset=1),
+          ("exercise figure-four-stretch cites only the runner's words",)),
+    Fault("a routine on the runner's words alone",
+          (Edit(R, CONTINUE, 'source: {document: expert-qa, voice: runner, quote: "I have found the figure 4 stretch to be helpful"}'),),
+          "runner-only", At(R), ("rule tight-itb-stretches prescribes a routine on the runner's words alone",)),
+]
+
+
+def broken(kb_dir: Path, fault: Fault) -> int:
+    """Apply the fault's edits to a copy of the rule base; return the line the problem is at."""
+    first = None
+    for edit in fault.edits:
+        path = kb_dir / edit.file
+        text = path.read_text()
+        assert edit.old in text, edit.old
+        first = first or text[: text.index(edit.old)].count("\n") + 1
+        path.write_text(text.replace(edit.old, edit.new, edit.count))
+    if not fault.at.text:
+        return first + fault.at.offset
+    content = (kb_dir / fault.at.file).read_text()
+    start = content.index(fault.at.after) if fault.at.after else 0
+    return content[: content.index(fault.at.text, start)].count("\n") + 1 + fault.at.offset
+
+
+def reported(kb_dir: Path, code: str, severity: str | None = None) -> str:
+    """The first problem of this code (and severity) that validating the folder reports."""
     _, problems = validate(kb_dir)
-    return [str(p) for p in problems if severity in (None, p.severity)]
-
-
-def only(problems: list[str], code: str) -> str:
-    found = [p for p in problems if f": {code}: " in p]
-    assert len(found) >= 1, problems
+    found = [str(p) for p in problems if p.code == code and severity in (None, p.severity)]
+    assert found, [str(p) for p in problems]
     return found[0]
 
 
@@ -43,146 +171,19 @@ def test_the_shipped_rule_base_is_valid_even_strictly():
     assert kb is not None and problems == []
 
 
-def test_yaml_syntax_error(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "  - id: tight-itb\n", "  - id: [tight-itb\n")
-    problem = only(problems_of(kb_copy), "yaml")
-    assert re.match(rf".*rules\.yaml:{line + 1}:\d+: error: yaml: ", problem)
-
-
-def test_duplicate_key_is_refused(kb_copy):
-    line = edit(kb_copy / "exercises.yaml", "    name: Clamshell\n", "    name: Clamshell\n    name: Clam\n")
-    assert f"exercises.yaml:{line + 1}:5: error: duplicate-key: duplicate key 'name'" in only(problems_of(kb_copy), "duplicate-key")
-
-
-def test_unknown_key_is_refused_at_its_line(kb_copy):
-    line = edit(kb_copy / "exercises.yaml", "    name: Clamshell\n", "    name: Clamshell\n    nmae: Clam\n")
-    problem = only(problems_of(kb_copy), "schema")
-    assert f"exercises.yaml:{line + 1}:" in problem and "unknown key 'nmae'" in problem
-
-
-def test_wrong_type_is_reported_at_its_line(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "    max: 3650\n", "    max: lots\n")
-    problem = only(problems_of(kb_copy), "schema")
-    assert f"rules.yaml:{line}:" in problem and "questions." in problem
-
-
-def test_python_tags_build_nothing(kb_copy):
-    line = edit(kb_copy / "rules.yaml", 'version: "1.0.0"', "version: !!python/object/apply:os.system ['echo hacked']")
-    assert f"rules.yaml:{line}:10: error: yaml: tag" in only(problems_of(kb_copy), "yaml")
-
-
-def test_duplicate_ids(kb_copy):
-    line = edit(kb_copy / "exercises.yaml", "  - id: clamshell\n", "  - id: glute-bridge\n")
-    assert f"exercises.yaml:{line}:" in only(problems_of(kb_copy), "duplicate-id")
-
-
-def test_unknown_exercise_in_a_routine(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "        - exercise: first-rib-mobilization\n", "        - exercise: first-rib\n")
-    problem = only(problems_of(kb_copy), "unknown-exercise")
-    assert f"rules.yaml:{line}:" in problem and "'first-rib'" in problem
-
-
-def test_unknown_question_in_a_condition(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "{question: planks_painful, value: true}", "{question: planks_hurt, value: true}")
-    assert f"rules.yaml:{line}:" in only(problems_of(kb_copy), "unknown-question")
-
-
-def test_unknown_document_in_a_citation(kb_copy):
-    line = edit(kb_copy / "exercises.yaml", "{document: expert-qa, voice: runner,", "{document: expert-q, voice: runner,")
-    assert f"exercises.yaml:{line}:" in only(problems_of(kb_copy), "unknown-document")
-
-
-def test_unknown_symptom(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "    symptoms: [hand-tingling]\n    then:", "    symptoms: [hand]\n    then:")
-    assert f"rules.yaml:{line}:" in only(problems_of(kb_copy), "unknown-symptom")
-
-
-def test_a_value_the_question_cannot_take(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "{question: days, op: gt, value: 7}", "{question: days, op: gt, value: 7000}")
-    assert f"rules.yaml:{line}:" in only(problems_of(kb_copy), "bad-value")
-
-
-def test_an_operator_that_does_not_fit_the_question(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "{question: planks_painful, value: true}", "{question: planks_painful, op: gt, value: true}")
-    assert f"rules.yaml:{line}:" in only(problems_of(kb_copy), "bad-op")
-
-
-def test_a_rule_that_can_never_fire(kb_copy):
-    edit(kb_copy / "rules.yaml", "{question: days, op: gt, value: 7}", "{question: days, op: gt, value: 3650}")
-    line = line_of(kb_copy / "rules.yaml", "    when:", after="- id: posterior-leg-rest-pain") + 1  # the condition's node
-    problem = only(problems_of(kb_copy, "error"), "unreachable")
-    assert f"rules.yaml:{line}:" in problem and "rule posterior-leg-rest-pain never fires" in problem
-
-
-def test_a_rule_always_overridden(kb_copy):
-    edit(kb_copy / "rules.yaml", "    when: {question: planks_painful, value: true}\n",
-         "    when: {all: [{question: planks_painful, value: true}, {question: red_flag_fever, value: true}]}\n")
-    line = line_of(kb_copy / "rules.yaml", "- id: posterior-leg-planks-painful")
-    problem = only(problems_of(kb_copy, "warning"), "overridden")
-    assert f"rules.yaml:{line}:" in problem and "posterior-leg-planks-painful is always overridden" in problem
-
-
-def test_equal_priority_rules_that_disagree(kb_copy):
-    edit(kb_copy / "rules.yaml", "    priority: 10\n    when: {question: low_back_pain", "    when: {question: low_back_pain")
-    line = line_of(kb_copy / "rules.yaml", "      routine:", after="- id: posterior-leg-lumbar") + 1
-    problem = only(problems_of(kb_copy, "warning"), "conflict")
-    assert f"rules.yaml:{line}:" in problem and "prescribe glute-bridge differently" in problem
-
-
-def test_a_red_flag_no_rule_catches(kb_copy):
-    edit(kb_copy / "rules.yaml", "        - {question: red_flag_constant_numbness, value: true}\n", "")
-    line = line_of(kb_copy / "rules.yaml", "- id: red_flag_constant_numbness")
-    problem = only(problems_of(kb_copy), "safety")
-    assert f"rules.yaml:{line}:" in problem and "red flag red_flag_constant_numbness answered yes for hand-tingling" in problem
-
-
-def test_a_self_care_outcome_without_escalation(kb_copy):
-    edit(kb_copy / "rules.yaml", "      review_after_days: 7\n    source: {document: expert-qa, voice: expert, quote: \"Pull it",
-         "    source: {document: expert-qa, voice: expert, quote: \"Pull it")
-    line = line_of(kb_copy / "rules.yaml", "    then:", after="- id: hand-tingling-first-rib") + 1
-    problem = only(problems_of(kb_copy), "safety")
-    assert f"rules.yaml:{line}:" in problem and "hand-tingling-first-rib: a self-care outcome needs" in problem
-
-
-def test_a_worked_example_that_fails(kb_copy):
-    line = edit(kb_copy / "rules.yaml", "        expect: {level: self-care, routine: [first-rib-mobilization]}\n",
-                "        expect: {level: see-clinician, routine: [first-rib-mobilization]}\n")
-    problem = only(problems_of(kb_copy), "example")
-    assert f"rules.yaml:{line - 2}:" in problem
-    assert "rule hand-tingling-first-rib, example 'tingling on long runs': expected level see-clinician, got self-care" in problem
-
-
-def test_an_unused_exercise_is_a_warning(kb_copy):
-    edit(kb_copy / "rules.yaml", "        - exercise: snow-angel\n          timing: morning and evening\n", "")
-    edit(kb_copy / "rules.yaml", " snow-angel,", "", count=5)
-    line = line_of(kb_copy / "exercises.yaml", "- id: snow-angel")
-    problem = only(problems_of(kb_copy, "warning"), "unused")
-    assert f"exercises.yaml:{line}:" in problem and "exercise snow-angel is in no rule's routine" in problem
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_a_fault_is_reported_with_its_code_file_and_line(kb_copy, fault):
+    line = broken(kb_copy, fault)
+    problem = reported(kb_copy, fault.code, fault.severity)
+    column = fault.at.column if fault.at.column is not None else r"\d+"
+    where = rf"^{re.escape(str(kb_copy / fault.at.file))}:{line}:{column}: {fault.severity}: {fault.code}: "
+    assert re.match(where, problem), (where, problem)
+    for words in fault.says:
+        assert words in problem, problem
 
 
 def test_loading_a_broken_base_raises_the_same_messages(kb_copy):
-    edit(kb_copy / "exercises.yaml", "    name: Clamshell\n", "    name: Clamshell\n    name: Clam\n")
+    broken(kb_copy, FAULTS[1])
     with pytest.raises(KbError) as info:
         load(kb_copy)
-    assert str(info.value.problems[0]) == only(problems_of(kb_copy), "duplicate-key")
-
-
-def test_a_situation_no_rule_covers(kb_copy):
-    edit(kb_copy / "rules.yaml", "    when: {question: progress, value: much-better}\n", "    when: {question: progress, value: symptom-free}\n")
-    problem = only(problems_of(kb_copy), "uncovered")
-    assert "rules.yaml:" in problem and "no rule sets a level at checkin" in problem and "progress=much-better" in problem
-
-
-def test_a_check_in_rule_that_escalates_without_announcing_it_is_an_error(kb_copy):
-    line = edit(kb_copy / "rules.yaml",
-                '      announce: {if: "the tingling has not improved after a week of the mobilization", '
-                'action: "See a physical therapist or doctor."}\n', "")
-    problem = only(problems_of(kb_copy), "announce")
-    assert "error: announce: rule checkin-hand-not-improving" in problem and "rules.yaml:" in problem
-
-
-def test_announcing_from_a_rule_that_does_not_escalate_is_an_error(kb_copy):
-    edit(kb_copy / "rules.yaml", '      headline: "Keep going with the routine until you are symptom free; review on the date given."\n',
-         '      headline: "Keep going with the routine until you are symptom free; review on the date given."\n'
-         '      announce: {if: "always", action: "Nothing."}\n')
-    assert "rule checkin-leg-until-symptom-free: only a check-in rule that escalates" in only(problems_of(kb_copy), "announce")
+    assert str(info.value.problems[0]) == reported(kb_copy, "duplicate-key")

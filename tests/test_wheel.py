@@ -12,6 +12,7 @@ import pytest
 from conftest import full_answers
 from runrehab.loader import load
 
+pytestmark = pytest.mark.slow  # builds and installs a wheel
 ROOT = Path(__file__).resolve().parents[1]
 
 
