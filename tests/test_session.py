@@ -13,7 +13,7 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from conftest import full_answers
+from conftest import full_answers, tiered
 from runrehab.cli import app
 from runrehab.loader import load
 from runrehab.sessions import REST_SECONDS, pain_limit
@@ -160,7 +160,7 @@ def press_through(child, pain="1"):
             return
 
 
-@pytest.mark.parametrize("symptom", SYMPTOMS)
+@pytest.mark.parametrize("symptom", tiered(SYMPTOMS, lambda s: s == "hand-tingling"))
 def test_a_full_session_for_each_symptoms_plan(runner, tmp_path, symptom):
     plan(runner, tmp_path / "h.db", symptom)
     doc = session_json(runner, tmp_path / "h.db")
@@ -177,6 +177,7 @@ def test_a_full_session_for_each_symptoms_plan(runner, tmp_path, symptom):
         assert (entry["seconds"] or entry["reps"]) == steps[0]["target"]
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_keys_skip_and_end(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "posterior-leg-pain")
     child = spawn(tmp_path)
@@ -198,6 +199,7 @@ def test_keys_skip_and_end(runner, tmp_path):
     assert entry["exercise"] == "glute-bridge" and entry["sets"] == 1 and entry["pain_during"] == 2
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_symptoms_during_an_exercise_stop_it_with_the_plans_advice(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "hand-tingling")
     child = spawn(tmp_path, scale="1")
@@ -217,6 +219,7 @@ def test_symptoms_during_an_exercise_stop_it_with_the_plans_advice(runner, tmp_p
     assert entry["stopped"] and entry["pain_during"] == 3 and entry["sets"] == 0
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_pain_within_the_limit_carries_on(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "tight-itb")
     child = spawn(tmp_path)
@@ -231,6 +234,7 @@ def test_pain_within_the_limit_carries_on(runner, tmp_path):
     assert child.exitstatus == 0
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_ctrl_c_ends_with_130_keeping_what_was_done(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "posterior-leg-pain")
     child = spawn(tmp_path)
@@ -247,6 +251,7 @@ def test_ctrl_c_ends_with_130_keeping_what_was_done(runner, tmp_path):
     assert entry["exercise"] == "foam-rolling" and entry["sides"] == ["left", "right"] and entry["pain_during"] is None
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_end_of_input_ends_with_1_keeping_what_was_done(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "tight-itb")
     child = spawn(tmp_path)
@@ -259,6 +264,7 @@ def test_end_of_input_ends_with_1_keeping_what_was_done(runner, tmp_path):
     assert logged(tmp_path / "h.db") == []
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_pause_holds_the_countdown_until_enter(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "hand-tingling")
     child = spawn(tmp_path, scale="0.05")  # five minutes in 15 s; the pause comes first
@@ -277,6 +283,7 @@ def test_pause_holds_the_countdown_until_enter(runner, tmp_path):
     assert entry["sets"] == 1 and entry["seconds"] < 300
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_forty_columns_and_no_color(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "hand-tingling")
     child = spawn(tmp_path, columns=40)
@@ -289,6 +296,7 @@ def test_forty_columns_and_no_color(runner, tmp_path):
     assert all(len(line) <= 40 for line in lines if "\x1b" not in line), [l for l in lines if len(l) > 40]
 
 
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
 def test_a_bad_time_scale_exits_2(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "hand-tingling")
     child = spawn(tmp_path, scale="fast")
