@@ -287,7 +287,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     full = {**answers, **facts}
     ev = evaluate_stage(kb, full, "checkin")
     decision = ev.leader.then.decision if ev.leader and ev.leader.then.decision else ("escalate" if ev.urgent else "continue")
-    if ev.urgent or decision == "stop":
+    if ev.urgent or decision in ("stop", "escalate"):  # someone else decides what to do next
         routine: list[Record] = []
     else:
         replacing = [r for r in ev.speaking if r.then.replace_routine]

@@ -1,7 +1,7 @@
 """What can go wrong, and the exit status each failure ends with.
 
 Every failure the domain foresees is a RunrehabError carrying its exit code; the command layer
-reports it in one place (cli.guarded) as one line on stderr, or a rule base's problems one a line.
+reports it in one place (cli_common.guarded) as one line on stderr, or a rule base's problems one a line.
 """
 from __future__ import annotations
 
