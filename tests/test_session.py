@@ -364,3 +364,16 @@ def test_exercises_logged_on_a_day(runner, tmp_path):
         assert len(history.exercises_logged(dt.date(2026, 3, 1), dt.date(2026, 3, 3))) == 2
     with History.open(tmp_path / "none.db") as empty:
         assert empty.exercises_logged(dt.date(2026, 3, 3)) == []
+
+
+def test_an_escalated_plan_counts_no_sessions_and_offers_none(runner, tmp_path):
+    db = tmp_path / "h.db"
+    plan(runner, db, "tight-itb", date="2026-03-02")
+    flags = [f"-a{q.id}=no" for q in KB.questions_for("tight-itb", "checkin") if q.red_flag]
+    result = runner.invoke(app, ["checkin", "-a", "progress=same", "-a", "pain_score=3", *flags,
+                                 "--db", str(db), "--date", "2026-03-09"])
+    assert result.exit_code == 0, result.stderr
+    status = json.loads(runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-10"]).stdout)
+    assert status["status"] == "escalated" and status["current_routine"] == [] and status["adherence"] is None
+    result = runner.invoke(app, ["session", "--json", "--db", str(db), "--date", "2026-03-10"])
+    assert result.exit_code == 1 and "no exercises to do" in result.stderr

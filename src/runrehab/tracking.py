@@ -127,7 +127,7 @@ def plan_status(now: Current, today: dt.date) -> Record:
     return Record(**vars(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
-                  adherence=adherence(plan.date, today, done) if plan.routine else None)
+                  adherence=adherence(plan.date, today, done) if state.routine else None)
 
 
 def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Record:
