@@ -11,7 +11,8 @@ from conftest import full_answers
 from runrehab import __version__
 from runrehab.cli import app
 from runrehab.loader import load
-from runrehab.document_models import ExerciseDoc, Plan
+from runrehab.document_models import validated
+from runrehab.documents import ExerciseDoc, Plan
 from runrehab.models import Question, Symptom
 from runrehab.records import LEVELS
 
@@ -70,7 +71,7 @@ def test_every_command_is_in_the_readme():
 def test_exercises_json_lists_every_fixed_exercise_as_exercise_documents(runner):
     result = run(runner, "exercises", "--json")
     assert result.exit_code == 0
-    docs = [ExerciseDoc.model_validate(e) for e in json.loads(result.stdout)]
+    docs = [validated(ExerciseDoc, e) for e in json.loads(result.stdout)]
     assert set(FIXED_EXERCISES) <= {d.id for d in docs}
     assert all(d.sources and d.sources[0].title for d in docs)
 
@@ -87,7 +88,7 @@ def test_exercises_human_view_has_one_line_each(runner):
 def test_exercise_found_by_id_name_or_alias_in_any_case(runner, name, found):
     result = run(runner, "exercise", name, "--json")
     assert result.exit_code == 0
-    assert ExerciseDoc.model_validate_json(result.stdout).id == found
+    assert validated(ExerciseDoc, result.stdout).id == found
 
 
 def test_exercise_human_view_has_steps_dose_cautions_and_sources(runner):
@@ -143,7 +144,7 @@ def test_triage_json_is_a_plan_document(runner, symptom):
     result = triage_json(runner, full_answers(KB, symptom), "--date", "2026-03-01")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    plan = Plan.model_validate(data)
+    plan = validated(Plan, data)
     assert plan.symptom == symptom and plan.triage_level in LEVELS and plan.routine
     assert data["review_date"] == "2026-03-08"
     assert all({"after_days", "if", "action", "level"} <= set(e) for e in data["escalation"])
@@ -219,7 +220,7 @@ def test_json_lines_give_one_plan_a_line_in_order(runner):
     lines = "".join(json.dumps(full_answers(KB, s)) + "\n" for s in ["hand-tingling", "tight-itb", "posterior-leg-pain"])
     result = run(runner, "triage", "--answers", "-", "--json", "-a", "pain_score=2", input=lines)
     assert result.exit_code == 0
-    plans = [Plan.model_validate_json(line) for line in result.stdout.splitlines()]
+    plans = [validated(Plan, line) for line in result.stdout.splitlines()]
     assert [p.symptom for p in plans] == ["hand-tingling", "tight-itb", "posterior-leg-pain"]
     assert all(p.answers["pain_score"] == 2 for p in plans)
 

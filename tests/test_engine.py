@@ -9,7 +9,8 @@ from conftest import full_answers, red_flag_cases
 from runrehab.engine import stepped, triage
 from runrehab.interview import complete, parse_answers
 from runrehab.loader import load
-from runrehab.document_models import Plan
+from runrehab.document_models import validated
+from runrehab.documents import Plan
 from runrehab.records import LEVELS
 
 KB = load()

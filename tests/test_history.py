@@ -11,7 +11,8 @@ from conftest import full_answers
 from runrehab.cli import app
 from runrehab.history import History
 from runrehab.loader import load
-from runrehab.document_models import CheckIn, PlanStatus
+from runrehab.document_models import validated
+from runrehab.documents import CheckIn, PlanStatus
 
 KB = load()
 
@@ -52,7 +53,7 @@ def test_a_check_in_counts_days_from_the_plan(runner, db):
     triage(runner, db)
     result = checkin(runner, db, "2026-03-04")
     assert result.exit_code == 0, result.stderr
-    doc = CheckIn.model_validate_json(result.stdout)
+    doc = validated(CheckIn, result.stdout)
     assert (doc.plan_date.isoformat(), doc.day, doc.decision) == ("2026-03-01", 3, "continue")
 
 
@@ -84,7 +85,7 @@ def test_one_plan_per_symptom_and_symptom_picks_it(runner, db):
     latest = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-09"]).stdout)
     assert latest["symptom"] == "tight-itb" and latest["date"] == "2026-03-08"
     hand = runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", "hand-tingling", "--date", "2026-03-09"])
-    status = PlanStatus.model_validate_json(hand.stdout)
+    status = validated(PlanStatus, hand.stdout)
     assert (status.symptom, status.day, status.next_review.isoformat()) == ("hand-tingling", 4, "2026-03-12")
     result = checkin(runner, db, "2026-03-09", "better", 1, "--symptom", "hand-tingling", symptom="hand-tingling")
     assert result.exit_code == 0 and json.loads(result.stdout)["symptom"] == "hand-tingling"
@@ -93,7 +94,7 @@ def test_one_plan_per_symptom_and_symptom_picks_it(runner, db):
 def test_plan_shows_what_is_due_and_the_last_check_in(runner, db):
     triage(runner, db, "tight-itb")
     checkin(runner, db, "2026-03-09", "same", symptom="tight-itb")
-    status = PlanStatus.model_validate_json(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-10"]).stdout)
+    status = validated(PlanStatus, runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-10"]).stdout)
     assert status.day == 9 and status.last_checkin.decision == "escalate"
     assert status.status == "escalated" and status.current_routine == []
     assert status.due == [], "an escalated plan has been sent elsewhere: its checkpoints are no longer due"

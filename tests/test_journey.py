@@ -9,7 +9,8 @@ import pytest
 
 from conftest import full_answers
 from runrehab.cli import app
-from runrehab.document_models import PlanStatus, TodayDoc
+from runrehab.document_models import validated
+from runrehab.documents import PlanStatus, TodayDoc
 from runrehab.history import History
 from runrehab.loader import load
 from runrehab.render.words import now_words
@@ -54,7 +55,7 @@ def test_every_view_opens_with_the_latest_decision(runner, db, kind):
     triage(runner, db, symptom)
     doc = checkin(runner, db, date, symptom, **answers)
     assert doc["decision"] == ("escalate" if kind == "red flag" else kind)
-    status = PlanStatus.model_validate_json(runner.invoke(app, ["plan", "--json", "--db", db, "--date", date]).stdout)
+    status = validated(PlanStatus, runner.invoke(app, ["plan", "--json", "--db", db, "--date", date]).stdout)
     assert status.status == STATUS[kind] and status.current_level == doc["triage_level"]
     assert str(status.since) == date and status.why == doc["message"]
     words = now_words(status.status, status.current_level, True)
@@ -76,7 +77,7 @@ def test_every_view_opens_with_the_latest_decision(runner, db, kind):
     shown = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)["plans"][0]
     assert (shown["status"], shown["current_level"], shown["since"]) == (status.status, status.current_level, date)
 
-    today = TodayDoc.model_validate_json(runner.invoke(app, ["today", "--json", "--db", db, "--date", date]).stdout)
+    today = validated(TodayDoc, runner.invoke(app, ["today", "--json", "--db", db, "--date", date]).stdout)
     [plan] = today.plans
     assert (plan.status, plan.current_level, plan.since) == (status.status, status.current_level, status.since)
     assert [i.exercise for i in plan.exercises] == sorted((i.exercise for i in status.current_routine),

@@ -15,7 +15,8 @@ from runrehab.interview import AnswerError, carried_over, complete, parse_answer
 from runrehab.checks import check_value
 from runrehab.conditions import leaves
 from runrehab.loader import load
-from runrehab.document_models import CheckIn, Plan
+from runrehab.document_models import validated
+from runrehab.documents import CheckIn, Plan
 from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
 from runrehab.validation import answer_space
 
@@ -53,7 +54,7 @@ def assert_safe(doc: Any, answers: dict[str, Any]) -> None:
 
 def plan_for(answers: dict[str, Any]) -> Any:
     plan = triage(KB, complete(KB, answers), DAY)
-    Plan.model_validate(to_data(plan))  # the contract's shape, field for field
+    validated(Plan, to_data(plan))  # the contract's shape, field for field
     return plan
 
 
@@ -81,7 +82,7 @@ def test_every_band_of_check_in_answers_is_safe(symptom):
         given = {k: v for k, v in answers.items() if k in KB.questions and k != "symptom"}
         doc = checkin(KB, plan, complete(KB, carried_over(KB, plan.answers, given), "checkin", symptom),
                       DAY + dt.timedelta(days=answers["day"]))
-        CheckIn.model_validate(to_data(doc))
+        validated(CheckIn, to_data(doc))
         assert_safe(doc, given)
         assert doc.decision in DECISIONS
 
@@ -101,7 +102,7 @@ def test_every_band_of_check_in_days_with_a_red_flag_and_nothing_else_answered(s
                 answers = complete(KB, {flag: True}, "checkin", symptom)
                 assert answers == {flag: True}
                 doc = checkin(KB, plan, answers, DAY + dt.timedelta(days=day))
-                CheckIn.model_validate(to_data(doc))
+                validated(CheckIn, to_data(doc))
                 assert_safe(doc, answers)
                 assert doc.decision == "escalate" and doc.red_flags == [flag] and doc.next_review is None
                 assert (doc.progress, doc.pain_score) == (None, None)
@@ -307,6 +308,6 @@ def test_generated_check_ins_are_safe(case, day, progress, data):
             given_answers[q.id] = data.draw(typed(q))
     answers = complete(KB, carried_over(KB, plan.answers, given_answers), "checkin", symptom)
     doc = checkin(KB, plan, answers, DAY + dt.timedelta(days=day))
-    CheckIn.model_validate(to_data(doc))
+    validated(CheckIn, to_data(doc))
     assert_safe(doc, answers)
     assert doc.decision in DECISIONS and doc.day == day

@@ -7,33 +7,45 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import compiled, leaves, matched_leaves, possible
 from .errors import UsageError
-from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, is_red_flag, level_rank, updated
+from .documents import CheckIn, Dose, Escalation, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
+from .records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
-def source_ref(kb: KnowledgeBase, citation: Record) -> Record:
-    """A citation as documents print it (document_models.SourceRef): with its document's title and who said it."""
+def source_ref(kb: KnowledgeBase, citation: Record) -> SourceRef:
+    """A citation as documents print it: with its document's title and who said it."""
     doc = kb.documents[citation.document]
     voice = kb.voice(citation)
-    return Record(document=doc.id, title=doc.title, quote=citation.quote, voice=voice.role if voice else None,
-                  speaker=voice.name if voice and voice.role != "guideline" else None, url=doc.url)
+    return SourceRef(document=doc.id, title=doc.title, quote=citation.quote, voice=voice.role if voice else None,
+                     speaker=voice.name if voice and voice.role != "guideline" else None, url=doc.url)
 
 
-def _entry(kb: KnowledgeBase, item: Record) -> Record:
-    """A routine item as it appears in a plan (document_models.RoutineEntry)."""
+def _entry(kb: KnowledgeBase, item: Record) -> RoutineEntry:
+    """A routine item as it appears in a plan."""
     exercise = kb.exercises[item.exercise]
-    return Record(exercise=exercise.id, name=exercise.name, dose=item.dose or exercise.dose, timing=item.timing)
+    return RoutineEntry(exercise=exercise.id, name=exercise.name, dose=printed_dose(kb, item.dose or exercise.dose),
+                        timing=item.timing)
 
 
-def fired_rule(kb: KnowledgeBase, rule: Record) -> Record:
-    """A rule as a document lists it (document_models.FiredRule)."""
-    return kb.shared(("fired", rule.id), lambda: Record(id=rule.id, source=source_ref(kb, rule.source)))
+def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
+    """A dose of the rule base as documents print it; made once for each dose."""
+    def make() -> Dose:
+        ranges = {k: Range(min=v.min, max=v.max) if isinstance(v, Record) else v for k, v in fields_of(dose).items()}
+        return Dose(**ranges)
+
+    return kb.shared(("dose", id(dose)), make)
 
 
-def exercise_doc(kb: KnowledgeBase, exercise: Record) -> Record:
-    """The printed form of an exercise (document_models.ExerciseDoc): its citations carry the document's title."""
-    return updated(exercise, sources=[source_ref(kb, c) for c in exercise.sources])
+def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:
+    """A rule as a document lists it."""
+    return kb.shared(("fired", rule.id), lambda: FiredRule(id=rule.id, source=source_ref(kb, rule.source)))
+
+
+def exercise_doc(kb: KnowledgeBase, exercise: Record) -> ExerciseDoc:
+    """The printed form of an exercise: its citations carry the document's title."""
+    return ExerciseDoc(**{**vars(exercise), "dose": printed_dose(kb, exercise.dose),
+                          "sources": [source_ref(kb, c) for c in exercise.sources]})
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -116,13 +128,13 @@ class Evaluation:
             return self.leader.then.headline
         return "Urgent: you answered yes to a warning sign. See a doctor within a day or two." if self.urgent else fallback
 
-    def trace(self, answers: dict[str, Any]) -> list[Record]:
+    def trace(self, answers: dict[str, Any]) -> list[TraceEntry]:
         entries = []
         for rule in self.applicable:
             was_fired = rule in self.fired
             overridden = self.leader.id if self.leader and was_fired and rule not in self.speaking else None
             matched = (matched_leaves(rule.when, answers) if rule.when is not None else ["always"]) if was_fired else []
-            entries.append(Record(rule=rule.id, fired=was_fired, matched=matched, level=rule.then.level,
+            entries.append(TraceEntry(rule=rule.id, fired=was_fired, matched=matched, level=rule.then.level,
                                       overridden_by=overridden))
         return entries
 
@@ -139,12 +151,11 @@ def evaluate_stage(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> Ev
     return Evaluation(applicable, fired, speaking, level, leader, red_flags)
 
 
-def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain: bool = False) -> Record:
+def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain: bool = False) -> Plan:
     """The plan for complete, normalised answers (see interview.complete) on `date`."""
     ev = evaluate_stage(kb, answers, "triage")
     review = ev.review_after_days
-    return Record(
-        schema_version=SCHEMA_VERSION,
+    return Plan(
         date=date,
         symptom=answers["symptom"],
         answers=answers,
@@ -201,13 +212,13 @@ def _earliest_day(kb: KnowledgeBase, rule: Record, onset: int) -> int | None:
     return None
 
 
-def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]:
+def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, ...]:
     """The escalations a plan for `symptom` begun `onset` days after it started announces: one
     entry per check-in rule that escalates or stops, from the first day it can fire, at its level
-    (document_models.Escalation). Red-flag rules are announced together, one entry per level, naming the
+    Red-flag rules are announced together, one entry per level, naming the
     warning signs their questions ask about."""
-    def make() -> tuple[Record, ...]:
-        entries: list[Record] = []
+    def make() -> tuple[Escalation, ...]:
+        entries: list[Escalation] = []
         groups: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}
         for rule in kb.rules_for(symptom, "checkin"):
             out = rule.then
@@ -219,18 +230,18 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]
             if out.level in RED_FLAG_LEVELS:
                 groups.setdefault(_seen_within(out), []).append((day, rule))
             elif out.announce is not None:
-                entries.append(Record(after_days=day, if_=out.announce.if_, action=out.announce.action,
-                                      level=out.level, rules=[rule.id]))
+                entries.append(Escalation(after_days=day, if_=out.announce.if_, action=out.announce.action,
+                                          level=out.level, rules=[rule.id]))
         asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag}
         for urgency, action in _RED_FLAG_ACTIONS.items():
             if urgency not in groups:
                 continue
             signs = _unique([kb.questions[leaf.question].sign for _, rule in groups[urgency]
                              for leaf, _ in leaves(rule.when) if leaf.question in asked])
-            entries.append(Record(after_days=min(day for day, _ in groups[urgency]),
-                                  if_="any of these warning signs comes on: " + "; ".join(signs),
-                                  action=action, level=urgency[0],
-                                  rules=[rule.id for _, rule in groups[urgency]]))
+            entries.append(Escalation(after_days=min(day for day, _ in groups[urgency]),
+                                      if_="any of these warning signs comes on: " + "; ".join(signs),
+                                      action=action, level=urgency[0],
+                                      rules=[rule.id for _, rule in groups[urgency]]))
         # a stable sort: the red-flag entries of one level keep the order of their urgency
         return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
 
@@ -263,7 +274,7 @@ def checkin_facts(plan: Record, date: dt.date) -> dict[str, Any]:
 _STEPS = (("reps", 2), ("hold_seconds", 10), ("duration_seconds", 10), ("sets", 1))
 
 
-def stepped(dose: Record, end: str) -> Record:
+def stepped(dose: Dose, end: str) -> Dose:
     """`dose` one step toward the `end` ("lower" or "upper") of its ranges: up, the bottom of the
     first range that is not yet a single number rises one step; down, the top of the last one
     falls one step. Never past the range it had, so never beyond what the source gave."""
@@ -271,15 +282,15 @@ def stepped(dose: Record, end: str) -> Record:
         r = getattr(dose, name)
         if r is None or r.min == r.max:
             continue
-        moved = Record(min=min(r.min + step, r.max), max=r.max) if end == "upper" else \
-            Record(min=r.min, max=max(r.max - step, r.min))
+        moved = Range(min=min(r.min + step, r.max), max=r.max) if end == "upper" else \
+            Range(min=r.min, max=max(r.max - step, r.min))
         return updated(dose, **{name: moved})
     return dose
 
 
 def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
             done: list[str] | None = None, note: str | None = None, latest: list[Record] | None = None,
-            sessions: int | None = None) -> Record:
+            sessions: int | None = None) -> CheckIn:
     """The check-in document for complete answers on `date`, against `plan`. `latest`: the
     routine as last prescribed (the previous check-in's); doses step from it. Default: the plan's.
     `sessions`: days with exercises logged since the previous check-in, when known."""
@@ -288,7 +299,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     ev = evaluate_stage(kb, full, "checkin")
     decision = ev.leader.then.decision if ev.leader and ev.leader.then.decision else ("escalate" if ev.urgent else "continue")
     if ev.urgent or decision in ("stop", "escalate"):  # someone else decides what to do next
-        routine: list[Record] = []
+        routine: list[RoutineEntry] = []
     else:
         replacing = [r for r in ev.speaking if r.then.replace_routine]
         if replacing:
@@ -305,8 +316,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         next_review = date + dt.timedelta(days=review)
         if decision == "continue" and plan.review_date and date < plan.review_date:
             next_review = plan.review_date  # keep the one-week review the plan promised
-    return Record(
-        schema_version=SCHEMA_VERSION,
+    return CheckIn(
         plan_date=plan.date,
         date=date,
         day=facts["day"],

@@ -11,15 +11,11 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
 
 from .conditions import condition_kind
+from .documents import Decision, Id, Level, Role
 from .records import KEYWORD_FIELDS, is_red_flag
 
-Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
-# Who said the words a citation quotes. A runner's words are context (what they feel, what they
-# tried), never advice: no routine or dose may rest on them alone.
-Role = Literal["expert", "trainer", "runner", "guideline"]
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 
 
 class Strict(BaseModel):
@@ -209,7 +205,6 @@ class Announcement(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
-Decision = Literal["continue", "progress", "escalate", "stop"]
 
 
 class Outcome(Strict):

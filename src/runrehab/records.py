@@ -3,8 +3,7 @@
 pydantic (models.py) checks a rule base once, when its YAML is read; what it accepted becomes
 Records, which the engine, the views and the cache use. Building model classes costs more than a
 whole triage, so commands that only apply rules never import pydantic. The documents the engine
-makes are Records whose fields follow the models in document_models.py field for field; the tests check
-every one of them against those models.
+makes are the dataclasses of documents.py; to_json and JsonLines write both as JSON.
 """
 from __future__ import annotations
 
@@ -61,8 +60,21 @@ def record(value: Any) -> Any:
     return value
 
 
-def updated(rec: Record, **changes: Any) -> Record:
-    return Record(**{**vars(rec), **changes})
+def fields_of(value: Any) -> dict[str, Any]:
+    """The fields of a Record or a document (documents.py) by name, in order; not copied deeper."""
+    names = getattr(type(value), "__dataclass_fields__", None)
+    if names is None:
+        return vars(value)
+    return {name: getattr(value, name) for name in names}
+
+
+def is_document(value: Any) -> bool:
+    return hasattr(type(value), "__dataclass_fields__")
+
+
+def updated(rec: Any, **changes: Any) -> Any:
+    """`rec` with some fields changed: a document of the same class, or a Record."""
+    return type(rec)(**{**fields_of(rec), **changes}) if is_document(rec) else Record(**{**vars(rec), **changes})
 
 
 def to_data(doc: Any, *, trace: bool = True) -> Any:
@@ -77,8 +89,8 @@ def to_data(doc: Any, *, trace: bool = True) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Record):
-        return {KEYWORD_FIELDS.get(k, k): _plain(v) for k, v in vars(value).items()}
+    if isinstance(value, Record) or is_document(value):
+        return {KEYWORD_FIELDS.get(k, k): _plain(v) for k, v in fields_of(value).items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -90,14 +102,14 @@ def _plain(value: Any) -> Any:
 
 def to_json(doc: Any) -> str:
     """to_data(doc) as JSON text, written by the json module's encoder straight from the Records."""
-    if isinstance(doc, Record) and getattr(doc, "trace", 1) is None:
-        doc = {k: v for k, v in vars(doc).items() if k != "trace"}
+    if (isinstance(doc, Record) or is_document(doc)) and getattr(doc, "trace", 1) is None:
+        doc = {k: v for k, v in fields_of(doc).items() if k != "trace"}
     return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, Record):
-        fields = vars(value)
+    if isinstance(value, Record) or is_document(value):
+        fields = fields_of(value)
         if "if_" in fields or "not_" in fields:
             return {KEYWORD_FIELDS.get(k, k): v for k, v in fields.items()}
         return fields
@@ -119,11 +131,11 @@ class JsonLines:
         self._keys: dict[str, str] = {}
 
     def __call__(self, doc: Any) -> str:
-        if not isinstance(doc, Record):
+        if not (isinstance(doc, Record) or is_document(doc)):
             return self._encode(to_data(doc))
         parts: list[str] = []
         pending: dict[str, Any] = {}
-        for name, value in vars(doc).items():
+        for name, value in fields_of(doc).items():
             if name == "trace" and value is None:
                 continue
             key = KEYWORD_FIELDS.get(name, name)

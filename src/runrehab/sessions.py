@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import leaves
 from .errors import UsageError
-from .records import RED_FLAG_LEVELS, SCHEMA_VERSION, Record
+from .documents import Adherence, Session, SessionExercise, SessionStep
+from .records import RED_FLAG_LEVELS, Record
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -50,8 +51,8 @@ def _low(r: Record | None) -> int | None:
     return None if r is None else r.min
 
 
-def steps_of(item: Record) -> list[Record]:
-    """The ordered steps of one routine item (document_models.SessionStep)."""
+def steps_of(item: Record) -> list[SessionStep]:
+    """The ordered steps of one routine item."""
     dose = item.dose
     if dose.hold_seconds is not None:
         kind, target, seconds = "hold", _low(dose.hold_seconds), _low(dose.hold_seconds)
@@ -61,22 +62,22 @@ def steps_of(item: Record) -> list[Record]:
         kind, target, seconds = "reps", _low(dose.reps), None
     sets = _low(dose.sets) or 1
     sides: tuple[str | None, ...] = ("left", "right") if dose.per_side else (None,)
-    out: list[Record] = []
+    out: list[SessionStep] = []
     for n in range(1, sets + 1):
         if n > 1:
-            out.append(Record(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
-                              seconds=REST_SECONDS))
-        out += [Record(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds)
+            out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
+                                   seconds=REST_SECONDS))
+        out += [SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds)
                 for side in sides]
     return out
 
 
-def session_document(kb: KnowledgeBase, plan: Record, routine: list[Record], day: dt.date) -> Record:
-    """`session --json` (document_models.Session): the routine of `day` as steps, in the plan's order."""
-    return Record(schema_version=SCHEMA_VERSION, date=day, symptom=plan.symptom, plan_date=plan.date,
-                  pain_limit=pain_limit(kb, plan.symptom), stop_if=list(plan.stop_if),
-                  exercises=[Record(exercise=i.exercise, name=i.name, dose=i.dose) for i in routine],
-                  steps=[step for item in routine for step in steps_of(item)])
+def session_document(kb: KnowledgeBase, plan: Record, routine: list[Record], day: dt.date) -> Session:
+    """`session --json`: the routine of `day` as steps, in the plan's order."""
+    return Session(date=day, symptom=plan.symptom, plan_date=plan.date,
+                   pain_limit=pain_limit(kb, plan.symptom), stop_if=list(plan.stop_if),
+                   exercises=[SessionExercise(exercise=i.exercise, name=i.name, dose=i.dose) for i in routine],
+                   steps=[step for item in routine for step in steps_of(item)])
 
 
 # ------------------------------------------------------------------ what is logged
@@ -95,7 +96,7 @@ def _count(data: dict[str, Any], key: str, low: int, high: int, *, required: boo
 
 
 def checked_entry(data: Any) -> dict[str, Any]:
-    """One logged exercise as stored (document_models.LogEntry): `exercise`, `date`, `sets`,
+    """One logged exercise as stored (documents.LogEntry): `exercise`, `date`, `sets`,
     `sides`, `seconds` or `reps`, `pain_during` (0-10, or null when not asked), `stopped`.
     ValueError saying what is wrong."""
     if not isinstance(data, dict):
@@ -153,9 +154,9 @@ def log_entries(kb: KnowledgeBase, data: Any, plan: Record, routine: list[Record
     return out
 
 
-def adherence(plan_date: dt.date, today: dt.date, days_done: set[dt.date]) -> Record:
-    """This week's sessions (document_models.Adherence): one a day is planned, from Monday or the
+def adherence(plan_date: dt.date, today: dt.date, days_done: set[dt.date]) -> Adherence:
+    """This week's sessions: one a day is planned, from Monday or the
     plan's date if later, to `today`; a day with an exercise logged counts as a session done."""
     start = max(today - dt.timedelta(days=today.weekday()), plan_date)
     planned = max((today - start).days + 1, 0)
-    return Record(since=start, planned=planned, done=len({d for d in days_done if start <= d <= today}))
+    return Adherence(since=start, planned=planned, done=len({d for d in days_done if start <= d <= today}))

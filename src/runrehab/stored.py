@@ -1,7 +1,7 @@
 """Documents read back from the history: checked strictly (what runrehab wrote is exactly of its
-type, so anything else is damage) and made the Records the engine made them from, without
-pydantic. The shapes are the JSON Schemas of document_models' Plan and CheckIn, generated into
-stored_shapes.json (tests check that file against the models)."""
+type, so anything else is damage) and made the documents (documents.py) the engine made them
+from, without pydantic. The shapes are the JSON Schemas of documents.Plan and CheckIn, generated
+into stored_shapes.json by document_models (tests check that file against the documents)."""
 from __future__ import annotations
 
 import copy
@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import documents
 from .records import KEYWORD_FIELDS, Record
 
 SHAPES_FILE = Path(__file__).with_name("stored_shapes.json")
@@ -65,7 +66,7 @@ def read_checkin(document: dict[str, Any]) -> Record:
 
 
 def shaped(kind: str, document: Any) -> Any:
-    """`document` as Records in its model's field order, defaults filled in and dates as dates;
+    """`document` as its documents (documents.py), defaults filled in and dates as dates;
     NotOfShape naming the first place that differs from the model."""
     every = shapes()
     return _shaped(every[KINDS[kind]], document, (), every["$defs"])
@@ -104,7 +105,7 @@ def _shaped(shape: dict[str, Any], value: Any, where: tuple[Any, ...], defs: dic
     return value
 
 
-def _record(shape: dict[str, Any], value: dict[str, Any], where: tuple[Any, ...], defs: dict[str, Any]) -> Record:
+def _record(shape: dict[str, Any], value: dict[str, Any], where: tuple[Any, ...], defs: dict[str, Any]) -> Any:
     properties = shape["properties"]
     unknown = [key for key in value if key not in properties]
     if unknown and shape.get("additionalProperties") is False:
@@ -119,7 +120,8 @@ def _record(shape: dict[str, Any], value: dict[str, Any], where: tuple[Any, ...]
         else:
             fields[_PYTHON_NAMES.get(key, key)] = _shaped(field_shape, copy.deepcopy(field_shape.get("default")),
                                                           (*where, key), defs)
-    return Record(**fields)
+    kind = getattr(documents, shape.get("title", ""), None)  # each shape is named for its document
+    return kind(**fields) if isinstance(kind, type) else Record(**fields)
 
 
 def _kind(value: Any) -> str:

@@ -1,6 +1,6 @@
 """What is due on one day for every running plan: the exercises in the order to do them, what is
 already logged as done, and whether a review or an escalation checkpoint has come
-(document_models.TodayDoc). Where each plan stands comes from tracking.plan_state, as in every view."""
+(documents.TodayDoc). Where each plan stands comes from tracking.plan_state, as in every view."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 from .errors import NothingToActOn
 from .history import History
-from .records import ORDER, SCHEMA_VERSION, Record, when
+from .documents import TodayDoc, TodayItem, TodayPlan
+from .records import ORDER, fields_of, when
 from .tracking import due_escalations, plan_state, read_checkins
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
-def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase) -> Record:
+def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase) -> TodayDoc:
     """What is due on `day` for every plan running on it; NothingToActOn when there is none."""
     from .stored import read_plan
 
@@ -27,10 +28,10 @@ def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase) -> Recor
                 continue
             state = plan_state(plan, read_checkins(history, stored.id))
             done = history.exercises_logged_on(day, plan.symptom)
-            items = sorted((Record(**vars(i), when=when(i.timing), done=i.exercise in done) for i in state.routine),
+            items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done) for i in state.routine),
                            key=lambda i: ORDER.index(i.when))
             plan_day = (day - plan.date).days
-            plans.append(Record(
+            plans.append(TodayPlan(
                 symptom=plan.symptom, plan_date=plan.date, day=plan_day, status=state.status,
                 current_level=state.current_level, since=state.since, why=state.why,
                 decided_by="check-in" if state.latest else "triage", exercises=items, done=done,
@@ -40,4 +41,4 @@ def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase) -> Recor
     if not plans:
         raise NothingToActOn(f"no plan running on {day} in {history.path}: "
                              "start one with `runrehab triage` (it asks a few questions and saves the plan)")
-    return Record(schema_version=SCHEMA_VERSION, date=day, plans=plans)
+    return TodayDoc(date=day, plans=plans)

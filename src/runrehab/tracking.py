@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .engine import day_of_plan
 from .errors import HistoryError, NothingToActOn, UsageError
 from .history import History, StoredPlan
-from .records import SCHEMA_VERSION, Record
+from .documents import CheckIn, Escalation, Plan, PlanStatus, Session
+from .records import SCHEMA_VERSION, Record, fields_of
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -106,7 +107,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
         raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
 
 
-def due_escalations(plan: Record, state: Record, day: int) -> list[Record]:
+def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
     """The plan's escalation checkpoints whose day has come, while it still runs (an escalated
     or stopped plan has already been sent elsewhere)."""
     if state.status in ("escalated", "stopped"):
@@ -114,8 +115,8 @@ def due_escalations(plan: Record, state: Record, day: int) -> list[Record]:
     return [e for e in plan.escalation if 0 < e.after_days <= day]
 
 
-def plan_status(now: Current, today: dt.date) -> Record:
-    """The plan as `runrehab plan` shows it on `today` (document_models.PlanStatus): where it
+def plan_status(now: Current, today: dt.date) -> PlanStatus:
+    """The plan as `runrehab plan` shows it on `today`: where it
     stands (plan_state), its day, the escalations whose day has come, the other running plans."""
     from .sessions import adherence
 
@@ -124,13 +125,13 @@ def plan_status(now: Current, today: dt.date) -> Record:
     state = plan_state(plan, now.checkins())
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
-    return Record(**vars(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
+    return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
                   adherence=adherence(plan.date, today, done) if state.routine else None)
 
 
-def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Record:
+def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Session:
     """The session of `today` for `now`'s plan (sessions.session_document); NothingToActOn when
     the latest decision leaves no exercises."""
     from .sessions import routine_today, session_document
@@ -194,11 +195,11 @@ def timeline(history: History) -> list[dict[str, Any]]:
 
 
 def timeline_document(history: History) -> dict[str, Any]:
-    """`history --json` (document_models.HistoryDoc)."""
+    """`history --json` (documents.HistoryDoc)."""
     return {"schema_version": SCHEMA_VERSION, "path": str(history.path), "plans": timeline(history)}
 
 
-def keep_plan(db: Path | None, plan: Record, kbase: KnowledgeBase) -> Path:
+def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
     """Save a triage's plan as its symptom's current one; the history's path."""
     from .records import to_data
 
@@ -208,7 +209,7 @@ def keep_plan(db: Path | None, plan: Record, kbase: KnowledgeBase) -> Path:
 
 
 def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
-             done: list[str] | None = None, note: str | None = None, sessions: int | None = None) -> Record:
+             done: list[str] | None = None, note: str | None = None, sessions: int | None = None) -> CheckIn:
     """The check-in on `now`'s plan for complete answers on `day`, saved with them. Doses step
     from the routine the last check-in prescribed; `done` names exercises in any spelling."""
     from .engine import checkin

@@ -43,7 +43,7 @@ def _event(uid: str, stamp: str, day: dt.date, summary: str, description: str, r
 
 
 def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
-    """The calendar of a plan as `runrehab plan` sees it on its day (document_models.PlanStatus)."""
+    """The calendar of a plan as `runrehab plan` sees it on its day (documents.PlanStatus)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     uid = f"{status.symptom}-{status.date.isoformat()}"
     today = status.date + dt.timedelta(days=status.day)

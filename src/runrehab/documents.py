@@ -1,0 +1,329 @@
+"""Every output document, defined once: frozen, slotted dataclasses, in JSON field order.
+
+The engine, tracking, sessions and today build them by keyword, so a misspelt or missing field
+fails where a document is built. They import no pydantic: document_models.py turns them into JSON
+Schemas (`runrehab schema`) and validators for the tests. Field names that are Python keywords
+carry a trailing underscore (records.KEYWORD_FIELDS); in JSON they do not. Constraints are
+annotated_types markers, which pydantic reads for the schemas; nothing checks them at run time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional
+
+from annotated_types import Ge, Le, MinLen
+
+from .records import KEYWORD_FIELDS, SCHEMA_VERSION
+
+Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
+# Who said the words a citation quotes. A runner's words are context (what they feel, what they
+# tried), never advice: no routine or dose may rest on them alone.
+Role = Literal["expert", "trainer", "runner", "guideline"]
+Decision = Literal["continue", "progress", "escalate", "stop"]
+Status = Literal["active", "upkeep", "escalated", "stopped"]
+Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
+Side = Literal["left", "right"]
+Count = Annotated[int, Ge(0)]
+
+
+@dataclass(frozen=True)
+class Matching:
+    """A string constraint pydantic reads from an annotation: a regular expression and a longest length."""
+
+    pattern: str
+    max_length: int
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return {**handler(source), "pattern": self.pattern, "max_length": self.max_length}
+
+
+# an id of the rule base: an exercise, a rule, a question, a document
+Id = Annotated[str, Matching(r"^[a-z0-9][a-z0-9_-]*$", 80)]
+
+
+def _json_name(name: str) -> str:
+    return KEYWORD_FIELDS.get(name, name)
+
+
+def document(cls: type) -> type:
+    """A frozen, slotted, keyword-only dataclass; pydantic refuses unknown keys when it reads one."""
+    made = dataclass(frozen=True, slots=True, kw_only=True)(cls)
+    made.__pydantic_config__ = {"extra": "forbid", "alias_generator": _json_name}  # type: ignore[attr-defined]
+    return made
+
+
+@document
+class Range:
+    min: Count
+    max: Count
+
+
+@document
+class Dose:
+    sets: Optional[Range] = None
+    reps: Optional[Range] = None
+    hold_seconds: Optional[Range] = None
+    duration_seconds: Optional[Range] = None
+    per_side: bool = False
+    frequency: Optional[str] = None
+
+
+@document
+class SourceRef:
+    document: str
+    title: str
+    quote: str
+    voice: Optional[Role] = None  # None only in documents saved before citations named their voice
+    speaker: Optional[str] = None  # who the voice is, e.g. "Nick Rainey, Doctor of Physical Therapy"
+    url: Optional[str] = None
+
+
+@document
+class Escalation:
+    """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
+    check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
+
+    after_days: Annotated[int, Ge(0), Le(3650)]
+    if_: Annotated[str, MinLen(1)]
+    action: Annotated[str, MinLen(1)]
+    level: Level
+    rules: list[str] = ()  # type: ignore[assignment]
+
+
+@document
+class FiredRule:
+    id: str
+    source: SourceRef
+
+
+@document
+class TraceEntry:
+    """Why a rule did or did not shape the plan (`triage --explain`)."""
+
+    rule: str
+    fired: bool
+    matched: list[str]
+    level: Optional[Level]
+    overridden_by: Optional[str] = None
+
+
+@document
+class RoutineEntry:
+    exercise: str
+    name: str
+    dose: Dose
+    timing: Optional[str]
+
+
+@document
+class Plan:
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    answers: dict[str, Any]
+    triage_level: Level
+    headline: str
+    red_flags: list[str]
+    routine: list[RoutineEntry]
+    advice: list[str]
+    stop_if: list[str]
+    escalation: list[Escalation]
+    review_date: Optional[dt.date]
+    rules: list[FiredRule]
+    disclaimer: str
+    trace: Optional[list[TraceEntry]] = None
+
+
+@document
+class ExerciseDoc:
+    """An exercise as printed: citations carry the document's title."""
+
+    id: Id
+    name: Annotated[str, MinLen(1)]
+    aliases: list[str] = ()  # type: ignore[assignment]
+    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    targets: Annotated[list[str], MinLen(1)]
+    equipment: list[str] = ()  # type: ignore[assignment]
+    instructions: Annotated[list[str], MinLen(1)]
+    dose: Dose
+    cautions: list[str] = ()  # type: ignore[assignment]
+    sources: Annotated[list[SourceRef], MinLen(1)]
+    source_note: Optional[str] = None  # what the sources leave out (a name without a description, a missing picture)
+
+
+@document
+class CheckIn:
+    schema_version: int = SCHEMA_VERSION
+    plan_date: dt.date
+    date: dt.date
+    day: Count
+    symptom: str
+    # Both null when a red flag answered yes ended the check-in before they were asked.
+    progress: Optional[Progress]
+    pain_score: Optional[Annotated[int, Ge(0), Le(10)]]
+    answers: dict[str, Any]
+    red_flags: list[str]
+    triage_level: Level
+    decision: Decision
+    message: str
+    routine: list[RoutineEntry]
+    advice: list[str]
+    stop_if: list[str]
+    escalation: list[Escalation]
+    next_review: Optional[dt.date]
+    done: list[str] = ()  # type: ignore[assignment]
+    sessions: Optional[Count] = None  # days with exercises logged since the last check-in
+    note: Optional[str] = None
+    rules: list[FiredRule]
+    disclaimer: str
+    trace: Optional[list[TraceEntry]] = None
+
+
+@document
+class Adherence:
+    """This week's sessions: one a day planned from `since` (Monday, or the plan's date) to today."""
+
+    since: dt.date
+    planned: Count
+    done: Count
+
+
+@document
+class PlanStatus(Plan):
+    """`runrehab plan`: the current plan with where it stands today. The fields it adds are
+    optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
+
+    day: Optional[Count] = None
+    next_review: Optional[dt.date] = None
+    due: Optional[list[Escalation]] = None  # escalations whose day has come
+    last_checkin: Optional[CheckIn] = None
+    # where the plan stands after its check-ins (tracking.plan_state): what every view shows first
+    status: Optional[Status] = None
+    current_level: Optional[Level] = None
+    since: Optional[dt.date] = None  # the date of the decision that set the status
+    why: Optional[str] = None  # that decision in words
+    current_routine: Optional[list[RoutineEntry]] = None  # what to do now: empty once escalated or stopped
+    other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
+    adherence: Optional[Adherence] = None
+
+
+@document
+class HistoryEntry:
+    plan: Plan
+    current: bool  # the symptom's current plan; a later triage replaced it otherwise
+    kb_version: str
+    status: Status
+    current_level: Level
+    since: dt.date
+    why: str
+    checkins: list[CheckIn]
+
+
+@document
+class HistoryDoc:
+    """`runrehab history --json`: every plan, oldest first, with its check-ins."""
+
+    schema_version: int = SCHEMA_VERSION
+    path: str
+    plans: list[HistoryEntry]
+
+
+@document
+class TodayItem(RoutineEntry):
+    when: Literal["before a run", "after a run", "during the day"]  # the order to do them in
+    done: bool  # logged as done on the day
+
+
+@document
+class TodayPlan:
+    symptom: str
+    plan_date: dt.date
+    day: Count
+    status: Status
+    current_level: Level
+    since: dt.date
+    why: str
+    decided_by: Literal["triage", "check-in"]  # what set the status: the plan itself or its latest check-in
+    exercises: list[TodayItem]  # empty when the plan has no routine to follow now
+    done: list[str]  # every exercise logged as done on the day, in the routine or not
+    next_review: Optional[dt.date]
+    review_due: bool  # the review date has come: time for `runrehab checkin`
+    due: list[Escalation]  # escalation checkpoints whose day has come
+
+
+@document
+class TodayDoc:
+    """`runrehab today --json`: what is due on `date` for every running plan, the most recent first."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    plans: list[TodayPlan]
+
+
+@document
+class SessionStep:
+    """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
+    `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
+
+    exercise: str
+    set: Annotated[int, Ge(1)]
+    side: Optional[Side]
+    kind: Literal["reps", "hold", "duration", "rest"]
+    target: Optional[Count]
+    seconds: Optional[Count]
+
+
+@document
+class SessionExercise:
+    exercise: str
+    name: str
+    dose: Dose
+
+
+@document
+class Session:
+    """`runrehab session --json`: today's routine as ordered steps. `pain_limit`: pain during an
+    exercise (0-10) above which it stops."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    plan_date: dt.date
+    pain_limit: Annotated[int, Ge(0), Le(10)]
+    stop_if: list[str]
+    exercises: list[SessionExercise]
+    steps: list[SessionStep]
+
+
+@document
+class LogEntry:
+    """One exercise done in a session, as kept in the history and read by `session --log`."""
+
+    exercise: str
+    date: dt.date
+    sets: Annotated[int, Ge(0), Le(99)]
+    sides: list[Side] = ()  # type: ignore[assignment]
+    seconds: Optional[Annotated[int, Ge(0), Le(3600)]] = None  # hold or duration reached
+    reps: Optional[Annotated[int, Ge(0), Le(999)]] = None
+    pain_during: Optional[Annotated[int, Ge(0), Le(10)]] = None
+    stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
+
+
+@document
+class ProblemDoc:
+    file: str
+    line: Annotated[int, Ge(1)]
+    col: Annotated[int, Ge(1)]
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+
+
+@document
+class ValidationReport:
+    """`runrehab validate --json`: `ok` is false when an error (or with --strict a warning) was found."""
+
+    schema_version: int = SCHEMA_VERSION
+    ok: bool
+    problems: list[ProblemDoc]
