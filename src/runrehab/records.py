@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import cache
+from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Callable
 
 SCHEMA_VERSION = 1
 LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
@@ -62,10 +64,18 @@ def record(value: Any) -> Any:
 
 def fields_of(value: Any) -> dict[str, Any]:
     """The fields of a Record or a document (documents.py) by name, in order; not copied deeper."""
-    names = getattr(type(value), "__dataclass_fields__", None)
-    if names is None:
+    if type(value) is Record:
         return vars(value)
-    return {name: getattr(value, name) for name in names}
+    names, _, values = _layout(type(value))
+    return dict(zip(names, values(value)))
+
+
+@cache
+def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """A document class's field names, their JSON keys, and a function giving its values in that order."""
+    names = tuple(kind.__dataclass_fields__)  # type: ignore[attr-defined]
+    get = attrgetter(*names)
+    return names, tuple(KEYWORD_FIELDS.get(n, n) for n in names), (get if len(names) > 1 else lambda v: (get(v),))
 
 
 def is_document(value: Any) -> bool:
@@ -108,11 +118,14 @@ def to_json(doc: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, Record) or is_document(value):
-        fields = fields_of(value)
+    if type(value) is Record:
+        fields = vars(value)
         if "if_" in fields or "not_" in fields:
             return {KEYWORD_FIELDS.get(k, k): v for k, v in fields.items()}
         return fields
+    if is_document(value):
+        _, keys, values = _layout(type(value))
+        return dict(zip(keys, values(value)))
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON data")
@@ -135,10 +148,14 @@ class JsonLines:
             return self._encode(to_data(doc))
         parts: list[str] = []
         pending: dict[str, Any] = {}
-        for name, value in fields_of(doc).items():
-            if name == "trace" and value is None:
+        if type(doc) is Record:
+            named = [(KEYWORD_FIELDS.get(k, k), v) for k, v in vars(doc).items()]
+        else:
+            _, keys, values = _layout(type(doc))
+            named = zip(keys, values(doc))  # type: ignore[assignment]
+        for key, value in named:
+            if key == "trace" and value is None:
                 continue
-            key = KEYWORD_FIELDS.get(name, name)
             if type(value) is list and value:
                 if pending:
                     parts.append(self._encode(pending)[1:-1])
