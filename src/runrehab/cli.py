@@ -210,10 +210,11 @@ def validate(
     """Check a rule base: schema, references, reachability, safety, worked examples."""
     from .render import render
     from . import validation
+    from .documents import ValidationReport
 
     _, problems = validation.validate(kb)
     ok = not any(p.severity == "error" or strict for p in problems)
-    render("validate", "json" if json_out else "text", {"ok": ok, "problems": problems})
+    render("validate", "json" if json_out else "text", ValidationReport(ok=ok, problems=problems))
     if not ok:
         raise typer.Exit(ExitCode.BAD_INPUT)
 

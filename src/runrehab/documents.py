@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Optional
 from annotated_types import Ge, Le, MinLen
 
 from .records import KEYWORD_FIELDS, SCHEMA_VERSION
+from .text import visible
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
@@ -310,14 +311,22 @@ class LogEntry:
     stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
 
 
-@document
-class ProblemDoc:
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """Something wrong in a rule-base file, at FILE:LINE:COL; problems sort by place."""
+
     file: str
     line: Annotated[int, Ge(1)]
     col: Annotated[int, Ge(1)]
     severity: Literal["error", "warning"]
     code: str
     message: str
+
+    def __str__(self) -> str:
+        return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
+
+
+Problem.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
 
 
 @document
@@ -326,4 +335,4 @@ class ValidationReport:
 
     schema_version: int = SCHEMA_VERSION
     ok: bool
-    problems: list[ProblemDoc]
+    problems: list[Problem]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .records import KEYWORD_FIELDS
-from .text import visible
+from .documents import Problem
 
 Loc = tuple[Any, ...]
 
@@ -21,19 +21,6 @@ _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", 
 _SHALLOW = 200  # see shallow_enough
 _DEEP_INDENT = re.compile(r"^[ \t?:-]{%d}" % _SHALLOW, re.MULTILINE)
 _BRACKET = re.compile(r"[][{}]")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    file: str
-    line: int
-    col: int
-    severity: str  # "error" | "warning"
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
 
 
 class YamlError(Exception):

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..records import SCHEMA_VERSION, JsonLines, to_json
+from ..records import JsonLines, to_data, to_json
 
 if TYPE_CHECKING:
     from ..kb import KnowledgeBase
@@ -70,20 +70,19 @@ def _exercise_doc(exercise: Any, kbase: Any) -> Any:
     return exercise_doc(kbase, exercise)
 
 
-def _validate_text(report: dict[str, Any], kbase: Any) -> None:
+def _validate_text(report: Any, kbase: Any) -> None:
     from ..text import visible
 
-    problems = report["problems"]
+    problems = report.problems
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     errors = sum(p.severity == "error" for p in problems)
-    summary = f"{errors} error(s), {len(problems) - errors} warning(s)" + (": the rule base is valid" if report["ok"] else "")
+    summary = f"{errors} error(s), {len(problems) - errors} warning(s)" + (": the rule base is valid" if report.ok else "")
     sys.stderr.write(f"runrehab: {visible(summary)}\n")
 
 
-def _validate_json(report: dict[str, Any], kbase: Any) -> None:
-    write_json(json.dumps({"schema_version": SCHEMA_VERSION, "ok": report["ok"],
-                           "problems": [p.__dict__ for p in report["problems"]]}, indent=2))
+def _validate_json(report: Any, kbase: Any) -> None:
+    write_json(json.dumps(to_data(report), indent=2))
 
 
 RENDERERS: dict[tuple[str, str], Renderer] = {
