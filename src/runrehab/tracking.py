@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .engine import day_of_plan
 from .errors import HistoryError, NothingToActOn, UsageError
 from .history import History, StoredPlan
-from .documents import CheckIn, Escalation, Plan, PlanStatus, Session
-from .records import SCHEMA_VERSION, Record, fields_of
+from .documents import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session
+from .records import Record, fields_of
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -180,23 +180,24 @@ def logged_since_checkin(now: Current, today: dt.date) -> Logged:
     return Logged(len({e.date for e in logs}), list(dict.fromkeys(e.exercise for e in logs)), max(pains, default=None))
 
 
-def timeline(history: History) -> list[dict[str, Any]]:
-    """Every plan, oldest first, with its check-ins as stored and where it stands (plan_state)."""
+def timeline(history: History) -> list[HistoryEntry]:
+    """Every plan, oldest first, with its check-ins as stored (their JSON data, word for word) and
+    where it stands (plan_state)."""
     from .stored import read_plan
 
     out = []
     for p in history.plans():
         stored = history.checkins(p.id)
         state = plan_state(read_plan(p.document), read_checkins(history, p.id))
-        out.append({"plan": p.document, "current": p.current, "kb_version": p.kb_version,
-                    "status": state.status, "current_level": state.current_level, "since": state.since.isoformat(),
-                    "why": state.why, "checkins": [c.document for c in stored]})
+        out.append(HistoryEntry(plan=p.document, current=p.current, kb_version=p.kb_version, status=state.status,
+                                current_level=state.current_level, since=state.since, why=state.why,
+                                checkins=[c.document for c in stored]))
     return out
 
 
-def timeline_document(history: History) -> dict[str, Any]:
-    """`history --json` (documents.HistoryDoc)."""
-    return {"schema_version": SCHEMA_VERSION, "path": str(history.path), "plans": timeline(history)}
+def timeline_document(history: History) -> HistoryDoc:
+    """`history --json`."""
+    return HistoryDoc(path=str(history.path), plans=timeline(history))
 
 
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:

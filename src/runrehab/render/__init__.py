@@ -33,7 +33,7 @@ def _json(build: Callable[[Any, Any], Any] = lambda doc, kbase: doc) -> Renderer
 
 
 def _dumped(**options: Any) -> Renderer:
-    """A document of plain data written by json.dumps (the history, validate, schemas)."""
+    """A document of plain data written by json.dumps (schemas)."""
     return lambda doc, kbase: write_json(json.dumps(doc, indent=2, **options))
 
 
@@ -106,7 +106,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("history", "text"): _text("history_view", "timeline"),
     ("today", "text"): _text("today_view", "timeline"),
     ("today", "json"): _json(),
-    ("history", "json"): _dumped(ensure_ascii=False),
+    ("history", "json"): _json(),
     ("validate", "text"): _validate_text,
     ("validate", "json"): _validate_json,
     ("schema", "json"): _dumped(ensure_ascii=False),

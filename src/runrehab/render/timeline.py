@@ -14,6 +14,7 @@ from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
 from .words import DECISION_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
 
 if TYPE_CHECKING:
+    from ..documents import HistoryDoc
     from ..kb import KnowledgeBase
 
 
@@ -110,28 +111,25 @@ def trend_word(scores: list[int]) -> str:
     return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
 
 
-def history_view(document: dict[str, Any], kb: KnowledgeBase) -> Group:
+def history_view(document: HistoryDoc, kb: KnowledgeBase) -> Group:
     """Every plan headed by where it stands now, then its readings: one bar each, coloured by pain
     band, with day numbers."""
-    import datetime as dt
-
-    timeline = document["plans"]
+    timeline = document.plans
     if not timeline:
         return Group(Text("No plans yet: run `runrehab triage` to make one."))
     parts: list[Any] = []
     for entry in timeline:
-        plan = entry["plan"]
-        state = "current" if entry["current"] else "replaced"
-        decided = bool(entry["checkins"])
+        plan = entry.plan
+        state = "current" if entry.current else "replaced"
+        decided = bool(entry.checkins)
         parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
-                          f"{now_words(entry['status'], entry['current_level'], decided)} ({state})",
-                          style=LEVEL_STYLE[entry["current_level"]]))
-        parts.append(Text("  " + since_words(entry["status"], entry["current_level"],
-                                             dt.date.fromisoformat(entry["since"]), entry["why"], decided)))
+                          f"{now_words(entry.status, entry.current_level, decided)} ({state})",
+                          style=LEVEL_STYLE[entry.current_level]))
+        parts.append(Text("  " + since_words(entry.status, entry.current_level, entry.since, entry.why, decided)))
         # pain is None where a red flag ended the interview before it was asked
         readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
         readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"])
-                     for c in entry["checkins"]]
+                     for c in entry.checkins]
         grid = Table.grid(padding=(0, 1))
         for column in ("day", "date", "bar", "pain", "what"):
             grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
