@@ -106,3 +106,16 @@ def test_the_stored_shapes_match_the_document_models():
     assert json.loads(SHAPES_FILE.read_text(encoding="utf-8")) == stored_shapes(), (
         "regenerate: python -c \"import json; from runrehab.document_models import stored_shapes; "
         "from runrehab.stored import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(stored_shapes(), indent=1) + '\\n')\"")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in SCHEMAS if n not in ("exercises", "rules")))
+def test_each_output_document_is_defined_once_and_refuses_a_misspelt_field(name):
+    import dataclasses
+
+    from runrehab import documents
+
+    kind = SCHEMAS[name][0]
+    assert dataclasses.is_dataclass(kind) and getattr(documents, kind.__name__) is kind
+    assert kind.__dataclass_params__.frozen and "__slots__" in vars(kind)
+    with pytest.raises(TypeError, match="misspelt"):
+        kind(misspelt=1)

@@ -4,15 +4,13 @@ The engine, tracking, sessions and today build them by keyword, so a misspelt or
 fails where a document is built. They import no pydantic: document_models.py turns them into JSON
 Schemas (`runrehab schema`) and validators for the tests. Field names that are Python keywords
 carry a trailing underscore (records.KEYWORD_FIELDS); in JSON they do not. Constraints are
-annotated_types markers, which pydantic reads for the schemas; nothing checks them at run time.
+markers pydantic reads for the schemas (Limits, Matching); nothing checks them at run time.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional
-
-from annotated_types import Ge, Le, MinLen
 
 from .records import KEYWORD_FIELDS, SCHEMA_VERSION
 from .text import visible
@@ -25,7 +23,20 @@ Decision = Literal["continue", "progress", "escalate", "stop"]
 Status = Literal["active", "upkeep", "escalated", "stopped"]
 Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
 Side = Literal["left", "right"]
-Count = Annotated[int, Ge(0)]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds pydantic reads from an annotation: of a number (`ge`, `le`) or of a length (`min_length`).
+    Plain markers rather than pydantic's own, so that building a document never imports it."""
+
+    ge: int | None = None
+    le: int | None = None
+    min_length: int | None = None
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        bounds = {k: v for k, v in (("ge", self.ge), ("le", self.le), ("min_length", self.min_length)) if v is not None}
+        return {**handler(source), **bounds}
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class Matching:
 
 # an id of the rule base: an exercise, a rule, a question, a document
 Id = Annotated[str, Matching(r"^[a-z0-9][a-z0-9_-]*$", 80)]
+Count = Annotated[int, Limits(ge=0)]
+Score = Annotated[int, Limits(ge=0, le=10)]  # pain, 0-10
+NonEmpty = Annotated[str, Limits(min_length=1)]
 
 
 def _json_name(name: str) -> str:
@@ -85,9 +99,9 @@ class Escalation:
     """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
     check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
 
-    after_days: Annotated[int, Ge(0), Le(3650)]
-    if_: Annotated[str, MinLen(1)]
-    action: Annotated[str, MinLen(1)]
+    after_days: Annotated[int, Limits(ge=0, le=3650)]
+    if_: NonEmpty
+    action: NonEmpty
     level: Level
     rules: list[str] = ()  # type: ignore[assignment]
 
@@ -141,15 +155,15 @@ class ExerciseDoc:
     """An exercise as printed: citations carry the document's title."""
 
     id: Id
-    name: Annotated[str, MinLen(1)]
+    name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]
     category: Literal["strength", "stretch", "mobility", "soft-tissue"]
-    targets: Annotated[list[str], MinLen(1)]
+    targets: Annotated[list[str], Limits(min_length=1)]
     equipment: list[str] = ()  # type: ignore[assignment]
-    instructions: Annotated[list[str], MinLen(1)]
+    instructions: Annotated[list[str], Limits(min_length=1)]
     dose: Dose
     cautions: list[str] = ()  # type: ignore[assignment]
-    sources: Annotated[list[SourceRef], MinLen(1)]
+    sources: Annotated[list[SourceRef], Limits(min_length=1)]
     source_note: Optional[str] = None  # what the sources leave out (a name without a description, a missing picture)
 
 
@@ -162,7 +176,7 @@ class CheckIn:
     symptom: str
     # Both null when a red flag answered yes ended the check-in before they were asked.
     progress: Optional[Progress]
-    pain_score: Optional[Annotated[int, Ge(0), Le(10)]]
+    pain_score: Optional[Score]
     answers: dict[str, Any]
     red_flags: list[str]
     triage_level: Level
@@ -268,7 +282,7 @@ class SessionStep:
     `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
 
     exercise: str
-    set: Annotated[int, Ge(1)]
+    set: Annotated[int, Limits(ge=1)]
     side: Optional[Side]
     kind: Literal["reps", "hold", "duration", "rest"]
     target: Optional[Count]
@@ -291,7 +305,7 @@ class Session:
     date: dt.date
     symptom: str
     plan_date: dt.date
-    pain_limit: Annotated[int, Ge(0), Le(10)]
+    pain_limit: Score
     stop_if: list[str]
     exercises: list[SessionExercise]
     steps: list[SessionStep]
@@ -303,11 +317,11 @@ class LogEntry:
 
     exercise: str
     date: dt.date
-    sets: Annotated[int, Ge(0), Le(99)]
+    sets: Annotated[int, Limits(ge=0, le=99)]
     sides: list[Side] = ()  # type: ignore[assignment]
-    seconds: Optional[Annotated[int, Ge(0), Le(3600)]] = None  # hold or duration reached
-    reps: Optional[Annotated[int, Ge(0), Le(999)]] = None
-    pain_during: Optional[Annotated[int, Ge(0), Le(10)]] = None
+    seconds: Optional[Annotated[int, Limits(ge=0, le=3600)]] = None  # hold or duration reached
+    reps: Optional[Annotated[int, Limits(ge=0, le=999)]] = None
+    pain_during: Optional[Score] = None
     stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
 
 
@@ -316,8 +330,8 @@ class Problem:
     """Something wrong in a rule-base file, at FILE:LINE:COL; problems sort by place."""
 
     file: str
-    line: Annotated[int, Ge(1)]
-    col: Annotated[int, Ge(1)]
+    line: Annotated[int, Limits(ge=1)]
+    col: Annotated[int, Limits(ge=1)]
     severity: Literal["error", "warning"]
     code: str
     message: str

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..conditions import show_value
+from ..documents import Range
 from ..records import Record
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _span(r: Record) -> str:
 
 def _seconds(r: Record) -> str:
     if r.min % 60 == 0 and r.max % 60 == 0 and r.min >= 60:
-        return f"{_span(Record(min=r.min // 60, max=r.max // 60))} min"
+        return f"{_span(Range(min=r.min // 60, max=r.max // 60))} min"
     return f"{_span(r)} s"
 
 
