@@ -4,7 +4,7 @@ The engine, tracking, sessions and today build them by keyword, so a misspelt or
 fails where a document is built. They import no pydantic: document_models.py turns them into JSON
 Schemas (`runrehab schema`) and validators for the tests. Field names that are Python keywords
 carry a trailing underscore (records.KEYWORD_FIELDS); in JSON they do not. Constraints are
-markers pydantic reads for the schemas (Limits, Matching); nothing checks them at run time.
+markers pydantic reads for the schemas (Limits); nothing checks them at run time.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional
 
-from .records import KEYWORD_FIELDS, SCHEMA_VERSION
+from .records import KEYWORD_FIELDS, SCHEMA_VERSION, fields_of
 from .text import visible
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
@@ -25,33 +25,22 @@ Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
 Side = Literal["left", "right"]
 
 
-@dataclass(frozen=True)
 class Limits:
-    """Bounds pydantic reads from an annotation: of a number (`ge`, `le`) or of a length (`min_length`).
-    Plain markers rather than pydantic's own, so that building a document never imports it."""
+    """Bounds pydantic reads from an annotation, named as in its core schemas (ge, le, min_length,
+    max_length, pattern). Plain markers rather than pydantic's own, so that building a document
+    never imports it."""
 
-    ge: int | None = None
-    le: int | None = None
-    min_length: int | None = None
+    __slots__ = ("bounds",)
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        bounds = {k: v for k, v in (("ge", self.ge), ("le", self.le), ("min_length", self.min_length)) if v is not None}
-        return {**handler(source), **bounds}
-
-
-@dataclass(frozen=True)
-class Matching:
-    """A string constraint pydantic reads from an annotation: a regular expression and a longest length."""
-
-    pattern: str
-    max_length: int
+    def __init__(self, **bounds: Any) -> None:
+        self.bounds = bounds
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        return {**handler(source), "pattern": self.pattern, "max_length": self.max_length}
+        return {**handler(source), **self.bounds}
 
 
 # an id of the rule base: an exercise, a rule, a question, a document
-Id = Annotated[str, Matching(r"^[a-z0-9][a-z0-9_-]*$", 80)]
+Id = Annotated[str, Limits(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Count = Annotated[int, Limits(ge=0)]
 Score = Annotated[int, Limits(ge=0, le=10)]  # pain, 0-10
 NonEmpty = Annotated[str, Limits(min_length=1)]
@@ -61,21 +50,37 @@ def _json_name(name: str) -> str:
     return KEYWORD_FIELDS.get(name, name)
 
 
+class Document:
+    """What every document shares: equal to one of its class with equal fields, shown with its fields.
+    Written once here rather than generated for each class by dataclass(), which costs an import
+    of this module (and so every command's start) about half a millisecond a class."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and fields_of(self) == fields_of(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in fields_of(self).items())})"
+
+
 def document(cls: type) -> type:
     """A frozen, slotted, keyword-only dataclass; pydantic refuses unknown keys when it reads one."""
-    made = dataclass(frozen=True, slots=True, kw_only=True)(cls)
+    made = dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)(cls)
     made.__pydantic_config__ = {"extra": "forbid", "alias_generator": _json_name}  # type: ignore[attr-defined]
     return made
 
 
 @document
-class Range:
+class Range(Document):
     min: Count
     max: Count
 
 
 @document
-class Dose:
+class Dose(Document):
     sets: Optional[Range] = None
     reps: Optional[Range] = None
     hold_seconds: Optional[Range] = None
@@ -85,7 +90,7 @@ class Dose:
 
 
 @document
-class SourceRef:
+class SourceRef(Document):
     document: str
     title: str
     quote: str
@@ -95,7 +100,7 @@ class SourceRef:
 
 
 @document
-class Escalation:
+class Escalation(Document):
     """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
     check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
 
@@ -107,13 +112,13 @@ class Escalation:
 
 
 @document
-class FiredRule:
+class FiredRule(Document):
     id: str
     source: SourceRef
 
 
 @document
-class TraceEntry:
+class TraceEntry(Document):
     """Why a rule did or did not shape the plan (`triage --explain`)."""
 
     rule: str
@@ -124,7 +129,7 @@ class TraceEntry:
 
 
 @document
-class RoutineEntry:
+class RoutineEntry(Document):
     exercise: str
     name: str
     dose: Dose
@@ -132,7 +137,7 @@ class RoutineEntry:
 
 
 @document
-class Plan:
+class Plan(Document):
     schema_version: int = SCHEMA_VERSION
     date: dt.date
     symptom: str
@@ -151,7 +156,7 @@ class Plan:
 
 
 @document
-class ExerciseDoc:
+class ExerciseDoc(Document):
     """An exercise as printed: citations carry the document's title."""
 
     id: Id
@@ -168,7 +173,7 @@ class ExerciseDoc:
 
 
 @document
-class CheckIn:
+class CheckIn(Document):
     schema_version: int = SCHEMA_VERSION
     plan_date: dt.date
     date: dt.date
@@ -196,7 +201,7 @@ class CheckIn:
 
 
 @document
-class Adherence:
+class Adherence(Document):
     """This week's sessions: one a day planned from `since` (Monday, or the plan's date) to today."""
 
     since: dt.date
@@ -224,7 +229,7 @@ class PlanStatus(Plan):
 
 
 @document
-class HistoryEntry:
+class HistoryEntry(Document):
     plan: Plan
     current: bool  # the symptom's current plan; a later triage replaced it otherwise
     kb_version: str
@@ -236,7 +241,7 @@ class HistoryEntry:
 
 
 @document
-class HistoryDoc:
+class HistoryDoc(Document):
     """`runrehab history --json`: every plan, oldest first, with its check-ins."""
 
     schema_version: int = SCHEMA_VERSION
@@ -251,7 +256,7 @@ class TodayItem(RoutineEntry):
 
 
 @document
-class TodayPlan:
+class TodayPlan(Document):
     symptom: str
     plan_date: dt.date
     day: Count
@@ -268,7 +273,7 @@ class TodayPlan:
 
 
 @document
-class TodayDoc:
+class TodayDoc(Document):
     """`runrehab today --json`: what is due on `date` for every running plan, the most recent first."""
 
     schema_version: int = SCHEMA_VERSION
@@ -277,7 +282,7 @@ class TodayDoc:
 
 
 @document
-class SessionStep:
+class SessionStep(Document):
     """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
     `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
 
@@ -290,14 +295,14 @@ class SessionStep:
 
 
 @document
-class SessionExercise:
+class SessionExercise(Document):
     exercise: str
     name: str
     dose: Dose
 
 
 @document
-class Session:
+class Session(Document):
     """`runrehab session --json`: today's routine as ordered steps. `pain_limit`: pain during an
     exercise (0-10) above which it stops."""
 
@@ -312,7 +317,7 @@ class Session:
 
 
 @document
-class LogEntry:
+class LogEntry(Document):
     """One exercise done in a session, as kept in the history and read by `session --log`."""
 
     exercise: str
@@ -344,7 +349,7 @@ Problem.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
 
 
 @document
-class ValidationReport:
+class ValidationReport(Document):
     """`runrehab validate --json`: `ok` is false when an error (or with --strict a warning) was found."""
 
     schema_version: int = SCHEMA_VERSION
