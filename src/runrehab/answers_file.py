@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -26,6 +25,8 @@ def _too_long(name: str, line: int) -> AnswersFileError:
 def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
     """A stream copied into a temporary file, which can be read again from the start; a line
     longer than LINE_LIMIT stops the copy (a stream may never end)."""
+    import tempfile  # only stdin and pipes need it: not imported on every start
+
     with temporary_writes(f"a copy of {name}"):
         spool = tempfile.TemporaryFile()
     try:

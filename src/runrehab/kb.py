@@ -15,7 +15,6 @@ from typing import Any
 from .errors import KbError, NotFound, UsageError
 from .records import Record
 from .text import quoted
-from .yaml_source import Problem
 
 EXERCISES_FILE = "exercises.yaml"
 RULES_FILE = "rules.yaml"
@@ -23,15 +22,17 @@ STAGES = ("triage", "checkin")
 
 
 def shipped_dir() -> Path:
-    """The rule base shipped inside the package (in a checkout: the top-level data/ folder)."""
-    from importlib.resources import files
-
-    packaged = Path(str(files("runrehab") / "data"))
+    """The rule base shipped inside the package (in a checkout: the top-level data/ folder).
+    runrehab is installed as plain files (never run from a zip), so its folder is the package's
+    own; importlib.resources would cost every start a few milliseconds to say the same."""
+    packaged = Path(__file__).resolve().parent / "data"
     if (packaged / RULES_FILE).is_file():
         return packaged
     checkout = Path(__file__).resolve().parents[2] / "data"
     if (checkout / RULES_FILE).is_file():
         return checkout
+    from .yaml_source import Problem
+
     raise KbError([Problem(str(packaged), 1, 1, "error", "missing",
                            "the shipped rule base is missing from this installation; reinstall runrehab")])
 
