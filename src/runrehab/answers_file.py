@@ -132,8 +132,6 @@ class AnswersFile:
         yield None, self._document()
 
     def _document(self) -> dict[str, Any]:
-        from .yaml_source import YamlError, read_yaml_text
-
         self._file.seek(0)
         try:
             text = self._decode(read_bounded(self._file, DOCUMENT_LIMIT, self.name))
@@ -150,6 +148,8 @@ class AnswersFile:
                 data = None  # perhaps YAML's own {key: value}; YAML names the problem if not
             if isinstance(data, dict):
                 return data
+        from .yaml_source import YamlError, read_yaml_text  # JSON answers start without the YAML reader
+
         try:
             data = read_yaml_text(text, self.name, untrusted=True).data
         except YamlError as exc:
