@@ -52,7 +52,7 @@ def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple
     tests = kb.shared(("tests", symptom, stage), lambda: tuple(
         (r, None if r.when is None else compiled(r.when)) for r in kb.rules_for(symptom, stage)))
     applicable = kb.rules_for(symptom, stage)
-    asked = kb.shared(("asked", symptom, stage), lambda: {q.id for q in kb.questions_for(symptom, stage)})
+    asked = kb.asked(symptom, stage)
     foreign = {qid for qid, value in answers.items() if value is True and is_red_flag(qid) and qid not in asked}
     if foreign:
         extra = [r for r in kb.rules if stage in r.stages and r not in applicable and r.when is not None

@@ -131,7 +131,7 @@ def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     symptom = symptom or answers.get("symptom")
     if symptom not in kb.symptoms:
         return []
-    asked = {q.id for q in kb.questions_for(symptom, stage)}
+    asked = kb.asked(symptom, stage)
     return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
 
 
