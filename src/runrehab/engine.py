@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import compiled, leaves, matched_leaves, possible
 from .errors import UsageError
-from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, is_red_flag, level_rank, updated
+from .records import LEVELS, RED_FLAG_LEVELS, SCHEMA_VERSION, Record, is_red_flag, level_rank, to_json, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -234,7 +234,13 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Record, ...]
         # a stable sort: the red-flag entries of one level keep the order of their urgency
         return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
 
-    return kb.shared(("announced", symptom, onset), make)
+    return kb.shared(("announced", symptom, onset), lambda: _one_of_a_kind(kb, make()))
+
+
+def _one_of_a_kind(kb: KnowledgeBase, entries: tuple[Record, ...]) -> tuple[Record, ...]:
+    """The one object kept for announcements alike: the thousands of onsets a batch can meet
+    announce only a few distinct sets, and a long batch's memory must not grow with the onsets."""
+    return kb.shared(("announcement", to_json(list(entries))), lambda: entries)
 
 
 # ------------------------------------------------------------------ check-ins
