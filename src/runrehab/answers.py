@@ -54,7 +54,7 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 @contextlib.contextmanager
 def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
              plan_answers: dict[str, Any] | None = None,
-             symptom: str | None = None, known: dict[str, Any] | None = None) -> Iterator[tuple[bool, Iterator[Gathered]]]:
+             symptom: str | None = None, known: dict[str, Any] | None = None) -> Iterator[tuple[bool, Iterable[Gathered]]]:
     """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
     line of a batch (triage only), which is read afresh each time it is iterated.
     Missing answers are asked with `ask` when a person can answer; at a check-in, answers that

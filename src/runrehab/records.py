@@ -114,7 +114,7 @@ class JsonLines:
     # Characters of text remembered, forgotten all at once beyond that. A bound on the text, not
     # on the count: lists made afresh for each case (escalation dates) never recur, and a batch
     # of any length must not grow for them.
-    LIMIT = 1 << 20
+    LIMIT = 1 << 18
 
     def __init__(self) -> None:
         self._encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
