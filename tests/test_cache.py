@@ -171,6 +171,17 @@ def test_json_lines_keep_up_when_their_memory_is_full(kb, monkeypatch):
         assert write(doc) == json.dumps(to_data(doc), ensure_ascii=False)
 
 
+def test_json_lines_remember_a_bounded_amount_of_text_whatever_the_batch(kb):
+    """Lists made afresh for every case (dated escalations) never recur: a long batch must not
+    keep more text for them than the limit."""
+    write = JsonLines()
+    for day in range(400):
+        doc = triage(kb, full_answers(kb, "posterior-leg-pain", days=10), dt.date(2026, 3, 1) + dt.timedelta(days=day))
+        assert write(doc) == json.dumps(to_data(doc), ensure_ascii=False)
+    remembered = sum(len(text) for _, text in write._texts.values())
+    assert 0 < remembered <= JsonLines.LIMIT and write._size == remembered
+
+
 # ------------------------------------------------------------------ entries planted by others
 
 

@@ -179,3 +179,15 @@ def test_a_step_moves_one_part_of_a_dose_by_one_step_within_its_range(end):
             dose = after
         ranged = [r for r in (getattr(dose, k) for k in STEP) if r is not None]
         assert all(r.min == r.max for r in ranged)  # many small steps reach the end, never one big one
+
+
+def test_onsets_that_announce_the_same_escalations_share_one_object(kb):
+    """A batch meets thousands of onsets (days since the symptom started): what is kept for
+    them grows with the distinct announcements, not with the onsets."""
+    from runrehab.engine import announced
+    from runrehab.records import to_json
+
+    for symptom in kb.symptoms:
+        kept = {id(announced(kb, symptom, onset)) for onset in range(0, 3651)}
+        distinct = {to_json(list(announced(kb, symptom, onset))) for onset in range(0, 3651)}
+        assert len(kept) == len(distinct) < 100

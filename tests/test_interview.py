@@ -81,3 +81,29 @@ def test_no_answers_at_all_names_the_symptom_and_the_common_questions():
     with pytest.raises(MissingAnswers) as info:
         complete(KB, {})
     assert info.value.ids[:1] == ["symptom"] and {"days", "pain_score", "pain_at_rest"} <= set(info.value.ids)
+
+
+def test_answers_checked_through_the_table_are_typed_as_parse_answer_types_them(kb):
+    """The lookup table is a shortcut: every value, usual or not, comes out as parse_answer
+    makes it or is refused the same way (True is a yes, 1 is not)."""
+    import random
+
+    from runrehab.errors import AnswerError
+    from runrehab.interview import parse_answer, parse_answers
+
+    rng = random.Random(5)
+    odd = [1, 0, 1.0, "1", " Yes ", "YES", "y ", "maybe", "", None, [], ["x"], {"a": 1}, -1, 10**13, "+3", " 7", "07",
+           True, False, "no", "N"]
+    for _ in range(3000):
+        q = rng.choice(list(kb.questions.values()))
+        raw = rng.choice([*odd, *(q.choices or []), *(str(c).upper() for c in q.choices or [])]
+                         + ([q.min, q.max, q.max + 1, str(q.min)] if q.type == "integer" else []))
+        try:
+            expected = ("ok", parse_answer(q, raw))
+        except AnswerError as exc:
+            expected = ("refused", str(exc))
+        try:
+            got = ("ok", parse_answers(kb, {q.id: raw})[q.id])
+        except AnswerError as exc:
+            got = ("refused", str(exc))
+        assert got == expected and type(got[1]) is type(expected[1]), (q.id, raw)

@@ -108,11 +108,13 @@ def test_a_full_temporary_folder_is_one_line(monkeypatch, runner, kb, tmp_path):
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(tempfile, "TemporaryFile", full)
     (tmp_path / "batch.jsonl").write_text("".join(json.dumps(full_answers(kb, "tight-itb")) + "\n" for _ in range(3)))
-    for args in (["--answers", str(tmp_path / "batch.jsonl")], ["--answers", "-"]):
-        result = runner.invoke(app, ["triage", *args, "--json"], input="{}\n")
-        assert result.exit_code == 2 and result.stdout == ""
-        assert result.stderr.startswith("runrehab: error: ") and len(result.stderr.splitlines()) == 1
-        assert result.stderr.endswith(f"in {tempfile.gettempdir()}: No space left on device\n"), result.stderr
+    result = runner.invoke(app, ["triage", "--answers", "-", "--json"], input="{}\n")  # stdin is copied first
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("runrehab: error: ") and len(result.stderr.splitlines()) == 1
+    assert result.stderr.endswith(f"in {tempfile.gettempdir()}: No space left on device\n"), result.stderr
+    # a batch in a file is checked whole, then read again: it needs no temporary file
+    result = runner.invoke(app, ["triage", "--answers", str(tmp_path / "batch.jsonl"), "--json"])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3, result.stderr
 
 
 VIEWS = ["plan --db $D --date 2026-03-05", "plan --format markdown --db $D", "history --db $D", "exercises",

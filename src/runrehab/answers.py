@@ -7,15 +7,12 @@ module never touches one. A batch (JSON Lines) is checked whole before anything 
 from __future__ import annotations
 
 import contextlib
-import json
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .answers_file import AnswersFile
 from .errors import AnswerError, UsageError
-from .files import temporary_writes
 from .interview import carried_over, complete, parse_answers
 from .text import quoted
 
@@ -57,9 +54,9 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 @contextlib.contextmanager
 def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
              plan_answers: dict[str, Any] | None = None,
-             symptom: str | None = None, known: dict[str, Any] | None = None) -> Iterator[tuple[bool, Iterator[Gathered]]]:
+             symptom: str | None = None, known: dict[str, Any] | None = None) -> Iterator[tuple[bool, Iterable[Gathered]]]:
     """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
-    line of a batch (triage only).
+    line of a batch (triage only), which is read afresh each time it is iterated.
     Missing answers are asked with `ask` when a person can answer; at a check-in, answers that
     cannot change (and without a person, `carry_over` ones) come from the plan's `plan_answers`. The first bad case raises, a
     batch's naming its line. `known`: answers the history already holds (the pain logged during
@@ -84,16 +81,23 @@ def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Aske
                     raise AnswerError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
                 yield Gathered(line if batch else None, final, [qid for qid in given if qid not in final])
 
-        yield batch, cases()
+        yield batch, (_Reread(cases) if batch else cases())
 
 
-def checked_first(cases: Iterator[Gathered]) -> Iterator[Gathered]:
-    """Every case checked before the first is given out (a batch with a bad line prints nothing):
-    kept meanwhile in a temporary file, since a batch may be larger than memory."""
-    with temporary_writes("the checked answers"), tempfile.TemporaryFile("w+", encoding="utf-8") as checked:
-        for case in cases:
-            checked.write(json.dumps([case.line, case.answers, case.ignored]) + "\n")
-        checked.seek(0)
-        for text in checked:
-            line, answers, ignored = json.loads(text)
-            yield Gathered(line, answers, ignored)
+class _Reread:
+    """A batch's cases, read and checked from the start of its file on each iteration."""
+
+    def __init__(self, cases: Callable[[], Iterator[Gathered]]):
+        self._cases = cases
+
+    def __iter__(self) -> Iterator[Gathered]:
+        return self._cases()
+
+
+def checked_first(cases: Iterable[Gathered]) -> Iterator[Gathered]:
+    """Every case checked before the first is given out (a batch with a bad line prints nothing).
+    A batch may be larger than memory, so nothing is kept: it is read and checked through once,
+    then read and checked again as it is given out (stdin and pipes are read from a copy)."""
+    for _ in cases:
+        pass
+    yield from cases

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -26,6 +25,8 @@ def _too_long(name: str, line: int) -> AnswersFileError:
 def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
     """A stream copied into a temporary file, which can be read again from the start; a line
     longer than LINE_LIMIT stops the copy (a stream may never end)."""
+    import tempfile  # only stdin and pipes need it: not imported on every start
+
     with temporary_writes(f"a copy of {name}"):
         spool = tempfile.TemporaryFile()
     try:
@@ -131,8 +132,6 @@ class AnswersFile:
         yield None, self._document()
 
     def _document(self) -> dict[str, Any]:
-        from .yaml_source import YamlError, read_yaml_text
-
         self._file.seek(0)
         try:
             text = self._decode(read_bounded(self._file, DOCUMENT_LIMIT, self.name))
@@ -149,6 +148,8 @@ class AnswersFile:
                 data = None  # perhaps YAML's own {key: value}; YAML names the problem if not
             if isinstance(data, dict):
                 return data
+        from .yaml_source import YamlError, read_yaml_text  # JSON answers start without the YAML reader
+
         try:
             data = read_yaml_text(text, self.name, untrusted=True).data
         except YamlError as exc:

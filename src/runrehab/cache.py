@@ -18,7 +18,6 @@ import hashlib
 import os
 import stat
 import sys
-import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -109,6 +108,8 @@ def _clear_stale_temporaries(where: Path) -> None:
 
 def put(key: str, data: bytes) -> None:
     """Keep `data` under `key`: written whole under a temporary name, then renamed into place."""
+    import tempfile  # a warm start only reads
+
     path = entry_path(key)
     if path is None:
         return

@@ -48,13 +48,13 @@ def triage(
     fmt = "json" if json_out else "text"
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
     with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview) as (batch, cases):
-        if explain:
-            cases = reporting_ignored(cases, None, batch)
         if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
+            checked = checked_first(cases)
             render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)
-                                       for case in checked_first(cases)), kbase)
+                                       for case in (reporting_ignored(checked, None, batch) if explain else checked)),
+                         kbase)
             return
-        [case] = cases
+        [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
     if not no_save:  # saved before it is shown: what is shown is what is kept
         from .streams import note_saved
@@ -239,5 +239,26 @@ from . import cli_followup  # noqa: E402,F401  (registers its commands)
 
 
 def main() -> None:
-    """Run a command (entry.main prepares the streams and ends failed output)."""
-    app(prog_name="runrehab")
+    """Run a command (entry.main prepares the streams and ends failed output).
+
+    typer turns every registered command into a click command at each start, reading each
+    signature: when the first argument names a command, only that one is built (the rest could
+    not run anyway). Anything else (help, completion, a mistyped name) gets the whole app."""
+    import copy
+    import os
+    import sys
+
+    wanted = sys.argv[1] if len(sys.argv) > 1 else None
+    only = [c for c in app.registered_commands if _command_name(c) == wanted]
+    if not only or "_RUNREHAB_COMPLETE" in os.environ:
+        app(prog_name="runrehab")
+        return
+    lean = copy.copy(app)
+    lean.registered_commands = only
+    lean(prog_name="runrehab")
+
+
+def _command_name(info: typer.models.CommandInfo) -> str | None:
+    from typer.main import get_command_name
+
+    return info.name or (get_command_name(info.callback.__name__) if info.callback else None)

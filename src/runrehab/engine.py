@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import compiled, leaves, matched_leaves, possible
 from .errors import UsageError
 from .documents import CheckIn, Dose, Escalation, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
-from .records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, updated
+from .records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, to_json, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -64,7 +64,7 @@ def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple
     tests = kb.shared(("tests", symptom, stage), lambda: tuple(
         (r, None if r.when is None else compiled(r.when)) for r in kb.rules_for(symptom, stage)))
     applicable = kb.rules_for(symptom, stage)
-    asked = kb.shared(("asked", symptom, stage), lambda: {q.id for q in kb.questions_for(symptom, stage)})
+    asked = kb.asked(symptom, stage)
     foreign = {qid for qid, value in answers.items() if value is True and is_red_flag(qid) and qid not in asked}
     if foreign:
         extra = [r for r in kb.rules if stage in r.stages and r not in applicable and r.when is not None
@@ -245,7 +245,13 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, 
         # a stable sort: the red-flag entries of one level keep the order of their urgency
         return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
 
-    return kb.shared(("announced", symptom, onset), make)
+    return kb.shared(("announced", symptom, onset), lambda: _one_of_a_kind(kb, make()))
+
+
+def _one_of_a_kind(kb: KnowledgeBase, entries: tuple[Record, ...]) -> tuple[Record, ...]:
+    """The one object kept for announcements alike: the thousands of onsets a batch can meet
+    announce only a few distinct sets, and a long batch's memory must not grow with the onsets."""
+    return kb.shared(("announcement", to_json(list(entries))), lambda: entries)
 
 
 # ------------------------------------------------------------------ check-ins

@@ -10,7 +10,6 @@ import errno
 import fcntl
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,4 +108,6 @@ def temporary_writes(what: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
+        import tempfile
+
         raise FileRefused(f"cannot write {what} in {tempfile.gettempdir()}: {why_not(exc)}") from None

@@ -97,9 +97,11 @@ def why_unusable(path: Path, exc: BaseException) -> str:
 
 
 def uri(path: Path, options: str) -> str:
-    from urllib.request import pathname2url
+    # quote is what urllib.request.pathname2url does on POSIX (runrehab's only kind of system),
+    # without importing urllib.request and http.client at every start that opens the history
+    from urllib.parse import quote
 
-    return f"file:{pathname2url(str(path.absolute()))}?{options}"
+    return f"file:{quote(str(path.absolute()))}?{options}"
 
 
 def read_only(path: Path) -> sqlite3.Connection:

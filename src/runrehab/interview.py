@@ -81,13 +81,45 @@ def parse_answer(question: Record, raw: Any) -> Any:
     return [c for c in question.choices or [] if c in picked]
 
 
+_TABLED_RANGE = 1000  # an integer question with a wider range is checked by parse_answer alone
+
+
+def _spellings(question: Record) -> list[Any]:
+    """The values of `question` a batch usually holds, each as typed in a file."""
+    if question.type == "yes_no":
+        return [True, False, *YES, *NO]
+    if question.type == "integer" and question.max - question.min <= _TABLED_RANGE:
+        numbers = range(question.min, question.max + 1)
+        return [*numbers, *map(str, numbers)]
+    if question.type == "choice":
+        return list(question.choices or [])
+    return []
+
+
+def answer_table(kb: KnowledgeBase) -> dict[tuple[str, type, Any], Any]:
+    """(question id, type of the value, value) -> typed answer, for the usual spellings of every
+    question, each typed by parse_answer itself; the type is part of the key since True == 1."""
+    def make() -> dict[tuple[str, type, Any], Any]:
+        return {(q.id, type(raw), raw): parse_answer(q, raw) for q in kb.questions.values() for raw in _spellings(q)}
+
+    return kb.shared(("answer-table",), make)
+
+
 def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
     unknown = [qid for qid in given if qid not in kb.questions]
     if unknown:
         raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
                           f"(see `runrehab questions` for the ids)")
-    return {qid: parse_answer(kb.questions[qid], raw) for qid, raw in given.items()}
+    table, missing = answer_table(kb), object()
+    typed = {}
+    for qid, raw in given.items():
+        try:
+            value = table.get((qid, type(raw), raw), missing)
+        except TypeError:  # a list or a mapping: not a usual spelling
+            value = missing
+        typed[qid] = parse_answer(kb.questions[qid], raw) if value is missing else value
+    return typed
 
 
 def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[str]:
@@ -99,7 +131,7 @@ def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     symptom = symptom or answers.get("symptom")
     if symptom not in kb.symptoms:
         return []
-    asked = {q.id for q in kb.questions_for(symptom, stage)}
+    asked = kb.asked(symptom, stage)
     return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
 
 

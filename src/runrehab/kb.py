@@ -15,7 +15,6 @@ from typing import Any
 from .errors import KbError, NotFound, UsageError
 from .records import Record
 from .text import quoted
-from .yaml_source import Problem
 
 EXERCISES_FILE = "exercises.yaml"
 RULES_FILE = "rules.yaml"
@@ -23,15 +22,17 @@ STAGES = ("triage", "checkin")
 
 
 def shipped_dir() -> Path:
-    """The rule base shipped inside the package (in a checkout: the top-level data/ folder)."""
-    from importlib.resources import files
-
-    packaged = Path(str(files("runrehab") / "data"))
+    """The rule base shipped inside the package (in a checkout: the top-level data/ folder).
+    runrehab is installed as plain files (never run from a zip), so its folder is the package's
+    own; importlib.resources would cost every start a few milliseconds to say the same."""
+    packaged = Path(__file__).resolve().parent / "data"
     if (packaged / RULES_FILE).is_file():
         return packaged
     checkout = Path(__file__).resolve().parents[2] / "data"
     if (checkout / RULES_FILE).is_file():
         return checkout
+    from .yaml_source import Problem
+
     raise KbError([Problem(str(packaged), 1, 1, "error", "missing",
                            "the shipped rule base is missing from this installation; reinstall runrehab")])
 
@@ -101,20 +102,43 @@ class KnowledgeBase:
             value = self._memo[key] = make()
             return value
 
+    @cached_property
+    def _by_symptom(self) -> dict[tuple[str, str | None], list[tuple[int, Record]]]:
+        """("rules" or "questions", symptom or None for every symptom) -> (position in the file,
+        record): one pass over the rule base, so that a symptom's first case reads only its own
+        part of a large rule base."""
+        index: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}
+        for kind, records in (("rules", self.rules), ("questions", self.rules_file.questions)):
+            for position, r in enumerate(records):
+                for symptom in dict.fromkeys(r.symptoms) or [None]:
+                    index.setdefault((kind, symptom), []).append((position, r))
+        return index
+
+    def _of_symptom(self, kind: str, symptom: str | None) -> list[Record]:
+        """The rules or questions that apply to `symptom` (all of them when None), in file order."""
+        if symptom is None:
+            return list(self.rules if kind == "rules" else self.rules_file.questions)
+        index = self._by_symptom
+        both = sorted(index.get((kind, None), []) + index.get((kind, symptom), []), key=lambda pair: pair[0])
+        return [r for _, r in both]
+
     def rules_for(self, symptom: str, stage: str) -> tuple[Record, ...]:
         """The rules of one stage that apply to `symptom`, in file order."""
         return self.shared(("rules", symptom, stage), lambda: tuple(
-            r for r in self.rules if stage in r.stages and (not r.symptoms or symptom in r.symptoms)))
+            r for r in self._of_symptom("rules", symptom) if stage in r.stages))
 
     def questions_for(self, symptom: str | None, stage: str) -> tuple[Record, ...]:
         """The questions of one stage that apply to `symptom` (all symptoms when None), in
         interview order: file order, with red flags before everything but `symptom`."""
         def make() -> tuple[Record, ...]:
-            qs = [q for q in self.rules_file.questions
-                  if stage in q.stages and (symptom is None or not q.symptoms or symptom in q.symptoms)]
+            qs = [q for q in self._of_symptom("questions", symptom) if stage in q.stages]
             return tuple(sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2))
 
         return self.shared(("questions", symptom, stage), make)
+
+    def asked(self, symptom: str, stage: str) -> frozenset[str]:
+        """The ids of the questions of `questions_for`."""
+        return self.shared(("asked", symptom, stage), lambda: frozenset(q.id for q in self.questions_for(symptom, stage)))
 
     def listed_questions(self, symptom: str | None = None, stage: str | None = None) -> list[Record]:
         """The questions as `runrehab questions` lists them: file order, narrowed to those asked

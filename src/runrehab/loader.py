@@ -12,15 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checks import check_references
 from .errors import FileRefused, KbError
 from .files import MIB, read_regular, shorten, why_not
 from .kb import EXERCISES_FILE, RULES_FILE, KnowledgeBase, shipped_dir
 from .records import Record, record
-from .yaml_source import Problem, SourceFile, YamlError, read_yaml_bytes
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+
+    from .yaml_source import Problem, SourceFile
+
+# A warm start takes the rule base from the cache: the YAML reader and the checks are imported
+# only when the files are read and checked.
 
 FILE_LIMIT = 4 * MIB  # a rule-base file: about 90 times the shipped rules.yaml
 MAX_PROBLEMS = 200  # reported of one file; a file with more is beyond repair by a list
@@ -33,6 +36,8 @@ def read_rule_file(path: Path) -> bytes:
 
 
 def read_yaml_file(path: Path, name: str) -> SourceFile:
+    from .yaml_source import Problem, YamlError, read_yaml_bytes
+
     try:
         raw = read_rule_file(path)
     except FileNotFoundError:
@@ -157,6 +162,8 @@ def check_folder(base: Path) -> None:
     except OSError as exc:
         why = ("not a folder holding exercises.yaml and rules.yaml" if isinstance(exc, (FileNotFoundError, NotADirectoryError))
                else f"cannot use it: {why_not(exc)}")
+    from .yaml_source import Problem
+
     raise KbError([Problem(shorten(str(base)), 1, 1, "error", "missing", why)])
 
 
@@ -165,7 +172,9 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
     files as read so that later checks can point at lines."""
     from pydantic import ValidationError
 
+    from .checks import check_references
     from .models import ExercisesFile, RulesFile
+    from .yaml_source import YamlError
 
     problems: list[Problem] = []
     sources: dict[str, SourceFile] = {}
@@ -203,6 +212,8 @@ def capped(name: str, problems: Iterable[Problem]) -> list[Problem]:
         else:
             more += 1
     if more:
+        from .yaml_source import Problem
+
         kept.append(Problem(name, max(p.line for p in kept) + 1, 1, "error", "too-many",
                             f"{more} more problems not shown; fix the ones above first"))
     return kept

@@ -136,12 +136,16 @@ class JsonLines:
     recurs from document to document (routine entries, advice, escalations and fired rules come
     from the rule base itself, the same objects each time) is serialised once and its text reused."""
 
-    LIMIT = 4096  # lists remembered; forgotten all at once beyond that
+    # Characters of text remembered, forgotten all at once beyond that. A bound on the text, not
+    # on the count: lists made afresh for each case (escalation dates) never recur, and a batch
+    # of any length must not grow for them.
+    LIMIT = 1 << 18
 
     def __init__(self) -> None:
         self._encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
         self._texts: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
         self._keys: dict[str, str] = {}
+        self._size = 0
 
     def __call__(self, doc: Any) -> str:
         if not (isinstance(doc, Record) or is_document(doc)):
@@ -172,8 +176,11 @@ class JsonLines:
         key = tuple(map(id, items))
         known = self._texts.get(key)
         if known is None:
-            if len(self._texts) >= self.LIMIT:
+            text = self._encode(items)
+            if self._size + len(text) > self.LIMIT:
                 self._texts.clear()
+                self._size = 0
+            self._size += len(text)
             # the entry holds the items, so no other object can take their ids while it is kept
-            known = self._texts[key] = (tuple(items), self._encode(items))
+            known = self._texts[key] = (tuple(items), text)
         return known[1]
