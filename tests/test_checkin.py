@@ -187,3 +187,14 @@ def test_continue_before_the_week_keeps_the_plans_review_date():
 def test_a_check_in_before_the_plan_date_is_refused():
     with pytest.raises(ValueError, match="before the plan"):
         check(make_plan(), -1)
+
+
+def test_a_routine_an_escalation_emptied_does_not_come_back_at_the_next_check_in():
+    plan = make_plan("posterior-leg-pain")
+    escalated = check(plan, 3, red_flag_bladder="yes")
+    assert escalated.routine == []
+    given = {"progress": "better", "pain_score": 2,
+             **{q.id: "no" for q in KB.questions_for(plan.symptom, "checkin") if q.red_flag}}
+    final = complete(KB, carried_over(KB, plan.answers, parse_answers(KB, given)), "checkin", plan.symptom)
+    later = checkin(KB, plan, final, START + dt.timedelta(days=5), latest=escalated.routine)
+    assert later.routine == []

@@ -209,3 +209,14 @@ def test_help_has_examples_and_no_odd_placeholders(runner):
         assert "Examples:" in out and f"runrehab {name}" in out, name
         assert "{name}" not in out and "TEXT" not in out, name
         assert not [line for line in out.splitlines() if "--" in line and "<str>" in line], name
+
+
+def test_today_counts_a_plan_made_a_day_ahead_as_day_0_without_a_date(runner, db):
+    import datetime as dt
+
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # made in a time zone ahead of this one
+    triage(runner, db, date=tomorrow)
+    result = runner.invoke(app, ["today", "--json", "--db", db])
+    assert result.exit_code == 0, result.stderr
+    assert [p["day"] for p in json.loads(result.stdout)["plans"]] == [0]
+    assert runner.invoke(app, ["today", "--json", "--db", db, "--date", dt.date.today().isoformat()]).exit_code == 1

@@ -222,7 +222,7 @@ def validate(
 @app.command(epilog=examples("schema"))
 @guarded
 def schema(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, validate (documents) or exercises, rules (files).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, session, validate (documents) or exercises, rules (files).")],
 ) -> None:
     """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
     from .document_models import SCHEMAS, json_schema

@@ -26,7 +26,7 @@ def today(
     from .today import today_document
 
     kbase = load_kb(kb)
-    render("today", "json" if json_out else "text", today_document(db, parse_day(date), kbase), kbase)
+    render("today", "json" if json_out else "text", today_document(db, parse_day(date), kbase, given=date is not None), kbase)
 
 
 @app.command(epilog=examples("forget"))

@@ -311,7 +311,8 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         if replacing:
             routine = ev.routine(kb, replacing)
         else:
-            routine = [i for i in latest or plan.routine if i.exercise not in ev.removed]
+            # an empty latest routine (an escalation, a stop) stays empty: it is not the plan's
+            routine = [i for i in (plan.routine if latest is None else latest) if i.exercise not in ev.removed]
             loads = {r.then.load for r in ev.speaking if r.then.load}
             if loads:  # the cautious end wins when the signs disagree
                 end = "lower" if "lower" in loads else "upper"

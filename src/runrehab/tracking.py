@@ -228,8 +228,6 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
 def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], bool] | None | bool) -> str:
     """Delete `symptom`'s plans and their check-ins (every plan when None); what was done, in
     words. `confirm` asks a person first; None: no need (--yes); False: nobody to ask."""
-    from .errors import UsageError
-
     what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
     with History.open(db) as history:
         if confirm is False:
