@@ -220,3 +220,11 @@ def test_today_counts_a_plan_made_a_day_ahead_as_day_0_without_a_date(runner, db
     assert result.exit_code == 0, result.stderr
     assert [p["day"] for p in json.loads(result.stdout)["plans"]] == [0]
     assert runner.invoke(app, ["today", "--json", "--db", db, "--date", dt.date.today().isoformat()]).exit_code == 1
+
+
+def test_forget_without_a_history_says_so_and_creates_nothing(runner, tmp_path):
+    db = tmp_path / "none" / "history.db"
+    result = runner.invoke(app, ["forget", "--all", "--yes", "--db", str(db)])
+    assert result.exit_code == 0, result.stderr
+    assert "no history at" in result.stderr and "nothing was deleted" in result.stderr
+    assert not db.exists()

@@ -230,6 +230,8 @@ def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], 
     words. `confirm` asks a person first; None: no need (--yes); False: nobody to ask."""
     what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
     with History.open(db) as history:
+        if not history.path.exists():
+            return f"no history at {history.path}; nothing was deleted"
         if confirm is False:
             raise UsageError("forget: no terminal to confirm at; add --yes to delete without asking")
         if confirm is not None and not confirm(f"Delete {what} from {history.path}? This cannot be undone."):
