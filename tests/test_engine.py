@@ -184,7 +184,7 @@ def test_a_step_moves_one_part_of_a_dose_by_one_step_within_its_range(end):
 def test_onsets_that_announce_the_same_escalations_share_one_object(kb):
     """A batch meets thousands of onsets (days since the symptom started): what is kept for
     them grows with the distinct announcements, not with the onsets."""
-    from runrehab.engine import announced
+    from runrehab.announcements import announced
     from runrehab.records import to_json
 
     for symptom in kb.symptoms:

@@ -112,9 +112,14 @@ def test_a_full_temporary_folder_is_one_line(monkeypatch, runner, kb, tmp_path):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("runrehab: error: ") and len(result.stderr.splitlines()) == 1
     assert result.stderr.endswith(f"in {tempfile.gettempdir()}: No space left on device\n"), result.stderr
-    # a batch in a file is checked whole, then read again: it needs no temporary file
+    # a batch's JSON plans wait in a temporary file until the last line has been checked
     result = runner.invoke(app, ["triage", "--answers", str(tmp_path / "batch.jsonl"), "--json"])
-    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3, result.stderr
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"runrehab: error: cannot write the plans of the batch in {tempfile.gettempdir()}: " \
+                            "No space left on device\n"
+    # its views are checked whole, then read again: they need no temporary file
+    result = runner.invoke(app, ["triage", "--answers", str(tmp_path / "batch.jsonl")])
+    assert result.exit_code == 0 and result.stdout.count("is not a diagnosis") == 3, result.stderr
 
 
 VIEWS = ["plan --db $D --date 2026-03-05", "plan --format markdown --db $D", "history --db $D", "exercises",

@@ -48,8 +48,15 @@ def triage(
     fmt = "json" if json_out else "text"
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
     with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview) as (batch, cases):
-        if batch:  # every line is checked, then planned: nothing is printed for a batch with a bad line
-            checked = checked_first(cases)
+        if batch:  # nothing is printed for a batch with a bad line
+            if fmt == "json" and not explain:  # by the decision table, byte for byte the engine's plans
+                from .decisions import DecisionTable
+                from .render import write_when_whole
+                from .streams import json_bytes
+
+                write_when_whole(DecisionTable(kbase, json_bytes()).lines((case.answers for case in cases), day))
+                return
+            checked = checked_first(cases)  # every line checked, then read again and planned
             render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)
                                        for case in (reporting_ignored(checked, None, batch) if explain else checked)),
                          kbase)

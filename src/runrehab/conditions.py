@@ -7,6 +7,7 @@ or Records alike; only their attributes are used.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -105,6 +106,25 @@ def possible(condition: Any, known: dict[str, Any]) -> bool | None:
     if kind == "all":
         return False if False in parts else True if all(p is True for p in parts) else None
     return True if True in parts else False if all(p is False for p in parts) else None
+
+
+def band_values(q: Any, tests: list[Any]) -> list[Any]:
+    """One answer per band of a question, the bands being what the condition leaves `tests` on it
+    can tell apart: every choice, both yes and no, every set of choices, and for integers the
+    lowest value of each band the thresholds cut the range into (in increasing order, the first
+    the question's minimum). Every leaf holds for all the values of a band or for none."""
+    if q.type == "yes_no":
+        return [False, True]
+    if q.type == "choice":
+        return list(q.choices or [])
+    if q.type == "multi":
+        choices = q.choices or []
+        return [list(c) for n in range(len(choices) + 1) for c in itertools.combinations(choices, n)]
+    cuts = {q.min}
+    for leaf in tests:
+        for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
+            cuts |= {v} if leaf.op in ("lt", "ge") else {v + 1} if leaf.op in ("le", "gt") else {v, v + 1}
+    return sorted(c for c in cuts if q.min <= c <= q.max)
 
 
 def show_value(value: Any) -> str:

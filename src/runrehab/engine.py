@@ -5,10 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .conditions import compiled, leaves, matched_leaves, possible
+from .announcements import announced, plan_escalation
+from .conditions import compiled, leaves, matched_leaves
 from .errors import UsageError
-from .documents import CheckIn, Dose, Escalation, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
-from .records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, to_json, updated
+from .documents import CheckIn, Dose, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
+from .records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -46,14 +47,6 @@ def exercise_doc(kb: KnowledgeBase, exercise: Record) -> ExerciseDoc:
     """The printed form of an exercise: its citations carry the document's title."""
     return ExerciseDoc(**{**vars(exercise), "dose": printed_dose(kb, exercise.dose),
                           "sources": [source_ref(kb, c) for c in exercise.sources]})
-
-
-def _unique(items: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
 
 
 def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple[list[Record], list[Record]]:
@@ -117,7 +110,7 @@ class Evaluation:
         return {ex for r in self.speaking for ex in r.then.remove}
 
     def texts(self, field: str) -> list[str]:
-        return _unique([text for r in self.speaking for text in getattr(r.then, field)])
+        return unique([text for r in self.speaking for text in getattr(r.then, field)])
 
     @property
     def review_after_days(self) -> int | None:
@@ -165,93 +158,12 @@ def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain
         routine=[] if ev.urgent else ev.routine(kb),
         advice=ev.texts("advice"),
         stop_if=ev.texts("stop_if"),
-        escalation=[] if ev.urgent else list(announced(kb, answers["symptom"], int(answers.get("days", 0)))),
+        escalation=[] if ev.urgent else list(plan_escalation(kb, answers)),
         review_date=None if ev.urgent or not review else date + dt.timedelta(days=review),
         rules=[fired_rule(kb, r) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(answers) if explain else None,
     )
-
-
-# ------------------------------------------------------------------ what a plan announces
-
-# When a warning sign comes on, what to do is the level's own meaning.
-# How soon a red flag is to be seen (its level, and for urgent ones the rule's `see_within`).
-_RED_FLAG_ACTIONS = {
-    ("emergency", None): "Get help now: call your local emergency number or go to an emergency department. "
-                         "Do no exercises.",
-    ("urgent", "today"): "Get seen by a doctor today (your doctor's practice or an urgent care service), and stop "
-                         "the exercises until you have been seen.",
-    ("urgent", "days"): "See a doctor within a day or two, and stop the exercises until you have been seen.",
-}
-
-
-def _seen_within(outcome: Record) -> tuple[str, str | None]:
-    if outcome.level == "emergency":
-        return ("emergency", None)
-    return ("urgent", outcome.see_within or "days")
-
-
-def _earliest_day(kb: KnowledgeBase, rule: Record, onset: int) -> int | None:
-    """The first day of a plan, begun `onset` days after the symptom started, on which `rule` can
-    fire at a check-in whatever else is answered then (None: never). Only `day` and
-    `days_since_onset` are known ahead; the condition can change only where one of their
-    thresholds falls, so those days are the ones to try."""
-    if rule.when is None:
-        return 0
-    last = kb.variables["day"].max if "day" in kb.variables else 3650
-    days = {0}
-    for leaf, _ in leaves(rule.when):
-        offset = {"day": 0, "days_since_onset": onset}.get(leaf.question)
-        if offset is not None:
-            for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
-                days |= {v - offset, v + 1 - offset}
-    for day in sorted(d for d in days if 0 <= d <= last):
-        if possible(rule.when, {"day": day, "days_since_onset": onset + day}) is not False:
-            return day
-    return None
-
-
-def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, ...]:
-    """The escalations a plan for `symptom` begun `onset` days after it started announces: one
-    entry per check-in rule that escalates or stops, from the first day it can fire, at its level
-    Red-flag rules are announced together, one entry per level, naming the
-    warning signs their questions ask about."""
-    def make() -> tuple[Escalation, ...]:
-        entries: list[Escalation] = []
-        groups: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}
-        for rule in kb.rules_for(symptom, "checkin"):
-            out = rule.then
-            if out.level is None or (out.decision not in ("escalate", "stop") and out.level not in RED_FLAG_LEVELS):
-                continue
-            day = _earliest_day(kb, rule, onset)
-            if day is None:
-                continue
-            if out.level in RED_FLAG_LEVELS:
-                groups.setdefault(_seen_within(out), []).append((day, rule))
-            elif out.announce is not None:
-                entries.append(Escalation(after_days=day, if_=out.announce.if_, action=out.announce.action,
-                                          level=out.level, rules=[rule.id]))
-        asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag}
-        for urgency, action in _RED_FLAG_ACTIONS.items():
-            if urgency not in groups:
-                continue
-            signs = _unique([kb.questions[leaf.question].sign for _, rule in groups[urgency]
-                             for leaf, _ in leaves(rule.when) if leaf.question in asked])
-            entries.append(Escalation(after_days=min(day for day, _ in groups[urgency]),
-                                      if_="any of these warning signs comes on: " + "; ".join(signs),
-                                      action=action, level=urgency[0],
-                                      rules=[rule.id for _, rule in groups[urgency]]))
-        # a stable sort: the red-flag entries of one level keep the order of their urgency
-        return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
-
-    return kb.shared(("announced", symptom, onset), lambda: _one_of_a_kind(kb, make()))
-
-
-def _one_of_a_kind(kb: KnowledgeBase, entries: tuple[Record, ...]) -> tuple[Record, ...]:
-    """The one object kept for announcements alike: the thousands of onsets a batch can meet
-    announce only a few distinct sets, and a long batch's memory must not grow with the onsets."""
-    return kb.shared(("announcement", to_json(list(entries))), lambda: entries)
 
 
 # ------------------------------------------------------------------ check-ins

@@ -107,18 +107,17 @@ def answer_table(kb: KnowledgeBase) -> dict[tuple[str, type, Any], Any]:
 
 def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
-    unknown = [qid for qid in given if qid not in kb.questions]
-    if unknown:
-        raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
-                          f"(see `runrehab questions` for the ids)")
-    table, missing = answer_table(kb), object()
+    table = answer_table(kb)
     typed = {}
     for qid, raw in given.items():
         try:
-            value = table.get((qid, type(raw), raw), missing)
-        except TypeError:  # a list or a mapping: not a usual spelling
-            value = missing
-        typed[qid] = parse_answer(kb.questions[qid], raw) if value is missing else value
+            typed[qid] = table[qid, type(raw), raw]  # a usual spelling of a known question's answer
+        except (KeyError, TypeError):  # TypeError: a list or a mapping, not a usual spelling
+            unknown = [u for u in given if u not in kb.questions]
+            if unknown:
+                raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
+                                  f"(see `runrehab questions` for the ids)") from None
+            typed[qid] = parse_answer(kb.questions[qid], raw)
     return typed
 
 
@@ -164,6 +163,9 @@ def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, sympto
 def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", symptom: str | None = None) -> dict[str, Any]:
     """Typed answers with defaults filled in, without those outside the symptom's interview;
     MissingAnswers names every required id not given."""
+    symptom = symptom or answers.get("symptom")
+    if symptom in kb.symptoms and answers.keys() == kb.asked(symptom, stage):
+        return dict(answers)  # every question of the interview answered and nothing else: all there
     ignored = set(outside(kb, answers, stage, symptom))
     answers = {qid: value for qid, value in answers.items() if qid not in ignored}
     while True:

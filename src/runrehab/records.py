@@ -21,6 +21,15 @@ RED_FLAG_LEVELS = ("emergency", "urgent")
 KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
 
 
+def unique(items: list[Any]) -> list[Any]:
+    """The items in order, each once (items need not be hashable)."""
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
 def is_red_flag(question_id: str) -> bool:
     """Whether a question is a red-flag screen: by the contract, its id starts `red_flag_`."""
     return question_id.startswith("red_flag_")
@@ -165,14 +174,19 @@ class JsonLines:
                     parts.append(self._encode(pending)[1:-1])
                     pending = {}
                 prefix = self._keys.get(key) or self._keys.setdefault(key, self._encode(key) + ": ")
-                parts.append(prefix + self._list(value))
+                parts.append(prefix + self.items(value))
             else:
                 pending[key] = value
         if pending:
             parts.append(self._encode(pending)[1:-1])
         return "{" + ", ".join(parts) + "}"
 
-    def _list(self, items: list[Any]) -> str:
+    def plain(self, data: Any) -> str:
+        """Plain data (answers: text, numbers, yes/no, lists) as it appears in a line."""
+        return self._encode(data)
+
+    def items(self, items: list[Any]) -> str:
+        """A list as it appears in a line; the text of a list that recurs is remembered."""
         key = tuple(map(id, items))
         known = self._texts.get(key)
         if known is None:

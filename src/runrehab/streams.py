@@ -16,9 +16,9 @@ import codecs
 import errno
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from .files import why_not
 
@@ -95,6 +95,27 @@ _saved: list[str] = []
 def note_saved(what: str) -> None:
     """Something was kept for good: a failure to print afterwards says so."""
     _saved.append(what)
+
+
+def copy_to_stdout(source: BinaryIO) -> None:
+    """The bytes of `source` from where it stands, after what stdout holds already; a failure to
+    write raises OutputError as a text write's does."""
+    import shutil
+
+    try:
+        sys.stdout.flush()
+        shutil.copyfileobj(source, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    except OSError as exc:
+        raise OutputError(exc) from None
+
+
+def json_bytes() -> Callable[[str], bytes]:
+    """JSON text to the bytes stdout takes: json_text, encoded."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if codecs.lookup(encoding).name == "utf-8":
+        return str.encode
+    return lambda text: text.encode(encoding, "runrehab-json")
 
 
 def json_text(text: str) -> str:

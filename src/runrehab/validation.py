@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import announced, checkin, evaluate_stage, fired_rules, triage
+from .announcements import announced
+from .engine import checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
-from .conditions import leaves
+from .conditions import band_values, leaves
 from .errors import KbError
 from .kb import RULES_FILE, KnowledgeBase, shipped_dir
 from .loader import building, check_folder, read_base
@@ -148,23 +149,6 @@ def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
 # ------------------------------------------------------------------ reachability
 
 
-def _values(q: Any, tests: list[Any]) -> list[Any]:
-    """One answer per band of a question: every choice, both yes and no, and for integers the
-    lowest value of each band the conditions' thresholds cut the range into."""
-    if q.type == "yes_no":
-        return [False, True]
-    if q.type == "choice":
-        return list(q.choices or [])
-    if q.type == "multi":
-        choices = q.choices or []
-        return [list(c) for n in range(len(choices) + 1) for c in itertools.combinations(choices, n)]
-    cuts = {q.min}
-    for leaf in tests:
-        for v in leaf.value if isinstance(leaf.value, list) else [leaf.value]:
-            cuts |= {v} if leaf.op in ("lt", "ge") else {v + 1} if leaf.op in ("le", "gt") else {v, v + 1}
-    return sorted(c for c in cuts if q.min <= c <= q.max)
-
-
 def _tests_by_question(kb: KnowledgeBase) -> dict[str, list[Any]]:
     """Every condition leaf in the rule base, grouped by the question or fact it tests."""
     conditions = [r.when for r in kb.rules if r.when is not None] + [q.ask_if for q in kb.questions.values() if q.ask_if]
@@ -186,7 +170,7 @@ def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage",
     if stage == "checkin":
         others += kb.rules_file.facts
     tests = _tests_by_question(kb) if tests is None else tests
-    choices = [_values(q, tests[q.id]) if q.id in tests else _values(q, [])[:1] for q in others]
+    choices = [band_values(q, tests[q.id]) if q.id in tests else band_values(q, [])[:1] for q in others]
     for combo in itertools.product(*choices):
         base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
         yield base

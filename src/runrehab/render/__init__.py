@@ -122,13 +122,45 @@ def render(kind: str, fmt: str, document: Any, kbase: KnowledgeBase | None = Non
     RENDERERS[kind, fmt](document, kbase)
 
 
+def write_lines(lines: Iterable[str]) -> None:
+    """JSON Lines made elsewhere, one document a line."""
+    for line in lines:
+        write_json(line, flush=False)
+
+
+def write_when_whole(lines: Iterable[bytes], what: str = "the plans of the batch") -> None:
+    """Lines of bytes (each without its newline) written to stdout only once the last has been
+    made: until then they wait in a temporary file, so that memory stays flat however many there
+    are, and nothing is printed when making one of them fails (a batch with a bad line)."""
+    import tempfile
+
+    from ..files import temporary_writes
+    from ..streams import copy_to_stdout
+
+    with temporary_writes(what):
+        spool = tempfile.TemporaryFile()
+    with spool:
+        block: list[bytes] = []
+        for line in lines:
+            block.append(line)
+            if len(block) == 64:
+                block.append(b"")
+                with temporary_writes(what):
+                    spool.write(b"\n".join(block))
+                block.clear()
+        block.append(b"")
+        with temporary_writes(what):
+            spool.write(b"\n".join(block))
+            spool.flush()
+        spool.seek(0)
+        copy_to_stdout(spool)
+
+
 def render_batch(kind: str, fmt: str, documents: Iterable[Any], kbase: KnowledgeBase | None = None) -> None:
     """Documents one after another: JSON Lines (each list that recurs serialised once), or views
     divided by a rule."""
     if fmt == "json":
-        line = JsonLines()
-        for doc in documents:
-            write_json(line(doc), flush=False)
+        write_lines(map(JsonLines(), documents))
         return
     from . import text
 

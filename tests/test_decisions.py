@@ -1,0 +1,157 @@
+"""The decision table gives, byte for byte, the plan the engine gives: on every cell of every
+symptom, on every band combination `validate` enumerates, on cases hypothesis makes (those the
+table has no cell for included), through the CLI, and in another stdout encoding."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import full_answers
+from runrehab.announcements import _earliest_day, announced, onset_settled
+from runrehab.decisions import DecisionTable
+from runrehab.engine import triage
+from runrehab.interview import AnswerError, complete, parse_answers
+from runrehab.loader import load
+from runrehab.records import JsonLines
+from runrehab.validation import answer_space
+
+KB = load()
+SYMPTOMS = list(KB.symptoms)
+DATES = (dt.date(2026, 3, 1), dt.date(2024, 2, 29))
+ONSETS = (0, 3, 7, 8, 9, 30, 3650)
+
+
+def engine_line(answers: dict[str, Any], date: dt.date, encode: Any = str.encode) -> bytes:
+    return encode(JsonLines()(triage(KB, answers, date)))
+
+
+def with_days(answers: dict[str, Any], days: int) -> dict[str, Any]:
+    return {**answers, "days": days} if "days" in answers else answers
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_every_cell_is_the_engines_plan(symptom):
+    table = DecisionTable(KB)
+    cells = table.table(symptom).cells()
+    assert len(cells) > 1
+    for index in cells:
+        given = parse_answers(KB, full_answers(KB, symptom))  # what no rule tests: any answer
+        answers = complete(KB, {**given, **table.table(symptom).representative(index)})
+        assert table.table(symptom).cell_of(answers) == index
+        for date in DATES:
+            for days in ONSETS:
+                case = with_days(answers, days)
+                assert table.line(case, date) == engine_line(case, date), (symptom, index, date, days)
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_every_band_combination_validate_enumerates_falls_in_a_cell_and_agrees(symptom):
+    table = DecisionTable(KB)
+    seen = set()
+    for answers in answer_space(KB, symptom, "triage"):
+        case = complete(KB, answers)
+        index = table.table(symptom).cell_of(case)
+        assert index is not None, answers
+        seen.add(index)
+        assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert seen == set(table.table(symptom).cells())  # one cell for each combination, none left over
+
+
+def test_the_cells_a_batch_meets_are_made_once_and_kept(kb):
+    table = DecisionTable(kb)
+    case = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
+    first = table.line(case, DATES[0])
+    assert table.line({**case, "days": 4}, DATES[0]) != first  # its own answers
+    assert len(table._cells) == 1
+
+
+@st.composite
+def cases(draw: Any) -> dict[str, Any]:
+    """Any answers a file could hold for a symptom: each question answered or left out, now and
+    then a warning sign (one, two, or one the symptom's interview does not ask)."""
+    symptom = draw(st.sampled_from(SYMPTOMS))
+    answers: dict[str, Any] = {"symptom": symptom}
+    for q in KB.questions_for(symptom, "triage"):
+        if q.id == "symptom" or draw(st.integers(0, 19)) == 0:
+            continue  # left out: a default, or the interview stopped at a warning sign
+        if q.red_flag:
+            answers[q.id] = draw(st.integers(0, 24)) == 0
+        elif q.type == "yes_no":
+            answers[q.id] = draw(st.booleans())
+        elif q.type == "integer":
+            answers[q.id] = draw(st.integers(q.min, q.max))
+        elif q.type == "choice":
+            answers[q.id] = draw(st.sampled_from(q.choices))
+        else:
+            answers[q.id] = draw(st.lists(st.sampled_from(q.choices), unique=True))
+    if draw(st.integers(0, 9)) == 0:
+        answers[draw(st.sampled_from(sorted(q.id for q in KB.questions.values() if q.red_flag)))] = True
+    return answers
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.sampled_from(DATES))
+def test_any_case_gets_the_engines_plan(given_answers, date):
+    try:
+        answers = complete(KB, parse_answers(KB, given_answers))
+    except AnswerError:  # a required answer left out: refused before any plan
+        return
+    assert DecisionTable(KB).line(answers, date) == engine_line(answers, date)
+
+
+def test_cases_without_a_cell_go_to_the_engine(kb):
+    table = DecisionTable(kb)
+    base = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
+    flags = [q.id for q in kb.questions_for("tight-itb", "triage") if q.red_flag]
+    foreign = next(q.id for q in kb.questions.values() if q.red_flag and q.id not in kb.asked("tight-itb", "triage"))
+    stopped = {"symptom": "tight-itb", flags[0]: True}  # the interview ends at a warning sign
+    for answers in ({**base, flags[0]: True, flags[1]: True}, {**base, foreign: True}, complete(kb, stopped)):
+        assert table.table("tight-itb").cell_of(answers) is None
+        assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0])
+
+
+def test_another_stdout_encoding_gets_the_engines_plan_in_its_bytes(kb):
+    def latin(text: str) -> bytes:
+        return text.encode("latin-1", "runrehab-json")
+
+    import runrehab.streams  # noqa: F401  (registers the error handler)
+
+    table = DecisionTable(kb, latin)
+    for symptom in SYMPTOMS:
+        answers = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
+        line = table.line(answers, DATES[0])
+        assert line == engine_line(answers, DATES[0], latin)
+        assert json.loads(line.decode("latin-1")) == json.loads(engine_line(answers, DATES[0]))
+
+
+def test_a_later_onset_announces_what_the_settled_one_does():
+    """announced() takes onsets past the last `days_since_onset` threshold as that onset: every
+    rule's first day is the same for them."""
+    for symptom in SYMPTOMS:
+        settled = onset_settled(KB, symptom)
+        for rule in KB.rules_for(symptom, "checkin"):
+            for onset in range(settled, settled + 60):
+                assert _earliest_day(KB, rule, onset) == _earliest_day(KB, rule, settled), (rule.id, onset)
+        assert announced(KB, symptom, settled + 400) is announced(KB, symptom, settled)
+
+
+def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tmp_path):
+    from runrehab.cli import app
+
+    rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
+    rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    batch = runner.invoke(app, ["triage", "--answers", str(tmp_path / "b.jsonl"), "--json", "--no-save", "--date", "2026-03-01"])
+    assert batch.exit_code == 0, batch.stderr
+    lines = batch.stdout.splitlines()
+    assert len(lines) == len(rows)
+    for row, line in zip(rows, lines):
+        (tmp_path / "one.json").write_text(json.dumps(row))
+        single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
+                                     "--date", "2026-03-01"])
+        assert json.loads(line) == json.loads(single.stdout)
