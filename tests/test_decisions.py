@@ -37,12 +37,12 @@ def with_days(answers: dict[str, Any], days: int) -> dict[str, Any]:
 @pytest.mark.parametrize("symptom", SYMPTOMS)
 def test_every_cell_is_the_engines_plan(symptom):
     table = DecisionTable(KB)
-    cells = table.table(symptom).cells()
+    cells = table.table(symptom).bands.cells()
     assert len(cells) > 1
     for index in cells:
         given = parse_answers(KB, full_answers(KB, symptom))  # what no rule tests: any answer
-        answers = complete(KB, {**given, **table.table(symptom).representative(index)})
-        assert table.table(symptom).cell_of(answers) == index
+        answers = complete(KB, {**given, **table.table(symptom).bands.representative(index)})
+        assert table.table(symptom).bands.cell_of(answers) == index
         for date in DATES:
             for days in ONSETS:
                 case = with_days(answers, days)
@@ -55,11 +55,11 @@ def test_every_band_combination_validate_enumerates_falls_in_a_cell_and_agrees(s
     seen = set()
     for answers in answer_space(KB, symptom, "triage"):
         case = complete(KB, answers)
-        index = table.table(symptom).cell_of(case)
+        index = table.table(symptom).bands.cell_of(case)
         assert index is not None, answers
         seen.add(index)
         assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
-    assert seen == set(table.table(symptom).cells())  # one cell for each combination, none left over
+    assert seen == set(table.table(symptom).bands.cells())  # one cell for each combination, none left over
 
 
 def test_the_cells_a_batch_meets_are_made_once_and_kept(kb):
@@ -67,7 +67,7 @@ def test_the_cells_a_batch_meets_are_made_once_and_kept(kb):
     case = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
     first = table.line(case, DATES[0])
     assert table.line({**case, "days": 4}, DATES[0]) != first  # its own answers
-    assert len(table._cells) == 1
+    assert len(table.table("tight-itb")._made) == 1
 
 
 @st.composite
@@ -111,7 +111,7 @@ def test_cases_without_a_cell_go_to_the_engine(kb):
     foreign = next(q.id for q in kb.questions.values() if q.red_flag and q.id not in kb.asked("tight-itb", "triage"))
     stopped = {"symptom": "tight-itb", flags[0]: True}  # the interview ends at a warning sign
     for answers in ({**base, flags[0]: True, flags[1]: True}, {**base, foreign: True}, complete(kb, stopped)):
-        assert table.table("tight-itb").cell_of(answers) is None
+        assert table.table("tight-itb").bands.cell_of(answers) is None
         assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0])
 
 
@@ -155,3 +155,28 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
         single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
                                      "--date", "2026-03-01"])
         assert json.loads(line) == json.loads(single.stdout)
+
+
+def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch):
+    import runrehab.decisions as decisions
+
+    case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
+    first = DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("compiled again")
+    monkeypatch.setattr(decisions, "compiled_symptom", refuse)
+    assert DecisionTable(kb).line(case, DATES[0]) == first == engine_line(case, DATES[0])
+
+
+@pytest.mark.parametrize("damage", [b"", b"{}\n", b'{"symptoms": {"hand-tingling": [0, 5]}, "pieces": []}\nxxxxx',
+                                    b"\xff" * 100])
+def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
+    from runrehab import cache
+
+    case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
+    DecisionTable(kb).line(case, DATES[0])
+    key = f"decision-table {kb.content_hash}"
+    cache.put(key, damage)
+    assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert cache.get(key) != damage  # and kept whole again

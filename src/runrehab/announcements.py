@@ -27,7 +27,12 @@ _RED_FLAG_ACTIONS = {
 
 def plan_escalation(kb: KnowledgeBase, answers: dict[str, Any]) -> tuple[Escalation, ...]:
     """What a plan for these triage answers announces, unless a warning sign ends it."""
-    return announced(kb, answers["symptom"], int(answers.get("days", 0)))
+    return announced(kb, answers["symptom"], onset_of(answers))
+
+
+def onset_of(answers: dict[str, Any]) -> int:
+    """How many days before the plan the symptom started, from triage answers."""
+    return int(answers.get("days", 0))
 
 
 def _seen_within(outcome: Record) -> tuple[str, str | None]:

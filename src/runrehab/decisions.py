@@ -10,6 +10,10 @@ announcements that depend on its onset, and its review date.
 engine.triage is the reference and the only maker of outcomes: a cell's text is the engine's own
 plan, split at its holes, and a case that fits no cell (a warning sign outside its symptom's
 interview, two warning signs, an answer left out after a warning sign) is planned by the engine.
+
+The table is compiled for every symptom at once, the first time a batch needs it, and kept in
+the cache beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
+text as the bytes a line is made of (decision_entry.py).
 """
 from __future__ import annotations
 
@@ -17,11 +21,11 @@ import bisect
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .announcements import announced, onset_of, onset_settled
 from .conditions import band_values, leaves
-from .announcements import plan_escalation
+from .decision_entry import Damaged, Entry, Pieces, compiled_entry
 from .engine import triage
 from .records import RED_FLAG_LEVELS, JsonLines, is_red_flag, updated
 
@@ -29,72 +33,50 @@ if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
 # What is the case's own, in a cell's text: marks no answer can spell (JSON escapes the NUL).
-_HOLES = ("date", "answers", "escalation", "review_date")
-_MARKS = {name: f"\0{name}\0" for name in _HOLES}
+_MARKS = [f"\0{name}\0" for name in ("date", "answers", "escalation", "review_date")]
 _REFERENCE_DATE = dt.date(2000, 1, 1)
-_MAX_CELLS = 1 << 20
-_PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory  # beyond this a symptom's answers are planned by the engine, case by case
+_MAX_CELLS = 1 << 16  # beyond this a symptom's cases are planned by the engine, one by one
+_PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
 Band = Callable[[Any], "int | None"]  # an answer -> the index of its band; None: no band
 
 
-def _band(question: Any, values: list[Any]) -> Band:
-    """The band of an answer to `question`, whose bands start at `values` (band_values); None for
-    an answer outside them (never the case for a checked answer, but then the engine decides)."""
-    if question.type == "yes_no":
+def _band(kind: str, values: list[Any], most: int | None) -> Band:
+    """The band of an answer to a question of type `kind` whose bands start at `values`
+    (band_values); None for an answer outside them (never a checked answer's, but then the
+    engine decides)."""
+    if kind == "yes_no":
         return lambda v: int(v) if type(v) is bool else None
-    if question.type == "integer":
-        lo, hi = values[0], question.max
+    if kind == "integer":
+        lo, hi = values[0], most
 
         def integer(v: Any) -> int | None:
-            if type(v) is not int or not lo <= v <= hi:
+            if type(v) is not int or v < lo or (hi is not None and v > hi):
                 return None
             return bisect.bisect_right(values, v) - 1
         return integer
-    index = {frozenset(v) if question.type == "multi" else v: i for i, v in enumerate(values)}
-    if question.type == "multi":
-        return lambda v: index.get(frozenset(v)) if type(v) is list and all(type(c) is str for c in v) else None
+    if kind == "multi":
+        sets = {frozenset(v): i for i, v in enumerate(values)}
+        return lambda v: sets.get(frozenset(v)) if type(v) is list and all(type(c) is str for c in v) else None
+    index = {v: i for i, v in enumerate(values)}
     return lambda v: index.get(v) if type(v) is str else None
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One outcome: the plan's text around its holes (five pieces around the four holes of
-    _HOLES, in the order of a plan's fields), and how the holes are filled."""
+class Bands:
+    """How a symptom's cases map to cells, from its spec: the questions its triage rules test
+    with the first value of each band, its warning signs, and every id its interview asks."""
 
-    pieces: tuple[str, str, str, str, str]
-    announces: bool  # whether the plan lists the announcements (not when a warning sign ends it)
-    review_days: int | None
-
-
-class SymptomTable:
-    """The cells of one symptom, each made by the engine the first time a case falls into it."""
-
-    def __init__(self, kb: KnowledgeBase, symptom: str):
-        self.kb, self.symptom = kb, symptom
-        asked = {q.id: q for q in kb.questions_for(symptom, "triage")}
-        tests: dict[str, list[Any]] = {}
-        for rule in kb.rules_for(symptom, "triage"):
-            for leaf, _ in leaves(rule.when) if rule.when is not None else ():
-                tests.setdefault(leaf.question, []).append(leaf)
-        self.flags = [qid for qid, q in asked.items() if q.red_flag]
+    def __init__(self, spec: dict[str, Any]):
+        self.spec = spec
+        self.symptom: str = spec["symptom"]
+        self.usable: bool = spec["usable"]
+        self._asked = frozenset(spec["asked"])
+        self.flags: list[str] = spec["flags"]
         self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
-        tested = [q for qid, q in asked.items() if qid in tests and not q.red_flag and qid != "symptom"]
-        # A test of a warning sign this interview does not ask (a rule for every symptom) sees
-        # no answer in the table's cases: the cases with such an answer go to the engine. A test
-        # of anything else not asked is refused when the rule base is checked; it would leave
-        # no table, every case going to the engine.
-        self._asked = frozenset(asked)
-        self.usable = all(qid in asked or is_red_flag(qid) for qid in tests)
-        self.questions: list[tuple[str, list[Any], Band]] = []
-        size = 1
-        for q in tested:
-            values = band_values(q, tests[q.id])
-            self.questions.append((q.id, values, _band(q, values)))
-            size *= len(values)
-        self.value_cells = size
-        self.usable = self.usable and size * (len(self.flags) + 1) <= _MAX_CELLS
-        self._cells: dict[int, Cell] = {}
+        self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
+        self.value_cells = 1
+        for _, values, _ in self.questions:
+            self.value_cells *= len(values)
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""
@@ -132,25 +114,50 @@ class SymptomTable:
     def cells(self) -> range:
         return range(self.value_cells * (len(self.flags) + 1)) if self.usable else range(0)
 
-    def cell(self, index: int, encode: JsonLines) -> Cell:
-        known = self._cells.get(index)
-        if known is None:
-            known = self._cells[index] = self._made(index, encode)
-        return known
 
-    def _made(self, index: int, encode: JsonLines) -> Cell:
-        plan = triage(self.kb, self.representative(index), _REFERENCE_DATE)
-        text = encode(updated(plan, **_MARKS))
-        marks = [json.dumps(mark) for mark in _MARKS.values()]
-        if sorted(marks, key=text.index) != marks:  # a plan's fields in another order: fill by name
+def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
+    asked = {q.id: q for q in kb.questions_for(symptom, "triage")}
+    tests: dict[str, list[Any]] = {}
+    for rule in kb.rules_for(symptom, "triage"):
+        for leaf, _ in leaves(rule.when) if rule.when is not None else ():
+            tests.setdefault(leaf.question, []).append(leaf)
+    tested = [q for qid, q in asked.items() if qid in tests and not q.red_flag and qid != "symptom"]
+    questions = [[q.id, q.type, band_values(q, tests[q.id]), q.max] for q in tested]
+    flags = [qid for qid, q in asked.items() if q.red_flag]
+    size = len(flags) + 1
+    for _, _, values, _ in questions:
+        size *= len(values)
+    # A test of a warning sign this interview does not ask (a rule for every symptom) sees no
+    # answer in the table's cases: cases with such an answer go to the engine. A test of anything
+    # else not asked is refused when the rule base is checked; it would leave no table.
+    usable = all(qid in asked or is_red_flag(qid) for qid in tests) and size <= _MAX_CELLS
+    return Bands({"symptom": symptom, "usable": usable, "asked": list(asked), "flags": flags, "questions": questions})
+
+
+def compiled_symptom(kb: KnowledgeBase, symptom: str, encode: JsonLines, pieces: Pieces) -> dict[str, Any]:
+    """A symptom's spec with its outcomes: for every cell, the engine's plan for a case of it,
+    split at its holes, each piece of text kept once in `pieces`; and the announcements for each
+    onset up to the one from which they no longer change."""
+    bands = bands_of(kb, symptom)
+    outcomes: dict[tuple[Any, ...], int] = {}
+    cells = []
+    for index in bands.cells():
+        plan = triage(kb, bands.representative(index), _REFERENCE_DATE)
+        text = encode(updated(plan, **dict(zip(("date", "answers", "escalation", "review_date"), _MARKS))))
+        marks = [json.dumps(mark) for mark in _MARKS]
+        if sorted(marks, key=text.index) != marks:
             raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
-        pieces = []
+        split = []
         for mark in marks:
             piece, text = text.split(mark, 1)
-            pieces.append(piece)
-        pieces.append(text)
+            split.append(pieces.add(piece))
+        split.append(pieces.add(text))
         review = None if plan.review_date is None else (plan.review_date - _REFERENCE_DATE).days
-        return Cell(tuple(pieces), plan.triage_level not in RED_FLAG_LEVELS, review)
+        outcome = (*split, plan.triage_level not in RED_FLAG_LEVELS, review)
+        cells.append(outcomes.setdefault(outcome, len(outcomes)))
+    settled = onset_settled(kb, symptom)
+    escalations = [pieces.add(encode.items(list(announced(kb, symptom, onset)))) for onset in range(settled + 1)]
+    return {**bands.spec, "cells": cells, "outcomes": list(outcomes), "escalations": escalations}
 
 
 class DecisionTable:
@@ -161,33 +168,39 @@ class DecisionTable:
     def __init__(self, kb: KnowledgeBase, encode: Callable[[str], bytes] = str.encode):
         self.kb, self._bytes = kb, encode
         self._json = JsonLines()
-        self._symptoms: dict[str, SymptomTable] = {}
-        self._cells: dict[tuple[str, int], tuple[bytes, ...]] = {}
+        self._entry: Entry | None = None
+        self._symptoms: dict[str, _Symptom] = {}
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
-        self._announced: dict[int, tuple[tuple[Any, ...], bytes]] = {}  # kept with its object: ids stay theirs
 
-    def table(self, symptom: str) -> SymptomTable:
+    def table(self, symptom: str) -> _Symptom:
         known = self._symptoms.get(symptom)
         if known is None:
-            known = self._symptoms[symptom] = SymptomTable(self.kb, symptom)
+            try:
+                known = _Symptom(self._compiled(), symptom, self._bytes)
+            except Damaged:  # a cache entry that does not hold what it should: compiled afresh
+                self._entry = None
+                known = _Symptom(self._compiled(cached=False), symptom, self._bytes)
+            self._symptoms[symptom] = known
         return known
+
+    def _compiled(self, cached: bool = True) -> Entry:
+        if self._entry is None:
+            self._entry = compiled_entry(self.kb, lambda pieces: {
+                s: compiled_symptom(self.kb, s, self._json, pieces) for s in self.kb.symptoms}, cached=cached)
+        return self._entry
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
         encode(JsonLines()(engine.triage(kb, answers, date)))."""
-        symptom = answers["symptom"]
-        table = self.table(symptom)
-        index = table.cell_of(answers)
+        table = self.table(answers["symptom"])
+        index = table.bands.cell_of(answers)
         if index is None:
             return self._bytes(self._json(triage(self.kb, answers, date)))
-        cell = table.cell(index, self._json)
-        pieces = self._cells.get((symptom, index))
-        if pieces is None:
-            pieces = self._cells[symptom, index] = tuple(map(self._bytes, cell.pieces))
-        return b"".join((pieces[0], self._date(date, 0), pieces[1], self._answers(answers), pieces[2],
-                         self._escalation(answers) if cell.announces else b"[]", pieces[3],
-                         b"null" if cell.review_days is None else self._date(date, cell.review_days), pieces[4]))
+        p0, p1, p2, p3, p4, announces, review_days = table.outcome(index)
+        return b"".join((p0, self._date(date, 0), p1, self._answers(answers), p2,
+                         table.escalation(onset_of(answers)) if announces else b"[]", p3,
+                         b"null" if review_days is None else self._date(date, review_days), p4))
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
@@ -215,9 +228,37 @@ class DecisionTable:
             parts.append(text)
         return b"{" + b", ".join(parts) + b"}"
 
-    def _escalation(self, answers: dict[str, Any]) -> bytes:
-        entries = plan_escalation(self.kb, answers)  # the one object kept for these announcements
-        known = self._announced.get(id(entries))
+
+class _Symptom:
+    """One symptom's part of the table, read from the entry when its first case comes."""
+
+    def __init__(self, entry: Entry, symptom: str, encode: Callable[[str], bytes]):
+        spec = entry.symptom(symptom)
+        try:
+            self.bands = Bands(spec)
+            self._cells: list[int] = spec["cells"]
+            self._outcomes: list[list[Any]] = spec["outcomes"]
+            self._escalations: list[int] = spec["escalations"]
+            whole = (len(self._cells) == len(self.bands.cells()) and self._escalations
+                     and all(type(c) is int and 0 <= c < len(self._outcomes) for c in self._cells)
+                     and all(len(o) == 7 for o in self._outcomes)
+                     and all(type(n) is int and 0 <= n < entry.count for o in self._outcomes for n in o[:5])
+                     and all(type(n) is int and 0 <= n < entry.count for n in self._escalations))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Damaged(str(exc)) from None
+        if not whole:
+            raise Damaged(f"the part for {symptom} is not whole")
+        self._piece = entry.pieces(encode)
+        self._made: dict[int, tuple[Any, ...]] = {}
+
+    def outcome(self, index: int) -> tuple[Any, ...]:
+        """(the five pieces of text as bytes, whether it announces, its review days)."""
+        number = self._cells[index]
+        known = self._made.get(number)
         if known is None:
-            known = self._announced[id(entries)] = (entries, self._bytes(self._json.items(list(entries))))
-        return known[1]
+            *split, announces, review = self._outcomes[number]
+            known = self._made[number] = (*map(self._piece, split), announces, review)
+        return known
+
+    def escalation(self, onset: int) -> bytes:
+        return self._piece(self._escalations[min(onset, len(self._escalations) - 1)])
