@@ -80,16 +80,16 @@ def get(key: str) -> bytes | None:
         info = os.fstat(fd)
         if not _mine(info) or info.st_size > LIMIT:
             return None
+        header = _header(key)
         with os.fdopen(fd, "rb", closefd=False) as handle:
+            if handle.read(len(header)) != header:
+                return None
             data = handle.read(LIMIT + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
-    header = _header(key)
-    if len(data) > LIMIT or not data.startswith(header):
-        return None
-    return data[len(header):]
+    return None if len(data) + len(header) > LIMIT else data
 
 
 STALE_SECONDS = 600  # a temporary file this old is no write in progress: its writer was killed

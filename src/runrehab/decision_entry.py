@@ -52,17 +52,17 @@ class Entry:
     """A compiled table's bytes, its parts read on demand."""
 
     def __init__(self, data: bytes):
-        head, sep, _ = data.partition(b"\n")
+        end = data.find(b"\n")
+        head = data[:end] if end >= 0 else data
         try:
             index = json.loads(head)
             self._where: dict[str, list[int]] = index["symptoms"]
             self._pieces: list[list[int]] = index["pieces"]
         except (ValueError, KeyError, TypeError) as exc:
             raise Damaged(str(exc)) from None
-        self._body = memoryview(data)[len(head) + len(sep):]
+        self._body = memoryview(data)[len(head) + 1:]
         if not isinstance(self._where, dict) or not isinstance(self._pieces, list):
             raise Damaged("no index")
-        self.count = len(self._pieces)
 
     def symptom(self, symptom: str) -> dict[str, Any]:
         try:
@@ -84,9 +84,9 @@ class Entry:
             if known is None:
                 try:
                     start, end = self._pieces[number]
+                    raw = bytes(self._body[start:end])
                 except (IndexError, TypeError, ValueError):
                     raise Damaged(f"no piece {number}") from None
-                raw = bytes(self._body[start:end])
                 known = made[number] = raw if utf8 else encode(raw.decode("utf-8", "surrogatepass"))
             return known
         return piece

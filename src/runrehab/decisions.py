@@ -186,9 +186,11 @@ class DecisionTable:
 
     def _compiled(self, cached: bool = True) -> Entry:
         if self._entry is None:
-            self._entry = compiled_entry(self.kb, lambda pieces: {
-                s: compiled_symptom(self.kb, s, self._json, pieces) for s in self.kb.symptoms}, cached=cached)
+            self._entry = compiled_entry(self.kb, self._compile, cached=cached)
         return self._entry
+
+    def _compile(self, pieces: Pieces) -> dict[str, dict[str, Any]]:
+        return {s: compiled_symptom(self.kb, s, self._json, pieces) for s in self.kb.symptoms}
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
@@ -197,9 +199,13 @@ class DecisionTable:
         index = table.bands.cell_of(answers)
         if index is None:
             return self._bytes(self._json(triage(self.kb, answers, date)))
-        p0, p1, p2, p3, p4, announces, review_days = table.outcome(index)
-        return b"".join((p0, self._date(date, 0), p1, self._answers(answers), p2,
-                         table.escalation(onset_of(answers)) if announces else b"[]", p3,
+        try:
+            p0, p1, p2, p3, p4, announces, review_days = table.outcome(index)
+            escalation = table.escalation(onset_of(answers)) if announces else b"[]"
+        except Damaged:  # what the cache holds is not whole: the engine's plan, and a table made afresh
+            self._entry, self._symptoms = compiled_entry(self.kb, self._compile, cached=False), {}
+            return self._bytes(self._json(triage(self.kb, answers, date)))
+        return b"".join((p0, self._date(date, 0), p1, self._answers(answers), p2, escalation, p3,
                          b"null" if review_days is None else self._date(date, review_days), p4))
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
@@ -239,26 +245,29 @@ class _Symptom:
             self._cells: list[int] = spec["cells"]
             self._outcomes: list[list[Any]] = spec["outcomes"]
             self._escalations: list[int] = spec["escalations"]
-            whole = (len(self._cells) == len(self.bands.cells()) and self._escalations
-                     and all(type(c) is int and 0 <= c < len(self._outcomes) for c in self._cells)
-                     and all(len(o) == 7 for o in self._outcomes)
-                     and all(type(n) is int and 0 <= n < entry.count for o in self._outcomes for n in o[:5])
-                     and all(type(n) is int and 0 <= n < entry.count for n in self._escalations))
         except (KeyError, TypeError, ValueError) as exc:
             raise Damaged(str(exc)) from None
-        if not whole:
+        if len(self._cells) != len(self.bands.cells()) or not self._escalations:
             raise Damaged(f"the part for {symptom} is not whole")
         self._piece = entry.pieces(encode)
         self._made: dict[int, tuple[Any, ...]] = {}
 
     def outcome(self, index: int) -> tuple[Any, ...]:
         """(the five pieces of text as bytes, whether it announces, its review days)."""
-        number = self._cells[index]
-        known = self._made.get(number)
-        if known is None:
-            *split, announces, review = self._outcomes[number]
-            known = self._made[number] = (*map(self._piece, split), announces, review)
+        try:
+            number = self._cells[index]
+            known = self._made.get(number)
+            if known is None:
+                *split, announces, review = self._outcomes[number]
+                if len(split) != 5 or type(announces) is not bool or not (review is None or type(review) is int):
+                    raise Damaged(f"outcome {number} is not whole")
+                known = self._made[number] = (*map(self._piece, split), announces, review)
+        except (IndexError, TypeError, ValueError) as exc:  # Damaged is a ValueError
+            raise Damaged(str(exc)) from None
         return known
 
     def escalation(self, onset: int) -> bytes:
-        return self._piece(self._escalations[min(onset, len(self._escalations) - 1)])
+        try:
+            return self._piece(self._escalations[min(onset, len(self._escalations) - 1)])
+        except (IndexError, TypeError) as exc:
+            raise Damaged(str(exc)) from None

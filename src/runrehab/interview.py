@@ -96,18 +96,37 @@ def _spellings(question: Record) -> list[Any]:
     return []
 
 
-def answer_table(kb: KnowledgeBase) -> dict[tuple[str, type, Any], Any]:
-    """(question id, type of the value, value) -> typed answer, for the usual spellings of every
-    question, each typed by parse_answer itself; the type is part of the key since True == 1."""
-    def make() -> dict[tuple[str, type, Any], Any]:
-        return {(q.id, type(raw), raw): parse_answer(q, raw) for q in kb.questions.values() for raw in _spellings(q)}
+class _Spellings(dict):  # type: ignore[type-arg]
+    """(question id, type of the value, value) -> typed answer, for the usual spellings of each
+    question, each typed by parse_answer itself; the type is part of the key since True == 1.
+    A question's spellings are added the first time it is answered, so that a large rule base
+    types only the questions its cases answer."""
 
-    return kb.shared(("answer-table",), make)
+    def __init__(self, kb: KnowledgeBase):
+        super().__init__()
+        self._kb = kb
+        self._added: set[str] = set()
+
+    def add(self, qid: str) -> bool:
+        """Add the spellings of `qid`; False when they were there already or there is no such question."""
+        question = self._kb.questions.get(qid)
+        if qid in self._added or question is None:
+            return False
+        self._added.add(qid)
+        self.update(((qid, type(raw), raw), parse_answer(question, raw)) for raw in _spellings(question))
+        return True
+
+
+def _usual(table: _Spellings, qid: str, raw: Any) -> bool:
+    try:
+        return (qid, type(raw), raw) in table
+    except TypeError:  # a list or a mapping
+        return False
 
 
 def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
-    table = answer_table(kb)
+    table = kb.shared(("answer-table",), lambda: _Spellings(kb))
     typed = {}
     for qid, raw in given.items():
         try:
@@ -117,7 +136,8 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
             if unknown:
                 raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
                                   f"(see `runrehab questions` for the ids)") from None
-            typed[qid] = parse_answer(kb.questions[qid], raw)
+            typed[qid] = table.get((qid, type(raw), raw)) if table.add(qid) and _usual(table, qid, raw) \
+                else parse_answer(kb.questions[qid], raw)
     return typed
 
 
