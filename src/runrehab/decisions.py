@@ -225,12 +225,10 @@ class DecisionTable:
         for pair in answers.items():
             try:
                 text = self._pairs[pair]
-            except KeyError:
-                if len(self._pairs) >= _PAIRS_KEPT:
-                    self._pairs.clear()
-                text = self._pairs[pair] = self._bytes(self._json.plain(dict([pair]))[1:-1])
-            except TypeError:  # a list (the choices of a `multi` question) is not remembered
+            except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
                 text = self._bytes(self._json.plain(dict([pair]))[1:-1])
+                if len(self._pairs) < _PAIRS_KEPT and type(pair[1]) is not list:
+                    self._pairs[pair] = text
             parts.append(text)
         return b"{" + b", ".join(parts) + b"}"
 

@@ -81,63 +81,32 @@ def parse_answer(question: Record, raw: Any) -> Any:
     return [c for c in question.choices or [] if c in picked]
 
 
-_TABLED_RANGE = 1000  # an integer question with a wider range is checked by parse_answer alone
-
-
-def _spellings(question: Record) -> list[Any]:
-    """The values of `question` a batch usually holds, each as typed in a file."""
-    if question.type == "yes_no":
-        return [True, False, *YES, *NO]
-    if question.type == "integer" and question.max - question.min <= _TABLED_RANGE:
-        numbers = range(question.min, question.max + 1)
-        return [*numbers, *map(str, numbers)]
-    if question.type == "choice":
-        return list(question.choices or [])
-    return []
-
-
-class _Spellings(dict):  # type: ignore[type-arg]
-    """(question id, type of the value, value) -> typed answer, for the usual spellings of each
-    question, each typed by parse_answer itself; the type is part of the key since True == 1.
-    A question's spellings are added the first time it is answered, so that a large rule base
-    types only the questions its cases answer."""
-
-    def __init__(self, kb: KnowledgeBase):
-        super().__init__()
-        self._kb = kb
-        self._added: set[str] = set()
-
-    def add(self, qid: str) -> bool:
-        """Add the spellings of `qid`; False when they were there already or there is no such question."""
-        question = self._kb.questions.get(qid)
-        if qid in self._added or question is None:
-            return False
-        self._added.add(qid)
-        self.update(((qid, type(raw), raw), parse_answer(question, raw)) for raw in _spellings(question))
-        return True
-
-
-def _usual(table: _Spellings, qid: str, raw: Any) -> bool:
-    try:
-        return (qid, type(raw), raw) in table
-    except TypeError:  # a list or a mapping
-        return False
+_TYPED_KEPT = 1 << 16  # answers remembered as typed: every usual spelling of a large rule base
 
 
 def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
-    """Typed answers for every given id; unknown ids and bad values raise AnswerError."""
-    table = kb.shared(("answer-table",), lambda: _Spellings(kb))
+    """Typed answers for every given id; unknown ids and bad values raise AnswerError. What
+    parse_answer made of (id, type of the value, value) is remembered for the next case (the type
+    is part of the key since True == 1); what it refused is not."""
+    typed_before = kb.shared(("typed-answers",), dict)
     typed = {}
     for qid, raw in given.items():
         try:
-            typed[qid] = table[qid, type(raw), raw]  # a usual spelling of a known question's answer
-        except (KeyError, TypeError):  # TypeError: a list or a mapping, not a usual spelling
-            unknown = [u for u in given if u not in kb.questions]
-            if unknown:
-                raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
-                                  f"(see `runrehab questions` for the ids)") from None
-            typed[qid] = table.get((qid, type(raw), raw)) if table.add(qid) and _usual(table, qid, raw) \
-                else parse_answer(kb.questions[qid], raw)
+            typed[qid] = typed_before[qid, type(raw), raw]
+        except (KeyError, TypeError):  # TypeError: a list or a mapping, never remembered
+            question = kb.questions.get(qid)
+            try:
+                if question is None:
+                    raise AnswerError(qid)
+                value = typed[qid] = parse_answer(question, raw)
+            except AnswerError:
+                unknown = [u for u in given if u not in kb.questions]  # named before any value refused
+                if unknown:
+                    raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
+                                      f"(see `runrehab questions` for the ids)") from None
+                raise
+            if len(typed_before) < _TYPED_KEPT and (type(raw) in (bool, int) or type(raw) is str and len(raw) <= 64):
+                typed_before[qid, type(raw), raw] = value
     return typed
 
 
