@@ -180,3 +180,12 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
     cache.put(key, damage or cache.get(key).replace(b'"pieces":[', b'"pieces":[[0,1]],"was":[', 1))
     assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
     assert cache.get(key) != damage  # and kept whole again
+
+
+@pytest.mark.parametrize("value", [True, False, None, 0, 7, -3, 10**20, "no", "tight-itb", "é ü", 'a"b\\c\n\t\u2028',
+                                   "\x00", "\ud800", ["a", "b"], []])
+def test_an_answer_is_written_as_the_json_module_writes_it(value):
+    from runrehab.decisions import _pair_text
+
+    expected = JsonLines().plain({"q_id": value})[1:-1]
+    assert (_pair_text("q_id", value) or expected) == expected

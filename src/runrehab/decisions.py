@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+from json.encoder import encode_basestring
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -226,11 +227,20 @@ class DecisionTable:
             try:
                 text = self._pairs[pair]
             except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
-                text = self._bytes(self._json.plain(dict([pair]))[1:-1])
+                text = self._bytes(_pair_text(*pair) or self._json.plain(dict([pair]))[1:-1])
                 if len(self._pairs) < _PAIRS_KEPT and type(pair[1]) is not list:
                     self._pairs[pair] = text
             parts.append(text)
         return b"{" + b", ".join(parts) + b"}"
+
+
+def _pair_text(qid: str, value: Any) -> str | None:
+    """`"qid": value` as the json module writes it (ensure_ascii off), for the plain answers it
+    writes without a detour through its encoder; None for others (a list)."""
+    kind = type(value)
+    text = ("true" if value else "false") if kind is bool else int.__repr__(value) if kind is int \
+        else encode_basestring(value) if kind is str else "null" if value is None else None
+    return None if text is None else f"{encode_basestring(qid)}: {text}"
 
 
 class _Symptom:
