@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
 # What is the case's own, in a cell's text: marks no answer can spell (JSON escapes the NUL).
-_MARKS = [f"\0{name}\0" for name in ("date", "answers", "escalation", "review_date")]
+_MARKS = {name: f"\0{name}\0" for name in ("date", "answers", "escalation", "review_date")}
+_MARKED = [json.dumps(mark) for mark in _MARKS.values()]  # as they appear in a plan's JSON text
 _REFERENCE_DATE = dt.date(2000, 1, 1)
 _MAX_CELLS = 1 << 16  # beyond this a symptom's cases are planned by the engine, one by one
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
@@ -144,12 +145,11 @@ def compiled_symptom(kb: KnowledgeBase, symptom: str, encode: JsonLines, pieces:
     cells = []
     for index in bands.cells():
         plan = triage(kb, bands.representative(index), _REFERENCE_DATE)
-        text = encode(updated(plan, **dict(zip(("date", "answers", "escalation", "review_date"), _MARKS))))
-        marks = [json.dumps(mark) for mark in _MARKS]
-        if sorted(marks, key=text.index) != marks:
+        text = encode(updated(plan, **_MARKS))
+        if sorted(_MARKED, key=text.index) != _MARKED:
             raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
         split = []
-        for mark in marks:
+        for mark in _MARKED:
             piece, text = text.split(mark, 1)
             split.append(pieces.add(piece))
         split.append(pieces.add(text))
