@@ -1,4 +1,5 @@
-"""Every output document, defined once: frozen, slotted dataclasses, in JSON field order.
+"""Every output document, defined once: frozen, slotted classes (document_class.py) built by
+keyword, in JSON field order.
 
 The engine, tracking, sessions and today build them by keyword, so a misspelt or missing field
 fails where a document is built. They import no pydantic: document_models.py turns them into JSON
@@ -9,10 +10,11 @@ markers pydantic reads for the schemas (Limits); nothing checks them at run time
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from functools import total_ordering
 from typing import Annotated, Any, Literal, Optional
 
-from .records import KEYWORD_FIELDS, SCHEMA_VERSION, fields_of
+from .document_class import Document, Limits
+from .records import SCHEMA_VERSION, fields_of
 from .text import visible
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
@@ -25,20 +27,6 @@ Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
 Side = Literal["left", "right"]
 
 
-class Limits:
-    """Bounds pydantic reads from an annotation, named as in its core schemas (ge, le, min_length,
-    max_length, pattern). Plain markers rather than pydantic's own, so that building a document
-    never imports it."""
-
-    __slots__ = ("bounds",)
-
-    def __init__(self, **bounds: Any) -> None:
-        self.bounds = bounds
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        return {**handler(source), **self.bounds}
-
-
 # an id of the rule base: an exercise, a rule, a question, a document
 Id = Annotated[str, Limits(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Count = Annotated[int, Limits(ge=0)]
@@ -46,40 +34,11 @@ Score = Annotated[int, Limits(ge=0, le=10)]  # pain, 0-10
 NonEmpty = Annotated[str, Limits(min_length=1)]
 
 
-def _json_name(name: str) -> str:
-    return KEYWORD_FIELDS.get(name, name)
-
-
-class Document:
-    """What every document shares: equal to one of its class with equal fields, shown with its fields.
-    Written once here rather than generated for each class by dataclass(), which costs an import
-    of this module (and so every command's start) about half a millisecond a class."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and fields_of(self) == fields_of(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in fields_of(self).items())})"
-
-
-def document(cls: type) -> type:
-    """A frozen, slotted, keyword-only dataclass; pydantic refuses unknown keys when it reads one."""
-    made = dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)(cls)
-    made.__pydantic_config__ = {"extra": "forbid", "alias_generator": _json_name}  # type: ignore[attr-defined]
-    return made
-
-
-@document
 class Range(Document):
     min: Count
     max: Count
 
 
-@document
 class Dose(Document):
     sets: Optional[Range] = None
     reps: Optional[Range] = None
@@ -89,7 +48,6 @@ class Dose(Document):
     frequency: Optional[str] = None
 
 
-@document
 class SourceRef(Document):
     document: str
     title: str
@@ -99,7 +57,6 @@ class SourceRef(Document):
     url: Optional[str] = None
 
 
-@document
 class Escalation(Document):
     """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
     check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
@@ -111,13 +68,11 @@ class Escalation(Document):
     rules: list[str] = ()  # type: ignore[assignment]
 
 
-@document
 class FiredRule(Document):
     id: str
     source: SourceRef
 
 
-@document
 class TraceEntry(Document):
     """Why a rule did or did not shape the plan (`triage --explain`)."""
 
@@ -128,7 +83,6 @@ class TraceEntry(Document):
     overridden_by: Optional[str] = None
 
 
-@document
 class RoutineEntry(Document):
     exercise: str
     name: str
@@ -136,7 +90,6 @@ class RoutineEntry(Document):
     timing: Optional[str]
 
 
-@document
 class Plan(Document):
     schema_version: int = SCHEMA_VERSION
     date: dt.date
@@ -155,7 +108,6 @@ class Plan(Document):
     trace: Optional[list[TraceEntry]] = None
 
 
-@document
 class ExerciseDoc(Document):
     """An exercise as printed: citations carry the document's title."""
 
@@ -172,7 +124,6 @@ class ExerciseDoc(Document):
     source_note: Optional[str] = None  # what the sources leave out (a name without a description, a missing picture)
 
 
-@document
 class CheckIn(Document):
     schema_version: int = SCHEMA_VERSION
     plan_date: dt.date
@@ -200,7 +151,6 @@ class CheckIn(Document):
     trace: Optional[list[TraceEntry]] = None
 
 
-@document
 class Adherence(Document):
     """This week's sessions: one a day planned from `since` (Monday, or the plan's date) to today."""
 
@@ -209,7 +159,6 @@ class Adherence(Document):
     done: Count
 
 
-@document
 class PlanStatus(Plan):
     """`runrehab plan`: the current plan with where it stands today. The fields it adds are
     optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
@@ -228,7 +177,6 @@ class PlanStatus(Plan):
     adherence: Optional[Adherence] = None
 
 
-@document
 class HistoryEntry(Document):
     plan: Plan
     current: bool  # the symptom's current plan; a later triage replaced it otherwise
@@ -240,7 +188,6 @@ class HistoryEntry(Document):
     checkins: list[CheckIn]
 
 
-@document
 class HistoryDoc(Document):
     """`runrehab history --json`: every plan, oldest first, with its check-ins."""
 
@@ -249,13 +196,11 @@ class HistoryDoc(Document):
     plans: list[HistoryEntry]
 
 
-@document
 class TodayItem(RoutineEntry):
     when: Literal["before a run", "after a run", "during the day"]  # the order to do them in
     done: bool  # logged as done on the day
 
 
-@document
 class TodayPlan(Document):
     symptom: str
     plan_date: dt.date
@@ -272,7 +217,6 @@ class TodayPlan(Document):
     due: list[Escalation]  # escalation checkpoints whose day has come
 
 
-@document
 class TodayDoc(Document):
     """`runrehab today --json`: what is due on `date` for every running plan, the most recent first."""
 
@@ -281,7 +225,6 @@ class TodayDoc(Document):
     plans: list[TodayPlan]
 
 
-@document
 class SessionStep(Document):
     """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
     `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
@@ -294,14 +237,12 @@ class SessionStep(Document):
     seconds: Optional[Count]
 
 
-@document
 class SessionExercise(Document):
     exercise: str
     name: str
     dose: Dose
 
 
-@document
 class Session(Document):
     """`runrehab session --json`: today's routine as ordered steps. `pain_limit`: pain during an
     exercise (0-10) above which it stops."""
@@ -316,7 +257,6 @@ class Session(Document):
     steps: list[SessionStep]
 
 
-@document
 class LogEntry(Document):
     """One exercise done in a session, as kept in the history and read by `session --log`."""
 
@@ -330,8 +270,8 @@ class LogEntry(Document):
     stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
+@total_ordering
+class Problem(Document):
     """Something wrong in a rule-base file, at FILE:LINE:COL; problems sort by place."""
 
     file: str
@@ -341,14 +281,19 @@ class Problem:
     code: str
     message: str
 
+    def __init__(self, file: str, line: int, col: int, severity: str, code: str, message: str) -> None:
+        super().__init__(file=file, line=line, col=col, severity=severity, code=code, message=message)
+
+    def __lt__(self, other: Problem) -> bool:
+        return tuple(fields_of(self).values()) < tuple(fields_of(other).values())
+
+    def __hash__(self) -> int:
+        return hash(tuple(fields_of(self).values()))
+
     def __str__(self) -> str:
         return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
 
 
-Problem.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
-
-
-@document
 class ValidationReport(Document):
     """`runrehab validate --json`: `ok` is false when an error (or with --strict a warning) was found."""
 

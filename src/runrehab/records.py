@@ -3,7 +3,7 @@
 pydantic (models.py) checks a rule base once, when its YAML is read; what it accepted becomes
 Records, which the engine, the views and the cache use. Building model classes costs more than a
 whole triage, so commands that only apply rules never import pydantic. The documents the engine
-makes are the dataclasses of documents.py; to_json and JsonLines write both as JSON.
+makes are the classes of documents.py; to_json and JsonLines write both as JSON.
 """
 from __future__ import annotations
 
@@ -82,13 +82,13 @@ def fields_of(value: Any) -> dict[str, Any]:
 @cache
 def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
     """A document class's field names, their JSON keys, and a function giving its values in that order."""
-    names = tuple(kind.__dataclass_fields__)  # type: ignore[attr-defined]
+    names = kind.__document_fields__  # type: ignore[attr-defined]
     get = attrgetter(*names)
     return names, tuple(KEYWORD_FIELDS.get(n, n) for n in names), (get if len(names) > 1 else lambda v: (get(v),))
 
 
 def is_document(value: Any) -> bool:
-    return hasattr(type(value), "__dataclass_fields__")
+    return hasattr(type(value), "__document_fields__")
 
 
 def updated(rec: Any, **changes: Any) -> Any:
