@@ -81,6 +81,26 @@ def test_a_batch_into_head_ends_quietly(made, kb, tmp_path):
         assert (result.returncode, result.stderr) == (CLOSED_PIPE_EXIT, "")
 
 
+def test_a_json_batch_reaches_a_pipe_a_file_and_a_file_written_before_whole(made, kb, tmp_path, runner):
+    """A JSON batch's plans wait in a temporary file and are copied to stdout by the kernel where
+    it can (a pipe, a file) and by reading and writing where not (CliRunner's stdout): the same bytes,
+    after whatever stdout held before."""
+    from runrehab.cli import app
+
+    lines = "".join(json.dumps(full_answers(kb, s)) + "\n" for s in kb.symptoms for _ in range(100))
+    (tmp_path / "batch.jsonl").write_text(lines)
+    run = "$R triage --answers batch.jsonl --json --no-save --date 2026-03-01"
+    piped = shell(f"cd {tmp_path}; {run}", made)
+    written = shell(f"cd {tmp_path}; echo before >out.txt; {run} >>out.txt", made)
+    assert (piped.returncode, written.returncode) == (0, 0), (piped.stderr, written.stderr)
+    through_python = runner.invoke(app, ["triage", "--answers", str(tmp_path / "batch.jsonl"), "--json",
+                                         "--no-save", "--date", "2026-03-01"])
+    assert len(piped.stdout.splitlines()) == 100 * len(kb.symptoms)
+    assert piped.stdout == through_python.stdout
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "before\n" + piped.stdout
+    full = shell(f"cd {tmp_path}; {run} >/dev/full", made)
+    assert (full.returncode, full.stderr) == (2, "runrehab: error: cannot write the output: No space left on device\n")
+
 def test_closed_stdout_is_one_line_and_closed_stdin_reads_as_empty(made):
     for command in ("--version", "exercises", "history --db $D"):
         result = shell(f"$R {command} >&-", made)

@@ -98,16 +98,42 @@ def note_saved(what: str) -> None:
 
 
 def copy_to_stdout(source: BinaryIO) -> None:
-    """The bytes of `source` from where it stands, after what stdout holds already; a failure to
-    write raises OutputError as a text write's does."""
-    import shutil
-
+    """The bytes of the file `source` from where it stands, after what stdout holds already (by
+    the kernel, file to stdout, where it can); a failure to write raises OutputError as a text
+    write's does."""
     try:
         sys.stdout.flush()
-        shutil.copyfileobj(source, sys.stdout.buffer)
         sys.stdout.buffer.flush()
+        if not _sent(source):
+            import shutil
+
+            shutil.copyfileobj(source, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
     except OSError as exc:
         raise OutputError(exc) from None
+
+
+def _sent(source: BinaryIO) -> bool:
+    """Whether os.sendfile copied the rest of `source` to stdout; False, with nothing sent, where
+    it cannot (another system, stdout not a descriptor, a descriptor it refuses)."""
+    try:
+        send, out, start = os.sendfile, sys.stdout.buffer.fileno(), source.tell()
+        end = os.fstat(source.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    at = start
+    while at < end:
+        try:
+            sent = send(out, source.fileno(), at, end - at)
+        except OSError as exc:
+            if at == start and exc.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF):
+                return False
+            raise
+        if sent == 0:
+            break
+        at += sent
+    source.seek(at)
+    return True
 
 
 def json_bytes() -> Callable[[str], bytes]:
