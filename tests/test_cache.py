@@ -75,7 +75,18 @@ DAMAGE = {"empty": lambda header, body: b"", "text": lambda header, body: b"not 
           "a list": lambda header, body: header + b"[1, 2]", "a number": lambda header, body: header + b"1e999",
           "nested": lambda header, body: header + b"[" * 100_000 + b"]" * 100_000,
           "bad pairs": lambda header, body: header + body.replace(b'"\\u0000pairs":[[', b'"\\u0000pairs":[[[', 1),
-          "no fields": lambda header, body: header + b'{"content_hash": "x", "rules_file": {}, "exercises_file": {}}'}
+          "no fields": lambda header, body: header + b'{"content_hash": "x", "rules_file": {}, "exercises_file": {}}',
+          "a rule's part": lambda header, body: header + body.replace(b'{"id":"', b'{"id":"~', 3),
+          "another rule": lambda header, body: header + _swapped_parts(body),
+          "a head's index": lambda header, body: header + body.replace(b'"ids":["', b'"ids":[7,"', 1)}
+
+
+def _swapped_parts(body: bytes) -> bytes:
+    """The entry with two records' parts swapped (each still whole JSON), its head unchanged."""
+    head, _, parts = body.partition(b"\n")
+    bounds = json.loads(head)["bounds"]
+    a, b, c = bounds[-4:-1]
+    return head + b"\n" + parts[:a] + parts[b:c] + parts[a:b] + parts[c:]
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
@@ -84,10 +95,31 @@ def test_a_damaged_entry_is_rebuilt_from_the_yaml(kb_copy, cache_dir, damage):
     [entry] = entries(cache_dir)
     header, body = header_and_body(entry)
     entry.write_bytes(DAMAGE[damage](header, body))
-    again = load(kb_copy)
-    assert again.rules_file == good.rules_file
+    again = load(kb_copy)  # a damaged record is found when it is read: here, every one
+    assert (again.rules_file, again.exercises_file) == (good.rules_file, good.exercises_file)
     assert entry.read_bytes() == header + body  # written anew
 
+
+def test_a_cached_rule_base_reads_only_what_is_looked_up_and_gives_what_the_files_give(kb_copy, cache_dir):
+    from conftest import full_answers
+    from runrehab.interview import complete, parse_answers
+    from runrehab.kb_entry import Stored
+
+    fresh = load(kb_copy)  # read from the files, and cached
+    cached = load(kb_copy)
+    lists = [cached.rules, cached.rules_file.questions, cached.rules_file.documents, cached.exercises_file.exercises]
+    assert all(isinstance(stored, Stored) and stored.read == 0 for stored in lists)
+    answers = complete(cached, parse_answers(cached, full_answers(cached, "hand-tingling")))
+    plan = triage(cached, answers, dt.date(2026, 3, 1))
+    assert 0 < sum(stored.read for stored in lists) < sum(len(stored) for stored in lists) / 2
+    assert to_json(plan) == to_json(triage(fresh, answers, dt.date(2026, 3, 1)))
+    for symptom in fresh.symptoms:
+        for stage in ("triage", "checkin"):
+            assert cached.questions_for(symptom, stage) == fresh.questions_for(symptom, stage)
+            assert cached.rules_for(symptom, stage) == fresh.rules_for(symptom, stage)
+    assert dict(cached.questions) == dict(fresh.questions) and dict(cached.exercises) == dict(fresh.exercises)
+    assert dict(cached.variables) == dict(fresh.variables) and dict(cached.documents) == dict(fresh.documents)
+    assert "no-such-id" not in cached.questions and cached.questions.get("no-such-id") is None
 
 def test_an_entry_for_other_files_under_this_key_is_not_used(kb_copy, cache_dir, tmp_path):
     mine = load(kb_copy)
@@ -264,7 +296,9 @@ def test_the_cache_keeps_bytes_and_imports_nothing_of_runrehab():
 
 
 def test_a_rule_base_json_cannot_give_back_exactly_is_not_cached(kb_copy, cache_dir, monkeypatch):
-    monkeypatch.setattr(loader, "_plain", lambda value: value)  # Records as they are: not JSON data
+    from runrehab import kb_entry
+
+    monkeypatch.setattr(kb_entry, "_plain", lambda value: value)  # Records as they are: not JSON data
     assert load(kb_copy).rules
     assert entries(cache_dir) == []
 

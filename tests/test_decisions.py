@@ -170,6 +170,7 @@ def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch
 
 
 @pytest.mark.parametrize("damage", [None, b"", b"{}\n", b'{"symptoms": {"hand-tingling": [0, 5]}, "pieces": []}\nxxxxx',
+                                    b'{"symptoms":{"hand-tingling":0},"pieces":1,"bounds":[0,5]}\nxxxxx',
                                     b"\xff" * 100])
 def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
     from runrehab import cache
@@ -177,7 +178,7 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
     case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
     DecisionTable(kb).line(case, DATES[0])
     key = f"decision-table {kb.content_hash}"
-    cache.put(key, damage or cache.get(key).replace(b'"pieces":[', b'"pieces":[[0,1]],"was":[', 1))
+    cache.put(key, damage or cache.get(key).replace(b'"bounds":[0,', b'"bounds":[0,1,', 1))
     assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
     assert cache.get(key) != damage  # and kept whole again
 

@@ -1,10 +1,10 @@
 """The decision table as one cache entry, read a symptom at a time (see decisions.py).
 
-The entry is a first line of JSON naming where each symptom's part and each piece of text lie,
-then every symptom's part as JSON (its bands, the outcome of each cell, the announcements by
-onset), then the pieces of text as the UTF-8 bytes a line of output is made of, each once. A
-batch reads the line, then only the parts of the symptoms its cases have, and takes the pieces as
-they are, with no decoding.
+The entry (entry_layout.py) holds every symptom's part as JSON (its bands, the outcome of each
+cell, the announcements by onset), then the pieces of text as the UTF-8 bytes a line of output
+is made of, each once; its head names the part of each symptom and where the pieces begin. A
+batch reads the head, then only the parts of the symptoms its cases have, and takes the pieces
+as they are, with no decoding.
 """
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .entry_layout import Damaged, Layout, laid_out
+
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
-
-
-class Damaged(ValueError):
-    """An entry that does not hold what it should: it is compiled again."""
 
 
 class Pieces:
@@ -34,41 +32,25 @@ class Pieces:
 
 
 def _encoded(specs: dict[str, dict[str, Any]], pieces: Pieces) -> bytes:
-    parts = {s: json.dumps(spec, separators=(",", ":")).encode() for s, spec in specs.items()}
-    blob = [text.encode("utf-8", "surrogatepass") for text in pieces.texts()]
-    at, where = 0, {}
-    for symptom, part in parts.items():
-        where[symptom] = [at, at + len(part)]
-        at += len(part)
-    offsets = []
-    for piece in blob:
-        offsets.append([at, at + len(piece)])
-        at += len(piece)
-    head = json.dumps({"symptoms": where, "pieces": offsets}, separators=(",", ":")).encode()
-    return b"".join((head, b"\n", *parts.values(), *blob))
+    parts = [json.dumps(spec, separators=(",", ":")).encode() for spec in specs.values()]
+    head = {"symptoms": {symptom: n for n, symptom in enumerate(specs)}, "pieces": len(parts)}
+    return laid_out(head, [*parts, *(text.encode("utf-8", "surrogatepass") for text in pieces.texts())])
 
 
 class Entry:
     """A compiled table's bytes, its parts read on demand."""
 
     def __init__(self, data: bytes):
-        end = data.find(b"\n")
-        head = data[:end] if end >= 0 else data
-        try:
-            index = json.loads(head)
-            self._where: dict[str, list[int]] = index["symptoms"]
-            self._pieces: list[list[int]] = index["pieces"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Damaged(str(exc)) from None
-        self._body = memoryview(data)[len(head) + 1:]
-        if not isinstance(self._where, dict) or not isinstance(self._pieces, list):
+        self._layout = Layout(data)
+        self._where = self._layout.head.get("symptoms")
+        self._first_piece = self._layout.head.get("pieces")
+        if not isinstance(self._where, dict) or type(self._first_piece) is not int:
             raise Damaged("no index")
 
     def symptom(self, symptom: str) -> dict[str, Any]:
         try:
-            start, end = self._where[symptom]
-            spec = json.loads(bytes(self._body[start:end]))
-        except (ValueError, KeyError, TypeError) as exc:
+            spec = json.loads(self._layout.part(self._where[symptom]))
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise Damaged(str(exc)) from None
         if not isinstance(spec, dict) or spec.get("symptom") != symptom:
             raise Damaged(f"no part for {symptom}")
@@ -78,15 +60,14 @@ class Entry:
         """Piece number -> its bytes in the output's encoding, each made once."""
         made: dict[int, bytes] = {}
         utf8 = encode is str.encode
+        first, part = self._first_piece, self._layout.part
 
         def piece(number: int) -> bytes:
             known = made.get(number)
             if known is None:
-                try:
-                    start, end = self._pieces[number]
-                    raw = bytes(self._body[start:end])
-                except (IndexError, TypeError, ValueError):
-                    raise Damaged(f"no piece {number}") from None
+                if type(number) is not int or number < 0:
+                    raise Damaged(f"no piece {number!r}")
+                raw = part(first + number)
                 known = made[number] = raw if utf8 else encode(raw.decode("utf-8", "surrogatepass"))
             return known
         return piece

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .errors import KbError, NotFound, UsageError
+from .kb_entry import Stored
 from .records import Record
 from .text import quoted
 
@@ -48,25 +50,29 @@ class KnowledgeBase:
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
-    def exercises(self) -> dict[str, Record]:
-        return {e.id: e for e in self.exercises_file.exercises}
+    def exercises(self) -> Mapping[str, Record]:
+        return _by_id(self.exercises_file.exercises)
 
     @cached_property
-    def questions(self) -> dict[str, Record]:
-        return {q.id: q for q in self.rules_file.questions}
+    def questions(self) -> Mapping[str, Record]:
+        return _by_id(self.rules_file.questions)
 
     @cached_property
-    def variables(self) -> dict[str, Record]:
+    def variables(self) -> Mapping[str, Record]:
         """What conditions can test: the questions and the facts worked out at check-ins."""
-        return {**self.questions, **{f.id: f for f in self.rules_file.facts}}
+        return ChainMap(self.questions, {f.id: f for f in self.rules_file.facts})
 
     @cached_property
     def symptoms(self) -> dict[str, Record]:
         return {s.id: s for s in self.rules_file.symptoms}
 
     @cached_property
-    def documents(self) -> dict[str, Record]:
-        return {d.id: d for d in self.rules_file.documents}
+    def documents(self) -> Mapping[str, Record]:
+        return _by_id(self.rules_file.documents)
+
+    @cached_property
+    def rules_by_id(self) -> Mapping[str, Record]:
+        return _by_id(self.rules)
 
     @property
     def rules(self) -> list[Record]:
@@ -103,24 +109,25 @@ class KnowledgeBase:
             return value
 
     @cached_property
-    def _by_symptom(self) -> dict[tuple[str, str | None], list[tuple[int, Record]]]:
-        """("rules" or "questions", symptom or None for every symptom) -> (position in the file,
-        record): one pass over the rule base, so that a symptom's first case reads only its own
-        part of a large rule base."""
-        index: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}
+    def _by_symptom(self) -> dict[tuple[str, str | None], list[int]]:
+        """("rules" or "questions", symptom or None for every symptom) -> positions in the file:
+        one pass over the symptoms each record names (a cached rule base keeps them beside its
+        records), so that a symptom's first case reads only its own part of a large rule base."""
+        index: dict[tuple[str, str | None], list[int]] = {}
         for kind, records in (("rules", self.rules), ("questions", self.rules_file.questions)):
-            for position, r in enumerate(records):
-                for symptom in dict.fromkeys(r.symptoms) or [None]:
-                    index.setdefault((kind, symptom), []).append((position, r))
+            named = records.symptoms if isinstance(records, Stored) else [r.symptoms for r in records]
+            for position, symptoms in enumerate(named):
+                for symptom in dict.fromkeys(symptoms) or [None]:
+                    index.setdefault((kind, symptom), []).append(position)
         return index
 
     def _of_symptom(self, kind: str, symptom: str | None) -> list[Record]:
         """The rules or questions that apply to `symptom` (all of them when None), in file order."""
+        records = self.rules if kind == "rules" else self.rules_file.questions
         if symptom is None:
-            return list(self.rules if kind == "rules" else self.rules_file.questions)
+            return list(records)
         index = self._by_symptom
-        both = sorted(index.get((kind, None), []) + index.get((kind, symptom), []), key=lambda pair: pair[0])
-        return [r for _, r in both]
+        return [records[i] for i in sorted(index.get((kind, None), []) + index.get((kind, symptom), []))]
 
     def rules_for(self, symptom: str, stage: str) -> tuple[Record, ...]:
         """The rules of one stage that apply to `symptom`, in file order."""
@@ -171,6 +178,11 @@ class KnowledgeBase:
         close = list(dict.fromkeys(index[m] for m in difflib.get_close_matches(wanted, index, n=6, cutoff=0.6)))[:3]
         hint = f"; did you mean {', '.join(close)}?" if close else "; `runrehab exercises` lists them all"
         raise NotFound(f"no exercise called {quoted(name)}{hint}")
+
+
+def _by_id(records: Sequence[Record]) -> Mapping[str, Record]:
+    """Records by id: a cached list's decoded as they are looked up."""
+    return records.by_id() if isinstance(records, Stored) else {r.id: r for r in records}
 
 
 def _name_key(text: str) -> str:

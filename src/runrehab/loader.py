@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import FileRefused, KbError
 from .files import MIB, read_regular, shorten, why_not
 from .kb import EXERCISES_FILE, RULES_FILE, KnowledgeBase, shipped_dir
-from .records import Record, record
+from .records import record
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -94,63 +93,62 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     return kb
 
 
-# A rule base is cached as JSON, which cannot run code whoever wrote it: Records become objects,
-# and the few plain mappings (worked examples' answers) a one-key object holding their pairs.
-_MAPPING = "\0pairs"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Record):
-        return {name: _plain(v) for name, v in vars(value).items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {_MAPPING: [[k, _plain(v)] for k, v in value.items()]}
-    return value
-
-
-def _rebuilt(obj: dict[str, Any]) -> Any:
-    pairs = obj.get(_MAPPING)
-    if pairs is not None and len(obj) == 1:
-        return {k: v for k, v in pairs}
-    return Record(**obj)
-
-
-def _decode(data: bytes) -> tuple[Any, ...]:
-    doc = json.loads(data, object_hook=_rebuilt)
-    return doc.content_hash, doc.rules_file, doc.exercises_file
-
-
 def _to_cache(kb: KnowledgeBase) -> None:
-    """Keep `kb` when JSON gives it back exactly (a rule base holding, say, a date is not kept)."""
+    """Keep `kb` when the entry gives it back exactly (a rule base holding, say, a date is not kept)."""
     from . import cache
+    from .kb_entry import encoded, opened
 
-    doc = {"content_hash": kb.content_hash, "rules_file": _plain(kb.rules_file),
-           "exercises_file": _plain(kb.exercises_file)}
+    files = {"rules_file": kb.rules_file, "exercises_file": kb.exercises_file}
     try:
-        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        data = encoded(kb.content_hash, files)
         with building():
-            exact = _decode(data) == (kb.content_hash, kb.rules_file, kb.exercises_file)
-    except (TypeError, ValueError, RecursionError):
+            exact = opened(data, kb.content_hash, None) == files
+    except (TypeError, ValueError, RecursionError):  # Damaged is a ValueError
         return
     if exact:
         cache.put(kb.content_hash, data)
 
 
 def _from_cache(files_hash: str, base: Path) -> KnowledgeBase | None:
+    """The rule base of these files as the cache keeps it, its records read as they are needed;
+    None when there is none, or what there is is damaged."""
     from . import cache
+    from .kb_entry import Damaged, opened
 
     data = cache.get(files_hash)
     if data is None:
         return None
-    with building():
-        try:
-            stored_hash, rules_file, exercises_file = _decode(data)
-        except (ValueError, TypeError, AttributeError, RecursionError):  # a damaged entry: rebuilt
-            return None
-    if stored_hash != files_hash or not isinstance(rules_file, Record) or not isinstance(exercises_file, Record):
+    try:
+        files = opened(data, files_hash, _recovery(base, files_hash))
+    except Damaged:
         return None
-    return KnowledgeBase(rules_file, exercises_file, base, files_hash)
+    return KnowledgeBase(files["rules_file"], files["exercises_file"], base, files_hash)
+
+
+def _recovery(base: Path, files_hash: str) -> Callable[[str, str], Any]:
+    """What makes a list of the rule base afresh from its files, for a cached record found
+    damaged: the files read and checked once more (and cached again)."""
+    made: list[KnowledgeBase] = []
+
+    def recover(file: str, field: str) -> Any:
+        if not made:
+            with building():
+                kb, problems, _ = read_base(base)
+            if kb is None or any(p.severity == "error" for p in problems):
+                raise KbError(sorted(problems))
+            if kb.content_hash != files_hash:
+                raise KbError([_changed(base)])
+            _to_cache(kb)
+            made.append(kb)
+        return getattr(getattr(made[0], file), field)
+    return recover
+
+
+def _changed(base: Path) -> Problem:
+    from .yaml_source import Problem
+
+    return Problem(shorten(str(base)), 1, 1, "error", "changed",
+                   "the rule base changed while it was being read; run the command again")
 
 
 def check_folder(base: Path) -> None:

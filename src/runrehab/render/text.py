@@ -94,8 +94,8 @@ def _urgent_sections(doc: Record, kb: KnowledgeBase) -> list[Any]:
                   _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
     if doc.trace is not None:
         parts += [_heading("Why (rules considered)"), *_trace_lines(doc.trace)]
-    levels = {r.id: r.then.level for r in kb.rules}
-    urgent_rules = [r for r in doc.rules if levels.get(r.id, doc.triage_level) in RED_FLAG_LEVELS]
+    rules = kb.rules_by_id
+    urgent_rules = [r for r in doc.rules if (rules[r.id].then.level if r.id in rules else doc.triage_level) in RED_FLAG_LEVELS]
     parts += [_heading("Based on"),
               _bullets(f"{r.source.title}: \u201c{r.source.quote}\u201d" + (f" ({r.source.url})" if r.source.url else "")
                        for r in urgent_rules),

@@ -1,0 +1,53 @@
+"""The layout of a cache entry that is read a part at a time: one line of JSON (its head: what
+the entry's maker says of it, and where each part lies), then the parts, as bytes, end to end.
+
+A command opens the entry by reading the head alone and takes only the parts it needs; what the
+parts hold, and how they are decoded, is the maker's (decision_entry.py, kb_entry.py).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+class Damaged(ValueError):
+    """An entry that does not hold what it should: its maker makes it again."""
+
+
+def laid_out(head: dict[str, Any], parts: Sequence[bytes]) -> bytes:
+    """`head` and `parts` as one entry (the head gains "bounds")."""
+    bounds, at = [0], 0
+    for part in parts:
+        at += len(part)
+        bounds.append(at)
+    line = json.dumps({**head, "bounds": bounds}, separators=(",", ":"), ensure_ascii=False).encode()
+    return b"".join((line, b"\n", *parts))
+
+
+class Layout:
+    """An entry's head, and its parts by number; Damaged when it is not laid out so."""
+
+    def __init__(self, data: bytes):
+        end = data.find(b"\n")
+        try:
+            self.head: dict[str, Any] = json.loads(data[:end])
+            bounds = self.head["bounds"]
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise Damaged(str(exc)) from None
+        self._body = memoryview(data)[end + 1:]
+        if end < 0 or type(bounds) is not list or not bounds or bounds[-1] != len(self._body) \
+                or any(type(b) is not int for b in bounds):
+            raise Damaged("the entry is not whole")
+        self._bounds: list[int] = bounds
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    def part(self, number: int) -> bytes:
+        if type(number) is not int or not 0 <= number < len(self):
+            raise Damaged(f"no part {number!r}")
+        start, end = self._bounds[number], self._bounds[number + 1]
+        if not 0 <= start <= end:
+            raise Damaged(f"part {number} is out of place")
+        return bytes(self._body[start:end])
