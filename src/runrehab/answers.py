@@ -54,24 +54,34 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 @contextlib.contextmanager
 def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
              plan_answers: dict[str, Any] | None = None,
-             symptom: str | None = None, known: dict[str, Any] | None = None) -> Iterator[tuple[bool, Iterable[Gathered]]]:
+             symptom: str | None = None, known: dict[str, Any] | None = None,
+             quick: Callable[[], Callable[[dict[str, Any]], dict[str, Any] | None]] | None = None,
+             ) -> Iterator[tuple[bool, Iterable[Gathered]]]:
     """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
     line of a batch (triage only), which is read afresh each time it is iterated.
     Missing answers are asked with `ask` when a person can answer; at a check-in, answers that
     cannot change (and without a person, `carry_over` ones) come from the plan's `plan_answers`. The first bad case raises, a
     batch's naming its line. `known`: answers the history already holds (the pain logged during
-    sessions), never asked; what the runner gives wins over them."""
+    sessions), never asked; what the runner gives wins over them. `quick`, called for a batch
+    alone: what checks a case as parse_answers and complete would, quicker, or says None when it
+    cannot (the interview checks the case then)."""
     overrides = parse_pairs(sources.pairs)
     with AnswersFile(sources.file) if sources.file else contextlib.nullcontext() as source:
         batch = source is not None and source.is_batch
         if batch and stage != "triage":
             raise UsageError("--answers: a check-in takes one mapping of answers, not JSON Lines")
         asking = not batch and sources.file != "-" and sources.at_terminal
+        check = quick() if batch and quick is not None else None
 
         def cases() -> Iterator[Gathered]:
             for line, case in source.cases() if source is not None else [(None, {})]:
+                merged = {**(known or {}), **case, **overrides} if known or overrides else case
+                final = check(merged) if check is not None else None
+                if final is not None:
+                    yield Gathered(line, final, [])
+                    continue
                 try:
-                    given = parse_answers(kbase, {**(known or {}), **case, **overrides})
+                    given = parse_answers(kbase, merged)
                     if plan_answers is not None:
                         given = carried_over(kbase, plan_answers, given, at_terminal=asking)
                     if asking:

@@ -6,7 +6,8 @@ commands so that `--version` and look-ups start fast.
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -47,14 +48,24 @@ def triage(
     day = parse_day(date)
     fmt = "json" if json_out else "text"
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
-    with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview) as (batch, cases):
-        if batch:  # nothing is printed for a batch with a bad line
-            if fmt == "json" and not explain:  # by the decision table, byte for byte the engine's plans
-                from .decisions import DecisionTable
-                from .render import write_when_whole
-                from .streams import json_bytes
+    tables: list[Any] = []
 
-                write_when_whole(DecisionTable(kbase, json_bytes()).lines((case.answers for case in cases), day))
+    def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+        """A JSON batch goes by the decision table, byte for byte the engine's plans: made for it alone."""
+        from .decisions import DecisionTable
+        from .streams import json_bytes
+
+        tables.append(DecisionTable(kbase, json_bytes()))
+        return tables[0].checked
+    with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview,
+                  quick=by_table if fmt == "json" and not explain else None) as (batch, cases):
+        if batch:  # nothing is printed for a batch with a bad line
+            if tables:
+                from .loader import batching
+                from .render import write_when_whole
+
+                with batching():
+                    write_when_whole(tables[0].lines((case.answers for case in cases), day))
                 return
             checked = checked_first(cases)  # every line checked, then read again and planned
             render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)

@@ -28,7 +28,9 @@ from .announcements import announced, onset_of, onset_settled
 from .conditions import band_values, leaves
 from .decision_entry import Damaged, Entry, Pieces, compiled_entry
 from .engine import triage
-from .records import RED_FLAG_LEVELS, JsonLines, is_red_flag, updated
+from .errors import AnswerError
+from .interview import NO, YES, parse_answer
+from .records import RED_FLAG_LEVELS, JsonLines, Record, is_red_flag, updated
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -76,9 +78,31 @@ class Bands:
         self.flags: list[str] = spec["flags"]
         self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
+        self._spellings = {qid: (lo, hi) if kind == "integer" else {(type(raw), raw): typed for raw, typed in known}
+                           for qid, kind, lo, hi, known in spec["answers"]}
         self.value_cells = 1
         for _, values, _ in self.questions:
             self.value_cells *= len(values)
+
+    def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
+        """`given` typed as interview.parse_answers and complete type it, when it answers exactly
+        this interview, each answer in a spelling the table knows (a whole number in range, or
+        one parse_answer was shown when the table was made); else None."""
+        if given.keys() != self._asked:
+            return None
+        typed = {}
+        for qid, raw in given.items():
+            known = self._spellings[qid]
+            if type(known) is dict:
+                try:
+                    typed[qid] = known[type(raw), raw]
+                except (KeyError, TypeError):  # TypeError: a list
+                    return None
+            elif type(raw) is int and known[0] <= raw <= known[1]:
+                typed[qid] = raw
+            else:
+                return None
+        return typed
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""
@@ -133,7 +157,25 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
     # answer in the table's cases: cases with such an answer go to the engine. A test of anything
     # else not asked is refused when the rule base is checked; it would leave no table.
     usable = all(qid in asked or is_red_flag(qid) for qid in tests) and size <= _MAX_CELLS
-    return Bands({"symptom": symptom, "usable": usable, "asked": list(asked), "flags": flags, "questions": questions})
+    answers = [[q.id, q.type, q.min, q.max, _spellings(q)] for q in asked.values()]
+    return Bands({"symptom": symptom, "usable": usable, "asked": list(asked), "flags": flags, "questions": questions,
+                  "answers": answers})
+
+
+def _spellings(question: Record) -> list[list[Any]]:
+    """The usual spellings of an answer to `question`, each with what parse_answer makes of it
+    (none for integers, which the table takes in range as they are, or for lists)."""
+    if question.type == "yes_no":
+        usual: list[Any] = [True, False, *YES, *NO]
+    else:
+        usual = list(question.choices or []) if question.type == "choice" else []
+    known = []
+    for raw in usual:
+        try:
+            known.append([raw, parse_answer(question, raw)])
+        except AnswerError:
+            continue
+    return known
 
 
 def compiled_symptom(kb: KnowledgeBase, symptom: str, encode: JsonLines, pieces: Pieces) -> dict[str, Any]:
@@ -208,6 +250,14 @@ class DecisionTable:
             return self._bytes(self._json(triage(self.kb, answers, date)))
         return b"".join((p0, self._date(date, 0), p1, self._answers(answers), p2, escalation, p3,
                          b"null" if review_days is None else self._date(date, review_days), p4))
+
+    def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
+        """A batch case's answers checked by its symptom's table (Bands.checked); None when the
+        table cannot say, and the interview checks them (and says what is wrong)."""
+        symptom = given.get("symptom")
+        if type(symptom) is not str or symptom not in self.kb.symptoms:
+            return None
+        return self.table(symptom).bands.checked(given)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:

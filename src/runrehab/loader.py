@@ -61,6 +61,22 @@ def building() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def batching(threshold: int = 20_000) -> Iterator[None]:
+    """Around a batch: what was made before it (the rule base, the modules) is left out of the
+    cyclic garbage collector's walks, and the collector runs after `threshold` new objects rather
+    than 700. A batch makes many short-lived objects that reference counting frees and few cycles;
+    with a large rule base, whose records are read as cases need them, the default walks took a
+    fifth of the time."""
+    first, *rest = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(first, threshold), *rest)
+    try:
+        yield
+    finally:
+        gc.set_threshold(first, *rest)
+
+
 def content_hash(file_digests: Iterable[str]) -> str:
     """One hash for a rule base: of the SHA-256 of each file's bytes, exercises.yaml first."""
     digest = hashlib.sha256()
