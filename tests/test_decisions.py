@@ -104,6 +104,48 @@ def test_any_case_gets_the_engines_plan(given_answers, date):
     assert DecisionTable(KB).line(answers, date) == engine_line(answers, date)
 
 
+def interview_checked(given: dict[str, Any]) -> dict[str, Any] | None:
+    """What parse_answers and complete make of a batch case; None when they refuse it."""
+    try:
+        return complete(KB, parse_answers(KB, given))
+    except AnswerError:
+        return None
+
+
+# Answers of every kind, usual and odd: what the table must type as the interview does, or leave to it.
+SPELLINGS = [True, False, None, 0, 1, -1, 2, 10, 11, 3650, 3651, 2.0, "yes", "no", "y", "n", "true", "false",
+             "Yes", " no ", "YES", "1", "7", "", "maybe", [], ["a"], {"a": 1}]
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_the_table_types_an_answer_as_the_interview_does_or_leaves_it_to_it(symptom):
+    table = DecisionTable(KB)
+    usual_answer = {"yes_no": "no", "integer": 3}
+    base = full_answers(KB, symptom)
+    for q in KB.questions_for(symptom, "triage"):  # every question answered: the table's ground
+        base = {**base, q.id: base.get(q.id, usual_answer.get(q.type) or q.choices[0])}
+    for q in KB.questions_for(symptom, "triage"):
+        for raw in [*SPELLINGS, *(q.choices or []), *(c.upper() for c in q.choices or []),
+                    *((q.min, q.max, q.min - 1, q.max + 1) if q.type == "integer" else ())]:
+            given = {**base, q.id: raw}
+            by_table = table.checked(given)
+            assert by_table is None or by_table == interview_checked(given), (q.id, raw)
+            if by_table is not None:
+                assert list(by_table) == list(interview_checked(given))  # in the same order
+    usual = base
+    assert table.checked(usual) == interview_checked(usual) is not None  # the usual case: by the table
+    assert table.checked({**usual, "no_such_question": "yes"}) is None  # not its interview exactly
+    assert table.checked({k: v for k, v in usual.items() if k != "days"}) is None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.data())
+def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_answers, data):
+    spelt = {qid: data.draw(st.sampled_from(["yes", "y", "true", True] if raw is True else ["no", "false", "n", False]))
+             if type(raw) is bool else raw for qid, raw in given_answers.items()}
+    by_table = DecisionTable(KB).checked(spelt)
+    assert by_table is None or by_table == interview_checked(spelt)
+
 def test_cases_without_a_cell_go_to_the_engine(kb):
     table = DecisionTable(kb)
     base = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
