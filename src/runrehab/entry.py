@@ -1,6 +1,7 @@
 """The `runrehab` command. `runrehab --version` is answered before the command-line library loads."""
 from __future__ import annotations
 
+import gc
 import sys
 
 from . import version_line
@@ -8,10 +9,15 @@ from .streams import guarded_output
 
 
 def main() -> None:
-    with guarded_output():
-        if sys.argv[1:] == ["--version"]:
-            sys.stdout.write(version_line() + "\n")
-            return
-        from . import cli
+    try:
+        with guarded_output():
+            if sys.argv[1:] == ["--version"]:
+                sys.stdout.write(version_line() + "\n")
+                return
+            from . import cli
 
-        cli.main()
+            cli.main()
+    finally:
+        # What the run made lives until the process ends: the interpreter's last collection at
+        # exit need not walk it (about a tenth of a short command's time).
+        gc.freeze()
