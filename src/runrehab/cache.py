@@ -84,12 +84,12 @@ def get(key: str) -> bytes | None:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             if handle.read(len(header)) != header:
                 return None
-            data = handle.read(LIMIT + 1)
+            data = handle.read(info.st_size - len(header) + 1)  # + 1: an entry that grew since is no entry
     except OSError:
         return None
     finally:
         os.close(fd)
-    return None if len(data) + len(header) > LIMIT else data
+    return None if len(data) + len(header) != info.st_size else data
 
 
 STALE_SECONDS = 600  # a temporary file this old is no write in progress: its writer was killed

@@ -56,19 +56,20 @@ class Entry:
             raise Damaged(f"no part for {symptom}")
         return spec
 
-    def pieces(self, encode: Callable[[str], bytes]) -> Callable[[int], bytes]:
-        """Piece number -> its bytes in the output's encoding, each made once."""
-        made: dict[int, bytes] = {}
+    def pieces(self, encode: Callable[[str], bytes]) -> Callable[[int], bytes | memoryview]:
+        """Piece number -> its bytes in the output's encoding, each made once (in UTF-8, the
+        entry's own bytes, not copied)."""
+        made: dict[int, bytes | memoryview] = {}
         utf8 = encode is str.encode
-        first, part = self._first_piece, self._layout.part
+        first, view = self._first_piece, self._layout.view
 
-        def piece(number: int) -> bytes:
+        def piece(number: int) -> bytes | memoryview:
             known = made.get(number)
             if known is None:
                 if type(number) is not int or number < 0:
                     raise Damaged(f"no piece {number!r}")
-                raw = part(first + number)
-                known = made[number] = raw if utf8 else encode(raw.decode("utf-8", "surrogatepass"))
+                raw = view(first + number)
+                known = made[number] = raw if utf8 else encode(str(raw, "utf-8", "surrogatepass"))
             return known
         return piece
 

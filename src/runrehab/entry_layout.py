@@ -45,9 +45,13 @@ class Layout:
         return len(self._bounds) - 1
 
     def part(self, number: int) -> bytes:
+        return bytes(self.view(number))
+
+    def view(self, number: int) -> memoryview:
+        """Part `number` where it lies in the entry, not copied (bytes.join takes it as it is)."""
         if type(number) is not int or not 0 <= number < len(self):
             raise Damaged(f"no part {number!r}")
         start, end = self._bounds[number], self._bounds[number + 1]
         if not 0 <= start <= end:
             raise Damaged(f"part {number} is out of place")
-        return bytes(self._body[start:end])
+        return self._body[start:end]

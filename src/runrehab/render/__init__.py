@@ -141,13 +141,16 @@ def write_when_whole(lines: Iterable[bytes], what: str = "the plans of the batch
         spool = tempfile.TemporaryFile()
     with spool:
         block: list[bytes] = []
+        size = 0
         for line in lines:
             block.append(line)
-            if len(block) == 64:
+            size += len(line)
+            if size >= 64 * 1024:  # written in blocks of about 64 KiB: few writes, little held
                 block.append(b"")
                 with temporary_writes(what):
                     spool.write(b"\n".join(block))
                 block.clear()
+                size = 0
         block.append(b"")
         with temporary_writes(what):
             spool.write(b"\n".join(block))
