@@ -117,3 +117,21 @@ def test_each_output_document_is_defined_once_and_refuses_a_misspelt_field(name)
     assert "__slots__" in vars(kind)
     with pytest.raises(TypeError, match="misspelt"):
         kind(misspelt=1)
+
+
+def test_a_document_is_frozen_equal_by_its_fields_and_survives_a_copy():
+    import copy
+    import pickle
+
+    from runrehab.documents import Dose, Range
+
+    dose = Dose(sets=Range(min=2, max=3), per_side=True)
+    assert dose == Dose(sets=Range(min=2, max=3), per_side=True) != Dose(sets=Range(min=2, max=4), per_side=True)
+    assert dose.reps is None and dose.frequency is None  # defaults
+    assert pickle.loads(pickle.dumps(dose)) == copy.deepcopy(dose) == dose
+    with pytest.raises(AttributeError, match="frozen"):
+        dose.per_side = False  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing keyword argument 'max'"):
+        Range(min=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'most'"):
+        Range(min=1, most=2)  # an unknown key is named before a missing one
