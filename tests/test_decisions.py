@@ -34,17 +34,26 @@ def with_days(answers: dict[str, Any], days: int) -> dict[str, Any]:
     return {**answers, "days": days} if "days" in answers else answers
 
 
+def one_sign_or_none(bands: Any) -> range:
+    """The cells with no warning sign or one: they come before those with two."""
+    return range(bands.value_cells * (1 + len(bands.flags)))
+
+
 @pytest.mark.parametrize("symptom", SYMPTOMS)
 def test_every_cell_is_the_engines_plan(symptom):
     table = DecisionTable(KB)
-    cells = table.table(symptom).bands.cells()
-    assert len(cells) > 1
-    for index in cells:
+    bands = table.table(symptom).bands
+    assert len(bands.cells()) == bands.value_cells * (1 + len(bands.flags) * (len(bands.flags) + 1) // 2)
+    for index in bands.cells():
         given = parse_answers(KB, full_answers(KB, symptom))  # what no rule tests: any answer
-        answers = complete(KB, {**given, **table.table(symptom).bands.representative(index)})
-        assert table.table(symptom).bands.cell_of(answers) == index
+        answers = complete(KB, {**given, **bands.representative(index)})
+        assert bands.cell_of(answers) == index
+        assert sum(answers[flag] for flag in bands.flags) == (0 if index < bands.value_cells else
+                                                              1 if index in one_sign_or_none(bands) else 2)
+        # a plan with two warning signs announces nothing that depends on the onset
+        onsets = ONSETS if index in one_sign_or_none(bands) else ONSETS[:2]
         for date in DATES:
-            for days in ONSETS:
+            for days in onsets:
                 case = with_days(answers, days)
                 assert table.line(case, date) == engine_line(case, date), (symptom, index, date, days)
 
@@ -59,7 +68,8 @@ def test_every_band_combination_validate_enumerates_falls_in_a_cell_and_agrees(s
         assert index is not None, answers
         seen.add(index)
         assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
-    assert seen == set(table.table(symptom).bands.cells())  # one cell for each combination, none left over
+    # one cell for each combination, none left over (`validate` raises one warning sign at a time)
+    assert seen == set(one_sign_or_none(table.table(symptom).bands))
 
 
 def test_the_cells_a_batch_meets_are_made_once_and_kept(kb):
@@ -152,7 +162,8 @@ def test_cases_without_a_cell_go_to_the_engine(kb):
     flags = [q.id for q in kb.questions_for("tight-itb", "triage") if q.red_flag]
     foreign = next(q.id for q in kb.questions.values() if q.red_flag and q.id not in kb.asked("tight-itb", "triage"))
     stopped = {"symptom": "tight-itb", flags[0]: True}  # the interview ends at a warning sign
-    for answers in ({**base, flags[0]: True, flags[1]: True}, {**base, foreign: True}, complete(kb, stopped)):
+    three = {**base, flags[0]: True, flags[5]: True, flags[-1]: True}
+    for answers in (three, {**base, foreign: True}, complete(kb, stopped)):
         assert table.table("tight-itb").bands.cell_of(answers) is None
         assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0])
 
@@ -223,6 +234,56 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
     cache.put(key, damage or cache.get(key).replace(b'"bounds":[0,', b'"bounds":[0,1,', 1))
     assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
     assert cache.get(key) != damage  # and kept whole again
+
+
+def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
+    """The entry `data` with a part of `symptom` (whose table has `cells` cells) damaged as `how` says."""
+    from array import array
+
+    from runrehab.entry_layout import Layout, laid_out
+
+    layout = Layout(data)
+    head = {k: v for k, v in layout.head.items() if k != "bounds"}
+    parts = [layout.part(n) for n in range(len(layout))]
+    spec_at, table_at = head["symptoms"][symptom], head["tables"] + head["symptoms"][symptom]
+    spec = json.loads(parts[spec_at])
+    table = array("i", parts[table_at])
+    bounds = table[cells:cells + spec["outcomes"] + 1]
+    flat = cells + spec["outcomes"] + 1
+    if how == "integers":
+        head["integers"] = ["middle", 4]
+    elif how == "short table":
+        del table[cells - 1:]
+    elif how == "cell past the outcomes":
+        table[:cells] = array("i", [spec["outcomes"]] * cells)
+    elif how == "a hole lost":  # every outcome's answers hole (piece 1) made its date hole (piece 0)
+        for start, end in zip(bounds, bounds[1:]):
+            table[flat + start + 2:flat + end] = array("i", [0 if n == 1 else n for n in table[flat + start + 2:flat + end]])
+    elif how == "piece past the end":
+        table[flat + bounds[0] + 3:flat + bounds[-1]] = array("i", [1 << 30] * (bounds[-1] - bounds[0] - 3))
+    elif how == "spellings":
+        for answer in spec["answers"]:
+            answer[-1] = -1 if answer[1] != "integer" else answer[-1]
+    parts[table_at] = table.tobytes()
+    parts[spec_at] = json.dumps(spec).encode()
+    return laid_out(head, parts)
+
+
+@pytest.mark.parametrize("how", ["integers", "short table", "cell past the outcomes", "a hole lost",
+                                 "piece past the end", "spellings"])
+def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
+    from runrehab import cache
+
+    case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
+    DecisionTable(kb).line(case, DATES[0])
+    key = f"decision-table {kb.content_hash}"
+    whole = cache.get(key)
+    cells = len(DecisionTable(kb).table("hand-tingling").bands.cells())
+    cache.put(key, _table_damaged(whole, cells, "hand-tingling", how))
+    table = DecisionTable(kb)
+    assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert table.line({**case, "days": 30}, DATES[1]) == engine_line({**case, "days": 30}, DATES[1])
+    assert cache.get(key) == whole  # kept whole again
 
 
 @pytest.mark.parametrize("value", [True, False, None, 0, 7, -3, 10**20, "no", "tight-itb", "é ü", 'a"b\\c\n\t\u2028',

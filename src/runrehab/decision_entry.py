@@ -1,14 +1,17 @@
 """The decision table as one cache entry, read a symptom at a time (see decisions.py).
 
-The entry (entry_layout.py) holds every symptom's part as JSON (its bands, the outcome of each
-cell, the announcements by onset), then the pieces of text as the UTF-8 bytes a line of output
-is made of, each once; its head names the part of each symptom and where the pieces begin. A
-batch reads the head, then only the parts of the symptoms its cases have, and takes the pieces
-as they are, with no decoding.
+The entry (entry_layout.py) holds every symptom's spec as JSON (its bands, the announcements by
+onset), then every symptom's table as 32-bit integers in this machine's byte order (the outcome
+of each cell, each outcome's pieces), then the pieces of text as the UTF-8 bytes a line of
+output is made of, each once; its head names the parts of each symptom and where the pieces
+begin. A batch reads the head, then only the parts of the symptoms its cases have, takes the
+integers where they lie and the pieces as they are, with no decoding.
 """
 from __future__ import annotations
 
 import json
+import sys
+from array import array
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +34,16 @@ class Pieces:
         return list(self._numbers)
 
 
-def _encoded(specs: dict[str, dict[str, Any]], pieces: Pieces) -> bytes:
-    parts = [json.dumps(spec, separators=(",", ":")).encode() for spec in specs.values()]
-    head = {"symptoms": {symptom: n for n, symptom in enumerate(specs)}, "pieces": len(parts)}
-    return laid_out(head, [*parts, *(text.encode("utf-8", "surrogatepass") for text in pieces.texts())])
+Compiled = dict[str, tuple[dict[str, Any], bytes]]  # symptom -> (its spec, its table's integers)
+_INTEGERS = [sys.byteorder, array("i").itemsize]  # how the tables' integers are laid out
+
+
+def _encoded(compiled: Compiled, pieces: Pieces) -> bytes:
+    specs = [json.dumps(spec, separators=(",", ":")).encode() for spec, _ in compiled.values()]
+    tables = [table for _, table in compiled.values()]
+    head = {"symptoms": {symptom: n for n, symptom in enumerate(compiled)}, "tables": len(specs),
+            "pieces": len(specs) + len(tables), "integers": _INTEGERS}
+    return laid_out(head, [*specs, *tables, *(text.encode("utf-8", "surrogatepass") for text in pieces.texts())])
 
 
 class Entry:
@@ -43,8 +52,10 @@ class Entry:
     def __init__(self, data: bytes):
         self._layout = Layout(data)
         self._where = self._layout.head.get("symptoms")
+        self._first_table = self._layout.head.get("tables")
         self._first_piece = self._layout.head.get("pieces")
-        if not isinstance(self._where, dict) or type(self._first_piece) is not int:
+        if not isinstance(self._where, dict) or type(self._first_table) is not int or type(self._first_piece) is not int \
+                or self._layout.head.get("integers") != _INTEGERS:
             raise Damaged("no index")
 
     def symptom(self, symptom: str) -> dict[str, Any]:
@@ -55,6 +66,25 @@ class Entry:
         if not isinstance(spec, dict) or spec.get("symptom") != symptom:
             raise Damaged(f"no part for {symptom}")
         return spec
+
+    def table(self, symptom: str) -> memoryview:
+        """A symptom's table, its integers where they lie in the entry."""
+        try:
+            view = self._layout.view(self._first_table + self._where[symptom])
+        except (KeyError, TypeError) as exc:
+            raise Damaged(str(exc)) from None
+        if len(view) % _INTEGERS[1]:
+            raise Damaged(f"the table of {symptom} is not whole")
+        return view.cast("i")
+
+    def value(self, number: int) -> Any:
+        """Piece `number` as the JSON value it holds (a value the symptoms' parts share)."""
+        if type(number) is not int or number < 0:
+            raise Damaged(f"no piece {number!r}")
+        try:
+            return json.loads(self._layout.part(self._first_piece + number))
+        except (ValueError, RecursionError) as exc:
+            raise Damaged(str(exc)) from None
 
     def pieces(self, encode: Callable[[str], bytes]) -> Callable[[int], bytes | memoryview]:
         """Piece number -> its bytes in the output's encoding, each made once (in UTF-8, the
@@ -74,11 +104,11 @@ class Entry:
         return piece
 
 
-def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], dict[str, dict[str, Any]]],
+def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled],
                    *, cached: bool = True) -> Entry:
     """The table of `kb` from the cache, or (also when `cached` is False: what the cache holds
     was found damaged) compiled by `compile_specs`, which adds its pieces of text to the Pieces it
-    is given and returns each symptom's part, and kept there."""
+    is given and returns each symptom's spec and table, and kept there."""
     from . import cache
 
     key = f"decision-table {kb.content_hash}"
@@ -89,7 +119,6 @@ def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], dict[str
         except Damaged:
             pass
     pieces = Pieces()
-    specs = compile_specs(pieces)
-    data = _encoded(specs, pieces)
+    data = _encoded(compile_specs(pieces), pieces)
     cache.put(key, data)
     return Entry(data)

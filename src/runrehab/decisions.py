@@ -3,205 +3,38 @@
 The questions a symptom's triage rules test cut their answers into bands (conditions.band_values:
 every leaf holds for all the answers of a band or for none), so that the rules fire alike for
 every case that falls into the same bands. A cell of the table is one band of each such question
-and either no warning sign or exactly one; its outcome is the plan the engine makes for a case of
-that cell, kept as JSON text with holes for what is the case's own: its date, its answers, the
-announcements that depend on its onset, and its review date.
+and no warning sign, one or two (decision_bands.py); its outcome is the plan the engine makes
+for a case of that cell, kept as JSON text with holes for what is the case's own: its date, its
+answers, the announcements that depend on its onset, and its review date.
 
 engine.triage is the reference and the only maker of outcomes: a cell's text is the engine's own
-plan, split at its holes, and a case that fits no cell (a warning sign outside its symptom's
-interview, two warning signs, an answer left out after a warning sign) is planned by the engine.
+plan in pieces (decision_compile.py), and a case that fits no cell (a warning sign outside its
+symptom's interview, three warning signs or more, an answer left out after a warning sign) is
+planned by the engine.
 
 The table is compiled for every symptom at once, the first time a batch needs it, and kept in
 the cache beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
-text as the bytes a line is made of (decision_entry.py).
+pieces as the bytes a line is made of (decision_entry.py).
 """
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import json
-from json.encoder import encode_basestring
 from collections.abc import Callable, Iterable, Iterator
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
-from .announcements import announced, onset_of, onset_settled
-from .conditions import band_values, leaves
-from .decision_entry import Damaged, Entry, Pieces, compiled_entry
+from .announcements import onset_of
+from .decision_bands import Bands, spelling_index
+from .decision_compile import MARKED, bands_of, compiled_symptom, marks_first
+from .decision_entry import Compiled, Damaged, Entry, Pieces, compiled_entry
 from .engine import triage
-from .errors import AnswerError
-from .interview import NO, YES, parse_answer
-from .records import RED_FLAG_LEVELS, JsonLines, Record, is_red_flag, updated
+from .records import JsonLines
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
-# What is the case's own, in a cell's text: marks no answer can spell (JSON escapes the NUL).
-_MARKS = {name: f"\0{name}\0" for name in ("date", "answers", "escalation", "review_date")}
-_MARKED = [json.dumps(mark) for mark in _MARKS.values()]  # as they appear in a plan's JSON text
-_REFERENCE_DATE = dt.date(2000, 1, 1)
-_MAX_CELLS = 1 << 16  # beyond this a symptom's cases are planned by the engine, one by one
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
-
-Band = Callable[[Any], "int | None"]  # an answer -> the index of its band; None: no band
-
-
-def _band(kind: str, values: list[Any], most: int | None) -> Band:
-    """The band of an answer to a question of type `kind` whose bands start at `values`
-    (band_values); None for an answer outside them (never a checked answer's, but then the
-    engine decides)."""
-    if kind == "yes_no":
-        return lambda v: int(v) if type(v) is bool else None
-    if kind == "integer":
-        lo, hi = values[0], most
-
-        def integer(v: Any) -> int | None:
-            if type(v) is not int or v < lo or (hi is not None and v > hi):
-                return None
-            return bisect.bisect_right(values, v) - 1
-        return integer
-    if kind == "multi":
-        sets = {frozenset(v): i for i, v in enumerate(values)}
-        return lambda v: sets.get(frozenset(v)) if type(v) is list and all(type(c) is str for c in v) else None
-    index = {v: i for i, v in enumerate(values)}
-    return lambda v: index.get(v) if type(v) is str else None
-
-
-class Bands:
-    """How a symptom's cases map to cells, from its spec: the questions its triage rules test
-    with the first value of each band, its warning signs, and every id its interview asks."""
-
-    def __init__(self, spec: dict[str, Any]):
-        self.spec = spec
-        self.symptom: str = spec["symptom"]
-        self.usable: bool = spec["usable"]
-        self._asked = frozenset(spec["asked"])
-        self.flags: list[str] = spec["flags"]
-        self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
-        self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
-        self._spellings = {qid: (lo, hi) if kind == "integer" else {(type(raw), raw): typed for raw, typed in known}
-                           for qid, kind, lo, hi, known in spec["answers"]}
-        self.value_cells = 1
-        for _, values, _ in self.questions:
-            self.value_cells *= len(values)
-
-    def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
-        """`given` typed as interview.parse_answers and complete type it, when it answers exactly
-        this interview, each answer in a spelling the table knows (a whole number in range, or
-        one parse_answer was shown when the table was made); else None."""
-        if given.keys() != self._asked:
-            return None
-        typed = {}
-        for qid, raw in given.items():
-            known = self._spellings[qid]
-            if type(known) is dict:
-                try:
-                    typed[qid] = known[type(raw), raw]
-                except (KeyError, TypeError):  # TypeError: a list
-                    return None
-            elif type(raw) is int and known[0] <= raw <= known[1]:
-                typed[qid] = raw
-            else:
-                return None
-        return typed
-
-    def cell_of(self, answers: dict[str, Any]) -> int | None:
-        """The cell a case's complete answers fall into; None when it fits none."""
-        if not self.usable or not self._asked.issuperset(answers):
-            return None  # no table, or a warning sign from outside the interview
-        index = 0
-        for qid, values, band in self.questions:
-            b = band(answers.get(qid))
-            if b is None:
-                return None
-            index = index * len(values) + b
-        raised = 0
-        for qid in self.flags:
-            v = answers.get(qid)
-            if v is True:
-                if raised:
-                    return None  # two warning signs
-                raised = self._flag_index[qid]
-            elif v is not False:
-                return None  # left out: the answers stopped at a warning sign
-        return raised * self.value_cells + index
-
-    def representative(self, index: int) -> dict[str, Any]:
-        """Answers that fall into cell `index`: the first value of each of its bands."""
-        raised, rest = divmod(index, self.value_cells)
-        picked = []
-        for _, values, _ in reversed(self.questions):
-            rest, b = divmod(rest, len(values))
-            picked.append(values[b])
-        answers: dict[str, Any] = {"symptom": self.symptom}
-        answers.update((qid, raised == i + 1) for i, qid in enumerate(self.flags))
-        answers.update(zip((qid for qid, _, _ in reversed(self.questions)), picked))
-        return answers
-
-    def cells(self) -> range:
-        return range(self.value_cells * (len(self.flags) + 1)) if self.usable else range(0)
-
-
-def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
-    asked = {q.id: q for q in kb.questions_for(symptom, "triage")}
-    tests: dict[str, list[Any]] = {}
-    for rule in kb.rules_for(symptom, "triage"):
-        for leaf, _ in leaves(rule.when) if rule.when is not None else ():
-            tests.setdefault(leaf.question, []).append(leaf)
-    tested = [q for qid, q in asked.items() if qid in tests and not q.red_flag and qid != "symptom"]
-    questions = [[q.id, q.type, band_values(q, tests[q.id]), q.max] for q in tested]
-    flags = [qid for qid, q in asked.items() if q.red_flag]
-    size = len(flags) + 1
-    for _, _, values, _ in questions:
-        size *= len(values)
-    # A test of a warning sign this interview does not ask (a rule for every symptom) sees no
-    # answer in the table's cases: cases with such an answer go to the engine. A test of anything
-    # else not asked is refused when the rule base is checked; it would leave no table.
-    usable = all(qid in asked or is_red_flag(qid) for qid in tests) and size <= _MAX_CELLS
-    answers = [[q.id, q.type, q.min, q.max, _spellings(q)] for q in asked.values()]
-    return Bands({"symptom": symptom, "usable": usable, "asked": list(asked), "flags": flags, "questions": questions,
-                  "answers": answers})
-
-
-def _spellings(question: Record) -> list[list[Any]]:
-    """The usual spellings of an answer to `question`, each with what parse_answer makes of it
-    (none for integers, which the table takes in range as they are, or for lists)."""
-    if question.type == "yes_no":
-        usual: list[Any] = [True, False, *YES, *NO]
-    else:
-        usual = list(question.choices or []) if question.type == "choice" else []
-    known = []
-    for raw in usual:
-        try:
-            known.append([raw, parse_answer(question, raw)])
-        except AnswerError:
-            continue
-    return known
-
-
-def compiled_symptom(kb: KnowledgeBase, symptom: str, encode: JsonLines, pieces: Pieces) -> dict[str, Any]:
-    """A symptom's spec with its outcomes: for every cell, the engine's plan for a case of it,
-    split at its holes, each piece of text kept once in `pieces`; and the announcements for each
-    onset up to the one from which they no longer change."""
-    bands = bands_of(kb, symptom)
-    outcomes: dict[tuple[Any, ...], int] = {}
-    cells = []
-    for index in bands.cells():
-        plan = triage(kb, bands.representative(index), _REFERENCE_DATE)
-        text = encode(updated(plan, **_MARKS))
-        if sorted(_MARKED, key=text.index) != _MARKED:
-            raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
-        split = []
-        for mark in _MARKED:
-            piece, text = text.split(mark, 1)
-            split.append(pieces.add(piece))
-        split.append(pieces.add(text))
-        review = None if plan.review_date is None else (plan.review_date - _REFERENCE_DATE).days
-        outcome = (*split, plan.triage_level not in RED_FLAG_LEVELS, review)
-        cells.append(outcomes.setdefault(outcome, len(outcomes)))
-    settled = onset_settled(kb, symptom)
-    escalations = [pieces.add(encode.items(list(announced(kb, symptom, onset)))) for onset in range(settled + 1)]
-    return {**bands.spec, "cells": cells, "outcomes": list(outcomes), "escalations": escalations}
-
 
 class DecisionTable:
     """Plans as JSON Lines, in the bytes `encode` makes of each line's text (the encoding of
@@ -211,7 +44,7 @@ class DecisionTable:
     def __init__(self, kb: KnowledgeBase, encode: Callable[[str], bytes] = str.encode):
         self.kb, self._bytes = kb, encode
         self._json = JsonLines()
-        self._entry: Entry | None = None
+        self._entry: _Opened | None = None
         self._symptoms: dict[str, _Symptom] = {}
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
@@ -220,20 +53,21 @@ class DecisionTable:
         known = self._symptoms.get(symptom)
         if known is None:
             try:
-                known = _Symptom(self._compiled(), symptom, self._bytes)
+                known = _Symptom(self._compiled(), symptom)
             except Damaged:  # a cache entry that does not hold what it should: compiled afresh
-                self._entry = None
-                known = _Symptom(self._compiled(cached=False), symptom, self._bytes)
+                known = _Symptom(self._compiled(cached=False), symptom)
             self._symptoms[symptom] = known
         return known
 
-    def _compiled(self, cached: bool = True) -> Entry:
-        if self._entry is None:
-            self._entry = compiled_entry(self.kb, self._compile, cached=cached)
+    def _compiled(self, cached: bool = True) -> _Opened:
+        if self._entry is None or not cached:
+            self._symptoms = {}
+            self._entry = _Opened(compiled_entry(self.kb, self._compile, cached=cached), self._bytes)
         return self._entry
 
-    def _compile(self, pieces: Pieces) -> dict[str, dict[str, Any]]:
-        return {s: compiled_symptom(self.kb, s, self._json, pieces) for s in self.kb.symptoms}
+    def _compile(self, pieces: Pieces) -> Compiled:
+        marks_first(pieces)
+        return {s: compiled_symptom(self.kb, bands_of(self.kb, s), self._json, pieces) for s in self.kb.symptoms}
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
@@ -246,7 +80,7 @@ class DecisionTable:
             p0, p1, p2, p3, p4, announces, review_days = table.outcome(index)
             escalation = table.escalation(onset_of(answers)) if announces else b"[]"
         except Damaged:  # what the cache holds is not whole: the engine's plan, and a table made afresh
-            self._entry, self._symptoms = compiled_entry(self.kb, self._compile, cached=False), {}
+            self._compiled(cached=False)
             return self._bytes(self._json(triage(self.kb, answers, date)))
         return b"".join((p0, self._date(date, 0), p1, self._answers(answers), p2, escalation, p3,
                          b"null" if review_days is None else self._date(date, review_days), p4))
@@ -293,36 +127,66 @@ def _pair_text(qid: str, value: Any) -> str | None:
     return None if text is None else f"{encode_basestring(qid)}: {text}"
 
 
-class _Symptom:
-    """One symptom's part of the table, read from the entry when its first case comes."""
+class _Opened:
+    """A compiled table's entry, with what its symptoms' parts share: the pieces of text in the
+    output's encoding, and the spellings of answers, each made once."""
 
-    def __init__(self, entry: Entry, symptom: str, encode: Callable[[str], bytes]):
-        spec = entry.symptom(symptom)
+    def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
+        self.entry = entry
+        self.piece = entry.pieces(encode)
+        self._spellings: dict[Any, dict[tuple[type, Any], Any]] = {}
+
+    def spellings(self, number: Any) -> dict[tuple[type, Any], Any]:
+        known = self._spellings.get(number)
+        if known is None:
+            known = self._spellings[number] = spelling_index(self.entry.value(number))
+        return known
+
+
+class _Symptom:
+    """One symptom's part of the table, read from the entry when its first case comes (its
+    layout: decision_compile.compiled_symptom)."""
+
+    def __init__(self, opened: _Opened, symptom: str):
+        spec = opened.entry.symptom(symptom)
+        table = opened.entry.table(symptom)
         try:
-            self.bands = Bands(spec)
-            self._cells: list[int] = spec["cells"]
-            self._outcomes: list[list[Any]] = spec["outcomes"]
+            self.bands = Bands(spec, opened.spellings)
+            cells, outcomes = len(self.bands.cells()), spec["outcomes"]
             self._escalations: list[int] = spec["escalations"]
-        except (KeyError, TypeError, ValueError) as exc:
+            if type(outcomes) is not int or not 0 <= outcomes <= cells or len(table) < cells + outcomes + 1 \
+                    or type(self._escalations) is not list or not self._escalations:
+                raise Damaged(f"the part for {symptom} is not whole")
+        except (KeyError, TypeError, ValueError) as exc:  # Damaged is a ValueError
             raise Damaged(str(exc)) from None
-        if len(self._cells) != len(self.bands.cells()) or not self._escalations:
-            raise Damaged(f"the part for {symptom} is not whole")
-        self._piece = entry.pieces(encode)
+        self._cells = table[:cells]
+        self._bounds = table[cells:cells + outcomes + 1]
+        self._flat = table[cells + outcomes + 1:]
+        self._piece = opened.piece
         self._made: dict[int, tuple[Any, ...]] = {}
 
     def outcome(self, index: int) -> tuple[Any, ...]:
-        """(the five pieces of text as bytes, whether it announces, its review days)."""
-        try:
-            number = self._cells[index]
-            known = self._made.get(number)
-            if known is None:
-                *split, announces, review = self._outcomes[number]
-                if len(split) != 5 or type(announces) is not bool or not (review is None or type(review) is int):
-                    raise Damaged(f"outcome {number} is not whole")
-                known = self._made[number] = (*map(self._piece, split), announces, review)
-        except (IndexError, TypeError, ValueError) as exc:  # Damaged is a ValueError
-            raise Damaged(str(exc)) from None
+        """(the five stretches of text between the holes, as bytes; whether it announces; its
+        review days or None)."""
+        number = self._cells[index]
+        known = self._made.get(number)
+        if known is None:
+            known = self._made[number] = self._outcome(number)
         return known
+
+    def _outcome(self, number: int) -> tuple[Any, ...]:
+        if not 0 <= number < len(self._bounds) - 1:
+            raise Damaged(f"no outcome {number}")
+        start, end = self._bounds[number], self._bounds[number + 1]
+        if not 0 <= start <= end - 2 <= len(self._flat) - 2:
+            raise Damaged(f"outcome {number} is not whole")
+        announces, review, *numbers = self._flat[start:end].tolist()
+        holes = [at for at, n in enumerate(numbers) if 0 <= n < len(MARKED)]
+        if [numbers[at] for at in holes] != list(range(len(MARKED))) or announces not in (0, 1) or review < -1:
+            raise Damaged(f"outcome {number} is not whole")
+        join, piece = b"".join, self._piece
+        stretches = [join(map(piece, numbers[a + 1:b])) for a, b in zip([-1, *holes], [*holes, len(numbers)])]
+        return (*stretches, announces == 1, None if review == -1 else review)
 
     def escalation(self, onset: int) -> bytes:
         try:
