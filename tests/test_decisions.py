@@ -210,6 +210,21 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
         assert json.loads(line) == json.loads(single.stdout)
 
 
+def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb):
+    """The spellings of the symptom question (every symptom) and of yes/no answers are kept once
+    for all the symptoms, not in each symptom's part."""
+    entry = DecisionTable(kb)._compiled().entry
+    shared = set()
+    for symptom in kb.symptoms:
+        spec = entry.symptom(symptom)
+        numbers = {qid: known for qid, kind, _, _, known in spec["answers"] if kind != "integer"}
+        assert all(type(n) is int for n in numbers.values())
+        assert json.loads(json.dumps(spec["answers"])) == spec["answers"] and symptom not in json.dumps(spec["answers"])
+        shared.add(numbers["symptom"])
+        assert entry.value(numbers["symptom"]) == [[s, s] for s in kb.symptoms]
+    assert len(shared) == 1
+
+
 def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch):
     import runrehab.decisions as decisions
 

@@ -86,20 +86,20 @@ class Entry:
         except (ValueError, RecursionError) as exc:
             raise Damaged(str(exc)) from None
 
-    def pieces(self, encode: Callable[[str], bytes]) -> Callable[[int], bytes | memoryview]:
-        """Piece number -> its bytes in the output's encoding, each made once (in UTF-8, the
-        entry's own bytes, not copied)."""
-        made: dict[int, bytes | memoryview] = {}
+    def pieces(self, encode: Callable[[str], bytes]) -> Callable[[int], bytes]:
+        """Piece number -> its bytes in the output's encoding, each made once (in UTF-8, a copy of
+        the entry's own bytes: a line joins bytes faster than views)."""
+        made: dict[int, bytes] = {}
         utf8 = encode is str.encode
         first, view = self._first_piece, self._layout.view
 
-        def piece(number: int) -> bytes | memoryview:
+        def piece(number: int) -> bytes:
             known = made.get(number)
             if known is None:
                 if type(number) is not int or number < 0:
                     raise Damaged(f"no piece {number!r}")
                 raw = view(first + number)
-                known = made[number] = raw if utf8 else encode(str(raw, "utf-8", "surrogatepass"))
+                known = made[number] = bytes(raw) if utf8 else encode(str(raw, "utf-8", "surrogatepass"))
             return known
         return piece
 

@@ -77,13 +77,17 @@ class DecisionTable:
         if index is None:
             return self._bytes(self._json(triage(self.kb, answers, date)))
         try:
-            p0, p1, p2, p3, p4, announces, review_days = table.outcome(index)
+            pieces, (date_at, answers_at, escalation_at, review_at), announces, review_days = table.outcome(index)
             escalation = table.escalation(onset_of(answers)) if announces else b"[]"
         except Damaged:  # what the cache holds is not whole: the engine's plan, and a table made afresh
             self._compiled(cached=False)
             return self._bytes(self._json(triage(self.kb, answers, date)))
-        return b"".join((p0, self._date(date, 0), p1, self._answers(answers), p2, escalation, p3,
-                         b"null" if review_days is None else self._date(date, review_days), p4))
+        pieces = pieces.copy()
+        pieces[date_at] = self._date(date, 0)
+        pieces[answers_at] = self._answers(answers)
+        pieces[escalation_at] = escalation
+        pieces[review_at] = b"null" if review_days is None else self._date(date, review_days)
+        return b"".join(pieces)
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """A batch case's answers checked by its symptom's table (Bands.checked); None when the
@@ -166,8 +170,8 @@ class _Symptom:
         self._made: dict[int, tuple[Any, ...]] = {}
 
     def outcome(self, index: int) -> tuple[Any, ...]:
-        """(the five stretches of text between the holes, as bytes; whether it announces; its
-        review days or None)."""
+        """(its pieces of text as bytes, the holes among them as four places to fill; whether it
+        announces; its review days or None)."""
         number = self._cells[index]
         known = self._made.get(number)
         if known is None:
@@ -184,9 +188,7 @@ class _Symptom:
         holes = [at for at, n in enumerate(numbers) if 0 <= n < len(MARKED)]
         if [numbers[at] for at in holes] != list(range(len(MARKED))) or announces not in (0, 1) or review < -1:
             raise Damaged(f"outcome {number} is not whole")
-        join, piece = b"".join, self._piece
-        stretches = [join(map(piece, numbers[a + 1:b])) for a, b in zip([-1, *holes], [*holes, len(numbers)])]
-        return (*stretches, announces == 1, None if review == -1 else review)
+        return list(map(self._piece, numbers)), tuple(holes), announces == 1, None if review == -1 else review
 
     def escalation(self, onset: int) -> bytes:
         try:
