@@ -50,8 +50,8 @@ def test_every_cell_is_the_engines_plan(symptom):
         assert bands.cell_of(answers) == index
         assert sum(answers[flag] for flag in bands.flags) == (0 if index < bands.value_cells else
                                                               1 if index in one_sign_or_none(bands) else 2)
-        # a plan with two warning signs announces nothing that depends on the onset
-        onsets = ONSETS if index in one_sign_or_none(bands) else ONSETS[:2]
+        # the many cells with two warning signs: the first onset, either side of a week, the last
+        onsets = ONSETS if index in one_sign_or_none(bands) else (0, 7, 8, 3650)
         for date in DATES:
             for days in onsets:
                 case = with_days(answers, days)
