@@ -295,6 +295,27 @@ def test_the_cache_keeps_bytes_and_imports_nothing_of_runrehab():
     assert out.strip() == "['runrehab', 'runrehab.cache']"
 
 
+def test_a_mapped_entry_is_what_get_reads_and_none_where_get_finds_none(cache_dir):
+    cache.put("k", b"what is kept\n" * 1000)
+    assert bytes(cache.mapped("k")) == cache.get("k") == b"what is kept\n" * 1000
+    assert cache.mapped("other key") is None
+    [entry] = entries(cache_dir)
+    header, body = header_and_body(entry)
+    for damaged in (b"", header[:5], b"runrehab-cache another " + body, header):
+        entry.write_bytes(damaged)
+        assert cache.mapped("k") == cache.get("k") == (b"" if damaged == header else None)
+
+
+def test_a_mapped_entry_stays_whole_when_the_entry_is_replaced_or_removed(cache_dir):
+    cache.put("k", b"first" * 10_000)
+    view = cache.mapped("k")
+    cache.put("k", b"second")  # written anew and renamed over the first
+    assert bytes(cache.mapped("k")) == b"second"
+    for path in entries(cache_dir):
+        path.unlink()
+    assert bytes(view) == b"first" * 10_000
+
+
 def test_a_rule_base_json_cannot_give_back_exactly_is_not_cached(kb_copy, cache_dir, monkeypatch):
     from runrehab import kb_entry
 

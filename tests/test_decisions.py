@@ -262,7 +262,8 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
     parts = [layout.part(n) for n in range(len(layout))]
     spec_at, table_at = head["symptoms"][symptom], head["tables"] + head["symptoms"][symptom]
     spec = json.loads(parts[spec_at])
-    table = array("i", parts[table_at])
+    code = head["integers"][1]  # the entry's integers: "H" (16 bits) or "I" (32)
+    table = array(code, parts[table_at])
     bounds = table[cells:cells + spec["outcomes"] + 1]
     flat = cells + spec["outcomes"] + 1
     if how == "integers":
@@ -270,12 +271,20 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
     elif how == "short table":
         del table[cells - 1:]
     elif how == "cell past the outcomes":
-        table[:cells] = array("i", [spec["outcomes"]] * cells)
+        table[:cells] = array(code, [spec["outcomes"]] * cells)
     elif how == "a hole lost":  # every outcome's answers hole (piece 1) made its date hole (piece 0)
         for start, end in zip(bounds, bounds[1:]):
-            table[flat + start + 2:flat + end] = array("i", [0 if n == 1 else n for n in table[flat + start + 2:flat + end]])
-    elif how == "piece past the end":
-        table[flat + bounds[0] + 3:flat + bounds[-1]] = array("i", [1 << 30] * (bounds[-1] - bounds[0] - 3))
+            table[flat + start + 6:flat + end] = array(code, [0 if n == 1 else n for n in table[flat + start + 6:flat + end]])
+    elif how == "holes out of order":  # every outcome's date and answers holes swapped, with their marks
+        for start, _ in zip(bounds, bounds[1:]):
+            holes = flat + start + 2
+            table[holes], table[holes + 1] = table[holes + 1], table[holes]
+            first, second = flat + start + 6 + table[holes], flat + start + 6 + table[holes + 1]
+            table[first], table[second] = table[second], table[first]
+    elif how == "piece past the end":  # every outcome's pieces after its first a number no piece has
+        largest = (1 << 8 * table.itemsize) - 1
+        for start, end in zip(bounds, bounds[1:]):
+            table[flat + start + 7:flat + end] = array(code, [largest] * (end - start - 7))
     elif how == "spellings":
         for answer in spec["answers"]:
             answer[-1] = -1 if answer[1] != "integer" else answer[-1]
@@ -285,7 +294,7 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
 
 
 @pytest.mark.parametrize("how", ["integers", "short table", "cell past the outcomes", "a hole lost",
-                                 "piece past the end", "spellings"])
+                                 "holes out of order", "piece past the end", "spellings"])
 def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab import cache
 

@@ -19,13 +19,16 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 FORMAT = 2
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 LIMIT = 64 * 1024 * 1024  # bytes: an entry larger than this is not read
 SUFFIX = ".json"
+T = TypeVar("T")
 
 
 def folder() -> Path | None:
@@ -69,6 +72,43 @@ def _mine(info: os.stat_result) -> bool:
 
 def get(key: str) -> bytes | None:
     """The bytes kept under `key`, or None when there are none this user can trust."""
+    return _opened(key, _read)
+
+
+def mapped(key: str) -> memoryview | None:
+    """What `get` gives, mapped from the file rather than read: a page is read when it is first
+    used, so a large entry of which a command needs little costs little. An entry is never changed
+    in place (`put` writes a new file and renames it), so what is mapped stays whole while it is
+    used, even when the entry is replaced or removed meanwhile."""
+    return _opened(key, _map)
+
+
+def _read(fd: int, size: int, header: bytes) -> bytes | None:
+    with os.fdopen(fd, "rb", closefd=False) as handle:
+        if handle.read(len(header)) != header:
+            return None
+        data = handle.read(size - len(header) + 1)  # + 1: an entry that grew since is no entry
+    return None if len(data) + len(header) != size else data
+
+
+def _map(fd: int, size: int, header: bytes) -> memoryview | None:
+    import mmap
+
+    if size < len(header):
+        return None
+    try:
+        whole = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
+    except ValueError:  # shorter than it was a moment ago
+        return None
+    if whole[:len(header)] != header:
+        whole.close()
+        return None
+    return memoryview(whole)[len(header):]
+
+
+def _opened(key: str, take: Callable[[int, int, bytes], T | None]) -> T | None:
+    """`take(fd, size, header)` on the entry kept under `key`, when it is there and this user's
+    to trust; None otherwise."""
     path = entry_path(key)
     if path is None:
         return None
@@ -80,16 +120,11 @@ def get(key: str) -> bytes | None:
         info = os.fstat(fd)
         if not _mine(info) or info.st_size > LIMIT:
             return None
-        header = _header(key)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            if handle.read(len(header)) != header:
-                return None
-            data = handle.read(info.st_size - len(header) + 1)  # + 1: an entry that grew since is no entry
+        return take(fd, info.st_size, _header(key))
     except OSError:
         return None
     finally:
         os.close(fd)
-    return None if len(data) + len(header) != info.st_size else data
 
 
 STALE_SECONDS = 600  # a temporary file this old is no write in progress: its writer was killed

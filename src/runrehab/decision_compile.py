@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from array import array
 from typing import TYPE_CHECKING, Any
 
 from .announcements import announced, onset_settled
@@ -102,12 +101,12 @@ def cut(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
 
 
-def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces: Pieces) -> tuple[dict[str, Any], bytes]:
+def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces: Pieces) -> tuple[dict[str, Any], list[int]]:
     """A symptom's part: its spec with the announcements for each onset up to the one from
     which they no longer change, and `outcomes`, the number of its outcomes; and its table as
-    32-bit integers: the outcome of each cell, where each outcome begins and ends (one more than
-    there are outcomes), then the outcomes end to end, each [announces (1 or 0), review days
-    (-1: none), its pieces' numbers...]."""
+    integers, none negative: the outcome of each cell, where each outcome begins and ends (one
+    more than there are outcomes), then the outcomes end to end, each [announces (1 or 0), review
+    days + 1 (0: none), where its four holes are among its pieces, its pieces' numbers...]."""
     outcomes: dict[tuple[int, ...], int] = {}
     cells = []
     for index in bands.cells():
@@ -115,8 +114,9 @@ def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces:
         text = cut(encode(updated(plan, **MARKS)))
         if [piece for piece in text if piece in MARKED] != MARKED:
             raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
-        review = -1 if plan.review_date is None else (plan.review_date - _REFERENCE_DATE).days
-        outcome = (int(plan.triage_level not in RED_FLAG_LEVELS), review, *map(pieces.add, text))
+        review = 0 if plan.review_date is None else (plan.review_date - _REFERENCE_DATE).days + 1
+        holes = [at for at, piece in enumerate(text) if piece in MARKED]
+        outcome = (int(plan.triage_level not in RED_FLAG_LEVELS), review, *holes, *map(pieces.add, text))
         cells.append(outcomes.setdefault(outcome, len(outcomes)))
     bounds, flat = [0], []
     for outcome in outcomes:
@@ -130,4 +130,4 @@ def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces:
     answers = [[qid, kind, lo, hi, known if kind == "integer" else pieces.add(json.dumps(known))]
                for qid, kind, lo, hi, known in bands.spec["answers"]]
     spec = {**bands.spec, "answers": answers, "outcomes": len(outcomes), "escalations": escalations}
-    return spec, array("i", [*cells, *bounds, *flat]).tobytes()
+    return spec, [*cells, *bounds, *flat]

@@ -1,8 +1,8 @@
 """The decision table as one cache entry, read a symptom at a time (see decisions.py).
 
 The entry (entry_layout.py) holds every symptom's spec as JSON (its bands, the announcements by
-onset), then every symptom's table as 32-bit integers in this machine's byte order (the outcome
-of each cell, each outcome's pieces), then the pieces of text as the UTF-8 bytes a line of
+onset), then every symptom's table as unsigned integers in this machine's byte order, 16 or 32
+bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of text as the UTF-8 bytes a line of
 output is made of, each once; its head names the parts of each symptom and where the pieces
 begin. A batch reads the head, then only the parts of the symptoms its cases have, takes the
 integers where they lie and the pieces as they are, with no decoding.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from array import array
+from itertools import repeat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -34,28 +35,37 @@ class Pieces:
         return list(self._numbers)
 
 
-Compiled = dict[str, tuple[dict[str, Any], bytes]]  # symptom -> (its spec, its table's integers)
-_INTEGERS = [sys.byteorder, array("i").itemsize]  # how the tables' integers are laid out
+Compiled = dict[str, tuple[dict[str, Any], list[int]]]  # symptom -> (its spec, its table's integers)
+_WIDTHS = ("H", "I")  # the tables' integers: unsigned, 16 bits where every one fits, else 32
+
+
+def _integers(code: str) -> list[Any]:
+    """How a table's integers are laid out, as the head records it."""
+    return [sys.byteorder, code, array(code).itemsize]
 
 
 def _encoded(compiled: Compiled, pieces: Pieces) -> bytes:
     specs = [json.dumps(spec, separators=(",", ":")).encode() for spec, _ in compiled.values()]
-    tables = [table for _, table in compiled.values()]
+    largest = max((max(table, default=0) for _, table in compiled.values()), default=0)
+    code = next(code for code in _WIDTHS if largest < 1 << 8 * array(code).itemsize)
+    tables = [array(code, table).tobytes() for _, table in compiled.values()]  # OverflowError: one negative
     head = {"symptoms": {symptom: n for n, symptom in enumerate(compiled)}, "tables": len(specs),
-            "pieces": len(specs) + len(tables), "integers": _INTEGERS}
+            "pieces": len(specs) + len(tables), "integers": _integers(code)}
     return laid_out(head, [*specs, *tables, *(text.encode("utf-8", "surrogatepass") for text in pieces.texts())])
 
 
 class Entry:
     """A compiled table's bytes, its parts read on demand."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes | memoryview):
         self._layout = Layout(data)
         self._where = self._layout.head.get("symptoms")
         self._first_table = self._layout.head.get("tables")
         self._first_piece = self._layout.head.get("pieces")
+        integers = self._layout.head.get("integers")
+        self._code = next((code for code in _WIDTHS if integers == _integers(code)), None)
         if not isinstance(self._where, dict) or type(self._first_table) is not int or type(self._first_piece) is not int \
-                or self._layout.head.get("integers") != _INTEGERS:
+                or self._code is None:
             raise Damaged("no index")
 
     def symptom(self, symptom: str) -> dict[str, Any]:
@@ -73,9 +83,9 @@ class Entry:
             view = self._layout.view(self._first_table + self._where[symptom])
         except (KeyError, TypeError) as exc:
             raise Damaged(str(exc)) from None
-        if len(view) % _INTEGERS[1]:
+        if len(view) % array(self._code).itemsize:
             raise Damaged(f"the table of {symptom} is not whole")
-        return view.cast("i")
+        return view.cast(self._code)
 
     def value(self, number: int) -> Any:
         """Piece `number` as the JSON value it holds (a value the symptoms' parts share)."""
@@ -86,22 +96,13 @@ class Entry:
         except (ValueError, RecursionError) as exc:
             raise Damaged(str(exc)) from None
 
-    def pieces(self, encode: Callable[[str], bytes]) -> Callable[[int], bytes]:
-        """Piece number -> its bytes in the output's encoding, each made once (in UTF-8, a copy of
-        the entry's own bytes: a line joins bytes faster than views)."""
-        made: dict[int, bytes] = {}
-        utf8 = encode is str.encode
-        first, view = self._first_piece, self._layout.view
-
-        def piece(number: int) -> bytes:
-            known = made.get(number)
-            if known is None:
-                if type(number) is not int or number < 0:
-                    raise Damaged(f"no piece {number!r}")
-                raw = view(first + number)
-                known = made[number] = bytes(raw) if utf8 else encode(str(raw, "utf-8", "surrogatepass"))
-            return known
-        return piece
+    def pieces(self, encode: Callable[[str], bytes]) -> list[bytes]:
+        """Every piece by number, in the output's encoding (in UTF-8, copies of the entry's own
+        bytes: a line joins bytes faster than views)."""
+        raw = self._layout.parts(self._first_piece, len(self._layout))
+        if encode is str.encode:
+            return raw
+        return list(map(encode, map(str, raw, repeat("utf-8"), repeat("surrogatepass"))))
 
 
 def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled],
@@ -112,7 +113,7 @@ def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled
     from . import cache
 
     key = f"decision-table {kb.content_hash}"
-    data = cache.get(key) if cached else None
+    data = cache.mapped(key) if cached else None
     if data is not None:
         try:
             return Entry(data)

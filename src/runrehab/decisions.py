@@ -34,6 +34,8 @@ from .records import JsonLines
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
+_OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (decision_compile)
+_MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
 class DecisionTable:
@@ -137,7 +139,7 @@ class _Opened:
 
     def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
         self.entry = entry
-        self.piece = entry.pieces(encode)
+        self.pieces = entry.pieces(encode)
         self._spellings: dict[Any, dict[tuple[type, Any], Any]] = {}
 
     def spellings(self, number: Any) -> dict[tuple[type, Any], Any]:
@@ -166,7 +168,7 @@ class _Symptom:
         self._cells = table[:cells]
         self._bounds = table[cells:cells + outcomes + 1]
         self._flat = table[cells + outcomes + 1:]
-        self._piece = opened.piece
+        self._pieces = opened.pieces
         self._made: dict[int, tuple[Any, ...]] = {}
 
     def outcome(self, index: int) -> tuple[Any, ...]:
@@ -179,19 +181,24 @@ class _Symptom:
         return known
 
     def _outcome(self, number: int) -> tuple[Any, ...]:
-        if not 0 <= number < len(self._bounds) - 1:
+        if not number < len(self._bounds) - 1:
             raise Damaged(f"no outcome {number}")
         start, end = self._bounds[number], self._bounds[number + 1]
-        if not 0 <= start <= end - 2 <= len(self._flat) - 2:
+        if not start + _OUTCOME_HEAD <= end <= len(self._flat):
             raise Damaged(f"outcome {number} is not whole")
         announces, review, *numbers = self._flat[start:end].tolist()
-        holes = [at for at, n in enumerate(numbers) if 0 <= n < len(MARKED)]
-        if [numbers[at] for at in holes] != list(range(len(MARKED))) or announces not in (0, 1) or review < -1:
+        holes, numbers = tuple(numbers[:len(MARKED)]), numbers[len(MARKED):]
+        try:
+            texts = list(map(self._pieces.__getitem__, numbers))
+            marks = [numbers[at] for at in holes]
+        except IndexError:
+            raise Damaged(f"outcome {number} is not whole") from None
+        if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or announces > 1:
             raise Damaged(f"outcome {number} is not whole")
-        return list(map(self._piece, numbers)), tuple(holes), announces == 1, None if review == -1 else review
+        return texts, holes, announces == 1, review - 1 if review else None
 
     def escalation(self, onset: int) -> bytes:
-        try:
-            return self._piece(self._escalations[min(onset, len(self._escalations) - 1)])
-        except (IndexError, TypeError) as exc:
-            raise Damaged(str(exc)) from None
+        number = self._escalations[min(onset, len(self._escalations) - 1)]
+        if type(number) is not int or not 0 <= number < len(self._pieces):
+            raise Damaged(f"no piece {number!r}")
+        return self._pieces[number]

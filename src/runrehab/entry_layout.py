@@ -7,8 +7,12 @@ parts hold, and how they are decoded, is the maker's (decision_entry.py, kb_entr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
+
+
+_LINE_END = re.compile(b"\n")  # searches a view of the entry where it lies
 
 
 class Damaged(ValueError):
@@ -28,10 +32,12 @@ def laid_out(head: dict[str, Any], parts: Sequence[bytes]) -> bytes:
 class Layout:
     """An entry's head, and its parts by number; Damaged when it is not laid out so."""
 
-    def __init__(self, data: bytes):
-        end = data.find(b"\n")
+    def __init__(self, data: bytes | memoryview):
+        """`data`: the entry's bytes, or a view of them (cache.mapped)."""
+        found = _LINE_END.search(data)
+        end = found.start() if found else -1
         try:
-            self.head: dict[str, Any] = json.loads(data[:end])
+            self.head: dict[str, Any] = json.loads(bytes(data[:end]))
             bounds = self.head["bounds"]
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise Damaged(str(exc)) from None
@@ -52,3 +58,10 @@ class Layout:
         if type(number) is not int or not 0 <= number < len(self):
             raise Damaged(f"no part {number!r}")
         return self._body[self._bounds[number]:self._bounds[number + 1]]
+
+    def parts(self, first: int, last: int) -> list[bytes]:
+        """Parts `first` to `last` - 1, each copied."""
+        if type(first) is not int or type(last) is not int or not 0 <= first <= last <= len(self):
+            raise Damaged(f"no parts {first!r} to {last!r}")
+        bounds = self._bounds
+        return list(map(bytes, map(self._body.__getitem__, map(slice, bounds[first:last], bounds[first + 1:last + 1]))))

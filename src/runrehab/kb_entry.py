@@ -70,7 +70,7 @@ def encoded(content_hash: str, files: dict[str, Record]) -> bytes:
 Recover = Callable[[str, str], Sequence[Record]]  # (file, list) -> that list, made afresh from the files
 
 
-def opened(data: bytes, content_hash: str, recover: Recover | None) -> dict[str, Record]:
+def opened(data: bytes | memoryview, content_hash: str, recover: Recover | None) -> dict[str, Record]:
     """The files of the rule base an entry holds, their lists Stored; Damaged when the entry is
     not laid out as `encoded` lays it out, or holds another rule base. A part found damaged later
     is made afresh by `recover` (None: Damaged is raised then too)."""
