@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import full_answers
@@ -105,6 +107,29 @@ def test_hostile_dash_a_pairs_are_refused_in_one_line(runner, tmp_path, pairs):
 def test_a_folder_for_answers_is_refused_in_one_line(runner, tmp_path):
     db = tmp_path / "history.sqlite"
     assert_refused(runner.invoke(app, ["triage", "--answers", str(tmp_path), "--db", str(db)]), db)
+
+
+def _outcome(decode, text):
+    try:
+        return "value", decode(text)
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+LINE_PIECES = ['{"days": 3}', '{"a": 1, "a": 2}', "[1]", "null", '"x"', " ", "\t", "\r", "\n", "\xa0", "\u2028", "\x0b",
+               "{", "}", '"', ":", ",", "x", "\\", "[" * 3]
+
+
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=6).map("".join) | st.text(max_size=40))
+@example('{"days": 3}\xa0')
+@example('{"days": 3}\u2028\n')
+@example(' {"days": 3}')
+@example('{"days": 3} x')
+@settings(max_examples=400, deadline=None)
+def test_a_batch_line_is_read_as_the_json_decoder_reads_it_errors_and_all(text):
+    from runrehab.answers_file import _DECODER, _decoded
+
+    assert _outcome(_decoded, text) == _outcome(_DECODER.decode, text)
 
 
 CHECKIN_HOSTILE = {k: HOSTILE[k] for k in ("not JSON or YAML", "a JSON list", "null", "NUL byte", "invalid UTF-8",

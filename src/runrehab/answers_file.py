@@ -59,6 +59,17 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates)
 
 
+def _decoded(text: str) -> Any:
+    """The JSON document `text` holds, as _DECODER.decode gives it (and its errors)."""
+    try:  # the usual line: the document from its first character, then at most white space
+        value, end = _DECODER.raw_decode(text)
+        if end == len(text) or not text[end:].strip(" \t\n\r"):  # JSON's white space, as decode allows it
+            return value
+    except ValueError:
+        pass
+    return _DECODER.decode(text)  # white space before the document, or what is wrong, said as decode says it
+
+
 class AnswersFile:
     def __init__(self, spec: str):
         self.name = "stdin" if spec == "-" else shorten(spec)
@@ -120,7 +131,7 @@ class AnswersFile:
         if self.is_batch:
             for number, text in self._lines():
                 try:
-                    case = _DECODER.decode(text)
+                    case = _decoded(text)
                 except ValueError as exc:
                     raise AnswersFileError(f"--answers line {number}: not a valid JSON object ({exc})") from None
                 except RecursionError:
