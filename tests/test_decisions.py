@@ -237,6 +237,25 @@ def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch
     assert DecisionTable(kb).line(case, DATES[0]) == first == engine_line(case, DATES[0])
 
 
+@pytest.mark.parametrize("largest, code", [(0, "H"), (65_535, "H"), (65_536, "I"), (2**32 - 1, "I")])
+def test_a_tables_integers_are_16_bits_wide_where_every_one_fits_else_32(largest, code):
+    import sys
+
+    from runrehab.decision_entry import Entry, Pieces, _encoded
+
+    entry = Entry(_encoded({"s": ({"symptom": "s"}, [3, largest, 0]), "t": ({"symptom": "t"}, [])}, Pieces()))
+    assert entry.table("s").tolist() == [3, largest, 0] and entry.table("t").tolist() == []
+    assert entry._layout.head["integers"] == [sys.byteorder, code, 2 if code == "H" else 4]
+
+
+@pytest.mark.parametrize("table", [[-1], [2**32]])
+def test_a_table_with_an_integer_no_width_holds_is_not_kept(table):
+    from runrehab.decision_entry import Pieces, _encoded
+
+    with pytest.raises((OverflowError, ValueError)):
+        _encoded({"s": ({"symptom": "s"}, table)}, Pieces())
+
+
 @pytest.mark.parametrize("damage", [None, b"", b"{}\n", b'{"symptoms": {"hand-tingling": [0, 5]}, "pieces": []}\nxxxxx',
                                     b'{"symptoms":{"hand-tingling":0},"pieces":1,"bounds":[0,5]}\nxxxxx',
                                     b"\xff" * 100])

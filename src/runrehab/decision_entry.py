@@ -47,7 +47,9 @@ def _integers(code: str) -> list[Any]:
 def _encoded(compiled: Compiled, pieces: Pieces) -> bytes:
     specs = [json.dumps(spec, separators=(",", ":")).encode() for spec, _ in compiled.values()]
     largest = max((max(table, default=0) for _, table in compiled.values()), default=0)
-    code = next(code for code in _WIDTHS if largest < 1 << 8 * array(code).itemsize)
+    code = next((code for code in _WIDTHS if largest < 1 << 8 * array(code).itemsize), None)
+    if code is None:
+        raise ValueError(f"decisions: a table's integer {largest} does not fit in 32 bits")
     tables = [array(code, table).tobytes() for _, table in compiled.values()]  # OverflowError: one negative
     head = {"symptoms": {symptom: n for n, symptom in enumerate(compiled)}, "tables": len(specs),
             "pieces": len(specs) + len(tables), "integers": _integers(code)}
