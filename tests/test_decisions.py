@@ -122,6 +122,11 @@ def interview_checked(given: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
+def typed(answers: dict[str, Any] | None) -> list[tuple[str, type, Any]] | None:
+    """Answers in their order, each with its type: 1 is not true, nor 1.0 one."""
+    return None if answers is None else [(qid, type(value), value) for qid, value in answers.items()]
+
+
 # Answers of every kind, usual and odd: what the table must type as the interview does, or leave to it.
 SPELLINGS = [True, False, None, 0, 1, -1, 2, 10, 11, 3650, 3651, 2.0, "yes", "no", "y", "n", "true", "false",
              "Yes", " no ", "YES", "1", "7", "", "maybe", [], ["a"], {"a": 1}]
@@ -139,9 +144,7 @@ def test_the_table_types_an_answer_as_the_interview_does_or_leaves_it_to_it(symp
                     *((q.min, q.max, q.min - 1, q.max + 1) if q.type == "integer" else ())]:
             given = {**base, q.id: raw}
             by_table = table.checked(given)
-            assert by_table is None or by_table == interview_checked(given), (q.id, raw)
-            if by_table is not None:
-                assert list(by_table) == list(interview_checked(given))  # in the same order
+            assert by_table is None or typed(by_table) == typed(interview_checked(given)), (q.id, raw)
     usual = base
     assert table.checked(usual) == interview_checked(usual) is not None  # the usual case: by the table
     assert table.checked({**usual, "no_such_question": "yes"}) is None  # not its interview exactly
@@ -154,7 +157,7 @@ def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_a
     spelt = {qid: data.draw(st.sampled_from(["yes", "y", "true", True] if raw is True else ["no", "false", "n", False]))
              if type(raw) is bool else raw for qid, raw in given_answers.items()}
     by_table = DecisionTable(KB).checked(spelt)
-    assert by_table is None or by_table == interview_checked(spelt)
+    assert by_table is None or typed(by_table) == typed(interview_checked(spelt))
 
 def test_cases_without_a_cell_go_to_the_engine(kb):
     table = DecisionTable(kb)

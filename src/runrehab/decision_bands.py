@@ -35,7 +35,7 @@ class Bands:
     """How a symptom's cases map to cells, from its spec: the questions its triage rules test
     with the first value of each band, its warning signs, and every id its interview asks."""
 
-    def __init__(self, spec: dict[str, Any], spellings: Callable[[Any], dict[tuple[type, Any], Any]] | None = None):
+    def __init__(self, spec: dict[str, Any], spellings: Callable[[Any], dict[Any, Any]] | None = None):
         """`spellings` makes the index of a question's usual spellings from what its spec holds
         for them (in a part read from the cache, the number of the list its symptoms share)."""
         spellings = spellings or spelling_index
@@ -65,7 +65,7 @@ class Bands:
             known = self._spellings[qid]
             if type(known) is dict:
                 try:
-                    typed[qid] = known[type(raw), raw]
+                    typed[qid] = known[raw] if type(raw) is str else known[type(raw), raw]
                 except (KeyError, TypeError):  # TypeError: a list
                     return None
             elif type(raw) is int and known[0] <= raw <= known[1]:
@@ -135,6 +135,7 @@ class Bands:
         return range(self.value_cells * self.states) if self.usable else range(0)
 
 
-def spelling_index(known: list[list[Any]]) -> dict[tuple[type, Any], Any]:
-    """(type, spelling) -> what parse_answer makes of it, from _spellings' pairs."""
-    return {(type(raw), raw): typed for raw, typed in known}
+def spelling_index(known: list[list[Any]]) -> dict[Any, Any]:
+    """A spelling -> what parse_answer makes of it, from _spellings' pairs: a text by itself,
+    anything else with its type (so that 1 is not taken for true)."""
+    return {raw if type(raw) is str else (type(raw), raw): typed for raw, typed in known}

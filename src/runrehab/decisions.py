@@ -112,10 +112,6 @@ class DecisionTable:
 
     def _answers(self, answers: dict[str, Any]) -> bytes:
         """The answers as JsonLines writes them, from the text of each answer, written once."""
-        try:  # each answer's text made before: the usual case, found in one pass
-            return b"{" + b", ".join(map(self._pairs.__getitem__, answers.items())) + b"}"
-        except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
-            pass
         parts = []
         for pair in answers.items():
             try:
@@ -144,9 +140,9 @@ class _Opened:
     def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
         self.entry = entry
         self.pieces = entry.pieces(encode)
-        self._spellings: dict[Any, dict[tuple[type, Any], Any]] = {}
+        self._spellings: dict[Any, dict[Any, Any]] = {}
 
-    def spellings(self, number: Any) -> dict[tuple[type, Any], Any]:
+    def spellings(self, number: Any) -> dict[Any, Any]:
         known = self._spellings.get(number)
         if known is None:
             known = self._spellings[number] = spelling_index(self.entry.value(number))
