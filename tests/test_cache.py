@@ -306,6 +306,16 @@ def test_a_mapped_entry_is_what_get_reads_and_none_where_get_finds_none(cache_di
         assert cache.mapped("k") == cache.get("k") == (b"" if damaged == header else None)
 
 
+def test_an_entry_that_cannot_be_mapped_is_read(cache_dir, monkeypatch):
+    import mmap
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")
+    cache.put("k", b"what is kept")
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    assert bytes(cache.mapped("k")) == b"what is kept"
+
+
 def test_a_mapped_entry_stays_whole_when_the_entry_is_replaced_or_removed(cache_dir):
     cache.put("k", b"first" * 10_000)
     view = cache.mapped("k")

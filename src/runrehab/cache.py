@@ -100,6 +100,9 @@ def _map(fd: int, size: int, header: bytes) -> memoryview | None:
         whole = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
     except ValueError:  # shorter than it was a moment ago
         return None
+    except OSError:  # a file system that maps no files: read as get reads it
+        data = _read(fd, size, header)
+        return None if data is None else memoryview(data)
     if whole[:len(header)] != header:
         whole.close()
         return None

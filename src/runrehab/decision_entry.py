@@ -2,18 +2,19 @@
 
 The entry (entry_layout.py) holds every symptom's spec as JSON (its bands, the announcements by
 onset), then every symptom's table as unsigned integers in this machine's byte order, 16 or 32
-bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of text as the UTF-8 bytes a line of
-output is made of, each once; its head names the parts of each symptom and where the pieces
-begin. A batch reads the head, then only the parts of the symptoms its cases have, takes the
-integers where they lie and the pieces as they are, with no decoding.
+bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
+text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
+symptom and where the pieces begin. The entry is mapped (cache.mapped): a batch reads its head,
+then only the parts of the symptoms its cases have, takes the integers where they lie and makes
+every piece once, with no decoding.
 """
 from __future__ import annotations
 
 import json
 import sys
 from array import array
-from itertools import repeat
 from collections.abc import Callable
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .entry_layout import Damaged, Layout, laid_out

@@ -35,14 +35,16 @@ class Layout:
     def __init__(self, data: bytes | memoryview):
         """`data`: the entry's bytes, or a view of them (cache.mapped)."""
         found = _LINE_END.search(data)
-        end = found.start() if found else -1
+        if found is None:
+            raise Damaged("no head")
+        end = found.start()
         try:
             self.head: dict[str, Any] = json.loads(bytes(data[:end]))
             bounds = self.head["bounds"]
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise Damaged(str(exc)) from None
         self._body = memoryview(data)[end + 1:]
-        if end < 0 or type(bounds) is not list or not bounds or bounds[0] != 0 or bounds[-1] != len(self._body) \
+        if type(bounds) is not list or not bounds or bounds[0] != 0 or bounds[-1] != len(self._body) \
                 or any(type(b) is not int for b in bounds) or any(a > b for a, b in zip(bounds, bounds[1:])):
             raise Damaged("the entry is not whole")  # so every part lies within it, after the one before
         self._bounds: list[int] = bounds
