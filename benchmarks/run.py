@@ -269,7 +269,7 @@ class Sizes:
     growth_rounds: int
 
 
-FULL = Sizes(rounds=31, batch_rounds=9, cases=10_000, scale_rounds=9, scale_cases=3_000,
+FULL = Sizes(rounds=31, batch_rounds=21, cases=10_000, scale_rounds=21, scale_cases=3_000,
              memory_rounds=2, memory_cases=100_000, growth_rounds=3)
 QUICK = Sizes(rounds=5, batch_rounds=3, cases=2_000, scale_rounds=3, scale_cases=600,
               memory_rounds=1, memory_cases=10_000, growth_rounds=1)

@@ -171,12 +171,14 @@ def test_cases_without_a_cell_go_to_the_engine(kb):
         assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0])
 
 
-def test_another_stdout_encoding_gets_the_engines_plan_in_its_bytes(kb):
-    def latin(text: str) -> bytes:
-        return text.encode("latin-1", "runrehab-json")
-
+def latin(text: str) -> bytes:
+    """A stdout in Latin-1, as streams.json_bytes encodes for it."""
     import runrehab.streams  # noqa: F401  (registers the error handler)
 
+    return text.encode("latin-1", "runrehab-json")
+
+
+def test_another_stdout_encoding_gets_the_engines_plan_in_its_bytes(kb):
     table = DecisionTable(kb, latin)
     for symptom in SYMPTOMS:
         answers = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
@@ -307,16 +309,35 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
         largest = (1 << 8 * table.itemsize) - 1
         for start, end in zip(bounds, bounds[1:]):
             table[flat + start + 7:flat + end] = array(code, [largest] * (end - start - 7))
+    elif how == "a mark among the pieces":  # every outcome's first piece that is no hole made the date mark
+        for start, end in zip(bounds, bounds[1:]):
+            holes = table[flat + start + 2:flat + start + 6]
+            first = next(at for at in range(end - start - 6) if at not in holes)
+            table[flat + start + 6 + first] = 0
+    elif how == "review past any rule's":  # every outcome reviewed later than a rule can say
+        for start in bounds[:-1]:
+            table[flat + start + 1] = 1000
     elif how == "spellings":
         for answer in spec["answers"]:
             answer[-1] = -1 if answer[1] != "integer" else answer[-1]
+    elif how == "bands of texts":
+        spec["questions"][0][2] = [str(v) for v in spec["questions"][0][2]]
+    elif how == "no bands":
+        spec["questions"][0][2] = []
+    elif how == "a range of texts":
+        spec["answers"] = [[qid, kind, str(lo), hi, known] for qid, kind, lo, hi, known in spec["answers"]]
+    elif how == "bands past counting":  # more cells than any table holds
+        spec["questions"] = spec["questions"] + [["pain_at_rest", "yes_no", [False, True], None]] * 70
+    elif how == "a piece not UTF-8":  # the last piece, which no plan of the symptom need use
+        parts[-1] = b"\xff" + parts[-1]
     parts[table_at] = table.tobytes()
     parts[spec_at] = json.dumps(spec).encode()
     return laid_out(head, parts)
 
 
 @pytest.mark.parametrize("how", ["integers", "short table", "cell past the outcomes", "a hole lost",
-                                 "holes out of order", "piece past the end", "spellings"])
+                                 "holes out of order", "a mark among the pieces", "piece past the end",
+                                 "review past any rule's", "spellings"])
 def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab import cache
 
@@ -329,6 +350,35 @@ def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb
     table = DecisionTable(kb)
     assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
     assert table.line({**case, "days": 30}, DATES[1]) == engine_line({**case, "days": 30}, DATES[1])
+    assert cache.get(key) == whole  # kept whole again
+
+
+@pytest.mark.parametrize("how", ["bands of texts", "no bands", "a range of texts", "bands past counting"])
+def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
+    from runrehab import cache
+
+    case = complete(kb, parse_answers(kb, full_answers(kb, "posterior-leg-pain")))
+    DecisionTable(kb).line(case, DATES[0])
+    key = f"decision-table {kb.content_hash}"
+    whole = cache.get(key)
+    cells = len(DecisionTable(kb).table("posterior-leg-pain").bands.cells())
+    cache.put(key, _table_damaged(whole, cells, "posterior-leg-pain", how))
+    table = DecisionTable(kb)
+    assert table.checked(case) == case  # a case answering exactly its interview: checked by the table
+    assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert cache.get(key) == whole  # kept whole again
+
+
+def test_a_piece_that_is_not_utf8_is_damage_where_stdout_is_not_utf8(kb):
+    from runrehab import cache
+
+    case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
+    DecisionTable(kb).line(case, DATES[0])
+    key = f"decision-table {kb.content_hash}"
+    whole = cache.get(key)
+    cells = len(DecisionTable(kb).table("hand-tingling").bands.cells())
+    cache.put(key, _table_damaged(whole, cells, "hand-tingling", "a piece not UTF-8"))
+    assert DecisionTable(kb, latin).line(case, DATES[0]) == engine_line(case, DATES[0], latin)
     assert cache.get(key) == whole  # kept whole again
 
 

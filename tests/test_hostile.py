@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -109,11 +109,21 @@ def test_a_folder_for_answers_is_refused_in_one_line(runner, tmp_path):
     assert_refused(runner.invoke(app, ["triage", "--answers", str(tmp_path), "--db", str(db)]), db)
 
 
-def _outcome(decode, text):
+def _read_line(text):
+    from runrehab.answers_file import _case
+    from runrehab.errors import AnswersFileError
+
     try:
-        return "value", decode(text)
-    except (ValueError, RecursionError) as exc:
-        return type(exc).__name__, str(exc)
+        return "case", _case(1, text)
+    except AnswersFileError as exc:
+        return "refused", str(exc)
+
+
+def _decode_only(text):
+    """In place of _whole_line: every line goes to JSONDecoder.decode."""
+    from runrehab import answers_file
+
+    return answers_file._PARTIAL
 
 
 LINE_PIECES = ['{"days": 3}', '{"a": 1, "a": 2}', "[1]", "null", '"x"', " ", "\t", "\r", "\n", "\xa0", "\u2028", "\x0b",
@@ -125,11 +135,29 @@ LINE_PIECES = ['{"days": 3}', '{"a": 1, "a": 2}', "[1]", "null", '"x"', " ", "\t
 @example('{"days": 3}\u2028\n')
 @example(' {"days": 3}')
 @example('{"days": 3} x')
-@settings(max_examples=400, deadline=None)
-def test_a_batch_line_is_read_as_the_json_decoder_reads_it_errors_and_all(text):
-    from runrehab.answers_file import _DECODER, _decoded
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_batch_line_is_read_as_the_json_decoder_reads_it_errors_and_all(monkeypatch, text):
+    from runrehab import answers_file
 
-    assert _outcome(_decoded, text) == _outcome(_DECODER.decode, text)
+    read = _read_line(text)
+    with monkeypatch.context() as patched:
+        patched.setattr(answers_file, "_whole_line", _decode_only)
+        assert _read_line(text) == read  # called from the same depth: the same nesting limit
+
+
+def test_a_batch_line_nested_near_the_limit_is_read_as_the_json_decoder_reads_it(monkeypatch):
+    import sys
+
+    from runrehab import answers_file
+
+    limit = sys.getrecursionlimit()
+    lines = [text for depth in range(limit - 80, limit + 5)
+             for text in ("[" * depth + "x", " " + "[" * depth + "]" * depth, '{"a": ' + "[" * depth + "]" * depth + "}")]
+    read = [_read_line(text) for text in lines]
+    with monkeypatch.context() as patched:
+        patched.setattr(answers_file, "_whole_line", _decode_only)
+        assert [_read_line(text) for text in lines] == read
+    assert {outcome for outcome, _ in read} == {"case", "refused"}  # the limit lies among them
 
 
 CHECKIN_HOSTILE = {k: HOSTILE[k] for k in ("not JSON or YAML", "a JSON list", "null", "NUL byte", "invalid UTF-8",

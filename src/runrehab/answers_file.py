@@ -59,15 +59,33 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates)
 
 
-def _decoded(text: str) -> Any:
-    """The JSON document `text` holds, as _DECODER.decode gives it (and its errors)."""
-    try:  # the usual line: the document from its first character, then at most white space
+_PARTIAL = object()
+
+
+def _whole_line(text: str) -> Any:
+    """The JSON document `text` holds when the line is that document alone (white space at most
+    after it), as decode reads it; _PARTIAL otherwise, for decode to read or say what is wrong.
+    It calls raw_decode from the depth decode would, so the two meet the nesting limit alike."""
+    try:
         value, end = _DECODER.raw_decode(text)
-        if end == len(text) or not text[end:].strip(" \t\n\r"):  # JSON's white space, as decode allows it
-            return value
     except ValueError:
-        pass
-    return _DECODER.decode(text)  # white space before the document, or what is wrong, said as decode says it
+        return _PARTIAL
+    return value if end == len(text) or not text[end:].strip(" \t\n\r") else _PARTIAL  # JSON's white space
+
+
+def _case(number: int, text: str) -> dict[str, Any]:
+    """Line `number` of a batch, `text`, as the mapping it holds; AnswersFileError otherwise."""
+    try:
+        case = _whole_line(text)
+        if case is _PARTIAL:  # white space before the document, or something wrong: decode says what
+            case = _DECODER.decode(text)
+    except ValueError as exc:
+        raise AnswersFileError(f"--answers line {number}: not a valid JSON object ({exc})") from None
+    except RecursionError:
+        raise AnswersFileError(f"--answers line {number}: nested too deeply") from None
+    if not isinstance(case, dict):
+        raise AnswersFileError(f"--answers line {number}: expected a JSON object of question id to value")
+    return case
 
 
 class AnswersFile:
@@ -130,15 +148,7 @@ class AnswersFile:
         """(line number, mapping) for each case of a batch; (None, mapping) for a single document."""
         if self.is_batch:
             for number, text in self._lines():
-                try:
-                    case = _decoded(text)
-                except ValueError as exc:
-                    raise AnswersFileError(f"--answers line {number}: not a valid JSON object ({exc})") from None
-                except RecursionError:
-                    raise AnswersFileError(f"--answers line {number}: nested too deeply") from None
-                if not isinstance(case, dict):
-                    raise AnswersFileError(f"--answers line {number}: expected a JSON object of question id to value")
-                yield number, case
+                yield number, _case(number, text)
             return
         yield None, self._document()
 

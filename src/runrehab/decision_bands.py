@@ -48,6 +48,7 @@ class Bands:
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
         self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
+        _whole_numbers(spec)
         self.value_cells = 1
         for _, values, _ in self.questions:
             self.value_cells *= len(values)
@@ -133,6 +134,18 @@ class Bands:
 
     def cells(self) -> range:
         return range(self.value_cells * self.states) if self.usable else range(0)
+
+
+def _whole_numbers(spec: dict[str, Any]) -> None:
+    """ValueError unless every band of a number and every range of one is of whole numbers (a
+    spec read from the cache may be damaged: a band or a range of texts would fail a case)."""
+    for _, kind, values, most in spec["questions"]:
+        if type(values) is not list or not values or kind == "integer" \
+                and not all(type(v) is int for v in [*values, *([] if most is None else [most])]):
+            raise ValueError(f"the bands {values!r}")
+    for _, kind, lo, hi, _ in spec["answers"]:
+        if kind == "integer" and not (type(lo) is int and type(hi) is int):
+            raise ValueError(f"the range {lo!r} to {hi!r}")
 
 
 def spelling_index(known: list[list[Any]]) -> dict[Any, Any]:

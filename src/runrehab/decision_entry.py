@@ -5,8 +5,8 @@ onset), then every symptom's table as unsigned integers in this machine's byte o
 bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
 text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
 symptom and where the pieces begin. The entry is mapped (cache.mapped): a batch reads its head,
-then only the parts of the symptoms its cases have, takes the integers where they lie and makes
-every piece once, with no decoding.
+then only the parts of the symptoms its cases have, takes the integers where they lie and copies
+every piece once (decoded and encoded again only for an output that is not UTF-8).
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _encoded(compiled: Compiled, pieces: Pieces) -> bytes:
 
 
 class Entry:
-    """A compiled table's bytes, its parts read on demand."""
+    """A compiled table's bytes: each symptom's parts read when asked for, the pieces all at once."""
 
     def __init__(self, data: bytes | memoryview):
         self._layout = Layout(data)
@@ -105,7 +105,10 @@ class Entry:
         raw = self._layout.parts(self._first_piece, len(self._layout))
         if encode is str.encode:
             return raw
-        return list(map(encode, map(str, raw, repeat("utf-8"), repeat("surrogatepass"))))
+        try:
+            return list(map(encode, map(str, raw, repeat("utf-8"), repeat("surrogatepass"))))
+        except UnicodeDecodeError as exc:
+            raise Damaged(str(exc)) from None
 
 
 def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled],

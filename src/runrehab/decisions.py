@@ -29,7 +29,7 @@ from .decision_bands import Bands, spelling_index
 from .decision_compile import MARKED, bands_of, compiled_symptom, marks_first
 from .decision_entry import Compiled, Damaged, Entry, Pieces, compiled_entry
 from .engine import triage
-from .records import JsonLines
+from .records import MOST_REVIEW_DAYS, JsonLines
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -163,7 +163,7 @@ class _Symptom:
             if type(outcomes) is not int or not 0 <= outcomes <= cells or len(table) < cells + outcomes + 1 \
                     or type(self._escalations) is not list or not self._escalations:
                 raise Damaged(f"the part for {symptom} is not whole")
-        except (KeyError, TypeError, ValueError) as exc:  # Damaged is a ValueError
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:  # Damaged is a ValueError
             raise Damaged(str(exc)) from None
         self._cells = table[:cells]
         self._bounds = table[cells:cells + outcomes + 1]
@@ -193,7 +193,10 @@ class _Symptom:
             marks = [numbers[at] for at in holes]
         except IndexError:
             raise Damaged(f"outcome {number} is not whole") from None
-        if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or announces > 1:
+        # the marks at the holes, in order, and nowhere else; announces 1 or 0; a review date a
+        # rule can give (compiled_symptom's layout)
+        if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or sum(map(numbers.count, _MARK_NUMBERS)) != len(MARKED) \
+                or announces > 1 or review > MOST_REVIEW_DAYS + 1:
             raise Damaged(f"outcome {number} is not whole")
         return texts, holes, announces == 1, review - 1 if review else None
 

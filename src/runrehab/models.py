@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_
 
 from .conditions import condition_kind
 from .documents import Decision, Id, Level, Role
-from .records import KEYWORD_FIELDS, is_red_flag
+from .records import KEYWORD_FIELDS, MOST_REVIEW_DAYS, is_red_flag
 
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
@@ -220,7 +220,7 @@ class Outcome(Strict):
     announce: Announcement | None = None  # check-in rules that escalate or stop: what plans announce
     # urgent outcomes: how soon to be seen, as plans announce it (`days`: within a day or two)
     see_within: Literal["today", "days"] | None = None
-    review_after_days: int | None = Field(default=None, ge=1, le=365)
+    review_after_days: int | None = Field(default=None, ge=1, le=MOST_REVIEW_DAYS)
 
     @model_validator(mode="after")
     def _headline_with_level(self) -> Outcome:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 SCHEMA_VERSION = 1
 LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
 RED_FLAG_LEVELS = ("emergency", "urgent")
+MOST_REVIEW_DAYS = 365  # a rule's review_after_days is 1 to this
 # Field names that are Python keywords carry a trailing underscore; in YAML and JSON they do not.
 KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
 
