@@ -45,10 +45,10 @@ class Bands:
         self._asked = frozenset(spec["asked"])
         self.flags: list[str] = spec["flags"]
         self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
+        _whole_numbers(spec)
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
         self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
-        _whole_numbers(spec)
         self.value_cells = 1
         for _, values, _ in self.questions:
             self.value_cells *= len(values)
@@ -140,8 +140,8 @@ def _whole_numbers(spec: dict[str, Any]) -> None:
     """ValueError unless every band of a number and every range of one is of whole numbers (a
     spec read from the cache may be damaged: a band or a range of texts would fail a case)."""
     for _, kind, values, most in spec["questions"]:
-        if type(values) is not list or not values or kind == "integer" \
-                and not all(type(v) is int for v in [*values, *([] if most is None else [most])]):
+        if type(values) is not list or not values or (
+                kind == "integer" and not all(type(v) is int for v in [*values, *([] if most is None else [most])])):
             raise ValueError(f"the bands {values!r}")
     for _, kind, lo, hi, _ in spec["answers"]:
         if kind == "integer" and not (type(lo) is int and type(hi) is int):
