@@ -254,7 +254,7 @@ def test_a_tables_integers_are_16_bits_wide_where_every_one_fits_else_32(largest
 
 
 @pytest.mark.parametrize("table", [[-1], [2**32]])
-def test_a_table_with_an_integer_no_width_holds_is_not_kept(table):
+def test_a_table_with_an_integer_no_width_holds_is_refused(table):
     from runrehab.decision_entry import Pieces, _encoded
 
     with pytest.raises((OverflowError, ValueError)):
