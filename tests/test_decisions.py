@@ -335,18 +335,27 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
     return laid_out(head, parts)
 
 
+def _cache_damaged(kb: Any, symptom: str, how: str) -> tuple[dict[str, Any], str, bytes]:
+    """(a case of `symptom`, the table's cache key, the entry whole) after the entry kept under
+    that key has had a part of `symptom` damaged as `how` says (_table_damaged)."""
+    from runrehab import cache
+
+    case = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
+    DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
+    key = f"decision-table {kb.content_hash}"
+    whole = cache.get(key)
+    cells = len(DecisionTable(kb).table(symptom).bands.cells())
+    cache.put(key, _table_damaged(whole, cells, symptom, how))
+    return case, key, whole
+
+
 @pytest.mark.parametrize("how", ["integers", "short table", "cell past the outcomes", "a hole lost",
                                  "holes out of order", "a mark among the pieces", "piece past the end",
                                  "review past any rule's", "spellings"])
 def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab import cache
 
-    case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
-    DecisionTable(kb).line(case, DATES[0])
-    key = f"decision-table {kb.content_hash}"
-    whole = cache.get(key)
-    cells = len(DecisionTable(kb).table("hand-tingling").bands.cells())
-    cache.put(key, _table_damaged(whole, cells, "hand-tingling", how))
+    case, key, whole = _cache_damaged(kb, "hand-tingling", how)
     table = DecisionTable(kb)
     assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
     assert table.line({**case, "days": 30}, DATES[1]) == engine_line({**case, "days": 30}, DATES[1])
@@ -357,12 +366,7 @@ def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb
 def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab import cache
 
-    case = complete(kb, parse_answers(kb, full_answers(kb, "posterior-leg-pain")))
-    DecisionTable(kb).line(case, DATES[0])
-    key = f"decision-table {kb.content_hash}"
-    whole = cache.get(key)
-    cells = len(DecisionTable(kb).table("posterior-leg-pain").bands.cells())
-    cache.put(key, _table_damaged(whole, cells, "posterior-leg-pain", how))
+    case, key, whole = _cache_damaged(kb, "posterior-leg-pain", how)
     table = DecisionTable(kb)
     assert table.checked(case) == case  # a case answering exactly its interview: checked by the table
     assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
@@ -372,12 +376,7 @@ def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb
 def test_a_piece_that_is_not_utf8_is_damage_where_stdout_is_not_utf8(kb):
     from runrehab import cache
 
-    case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
-    DecisionTable(kb).line(case, DATES[0])
-    key = f"decision-table {kb.content_hash}"
-    whole = cache.get(key)
-    cells = len(DecisionTable(kb).table("hand-tingling").bands.cells())
-    cache.put(key, _table_damaged(whole, cells, "hand-tingling", "a piece not UTF-8"))
+    case, key, whole = _cache_damaged(kb, "hand-tingling", "a piece not UTF-8")
     assert DecisionTable(kb, latin).line(case, DATES[0]) == engine_line(case, DATES[0], latin)
     assert cache.get(key) == whole  # kept whole again
 
