@@ -33,7 +33,8 @@ def _band(kind: str, values: list[Any], most: int | None) -> Band:
 
 class Bands:
     """How a symptom's cases map to cells, from its spec: the questions its triage rules test
-    with the first value of each band, its warning signs, and every id its interview asks."""
+    with the first value of each band, its warning signs, and each question its interview asks
+    with the spellings of its answers."""
 
     def __init__(self, spec: dict[str, Any], spellings: Callable[[Any], dict[Any, Any]] | None = None):
         """`spellings` makes the index of a question's usual spellings from what its spec holds
@@ -42,7 +43,6 @@ class Bands:
         self.spec = spec
         self.symptom: str = spec["symptom"]
         self.usable: bool = spec["usable"]
-        self._asked = frozenset(spec["asked"])
         self.flags: list[str] = spec["flags"]
         self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
         _whole_numbers(spec)
@@ -59,25 +59,26 @@ class Bands:
         """`given` typed as interview.parse_answers and complete type it, when it answers exactly
         this interview, each answer in a spelling the table knows (a whole number in range, or
         one parse_answer was shown when the table was made); else None."""
-        if given.keys() != self._asked:
+        spellings = self._spellings
+        if len(given) != len(spellings):
             return None
         typed = {}
-        for qid, raw in given.items():
-            known = self._spellings[qid]
-            if type(known) is dict:
-                try:
-                    typed[qid] = known[raw] if type(raw) is str else known[type(raw), raw]
-                except (KeyError, TypeError):  # TypeError: a list
+        try:
+            for qid, raw in given.items():
+                known = spellings[qid]  # KeyError: not asked (as many answers as questions: none left out)
+                if type(known) is dict:
+                    typed[qid] = known[raw] if type(raw) is str else known[type(raw), raw]  # TypeError: a list
+                elif type(raw) is int and known[0] <= raw <= known[1]:
+                    typed[qid] = raw
+                else:
                     return None
-            elif type(raw) is int and known[0] <= raw <= known[1]:
-                typed[qid] = raw
-            else:
-                return None
+        except (KeyError, TypeError):
+            return None
         return typed
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""
-        if not self.usable or not self._asked.issuperset(answers):
+        if not self.usable or not self._spellings.keys() >= answers.keys():
             return None  # no table, or a warning sign from outside the interview
         index = 0
         for qid, values, band in self.questions:

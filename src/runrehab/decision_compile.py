@@ -51,7 +51,7 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
     # else not asked is refused when the rule base is checked; it would leave no table.
     usable = all(qid in asked or is_red_flag(qid) for qid in tests) and size <= _MAX_CELLS
     answers = [[q.id, q.type, q.min, q.max, _spellings(q)] for q in asked.values()]
-    return Bands({"symptom": symptom, "usable": usable, "asked": list(asked), "flags": flags, "questions": questions,
+    return Bands({"symptom": symptom, "usable": usable, "flags": flags, "questions": questions,
                   "answers": answers})
 
 
