@@ -83,7 +83,7 @@ def test_the_cells_a_batch_meets_are_made_once_and_kept(kb):
 @st.composite
 def cases(draw: Any) -> dict[str, Any]:
     """Any answers a file could hold for a symptom: each question answered or left out, now and
-    then a warning sign (one, two, or one the symptom's interview does not ask)."""
+    then a warning sign (one, two, or one the symptom's interview does not ask), in any order."""
     symptom = draw(st.sampled_from(SYMPTOMS))
     answers: dict[str, Any] = {"symptom": symptom}
     for q in KB.questions_for(symptom, "triage"):
@@ -101,7 +101,7 @@ def cases(draw: Any) -> dict[str, Any]:
             answers[q.id] = draw(st.lists(st.sampled_from(q.choices), unique=True))
     if draw(st.integers(0, 9)) == 0:
         answers[draw(st.sampled_from(sorted(q.id for q in KB.questions.values() if q.red_flag)))] = True
-    return answers
+    return {qid: answers[qid] for qid in draw(st.permutations(list(answers)))}  # a file's keys in any order
 
 
 @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -203,6 +203,8 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
 
     rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
     rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
+    two = full_answers(kb, "hand-tingling", red_flag_chest_pain="yes", red_flag_faint="yes")
+    rows.append(dict(reversed(two.items())))  # two warning signs, the file's keys against the interview's order
     (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     batch = runner.invoke(app, ["triage", "--answers", str(tmp_path / "b.jsonl"), "--json", "--no-save", "--date", "2026-03-01"])
     assert batch.exit_code == 0, batch.stderr
@@ -213,6 +215,7 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
         single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
                                      "--date", "2026-03-01"])
         assert json.loads(line) == json.loads(single.stdout)
+    assert json.loads(lines[-1])["red_flags"] == ["red_flag_chest_pain", "red_flag_faint"]  # as the interview asks them
 
 
 def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb):

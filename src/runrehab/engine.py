@@ -134,7 +134,7 @@ class Evaluation:
 
 def evaluate_stage(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> Evaluation:
     applicable, fired = fired_rules(kb, answers, stage)
-    red_flags = [qid for qid, value in answers.items() if value is True and is_red_flag(qid)]
+    red_flags = kb.in_question_order([qid for qid, value in answers.items() if value is True and is_red_flag(qid)])
     level, leader = decide_level(fired, red_flags)
     # When the outcome is emergency or urgent only rules at that level speak: exercise advice,
     # routines and review dates from calmer rules would blur the message.

@@ -109,6 +109,19 @@ class KnowledgeBase:
             return value
 
     @cached_property
+    def _question_positions(self) -> dict[str, int]:
+        return {qid: i for i, qid in enumerate(self.questions)}
+
+    def in_question_order(self, ids: list[str]) -> list[str]:
+        """Question ids in the order the rule base lists its questions, which is the order an
+        interview asks its warning signs in (ids it does not list come last, as given): what a
+        plan says does not depend on the order a file gives its answers in."""
+        if len(ids) < 2:
+            return ids
+        where = self._question_positions
+        return sorted(ids, key=lambda qid: where.get(qid, len(where)))
+
+    @cached_property
     def _by_symptom(self) -> dict[tuple[str, str | None], list[int]]:
         """("rules" or "questions", symptom or None for every symptom) -> positions in the file:
         one pass over the symptoms each record names (a cached rule base keeps them beside its
