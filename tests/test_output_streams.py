@@ -158,6 +158,18 @@ def test_every_view_prints_in_a_locale_that_cannot_encode_it(made, command, enco
         assert "#" in result.stdout and "day 0" in result.stdout  # pain bars in ASCII
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-32-le", "latin-1"])
+def test_a_json_batch_in_another_stdout_encoding_holds_the_same_plans(made, kb, encoding):
+    """Encodings that mark where they begin or take more than a byte for a newline included."""
+    rows = [full_answers(kb, symptom) for symptom in ("tight-itb", "hand-tingling")]
+    (made / "two.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    command = f"cd {made}; $R triage --no-save --json --answers two.jsonl --date 2026-03-01"
+    plain, other = shell(command, made), shell(command, made, PYTHONIOENCODING=encoding)
+    assert other.returncode == 0, other.stderr
+    assert [json.loads(line) for line in other.stdout.splitlines()] == [json.loads(line) for line in plain.stdout.splitlines()]
+    assert len(other.stdout.splitlines()) == 2
+
+
 def test_json_in_an_ascii_locale_escapes_what_it_cannot_encode(made):
     plain = shell(f"cd {made}; $R questions --json", made)
     ascii_only = shell(f"cd {made}; $R questions --json", made, PYTHONIOENCODING="ascii")

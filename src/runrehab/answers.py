@@ -55,7 +55,7 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
              plan_answers: dict[str, Any] | None = None,
              symptom: str | None = None, known: dict[str, Any] | None = None,
-             quick: Callable[[], Callable[[dict[str, Any]], dict[str, Any] | None]] | None = None,
+             quick: Callable[[], Callable[[dict[str, Any]], dict[str, Any] | None] | None] | None = None,
              ) -> Iterator[tuple[bool, Iterable[Gathered]]]:
     """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
     line of a batch (triage only), which is read afresh each time it is iterated.
@@ -64,7 +64,8 @@ def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Aske
     batch's naming its line. `known`: answers the history already holds (the pain logged during
     sessions), never asked; what the runner gives wins over them. `quick`, called for a batch
     alone: what checks a case as parse_answers and complete would, quicker, or says None when it
-    cannot (the interview checks the case then)."""
+    cannot (the interview checks the case then); None from `quick` itself: the interview checks
+    every case."""
     overrides = parse_pairs(sources.pairs)
     with AnswersFile(sources.file) if sources.file else contextlib.nullcontext() as source:
         batch = source is not None and source.is_batch

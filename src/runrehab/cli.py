@@ -50,12 +50,16 @@ def triage(
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
     tables: list[Any] = []
 
-    def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None]:
-        """A JSON batch goes by the decision table, byte for byte the engine's plans: made for it alone."""
+    def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None] | None:
+        """A JSON batch goes by the decision table, byte for byte the engine's plans: made for it
+        alone, and for a stdout whose encoding takes its lines a piece at a time."""
         from .decisions import DecisionTable
         from .streams import json_bytes
 
-        tables.append(DecisionTable(kbase, json_bytes()))
+        encode = json_bytes()
+        if encode is None:
+            return None
+        tables.append(DecisionTable(kbase, encode))
         return tables[0].checked
     with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview,
                   quick=by_table if fmt == "json" and not explain else None) as (batch, cases):

@@ -150,11 +150,15 @@ def _widen_pipe(fd: int, size: int) -> None:
         pass
 
 
-def json_bytes() -> Callable[[str], bytes]:
-    """JSON text to the bytes stdout takes: json_text, encoded."""
+def json_bytes() -> Callable[[str], bytes] | None:
+    """JSON text to the bytes stdout takes: json_text, encoded. None when stdout's encoding
+    cannot be written a piece at a time with lines ending in the byte 10: one that marks where
+    it begins (UTF-16, UTF-32, utf-8-sig) or takes more than a byte for a newline."""
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     if codecs.lookup(encoding).name == "utf-8":
         return str.encode
+    if "\n".encode(encoding) != b"\n":  # each piece encoded alone would carry the mark
+        return None
     return lambda text: text.encode(encoding, "runrehab-json")
 
 
