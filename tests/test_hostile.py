@@ -104,6 +104,30 @@ def test_hostile_dash_a_pairs_are_refused_in_one_line(runner, tmp_path, pairs):
     assert_refused(runner.invoke(app, ["triage", "--answers", str(given), *pairs, "--db", str(db)]), db)
 
 
+def yaml_answers(days: str) -> str:
+    return "".join(f"{qid}: {json.dumps(value)}\n" for qid, value in {**GOOD, "days": 0}.items() if qid != "days") \
+        + f"days: {days}\n"
+
+
+def test_a_yaml_number_with_a_leading_zero_is_read_in_decimal_as_json_text_is(runner, tmp_path):
+    """YAML 1.1 reads 017 as 15 (octal); a runner means 17, as the text "017" in JSON gives."""
+    for name, text in (("a.yaml", yaml_answers("017")), ("a.json", json.dumps({**GOOD, "days": "017"}))):
+        (tmp_path / name).write_text(text)
+        result = runner.invoke(app, ["triage", "--answers", str(tmp_path / name), "--json", "--no-save"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["answers"]["days"] == 17
+
+
+@pytest.mark.parametrize("days", ["1:30", "0x1F", "1_0", "0b11", "1_0.5", "1:30.5"])
+def test_a_yaml_number_in_another_notation_is_refused_in_one_line(runner, tmp_path, days):
+    """YAML 1.1 would read these as 90, 31, 10, 3, 10.5 and 90.5 days: each is refused, named."""
+    (tmp_path / "a.yaml").write_text(yaml_answers(days))
+    db = tmp_path / "history.sqlite"
+    result = runner.invoke(app, ["triage", "--answers", str(tmp_path / "a.yaml"), "--db", str(db)])
+    assert_refused(result, db)
+    assert f"days: '{days}' is not a whole number" in result.stderr
+
+
 def test_a_folder_for_answers_is_refused_in_one_line(runner, tmp_path):
     db = tmp_path / "history.sqlite"
     assert_refused(runner.invoke(app, ["triage", "--answers", str(tmp_path), "--db", str(db)]), db)

@@ -18,6 +18,10 @@ from .documents import Problem
 Loc = tuple[Any, ...]
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
+# YAML 1.1 reads 017 as 15, 1:30 as 90 and 1_0 as 10: a number is read only when written as
+# decimal digits (017 is 17, as in YAML 1.2), anything else the resolver took for one is text.
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 _SHALLOW = 200  # see shallow_enough
 _DEEP_INDENT = re.compile(r"^[ \t?:-]{%d}" % _SHALLOW, re.MULTILINE)
 _BRACKET = re.compile(r"[][{}]")
@@ -101,8 +105,11 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
     def scalar(node: yaml.Node) -> Any:
         if node.tag not in _PLAIN_TAGS:
             raise fail(node, "yaml", f"tag {node.tag!r} is not allowed; only plain data")
+        if (node.tag == _INT and not _DECIMAL.fullmatch(node.value)) \
+                or (node.tag == _FLOAT and ("_" in node.value or ":" in node.value)):
+            return node.value
         try:
-            return constructor.construct_object(node)
+            return int(node.value, 10) if node.tag == _INT else constructor.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:
             raise fail(node, "yaml", f"cannot read value: {exc}") from None
 
