@@ -18,8 +18,8 @@ from .documents import Problem
 Loc = tuple[Any, ...]
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
-# YAML 1.1 reads 017 as 15, 1:30 as 90 and 1_0 as 10: a number is read only when written as
-# decimal digits (017 is 17, as in YAML 1.2), anything else the resolver took for one is text.
+# YAML 1.1 reads 017 as 15, 1:30 as 90 and 1_0 as 10: a whole number is read only when written
+# in decimal digits (017 is 17, as in YAML 1.2), and a number written with `_` or `:` is text.
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _DECIMAL = re.compile(r"[-+]?[0-9]+")
 _SHALLOW = 200  # see shallow_enough
