@@ -4,6 +4,7 @@ answer the table can check by itself."""
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -49,11 +50,8 @@ class Bands:
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
         self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
-        self.value_cells = 1
-        for _, values, _ in self.questions:
-            self.value_cells *= len(values)
-        f = len(self.flags)
-        self.states = 1 + f + f * (f - 1) // 2  # the warning signs raised: none, each one, each two
+        self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
+        self.states = states(len(self.flags))
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` typed as interview.parse_answers and complete type it, when it answers exactly
@@ -135,6 +133,11 @@ class Bands:
 
     def cells(self) -> range:
         return range(self.value_cells * self.states) if self.usable else range(0)
+
+
+def states(flags: int) -> int:
+    """How many sets of warning signs a cell can have raised, of `flags`: none, each one, each two."""
+    return 1 + flags + flags * (flags - 1) // 2
 
 
 def _whole_numbers(spec: dict[str, Any]) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
 from .announcements import announced, onset_settled
 from .conditions import band_values, leaves
-from .decision_bands import Bands
+from .decision_bands import Bands, states
 from .engine import triage
 from .errors import AnswerError
 from .interview import NO, YES, parse_answer
@@ -43,9 +44,7 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
     tested = [q for qid, q in asked.items() if qid in tests and not q.red_flag and qid != "symptom"]
     questions = [[q.id, q.type, band_values(q, tests[q.id]), q.max] for q in tested]
     flags = [qid for qid, q in asked.items() if q.red_flag]
-    size = 1 + len(flags) + len(flags) * (len(flags) - 1) // 2
-    for _, _, values, _ in questions:
-        size *= len(values)
+    size = states(len(flags)) * math.prod(len(values) for _, _, values, _ in questions)
     # A test of a warning sign this interview does not ask (a rule for every symptom) sees no
     # answer in the table's cases: cases with such an answer go to the engine. A test of anything
     # else not asked is refused when the rule base is checked; it would leave no table.
