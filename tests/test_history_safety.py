@@ -41,6 +41,17 @@ def one_line_error(result, code: int = 2) -> str:
     return result.stderr
 
 
+def shown_not_saved(result, document: str = "plan") -> str:
+    """A triage or check-in the history could not take: its document is shown all the same (its
+    advice must reach its reader), then one line saying why nothing was saved, exit 2."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    shown = json.loads(result.stdout)
+    assert ("triage_level" if document == "plan" else "decision") in shown
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert result.stderr.rstrip().endswith("nothing was saved")
+    return result.stderr
+
+
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -95,7 +106,8 @@ def test_a_dangling_symlink_as_db_is_refused_and_its_target_not_created(tmp_path
     link = tmp_path / "h.db"
     link.symlink_to(tmp_path / "elsewhere" / "target.db")
     (tmp_path / "elsewhere").mkdir()
-    for result in (triage(link), cli("history", "--db", str(link)), cli("plan", "--db", str(link))):
+    assert "symbolic link" in shown_not_saved(triage(link))
+    for result in (cli("history", "--db", str(link)), cli("plan", "--db", str(link))):
         assert "symbolic link" in one_line_error(result)
     assert not (tmp_path / "elsewhere" / "target.db").exists()
 
@@ -162,11 +174,23 @@ def test_a_trigger_that_aborts_a_write_is_reported_and_nothing_is_saved(stored):
     conn.execute("CREATE TRIGGER no_plans BEFORE INSERT ON plans BEGIN SELECT RAISE(FAIL, 'planted'); END")
     conn.commit()
     conn.close()
-    result = cli("checkin", "--answers", "-", "--db", str(stored), "--date", "2026-03-04", input=CHECKIN)
-    assert "planted" in one_line_error(result) and "nothing was saved" in result.stderr
-    assert "planted" in one_line_error(triage(stored, "2026-03-05"))
+    result = cli("checkin", "--answers", "-", "--json", "--db", str(stored), "--date", "2026-03-04", input=CHECKIN)
+    assert "planted" in shown_not_saved(result, "checkin")
+    assert "planted" in shown_not_saved(triage(stored, "2026-03-05"))
     with History.open(stored) as history:
         assert len(history.plans()) == 1 and len(history.checkins(1)) == 1
+
+
+def test_a_warning_sign_is_shown_whatever_stands_in_the_way_of_saving_it(tmp_path):
+    damaged = tmp_path / "damaged.db"
+    damaged.write_text("not a history\n")
+    link = tmp_path / "link.db"
+    link.symlink_to(tmp_path / "nowhere" / "h.db")
+    for db in (damaged, link):
+        result = cli("triage", "-a", "symptom=hand-tingling", "-a", "red_flag_chest_pain=yes", "--db", str(db))
+        assert result.exit_code == 2 and "EMERGENCY" in result.stdout, (db, result.stdout)
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.rstrip().endswith("nothing was saved")
+    assert damaged.read_text() == "not a history\n" and not (tmp_path / "nowhere").exists()
 
 
 # ------------------------------------------------------------------ sound files that cannot be written

@@ -7,12 +7,13 @@ commands so that `--version` and look-ups start fast.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from .cli_common import app, guarded, reporting_ignored, say
-from .errors import ExitCode, UsageError
+from .errors import ExitCode, HistoryError, UsageError
 from .options import (AnswerOption, AnswersOption, DateOption, DbOption, ExplainOption, InteractiveOption, JsonOption,
                       KbOption, SymptomOption, answer_sources, complete_ids, examples, load_kb, parse_day, text_option)
 
@@ -82,7 +83,7 @@ def triage(
         from .streams import note_saved
         from .tracking import keep_plan
 
-        path = keep_plan(db, plan, kbase)
+        path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
         note_saved(f"the plan was saved to {path}")
         # after a warning sign the only next step is the one the plan gives: no check-in
         say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
@@ -112,7 +113,7 @@ def checkin(
     from .render import render
     from .streams import note_saved
     from .terminal import interview
-    from .tracking import check_in, current, day_on_plan, logged_since_checkin
+    from .tracking import check_in, current, day_on_plan, keep_checkin, logged_since_checkin
 
     note = text_option("--note", note)
     kbase = load_kb(kb)
@@ -140,8 +141,22 @@ def checkin(
                 done, note = done_and_felt(kbase, routine)
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
                        sessions=logged.sessions)
+        fmt = "json" if json_out else "text"
+        _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
     note_saved(f"the check-in was saved to {now.history.path}")
-    render("checkin", "json" if json_out else "text", doc, kbase)
+    render("checkin", fmt, doc, kbase)
+
+
+def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
+    """What `keep` saves, and where; when the history cannot take it, what was made is shown
+    all the same (its advice, a warning sign's above all, must reach its reader), then why it
+    was not saved."""
+    try:
+        return keep()
+    except HistoryError as exc:
+        show()
+        why = str(exc)
+        raise HistoryError(why if why.endswith("nothing was saved") else f"{why}; nothing was saved") from None
 
 
 @app.command(epilog=examples("plan"))

@@ -211,18 +211,23 @@ def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
 
 def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
              done: list[str] | None = None, note: str | None = None, sessions: int | None = None) -> CheckIn:
-    """The check-in on `now`'s plan for complete answers on `day`, saved with them. Doses step
-    from the routine the last check-in prescribed; `done` names exercises in any spelling."""
+    """The check-in on `now`'s plan for complete answers on `day` (keep_checkin saves it). Doses
+    step from the routine the last check-in prescribed; `done` names exercises in any spelling."""
     from .engine import checkin
-    from .records import to_data
 
     previous = now.last_checkin()
     latest = previous.routine if previous else None
     done_ids = list(dict.fromkeys(kbase.find_exercise(name).id for name in done or []))
-    doc = checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest,
-                  sessions=sessions)
+    return checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest,
+                   sessions=sessions)
+
+
+def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
+    """Save a check-in with its answers to `now`'s plan; the history's path."""
+    from .records import to_data
+
     now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
-    return doc
+    return now.history.path
 
 
 def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], bool] | None | bool) -> str:
