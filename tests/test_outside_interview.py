@@ -47,9 +47,11 @@ def test_a_red_flag_of_this_interview_still_ends_it(kb):
     assert triage(kb, final, dt.date(2026, 3, 1)).triage_level == "urgent"
 
 
-def test_a_red_flag_without_a_symptom_asks_for_the_symptom(runner, tmp_path):
-    result = runner.invoke(app, ["triage", "-a", "red_flag_bladder=yes", "--db", str(tmp_path / "h.db")])
-    assert result.exit_code == 2 and result.stderr.startswith("runrehab: error: missing answers for: symptom")
+def test_a_red_flag_without_a_symptom_is_planned_as_a_problem_not_yet_named(runner, tmp_path):
+    result = runner.invoke(app, ["triage", "-a", "red_flag_bladder=yes", "--json", "--db", str(tmp_path / "h.db")])
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert (plan["symptom"], plan["triage_level"], plan["red_flags"]) == ("other", "emergency", ["red_flag_bladder"])
 
 
 def test_explain_names_the_ignored_answers_and_the_history_does_not_keep_them(runner, kb, tmp_path):

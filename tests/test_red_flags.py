@@ -68,10 +68,11 @@ def test_check_in_with_a_red_flag_and_nothing_else(symptom, flag):
     assert (data["progress"], data["pain_score"], data["decision"], data["next_review"]) == (None, None, "escalate", None)
 
 
-def test_a_red_flag_without_the_symptom_names_the_symptom_as_missing():
-    with pytest.raises(MissingAnswers) as caught:
-        complete(KB, {"red_flag_bladder": True})
-    assert caught.value.ids == ["symptom"]
+def test_a_red_flag_without_the_symptom_ends_the_triage_as_a_problem_not_yet_named():
+    assert complete(KB, {"red_flag_bladder": True}) == {"symptom": "other", "red_flag_bladder": True}
+    with pytest.raises(MissingAnswers) as caught:  # no warning sign: the symptom comes first
+        complete(KB, {"red_flag_bladder": False})
+    assert caught.value.ids[0] == "symptom"
 
 
 # ------------------------------------------------------------------ every input path
@@ -100,13 +101,16 @@ def test_triage_batch_with_every_red_flag_alone_one_a_line(tmp_path):
         assert_honoured(doc, flag)
 
 
-def test_triage_with_a_red_flag_but_no_symptom_exits_2_naming_it():
+def test_triage_with_a_red_flag_but_no_symptom_gives_its_advice():
     result = invoke("triage", "-a", "red_flag_bladder=yes", "--no-save", input="")
-    assert result.exit_code == 2
-    assert result.stderr.strip() == ("runrehab: error: missing answers for: symptom "
-                                     "(give them with --answers or -a ID=VALUE)")
-    batch = invoke("triage", "--answers", "-", "--json", input='{"red_flag_bladder": true}\n{"symptom": "tight-itb"}\n')
-    assert batch.exit_code == 2 and "line 1" in batch.stderr and "symptom" in batch.stderr and batch.stdout == ""
+    assert result.exit_code == 0 and "EMERGENCY" in result.stdout, result.stderr
+    batch = invoke("triage", "--answers", "-", "--json",
+                   input='{"red_flag_bladder": true}\n{"symptom": "tight-itb", "red_flag_fever": "yes"}\n')
+    assert batch.exit_code == 0, batch.stderr
+    assert [(p["symptom"], p["triage_level"]) for p in map(json.loads, batch.stdout.splitlines())] == \
+        [("other", "emergency"), ("tight-itb", "urgent")]
+    without = invoke("triage", "-a", "red_flag_bladder=no", "--no-save", input="")  # no warning sign: asked first
+    assert without.exit_code == 2 and without.stderr.startswith("runrehab: error: missing answers for: symptom")
 
 
 @pytest.mark.parametrize(("symptom", "flag"), tiered(CHECKIN_CASES, first_of_each(CHECKIN_CASES)))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
+OTHER = "other"  # the symptom of a problem the rule base does not cover: warning signs, then whom to see
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
 
 
@@ -155,8 +156,13 @@ def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, sympto
 
 def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", symptom: str | None = None) -> dict[str, Any]:
     """Typed answers with defaults filled in, without those outside the symptom's interview;
-    MissingAnswers names every required id not given."""
+    MissingAnswers names every required id not given. A warning sign answered yes ends a triage
+    even before the symptom is known: its advice does not wait for it (the symptom is then
+    `other`, the problem not yet named)."""
     symptom = symptom or answers.get("symptom")
+    if symptom is None and stage == "triage" and red_flag_raised(answers) and OTHER in kb.symptoms:
+        symptom = OTHER
+        answers = {"symptom": OTHER, **answers}
     if symptom in kb.symptoms and answers.keys() == kb.asked(symptom, stage):
         return dict(answers)  # every question of the interview answered and nothing else: all there
     ignored = set(outside(kb, answers, stage, symptom))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import show_value
 from .errors import AnswerError
-from .interview import allowed, is_required, named, parse_answer, pending
+from .interview import OTHER, allowed, is_required, named, parse_answer, pending
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -79,8 +79,8 @@ def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> An
                 exc = AnswerError(f"{question.id}: an answer is needed (allowed: {allowed(question)}); "
                                   f"the question: {named(question)}")
             console.print(Text(f"  {exc}", style="red"))
-            if question.id == "symptom" and raw and "other" in choices:
-                console.print(Text(f"  runrehab does not cover that: choose {choices.index('other') + 1} (other) "
+            if question.id == "symptom" and raw and OTHER in choices:
+                console.print(Text(f"  runrehab does not cover that: choose {choices.index(OTHER) + 1} ({OTHER}) "
                                    "for a check of warning signs and advice on whom to see.", style="red"))
 
 
