@@ -78,13 +78,17 @@ DAMAGE = {"empty": lambda header, body: b"", "text": lambda header, body: b"not 
           "no fields": lambda header, body: header + b'{"content_hash": "x", "rules_file": {}, "exercises_file": {}}',
           "a rule's part": lambda header, body: header + body.replace(b'{"id":"', b'{"id":"~', 3),
           "another rule": lambda header, body: header + _swapped_parts(body),
-          "a head's index": lambda header, body: header + body.replace(b'"ids":["', b'"ids":[7,"', 1)}
+          "a head's index": lambda header, body: header + body.replace(b'"ids":["', b'"ids":[7,"', 1),
+          # a changed byte that leaves every part whole JSON of the right record
+          "a field renamed": lambda header, body: header + body.replace(b'"stages"', b'"steges"', 1),
+          "a level changed": lambda header, body: header + body.replace(b'"emergency"', b'"emergencz"', 1),
+          "a head's symptoms": lambda header, body: header + body.replace(b'"symptoms":[["', b'"symptoms":[["x', 1)}
 
 
 def _swapped_parts(body: bytes) -> bytes:
     """The entry with two records' parts swapped (each still whole JSON), its head unchanged."""
     head, _, parts = body.partition(b"\n")
-    bounds = json.loads(head)["bounds"]
+    bounds = json.loads(head[9:])["bounds"]  # after the head's CRC-32
     a, b, c = bounds[-4:-1]
     return head + b"\n" + parts[:a] + parts[b:c] + parts[a:b] + parts[c:]
 

@@ -278,6 +278,21 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
     assert cache.get(key) != damage  # and kept whole again
 
 
+@pytest.mark.parametrize(("was", "now"), [(b'"emergency"', b'"emergencz"'), (b'"triage_level"', b'"triage_levem"'),
+                                         (b'"symptoms":{"', b'"symptoms":{"x')])
+def test_a_changed_byte_that_leaves_the_entry_well_formed_is_found_and_compiled_afresh(kb, was, now):
+    from runrehab import cache
+
+    case = complete(kb, parse_answers(kb, {**full_answers(kb, "hand-tingling"), "red_flag_chest_pain": "yes"}))
+    DecisionTable(kb).line(case, DATES[0])
+    key = f"decision-table {kb.content_hash}"
+    whole = cache.get(key)
+    assert was in whole
+    cache.put(key, whole.replace(was, now, 1))
+    assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert cache.get(key) == whole  # kept whole again
+
+
 def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
     """The entry `data` with a part of `symptom` (whose table has `cells` cells) damaged as `how` says."""
     from array import array

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-FORMAT = 2
+FORMAT = 3
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 LIMIT = 64 * 1024 * 1024  # bytes: an entry larger than this is not read
 SUFFIX = ".json"

@@ -1,8 +1,11 @@
-"""The layout of a cache entry that is read a part at a time: one line of JSON (its head: what
-the entry's maker says of it, and where each part lies), then the parts, as bytes, end to end.
+"""The layout of a cache entry that is read a part at a time: one line, its head (the CRC-32 of
+the rest of the line in hex, a space, then JSON: what the entry's maker says of it, and where each
+part lies and its CRC-32), then the parts, as bytes, end to end.
 
-A command opens the entry by reading the head alone and takes only the parts it needs; what the
-parts hold, and how they are decoded, is the maker's (decision_entry.py, kb_entry.py).
+A command opens the entry by reading the head alone and takes only the parts it needs, each
+checked against its CRC-32 as it is taken: a damaged entry (a changed byte anywhere) is Damaged,
+and its maker makes it again, never a wrong plan or a crash. What the parts hold, and how they are
+decoded, is the maker's (decision_entry.py, kb_entry.py).
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any
+from zlib import crc32
 
 
 _LINE_END = re.compile(b"\n")  # searches a view of the entry where it lies
@@ -20,13 +24,14 @@ class Damaged(ValueError):
 
 
 def laid_out(head: dict[str, Any], parts: Sequence[bytes]) -> bytes:
-    """`head` and `parts` as one entry (the head gains "bounds")."""
+    """`head` and `parts` as one entry (the head gains "bounds" and "sums")."""
     bounds, at = [0], 0
     for part in parts:
         at += len(part)
         bounds.append(at)
-    line = json.dumps({**head, "bounds": bounds}, separators=(",", ":"), ensure_ascii=False).encode()
-    return b"".join((line, b"\n", *parts))
+    sums = list(map(crc32, parts))
+    line = json.dumps({**head, "bounds": bounds, "sums": sums}, separators=(",", ":"), ensure_ascii=False).encode()
+    return b"".join((b"%08x " % crc32(line), line, b"\n", *parts))
 
 
 class Layout:
@@ -38,16 +43,21 @@ class Layout:
         if found is None:
             raise Damaged("no head")
         end = found.start()
+        line = bytes(data[9:end])
+        if end < 9 or data[8:9] != b" " or bytes(data[:8]) != b"%08x" % crc32(line):
+            raise Damaged("the head is damaged")
         try:
-            self.head: dict[str, Any] = json.loads(bytes(data[:end]))
-            bounds = self.head["bounds"]
+            self.head: dict[str, Any] = json.loads(line)
+            bounds, sums = self.head["bounds"], self.head["sums"]
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise Damaged(str(exc)) from None
         self._body = memoryview(data)[end + 1:]
         if type(bounds) is not list or not bounds or bounds[0] != 0 or bounds[-1] != len(self._body) \
-                or any(type(b) is not int for b in bounds) or any(a > b for a, b in zip(bounds, bounds[1:])):
+                or any(type(b) is not int for b in bounds) or any(a > b for a, b in zip(bounds, bounds[1:])) \
+                or type(sums) is not list or len(sums) != len(bounds) - 1:
             raise Damaged("the entry is not whole")  # so every part lies within it, after the one before
         self._bounds: list[int] = bounds
+        self._sums: list[int] = sums
 
     def __len__(self) -> int:
         return len(self._bounds) - 1
@@ -59,11 +69,17 @@ class Layout:
         """Part `number` where it lies in the entry, not copied (bytes.join takes it as it is)."""
         if type(number) is not int or not 0 <= number < len(self):
             raise Damaged(f"no part {number!r}")
-        return self._body[self._bounds[number]:self._bounds[number + 1]]
+        view = self._body[self._bounds[number]:self._bounds[number + 1]]
+        if crc32(view) != self._sums[number]:
+            raise Damaged(f"part {number} is damaged")
+        return view
 
     def parts(self, first: int, last: int) -> list[bytes]:
         """Parts `first` to `last` - 1, each copied."""
         if type(first) is not int or type(last) is not int or not 0 <= first <= last <= len(self):
             raise Damaged(f"no parts {first!r} to {last!r}")
         bounds = self._bounds
-        return list(map(bytes, map(self._body.__getitem__, map(slice, bounds[first:last], bounds[first + 1:last + 1]))))
+        parts = list(map(bytes, map(self._body.__getitem__, map(slice, bounds[first:last], bounds[first + 1:last + 1]))))
+        if list(map(crc32, parts)) != self._sums[first:last]:
+            raise Damaged(f"a part of {first} to {last - 1} is damaged")
+        return parts
