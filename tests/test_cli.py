@@ -172,6 +172,21 @@ def test_triage_red_flag_yes_needs_no_further_answers(runner):
     assert plan["triage_level"] == "emergency" and plan["routine"] == [] and plan["red_flags"] == ["red_flag_bowel"]
 
 
+def test_an_answer_given_twice_with_dash_a_differently_is_refused_not_one_of_them_dropped(runner, tmp_path):
+    db = str(tmp_path / "h.db")
+    conflict = ["-a", "red_flag_bladder=yes", "-a", "red_flag_bladder=no"]
+    for args in (conflict, ["-a", "symptom=hand-tingling"]):
+        result = run(runner, "triage", "--json", "--symptom", "tight-itb", *args, "--db", db)
+        assert result.exit_code == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1
+        assert "answered twice" in result.stderr
+    assert run(runner, "triage", "--answers", "-", "--db", db, input=json.dumps(full_answers(KB, "tight-itb"))).exit_code == 0
+    checkin = run(runner, "checkin", "--json", *conflict, "--db", db)
+    assert checkin.exit_code == 2 and "answered twice" in checkin.stderr and checkin.stdout == ""
+    again = run(runner, "triage", "--json", "-a", "symptom=posterior-leg-pain", "-a", "red_flag_bowel=yes",
+                "-a", "red_flag_bowel=yes", "--symptom", "posterior-leg-pain", "--no-save")
+    assert again.exit_code == 0 and json.loads(again.stdout)["red_flags"] == ["red_flag_bowel"]
+
+
 @pytest.mark.parametrize(("pair", "named"), [("pain_score=12", "pain_score: '12' is out of range"),
                                              ("days=1.5", "days: '1.5' is not a whole number"),
                                              ("pain_at_rest=maybe", "pain_at_rest: 'maybe'"),

@@ -47,7 +47,10 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         qid, sep, value = pair.partition("=")
         if not sep or not qid.strip():
             raise UsageError(f"-a: {quoted(pair)} is not ID=VALUE")
-        out[qid.strip()] = value
+        qid = qid.strip()
+        if out.get(qid, value) != value:  # which one was meant cannot be told: a yes must not be lost
+            raise UsageError(f"-a: {qid} is answered twice, as {quoted(out[qid])} and {quoted(value)}; answer it once")
+        out[qid] = value
     return out
 
 
