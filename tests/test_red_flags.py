@@ -283,3 +283,15 @@ def test_a_plan_announces_each_urgent_sign_with_its_own_rule_s_timing():
         if rule.then.level == "urgent":
             entry = today[0] if rule.then.see_within == "today" else later[0]
             assert rule.id in entry.rules or "posterior-leg-pain" not in (rule.symptoms or ["posterior-leg-pain"])
+
+
+@pytest.mark.parametrize(("symptom", "flag"), [(s, f) for s, f in CASES if LEVEL_OF.get(f) == "urgent"])
+def test_an_urgent_sign_to_be_seen_today_is_never_put_off_by_a_view(tmp_path, symptom, flag):
+    """What every view titles an urgent plan does not say "a day or two" where its rule says today."""
+    db = str(tmp_path / "h.db")
+    result = invoke("triage", "-a", f"symptom={symptom}", "-a", f"{flag}=yes", "--db", db, "--date", DAY.isoformat())
+    assert result.exit_code == 0, result.stderr
+    views = [result.stdout, *(invoke("plan", "--db", db, "--format", f, "--date", DAY.isoformat()).stdout
+                              for f in ("text", "markdown", "ics"))]
+    if "today" in json.loads(invoke("plan", "--json", "--db", db).stdout)["why"]:
+        assert not any("day or two" in view for view in views), flag

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
                   "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}
-LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor within a day or two",
+LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor",
                "see-clinician": "SEE A CLINICIAN: book a physical therapist or orthopedic specialist",
                "self-care": "SELF-CARE: follow the plan and review on the date given"}
 STATUS_WORDS = {"active": "ACTIVE: follow the routine", "upkeep": "UPKEEP: keep up the upkeep routine",
