@@ -228,3 +228,20 @@ def test_forget_without_a_history_says_so_and_creates_nothing(runner, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "no history at" in result.stderr and "nothing was deleted" in result.stderr
     assert not db.exists()
+
+
+@pytest.mark.parametrize("kind", ["escalate", "stop", "red flag"])
+def test_a_check_in_that_goes_on_after_an_empty_routine_gives_the_routine_its_words_name(runner, db, kind):
+    """After a referral or a stop for how it went, "continue" goes on with the plan's routine;
+    after a warning sign the routine stays empty (exercises wait for whoever assessed it)."""
+    symptom, date, answers = DECISIONS[kind]
+    triage(runner, db, symptom)
+    plan = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", symptom, "--date", date]).stdout)
+    assert checkin(runner, db, date, symptom, **answers)["routine"] == []
+    later = checkin(runner, db, "2026-03-15", symptom, progress="much-better", pain_score=1)
+    assert later["decision"] == "continue"
+    resumed = [item["exercise"] for item in later["routine"]]
+    assert resumed == ([] if kind == "red flag" else [item["exercise"] for item in plan["current_routine"]])
+    status = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", symptom,
+                                            "--date", "2026-03-15"]).stdout)
+    assert [item["exercise"] for item in status["current_routine"]] == resumed

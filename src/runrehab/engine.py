@@ -223,7 +223,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         if replacing:
             routine = ev.routine(kb, replacing)
         else:
-            # an empty latest routine (an escalation, a stop) stays empty: it is not the plan's
+            # the routine as last prescribed; the plan's when `latest` is None (after a referral or a stop: tracking.check_in)
             routine = [i for i in (plan.routine if latest is None else latest) if i.exercise not in ev.removed]
             loads = {r.then.load for r in ev.speaking if r.then.load}
             if loads:  # the cautious end wins when the signs disagree

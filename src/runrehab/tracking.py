@@ -13,7 +13,7 @@ from .engine import day_of_plan
 from .errors import HistoryError, NothingToActOn, UsageError
 from .history import History, StoredPlan
 from .documents import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session
-from .records import Record, fields_of
+from .records import RED_FLAG_LEVELS, Record, fields_of
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -216,7 +216,12 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     from .engine import checkin
 
     previous = now.last_checkin()
-    latest = previous.routine if previous else None
+    # After a referral or a stop for how it went (not a warning sign), whose routine is empty, a
+    # check-in that goes on goes on with the plan's routine, as its words say. After a warning
+    # sign the routine stays empty: exercises wait for whoever assessed it.
+    resumes = previous is not None and previous.decision in ("escalate", "stop") \
+        and previous.triage_level not in RED_FLAG_LEVELS
+    latest = previous.routine if previous and not resumes else None
     done_ids = list(dict.fromkeys(kbase.find_exercise(name).id for name in done or []))
     return checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest,
                    sessions=sessions)
