@@ -201,6 +201,8 @@ HAND_RUNNER = "pins and needles feeling in your hand (or other part) during a ru
     ("red_flag_stroke_signs", ["sudden weakness or numbness of the face, arm or leg on one side"], "Pins and needles in one hand"),
     ("red_flag_constant_numbness", ["stay between runs", "over days"], None),
     ("red_flag_fever", ["needed antibiotics", "fever or chills"], "A cold without a fever is not this"),
+    # a strained hamstring makes a runner limp: the sign is bone pain on hopping or standing on it
+    ("red_flag_groin_pain", ["hopping on that leg", "putting your weight on it"], "a strained muscle at the back of the thigh"),
 ])
 def test_red_flags_are_worded_so_the_ordinary_runner_can_say_no(flag, must_say, not_this):
     text = KB.questions[flag].text
