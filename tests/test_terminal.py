@@ -25,10 +25,11 @@ def spawn(tmp_path, *args, dimensions=(40, 60)):
 
 def test_a_full_interview_typed_at_the_terminal(tmp_path):
     child = spawn(tmp_path, "triage", "--date", "2026-03-01")
-    child.expect("What is bothering you")
+    child.expect(r"\(1\) What is bothering you")  # how many questions follow is known with the symptom
     child.sendline("knee")
     child.expect("is not allowed")
     child.sendline("3")  # hand-tingling
+    child.expect(r"\(2 of \d+\) ")
     answer_red_flags_no(child, red_flag_count("hand-tingling"))
     child.expect("How many days")
     child.sendline("1.5")

@@ -100,7 +100,9 @@ def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: 
             _console().print(Text(RED_FLAG_INTRO + (" " + PERSONAL if personal else ""), style="dim"))
             prefaced = True
         asked += 1
-        answers[question.id] = prompt_answer(kbase, question, f"({asked} of {asked - 1 + len(todo)}) ")
+        # how many there are is known once the symptom is (the opening line says at most how many)
+        count = f"({asked} of {asked - 1 + len(todo)}) " if symptom or answers.get("symptom") else f"({asked}) "
+        answers[question.id] = prompt_answer(kbase, question, count)
     return answers
 
 
