@@ -223,7 +223,8 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         if replacing:
             routine = ev.routine(kb, replacing)
         else:
-            # the routine as last prescribed; the plan's when `latest` is None (after a referral or a stop: tracking.check_in)
+            # the routine as last prescribed; the plan's when `latest` is None (after a referral or
+            # a stop for how it went: tracking.check_in)
             routine = [i for i in (plan.routine if latest is None else latest) if i.exercise not in ev.removed]
             loads = {r.then.load for r in ev.speaking if r.then.load}
             if loads:  # the cautious end wins when the signs disagree

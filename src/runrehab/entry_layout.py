@@ -43,7 +43,7 @@ class Layout:
         if found is None:
             raise Damaged("no head")
         end = found.start()
-        line = bytes(data[9:end])
+        line = bytes(data[9:end])  # after the CRC-32 of the line, in hex, and a space
         if end < 9 or data[8:9] != b" " or bytes(data[:8]) != b"%08x" % crc32(line):
             raise Damaged("the head is damaged")
         try:

@@ -221,7 +221,7 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     # sign the routine stays empty: exercises wait for whoever assessed it.
     resumes = previous is not None and previous.decision in ("escalate", "stop") \
         and previous.triage_level not in RED_FLAG_LEVELS
-    latest = previous.routine if previous and not resumes else None
+    latest = None if previous is None or resumes else previous.routine
     done_ids = list(dict.fromkeys(kbase.find_exercise(name).id for name in done or []))
     return checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest,
                    sessions=sessions)
