@@ -22,6 +22,10 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # bad usage, bad answers, an invalid rule base, a damaged history
     INTERRUPTED = 130
 
+    # Shown as its number on every Python (3.10 showed an IntEnum as "ExitCode.BAD_INPUT").
+    __str__ = int.__repr__
+    __format__ = int.__format__
+
 
 class RunrehabError(Exception):
     """A failure with a message a user can act on, and the exit status it ends the run with."""
