@@ -13,10 +13,13 @@ from typer.testing import CliRunner
 from runrehab.cli import app
 
 # The screen the symptom promises: cauda equina, cardiac, stroke, a fall or injury with no weight
-# bearing, infection and bone stress, each with the level its guideline gives.
+# bearing, a serious fall or accident, pain with a temperature, and bone stress, each with the
+# level its guideline gives. A check-in also asks about a serious fall since the last one.
 EMERGENCY = ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_both_legs_weak",
-             "red_flag_chest_pain", "red_flag_stroke_signs", "red_flag_injury_weight_bearing"]
-URGENT = ["red_flag_fever", "red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
+             "red_flag_chest_pain", "red_flag_stroke_signs", "red_flag_injury_weight_bearing",
+             "red_flag_serious_injury", "red_flag_temperature_unwell"]
+URGENT = ["red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
+CHECKIN_ONLY = ["red_flag_serious_injury_since"]  # an emergency too
 ORDINARY = {"symptom": "other", "days": 10, "pain_score": 4, "pain_at_rest": "no"}
 
 
@@ -56,9 +59,9 @@ def test_the_symptom_question_offers_other_with_words_for_people(runner):
 def test_questions_for_other_list_the_screen_emergencies_first(runner):
     flags = screen(runner)
     ids = [q["id"] for q in flags]
-    assert set(ids) == set(EMERGENCY + URGENT)
+    assert set(ids) == set(EMERGENCY + URGENT + CHECKIN_ONLY)
     # The first yes ends the interview: no urgent question may hide an emergency behind it.
-    assert max(ids.index(q) for q in EMERGENCY) < min(ids.index(q) for q in URGENT)
+    assert max(ids.index(q) for q in EMERGENCY + CHECKIN_ONLY) < min(ids.index(q) for q in URGENT)
     for q in flags:
         assert q["type"] == "yes_no" and q["default"] is None and q["sign"]
         assert "other" in q["symptoms"] and "checkin" in q["stages"]
@@ -135,3 +138,45 @@ def test_check_ins_for_other_screen_again_and_keep_whom_to_see(runner, tmp_path:
     assert worse["decision"] == "stop" and worse["routine"] == []
     fall = checkin("2026-03-17", red_flag_injury_weight_bearing="yes")
     assert fall["triage_level"] == "emergency" and fall["red_flags"] == ["red_flag_injury_weight_bearing"]
+
+
+@pytest.mark.parametrize("hurt", ["red_flag_serious_injury", "red_flag_temperature_unwell"])
+def test_hit_by_a_car_and_still_walking_or_a_hot_joint_with_a_temperature_goes_to_a_and_e(runner, hurt):
+    """Bearing weight does not make a serious accident safe, and a temperature with the pain is
+    an infection to rule out at once, not the spine's "within a day or two"."""
+    plan = triage(runner, all_no(runner, **{hurt: "yes"}), "--no-save")
+    assert plan["triage_level"] == "emergency" and plan["red_flags"] == [hurt] and plan["routine"] == []
+    said = " ".join([plan["headline"], *plan["advice"]])
+    assert "emergency department (A&E) now" in said and "day or two" not in said
+    assert {"document": "mpft-msk-soft-tissue", "quote": "Go straight to A&E if:"}.items() <= \
+        plan["rules"][0]["source"].items()
+    question = run(runner, "questions", "--symptom", "other", "--json")
+    assert "red_flag_fever" not in [q["id"] for q in question], "the spinal-infection question is not asked"
+
+
+def test_a_trip_while_running_can_be_answered_no_and_a_car_cannot(runner):
+    questions = {q["id"]: q for q in run(runner, "questions", "--symptom", "other", "--json")}
+    for qid in ("red_flag_serious_injury", "red_flag_serious_injury_since"):
+        text = questions[qid]["text"]
+        assert "fall from a height" in text and "hit by a car" in text and "osteoporosis" in text
+        assert "A trip or a twist while running is not this, unless you have osteoporosis" in text
+    assert questions["red_flag_serious_injury"]["asked_once"] and not questions["red_flag_serious_injury_since"]["asked_once"]
+    assert questions["red_flag_serious_injury_since"]["text"].startswith("Since your last check-in")
+
+
+def test_a_serious_fall_after_the_plan_began_is_asked_at_the_check_in_and_announced_by_the_plan(runner, tmp_path):
+    db = str(tmp_path / "history.db")
+    plan = triage(runner, all_no(runner), "--db", db)
+    sign = run(runner, "questions", "--symptom", "other", "--json")
+    sign = next(q["sign"] for q in sign if q["id"] == "red_flag_serious_injury_since")
+    emergency = [e for e in plan["escalation"] if e["level"] == "emergency"]
+    assert len(emergency) == 1 and sign in emergency[0]["if"] and emergency[0]["after_days"] == 0
+    missing = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--db", db, "--date", "2026-03-06"],
+                            input=json.dumps({"progress": "better", "pain_score": 2}))
+    assert missing.exit_code == 2 and "red_flag_serious_injury_since" in missing.stderr
+    assert "red_flag_serious_injury," not in missing.stderr + ",", "how it started is the triage's answer"
+    answers = {q["id"]: "no" for q in screen(runner) if not q["asked_once"]}
+    fell = run(runner, "checkin", "--answers", "-", "--json", "--db", db, "--date", "2026-03-06",
+               stdin=json.dumps({**answers, "progress": "better", "pain_score": 2, "red_flag_serious_injury_since": "yes"}))
+    assert fell["triage_level"] == "emergency" and fell["decision"] == "escalate"
+    assert fell["red_flags"] == ["red_flag_serious_injury_since"] and fell["routine"] == []

@@ -136,13 +136,17 @@ def test_check_ins_from_day_0_to_60_for_every_progress_and_each_red_flag(symptom
 
 
 def _check_in_cases(symptom: str) -> list[dict[str, Any]]:
-    """Every band of the check-in questions without a red flag, and each red flag alone (a red
-    flag decides whatever else is answered, so once), without the facts: the date sets them."""
+    """Every band of the check-in questions without a red flag, and each red flag a check-in asks
+    alone (a red flag decides whatever else is answered, so once), without the facts: the date
+    sets them. How the problem started (`asked_once`) is the plan's answer, never given."""
     cases: list[dict[str, Any]] = []
     for answers in answer_space(KB, symptom, "checkin"):
         if answers["day"] or answers["days_since_onset"] != KB.variables["days_since_onset"].min:
             continue
-        given = {k: v for k, v in answers.items() if k in KB.questions and k != "symptom"}
+        given = {k: v for k, v in answers.items() if k in KB.questions and k != "symptom"
+                 and not KB.questions[k].asked_once}
+        if any(KB.questions[k].asked_once and v is True for k, v in answers.items() if k in KB.questions):
+            continue
         if not red_flags_raised(given) or all(k.startswith("red_flag_") or given[k] == v for k, v in cases[0].items()):
             cases.append(given)
     return cases
@@ -185,6 +189,9 @@ def test_every_escalation_a_check_in_makes_was_announced_by_its_plan(symptom, re
                 entries = [e for e in plan.escalation if leader in e.rules]
                 assert entries, f"{symptom} day {day}: {leader} decided {doc.decision} but the plan never said so"
                 assert any(e.after_days <= day and e.level == doc.triage_level for e in entries), (leader, day)
+                for flag in red_flags_raised(given):  # named by its sign, at the tier and timing it decided
+                    assert any(KB.questions[flag].sign in e.if_ and e.level == doc.triage_level and e.after_days <= day
+                               and _says_how_soon(e.action, leader) for e in entries), (flag, day)
                 happened |= {(leader, day)}
                 agreed += 1
         for entry in plan.escalation:
@@ -193,6 +200,15 @@ def test_every_escalation_a_check_in_makes_was_announced_by_its_plan(symptom, re
     record_property("agreement_cases", agreed)
     print(f"{symptom}: {len(plans)} distinct plans, {len(cases)} check-in bands x 61 days, {agreed} agreement cases")
     assert agreed > 0
+
+
+def _says_how_soon(action: str, rule_id: str) -> bool:
+    """Whether a plan's action says as soon as the deciding red-flag rule does: now for an
+    emergency, today or within a day or two for an urgent rule by its `see_within`."""
+    rule = next(r for r in KB.rules if r.id == rule_id)
+    if rule.then.level == "emergency":
+        return action.startswith("Get help now")
+    return ("today" in action) == (rule.then.see_within == "today") and ("day or two" in action) != ("today" in action)
 
 
 def _sets_level(rule_id: str, level: str) -> bool:

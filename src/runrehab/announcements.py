@@ -65,8 +65,11 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, 
     """The escalations a plan for `symptom` begun `onset` days after it started announces: one
     entry per check-in rule that escalates or stops, from the first day it can fire, at its level
     Red-flag rules are announced together, one entry per level, naming the
-    warning signs their questions ask about."""
+    warning signs their check-in questions ask about."""
     def make() -> tuple[Escalation, ...]:
+        # the signs a check-in can newly find: how the problem started (`asked_once`) is the
+        # triage's answer, and a plan to follow exists only where it was no
+        asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag and not q.asked_once}
         entries: list[Escalation] = []
         groups: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}
         for rule in kb.rules_for(symptom, "checkin"):
@@ -77,11 +80,11 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, 
             if day is None:
                 continue
             if out.level in RED_FLAG_LEVELS:
-                groups.setdefault(_seen_within(out), []).append((day, rule))
+                if rule.when is None or any(leaf.question in asked for leaf, _ in leaves(rule.when)):
+                    groups.setdefault(_seen_within(out), []).append((day, rule))
             elif out.announce is not None:
                 entries.append(Escalation(after_days=day, if_=out.announce.if_, action=out.announce.action,
                                           level=out.level, rules=[rule.id]))
-        asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag}
         for urgency, action in _RED_FLAG_ACTIONS.items():
             if urgency not in groups:
                 continue
