@@ -51,3 +51,17 @@ def test_triage_works_from_the_wheel(installed):
                  stdin=json.dumps(full_answers(load(), "hand-tingling")))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["routine"][0]["exercise"] == "first-rib-mobilization"
+
+
+def test_the_wheel_metadata_names_its_licence_pythons_and_description(installed):
+    import email.parser
+    import zipfile
+
+    wheel = next((Path(installed["cwd"]) / "dist").glob("runrehab-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        meta = email.parser.Parser().parsestr(archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode())
+    assert meta["License-Expression"] == "MIT" and any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    claimed = {c.rpartition(":: ")[2] for c in meta.get_all("Classifier") if c.startswith("Programming Language :: Python :: 3.")}
+    assert claimed == {"3.10", "3.11", "3.12", "3.13"} and meta["Requires-Python"] == ">=3.10"
+    assert meta["Description-Content-Type"] == "text/markdown" and "## Quick start" in meta.get_payload()
