@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 from runrehab.cli import app
 
 # The screen the symptom promises: cauda equina, cardiac, stroke, a fall or injury with no weight
-# bearing, infection and bone stress, each with the level its guideline gives.
+# bearing, a blood clot in the calf, infection and bone stress, each with the level its guideline
+# gives.
 EMERGENCY = ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_both_legs_weak",
-             "red_flag_chest_pain", "red_flag_stroke_signs", "red_flag_injury_weight_bearing"]
-URGENT = ["red_flag_fever", "red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
+             "red_flag_chest_pain", "red_flag_stroke_signs", "red_flag_injury_weight_bearing",
+             "red_flag_clot_breathless"]
+URGENT = ["red_flag_calf_clot", "red_flag_fever", "red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
 ORDINARY = {"symptom": "other", "days": 10, "pain_score": 4, "pain_at_rest": "no"}
 
 
@@ -135,3 +137,25 @@ def test_check_ins_for_other_screen_again_and_keep_whom_to_see(runner, tmp_path:
     assert worse["decision"] == "stop" and worse["routine"] == []
     fall = checkin("2026-03-17", red_flag_injury_weight_bearing="yes")
     assert fall["triage_level"] == "emergency" and fall["red_flags"] == ["red_flag_injury_weight_bearing"]
+
+
+def test_a_swollen_warm_red_calf_is_screened_at_triage_and_at_every_check_in(runner, tmp_path: Path):
+    """A calf or Achilles problem comes under `other`: a clot is asked about as for the back of the
+    leg, urgent alone and the emergency with breathlessness or chest pain, never "book a physical
+    therapist"."""
+    calf = triage(runner, all_no(runner, red_flag_calf_clot="yes"), "--no-save")
+    assert (calf["triage_level"], calf["red_flags"], calf["routine"]) == ("urgent", ["red_flag_calf_clot"], [])
+    assert "today" in calf["headline"] and "physical therapist" not in calf["headline"]
+    lungs = triage(runner, all_no(runner, red_flag_clot_breathless="yes"), "--no-save")
+    assert (lungs["triage_level"], lungs["red_flags"]) == ("emergency", ["red_flag_clot_breathless"])
+
+    db = str(tmp_path / "history.db")
+    plan = triage(runner, all_no(runner), "--db", db)
+    announced = {level: " ".join(e["if"] for e in plan["escalation"] if e["level"] == level)
+                 for level in ("emergency", "urgent")}
+    assert "calf" in announced["urgent"] and "calf with breathlessness" in announced["emergency"]
+    answers = {**{q["id"]: "no" for q in screen(runner)}, "progress": "same", "pain_score": 3,
+               "red_flag_calf_clot": "yes"}
+    later = run(runner, "checkin", "--answers", "-", "--json", "--db", db, "--date", "2026-03-05",
+                stdin=json.dumps(answers))
+    assert (later["triage_level"], later["decision"], later["red_flags"]) == ("urgent", "escalate", ["red_flag_calf_clot"])
