@@ -39,9 +39,23 @@ def test_any_red_flag_gives_emergency_or_urgent_and_no_routine(symptom, flag):
 
 
 @pytest.mark.parametrize("flag", ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel",
-                                  "red_flag_both_legs", "red_flag_both_legs_weak", "red_flag_sexual_dysfunction"])
+                                  "red_flag_both_legs", "red_flag_both_legs_weak"])
 def test_cauda_equina_signs_are_an_emergency(flag):
     assert plan_for("posterior-leg-pain", **{flag: "yes"}).triage_level == "emergency"
+
+
+@pytest.mark.parametrize("symptom", ["posterior-leg-pain", "tight-itb"])
+def test_sexual_dysfunction_alone_is_urgent_and_with_a_saddle_sign_the_emergency(symptom):
+    # GIRFT: low back pain with sexual dysfunction as the only other feature is unlikely to be CES
+    alone = plan_for(symptom, red_flag_sexual_dysfunction="yes")
+    assert alone.triage_level == "urgent" and alone.routine == []
+    assert alone.headline.startswith("Urgent:") and "day or two" in alone.headline
+    assert "emergency" in " ".join(alone.advice)  # what turns it into the emergency is said
+    both = plan_for(symptom, red_flag_sexual_dysfunction="yes", red_flag_saddle_numbness="yes")
+    assert both.triage_level == "emergency"
+    question = KB.questions["red_flag_sexual_dysfunction"]
+    assert "genital sensation" not in question.text and "saddle area" in question.text
+    assert "numbness" not in question.sign
 
 
 def test_one_weak_leg_is_urgent_with_its_own_headline_and_both_legs_the_emergency():

@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 from runrehab.cli import app
 
 # The screen the symptom promises: cauda equina, cardiac, stroke, a fall or injury with no weight
-# bearing, a serious fall or accident, pain with a temperature, and bone stress, each with the
-# level its guideline gives. A check-in also asks about a serious fall since the last one.
+# bearing, a serious fall or accident, pain with a temperature, a blood clot in the calf and bone
+# stress, each with the level its guideline gives. A check-in also asks about a serious fall since
+# the last one.
 EMERGENCY = ["red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_both_legs_weak",
              "red_flag_chest_pain", "red_flag_stroke_signs", "red_flag_injury_weight_bearing",
-             "red_flag_serious_injury", "red_flag_temperature_unwell"]
-URGENT = ["red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
+             "red_flag_serious_injury", "red_flag_temperature_unwell", "red_flag_clot_breathless"]
+URGENT = ["red_flag_calf_clot", "red_flag_bone_pain", "red_flag_chest_pain_eased", "red_flag_faint"]
 CHECKIN_ONLY = ["red_flag_serious_injury_since"]  # an emergency too
 ORDINARY = {"symptom": "other", "days": 10, "pain_score": 4, "pain_at_rest": "no"}
 
@@ -180,3 +181,25 @@ def test_a_serious_fall_after_the_plan_began_is_asked_at_the_check_in_and_announ
                stdin=json.dumps({**answers, "progress": "better", "pain_score": 2, "red_flag_serious_injury_since": "yes"}))
     assert fell["triage_level"] == "emergency" and fell["decision"] == "escalate"
     assert fell["red_flags"] == ["red_flag_serious_injury_since"] and fell["routine"] == []
+
+
+def test_a_swollen_warm_red_calf_is_screened_at_triage_and_at_every_check_in(runner, tmp_path: Path):
+    """A calf or Achilles problem comes under `other`: a clot is asked about as for the back of the
+    leg, urgent alone and the emergency with breathlessness or chest pain, never "book a physical
+    therapist"."""
+    calf = triage(runner, all_no(runner, red_flag_calf_clot="yes"), "--no-save")
+    assert (calf["triage_level"], calf["red_flags"], calf["routine"]) == ("urgent", ["red_flag_calf_clot"], [])
+    assert "today" in calf["headline"] and "physical therapist" not in calf["headline"]
+    lungs = triage(runner, all_no(runner, red_flag_clot_breathless="yes"), "--no-save")
+    assert (lungs["triage_level"], lungs["red_flags"]) == ("emergency", ["red_flag_clot_breathless"])
+
+    db = str(tmp_path / "history.db")
+    plan = triage(runner, all_no(runner), "--db", db)
+    announced = {level: " ".join(e["if"] for e in plan["escalation"] if e["level"] == level)
+                 for level in ("emergency", "urgent")}
+    assert "calf" in announced["urgent"] and "calf with breathlessness" in announced["emergency"]
+    answers = {**{q["id"]: "no" for q in screen(runner)}, "progress": "same", "pain_score": 3,
+               "red_flag_calf_clot": "yes"}
+    later = run(runner, "checkin", "--answers", "-", "--json", "--db", db, "--date", "2026-03-05",
+                stdin=json.dumps(answers))
+    assert (later["triage_level"], later["decision"], later["red_flags"]) == ("urgent", "escalate", ["red_flag_calf_clot"])

@@ -203,6 +203,16 @@ HAND_RUNNER = "pins and needles feeling in your hand (or other part) during a ru
     ("red_flag_fever", ["needed antibiotics", "fever or chills"], "A cold without a fever is not this"),
     # a strained hamstring makes a runner limp: the sign is bone pain on hopping or standing on it
     ("red_flag_groin_pain", ["hopping on that leg", "putting your weight on it"], "a strained muscle at the back of the thigh"),
+    # the outside of the knee or hip, where the IT band rubs or the gluteus medius attaches, is the
+    # complaint itself, not a stress fracture
+    ("red_flag_bone_pain", ["one spot on a bone", "hop on that leg or press on it"],
+     "bony bump on the outside of the knee or of the hip, where the IT band rubs or the buttock muscles attach"),
+    # a strain with no swelling is not a clot, on hormone medicines or not: a painful calf counts
+    # only with no strain to explain it
+    ("red_flag_calf_clot", ["swollen compared with the other", "no strain to explain it"],
+     "A sore spot in a muscle you strained on a run, with no swelling, warmth or redness"),
+    # Raynaud's in the cold takes both hands; the sign is one arm or one hand after effort
+    ("red_flag_arm_circulation", ["one arm", "one hand", "after effort"], "Both hands turning white, numb or cold in cold weather"),
 ])
 def test_red_flags_are_worded_so_the_ordinary_runner_can_say_no(flag, must_say, not_this):
     text = KB.questions[flag].text
@@ -225,6 +235,47 @@ def test_the_seed_runners_own_words_are_not_what_the_red_flags_ask():
     assert not any("numbness on one side" in t.lower() and "face" not in t.lower() for t in hand)
     assert not any(t.lower().startswith(("do you get pins and needles", "is your hand tingling")) for t in hand)
     assert "hips" in TIGHT_HIPS_RUNNER and "hand" in HAND_RUNNER
+
+
+TIME_FRAMED = ["red_flag_chest_pain", "red_flag_chest_pain_eased", "red_flag_stroke_signs", "red_flag_arm_circulation"]
+
+
+@pytest.mark.parametrize("flag", TIME_FRAMED)
+def test_heart_stroke_and_arm_signs_ask_about_now_and_the_recent_past(flag):
+    """A heart attack or a stroke years ago is history, not a sign to call about now."""
+    text = KB.questions[flag].text
+    assert text.startswith(("Now or in the past month, ", "In the past month, ")), text
+    assert " ever " not in f" {text} "
+
+
+def test_a_question_that_asks_about_ever_says_which_history_counts():
+    asked_ever = [q for q in KB.questions.values() if q.red_flag and " ever " in f" {q.text} "]
+    assert {q.id for q in asked_ever} == {"red_flag_cancer_or_weight_loss", "red_flag_neck_serious"}
+    for q in asked_ever:
+        # a skin cancer that was only cut out, not a melanoma, is not the cancer history asked about
+        assert "other than a skin cancer that was only cut out and was not a melanoma" in q.text, q.id
+    assert "in the last few months" in KB.questions["red_flag_cancer_or_weight_loss"].text
+
+
+def test_sexual_dysfunction_is_asked_about_the_last_two_weeks_and_leaves_numbness_to_the_saddle_question():
+    text = KB.questions["red_flag_sexual_dysfunction"].text
+    assert text.startswith("In the last two weeks,") and "genital sensation" not in text
+    assert "genitals" in KB.questions["red_flag_saddle_numbness"].text
+    assert LEVEL_OF["red_flag_sexual_dysfunction"] == "urgent" and LEVEL_OF["red_flag_saddle_numbness"] == "emergency"
+
+
+@pytest.mark.parametrize("symptom", list(KB.symptoms))
+def test_a_plan_announces_each_warning_sign_at_the_level_its_check_in_gives(symptom):
+    """What a plan lists under "call now" and under "urgent" is what a yes at a check-in gives
+    (how it started is the triage's answer, not asked again, so not announced)."""
+    plan = triage(KB, complete(KB, parse_answers(KB, full_answers(KB, symptom))), DAY)
+    for q in KB.questions_for(symptom, "checkin"):
+        if not q.red_flag or q.asked_once:
+            continue
+        levels = {e.level for e in plan.escalation if q.sign in e.if_}
+        assert levels == {LEVEL_OF[q.id]}, (q.id, levels)
+        doc = checkin(KB, plan, complete(KB, {q.id: True}, "checkin", symptom), DAY + dt.timedelta(days=2))
+        assert doc.triage_level == LEVEL_OF[q.id], q.id
 
 
 def test_chest_pain_that_does_not_ease_is_an_emergency_on_its_own():
