@@ -104,6 +104,16 @@ def test_a_history_another_user_made_is_neither_read_nor_written(tmp_path):
         assert len(kept.plans()) == 1
 
 
+def test_a_write_ahead_log_that_is_a_symbolic_link_is_refused_and_its_target_untouched(tmp_path):
+    victim = tmp_path / "notes.txt"
+    victim.write_text("the runner's own file\n")
+    db = tmp_path / "h.db"
+    Path(f"{db}-wal").symlink_to(victim)
+    assert "symbolic link" in refused_not_saved(triage(db))
+    assert "symbolic link" in one_line(cli("history", "--db", str(db)))
+    assert victim.read_text() == "the runner's own file\n"
+
+
 def test_a_history_of_ones_own_that_others_can_write_is_refused(tmp_path):
     db = tmp_path / "h.db"
     assert triage(db).exit_code == 0
@@ -231,6 +241,29 @@ def test_a_session_log_interrupted_keeps_nothing_and_a_retry_keeps_it_once(tmp_p
     result = cli("session", "--log", "-", "--db", str(db), "--date", "2026-03-02", input=log_entries(100))
     assert result.exit_code == 0, result.stderr
     assert rows(db, "exercise_logs") == 100
+
+
+@pytest.mark.slow
+def test_a_session_log_killed_while_it_is_written_is_all_there_or_not_at_all(tmp_path):
+    db = tmp_path / "h.db"
+    assert triage(db).exit_code == 0
+    entries = 3000
+    env = {k: v for k, v in os.environ.items() if k != "RUNREHAB_DB"}
+    writer = subprocess.Popen([sys.executable, "-m", "runrehab", "session", "--log", "-", "--db", str(db),
+                               "--date", "2026-03-02"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=env)
+    writer.stdin.write(log_entries(entries).encode())
+    writer.stdin.close()
+    seen = 0
+    while not seen and writer.poll() is None:  # killed the moment any of it shows
+        try:
+            seen = rows(db, "exercise_logs")
+        except sqlite3.OperationalError:  # busy: look again
+            pass
+    writer.kill()
+    writer.wait()
+    assert rows(db, "exercise_logs") in (0, entries)
+    assert seen in (0, entries)
 
 
 class InterruptedCommit(sqlite3.Connection):

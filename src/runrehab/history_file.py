@@ -58,16 +58,19 @@ MIGRATIONS = {
 
 
 def closed_to_others(path: Path, *, folder: bool = False) -> None:
-    """Refuse a history whose file, write-ahead log or shared-memory file another user owns or
-    can write (in a shared folder another user may make them first, to read what is written into
-    them or to plant a plan); close one of this user's own that others can read (made by an
+    """Refuse a history whose file, write-ahead log, shared-memory file or journal another user
+    owns or can write (in a shared folder another user may make them first, to read what is
+    written into them or to plant a plan); close one of this user's own that others can read (made by an
     earlier runrehab), and with `folder` its folder too (runrehab's own data folder)."""
     real = path.resolve()
-    for each in (real, Path(f"{real}-wal"), Path(f"{real}-shm")):
+    for each in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         try:
-            info = each.stat()
+            info = each.lstat()  # the file itself is `real`; a companion is never a link SQLite should follow
         except OSError:  # not there (yet): SQLite makes the companions with the file's own mode
             continue
+        if stat.S_ISLNK(info.st_mode):
+            raise HistoryError(f"history {each}: a symbolic link beside the history, so it is neither read nor "
+                               "written; remove the link")
         if info.st_uid != os.geteuid():
             raise HistoryError(f"history {each}: belongs to another user (uid {info.st_uid}), so it is neither "
                                "read nor written; choose another --db")
