@@ -184,7 +184,7 @@ class History:
         if self._conn is None:  # no file yet: nothing to delete
             return 0, True
         where, args = ("WHERE symptom = ?", (symptom,)) if symptom else ("", ())
-        with self._writing(f"what was asked was deleted from {self.path}") as conn:
+        with self._writing(f"the plans asked for were deleted from {self.path}") as conn:
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute(f"DELETE FROM checkins WHERE plan_id IN (SELECT id FROM plans {where})", args)
             conn.execute(f"DELETE FROM exercise_logs WHERE plan_id IN (SELECT id FROM plans {where})", args)
