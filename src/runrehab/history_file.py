@@ -60,8 +60,8 @@ MIGRATIONS = {
 def closed_to_others(path: Path, *, folder: bool = False) -> None:
     """Refuse a history whose file, write-ahead log, shared-memory file or journal another user
     owns or can write (in a shared folder another user may make them first, to read what is
-    written into them or to plant a plan); close one of this user's own that others can read (made by an
-    earlier runrehab), and with `folder` its folder too (runrehab's own data folder)."""
+    written into them or to plant a plan); close one of this user's own that others can read
+    (made by an earlier runrehab), and with `folder` its folder too (runrehab's own data folder)."""
     real = path.resolve()
     for each in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         try:
