@@ -89,6 +89,54 @@ def test_a_wal_and_shm_another_user_made_first_in_a_shared_folder_are_refused(tm
 
 
 @as_root
+def test_a_wal_another_user_makes_while_the_history_is_being_opened_is_refused(tmp_path, monkeypatch):
+    from runrehab import history_file
+
+    db = tmp_path / "h.db"
+    assert triage(db).exit_code == 0
+    recognise = history_file.recognise
+
+    def planted_meanwhile(path):
+        trouble = recognise(path)
+        for suffix in ("-wal", "-shm"):
+            planted = Path(f"{path}{suffix}")
+            planted.touch()
+            planted.chmod(0o666)
+            os.chown(planted, NOBODY, NOBODY)
+        return trouble
+
+    monkeypatch.setattr(history_file, "recognise", planted_meanwhile)
+    # SQLite run by root gives the files it opens the history's owner; their mode still tells
+    error = refused_not_saved(triage(db, "2026-03-02"))
+    assert "another user" in error or "other users can write" in error
+    assert Path(f"{db}-wal").stat().st_size == 0
+
+
+@as_root
+def test_no_one_else_can_make_the_wal_between_the_check_and_sqlite_opening_it(tmp_path, monkeypatch):
+    db = tmp_path / "h.db"
+    assert triage(db).exit_code == 0
+    connect, planted = sqlite3.connect, []
+
+    def another_user_first(database, *args, **kwargs):  # the other user's attempt, at the last moment
+        for suffix in ("-wal", "-shm"):
+            try:
+                fd = os.open(f"{db}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                continue
+            os.fchown(fd, NOBODY, NOBODY)
+            os.close(fd)
+            planted.append(suffix)
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", another_user_first)
+    result = triage(db, "2026-03-02")
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    assert result.exit_code == 0, result.stderr
+    assert planted == []
+
+
+@as_root
 def test_a_history_another_user_made_is_neither_read_nor_written(tmp_path):
     db = tmp_path / "h.db"
     assert triage(db).exit_code == 0  # the other user's plan
@@ -334,6 +382,16 @@ def test_forget_while_another_program_reads_says_what_is_not_yet_erased(noted, m
     again = cli("forget", "--all", "--yes", "--db", str(noted))
     assert again.exit_code == 0 and "deleted 0 plan(s)" in again.stderr, again.stderr
     assert not traces(noted)
+
+
+def test_ctrl_c_while_forget_waits_to_erase_says_the_plans_were_deleted(noted, monkeypatch):
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(History, "_erased", interrupted)
+    error = one_line(cli("forget", "--all", "--yes", "--db", str(noted)), 130)
+    assert "interrupted, but the plans asked for were deleted from" in error
+    assert rows(noted, "plans") == 0
 
 
 def test_forget_waits_for_a_short_read_to_end_then_erases(noted):

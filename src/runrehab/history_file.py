@@ -61,8 +61,10 @@ def closed_to_others(path: Path, *, folder: bool = False) -> None:
     """Refuse a history whose file, write-ahead log, shared-memory file or journal another user
     owns or can write (in a shared folder another user may make them first, to read what is
     written into them or to plant a plan); close one of this user's own that others can read
-    (made by an earlier runrehab), and with `folder` its folder too (runrehab's own data folder)."""
+    (made by an earlier runrehab), and with `folder` its folder too (runrehab's own data folder).
+    Called just before SQLite opens the file (and again once it has)."""
     real = path.resolve()
+    _claim(real)
     for each in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         try:
             info = each.lstat()  # the file itself is `real`; a companion is never a link SQLite should follow
@@ -82,6 +84,24 @@ def closed_to_others(path: Path, *, folder: bool = False) -> None:
         try:
             _tighten(real.parent, real.parent.stat())
         except OSError:
+            pass
+
+
+def _claim(real: Path) -> None:
+    """Make the write-ahead log and shared-memory file of a WAL history, while they do not exist,
+    empty and this user's (0600), so that no one else can make them first before SQLite opens
+    them (SQLite run by root would take such files over as they are, open to whoever made them)."""
+    try:
+        with real.open("rb") as handle:
+            if handle.read(20)[18:20] != b"\x02\x02":  # a rollback-journal file has no such companions
+                return
+    except OSError:
+        return
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.close(os.open(f"{real}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                             0o600))
+        except OSError:  # there already (checked next), or a folder that takes no new file
             pass
 
 
@@ -155,6 +175,7 @@ def recognise(path: Path) -> str | None:
     if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
         raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
     trouble = None
+    closed_to_others(path)
     try:
         try:
             application_id, status = probe(sqlite3.connect(uri(path, "mode=ro"), uri=True,
@@ -220,8 +241,6 @@ def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Co
     """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
     if create and not path.exists():
         create_file(path)
-    if not recognised:
-        closed_to_others(path)
     trouble = None if recognised else recognise(path)
     if trouble is not None:
         raise HistoryError(f"history {path}: cannot {'write' if create else 'open'} ({trouble})")
@@ -246,6 +265,7 @@ def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Co
 
 def open_connection(path: Path) -> sqlite3.Connection:
     """A connection to the existing file `path` (a file name, never a URI of SQLite's)."""
+    closed_to_others(path)
     conn = sqlite3.connect(uri(path, "mode=rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
