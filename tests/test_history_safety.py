@@ -273,7 +273,7 @@ def runs_as_nobody() -> bool:
 
 
 @pytest.mark.skipif(not runs_as_nobody(), reason="needs root and an interpreter another user can run")
-def test_a_folder_the_user_cannot_write_is_named_and_the_history_is_still_read():
+def test_another_users_history_is_refused_and_ones_own_in_a_folder_one_cannot_write_is_read():
     shared = Path(tempfile.mkdtemp(prefix="runrehab-shared-"))
     try:
         shared.chmod(0o755)
@@ -286,9 +286,15 @@ def test_a_folder_the_user_cannot_write_is_named_and_the_history_is_still_read()
             return subprocess.run([sys.executable, "-m", "runrehab", *args, "--db", str(db)], input=ANSWERS,
                                   capture_output=True, text=True, env=env, user=65534, group=65534, timeout=60)
 
-        private = as_nobody("history", "--json")  # 0600: another user reads nothing
-        assert private.returncode == 2 and "no permission" in private.stderr and private.stdout == ""
-        db.chmod(0o644)  # a history its owner chose to share
+        for shared_mode in (0o600, 0o644):  # readable by others or not, it is not theirs to use
+            db.chmod(shared_mode)
+            refused = as_nobody("history", "--json")
+            assert refused.returncode == 2 and "another user" in refused.stderr and refused.stdout == "", refused.stderr
+        written = as_nobody("triage", "--answers", "-", "--date", "2026-03-02")
+        assert written.returncode == 2 and "another user" in written.stderr and "damaged" not in written.stderr
+        assert len(written.stderr.splitlines()) == 1
+        os.chown(db, 65534, 65534)  # now it is theirs, in a folder they cannot write: read, not written
+        db.chmod(0o600)
         shown = as_nobody("history", "--json")
         assert shown.returncode == 0, shown.stderr
         assert len(json.loads(shown.stdout)["plans"]) == 1

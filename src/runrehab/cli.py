@@ -80,11 +80,9 @@ def triage(
         [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
     if not no_save:  # saved before it is shown: what is shown is what is kept
-        from .streams import note_saved
         from .tracking import keep_plan
 
         path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
-        note_saved(f"the plan was saved to {path}")
         # after a warning sign the only next step is the one the plan gives: no check-in
         say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
             else f"plan saved to {path}; check in with `runrehab checkin`")
@@ -111,7 +109,6 @@ def checkin(
     from .answers import gathered
     from .engine import day_of_plan
     from .render import render
-    from .streams import note_saved
     from .terminal import interview
     from .tracking import check_in, current, day_on_plan, keep_checkin, logged_since_checkin
 
@@ -143,7 +140,6 @@ def checkin(
                        sessions=logged.sessions)
         fmt = "json" if json_out else "text"
         _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
-    note_saved(f"the check-in was saved to {now.history.path}")
     render("checkin", fmt, doc, kbase)
 
 

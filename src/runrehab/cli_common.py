@@ -38,6 +38,9 @@ def guarded(command: F) -> F:
     """Turn the domain's errors into one-line messages and the contract's exit codes."""
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .streams import start_saving
+
+        start_saving()
         try:
             return command(*args, **kwargs)
         except RunrehabError as exc:
@@ -51,9 +54,12 @@ def guarded(command: F) -> F:
             say(f"error: {why_not(exc)}{where}")
             raise typer.Exit(ExitCode.BAD_INPUT) from None
         except KeyboardInterrupt:
+            from .streams import saved_so_far
+
             if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a new line
                 sys.stderr.write("\n")
-            say("interrupted; nothing was saved")
+            saved = saved_so_far()  # what the history committed before the interrupt, if anything
+            say(f"interrupted; {saved}" if saved == "nothing was saved" else f"interrupted, but {saved}")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except EOFError:
             say("end of input before the interview was finished; nothing was saved")

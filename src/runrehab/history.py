@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .errors import FileRefused, HistoryError
 from .files import check_path
 
 WRITE_ATTEMPTS = 3  # a writer still locked out after this many busy timeouts reports it
+ERASE_WAIT_SECONDS = 30  # how long `forget` waits for other programs' reads to end
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class History:
 
     @classmethod
     def open(cls, path: Path | None) -> History:
+        """The history at `path` (default: in the user data folder, whose folder is then closed to
+        others too); HistoryError when it cannot be used."""
+        own_folder = path is None
         path = Path(path) if path is not None else default_path()
         try:
             check_path(path)  # a named pipe would hang the connection; a long name would raise
@@ -85,6 +90,7 @@ class History:
             raise HistoryError(f"history: {exc}") from None
         if path.is_dir():
             raise HistoryError(f"history {path}: is a folder, not a database file")
+        history_file.closed_to_others(path, folder=own_folder)
         if not path.exists():
             if path.is_symlink():  # writing would create whatever file the link names
                 raise HistoryError(f"history {path}: a symbolic link to {os.readlink(path)}, which does not exist;"
@@ -109,18 +115,35 @@ class History:
     # -------------------------------------------------------------- writing
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def _writing(self, saved: str | None = None) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it or nothing. `saved` (what it keeps, in words) is noted for
+        the run's last words (streams.note_saved) once committed; an interrupt that comes during
+        the commit or after it then says what was saved rather than that nothing was."""
+        from .streams import note_saved, withdraw_saved
+
         if self._read_only is not None:
             raise HistoryError(f"history {self.path}: cannot write ({self._read_only}); nothing was saved")
         if self._conn is None:
             self._conn = history_file.connect(self.path, create=True)
-        history_file.owner_only(self.path)
+        history_file.closed_to_others(self.path)
+        conn = self._conn
         try:
-            if self._conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
-                history_file.migrate(self._conn)  # a history first opened for reading, made before its newest tables
-            with self._conn:  # one transaction: all of it or nothing
-                self._begin()
-                yield self._conn
+            if conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
+                history_file.migrate(conn)  # a history first opened for reading, made before its newest tables
+            self._begin()
+            try:
+                yield conn
+                if saved:
+                    note_saved(saved)  # withdrawn below unless the commit is made
+                conn.commit()
+            except BaseException as exc:
+                # after a Ctrl-C the transaction still open says the commit was not made
+                if conn.in_transaction or not isinstance(exc, KeyboardInterrupt):
+                    if saved:
+                        withdraw_saved(saved)
+                    if conn.in_transaction:
+                        conn.rollback()
+                raise
         except sqlite3.DatabaseError as exc:  # a trigger planted in the file raises IntegrityError
             raise HistoryError(f"history {self.path}: cannot write ({history_file.why_unusable(self.path, exc)}); nothing was saved") \
                 from None
@@ -137,7 +160,7 @@ class History:
                     raise
 
     def save_plan(self, document: dict[str, Any], kb_version: str, kb_hash: str) -> int:
-        with self._writing() as conn:
+        with self._writing(f"the plan was saved to {self.path}") as conn:
             conn.execute("UPDATE plans SET current = 0 WHERE symptom = ? AND current = 1", (document["symptom"],))
             cursor = conn.execute(
                 "INSERT INTO plans (symptom, date, saved_at, current, answers, document, kb_version, kb_hash)"
@@ -147,34 +170,60 @@ class History:
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def save_checkin(self, plan_id: int, answers: dict[str, Any], document: dict[str, Any]) -> int:
-        with self._writing() as conn:
+        with self._writing(f"the check-in was saved to {self.path}") as conn:
             cursor = conn.execute(
                 "INSERT INTO checkins (plan_id, date, saved_at, answers, document) VALUES (?, ?, ?, ?, ?)",
                 (plan_id, document["date"], _now(), json.dumps(answers), json.dumps(document)))
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
-    def forget(self, symptom: str | None) -> int:
+    def forget(self, symptom: str | None) -> tuple[int, bool]:
         """Delete the plans of `symptom` (every plan when None) and their check-ins, in one
-        transaction; the number of plans deleted. Freed pages are overwritten (secure_delete) and
-        the write-ahead log emptied, so what was deleted is not left readable in the file."""
+        transaction: the number of plans deleted, and whether it is erased from the files too.
+        Freed pages are overwritten (secure_delete) and the write-ahead log copied back and
+        emptied, which waits for other programs' reads, up to ERASE_WAIT_SECONDS."""
         if self._conn is None:  # no file yet: nothing to delete
-            return 0
+            return 0, True
         where, args = ("WHERE symptom = ?", (symptom,)) if symptom else ("", ())
-        with self._writing() as conn:
+        with self._writing(f"the plans asked for were deleted from {self.path}") as conn:
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute(f"DELETE FROM checkins WHERE plan_id IN (SELECT id FROM plans {where})", args)
             conn.execute(f"DELETE FROM exercise_logs WHERE plan_id IN (SELECT id FROM plans {where})", args)
             deleted = conn.execute(f"DELETE FROM plans {where}", args).rowcount
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return int(deleted)
+        return int(deleted), self._erased()
+
+    def _erased(self) -> bool:
+        """Whether the write-ahead log was copied back into the file and emptied within
+        ERASE_WAIT_SECONDS (another program's read holds the pages it reads until it ends)."""
+        assert self._conn is not None
+        deadline = time.monotonic() + ERASE_WAIT_SECONDS
+        try:
+            while True:
+                left = max(0, int((deadline - time.monotonic()) * 1000))
+                self._conn.execute(f"PRAGMA busy_timeout = {left}")
+                if self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0:
+                    return True
+                if not left:
+                    return False
+                time.sleep(0.05)
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {history_file.BUSY_TIMEOUT_MS}")
 
     def log_exercise(self, plan_id: int, entry: dict[str, Any]) -> int:
         """Keep one exercise done in a session (`entry`: checked sessions.LogEntry data)."""
-        with self._writing() as conn:
-            cursor = conn.execute(
+        return self._log(plan_id, [entry])[0]
+
+    def log_exercises(self, plan_id: int, entries: list[dict[str, Any]]) -> None:
+        """Keep exercises done elsewhere (checked sessions.LogEntry data), in one transaction:
+        all of them or none."""
+        self._log(plan_id, entries, f"{len(entries)} exercise(s) were logged to {self.path}")
+
+    def _log(self, plan_id: int, entries: list[dict[str, Any]], saved: str | None = None) -> list[int]:
+        with self._writing(saved) as conn:
+            return [int(conn.execute(  # type: ignore[arg-type]
                 "INSERT INTO exercise_logs (plan_id, date, saved_at, exercise, entry) VALUES (?, ?, ?, ?, ?)",
-                (plan_id, entry["date"], _now(), entry["exercise"], json.dumps(entry)))
-            return int(cursor.lastrowid)  # type: ignore[arg-type]
+                (plan_id, entry["date"], _now(), entry["exercise"], json.dumps(entry))).lastrowid) for entry in entries]
 
     def log_pain(self, log_id: int, pain: int) -> None:
         """Add the pain during a logged exercise, asked once the session is over."""
@@ -219,6 +268,10 @@ class History:
 
     def _plan(self, row: sqlite3.Row) -> StoredPlan:
         day, document = self._checked("plan", row)
+        for column, kind in (("symptom", str), ("current", int), ("kb_version", str), ("kb_hash", str)):
+            if type(row[column]) is not kind:
+                raise HistoryError(f"history {self.path}: damaged: plan {row['id']!r} has the {column} "
+                                   f"{str(row[column])[:40]!r}")
         return StoredPlan(row["id"], row["symptom"], day, bool(row["current"]), document, row["kb_version"],
                           row["kb_hash"])
 
@@ -245,12 +298,13 @@ class History:
             entry = checked_entry(json.loads(row["entry"]))
             return LoggedExercise(row["id"], row["plan_id"], row["symptom"], dt.date.fromisoformat(entry["date"]),
                                   entry["exercise"], entry)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise HistoryError(f"history {self.path}: damaged: logged exercise {row['id']!r} ({exc})") from None
 
     def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any]]:
         """A stored row's date and document, checked strictly (stored.checked_document);
         HistoryError naming the row when it is damaged."""
+        from .records import LATEST_DAY
         from .stored import checked_document
 
         def damaged(why: str) -> HistoryError:
@@ -261,6 +315,10 @@ class History:
         except (TypeError, ValueError):
             raise damaged(f"has the date {str(row['date'])[:40]!r}") from None
         try:
-            return day, checked_document(kind, row["document"])
+            document = checked_document(kind, row["document"])
         except ValueError as exc:
             raise damaged(str(exc)) from None
+        latest = max(day, dt.date.fromisoformat(document["date"]))
+        if latest > LATEST_DAY:  # runrehab makes no plan or check-in later: the days after it would overflow
+            raise damaged(f"has the date {latest}, after the last day runrehab takes ({LATEST_DAY})")
+        return day, document

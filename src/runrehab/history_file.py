@@ -7,7 +7,9 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import HistoryError
@@ -55,14 +57,59 @@ MIGRATIONS = {
 }
 
 
-def owner_only(path: Path) -> None:
-    """A history of this user's that others can read (made by an earlier runrehab) is closed to them."""
-    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+def closed_to_others(path: Path, *, folder: bool = False) -> None:
+    """Refuse a history whose file, write-ahead log, shared-memory file or journal another user
+    owns or can write (in a shared folder another user may make them first, to read what is
+    written into them or to plant a plan); close one of this user's own that others can read
+    (made by an earlier runrehab), and with `folder` its folder too (runrehab's own data folder).
+    Called just before SQLite opens the file (and again once it has)."""
+    real = path.resolve()
+    _claim(real)
+    for each in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         try:
-            info = each.stat()
-            if info.st_uid == os.geteuid() and info.st_mode & 0o077:
-                each.chmod(info.st_mode & 0o700)
+            info = each.lstat()  # the file itself is `real`; a companion is never a link SQLite should follow
+        except OSError:  # not there (yet): SQLite makes the companions with the file's own mode
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            raise HistoryError(f"history {each}: a symbolic link beside the history, so it is neither read nor "
+                               "written; remove the link")
+        if info.st_uid != os.geteuid():
+            raise HistoryError(f"history {each}: belongs to another user (uid {info.st_uid}), so it is neither "
+                               "read nor written; choose another --db")
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise HistoryError(f"history {each}: other users can write it, so it is neither read nor written; "
+                               "if you trust what it holds, `chmod 600` it")
+        _tighten(each, info)
+    if folder:
+        try:
+            _tighten(real.parent, real.parent.stat())
         except OSError:
+            pass
+
+
+def _claim(real: Path) -> None:
+    """Make the write-ahead log and shared-memory file of a WAL history, while they do not exist,
+    empty and this user's (0600), so that no one else can make them first before SQLite opens
+    them (SQLite run by root would take such files over as they are, open to whoever made them)."""
+    try:
+        with real.open("rb") as handle:
+            if handle.read(20)[18:20] != b"\x02\x02":  # a rollback-journal file has no such companions
+                return
+    except OSError:
+        return
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.close(os.open(f"{real}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                             0o600))
+        except OSError:  # there already (checked next), or a folder that takes no new file
+            pass
+
+
+def _tighten(path: Path, info: os.stat_result) -> None:
+    if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+        try:
+            path.chmod(stat.S_IMODE(info.st_mode) & 0o700)
+        except OSError:  # a read-only file system: it cannot be changed, nor written
             pass
 
 
@@ -97,11 +144,13 @@ def why_unusable(path: Path, exc: BaseException) -> str:
 
 
 def uri(path: Path, options: str) -> str:
+    """`path` as an SQLite URI: always a file name (never `:memory:` nor another URI), its bytes as
+    the system has them (a name that is not UTF-8, a Latin-1 locale's) percent-encoded."""
     # quote is what urllib.request.pathname2url does on POSIX (runrehab's only kind of system),
     # without importing urllib.request and http.client at every start that opens the history
     from urllib.parse import quote
 
-    return f"file:{quote(str(path.absolute()))}?{options}"
+    return f"file:{quote(os.fsencode(path.absolute()))}?{options}"
 
 
 def read_only(path: Path) -> sqlite3.Connection:
@@ -126,6 +175,7 @@ def recognise(path: Path) -> str | None:
     if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
         raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
     trouble = None
+    closed_to_others(path)
     try:
         try:
             application_id, status = probe(sqlite3.connect(uri(path, "mode=ro"), uri=True,
@@ -149,7 +199,40 @@ def recognise(path: Path) -> str | None:
 def probe(conn: sqlite3.Connection) -> tuple[int, str]:
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        return application_id, conn.execute("PRAGMA quick_check").fetchone()[0] if application_id == APPLICATION_ID else "ok"
+        if application_id != APPLICATION_ID:
+            return application_id, "ok"
+        status = conn.execute("PRAGMA quick_check").fetchone()[0]
+        return application_id, (schema_trouble(conn) or "ok") if status == "ok" else status
+    finally:
+        conn.close()
+
+
+def schema_trouble(conn: sqlite3.Connection) -> str | None:
+    """What differs from the tables runrehab made at the file's schema version (a newer one is
+    told apart later): a version it never wrote, a table or a column missing."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < 1:
+        return f"schema version {version}, which runrehab never wrote"
+    for table, columns in tables(min(version, SCHEMA_VERSION)).items():
+        found = {row[1] for row in conn.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+        if not found:
+            return f"no {table} table"
+        missing = [column for column in columns if column not in found]
+        if missing:
+            return f"the {table} table has no {missing[0]} column"
+    return None
+
+
+@lru_cache(maxsize=None)
+def tables(version: int) -> dict[str, tuple[str, ...]]:
+    """The tables and columns of a history at schema `version`, as its migrations make them."""
+    conn = sqlite3.connect(":memory:")  # a name runrehab chose, never a user's
+    try:
+        for step in range(1, version + 1):
+            conn.executescript(MIGRATIONS[step])
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {name: tuple(row[1] for row in conn.execute("SELECT * FROM pragma_table_info(?)", (name,)))
+                for name in names}
     finally:
         conn.close()
 
@@ -164,6 +247,11 @@ def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Co
     try:
         conn = open_connection(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        try:  # again, now that SQLite has opened the companion files: none was made meanwhile by another
+            closed_to_others(path)
+        except HistoryError:
+            conn.close()
+            raise
         if version > SCHEMA_VERSION:
             raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
         if version < SCHEMA_VERSION and create:
@@ -175,8 +263,10 @@ def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Co
         raise HistoryError(f"history {path}: not a runrehab history or damaged ({exc})") from None
 
 
-def open_connection(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+def open_connection(path: Path) -> sqlite3.Connection:
+    """A connection to the existing file `path` (a file name, never a URI of SQLite's)."""
+    closed_to_others(path)
+    conn = sqlite3.connect(uri(path, "mode=rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn

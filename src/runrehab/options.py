@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from .errors import UsageError
+from .records import LATEST_DAY
 
 if TYPE_CHECKING:
     from .answers import AnswerSources
@@ -72,9 +73,6 @@ def text_option(option: str, value: str | None) -> str | None:
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A plan looks ahead up to 3650 days (escalations' after_days; reviews come sooner): a later day
-# would have review and escalation dates past the calendar's end.
-LATEST_DAY = dt.date.max - dt.timedelta(days=3650)
 
 
 def parse_day(text: str | None) -> dt.date:

@@ -15,6 +15,9 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 SCHEMA_VERSION = 1
+# A plan looks ahead up to 3650 days (escalations' after_days; reviews come sooner): a later day
+# would have review and escalation dates past the calendar's end. No plan or check-in is later.
+LATEST_DAY = dt.date.max - dt.timedelta(days=3650)
 LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
 RED_FLAG_LEVELS = ("emergency", "urgent")
 MOST_REVIEW_DAYS = 365  # a rule's review_after_days is 1 to this

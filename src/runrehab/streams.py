@@ -93,9 +93,25 @@ class _Checked:
 _saved: list[str] = []
 
 
+def start_saving() -> None:
+    """A command begins: nothing saved yet."""
+    _saved.clear()
+
+
 def note_saved(what: str) -> None:
-    """Something was kept for good: a failure to print afterwards says so."""
+    """Something was kept for good: a failure to print afterwards, or an interrupt, says so."""
     _saved.append(what)
+
+
+def withdraw_saved(what: str) -> None:
+    """What note_saved announced was not kept after all (its commit was not made)."""
+    if what in _saved:
+        _saved.remove(what)
+
+
+def saved_so_far() -> str:
+    """What this run has kept for good, in words ("nothing was saved" when nothing)."""
+    return ", ".join(_saved) or "nothing was saved"
 
 
 def copy_to_stdout(source: BinaryIO) -> None:
@@ -206,7 +222,7 @@ def _quiet_stdout() -> None:
 @contextmanager
 def guarded_output() -> Iterator[None]:
     """Around a whole run: the standard streams prepared, and output failures ended as above."""
-    _saved.clear()
+    start_saving()
     if not _prepare():
         sys.stderr.write("runrehab: error: standard output is closed; give it a file, a pipe or a terminal\n")
         sys.exit(WRITE_FAILED_EXIT)

@@ -145,9 +145,8 @@ def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Sessio
 
 
 def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:
-    """Keep each exercise done, one transaction per exercise (what was done stays if a later one fails)."""
-    for entry in entries:
-        now.history.log_exercise(now.stored.id, entry)
+    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of it."""
+    now.history.log_exercises(now.stored.id, entries)
 
 
 @dataclass
@@ -246,7 +245,11 @@ def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], 
             raise UsageError("forget: no terminal to confirm at; add --yes to delete without asking")
         if confirm is not None and not confirm(f"Delete {what} from {history.path}? This cannot be undone."):
             return "nothing was deleted"
-        deleted = history.forget(symptom)
+        deleted, erased = history.forget(symptom)
+    if not erased:
+        raise HistoryError(f"history {history.path}: deleted {deleted} plan(s) with their check-ins, but another "
+                           "program is reading the history, so what was deleted stays readable in its files until "
+                           "it ends; run this `runrehab forget` again then to erase it")
     return f"deleted {deleted} plan(s) with their check-ins from {history.path}"
 
 
