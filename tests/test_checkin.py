@@ -85,10 +85,20 @@ def test_the_first_rib_mobilization_improving_is_not_a_referral(day, progress, d
     assert doc.decision == decision
 
 
-@pytest.mark.parametrize("progress", ["better", "same", "much-better"])
-def test_the_back_of_the_leg_keeps_going_until_symptom_free_without_rest_pain(progress):
-    doc = check(make_plan("posterior-leg-pain"), 21, progress=progress)
+@pytest.mark.parametrize(("day", "progress"), [(21, "better"), (21, "much-better"), (13, "same")])
+def test_the_back_of_the_leg_keeps_going_while_it_improves_without_rest_pain(day, progress):
+    doc = check(make_plan("posterior-leg-pain"), day, progress=progress)
     assert (doc.decision, doc.triage_level) == ("continue", "self-care")
+
+
+@pytest.mark.parametrize("day", [14, 35, 60])
+def test_the_back_of_the_leg_no_better_after_two_weeks_is_referred_as_the_plan_announced(day):
+    plan = make_plan("posterior-leg-pain")
+    doc = check(plan, day, progress="same")
+    assert (doc.decision, doc.triage_level) == ("escalate", "see-clinician")
+    assert doc.routine == [] and "physical therapist" in doc.message
+    [announced] = [e for e in plan.escalation if "checkin-leg-not-improving" in e.rules]
+    assert (announced.after_days, announced.level) == (14, "see-clinician")
 
 
 @pytest.mark.parametrize("progress", PROGRESS)
