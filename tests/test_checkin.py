@@ -283,3 +283,14 @@ def test_an_exercise_that_brought_on_symptoms_is_left_out_of_the_routine():
     assert any("Left out of the routine" in a and "stretch" in a.lower() for a in docs[0].advice)
     assert len(docs[0].routine) == len(plan.routine) - 1
     assert "piriformis-stretch" not in [i.exercise for i in docs[1].routine], "it stays out at the next check-in"
+
+
+def test_a_plan_that_began_with_a_warning_sign_waits_for_a_clinician_and_has_no_routine_to_bring_back():
+    plan = make_plan("tight-itb", red_flag_bladder="yes")
+    assert plan.routine == []
+    waiting = series(plan, (3, {"progress": "much-better"}))[-1]
+    assert (waiting.decision, waiting.triage_level, waiting.routine) == ("escalate", plan.triage_level, [])
+    assert "until a clinician has seen you" in waiting.message and "stretching" not in waiting.message
+    cleared = series(plan, (3, {"progress": "much-better", "cleared_by_clinician": "yes"}))[-1]
+    assert cleared.routine == [] and "run `runrehab triage` again" in cleared.message
+    assert "stretching" not in cleared.message

@@ -242,6 +242,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
             end = "lower" if "lower" in loads or before.lowered_today else "upper" if loads else None
             if end == "lower" or (end == "upper" and facts["day"] > 0):  # no morning after on day 0
                 routine = [updated(i, dose=stepped(start[i.exercise], end, floors.get(i.exercise))) for i in routine]
+    headline = ev.headline("See a physical therapist: this rule base has no decision for these answers.")
     review = ev.review_after_days
     next_review = None
     if review and not ev.urgent and decision != "stop":
@@ -259,8 +260,7 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         red_flags=ev.red_flags,
         triage_level=ev.level,  # type: ignore[arg-type]
         decision=decision,  # type: ignore[arg-type]
-        message=cleared_message(warning, routine, keep) + ev.headline(
-            "See a physical therapist: this rule base has no decision for these answers."),
+        message=cleared_message(warning, routine, keep, headline) if cleared else headline,
         routine=routine,
         advice=[*left_out_advice([kb.exercises[ex].name for ex in sorted(out)]), *ev.texts("advice")],
         stop_if=ev.texts("stop_if"),

@@ -66,7 +66,7 @@ def _walk(plan: Record, checkins: list[Record]) -> tuple[list[Record], Record | 
     """(the routine the check-ins leave to go on with, the warning sign not yet cleared). After a
     referral or a stop for how it went, a check-in that goes on goes on with the plan's routine;
     a warning sign keeps the routine it found until a clinician clears the runner."""
-    routine, warning = list(plan.routine), None
+    routine, warning = list(plan.routine), plan if plan.triage_level in RED_FLAG_LEVELS else None
     for c in checkins:
         if _warning(c):
             warning = c
@@ -106,14 +106,19 @@ def left_out_advice(names: list[str]) -> list[str]:
 
 def waiting_message(warning: Record) -> str:
     """A check-in's words while a warning sign waits for a clinician."""
+    said = getattr(warning, "message", None) or warning.headline  # a check-in's words, or a plan's
     return (f"No exercises until a clinician has seen you about the warning sign of {warning.date} and cleared "
-            f"you to carry on; then check in again and say so. {warning.message}")
+            f"you to carry on; then check in again and say so. {said}")
 
 
-def cleared_message(warning: Record | None, routine: list[Record], keep: list[str] | None) -> str:
-    """The opening words of a check-in at which a clinician's clearance brings the routine back."""
-    if warning is None or not routine:
-        return ""
+def cleared_message(warning: Record, routine: list[Record], keep: list[str] | None, headline: str) -> str:
+    """The words of a check-in at which a clinician's clearance after `warning` brings the routine
+    back (`routine`), before its rule's `headline`."""
+    if not routine and getattr(warning, "message", None) is None:  # the plan itself began with the sign
+        return (f"A clinician has cleared you to carry on after the warning sign of {warning.date}. This plan began "
+                "with it and has no routine to bring back: for exercises, run `runrehab triage` again.")
+    if not routine:
+        return headline
     kept = "" if keep is None else ", as much of it as the clinician said to keep"
     return (f"A clinician has cleared you to carry on after the warning sign of {warning.date}: the routine is back "
-            f"at the dose you did before it{kept}. ")
+            f"at the dose you did before it{kept}. {headline}")
