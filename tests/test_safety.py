@@ -186,11 +186,7 @@ def test_every_escalation_a_check_in_makes_was_announced_by_its_plan(symptom, re
                               DAY + dt.timedelta(days=day))
                 if doc.decision not in ("escalate", "stop"):
                     continue
-                leader = next((r.id for r in doc.rules if _sets_level(r.id, doc.triage_level)), None)
-                entries = [e for e in plan.escalation if leader in e.rules]
-                assert entries, f"{symptom} day {day}: {leader} decided {doc.decision} but the plan never said so"
-                assert any(e.after_days <= day and e.level == doc.triage_level for e in entries), (leader, day)
-                happened |= {(leader, day)}
+                happened.add(_announced_leader(plan, doc, f"{symptom} day {day}"))
                 agreed += 1
         for entry in plan.escalation:
             if _after_others(entry):  # a series of check-ins decides it (the test below)
@@ -268,13 +264,8 @@ def test_every_escalation_a_series_of_check_ins_makes_was_announced_and_a_day_mo
                             if day > 0:
                                 ways.append(stepped(start[item.exercise], "upper"))
                             assert item.dose in ways, (day, priors, given, item.exercise)
-                    if doc.decision not in ("escalate", "stop"):
-                        continue
-                    leader = next((r.id for r in doc.rules if _sets_level(r.id, doc.triage_level)), None)
-                    entries = [e for e in plan.escalation if leader in e.rules]
-                    assert entries, f"{symptom} day {day} after {priors}: {leader} decided {doc.decision} unannounced"
-                    assert any(e.after_days <= day and e.level == doc.triage_level for e in entries), (leader, day)
-                    happened.add((leader, day))
+                    if doc.decision in ("escalate", "stop"):
+                        happened.add(_announced_leader(plan, doc, f"{symptom} day {day} after {priors}"))
         for entry in plan.escalation:
             # a count of check-ins on different days reaches n from day n - 1 of the plan
             late = max((leaf.value - 1 for r in entry.rules for leaf, _ in leaves(KB.rules_by_id[r].when or {})
@@ -288,6 +279,16 @@ def plan_dose(plan: Any, exercise: str) -> Any:
     from runrehab.engine import source_doses
 
     return source_doses(KB, plan).get(exercise)
+
+
+def _announced_leader(plan: Any, doc: Any, where: str) -> tuple[str, int]:
+    """(the rule that decided an escalating or stopping check-in, its day), once the plan is seen
+    to have announced that rule from that day or earlier, at the same level."""
+    leader = next((r.id for r in doc.rules if _sets_level(r.id, doc.triage_level)), None)
+    entries = [e for e in plan.escalation if leader in e.rules]
+    assert entries, f"{where}: {leader} decided {doc.decision} but the plan never said so"
+    assert any(e.after_days <= doc.day and e.level == doc.triage_level for e in entries), (leader, doc.day)
+    return leader, doc.day
 
 
 def _after_others(entry: Any) -> bool:
