@@ -233,7 +233,7 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     strange = [name for name in keep or [] if ids[name] not in routine]
     if strange:
         raise UsageError(f"--keep: {strange[0][:40]} is not in the routine before the warning sign "
-                         f"(allowed: {', '.join(routine)})")
+                         + (f"(allowed: {', '.join(routine)})" if routine else "(this plan has no routine)"))
     return checkin(kbase, now.plan, answers, day, explain=explain, done=list(dict.fromkeys(ids[n] for n in done or [])),
                    note=note, before=before, left_out=[ids[n] for n in left_out or []],
                    keep=[ids[n] for n in keep] if keep else None, sessions=sessions)
