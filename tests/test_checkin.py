@@ -9,6 +9,7 @@ from conftest import full_answers
 from runrehab.engine import checkin, triage
 from runrehab.interview import carried_over, complete, parse_answers
 from runrehab.loader import load
+from runrehab.progression import before_checkin
 
 KB = load()
 START = dt.date(2026, 3, 1)
@@ -85,10 +86,20 @@ def test_the_first_rib_mobilization_improving_is_not_a_referral(day, progress, d
     assert doc.decision == decision
 
 
-@pytest.mark.parametrize("progress", ["better", "same", "much-better"])
-def test_the_back_of_the_leg_keeps_going_until_symptom_free_without_rest_pain(progress):
-    doc = check(make_plan("posterior-leg-pain"), 21, progress=progress)
+@pytest.mark.parametrize(("day", "progress"), [(21, "better"), (21, "much-better"), (13, "same")])
+def test_the_back_of_the_leg_keeps_going_while_it_improves_without_rest_pain(day, progress):
+    doc = check(make_plan("posterior-leg-pain"), day, progress=progress)
     assert (doc.decision, doc.triage_level) == ("continue", "self-care")
+
+
+@pytest.mark.parametrize("day", [14, 35, 60])
+def test_the_back_of_the_leg_no_better_after_two_weeks_is_referred_as_the_plan_announced(day):
+    plan = make_plan("posterior-leg-pain")
+    doc = check(plan, day, progress="same")
+    assert (doc.decision, doc.triage_level) == ("escalate", "see-clinician")
+    assert doc.routine == [] and "physical therapist" in doc.message
+    [announced] = [e for e in plan.escalation if "checkin-leg-not-improving" in e.rules]
+    assert (announced.after_days, announced.level) == (14, "see-clinician")
 
 
 @pytest.mark.parametrize("progress", PROGRESS)
@@ -137,27 +148,74 @@ def bridge(doc):
     return (dose.sets.min, dose.sets.max), (dose.reps.min, dose.reps.max)
 
 
-def test_a_worse_morning_takes_one_set_off_the_top_not_the_whole_range():
-    assert bridge(check(make_plan(), 3, progress="better", morning_after="worse")) == ((4, 6), (5, 12))
+def series(plan, *steps, **options):
+    """Check-ins one after another, each after what the earlier ones tell it, as tracking makes
+    them: (day, answers) pairs; the documents, oldest first."""
+    docs = []
+    for day, answers in steps:
+        given = {"progress": "better", "pain_score": 3,
+                 **{q.id: "no" for q in KB.questions_for(plan.symptom, "checkin") if q.red_flag}, **answers}
+        final = complete(KB, carried_over(KB, plan.answers, parse_answers(KB, given)), "checkin", plan.symptom)
+        date = START + dt.timedelta(days=day)
+        docs.append(checkin(KB, plan, final, date, before=before_checkin(plan, docs, date), **options))
+    return docs
+
+
+GOOD = {"progress": "much-better", "morning_after": "gone", "exercise_pain": 2}
 
 
 def test_pain_gone_adds_two_repetitions_at_the_bottom_not_the_whole_range():
     assert bridge(check(make_plan(), 3, progress="much-better", morning_after="gone", exercise_pain=3)) == ((4, 7), (7, 12))
 
 
-def test_exercise_pain_above_five_means_less_even_if_the_morning_was_fine():
-    assert bridge(check(make_plan(), 3, progress="better", morning_after="gone", exercise_pain=6)) == ((4, 6), (5, 12))
-
-
 def test_each_check_in_steps_from_the_latest_prescription():
+    docs = series(make_plan(), *[(day, GOOD) for day in range(1, 6)])
+    assert [bridge(d) for d in docs] == [((4, 7), (7, 12)), ((4, 7), (9, 12)), ((4, 7), (11, 12)), ((4, 7), (12, 12)),
+                                         ((5, 7), (12, 12))]
+
+
+def test_a_step_down_lowers_what_the_runner_does_mirroring_the_step_up():
+    docs = series(make_plan(), *[(day, GOOD) for day in range(1, 6)], (6, {"morning_after": "worse"}),
+                  (7, {"progress": "much-better", "exercise_pain": 6}))
+    assert [bridge(d) for d in docs[-3:]] == [((5, 7), (12, 12)), ((4, 7), (12, 12)), ((4, 7), (10, 12))]
+    assert [d.decision for d in docs[-2:]] == ["continue", "continue"]
+
+
+def test_at_the_top_pain_above_five_and_a_worse_morning_bring_the_dose_down():
+    """At 7 x 12, after good check-ins, 8/10 during and worse the next morning: not 7 x 12 again."""
+    docs = series(make_plan(), *[(day, GOOD) for day in range(1, 8)])
+    assert bridge(docs[-1]) == ((7, 7), (12, 12))
+    [after] = series(make_plan(), *[(day, GOOD) for day in range(1, 8)],
+                     (8, {"progress": "much-better", "exercise_pain": 8, "morning_after": "worse"}))[-1:]
+    assert after.decision == "continue" and bridge(after) == ((6, 7), (12, 12))
+
+
+def test_pain_above_five_at_the_lowest_dose_stops_as_the_plan_said():
     plan = make_plan()
-    doc = check(plan, 2, progress="much-better", morning_after="gone")
-    for expected in [((4, 7), (9, 12)), ((4, 7), (11, 12)), ((4, 7), (12, 12)), ((5, 7), (12, 12))]:
-        given = {"progress": "much-better", "pain_score": 2, "morning_after": "gone",
-                 **{q.id: "no" for q in KB.questions_for(plan.symptom, "checkin") if q.red_flag}}
-        final = complete(KB, carried_over(KB, plan.answers, parse_answers(KB, given)), "checkin", plan.symptom)
-        doc = checkin(KB, plan, final, START + dt.timedelta(days=doc.day + 1), latest=doc.routine)
-        assert bridge(doc) == expected
+    doc = check(plan, 3, progress="better", morning_after="gone", exercise_pain=6)
+    assert (doc.decision, doc.triage_level, doc.routine) == ("stop", "see-clinician", [])
+    [announced] = [e for e in plan.escalation if "checkin-pain-monitoring-lowest-dose" in e.rules]
+    assert announced.after_days == 0 and "above 5 out of 10" in announced.if_
+
+
+def test_worse_the_next_morning_two_check_ins_running_stops_as_the_plan_said():
+    plan = make_plan()
+    once = series(plan, (3, {"morning_after": "worse"}))
+    assert once[-1].decision == "continue"
+    twice = series(plan, (3, {"morning_after": "worse"}), (3, {"morning_after": "worse"}))
+    assert twice[-1].decision == "continue", "the same morning told twice is one morning"
+    running = series(plan, (3, {"morning_after": "worse"}), (4, {"morning_after": "worse"}))
+    assert (running[-1].decision, running[-1].routine) == ("stop", [])
+    assert any("checkin-worse-two-mornings" in e.rules for e in plan.escalation)
+
+
+def test_several_check_ins_on_one_day_climb_one_step_at_most_and_none_on_day_0():
+    plan = make_plan()
+    assert [bridge(d) for d in series(plan, *[(0, GOOD)] * 6)] == [((4, 7), (5, 12))] * 6
+    assert [bridge(d) for d in series(plan, *[(2, GOOD)] * 6)] == [((4, 7), (7, 12))] * 6
+    mixed = series(plan, (1, GOOD), (2, GOOD), (2, {"morning_after": "worse"}), (2, GOOD), (2, {}))
+    assert [bridge(d) for d in mixed] == [((4, 7), (7, 12)), ((4, 7), (9, 12)), ((4, 7), (5, 12)),
+                                          ((4, 7), (5, 12)), ((4, 7), (5, 12))]
 
 
 @pytest.mark.parametrize("symptom", ["posterior-leg-pain", "hand-tingling"])
@@ -189,12 +247,50 @@ def test_a_check_in_before_the_plan_date_is_refused():
         check(make_plan(), -1)
 
 
-def test_a_routine_an_escalation_emptied_does_not_come_back_at_the_next_check_in():
+def test_after_a_warning_sign_nothing_speaks_of_a_routine_until_a_clinician_clears_it():
+    plan = make_plan()
+    warned = series(plan, (1, GOOD), (2, GOOD), (3, {"red_flag_bladder": "yes"}))
+    safe = docs_routine = warned[1].routine
+    later = series(plan, (1, GOOD), (2, GOOD), (3, {"red_flag_bladder": "yes"}), (5, {"progress": "much-better"}))[-1]
+    assert (later.decision, later.triage_level, later.routine) == ("escalate", warned[-1].triage_level, [])
+    assert "until a clinician has seen you" in later.message and "continue the stretching" not in later.message
+    assert later.red_flags == [] and later.advice == warned[-1].advice and later.escalation == []
+    cleared = series(plan, (1, GOOD), (2, GOOD), (3, {"red_flag_bladder": "yes"}), (5, {"progress": "much-better"}),
+                     (9, {"progress": "much-better", "cleared_by_clinician": "yes"}))
+    back = cleared[-1]
+    assert (back.decision, back.triage_level) == ("continue", "self-care")
+    assert back.routine == safe, "back at the last dose done safely, not a step on"
+    assert back.message.startswith(f"A clinician has cleared you to carry on after the warning sign of {warned[-1].date}")
+    assert docs_routine == safe
+
+
+def test_a_clearance_keeps_what_the_clinician_said_and_never_outranks_a_warning_sign_now():
     plan = make_plan("posterior-leg-pain")
-    escalated = check(plan, 3, red_flag_bladder="yes")
-    assert escalated.routine == []
-    given = {"progress": "better", "pain_score": 2,
-             **{q.id: "no" for q in KB.questions_for(plan.symptom, "checkin") if q.red_flag}}
-    final = complete(KB, carried_over(KB, plan.answers, parse_answers(KB, given)), "checkin", plan.symptom)
-    later = checkin(KB, plan, final, START + dt.timedelta(days=5), latest=escalated.routine)
-    assert later.routine == []
+    steps = [(3, {"red_flag_bladder": "yes"}), (6, {"cleared_by_clinician": "yes"})]
+    kept = series(plan, *steps, keep=["glute-bridge", "piriformis-stretch"])[-1]
+    assert [i.exercise for i in kept.routine] == ["glute-bridge", "piriformis-stretch"]
+    assert "as much of it as the clinician said to keep" in kept.message
+    again = series(plan, steps[0], (6, {"cleared_by_clinician": "yes", "red_flag_bladder": "yes"}))[-1]
+    assert again.triage_level in ("emergency", "urgent") and again.routine == [] and again.red_flags
+    still = series(plan, steps[0], (6, {"cleared_by_clinician": "yes", "red_flag_bladder": "yes"}), (8, {}))[-1]
+    assert still.routine == [] and still.decision == "escalate", "the sign answered yes with the clearance waits again"
+
+
+def test_an_exercise_that_brought_on_symptoms_is_left_out_of_the_routine():
+    plan = make_plan("posterior-leg-pain")
+    docs = series(plan, (3, {"exercise_pain": 3}), (5, {"exercise_pain": 0}), left_out=["piriformis-stretch"])
+    assert "piriformis-stretch" not in [i.exercise for i in docs[0].routine]
+    assert any("Left out of the routine" in a and "stretch" in a.lower() for a in docs[0].advice)
+    assert len(docs[0].routine) == len(plan.routine) - 1
+    assert "piriformis-stretch" not in [i.exercise for i in docs[1].routine], "it stays out at the next check-in"
+
+
+def test_a_plan_that_began_with_a_warning_sign_waits_for_a_clinician_and_has_no_routine_to_bring_back():
+    plan = make_plan("tight-itb", red_flag_bladder="yes")
+    assert plan.routine == []
+    waiting = series(plan, (3, {"progress": "much-better"}))[-1]
+    assert (waiting.decision, waiting.triage_level, waiting.routine) == ("escalate", plan.triage_level, [])
+    assert "until a clinician has seen you" in waiting.message and "stretching" not in waiting.message
+    cleared = series(plan, (3, {"progress": "much-better", "cleared_by_clinician": "yes"}))[-1]
+    assert cleared.routine == [] and "run `runrehab triage` again" in cleared.message
+    assert "stretching" not in cleared.message

@@ -177,22 +177,30 @@ def test_the_engine_is_deterministic_for_the_same_answers_and_date():
 STEP = {"sets": 1, "reps": 2, "hold_seconds": 10, "duration_seconds": 10}
 
 
-@pytest.mark.parametrize("end", ["lower", "upper"])
-def test_a_step_moves_one_part_of_a_dose_by_one_step_within_its_range(end):
+def test_a_step_moves_what_the_runner_does_by_one_step_up_to_the_top_and_back_down_to_the_source():
+    """What the runner does is the bottom of each range: a step up raises it toward the top, a
+    step down lowers it again, never below the dose the source gave; many small steps, never one
+    big one, and a step down ends where the steps up began."""
     doses = [e.dose for e in KB.exercises.values()] + [i.dose for s in KB.symptoms for i in plan_for(s).routine]
-    for dose in doses:
-        while True:
-            after = stepped(dose, end)
-            changed = [k for k in STEP if getattr(dose, k) != getattr(after, k)]
-            if not changed:
-                break
-            [part] = changed
-            before, now = getattr(dose, part), getattr(after, part)
-            assert before.min <= now.min <= now.max <= before.max
-            assert 0 < (now.min - before.min) + (before.max - now.max) <= STEP[part]
-            dose = after
-        ranged = [r for r in (getattr(dose, k) for k in STEP) if r is not None]
-        assert all(r.min == r.max for r in ranged)  # many small steps reach the end, never one big one
+    for source in doses:
+        dose = source
+        for end in ("upper", "lower"):
+            while True:
+                after = stepped(dose, end, source)
+                changed = [k for k in STEP if getattr(dose, k) != getattr(after, k)]
+                if not changed:
+                    break
+                [part] = changed
+                before, now = getattr(dose, part), getattr(after, part)
+                assert now.max == before.max == getattr(source, part).max
+                assert getattr(source, part).min <= now.min <= now.max
+                assert 0 < abs(now.min - before.min) <= STEP[part] and (now.min > before.min) == (end == "upper")
+                dose = after
+            ranged = [r for r in (getattr(dose, k) for k in STEP) if r is not None]
+            if end == "upper":
+                assert all(r.min == r.max for r in ranged)
+        assert [(r.min, r.max) if r else None for r in (getattr(dose, k) for k in STEP)] == \
+            [(r.min, r.max) if r else None for r in (getattr(source, k) for k in STEP)]
 
 
 def test_onsets_that_announce_the_same_escalations_share_one_object(kb):

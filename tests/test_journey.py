@@ -233,15 +233,65 @@ def test_forget_without_a_history_says_so_and_creates_nothing(runner, tmp_path):
 @pytest.mark.parametrize("kind", ["escalate", "stop", "red flag"])
 def test_a_check_in_that_goes_on_after_an_empty_routine_gives_the_routine_its_words_name(runner, db, kind):
     """After a referral or a stop for how it went, "continue" goes on with the plan's routine;
-    after a warning sign the routine stays empty (exercises wait for whoever assessed it)."""
+    after a warning sign the routine stays empty and the warning's decision stands (exercises wait
+    for a clinician's clearance)."""
     symptom, date, answers = DECISIONS[kind]
     triage(runner, db, symptom)
     plan = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", symptom, "--date", date]).stdout)
     assert checkin(runner, db, date, symptom, **answers)["routine"] == []
     later = checkin(runner, db, "2026-03-15", symptom, progress="much-better", pain_score=1)
-    assert later["decision"] == "continue"
+    assert later["decision"] == ("escalate" if kind == "red flag" else "continue")
     resumed = [item["exercise"] for item in later["routine"]]
     assert resumed == ([] if kind == "red flag" else [item["exercise"] for item in plan["current_routine"]])
     status = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", symptom,
                                             "--date", "2026-03-15"]).stdout)
     assert [item["exercise"] for item in status["current_routine"]] == resumed
+
+
+def test_a_clinicians_clearance_after_a_warning_sign_brings_the_routine_back_in_every_view(runner, db):
+    triage(runner, db, "tight-itb")
+    checkin(runner, db, "2026-03-02", "tight-itb", progress="better", pain_score=2, morning_after="gone")
+    safe = checkin(runner, db, "2026-03-03", "tight-itb", progress="better", pain_score=2)["routine"]
+    checkin(runner, db, "2026-03-04", "tight-itb", red_flag_bladder="yes")
+    waiting = checkin(runner, db, "2026-03-08", "tight-itb", progress="much-better", pain_score=1)
+    assert waiting["routine"] == [] and "until a clinician has seen you" in waiting["message"]
+    today = json.loads(runner.invoke(app, ["today", "--json", "--db", db, "--date", "2026-03-08"]).stdout)["plans"][0]
+    assert today["exercises"] == [] and today["due"] == [] and today["why"] == waiting["message"]
+    refused = runner.invoke(app, ["session", "--json", "--db", db, "--date", "2026-03-08"])
+    assert refused.exit_code == 1 and "until a clinician has seen you" in refused.stderr
+    early = runner.invoke(app, ["checkin", "-a", "progress=better", "-a", "pain_score=1", "--keep", "glute bridge",
+                                "--json", "--db", db, "--date", "2026-03-08", *_no_flags("tight-itb")])
+    assert early.exit_code == 2 and "--keep" in early.stderr and "cleared_by_clinician" in early.stderr
+    back = checkin(runner, db, "2026-03-09", "tight-itb", "--keep", "glute bridge", "--keep", "clamshell",
+                   progress="much-better", pain_score=1, cleared_by_clinician="yes")
+    assert back["decision"] == "continue" and back["message"].startswith("A clinician has cleared you")
+    assert back["routine"] == [i for i in safe if i["exercise"] in ("glute-bridge", "clamshell")]
+    status = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-09"]).stdout)
+    assert status["current_routine"] == back["routine"] and status["why"] == back["message"]
+    session = json.loads(runner.invoke(app, ["session", "--json", "--db", db, "--date", "2026-03-09"]).stdout)
+    assert [e["exercise"] for e in session["exercises"]] == ["glute-bridge", "clamshell"]
+
+
+def _no_flags(symptom):
+    return [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag for arg in ("-a", f"{q.id}=no")]
+
+
+def test_an_exercise_named_as_bringing_on_symptoms_is_left_out_of_today_and_the_session(runner, db):
+    triage(runner, db)
+    doc = checkin(runner, db, "2026-03-03", SYMPTOM, "--brought-on", "piriformis stretch", progress="better",
+                  pain_score=2, exercise_pain=2)
+    assert "piriformis-stretch" not in [i["exercise"] for i in doc["routine"]]
+    today = json.loads(runner.invoke(app, ["today", "--json", "--db", db, "--date", "2026-03-04"]).stdout)["plans"][0]
+    assert "piriformis-stretch" not in [i["exercise"] for i in today["exercises"]]
+    session = json.loads(runner.invoke(app, ["session", "--json", "--db", db, "--date", "2026-03-04"]).stdout)
+    assert "piriformis-stretch" not in [e["exercise"] for e in session["exercises"]] and session["exercises"]
+
+
+def test_an_exercise_the_session_stopped_for_symptoms_is_left_out_at_the_next_check_in(runner, db):
+    triage(runner, db)
+    log = [{"exercise": "side-plank", "date": "2026-03-02", "sets": 1, "seconds": 20, "pain_during": 3,
+            "stopped": True}]
+    assert runner.invoke(app, ["session", "--log", "-", "--db", db, "--date", "2026-03-02"],
+                         input=json.dumps(log)).exit_code == 0
+    doc = checkin(runner, db, "2026-03-03", SYMPTOM, progress="better", pain_score=2)
+    assert "side-plank" not in [i["exercise"] for i in doc["routine"]]

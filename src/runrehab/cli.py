@@ -98,6 +98,11 @@ def checkin(
     done: Annotated[Optional[list[str]], typer.Option(
         "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", metavar="WORDS", help="A note to keep with the check-in.")] = None,
+    brought_on: Annotated[Optional[list[str]], typer.Option(
+        "--brought-on", metavar="EXERCISE", help="An exercise that brought on your symptoms: it is left out; repeat it.")] = None,
+    keep: Annotated[Optional[list[str]], typer.Option(
+        "--keep", metavar="EXERCISE", help="After a warning sign, with cleared_by_clinician=yes: an exercise the "
+        "clinician said to keep (default: all); repeat it.")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     explain: ExplainOption = False,
@@ -110,7 +115,8 @@ def checkin(
     from .engine import day_of_plan
     from .render import render
     from .terminal import interview
-    from .tracking import check_in, current, day_on_plan, keep_checkin, logged_since_checkin
+    from .sessions import pain_limit
+    from .tracking import awaiting_clearance, check_in, current, day_on_plan, keep_checkin, logged_since_checkin
 
     note = text_option("--note", note)
     kbase = load_kb(kb)
@@ -124,8 +130,10 @@ def checkin(
         if which:  # before anything is asked
             say(which)
         day_of_plan(plan.date, day)  # refused before anything is asked
-        logged = logged_since_checkin(now, day)  # the pain the sessions logged is not asked again
+        logged = logged_since_checkin(now, day, pain_limit(kbase, plan.symptom))  # not asked again
         known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
+        if "cleared_by_clinician" in kbase.asked(plan.symptom, "checkin") and not awaiting_clearance(now, day):
+            known["cleared_by_clinician"] = False  # asked only while a warning sign waits for a clinician
         with gathered(kbase, sources, "checkin", interview,
                       plan.answers, plan.symptom, known) as (_, cases):
             [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
@@ -137,7 +145,7 @@ def checkin(
             if routine and not red_flag_raised(case.answers):
                 done, note = done_and_felt(kbase, routine)
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
-                       sessions=logged.sessions)
+                       sessions=logged.sessions, left_out=[*(brought_on or []), *logged.stopped], keep=keep)
         fmt = "json" if json_out else "text"
         _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
     render("checkin", fmt, doc, kbase)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .announcements import announced, plan_escalation
 from .conditions import compiled, leaves, matched_leaves
 from .errors import UsageError
+from .progression import Before, cleared_message, left_out_advice, stepped, waiting_message
 from .documents import CheckIn, Dose, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
 from .records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 
@@ -187,49 +188,61 @@ def checkin_facts(plan: Record, date: dt.date) -> dict[str, Any]:
     return {"symptom": plan.symptom, "day": day, "days_since_onset": int(plan.answers.get("days", 0)) + day}
 
 
-# One step of a dose: a set, two repetitions, ten seconds. Up, the repetitions or the time go
-# first and the sets last; down, the other way round, so that a step down undoes a step up.
-_STEPS = (("reps", 2), ("hold_seconds", 10), ("duration_seconds", 10), ("sets", 1))
+def source_doses(kb: KnowledgeBase, plan: Record) -> dict[str, Dose]:
+    """The dose each exercise a plan's check-ins can prescribe started from, as the source gave
+    it: the plan's, else the upkeep routine's. A step down never goes below it."""
+    def make() -> dict[str, Dose]:
+        doses = {ex.id: printed_dose(kb, ex.dose) for ex in kb.exercises.values()}
+        for rule in kb.rules_for(plan.symptom, "checkin"):
+            doses |= {item.exercise: _entry(kb, item).dose for item in rule.then.routine}
+        return doses
 
-
-def stepped(dose: Dose, end: str) -> Dose:
-    """`dose` one step toward the `end` ("lower" or "upper") of its ranges: up, the bottom of the
-    first range that is not yet a single number rises one step; down, the top of the last one
-    falls one step. Never past the range it had, so never beyond what the source gave."""
-    for name, step in _STEPS if end == "upper" else _STEPS[::-1]:
-        r = getattr(dose, name)
-        if r is None or r.min == r.max:
-            continue
-        moved = Range(min=min(r.min + step, r.max), max=r.max) if end == "upper" else \
-            Range(min=r.min, max=max(r.max - step, r.min))
-        return updated(dose, **{name: moved})
-    return dose
+    return {**kb.shared(("source-doses", plan.symptom), make), **{i.exercise: i.dose for i in plan.routine}}
 
 
 def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
-            done: list[str] | None = None, note: str | None = None, latest: list[Record] | None = None,
+            done: list[str] | None = None, note: str | None = None, before: Before | None = None,
+            left_out: list[str] | None = None, keep: list[str] | None = None,
             sessions: int | None = None) -> CheckIn:
-    """The check-in document for complete answers on `date`, against `plan`. `latest`: the
-    routine as last prescribed (the previous check-in's); doses step from it. Default: the plan's.
-    `sessions`: days with exercises logged since the previous check-in, when known."""
+    """The check-in document for complete answers on `date`, against `plan`. `before`: what the
+    earlier check-ins tell this one (progression.before_checkin; default: none before). Doses
+    step from the routine the day began with, once a day and not up before the first morning.
+    `left_out`: exercises that brought on symptoms. `keep`: after a warning sign, the exercises a
+    clinician who cleared the runner said to keep (default: all). `sessions`: days with
+    exercises logged since the previous check-in, when known."""
+    before = before or Before()
     facts = checkin_facts(plan, date)
-    full = {**answers, **facts}
+    going = plan.routine if before.latest is None else before.latest
+    out = {i.exercise for i in going} & set(left_out or [])
+    base = [i for i in going if i.exercise not in out]
+    floors = source_doses(kb, plan)
+    start = {i.exercise: before.day_start.get(i.exercise, i.dose) for i in base}
+    facts |= {"worse_mornings": before.worse_mornings + 1 if answers.get("morning_after") == "worse" else 0,
+              "lowest_dose": int(not any(stepped(start[i.exercise], "lower", floors.get(i.exercise)) != start[i.exercise]
+                                         for i in base))}
+    full = {**answers, **facts, **{k: v for k, v in answers.items() if k in facts and k not in ("day", "days_since_onset")}}
     ev = evaluate_stage(kb, full, "checkin")
     decision = ev.leader.then.decision if ev.leader and ev.leader.then.decision else ("escalate" if ev.urgent else "continue")
+    warning = before.warning if not ev.urgent else None
+    cleared = warning is not None and bool(answers.get("cleared_by_clinician"))
+    if warning is not None and not cleared:  # the exercises wait for a clinician
+        return waiting(kb, plan, warning, full, date, facts["day"], done=done, note=note, sessions=sessions)
     if ev.urgent or decision in ("stop", "escalate"):  # someone else decides what to do next
         routine: list[RoutineEntry] = []
     else:
         replacing = [r for r in ev.speaking if r.then.replace_routine]
         if replacing:
             routine = ev.routine(kb, replacing)
+        elif cleared:  # back at the dose before the warning sign, as much of it as the clinician kept
+            routine = [i for i in base if keep is None or i.exercise in keep]
         else:
-            # the routine as last prescribed; the plan's when `latest` is None (after a referral or
-            # a stop for how it went: tracking.check_in)
-            routine = [i for i in (plan.routine if latest is None else latest) if i.exercise not in ev.removed]
+            routine = [i for i in base if i.exercise not in ev.removed]
             loads = {r.then.load for r in ev.speaking if r.then.load}
-            if loads:  # the cautious end wins when the signs disagree
-                end = "lower" if "lower" in loads else "upper"
-                routine = [updated(i, dose=stepped(i.dose, end)) for i in routine]
+            # the cautious end wins when the signs disagree, and for the rest of a day it went down
+            end = "lower" if "lower" in loads or before.lowered_today else "upper" if loads else None
+            if end == "lower" or (end == "upper" and facts["day"] > 0):  # no morning after on day 0
+                routine = [updated(i, dose=stepped(start[i.exercise], end, floors.get(i.exercise))) for i in routine]
+    headline = ev.headline("See a physical therapist: this rule base has no decision for these answers.")
     review = ev.review_after_days
     next_review = None
     if review and not ev.urgent and decision != "stop":
@@ -247,9 +260,9 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         red_flags=ev.red_flags,
         triage_level=ev.level,  # type: ignore[arg-type]
         decision=decision,  # type: ignore[arg-type]
-        message=ev.headline("See a physical therapist: this rule base has no decision for these answers."),
+        message=cleared_message(warning, routine, keep, headline) if cleared else headline,
         routine=routine,
-        advice=ev.texts("advice"),
+        advice=[*left_out_advice([kb.exercises[ex].name for ex in sorted(out)]), *ev.texts("advice")],
         stop_if=ev.texts("stop_if"),
         escalation=[] if ev.urgent or decision == "stop" else [
             updated(e, after_days=max(e.after_days - facts["day"], 0))
@@ -263,3 +276,17 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(full) if explain else None,
     )
+
+
+def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str, Any], date: dt.date, day: int,
+            **kept: Any) -> CheckIn:
+    """A check-in after a warning sign no clinician has cleared yet, with none answered yes now:
+    the warning's decision stands, at its level, with its advice, and no routine."""
+    rules = [kb.rules_by_id[r.id] for r in warning.rules if r.id in kb.rules_by_id]
+    return CheckIn(plan_date=plan.date, date=date, day=day, symptom=plan.symptom, progress=answers.get("progress"),
+                   pain_score=answers.get("pain_score"), answers=answers, red_flags=[],
+                   triage_level=warning.triage_level, decision="escalate", message=waiting_message(warning),
+                   routine=[], advice=list(warning.advice), stop_if=[], escalation=[], next_review=None,
+                   done=kept["done"] or [], sessions=kept["sessions"], note=kept["note"],
+                   rules=[fired_rule(kb, r) for r in rules if r.then.level in RED_FLAG_LEVELS],
+                   disclaimer=kb.rules_file.disclaimer, trace=None)

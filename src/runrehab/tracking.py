@@ -13,7 +13,7 @@ from .engine import day_of_plan
 from .errors import HistoryError, NothingToActOn, UsageError
 from .history import History, StoredPlan
 from .documents import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session
-from .records import RED_FLAG_LEVELS, Record, fields_of
+from .records import Record, fields_of
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -169,14 +169,19 @@ class Logged:
     sessions: int  # days with an exercise logged
     exercises: list[str]
     worst_pain: int | None
+    stopped: list[str]  # exercises stopped because they brought on pain or symptoms above the plan's limit
 
 
-def logged_since_checkin(now: Current, today: dt.date) -> Logged:
+def logged_since_checkin(now: Current, today: dt.date, limit: int = 10) -> Logged:
+    """What was logged since the last check-in; `limit`: the pain above which an exercise stops
+    (sessions.pain_limit)."""
     last = now.last_checkin()
     first = last.date + dt.timedelta(days=1) if last else now.plan.date
     logs = now.history.exercises_logged(first, today, now.stored.id) if first <= today else []
     pains = [e.entry["pain_during"] for e in logs if e.entry["pain_during"] is not None]
-    return Logged(len({e.date for e in logs}), list(dict.fromkeys(e.exercise for e in logs)), max(pains, default=None))
+    stopped = [e.exercise for e in logs if e.entry["stopped"] or (e.entry["pain_during"] or 0) > limit]
+    return Logged(len({e.date for e in logs}), list(dict.fromkeys(e.exercise for e in logs)), max(pains, default=None),
+                  list(dict.fromkeys(stopped)))
 
 
 def timeline(history: History) -> list[HistoryEntry]:
@@ -209,21 +214,36 @@ def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
 
 
 def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
-             done: list[str] | None = None, note: str | None = None, sessions: int | None = None) -> CheckIn:
-    """The check-in on `now`'s plan for complete answers on `day` (keep_checkin saves it). Doses
-    step from the routine the last check-in prescribed; `done` names exercises in any spelling."""
+             done: list[str] | None = None, note: str | None = None, sessions: int | None = None,
+             left_out: list[str] | None = None, keep: list[str] | None = None) -> CheckIn:
+    """The check-in on `now`'s plan for complete answers on `day` (keep_checkin saves it), after
+    what its earlier check-ins tell it (progression.before_checkin). `done`, `left_out` (exercises
+    that brought on symptoms) and `keep` (what a clinician who cleared the runner said to keep)
+    name exercises in any spelling; UsageError for `keep` without a warning sign to clear."""
     from .engine import checkin
+    from .progression import before_checkin
 
-    previous = now.last_checkin()
-    # After a referral or a stop for how it went (not a warning sign), whose routine is empty, a
-    # check-in that goes on goes on with the plan's routine, as its words say. After a warning
-    # sign the routine stays empty: exercises wait for whoever assessed it.
-    resumes = previous is not None and previous.decision in ("escalate", "stop") \
-        and previous.triage_level not in RED_FLAG_LEVELS
-    latest = None if previous is None or resumes else previous.routine
-    done_ids = list(dict.fromkeys(kbase.find_exercise(name).id for name in done or []))
-    return checkin(kbase, now.plan, answers, day, explain=explain, done=done_ids, note=note, latest=latest,
-                   sessions=sessions)
+    before = before_checkin(now.plan, now.checkins(), day)
+    ids = {name: kbase.find_exercise(name).id for name in [*(done or []), *(left_out or []), *(keep or [])]}
+    if keep and (before.warning is None or not answers.get("cleared_by_clinician")):
+        raise UsageError("--keep: only with a clinician's clearance after a warning sign "
+                         "(answer yes to cleared_by_clinician)")
+    routine = [i.exercise for i in (now.plan.routine if before.latest is None else before.latest)]
+    strange = [name for name in keep or [] if ids[name] not in routine]
+    if strange:
+        raise UsageError(f"--keep: {strange[0][:40]} is not in the routine before the warning sign "
+                         + (f"(allowed: {', '.join(routine)})" if routine else "(this plan has no routine)"))
+    return checkin(kbase, now.plan, answers, day, explain=explain, done=list(dict.fromkeys(ids[n] for n in done or [])),
+                   note=note, before=before, left_out=[ids[n] for n in left_out or []],
+                   keep=[ids[n] for n in keep] if keep else None, sessions=sessions)
+
+
+def awaiting_clearance(now: Current, day: dt.date) -> bool:
+    """Whether a warning sign reported at a check-in waits for a clinician's clearance (the
+    check-in asks about it only then)."""
+    from .progression import before_checkin
+
+    return before_checkin(now.plan, now.checkins(), day).warning is not None
 
 
 def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:

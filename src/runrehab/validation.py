@@ -74,7 +74,10 @@ def run_example(kb: KnowledgeBase, example: Any) -> Record:
     given = {k: v for k, v in example.answers.items() if k not in kb.variables or k in kb.questions}
     day = int(example.answers.get("day", 0))
     answers = example_answers(kb, carried_over(kb, plan.answers, given), "checkin", plan.symptom)
-    return checkin(kb, plan, answers, _EXAMPLE_DATE + dt.timedelta(days=day))
+    # the facts earlier check-ins would give (worse_mornings, lowest_dose); the date gives the others
+    history = {k: v for k, v in example.answers.items() if k in kb.variables and k not in kb.questions
+               and k not in ("day", "days_since_onset")}
+    return checkin(kb, plan, {**answers, **history}, _EXAMPLE_DATE + dt.timedelta(days=day))
 
 
 def run_examples(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
