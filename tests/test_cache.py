@@ -182,6 +182,42 @@ def test_the_cli_prints_the_same_plan_with_the_cache_cold_warm_and_damaged(kb_co
     assert cold.stdout == warm.stdout == damaged.stdout
 
 
+def _damage_part(entry: Path, list_name: str, index: int) -> None:
+    """One byte changed in the part of record `index` of a list of a rule base's entry."""
+    header, body = header_and_body(entry)
+    head_line, _, parts = body.partition(b"\n")
+    head = json.loads(head_line[9:])  # after the head's CRC-32
+    at = head["bounds"][head["lists"][list_name]["first"] + index] + 2
+    entry.write_bytes(header + head_line + b"\n" + parts[:at] + bytes([parts[at] ^ 1]) + parts[at + 1:])
+
+
+def test_every_printed_dose_is_its_own_when_an_exercise_part_is_damaged_mid_batch(cache_dir, tmp_path):
+    """The records read before a damaged part are freed when the list is made afresh, and later
+    records take their addresses: a memo keyed by address printed one exercise's dose for another.
+    Every dose printed by a batch that meets the damage is the one a fresh reading prints."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import scale_kb
+
+    from runrehab.engine import exercise_doc, printed_dose
+
+    folder = scale_kb.write(8, tmp_path / "kb8")  # enough doses that freed addresses are taken again
+    fresh, _, _ = loader.read_base(folder)
+    assert fresh is not None
+
+    def doses(kb) -> list[str]:
+        printed = [printed_dose(kb, item.dose or kb.exercises[item.exercise].dose)
+                   for rule in kb.rules for item in rule.then.routine]
+        return [to_json(d) for d in (*printed, *(exercise_doc(kb, e).dose for e in kb.exercises_file.exercises))]
+
+    expected = doses(fresh)
+    load(folder)
+    [entry] = entries(cache_dir)
+    count = len(fresh.exercises_file.exercises)
+    for index in (count // 4, count // 2, 3 * count // 4):
+        _damage_part(entry, "exercises_file.exercises", index)
+        assert doses(load(folder)) == expected
+
+
 # ------------------------------------------------------------------ JSON Lines
 
 

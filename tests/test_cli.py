@@ -281,6 +281,52 @@ def test_a_broken_rule_base_exits_2_with_file_and_line(runner, kb_copy):
         assert "Traceback" not in result.stderr
 
 
+UNSAFE = {  # what `validate` refuses for safety, quotes and worked examples, made in the shipped files
+    "a self-care plan with no review date": ("      review_after_days: 7\n", ""),
+    "a quote the expert never wrote": ('quote: "Do both of these exercises for a week.', 'quote: "Run through the pain.'),
+    "a worked example that fails": ("expect: {level: emergency, routine: []}", "expect: {level: self-care, routine: []}"),
+}
+
+
+@pytest.mark.parametrize("unsafe", list(UNSAFE))
+def test_a_rule_base_validate_refuses_is_refused_by_every_command_with_the_same_lines(runner, kb_copy, tmp_path, unsafe):
+    rules = kb_copy / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    old, new = UNSAFE[unsafe]
+    assert old in text
+    rules.write_text(text.replace(old, new, 1), encoding="utf-8")
+    report = run(runner, "validate", "--kb", str(kb_copy))
+    refused = [line for line in report.stdout.splitlines() if ": error: " in line]
+    assert report.exit_code == 2 and refused
+    assert load(kb_copy).rules  # read and cross-checked alone, and cached so: not vetted
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(full_answers(KB, "tight-itb")), encoding="utf-8")
+    for args in (["triage", "--answers", str(answers), "--json"], ["symptoms"], ["exercise", "clamshell"],
+                 ["triage", "--answers", str(answers), "--json"]):  # again: what was refused is not cached
+        result = run(runner, *args, "--kb", str(kb_copy))
+        assert (result.exit_code, result.stdout) == (2, ""), (args, result.stdout)
+        assert result.stderr.splitlines() == refused, args
+    rules.write_text(text, encoding="utf-8")
+    assert run(runner, "symptoms", "--kb", str(kb_copy)).exit_code == 0
+
+
+def test_a_rule_base_is_vetted_once_for_its_content(runner, kb_copy, tmp_path, monkeypatch):
+    from runrehab import validation
+
+    vetted = []
+    refusals = validation.refusals
+    monkeypatch.setattr(validation, "refusals", lambda *args: vetted.append(1) or refusals(*args))
+    monkeypatch.setenv("RUNREHAB_CACHE", str(tmp_path / "cache"))
+    for _ in range(3):
+        assert run(runner, "symptoms", "--kb", str(kb_copy)).exit_code == 0
+    assert len(vetted) == 1
+    rules = kb_copy / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("disclaimer: ", "disclaimer: Edited. ", 1), encoding="utf-8")
+    for _ in range(2):
+        assert run(runner, "symptoms", "--kb", str(kb_copy)).exit_code == 0
+    assert len(vetted) == 2
+
+
 def test_the_kb_environment_variable_picks_the_rule_base(runner, tmp_path):
     result = runner.invoke(app, ["symptoms"], env={"RUNREHAB_KB": str(tmp_path)})
     assert result.exit_code == 2 and "exercises.yaml" in result.stderr

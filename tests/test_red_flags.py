@@ -134,6 +134,38 @@ def test_check_in_with_a_red_flag_by_file_stdin_and_dash_a_is_saved(tmp_path, sy
         assert view.exit_code == 0, view.stderr
 
 
+def test_the_handout_lists_every_warning_sign_answered_yes_with_its_dates_and_the_guideline(tmp_path):
+    """The handout is what the runner takes to the clinician the advice sends them to ("tell the
+    doctor which of the warning signs you have"): every sign answered yes, each date, and the
+    guideline behind the decision now in force among its sources."""
+    db = str(tmp_path / "h.db")
+    a_plan(db, "tight-itb")
+    for date, flags in (("2026-03-04", ["red_flag_night_pain"]), ("2026-03-08", ["red_flag_fever", "red_flag_night_pain"])):
+        result = invoke("checkin", *[f"-a{flag}=yes" for flag in flags], "--json", "--db", db, "--date", date, input="")
+        assert result.exit_code == 0, result.stderr
+    deciding = json.loads(result.stdout)
+    status = json.loads(invoke("plan", "--json", "--db", db, "--date", "2026-03-09").stdout)
+    assert status["warning_signs"] == [{"question": "red_flag_night_pain", "dates": ["2026-03-04", "2026-03-08"]},
+                                       {"question": "red_flag_fever", "dates": ["2026-03-08"]}]
+    handout = invoke("plan", "--format", "markdown", "--db", db, "--date", "2026-03-09").stdout.replace("\\", "")
+    signs = handout.split("## Warning signs answered yes")[1].split("\n## ")[0]
+    assert f"Answered yes on 2026-03-04 (day 3), 2026-03-08 (day 7): {KB.questions['red_flag_night_pain'].text}" in signs
+    assert f"Answered yes on 2026-03-08 (day 7): {KB.questions['red_flag_fever'].text}" in signs
+    sources = handout.split("## Sources")[1]
+    assert deciding["rules"] and all(r["source"]["voice"] == "guideline" for r in deciding["rules"])
+    for rule in deciding["rules"]:
+        assert f'{rule["source"]["title"]}: \u201c{rule["source"]["quote"]}\u201d (the guideline)' in sources
+
+
+def test_the_handout_of_a_plan_begun_with_a_warning_sign_lists_it_on_the_plans_day(tmp_path):
+    db = str(tmp_path / "h.db")
+    answers = full_answers(KB, "posterior-leg-pain", red_flag_fever="yes")
+    result = invoke("triage", "--answers", "-", "--db", db, "--date", DAY.isoformat(), input=json.dumps(answers))
+    assert result.exit_code == 0, result.stderr
+    handout = invoke("plan", "--format", "markdown", "--db", db, "--date", "2026-03-02").stdout.replace("\\", "")
+    assert f"Answered yes on 2026-03-01 (day 0): {KB.questions['red_flag_fever'].text}" in handout
+
+
 def test_the_check_in_crashes_of_old_now_give_the_emergency(tmp_path):
     db = str(tmp_path / "h.db")
     a_plan(db, "tight-itb")

@@ -159,6 +159,13 @@ class Adherence(Document):
     done: Count
 
 
+class WarningSign(Document):
+    """A warning sign answered yes, at the triage or a check-in, and every date it was."""
+
+    question: str
+    dates: Annotated[list[dt.date], Limits(min_length=1)]
+
+
 class PlanStatus(Plan):
     """`runrehab plan`: the current plan with where it stands today. The fields it adds are
     optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
@@ -175,6 +182,7 @@ class PlanStatus(Plan):
     current_routine: Optional[list[RoutineEntry]] = None  # what to do now: empty once escalated or stopped
     other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
     adherence: Optional[Adherence] = None
+    warning_signs: Optional[list[WarningSign]] = None  # every one answered yes since the triage, first met first
 
 
 class HistoryEntry(Document):

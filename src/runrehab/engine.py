@@ -31,12 +31,12 @@ def _entry(kb: KnowledgeBase, item: Record) -> RoutineEntry:
 
 
 def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
-    """A dose of the rule base as documents print it; made once for each dose."""
-    def make() -> Dose:
-        ranges = {k: Range(min=v.min, max=v.max) if isinstance(v, Record) else v for k, v in fields_of(dose).items()}
-        return Dose(**ranges)
-
-    return kb.shared(("dose", id(dose)), make)
+    """A dose of the rule base as documents print it; made once for each dose it says. The memo
+    is keyed by what the dose says, never by the record's address: a record freed (a damaged
+    cache part made afresh) leaves its address to another."""
+    said = tuple((k, (v.min, v.max) if isinstance(v, (Record, Range)) else v) for k, v in fields_of(dose).items())
+    return kb.shared(("dose", said), lambda: Dose(**{k: Range(min=v[0], max=v[1]) if isinstance(v, tuple) else v
+                                                      for k, v in said}))
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:

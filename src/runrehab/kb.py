@@ -101,7 +101,8 @@ class KnowledgeBase:
 
     def shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """One object per key for the life of the rule base, made on first use: documents then
-        share the parts that come from the rule base alone (and serialise them once)."""
+        share the parts that come from the rule base alone (and serialise them once). A key is made
+        of ids and values, never of an object's address (`id()`): records can be freed and made again."""
         try:
             return self._memo[key]
         except KeyError:

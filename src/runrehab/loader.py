@@ -85,11 +85,18 @@ def content_hash(file_digests: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def load(directory: Path | None = None) -> KnowledgeBase:
-    """Read, validate and cross-check a rule base folder; raise KbError listing every error.
+# Checks that run the rules (validation.refusals, handed in by the command layer, which comes
+# after the engine): the problems of a rule base read and cross-checked, with its files as read.
+Vet = Callable[[KnowledgeBase, "dict[str, SourceFile]"], "list[Problem]"]
+
+
+def load(directory: Path | None = None, vet: Vet | None = None) -> KnowledgeBase:
+    """Read, validate and cross-check a rule base folder, and `vet` it when given; raise KbError
+    listing every error.
 
     The files are always read and hashed; when the cache holds a rule base built from exactly
-    those bytes it is used, otherwise the YAML is checked in full and the result cached."""
+    those bytes (and vetted, with `vet`) it is used, otherwise the YAML is checked in full and the
+    result cached: the checks run once for each content."""
     base = shipped_dir() if directory is None else Path(directory)
     if directory is not None:
         check_folder(base)
@@ -98,18 +105,27 @@ def load(directory: Path | None = None) -> KnowledgeBase:
                                   for name in (EXERCISES_FILE, RULES_FILE))
     except (OSError, FileRefused):
         files_hash = None  # read_base reports what cannot be read
-    cached = _from_cache(files_hash, base) if files_hash else None
+    cached = _from_cache(files_hash, base, vet is not None) if files_hash else None
     if cached is not None:
         return cached
     with building():
-        kb, problems, _ = read_base(base)
+        kb, problems, sources = read_base(base)
     if kb is None or any(p.severity == "error" for p in problems):
         raise KbError(sorted(problems))
-    _to_cache(kb)
+    if vet is not None:
+        problems += vet(kb, sources)
+        if any(p.severity == "error" for p in problems):
+            raise KbError(sorted(problems))
+    _to_cache(kb, vet is not None)
     return kb
 
 
-def _to_cache(kb: KnowledgeBase) -> None:
+def _key(files_hash: str, vetted: bool) -> str:
+    """The cache key of a rule base: one vetted is kept apart from one only read and cross-checked."""
+    return f"vetted {files_hash}" if vetted else files_hash
+
+
+def _to_cache(kb: KnowledgeBase, vetted: bool) -> None:
     """Keep `kb` when the entry gives it back exactly (a rule base holding, say, a date is not kept)."""
     from . import cache
     from .kb_entry import encoded, opened
@@ -122,28 +138,29 @@ def _to_cache(kb: KnowledgeBase) -> None:
     except (TypeError, ValueError, RecursionError):  # Damaged is a ValueError
         return
     if exact:
-        cache.put(kb.content_hash, data)
+        cache.put(_key(kb.content_hash, vetted), data)
 
 
-def _from_cache(files_hash: str, base: Path) -> KnowledgeBase | None:
-    """The rule base of these files as the cache keeps it, its records read as they are needed;
-    None when there is none, or what there is is damaged."""
+def _from_cache(files_hash: str, base: Path, vetted: bool) -> KnowledgeBase | None:
+    """The rule base of these files as the cache keeps it (vetted or not), its records read as
+    they are needed; None when there is none, or what there is is damaged."""
     from . import cache
     from .kb_entry import Damaged, opened
 
-    data = cache.mapped(files_hash)
+    data = cache.mapped(_key(files_hash, vetted))
     if data is None:
         return None
     try:
-        files = opened(data, files_hash, _recovery(base, files_hash))
+        files = opened(data, files_hash, _recovery(base, files_hash, vetted))
     except Damaged:
         return None
     return KnowledgeBase(files["rules_file"], files["exercises_file"], base, files_hash)
 
 
-def _recovery(base: Path, files_hash: str) -> Callable[[str, str], Any]:
+def _recovery(base: Path, files_hash: str, vetted: bool) -> Callable[[str, str], Any]:
     """What makes a list of the rule base afresh from its files, for a cached record found
-    damaged: the files read and checked once more (and cached again)."""
+    damaged: the files read and checked once more (and cached again; the same bytes were vetted
+    when the entry was made)."""
     made: list[KnowledgeBase] = []
 
     def recover(file: str, field: str) -> Any:
@@ -154,7 +171,7 @@ def _recovery(base: Path, files_hash: str) -> Callable[[str, str], Any]:
                 raise KbError(sorted(problems))
             if kb.content_hash != files_hash:
                 raise KbError([_changed(base)])
-            _to_cache(kb)
+            _to_cache(kb, vetted)
             made.append(kb)
         return getattr(getattr(made[0], file), field)
     return recover

@@ -16,6 +16,7 @@ from .records import LATEST_DAY
 if TYPE_CHECKING:
     from .answers import AnswerSources
     from .kb import KnowledgeBase
+    from .yaml_source import Problem, SourceFile
 
 
 def complete_ids(kind: str) -> Callable[[str], list[str]]:
@@ -54,9 +55,18 @@ SymptomOption = Annotated[Optional[str], typer.Option(
 
 
 def load_kb(directory: Path | None) -> KnowledgeBase:
+    """The rule base a command runs on, refused (KbError, FILE:LINE:COL) for whatever `validate`
+    refuses it for: schema, references, worked examples, safety, quotes. The checks run once for
+    each content; a warm start takes the vetted rule base from the cache."""
     from .loader import load
 
-    return load(directory)
+    return load(directory, vet=_refusals)
+
+
+def _refusals(kbase: KnowledgeBase, sources: dict[str, SourceFile]) -> list[Problem]:
+    from .validation import refusals  # imported only when a rule base is read from its files
+
+    return refusals(kbase, sources)
 
 
 def text_option(option: str, value: str | None) -> str | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .engine import day_of_plan
 from .errors import HistoryError, NothingToActOn, UsageError
 from .history import History, StoredPlan
-from .documents import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session
+from .documents import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
 from .records import Record, fields_of
 
 if TYPE_CHECKING:
@@ -122,13 +122,26 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
 
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
-    state = plan_state(plan, now.checkins())
+    checkins = now.checkins()
+    state = plan_state(plan, checkins)
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
-                  adherence=adherence(plan.date, today, done) if state.routine else None)
+                  adherence=adherence(plan.date, today, done) if state.routine else None,
+                  warning_signs=warning_signs(plan, checkins))
+
+
+def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:
+    """Every warning sign answered yes at the triage or a check-in, with the dates it was: what
+    the runner tells the clinician they are sent to."""
+    dates: dict[str, list[dt.date]] = {}
+    for c in (plan, *checkins):
+        for question in c.red_flags:
+            if c.date not in dates.setdefault(question, []):
+                dates[question].append(c.date)
+    return [WarningSign(question=q, dates=d) for q, d in dates.items()]
 
 
 def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Session:

@@ -69,7 +69,7 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
     import yaml
 
     marks: dict[Loc, tuple[int, int]] = {}
-    seen: set[int] = set()
+    seen: set[yaml.Node] = set()  # the nodes themselves (hashed by identity), kept while the file is read
     constructor = yaml.constructor.SafeConstructor()
 
     def at(node: yaml.Node) -> tuple[int, int]:
@@ -81,9 +81,9 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
 
     def build(node: yaml.Node, path: Loc) -> Any:
         marks[path] = at(node)
-        if id(node) in seen:  # a node met again is an alias: a few lines could expand without end
+        if node in seen:  # a node met again is an alias: a few lines could expand without end
             raise fail(node, "yaml", "aliases (*name) are not allowed; write the value out")
-        seen.add(id(node))
+        seen.add(node)
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
             raise fail(node, "yaml", f"tag {node.tag!r} is not allowed; only plain data")
         if isinstance(node, yaml.MappingNode):

@@ -38,9 +38,11 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
         lines.append(f"- **Next review:** {status.next_review.isoformat()}")
     if status.adherence is not None:
         lines.append(f"- **Sessions:** {_md(adherence_text(status.adherence))}")
-    if status.red_flags:
-        lines.append("- **Warning signs answered yes:** " + "; ".join(_md(kb.questions[q].text) if q in kb.questions else q
-                                                                    for q in status.red_flags))
+    if status.warning_signs:
+        lines += ["", "## Warning signs answered yes", "", "Tell the clinician you see about each of these.", ""]
+        lines += ["- Answered yes on " + ", ".join(f"{d.isoformat()} (day {(d - status.date).days})" for d in s.dates)
+                  + f": {_md(kb.questions[s.question].text if s.question in kb.questions else s.question)}"
+                  for s in status.warning_signs]
     routine = status.current_routine
     if not routine:
         lines += ["", "No routine to follow now: do what the advice says."]
@@ -74,7 +76,8 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
         lines += ["", "## Last check-in", "",
                   f"{c.date.isoformat()} (day {c.day}): {_md(checkin_summary(c, kb))}. "
                   f"Decision: {c.decision}. {_md(c.message)}"]
-    lines += ["", "## Sources", ""]
-    lines += [f"- {_md(cited(r.source))}" for r in status.rules]
+    lines += ["", "## Sources", ""]  # the current decision's first: what a check-in decided rests on its own rules
+    rules = {r.id: r for r in (*(status.last_checkin.rules if status.last_checkin else ()), *status.rules)}
+    lines += [f"- {_md(cited(r.source))}" for r in rules.values()]
     lines += ["", "---", "", f"*{_md(status.disclaimer)}*", ""]
     return "\n".join(lines)
