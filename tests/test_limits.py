@@ -208,6 +208,25 @@ def test_answers_through_a_pipe_may_be_json_lines_of_any_length(kb, tmp_path):
     assert len(result.stdout.splitlines()) == 3000
 
 
+
+@pytest.mark.parametrize("command", [["triage", "--interactive"], ["triage", "--interactive", "--symptom", "tight-itb"]])
+def test_an_endless_line_at_an_interactive_prompt_ends_in_one_line(tmp_path, command):
+    """stdin no terminal, its line never ending: refused at ANSWER_LIMIT characters, in bounded
+    memory (the address space capped, so that reading it whole is a failure of the test)."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))
+    env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
+    done = subprocess.run(["bash", "-c", 'yes | tr -d "\\n" | exec "$0" -m runrehab "$@"', sys.executable, *command,
+                           "--db", str(tmp_path / "h.db")], capture_output=True, text=True, timeout=60, env=env,
+                          preexec_fn=limited)
+    assert done.returncode == 2, done.stderr
+    assert one_error_line(done.stderr.split("> ")[-1]) == (
+        "runrehab: error: an answer of more than 4096 characters at a prompt; nothing was saved")
+    assert not (tmp_path / "h.db").exists()
+
+
 # ------------------------------------------------------------------ hopeless and hostile rule bases
 
 

@@ -69,11 +69,12 @@ class Keys:
         import termios
 
         from .render.text import Text
+        from .terminal import typed
 
         cbreak = termios.tcgetattr(self.fd)
         termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
         try:
-            return console.input(Text(prompt))
+            return typed(console, Text(prompt))
         finally:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, cbreak)
 
@@ -237,6 +238,7 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
     q ends early; Ctrl-C (exit 130) and end of input (exit 1) keep what was done."""
     from .errors import ExitCode, RunrehabError
     from .render.text import stderr_console, stdout_console
+    from .terminal import ANSWER_LIMIT, TooLong
 
     scale = time_scale()
     console = stderr_console()
@@ -261,10 +263,11 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
                     if entry["pain_during"] > doc.pain_limit:
                         c.say(f"More than the plan allows ({doc.pain_limit}/10): next time stop it when it comes on, "
                               "and tell the next check-in.", "bold red")
-        except (KeyboardInterrupt, EOFError) as exc:
+        except (KeyboardInterrupt, EOFError, TooLong) as exc:
             console.print()
             why, code = (("interrupted", ExitCode.INTERRUPTED) if isinstance(exc, KeyboardInterrupt)
-                         else ("end of input", ExitCode.END_OF_INPUT))
+                         else ("end of input", ExitCode.END_OF_INPUT) if isinstance(exc, EOFError)
+                         else (f"an answer of more than {ANSWER_LIMIT} characters", ExitCode.BAD_INPUT))
             raise RunrehabError(f"{why}; {len(done)} exercise(s) done were kept in the history", code) from None
     stdout_console().print(session_summary(doc, [entry for _, entry, _ in done]))
 
