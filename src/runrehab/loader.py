@@ -131,7 +131,7 @@ def _from_cache(files_hash: str, base: Path) -> KnowledgeBase | None:
     from . import cache
     from .kb_entry import Damaged, opened
 
-    data = cache.mapped(files_hash)
+    data = cache.held(files_hash)
     if data is None:
         return None
     try:
