@@ -8,6 +8,7 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -83,6 +84,53 @@ DAMAGE = {"empty": lambda header, body: b"", "text": lambda header, body: b"not 
           "a field renamed": lambda header, body: header + body.replace(b'"stages"', b'"steges"', 1),
           "a level changed": lambda header, body: header + body.replace(b'"emergency"', b'"emergencz"', 1),
           "a head's symptoms": lambda header, body: header + body.replace(b'"symptoms":[["', b'"symptoms":[["x', 1)}
+
+
+def _rewritten(body: bytes, record: str | None, field: str, value: Any) -> bytes:
+    """The entry with a field of `record` (by id; None: the files' own fields, part 0) set to
+    `value`, every CRC-32 made anew: only the decoded shape can tell."""
+    from runrehab.entry_layout import Layout, laid_out
+
+    layout = Layout(body)
+    head = {k: v for k, v in layout.head.items() if k not in ("bounds", "sums")}
+    parts = [layout.part(n) for n in range(len(layout))]
+    for n, part in enumerate(parts):
+        data = json.loads(part)
+        if (record is None and n == 0) or (record is not None and n and data.get("id") == record):
+            (data["rules_file"] if record is None else data)[field] = value
+            parts[n] = json.dumps(data).encode()
+    return laid_out(head, parts)
+
+
+REWRITTEN = {  # (record, field, value): each gave a traceback
+    "a rule's stages a number": ("red-flag-cauda-equina", "stages", 1),
+    "a rule's condition text": ("red-flag-cauda-equina", "when", "x"),
+    "a rule's outcome a list": ("red-flag-cauda-equina", "then", []),
+    "an outcome of another record's fields": ("red-flag-cauda-equina", "then", {"id": "x", "quote": "y"}),
+    "a question of no kind": ("red_flag_bladder", "type", "maybe"),
+    "a question's choices a mapping": ("symptom", "choices", {"\u0000pairs": []}),
+    "a field too many": ("red_flag_bladder", "extra", 1),
+    "a rule for no stage": ("red-flag-cauda-equina", "stages", []),
+    "an exercise's name a number": ("clamshell", "name", 7),
+    "the disclaimer a list": (None, "disclaimer", ["x"]),
+    "the symptoms text": (None, "symptoms", "x"),
+}
+DAMAGE.update({name: (lambda header, body, how=how: header + _rewritten(body, *how)) for name, how in REWRITTEN.items()})
+
+
+@pytest.mark.parametrize("how", list(REWRITTEN))
+def test_an_entry_rewritten_with_valid_checksums_gives_the_plan_the_yaml_gives(kb_copy, cache_dir, tmp_path, how):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(full_answers(load(kb_copy), "posterior-leg-pain")), encoding="utf-8")
+    args = ["triage", "--answers", str(answers), "--json", "--no-save", "--date", "2026-03-01", "--kb", str(kb_copy)]
+    runner = CliRunner()
+    good = runner.invoke(app, args)
+    [entry] = entries(cache_dir)
+    header, body = header_and_body(entry)
+    entry.write_bytes(DAMAGE[how](header, body))
+    again = runner.invoke(app, args)
+    assert (again.exit_code, again.stderr) == (0, "") and again.stdout == good.stdout
+    assert runner.invoke(app, ["exercises", "--json", "--kb", str(kb_copy)]).exit_code == 0
 
 
 def _swapped_parts(body: bytes) -> bytes:
