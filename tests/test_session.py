@@ -273,14 +273,21 @@ def test_pause_holds_the_countdown_until_enter(runner, tmp_path):
     child.expect("Set 1/1")
     child.send("p")
     child.expect("paused")
+    entry = resumed_and_ended_early(child, tmp_path / "h.db")
+    assert entry["sets"] == 1 and entry["seconds"] < 300
+
+
+def resumed_and_ended_early(child, db):
+    """After a pause: p resumes, Enter ends the hold early, no pain; the one exercise logged."""
     child.send("p")
     child.send("\r")  # ends the countdown early
     child.expect(r"\(0-10\)")
     child.sendline("0")
     child.expect(pexpect.EOF)
     child.close()
-    [entry] = logged(tmp_path / "h.db")
-    assert entry["sets"] == 1 and entry["seconds"] < 300
+    assert child.exitstatus == 0
+    [entry] = logged(db)
+    return entry
 
 
 def _stopped(pid: int) -> bool:
@@ -336,14 +343,7 @@ def test_ctrl_z_gives_the_terminal_back_and_fg_takes_it_again_the_time_stopped_n
     os.killpg(job, signal.SIGCONT)  # fg
     child.send("p")  # a single key, acted on at once: the session's own mode again
     child.expect("paused", timeout=5)
-    child.send("p")
-    child.send("\r")  # ends the hold early
-    child.expect(r"\(0-10\)")
-    child.sendline("0")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
-    [entry] = logged(tmp_path / "h.db")
+    entry = resumed_and_ended_early(child, tmp_path / "h.db")
     assert entry["sets"] == 1 and entry["seconds"] < 100, entry  # the 8 s stopped (160 s) not counted
 
 
