@@ -403,6 +403,23 @@ def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb
     assert cache.get(key) == whole  # kept whole again
 
 
+@pytest.mark.parametrize("how", ["a piece no JSON", "a line break in a piece", "a field of no plan"])
+def test_a_batch_prints_json_lines_whatever_text_the_cache_holds(kb, tmp_path, how):
+    from typer.testing import CliRunner
+
+    from runrehab import cache
+    from runrehab.cli import app
+
+    case, key, whole = _cache_damaged(kb, "hand-tingling", how)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps(full_answers(kb, "hand-tingling")) + "\n" + json.dumps(full_answers(kb, "tight-itb")) + "\n")
+    result = CliRunner().invoke(app, ["triage", "--answers", str(batch), "--json", "--no-save", "--date", "2026-03-01"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout_bytes.splitlines()[0] == engine_line(case, DATES[0])
+    assert [json.loads(line)["symptom"] for line in result.stdout.splitlines()] == ["hand-tingling", "tight-itb"]
+    assert cache.get(key) == whole  # kept whole again
+
+
 def test_a_piece_that_is_not_utf8_is_damage_where_stdout_is_not_utf8(kb):
     from runrehab import cache
 
