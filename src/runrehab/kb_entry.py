@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .entry_layout import Damaged, Layout, laid_out
-from .records import Record
+from .records import Record, question_problem
 
 # the lists of each file that are read a record at a time
 LISTS = {"rules_file": ("documents", "questions", "rules"), "exercises_file": ("exercises",)}
@@ -172,7 +172,8 @@ class Stored(Sequence):
     def _read(self, i: int) -> Record:
         try:
             made = _decoded(self._layout.part(self._first + i))
-            if type(made) is not Record or getattr(made, "id", None) != self.ids[i] or not _fits(made, self._shape):
+            if type(made) is not Record or getattr(made, "id", None) != self.ids[i] or not _fits(made, self._shape) \
+                    or (hasattr(made, "red_flag") and question_problem(made)):  # a question, at one with itself
                 raise Damaged(f"the part of {self.ids[i]}")
             return made
         except Damaged:
