@@ -348,6 +348,17 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
         spec["questions"] = spec["questions"] + [["pain_at_rest", "yes_no", [False, True], None]] * 70
     elif how == "a piece not UTF-8":  # the last piece, which no plan of the symptom need use
         parts[-1] = b"\xff" + parts[-1]
+    # a piece's text changed, its CRC-32 made anew: the text is checked as JSON, not only by its sum
+    elif how == "a piece no JSON":
+        parts = [b', "headline": not JSON' if p.startswith(b', "headline": ') else p for p in parts]
+    elif how == "a line break in a piece":
+        parts = [p.replace(b', "headline": ', b',\n"headline": ') for p in parts]
+    elif how == "a field of no plan":
+        parts = [p.replace(b', "headline": ', b', "headlines": ') for p in parts]
+    elif how == "another symptom's plan":
+        parts = [p.replace(f', "symptom": "{symptom}"'.encode(), b', "symptom": "tight-itb"') for p in parts]
+    elif how == "announcements no list":
+        parts = [b'{"after_days": 0}' if p.startswith(b'[{"after_days": ') else p for p in parts]
     parts[table_at] = table.tobytes()
     parts[spec_at] = json.dumps(spec).encode()
     return laid_out(head, parts)
@@ -369,7 +380,8 @@ def _cache_damaged(kb: Any, symptom: str, how: str) -> tuple[dict[str, Any], str
 
 @pytest.mark.parametrize("how", ["integers", "short table", "cell past the outcomes", "a hole lost",
                                  "holes out of order", "a mark among the pieces", "piece past the end",
-                                 "review past any rule's", "spellings"])
+                                 "review past any rule's", "spellings", "a piece no JSON", "a line break in a piece",
+                                 "a field of no plan", "another symptom's plan", "announcements no list"])
 def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab import cache
 
@@ -388,6 +400,23 @@ def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb
     table = DecisionTable(kb)
     assert table.checked(case) == case  # a case answering exactly its interview: checked by the table
     assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert cache.get(key) == whole  # kept whole again
+
+
+@pytest.mark.parametrize("how", ["a piece no JSON", "a line break in a piece", "a field of no plan"])
+def test_a_batch_prints_json_lines_whatever_text_the_cache_holds(kb, tmp_path, how):
+    from typer.testing import CliRunner
+
+    from runrehab import cache
+    from runrehab.cli import app
+
+    case, key, whole = _cache_damaged(kb, "hand-tingling", how)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps(full_answers(kb, "hand-tingling")) + "\n" + json.dumps(full_answers(kb, "tight-itb")) + "\n")
+    result = CliRunner().invoke(app, ["triage", "--answers", str(batch), "--json", "--no-save", "--date", "2026-03-01"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout_bytes.splitlines()[0] == engine_line(case, DATES[0])
+    assert [json.loads(line)["symptom"] for line in result.stdout.splitlines()] == ["hand-tingling", "tight-itb"]
     assert cache.get(key) == whole  # kept whole again
 
 

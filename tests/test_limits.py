@@ -170,6 +170,63 @@ def test_a_batch_through_a_pipe_is_read_line_by_line(kb, tmp_path):
     assert [json.loads(line)["symptom"] for line in result.stdout.splitlines()] == ["tight-itb", "hand-tingling"]
 
 
+
+def _fed_endlessly(stream: str, spec: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """runrehab triage --answers `spec` with the shell command `stream` (which never ends) on its
+    stdin, no file of it allowed past 16 MiB (SIGXFSZ: a copy without bound fails the test
+    rather than filling the disk)."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 20, 16 << 20))
+    env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
+    return subprocess.run(["bash", "-c", f'{stream} | exec "$0" -m runrehab triage --no-save --answers {spec}', sys.executable],
+                          capture_output=True, text=True, timeout=60, env=env, preexec_fn=limited)
+
+
+@pytest.mark.parametrize("stream", ["yes", "yes ''"])
+@pytest.mark.parametrize("spec", ["-", "<(cat)"])
+def test_endless_answers_that_are_no_json_lines_stop_at_the_document_limit(tmp_path, stream, spec):
+    done = _fed_endlessly(stream, spec, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert one_error_line(done.stderr).endswith("is larger than 1 MiB, the most that is read")
+
+
+@pytest.mark.parametrize("spec", ["-", "<(cat)"])
+def test_endless_json_lines_stop_at_the_first_line_that_is_no_json_object(tmp_path, spec):
+    done = _fed_endlessly("{ yes '{}' | head -n 100000; yes; }", spec, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "--answers line 100001: not a valid JSON object" in one_error_line(done.stderr)
+
+
+def test_answers_through_a_pipe_may_be_json_lines_of_any_length(kb, tmp_path):
+    case = json.dumps(full_answers(kb, "tight-itb"))
+    lines = "\n" * 1000 + (case + "\n") * 3000  # blank lines first, then more than 1 MiB of cases
+    assert len(lines) > 1 << 20
+    result = run(["triage", "--answers", "-", "--json", "--no-save"], tmp_path, input=lines)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3000
+
+
+
+@pytest.mark.parametrize("command", [["triage", "--interactive"], ["triage", "--interactive", "--symptom", "tight-itb"]])
+def test_an_endless_line_at_an_interactive_prompt_ends_in_one_line(tmp_path, command):
+    """stdin no terminal, its line never ending: refused at ANSWER_LIMIT characters, in bounded
+    memory (the address space capped, so that reading it whole is a failure of the test)."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))
+    env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
+    done = subprocess.run(["bash", "-c", 'yes | tr -d "\\n" | exec "$0" -m runrehab "$@"', sys.executable, *command,
+                           "--db", str(tmp_path / "h.db")], capture_output=True, text=True, timeout=60, env=env,
+                          preexec_fn=limited)
+    assert done.returncode == 2, done.stderr
+    assert one_error_line(done.stderr.split("> ")[-1]) == (
+        "runrehab: error: an answer of more than 4096 characters at a prompt; nothing was saved")
+    assert not (tmp_path / "h.db").exists()
+
+
 # ------------------------------------------------------------------ hopeless and hostile rule bases
 
 

@@ -108,6 +108,15 @@ def test_the_stored_shapes_match_the_document_models():
         "from runrehab.stored import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(stored_shapes(), indent=1) + '\\n')\"")
 
 
+def test_the_record_shapes_match_the_rule_base_models():
+    from runrehab.kb_entry import SHAPES_FILE
+    from runrehab.record_shapes import record_shapes
+
+    assert json.loads(SHAPES_FILE.read_text(encoding="utf-8")) == record_shapes(), (
+        "regenerate: python -c \"import json; from runrehab.record_shapes import record_shapes; "
+        "from runrehab.kb_entry import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(record_shapes(), indent=1) + '\\n')\"")
+
+
 @pytest.mark.parametrize("name", sorted(n for n in SCHEMAS if n not in ("exercises", "rules")))
 def test_each_output_document_is_defined_once_and_refuses_a_misspelt_field(name):
     from runrehab import documents

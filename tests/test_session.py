@@ -273,14 +273,78 @@ def test_pause_holds_the_countdown_until_enter(runner, tmp_path):
     child.expect("Set 1/1")
     child.send("p")
     child.expect("paused")
+    entry = resumed_and_ended_early(child, tmp_path / "h.db")
+    assert entry["sets"] == 1 and entry["seconds"] < 300
+
+
+def resumed_and_ended_early(child, db):
+    """After a pause: p resumes, Enter ends the hold early, no pain; the one exercise logged."""
     child.send("p")
     child.send("\r")  # ends the countdown early
     child.expect(r"\(0-10\)")
     child.sendline("0")
     child.expect(pexpect.EOF)
     child.close()
-    [entry] = logged(tmp_path / "h.db")
-    assert entry["sets"] == 1 and entry["seconds"] < 300
+    assert child.exitstatus == 0
+    [entry] = logged(db)
+    return entry
+
+
+def _stopped(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+# As a shell with job control runs a command: in a process group of its own, in the foreground of
+# the terminal (a process group whose parent is outside it can be stopped by Ctrl-Z).
+_JOB = """
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    os.tcsetpgrp(0, os.getpgrp())
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+while True:
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status):
+        sys.exit(os.WEXITSTATUS(status))
+"""
+
+
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
+def test_ctrl_z_gives_the_terminal_back_and_fg_takes_it_again_the_time_stopped_not_counted(runner, tmp_path):
+    import signal
+    import termios
+    import time
+
+    plan(runner, tmp_path / "h.db", "hand-tingling")
+    environment = {**os.environ, "NO_COLOR": "1", "RUNREHAB_TIME_SCALE": "0.05"}  # the five-minute hold lasts 15 s
+    environment.pop("RUNREHAB_KB", None)
+    child = pexpect.spawn(sys.executable, ["-c", _JOB, "-m", "runrehab", "session", "--db", str(tmp_path / "h.db"),
+                                           "--date", "2026-03-02"], env=environment, encoding="utf-8", timeout=30,
+                          dimensions=(40, 60))
+    child.expect("Enter to start")
+    child.send("\r")
+    child.expect("Set 1/1")
+    job = os.tcgetpgrp(child.child_fd)
+    child.sendcontrol("z")
+    deadline = time.monotonic() + 10
+    while not _stopped(job):
+        assert time.monotonic() < deadline, "not stopped"
+        time.sleep(0.05)
+    lflag = termios.tcgetattr(child.child_fd)[3]
+    assert lflag & termios.ICANON and lflag & termios.ECHO  # the shell gets the terminal as it was
+    time.sleep(8)  # 160 session seconds
+    mode = termios.tcgetattr(child.child_fd)
+    mode[3] |= termios.ICANON | termios.ECHO  # as a shell leaves the terminal for its own prompt
+    termios.tcsetattr(child.child_fd, termios.TCSANOW, mode)
+    os.killpg(job, signal.SIGCONT)  # fg
+    child.send("p")  # a single key, acted on at once: the session's own mode again
+    child.expect("paused", timeout=5)
+    entry = resumed_and_ended_early(child, tmp_path / "h.db")
+    assert entry["sets"] == 1 and entry["seconds"] < 100, entry  # the 8 s stopped (160 s) not counted
 
 
 @pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time

@@ -20,8 +20,9 @@ from runrehab.text import visible
 FREE_TEXT = {"name", "description", "title", "quote", "text", "headline", "advice", "stop_if", "instructions",
              "cautions", "targets", "equipment", "aliases", "disclaimer", "timing", "frequency", "if", "action"}
 HOSTILE = ("[bold red]marked[/] [link=https://example.org]link[/link] \x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J\r"
-           " \u202eevil\u202c \u2028next\u2029 <img src=x onerror=alert(1)> [x](javascript:alert(1))")
-LAYOUT = ("\u202e", "\u202c", "\u2028", "\u2029")  # bidirectional override and pop, line and paragraph separators
+           " \u202eevil\u202c \u2028next\u2029 <img src=x onerror=alert(1)> [x](javascript:alert(1))"
+           " nul\x00 c1\x85\x9b bare\rEND:VEVENT\rBEGIN:VEVENT \u200fmark")
+LAYOUT = ("\u202e", "\u202c", "\u2028", "\u2029", "\u200f")  # bidirectional marks, line and paragraph separators
 
 
 def poison(value: Any, key: str | None = None) -> Any:
@@ -98,6 +99,26 @@ def test_every_view_shows_markup_and_escape_codes_as_text(poisoned, tmp_path):
         if name == "plan markdown":  # shown as text: no HTML, no link, no image
             assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(javascript:", result.stdout)
             assert "\\<img src=x onerror=alert(1)\\> \\[x\\](javascript:alert(1))" in result.stdout
+
+
+def test_the_calendar_carries_no_control_character_and_no_bidirectional_mark(poisoned, tmp_path):
+    """RFC 5545 TEXT holds none: a reader splitting lines on a bare CR would see an event injected."""
+    import icalendar
+
+    runner = CliRunner()
+    for args in list(views(poisoned, tmp_path).values())[:2]:  # the plan and a check-in
+        assert runner.invoke(app, args).exit_code == 0
+    db = str(tmp_path / "h.db")
+    result = runner.invoke(app, ["plan", "--format", "ics", "--date", "2026-03-10", "--db", db, "--kb", str(poisoned)])
+    assert result.exit_code == 0, result.stderr
+    ics = result.stdout_bytes.decode("utf-8")
+    assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                         ics.replace("\r\n", "")), "a control character or mark"
+    events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert len(events) == ics.split("\r\n").count("BEGIN:VEVENT") == re.split(r"[\r\n]", ics).count("BEGIN:VEVENT")
+    description = "".join(str(e["DESCRIPTION"]) + str(e["SUMMARY"]) for e in events)
+    for written in ("\\x1b[31mred", "\\x00", "\\x85\\x9b", "bare\\x0dEND:VEVENT\\x0dBEGIN:VEVENT", "\\u200fmark"):
+        assert written in description, written
 
 
 def test_json_carries_the_text_exactly_escaped_as_json(poisoned, tmp_path):

@@ -154,6 +154,34 @@ def test_a_missing_seed_text(kb_copy):
     assert f"rules.yaml:{line}:" in problem and "cannot read sources/posterior-leg.txt" in problem
 
 
+
+@pytest.mark.parametrize("kind", ["a symlink to /dev/zero", "a named pipe", "larger than a rule-base file"])
+def test_a_seed_text_that_is_no_bounded_regular_file_is_refused_without_hanging(kb_copy, kind):
+    """A device never ends and a named pipe waits for a writer: validate reads only a regular
+    file, and at most what a rule-base file may hold. Run apart, so that a hang or a memory
+    error fails the test rather than the run."""
+    import os
+    import subprocess
+    import sys
+
+    seed = kb_copy / "sources" / "posterior-leg.txt"
+    seed.unlink()
+    if kind == "a symlink to /dev/zero":
+        seed.symlink_to("/dev/zero")
+    elif kind == "a named pipe":
+        os.mkfifo(seed)
+    else:
+        seed.write_bytes(b"words " * (4 * 1024 * 1024 // 6 + 1))
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31)); "
+            "from runrehab.cli import main; sys.argv = ['runrehab', 'validate', '--kb', sys.argv[1]]; main()")
+    done = subprocess.run([sys.executable, "-c", code, str(kb_copy)], capture_output=True, text=True, timeout=60)
+    says = {"a symlink to /dev/zero": "is a device; expected a regular file",
+            "a named pipe": "is a named pipe; expected a regular file",
+            "larger than a rule-base file": "is larger than 4 MiB, the most that is read"}[kind]
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "source-text: document posterior-leg: " in done.stdout and says in done.stdout, done.stdout
+
+
 # ------------------------------------------------------------------ the exercises the sources give
 
 

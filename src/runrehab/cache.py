@@ -75,12 +75,31 @@ def get(key: str) -> bytes | None:
     return _opened(key, _read)
 
 
-def mapped(key: str) -> memoryview | None:
-    """What `get` gives, mapped from the file rather than read: a page is read when it is first
-    used, so a large entry of which a command needs little costs little. An entry is never changed
-    in place (`put` writes a new file and renames it), so what is mapped stays whole while it is
-    used, even when the entry is replaced or removed meanwhile."""
-    return _opened(key, _map)
+def held(key: str) -> Held | None:
+    """What `get` gives, held open rather than read: a part is read when it is asked for, so a
+    large entry of which a command needs little costs little. The file is held, not its name:
+    it stays what it was while it is used, even when the entry is replaced or removed meanwhile."""
+    return _opened(key, _held)
+
+
+class Held:
+    """An entry's bytes after its header, read where they are asked for (os.pread). Not mapped:
+    a mapped file cut short under its reader (`truncate`) ends the process with SIGBUS at the next
+    page used, where a read just comes back short."""
+
+    def __init__(self, fd: int, start: int, size: int):
+        self._fd, self._start, self.size = fd, start, size - start
+
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes `start` to `end` of what is kept, fewer when the file was cut short since."""
+        parts, at, end = [], self._start + start, self._start + min(end, self.size)
+        while at < end and (part := os.pread(self._fd, end - at, at)):
+            parts.append(part)
+            at += len(part)
+        return b"".join(parts)
+
+    def __del__(self) -> None:
+        os.close(self._fd)
 
 
 def _read(fd: int, size: int, header: bytes) -> bytes | None:
@@ -91,22 +110,10 @@ def _read(fd: int, size: int, header: bytes) -> bytes | None:
     return None if len(data) + len(header) != size else data
 
 
-def _map(fd: int, size: int, header: bytes) -> memoryview | None:
-    import mmap
-
-    if size < len(header):
+def _held(fd: int, size: int, header: bytes) -> Held | None:
+    if size < len(header) or os.pread(fd, len(header), 0) != header:
         return None
-    try:
-        whole = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
-    except ValueError:  # shorter than it was a moment ago
-        return None
-    except OSError:  # a file system that maps no files: read as get reads it
-        data = _read(fd, size, header)
-        return None if data is None else memoryview(data)
-    if whole[:len(header)] != header:
-        whole.close()
-        return None
-    return memoryview(whole)[len(header):]
+    return Held(os.dup(fd), len(header), size)
 
 
 def _opened(key: str, take: Callable[[int, int, bytes], T | None]) -> T | None:

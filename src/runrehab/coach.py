@@ -32,25 +32,51 @@ def time_scale() -> float:
 
 
 class Keys:
-    """Single key presses from the terminal, unechoed (cbreak: Ctrl-C still interrupts)."""
+    """Single key presses from the terminal, unechoed (cbreak: Ctrl-C still interrupts). Ctrl-Z
+    gives the terminal back as it was before stopping, and takes it again on `fg`; `stopped`
+    counts the seconds spent stopped, which no countdown counts."""
 
     def __init__(self) -> None:
         import sys
 
         self.fd = sys.stdin.fileno()
+        self.stopped = 0.0
 
     def __enter__(self) -> Keys:
+        import signal
         import termios
         import tty
 
         self._saved = termios.tcgetattr(self.fd)
         tty.setcbreak(self.fd)
+        self._handler = signal.signal(signal.SIGTSTP, self._stop)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        import signal
         import termios
 
+        signal.signal(signal.SIGTSTP, self._handler)
         termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+
+    def _stop(self, *_: object) -> None:
+        """Ctrl-Z: the terminal as it was, stopped as Ctrl-Z stops any program, then (on `fg`,
+        which a shell may have left in its own mode) the terminal as this session had it."""
+        import os
+        import signal
+        import termios
+        import time
+
+        mode = termios.tcgetattr(self.fd)
+        termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+        began = time.monotonic()
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        try:
+            os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until continued
+        finally:
+            signal.signal(signal.SIGTSTP, self._stop)
+            self.stopped += time.monotonic() - began
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, mode)
 
     def get(self, timeout: float | None = None) -> str | None:
         """The next key ("enter", a letter), None when `timeout` passed first; EOFError at end of input."""
@@ -69,11 +95,12 @@ class Keys:
         import termios
 
         from .render.text import Text
+        from .terminal import typed
 
         cbreak = termios.tcgetattr(self.fd)
         termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
         try:
-            return console.input(Text(prompt))
+            return typed(console, Text(prompt))
         finally:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, cbreak)
 
@@ -141,7 +168,7 @@ class Coach:
         columns = (TextColumn("{task.description}"), BarColumn(bar_width=None), TextColumn("{task.fields[left]:>4}"))
         start = time.monotonic()
         end = start + seconds * self.scale
-        paused = 0.0
+        paused, stopped = 0.0, self.keys.stopped
         with Progress(*columns, console=self.console, auto_refresh=False, transient=rest) as bar:
             task = bar.add_task(label, total=seconds, left=f"{seconds}s")
             while (now := time.monotonic()) < end:
@@ -149,6 +176,9 @@ class Coach:
                 bar.update(task, completed=done, left=f"{max(seconds - int(done), 0)}s")
                 bar.refresh()
                 pressed = self.key(min(TICK, end - now))
+                if self.keys.stopped > stopped:  # stopped (Ctrl-Z) meanwhile: that time is no hold
+                    paused, end = paused + self.keys.stopped - stopped, end + self.keys.stopped - stopped
+                    stopped = self.keys.stopped
                 if pressed == "enter":
                     return min(int((time.monotonic() - start - paused) / self.scale), seconds)
                 if pressed == "p":
@@ -159,6 +189,7 @@ class Coach:
                         pass
                     stopped_for = time.monotonic() - began
                     paused, end = paused + stopped_for, end + stopped_for
+                    stopped = self.keys.stopped  # a stop during the pause is in it already
                     bar.update(task, description=label)
             bar.update(task, completed=seconds, left="0s")
             bar.refresh()
@@ -237,6 +268,7 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
     q ends early; Ctrl-C (exit 130) and end of input (exit 1) keep what was done."""
     from .errors import ExitCode, RunrehabError
     from .render.text import stderr_console, stdout_console
+    from .terminal import ANSWER_LIMIT, TooLong
 
     scale = time_scale()
     console = stderr_console()
@@ -261,10 +293,11 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
                     if entry["pain_during"] > doc.pain_limit:
                         c.say(f"More than the plan allows ({doc.pain_limit}/10): next time stop it when it comes on, "
                               "and tell the next check-in.", "bold red")
-        except (KeyboardInterrupt, EOFError) as exc:
+        except (KeyboardInterrupt, EOFError, TooLong) as exc:
             console.print()
             why, code = (("interrupted", ExitCode.INTERRUPTED) if isinstance(exc, KeyboardInterrupt)
-                         else ("end of input", ExitCode.END_OF_INPUT))
+                         else ("end of input", ExitCode.END_OF_INPUT) if isinstance(exc, EOFError)
+                         else (f"an answer of more than {ANSWER_LIMIT} characters", ExitCode.BAD_INPUT))
             raise RunrehabError(f"{why}; {len(done)} exercise(s) done were kept in the history", code) from None
     stdout_console().print(session_summary(doc, [entry for _, entry, _ in done]))
 

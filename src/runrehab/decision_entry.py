@@ -4,8 +4,8 @@ The entry (entry_layout.py) holds every symptom's spec as JSON (its bands, the a
 onset), then every symptom's table as unsigned integers in this machine's byte order, 16 or 32
 bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
 text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
-symptom and where the pieces begin. The entry is mapped (cache.mapped): a batch reads its head,
-then only the parts of the symptoms its cases have, takes the integers where they lie and copies
+symptom and where the pieces begin. The entry is held open (cache.held): a batch reads its head,
+then only the parts of the symptoms its cases have, each read once when first needed, and copies
 every piece once (decoded and encoded again only for an output that is not UTF-8).
 """
 from __future__ import annotations
@@ -119,7 +119,7 @@ def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled
     from . import cache
 
     key = f"decision-table {kb.content_hash}"
-    data = cache.mapped(key) if cached else None
+    data = cache.held(key) if cached else None
     if data is not None:
         try:
             return Entry(data)

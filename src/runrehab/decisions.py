@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (decision_compile)
+_FILLS = (b'"2000-01-01"', b"{}", b"[]", b"null")  # what the holes take, in MARKED's order: to check a text
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
@@ -139,7 +140,8 @@ class _Opened:
 
     def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
         self.entry = entry
-        self.pieces = entry.pieces(encode)
+        self.texts = entry.pieces(str.encode)  # in UTF-8, as an outcome's text is checked
+        self.pieces = self.texts if encode is str.encode else entry.pieces(encode)
         self._spellings: dict[Any, dict[Any, Any]] = {}
 
     def spellings(self, number: Any) -> dict[Any, Any]:
@@ -168,8 +170,9 @@ class _Symptom:
         self._cells = table[:cells]
         self._bounds = table[cells:cells + outcomes + 1]
         self._flat = table[cells + outcomes + 1:]
-        self._pieces = opened.pieces
+        self._pieces, self._texts, self._symptom = opened.pieces, opened.texts, symptom
         self._made: dict[int, tuple[Any, ...]] = {}
+        self._announced: set[int] = set()  # the escalations' pieces found to be JSON arrays
 
     def outcome(self, index: int) -> tuple[Any, ...]:
         """(its pieces of text as bytes, the holes among them as four places to fill; whether it
@@ -198,10 +201,40 @@ class _Symptom:
         if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or sum(map(numbers.count, _MARK_NUMBERS)) != len(MARKED) \
                 or announces > 1 or review > MOST_REVIEW_DAYS + 1:
             raise Damaged(f"outcome {number} is not whole")
+        line = list(map(self._texts.__getitem__, numbers))
+        for at, fill in zip(holes, _FILLS):
+            line[at] = fill
+        if not _is_plan(_json_line(b"".join(line)), self._symptom):
+            raise Damaged(f"outcome {number} is not a plan of {self._symptom}")
         return texts, holes, announces == 1, review - 1 if review else None
 
     def escalation(self, onset: int) -> bytes:
         number = self._escalations[min(onset, len(self._escalations) - 1)]
-        if type(number) is not int or not 0 <= number < len(self._pieces):
-            raise Damaged(f"no piece {number!r}")
+        if number not in self._announced:
+            if type(number) is not int or not 0 <= number < len(self._pieces):
+                raise Damaged(f"no piece {number!r}")
+            if type(_json_line(self._texts[number])) is not list:
+                raise Damaged(f"piece {number} is no list of announcements")
+            self._announced.add(number)
         return self._pieces[number]
+
+
+def _json_line(text: bytes) -> Any:
+    """The JSON value of `text`, all on one line; Damaged when it is not that. What the cache
+    keeps is checked as JSON, not only by its CRC-32: a checksum shows that no byte changed by
+    chance, not that the bytes were JSON to begin with."""
+    if b"\n" in text or b"\r" in text:
+        raise Damaged("a line break in a plan's text")
+    try:
+        return json.loads(text.decode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise Damaged(str(exc)) from None
+
+
+def _is_plan(value: Any, symptom: str) -> bool:
+    """Whether `value` has a plan's shape: an object of its fields, every one it needs, for `symptom`."""
+    from .stored import shapes
+
+    shape = shapes()["Plan"]
+    return type(value) is dict and value.get("symptom") == symptom and set(shape["required"]) <= value.keys() \
+        and value.keys() <= shape["properties"].keys()

@@ -13,14 +13,48 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .entry_layout import Damaged, Layout, laid_out
-from .records import Record
+from .records import Record, question_problem
 
 # the lists of each file that are read a record at a time
 LISTS = {"rules_file": ("documents", "questions", "rules"), "exercises_file": ("exercises",)}
 _MAPPING = "\0pairs"
+SHAPES_FILE = Path(__file__).with_name("record_shapes.json")  # record_shapes.py makes it from the models
+_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool, "null": type(None), "object": dict}
+
+
+@lru_cache(maxsize=None)
+def _models() -> dict[str, Any]:
+    shapes = json.loads(SHAPES_FILE.read_text(encoding="utf-8"))
+    return {name: shapes["models"][model] for name, model in shapes["files"].items()} | shapes["models"]
+
+
+def _fits(value: Any, shape: list[Any]) -> bool:
+    """Whether `value`, as decoded, is of `shape` (record_shapes.py): a CRC-32 shows that no byte
+    changed by chance, not that the bytes were a record of the rule base to begin with."""
+    for kind in shape:
+        if type(kind) is str:
+            if kind == "any" or type(value) is _TYPES[kind] or (kind == "number" and type(value) is int):
+                return True
+        elif "enum" in kind:
+            if any(type(value) is type(choice) and value == choice for choice in kind["enum"]):
+                return True
+        elif "array" in kind:
+            if type(value) is list and len(value) >= kind.get("min", 0) and all(_fits(item, kind["array"]) for item in value):
+                return True
+        elif type(value) is Record and any(_is_record(value, name) for name in kind["record"]):
+            return True
+    return False
+
+
+def _is_record(value: Record, model: str, left_out: Sequence[str] = ()) -> bool:
+    """Whether `value` has exactly the fields of `model` (but those `left_out`), each of its shape."""
+    fields, have = _models()[model], vars(value)
+    return have.keys() == fields.keys() - set(left_out) and all(_fits(v, fields[k]) for k, v in have.items())
 
 
 def _plain(value: Any) -> Any:
@@ -79,6 +113,9 @@ def opened(data: bytes | memoryview, content_hash: str, recover: Recover | None)
     if head.get("content_hash") != content_hash:
         raise Damaged("another rule base")
     whole = _decoded(layout.part(0))
+    if type(whole) is not Record or vars(whole).keys() != LISTS.keys() \
+            or not all(_is_record(getattr(whole, name), name, fields) for name, fields in LISTS.items()):
+        raise Damaged("the files' fields")
     try:
         files = {}
         for name, fields in LISTS.items():
@@ -86,7 +123,8 @@ def opened(data: bytes | memoryview, content_hash: str, recover: Recover | None)
             for field in fields:
                 listed = head["lists"][f"{name}.{field}"]
                 values[field] = Stored(layout, listed["first"], listed["ids"], listed["symptoms"],
-                                       None if recover is None else _bound(recover, name, field))
+                                       None if recover is None else _bound(recover, name, field),
+                                       _models()[name][field][0]["array"])
             order = head["order"][name]
             if sorted(order) != sorted(values):
                 raise Damaged(f"the fields of {name}")
@@ -106,12 +144,12 @@ class Stored(Sequence):
     record's, [] for none or for a list without them) come from the entry's head."""
 
     def __init__(self, layout: Layout, first: int, ids: list[str], symptoms: list[list[str]],
-                 recover: Callable[[], Sequence[Record]] | None):
+                 recover: Callable[[], Sequence[Record]] | None, shape: list[Any]):
         if type(first) is not int or type(ids) is not list or type(symptoms) is not list or len(ids) != len(symptoms) \
                 or first + len(ids) > len(layout) or not all(type(i) is str for i in ids) \
                 or not all(type(s) is list and all(type(x) is str for x in s) for s in symptoms):
             raise Damaged("a list's index")
-        self._layout, self._first, self._recover = layout, first, recover
+        self._layout, self._first, self._recover, self._shape = layout, first, recover, shape
         self.ids, self.symptoms = ids, symptoms
         self._made: list[Record | None] = [None] * len(ids)
 
@@ -134,7 +172,8 @@ class Stored(Sequence):
     def _read(self, i: int) -> Record:
         try:
             made = _decoded(self._layout.part(self._first + i))
-            if type(made) is not Record or getattr(made, "id", None) != self.ids[i]:
+            if type(made) is not Record or getattr(made, "id", None) != self.ids[i] or not _fits(made, self._shape) \
+                    or (hasattr(made, "red_flag") and question_problem(made)):  # a question, at one with itself
                 raise Damaged(f"the part of {self.ids[i]}")
             return made
         except Damaged:

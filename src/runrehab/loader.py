@@ -147,7 +147,7 @@ def _from_cache(files_hash: str, base: Path, vetted: bool) -> KnowledgeBase | No
     from . import cache
     from .kb_entry import Damaged, opened
 
-    data = cache.mapped(_key(files_hash, vetted))
+    data = cache.held(_key(files_hash, vetted))
     if data is None:
         return None
     try:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_
 
 from .conditions import condition_kind
 from .documents import Decision, Id, Level, Role
-from .records import KEYWORD_FIELDS, MOST_REVIEW_DAYS, is_red_flag
+from .records import KEYWORD_FIELDS, MOST_REVIEW_DAYS, is_red_flag, question_problem
 
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
@@ -169,24 +169,9 @@ class Question(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        if self.type in ("choice", "multi") and not self.choices:
-            raise ValueError(f"a {self.type} question needs `choices`")
-        if self.type not in ("choice", "multi") and self.choices is not None:
-            raise ValueError(f"a {self.type} question takes no `choices`")
-        if set(self.labels) - set(self.choices or []):
-            raise ValueError(f"`labels` name choices that do not exist: {', '.join(sorted(set(self.labels) - set(self.choices or [])))}")
-        if self.type != "integer" and (self.min is not None or self.max is not None):
-            raise ValueError(f"a {self.type} question takes no `min`/`max`")
-        if self.type == "integer" and (self.min is None or self.max is None or self.min > self.max):
-            raise ValueError("an integer question needs `min` <= `max`")
-        if self.red_flag and (self.type != "yes_no" or self.default is not None):
-            raise ValueError("a red_flag_ question is a yes_no question without a default")
-        if self.red_flag != (self.sign is not None):
-            raise ValueError("a red_flag_ question needs a `sign` (the warning sign in a few words, as a plan "
-                             "announces it); other questions take none")
-        if self.asked_once and not {"triage", "checkin"} <= set(self.stages):
-            raise ValueError("`asked_once` marks a triage question whose answer a check-in takes over: "
-                             "its `stages` need both triage and checkin")
+        problem = question_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
 

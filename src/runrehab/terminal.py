@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .conditions import show_value
-from .errors import AnswerError
+from .errors import AnswerError, RunrehabError
 from .interview import OTHER, allowed, is_required, named, parse_answer, pending
 
 if TYPE_CHECKING:
@@ -25,6 +25,30 @@ RED_FLAG_INTRO = "A few questions to rule out anything that needs a doctor first
 PERSONAL = ("Some are personal (the saddle area, bladder, bowel, sexual function): together they screen for a "
             "rare nerve emergency that needs help the same day.")
 PERSONAL_IDS = {"red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_sexual_dysfunction"}
+
+
+ANSWER_LIMIT = 4096  # characters of one typed answer: a terminal's line holds at most 4095
+
+
+class TooLong(RunrehabError):
+    """A line at a prompt longer than ANSWER_LIMIT (stdin is no terminal, or one that never ends)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"an answer of more than {ANSWER_LIMIT} characters at a prompt; nothing was saved")
+
+
+def typed(console: Any, prompt: Any) -> str:
+    """The line typed after `prompt`, read from stdin up to ANSWER_LIMIT characters (a line
+    that never ends is TooLong, not all of the memory); EOFError at the end of input."""
+    import sys
+
+    console.print(prompt, end="")
+    line = sys.stdin.readline(ANSWER_LIMIT + 1)
+    if not line:
+        raise EOFError
+    if len(line) > ANSWER_LIMIT:
+        raise TooLong
+    return line.removesuffix("\n")
 
 
 def _console() -> Any:
@@ -67,7 +91,7 @@ def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> An
     if not is_required(question):
         hint += f", Enter for {show_value(question.default)}"
     while True:
-        raw = console.input(Text(f"[{hint}] > ")).strip()
+        raw = typed(console, Text(f"[{hint}] > ")).strip()
         if not raw and not is_required(question):
             return question.default
         if choices:
@@ -124,7 +148,7 @@ def done_and_felt(kbase: KnowledgeBase, routine: list[Record]) -> tuple[list[str
         console.print(Text(f"  {i}. {item.name} ({item.exercise})"))
     ids = [item.exercise for item in routine]
     while True:
-        raw = console.input(Text("[numbers or ids, comma-separated, Enter for none] > ")).strip()
+        raw = typed(console, Text("[numbers or ids, comma-separated, Enter for none] > ")).strip()
         words = [w.strip() for w in raw.split(",") if w.strip()]
         picked = [ids[int(w) - 1] if w.isdigit() and 1 <= int(w) <= len(ids) else w for w in words]
         wrong = [w for w in picked if w not in ids]
@@ -134,7 +158,7 @@ def done_and_felt(kbase: KnowledgeBase, routine: list[Record]) -> tuple[list[str
                            style="red"))
     felt = None
     if picked:
-        felt = console.input(Text("How did they feel? [a few words, Enter to skip] > ")).strip() or None
+        felt = typed(console, Text("How did they feel? [a few words, Enter to skip] > ")).strip() or None
     return list(dict.fromkeys(picked)), felt
 
 
@@ -142,4 +166,4 @@ def confirm(question: str) -> bool:
     """A yes or no at the terminal; anything but yes is no."""
     from .render.text import Text
 
-    return _console().input(Text(f"{question} [y/N] > ")).strip().lower() in ("y", "yes")
+    return typed(_console(), Text(f"{question} [y/N] > ")).strip().lower() in ("y", "yes")

@@ -23,9 +23,9 @@ from .announcements import announced
 from .engine import checkin, evaluate_stage, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
 from .conditions import band_values, leaves
-from .errors import KbError
+from .errors import FileRefused, KbError
 from .kb import RULES_FILE, KnowledgeBase, shipped_dir
-from .loader import building, check_folder, read_base
+from .loader import building, check_folder, read_base, read_rule_file
 from .yaml_source import Problem, SourceFile
 from .records import RED_FLAG_LEVELS, Record, is_red_flag
 
@@ -279,8 +279,11 @@ def check_quotes(kb: KnowledgeBase, sources: dict[str, SourceFile]) -> Iterator[
     for i, doc in enumerate(kb.rules_file.documents):
         if doc.text is None:
             continue
-        try:
-            text = normalised((kb.directory / doc.text).read_text(encoding="utf-8"))
+        try:  # a regular file, bounded as the rule-base files are: a FIFO would hang, /dev/zero never end
+            text = normalised(read_rule_file(kb.directory / doc.text).decode("utf-8"))
+        except FileRefused as exc:
+            yield rules_src.problem(("documents", i, "text"), "source-text", f"document {doc.id}: {exc}")
+            continue
         except (OSError, UnicodeError) as exc:
             yield rules_src.problem(("documents", i, "text"), "source-text",
                                     f"document {doc.id}: cannot read {doc.text} ({getattr(exc, 'strerror', None) or exc})")

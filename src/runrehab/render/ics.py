@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..records import ORDER, RED_FLAG_LEVELS, Record, when
+from ..text import visible
 from .words import dose_text, now_words
 
 if TYPE_CHECKING:
@@ -17,8 +18,11 @@ SESSION_WEEKS = 1  # sessions repeat until the next review, or for a week when n
 
 
 def _escaped(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """`text` as RFC 5545 TEXT, which holds no control character: a line break is `\\n`, and every
+    other control character (a bare CR, ESC, NUL, C1) or bidirectional mark is written out as
+    text.visible writes it, so that no reader splits a line or an event on it."""
+    return (visible(text.replace("\r\n", "\n")).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\n", "\\n"))
 
 
 def _folded(line: str) -> str:
