@@ -26,8 +26,8 @@ os.environ["RUNREHAB_DB"] = str(SESSION_HOME / "runrehab-history.db")
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from runrehab.kb import KnowledgeBase, shipped_dir  # noqa: E402
-from runrehab.loader import load  # noqa: E402
+from runrehab.rules.kb import KnowledgeBase, shipped_dir  # noqa: E402
+from runrehab.rules.loader import load  # noqa: E402
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

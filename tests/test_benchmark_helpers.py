@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from runrehab.cli import app
-from runrehab.loader import load
+from runrehab.commands.run import app
+from runrehab.rules.loader import load
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))

@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import full_answers
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab import cache, loader
-from runrehab.cli import app
-from runrehab.engine import checkin, triage
+from runrehab.cache import store as cache
+from runrehab.commands.run import app
+from runrehab.engine.evaluate import checkin, triage
+from runrehab.engine.validation import run_example
 from runrehab.errors import KbError
-from runrehab.loader import load
 from runrehab.records import JsonLines, to_data, to_json
-from runrehab.validation import run_example
+from runrehab.rules import loader
+from runrehab.rules.loader import load
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ DAMAGE = {"empty": lambda header, body: b"", "text": lambda header, body: b"not 
 def _rewritten(body: bytes, record: str | None, field: str, value: Any) -> bytes:
     """The entry with a field of `record` (by id; None: the files' own fields, part 0) set to
     `value`, every CRC-32 made anew: only the decoded shape can tell."""
-    from runrehab.entry_layout import Layout, laid_out
+    from runrehab.cache.layout import Layout, laid_out
 
     layout = Layout(body)
     head = {k: v for k, v in layout.head.items() if k not in ("bounds", "sums")}
@@ -158,8 +159,9 @@ def test_a_damaged_entry_is_rebuilt_from_the_yaml(kb_copy, cache_dir, damage):
 
 def test_a_cached_rule_base_reads_only_what_is_looked_up_and_gives_what_the_files_give(kb_copy, cache_dir):
     from conftest import full_answers
-    from runrehab.interview import complete, parse_answers
-    from runrehab.kb_entry import Stored
+
+    from runrehab.engine.interview import complete, parse_answers
+    from runrehab.rules.cached import Stored
 
     fresh = load(kb_copy)  # read from the files, and cached
     cached = load(kb_copy)
@@ -250,7 +252,7 @@ def test_every_printed_dose_is_its_own_when_an_exercise_part_is_damaged_mid_batc
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     import scale_kb
 
-    from runrehab.engine import exercise_doc, printed_dose
+    from runrehab.engine.evaluate import exercise_doc, printed_dose
 
     folder = scale_kb.write(8, tmp_path / "kb8")  # enough doses that freed addresses are taken again
     fresh, _, _ = loader.read_base(folder)
@@ -382,9 +384,9 @@ def test_an_entry_that_is_not_a_regular_file_is_ignored_without_waiting(kb_copy,
 
 
 def test_the_cache_keeps_bytes_and_imports_nothing_of_runrehab():
-    code = "import sys, runrehab.cache; print(sorted(m for m in sys.modules if m.startswith('runrehab')))"
+    code = "import sys, runrehab.cache.store; print(sorted(m for m in sys.modules if m.startswith('runrehab')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['runrehab', 'runrehab.cache']"
+    assert out.strip() == "['runrehab', 'runrehab.cache', 'runrehab.cache.store']"
 
 
 def whole(held: cache.Held | None) -> bytes | None:
@@ -414,8 +416,8 @@ def test_a_held_entry_stays_whole_when_the_entry_is_replaced_or_removed(cache_di
 
 _CUT_SHORT = """
 import os, sys
-from runrehab import cache
-from runrehab.entry_layout import Damaged, Layout, laid_out
+from runrehab.cache import store as cache
+from runrehab.cache.layout import Damaged, Layout, laid_out
 
 cache.put("k", laid_out({}, [b"part %d " % n * 1000 for n in range(1000)]))
 layout = Layout(cache.held("k"))
@@ -438,7 +440,7 @@ def test_an_entry_cut_short_while_it_is_read_is_damaged_not_a_crash(cache_dir):
 
 _BATCH_CUT_SHORT = """
 import os, sys
-from runrehab import cache
+from runrehab.cache import store as cache
 from runrehab.entry import main
 
 held = cache.held
@@ -466,7 +468,7 @@ def test_a_batch_whose_cache_entries_are_cut_short_under_it_gives_every_plan(kb,
 
 
 def test_a_rule_base_json_cannot_give_back_exactly_is_not_cached(kb_copy, cache_dir, monkeypatch):
-    from runrehab import kb_entry
+    from runrehab.rules import cached as kb_entry
 
     monkeypatch.setattr(kb_entry, "_plain", lambda value: value)  # Records as they are: not JSON data
     assert load(kb_copy).rules

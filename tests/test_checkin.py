@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import full_answers
-from runrehab.engine import checkin, triage
-from runrehab.interview import carried_over, complete, parse_answers
-from runrehab.loader import load
-from runrehab.progression import before_checkin
+
+from runrehab.engine.evaluate import checkin, triage
+from runrehab.engine.interview import carried_over, complete, parse_answers
+from runrehab.engine.progression import before_checkin
+from runrehab.rules.loader import load
 
 KB = load()
 START = dt.date(2026, 3, 1)

@@ -6,15 +6,15 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import full_answers
+
 from runrehab import __version__
-from runrehab.cli import app
-from runrehab.loader import load
-from runrehab.document_models import validated
-from runrehab.documents import ExerciseDoc, Plan
-from runrehab.models import Question, Symptom
+from runrehab.commands.run import app
+from runrehab.documents.kinds import ExerciseDoc, Plan
 from runrehab.records import LEVELS
+from runrehab.rules.loader import load
+from runrehab.rules.models import Question, Symptom
+from runrehab.schemas import validated
 
 KB = load()
 FIXED_EXERCISES = ["glute-bridge", "clamshell", "lateral-band-walk", "front-plank", "side-plank", "piriformis-stretch",
@@ -311,7 +311,7 @@ def test_a_rule_base_validate_refuses_is_refused_by_every_command_with_the_same_
 
 
 def test_a_rule_base_is_vetted_once_for_its_content(runner, kb_copy, tmp_path, monkeypatch):
-    from runrehab import validation
+    from runrehab.engine import validation
 
     vetted = []
     refusals = validation.refusals
@@ -365,7 +365,7 @@ def test_interview_end_of_input_exits_1(runner):
 
 
 def test_shell_completion_offers_exercise_and_symptom_ids():
-    from runrehab.options import complete_ids
+    from runrehab.commands.options import complete_ids
 
     assert complete_ids("exercise")("piri") == ["piriformis-stretch"]
     assert complete_ids("symptom")("ha") == ["hand-tingling"]

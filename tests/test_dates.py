@@ -5,12 +5,12 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import full_answers
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab.cli import app
-from runrehab.options import LATEST_DAY
-from runrehab.loader import load
+from runrehab.commands.options import LATEST_DAY
+from runrehab.commands.run import app
+from runrehab.rules.loader import load
 
 KB = load()
 CHECKIN = json.dumps({"progress": "same", "pain_score": 3,

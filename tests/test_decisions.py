@@ -8,17 +8,17 @@ import json
 from typing import Any
 
 import pytest
+from conftest import full_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import full_answers
-from runrehab.announcements import _earliest_day, announced, onset_settled
-from runrehab.decisions import DecisionTable
-from runrehab.engine import triage
-from runrehab.interview import AnswerError, complete, parse_answers
-from runrehab.loader import load
+from runrehab.batch.table import DecisionTable
+from runrehab.engine.announcements import _earliest_day, announced, onset_settled
+from runrehab.engine.evaluate import triage
+from runrehab.engine.interview import AnswerError, complete, parse_answers
+from runrehab.engine.validation import answer_space
 from runrehab.records import JsonLines
-from runrehab.validation import answer_space
+from runrehab.rules.loader import load
 
 KB = load()
 SYMPTOMS = list(KB.symptoms)
@@ -199,7 +199,7 @@ def test_a_later_onset_announces_what_the_settled_one_does():
 
 
 def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tmp_path):
-    from runrehab.cli import app
+    from runrehab.commands.run import app
 
     rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
     rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
@@ -234,7 +234,7 @@ def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb):
 
 
 def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch):
-    import runrehab.decisions as decisions
+    import runrehab.batch.table as decisions
 
     case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
     first = DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
@@ -249,7 +249,7 @@ def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch
 def test_a_tables_integers_are_16_bits_wide_where_every_one_fits_else_32(largest, code):
     import sys
 
-    from runrehab.decision_entry import Entry, Pieces, _encoded
+    from runrehab.batch.cached import Entry, Pieces, _encoded
 
     entry = Entry(_encoded({"s": ({"symptom": "s"}, [3, largest, 0]), "t": ({"symptom": "t"}, [])}, Pieces()))
     assert entry.table("s").tolist() == [3, largest, 0] and entry.table("t").tolist() == []
@@ -258,7 +258,7 @@ def test_a_tables_integers_are_16_bits_wide_where_every_one_fits_else_32(largest
 
 @pytest.mark.parametrize("table", [[-1], [2**32]])
 def test_a_table_with_an_integer_no_width_holds_is_refused(table):
-    from runrehab.decision_entry import Pieces, _encoded
+    from runrehab.batch.cached import Pieces, _encoded
 
     with pytest.raises((OverflowError, ValueError)):
         _encoded({"s": ({"symptom": "s"}, table)}, Pieces())
@@ -268,7 +268,7 @@ def test_a_table_with_an_integer_no_width_holds_is_refused(table):
                                     b'{"symptoms":{"hand-tingling":0},"pieces":1,"bounds":[0,5]}\nxxxxx',
                                     b"\xff" * 100])
 def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
-    from runrehab import cache
+    from runrehab.cache import store as cache
 
     case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
     DecisionTable(kb).line(case, DATES[0])
@@ -281,7 +281,7 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
 @pytest.mark.parametrize(("was", "now"), [(b'"emergency"', b'"emergencz"'), (b'"triage_level"', b'"triage_levem"'),
                                          (b'"symptoms":{"', b'"symptoms":{"x')])
 def test_a_changed_byte_that_leaves_the_entry_well_formed_is_found_and_compiled_afresh(kb, was, now):
-    from runrehab import cache
+    from runrehab.cache import store as cache
 
     case = complete(kb, parse_answers(kb, {**full_answers(kb, "hand-tingling"), "red_flag_chest_pain": "yes"}))
     DecisionTable(kb).line(case, DATES[0])
@@ -297,7 +297,7 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
     """The entry `data` with a part of `symptom` (whose table has `cells` cells) damaged as `how` says."""
     from array import array
 
-    from runrehab.entry_layout import Layout, laid_out
+    from runrehab.cache.layout import Layout, laid_out
 
     layout = Layout(data)
     head = {k: v for k, v in layout.head.items() if k != "bounds"}
@@ -367,7 +367,7 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
 def _cache_damaged(kb: Any, symptom: str, how: str) -> tuple[dict[str, Any], str, bytes]:
     """(a case of `symptom`, the table's cache key, the entry whole) after the entry kept under
     that key has had a part of `symptom` damaged as `how` says (_table_damaged)."""
-    from runrehab import cache
+    from runrehab.cache import store as cache
 
     case = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
     DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
@@ -383,7 +383,7 @@ def _cache_damaged(kb: Any, symptom: str, how: str) -> tuple[dict[str, Any], str
                                  "review past any rule's", "spellings", "a piece no JSON", "a line break in a piece",
                                  "a field of no plan", "another symptom's plan", "announcements no list"])
 def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
-    from runrehab import cache
+    from runrehab.cache import store as cache
 
     case, key, whole = _cache_damaged(kb, "hand-tingling", how)
     table = DecisionTable(kb)
@@ -394,7 +394,7 @@ def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb
 
 @pytest.mark.parametrize("how", ["bands of texts", "no bands", "a range of texts", "bands past counting"])
 def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
-    from runrehab import cache
+    from runrehab.cache import store as cache
 
     case, key, whole = _cache_damaged(kb, "posterior-leg-pain", how)
     table = DecisionTable(kb)
@@ -407,8 +407,8 @@ def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb
 def test_a_batch_prints_json_lines_whatever_text_the_cache_holds(kb, tmp_path, how):
     from typer.testing import CliRunner
 
-    from runrehab import cache
-    from runrehab.cli import app
+    from runrehab.cache import store as cache
+    from runrehab.commands.run import app
 
     case, key, whole = _cache_damaged(kb, "hand-tingling", how)
     batch = tmp_path / "batch.jsonl"
@@ -421,7 +421,7 @@ def test_a_batch_prints_json_lines_whatever_text_the_cache_holds(kb, tmp_path, h
 
 
 def test_a_piece_that_is_not_utf8_is_damage_where_stdout_is_not_utf8(kb):
-    from runrehab import cache
+    from runrehab.cache import store as cache
 
     case, key, whole = _cache_damaged(kb, "hand-tingling", "a piece not UTF-8")
     assert DecisionTable(kb, latin).line(case, DATES[0]) == engine_line(case, DATES[0], latin)
@@ -431,7 +431,7 @@ def test_a_piece_that_is_not_utf8_is_damage_where_stdout_is_not_utf8(kb):
 @pytest.mark.parametrize("value", [True, False, None, 0, 7, -3, 10**20, "no", "tight-itb", "é ü", 'a"b\\c\n\t\u2028',
                                    "\x00", "\ud800", ["a", "b"], []])
 def test_an_answer_is_written_as_the_json_module_writes_it(value):
-    from runrehab.decisions import _pair_text
+    from runrehab.batch.table import _pair_text
 
     expected = JsonLines().plain({"q_id": value})[1:-1]
     assert (_pair_text("q_id", value) or expected) == expected

@@ -6,13 +6,13 @@ import os
 import sqlite3
 
 import pytest
-
 from conftest import full_answers
-from runrehab.cli import app
-from runrehab.history import History
-from runrehab.loader import load
-from runrehab.document_models import validated
-from runrehab.documents import CheckIn, PlanStatus
+
+from runrehab.commands.run import app
+from runrehab.documents.kinds import CheckIn, PlanStatus
+from runrehab.history.store import History
+from runrehab.rules.loader import load
+from runrehab.schemas import validated
 
 KB = load()
 
@@ -172,7 +172,7 @@ def test_a_history_path_inside_a_file_is_reported(runner, tmp_path):
 
 
 def test_interrupted_interview_exits_130_and_saves_nothing(runner, db, monkeypatch):
-    import runrehab.terminal as terminal
+    import runrehab.terminal.interview as terminal
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import full_answers
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab import history
-from runrehab.cli import app
-from runrehab.history import History
-from runrehab.loader import load
+from runrehab.commands.run import app
+from runrehab.history import store as history
+from runrehab.history.store import History
+from runrehab.rules.loader import load
 
 KB = load()
 ANSWERS = json.dumps(full_answers(KB, "tight-itb"))
@@ -90,7 +90,7 @@ def test_a_wal_and_shm_another_user_made_first_in_a_shared_folder_are_refused(tm
 
 @as_root
 def test_a_wal_another_user_makes_while_the_history_is_being_opened_is_refused(tmp_path, monkeypatch):
-    from runrehab import history_file
+    from runrehab.history import file as history_file
 
     db = tmp_path / "h.db"
     assert triage(db).exit_code == 0

@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import full_answers
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab.cli import app
-from runrehab.history import History
-from runrehab.loader import load
+from runrehab.commands.run import app
+from runrehab.history.store import History
+from runrehab.rules.loader import load
 
 KB = load()
 ANSWERS = json.dumps(full_answers(KB, "tight-itb"))
@@ -73,7 +73,7 @@ def test_processes_checking_in_at_once_lose_no_check_in(tmp_path):
 WRITER = """
 import json, sys
 from pathlib import Path
-from runrehab.history import History
+from runrehab.history.store import History
 db, plan_id, document = Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
 note = "x" * 200_000  # a large document, so that a write takes long enough to be killed in the middle
 with History.open(db) as history:

@@ -13,13 +13,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import full_answers
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab import history_file
-from runrehab.cli import app
-from runrehab.history import History
-from runrehab.loader import load
+from runrehab.commands.run import app
+from runrehab.history import file as history_file
+from runrehab.history.store import History
+from runrehab.rules.loader import load
 
 KB = load()
 ANSWERS = json.dumps(full_answers(KB, "tight-itb"))

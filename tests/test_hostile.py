@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import full_answers
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab.cli import app
-from runrehab.loader import load
+from runrehab.commands.run import app
+from runrehab.rules.loader import load
 
 KB = load()
 GOOD = full_answers(KB, "tight-itb")
@@ -134,7 +134,7 @@ def test_a_folder_for_answers_is_refused_in_one_line(runner, tmp_path):
 
 
 def _read_line(text):
-    from runrehab.answers_file import _case
+    from runrehab.answers.file import _case
     from runrehab.errors import AnswersFileError
 
     try:
@@ -145,7 +145,7 @@ def _read_line(text):
 
 def _decode_only(text):
     """In place of _whole_line: every line goes to JSONDecoder.decode."""
-    from runrehab import answers_file
+    from runrehab.answers import file as answers_file
 
     return answers_file._PARTIAL
 
@@ -161,7 +161,7 @@ LINE_PIECES = ['{"days": 3}', '{"a": 1, "a": 2}', "[1]", "null", '"x"', " ", "\t
 @example('{"days": 3} x')
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_batch_line_is_read_as_the_json_decoder_reads_it_errors_and_all(monkeypatch, text):
-    from runrehab import answers_file
+    from runrehab.answers import file as answers_file
 
     read = _read_line(text)
     with monkeypatch.context() as patched:
@@ -172,7 +172,7 @@ def test_a_batch_line_is_read_as_the_json_decoder_reads_it_errors_and_all(monkey
 def test_a_batch_line_nested_near_the_limit_is_read_as_the_json_decoder_reads_it(monkeypatch):
     import sys
 
-    from runrehab import answers_file
+    from runrehab.answers import file as answers_file
 
     limit = sys.getrecursionlimit()
     lines = [text for depth in range(limit - 80, limit + 5)

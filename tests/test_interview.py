@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import full_answers
-from runrehab.interview import AnswerError, MissingAnswers, complete, next_question, parse_answer, parse_answers
-from runrehab.loader import load
+
+from runrehab.engine.interview import AnswerError, MissingAnswers, complete, next_question, parse_answer, parse_answers
+from runrehab.rules.loader import load
 
 KB = load()
 Q = KB.questions
@@ -88,8 +88,8 @@ def test_answers_checked_through_the_table_are_typed_as_parse_answer_types_them(
     makes it or is refused the same way (True is a yes, 1 is not)."""
     import random
 
+    from runrehab.engine.interview import parse_answer, parse_answers
     from runrehab.errors import AnswerError
-    from runrehab.interview import parse_answer, parse_answers
 
     rng = random.Random(5)
     odd = [1, 0, 1.0, "1", " Yes ", "YES", "y ", "maybe", "", None, [], ["x"], {"a": 1}, -1, 10**13, "+3", " 7", "07",

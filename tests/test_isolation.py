@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 from conftest import SESSION_HOME, XDG_FOLDERS, full_answers
-from runrehab import cache
-from runrehab.cli import app
-from runrehab.history import default_path
-from runrehab.loader import load
+
+from runrehab.cache import store as cache
+from runrehab.commands.run import app
+from runrehab.history.store import default_path
+from runrehab.rules.loader import load
 
 
 def inside_session_home(path: str | Path) -> bool:

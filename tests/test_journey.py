@@ -6,14 +6,14 @@ import json
 
 import icalendar
 import pytest
-
 from conftest import full_answers
-from runrehab.cli import app
-from runrehab.document_models import validated
-from runrehab.documents import PlanStatus, TodayDoc
-from runrehab.history import History
-from runrehab.loader import load
+
+from runrehab.commands.run import app
+from runrehab.documents.kinds import PlanStatus, TodayDoc
+from runrehab.history.store import History
 from runrehab.render.words import now_words
+from runrehab.rules.loader import load
+from runrehab.schemas import validated
 
 KB = load()
 SYMPTOM = "posterior-leg-pain"

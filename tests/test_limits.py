@@ -10,13 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import full_answers
-from runrehab import answers_file, cache, files, loader, yaml_source
-from runrehab.cli import app
+
+from runrehab import files
+from runrehab.answers import file as answers_file
+from runrehab.cache import store as cache
+from runrehab.commands.run import app
 from runrehab.errors import KbError
-from runrehab.kb import shipped_dir
-from runrehab.loader import load
+from runrehab.rules import loader, yaml_source
+from runrehab.rules.kb import shipped_dir
+from runrehab.rules.loader import load
 
 ENV_KEEP = ("PATH", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "RUNREHAB_CACHE")
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from runrehab.cli import app
+from runrehab.commands.run import app
 
 # The screen the symptom promises: cauda equina, cardiac, stroke, a fall or injury with no weight
 # bearing, a serious fall or accident, pain with a temperature, a blood clot in the calf and bone

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import full_answers, tiered
+
 from runrehab.streams import CLOSED_PIPE_EXIT
 
 ENV_KEEP = ("PATH", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "RUNREHAB_CACHE")
@@ -85,7 +85,7 @@ def test_a_json_batch_reaches_a_pipe_a_file_and_a_file_written_before_whole(made
     """A JSON batch's plans wait in a temporary file and are copied to stdout by the kernel where
     it can (a pipe, a file) and by reading and writing where not (CliRunner's stdout): the same bytes,
     after whatever stdout held before."""
-    from runrehab.cli import app
+    from runrehab.commands.run import app
 
     lines = "".join(json.dumps(full_answers(kb, s)) + "\n" for s in kb.symptoms for _ in range(100))
     (tmp_path / "batch.jsonl").write_text(lines)
@@ -122,7 +122,7 @@ def test_a_full_temporary_folder_is_one_line(monkeypatch, runner, kb, tmp_path):
     import errno
     import tempfile
 
-    from runrehab.cli import app
+    from runrehab.commands.run import app
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import full_answers
-from runrehab.cli import app
-from runrehab.engine import triage
-from runrehab.interview import complete, outside, parse_answers
+
+from runrehab.commands.run import app
+from runrehab.engine.evaluate import triage
+from runrehab.engine.interview import complete, outside, parse_answers
+from runrehab.engine.validation import validate
 from runrehab.errors import KbError
-from runrehab.loader import load
-from runrehab.validation import validate
+from runrehab.rules.loader import load
 
 
 def test_an_answer_outside_the_interview_is_dropped_before_the_rules_run(kb):

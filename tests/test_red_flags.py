@@ -6,17 +6,17 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import first_of_each, full_answers, red_flag_cases, tiered
 from typer.testing import CliRunner
 
-from conftest import first_of_each, full_answers, red_flag_cases, tiered
-from runrehab.cli import app
-from runrehab.engine import checkin, triage
-from runrehab.interview import MissingAnswers, complete, parse_answers
+from runrehab.commands.run import app
+from runrehab.documents.kinds import CheckIn, Plan
+from runrehab.engine.evaluate import checkin, triage
+from runrehab.engine.interview import MissingAnswers, complete, parse_answers
 from runrehab.errors import KbError
-from runrehab.loader import load
-from runrehab.document_models import validated
-from runrehab.documents import CheckIn, Plan
 from runrehab.records import RED_FLAG_LEVELS, to_data
+from runrehab.rules.loader import load
+from runrehab.schemas import validated
 
 KB = load()
 DAY = dt.date(2026, 3, 1)

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from runrehab.engine import triage
-from runrehab.loader import load
+from runrehab.engine.evaluate import triage
+from runrehab.engine.validation import example_answers, example_mismatches, run_example
 from runrehab.records import updated
-from runrehab.validation import example_answers, example_mismatches, run_example
+from runrehab.rules.loader import load
 
 KB = load()
 CASES = [(rule, example) for rule in KB.rules for example in rule.examples]

@@ -6,21 +6,21 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from conftest import tiered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import tiered
-from runrehab.engine import checkin, triage
-from runrehab.announcements import onset_settled
-from runrehab.progression import before_checkin, stepped
-from runrehab.interview import AnswerError, carried_over, complete, parse_answer, parse_answers
-from runrehab.checks import check_value
-from runrehab.conditions import leaves
-from runrehab.loader import load
-from runrehab.document_models import validated
-from runrehab.documents import CheckIn, Plan
+from runrehab.documents.kinds import CheckIn, Plan
+from runrehab.engine.announcements import onset_settled
+from runrehab.engine.evaluate import checkin, triage
+from runrehab.engine.interview import AnswerError, carried_over, complete, parse_answer, parse_answers
+from runrehab.engine.progression import before_checkin, stepped
+from runrehab.engine.validation import answer_space
 from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
-from runrehab.validation import answer_space
+from runrehab.rules.checks import check_value
+from runrehab.rules.conditions import leaves
+from runrehab.rules.loader import load
+from runrehab.schemas import validated
 
 KB = load()
 DAY = dt.date(2026, 3, 1)
@@ -294,7 +294,7 @@ def test_every_escalation_a_series_of_check_ins_makes_was_announced_and_a_day_mo
 
 
 def plan_dose(plan: Any, exercise: str) -> Any:
-    from runrehab.engine import source_doses
+    from runrehab.engine.evaluate import source_doses
 
     return source_doses(KB, plan).get(exercise)
 

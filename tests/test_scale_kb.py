@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runrehab.loader import load
-from runrehab.validation import validate
+from runrehab.engine.validation import validate
+from runrehab.rules.loader import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import scale_kb  # noqa: E402

@@ -7,12 +7,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import full_answers
-from runrehab.cli import app
-from runrehab.kb import shipped_dir
-from runrehab.loader import load
-from runrehab.document_models import SCHEMAS
+
+from runrehab.commands.run import app
+from runrehab.rules.kb import shipped_dir
+from runrehab.rules.loader import load
+from runrehab.schemas import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = load()
@@ -100,26 +100,26 @@ def test_validate_reports_validate_against_the_validate_schema(runner, tmp_path)
 
 
 def test_the_stored_shapes_match_the_document_models():
-    from runrehab.document_models import stored_shapes
-    from runrehab.stored import SHAPES_FILE
+    from runrehab.documents.stored import SHAPES_FILE
+    from runrehab.schemas import stored_shapes
 
     assert json.loads(SHAPES_FILE.read_text(encoding="utf-8")) == stored_shapes(), (
-        "regenerate: python -c \"import json; from runrehab.document_models import stored_shapes; "
-        "from runrehab.stored import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(stored_shapes(), indent=1) + '\\n')\"")
+        "regenerate: python -c \"import json; from runrehab.schemas import stored_shapes; "
+        "from runrehab.documents.stored import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(stored_shapes(), indent=1) + '\\n')\"")
 
 
 def test_the_record_shapes_match_the_rule_base_models():
-    from runrehab.kb_entry import SHAPES_FILE
-    from runrehab.record_shapes import record_shapes
+    from runrehab.rules.cached import SHAPES_FILE
+    from runrehab.rules.record_shapes import record_shapes
 
     assert json.loads(SHAPES_FILE.read_text(encoding="utf-8")) == record_shapes(), (
-        "regenerate: python -c \"import json; from runrehab.record_shapes import record_shapes; "
-        "from runrehab.kb_entry import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(record_shapes(), indent=1) + '\\n')\"")
+        "regenerate: python -c \"import json; from runrehab.rules.record_shapes import record_shapes; "
+        "from runrehab.rules.cached import SHAPES_FILE; SHAPES_FILE.write_text(json.dumps(record_shapes(), indent=1) + '\\n')\"")
 
 
 @pytest.mark.parametrize("name", sorted(n for n in SCHEMAS if n not in ("exercises", "rules")))
 def test_each_output_document_is_defined_once_and_refuses_a_misspelt_field(name):
-    from runrehab import documents
+    from runrehab.documents import kinds as documents
 
     kind = SCHEMAS[name][0]
     assert issubclass(kind, documents.Document) and getattr(documents, kind.__name__) is kind
@@ -132,7 +132,7 @@ def test_a_document_is_frozen_equal_by_its_fields_and_survives_a_copy():
     import copy
     import pickle
 
-    from runrehab.documents import Dose, Range
+    from runrehab.documents.kinds import Dose, Range
 
     dose = Dose(sets=Range(min=2, max=3), per_side=True)
     assert dose == Dose(sets=Range(min=2, max=3), per_side=True) != Dose(sets=Range(min=2, max=4), per_side=True)

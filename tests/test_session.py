@@ -11,12 +11,12 @@ import sys
 
 import pexpect
 import pytest
+from conftest import full_answers, tiered
 from typer.testing import CliRunner
 
-from conftest import full_answers, tiered
-from runrehab.cli import app
-from runrehab.loader import load
-from runrehab.sessions import REST_SECONDS, pain_limit
+from runrehab.commands.run import app
+from runrehab.engine.sessions import REST_SECONDS, pain_limit
+from runrehab.rules.loader import load
 
 KB = load()
 SYMPTOMS = ["tight-itb", "posterior-leg-pain", "hand-tingling"]
@@ -416,7 +416,7 @@ def test_a_check_in_reads_the_logged_pain_and_counts_the_sessions(runner, tmp_pa
 def test_exercises_logged_on_a_day(runner, tmp_path):
     import datetime as dt
 
-    from runrehab.history import History
+    from runrehab.history.store import History
 
     db = tmp_path / "h.db"
     plan(runner, db, "tight-itb")

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import full_answers
 from typer.testing import CliRunner
 
-from conftest import full_answers
-from runrehab.cli import app
-from runrehab.loader import load
-from runrehab.text import visible
+from runrehab.commands.run import app
+from runrehab.rules.loader import load
+from runrehab.safe_text import visible
 
 # Keys whose values are free text (ids, choices and enums are checked against patterns and lists).
 FREE_TEXT = {"name", "description", "title", "quote", "text", "headline", "advice", "stop_if", "instructions",
@@ -42,7 +42,7 @@ class _Dumper(yaml.SafeDumper):
 
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory) -> Path:
-    from runrehab.kb import shipped_dir
+    from runrehab.rules.kb import shipped_dir
 
     target = tmp_path_factory.mktemp("poisoned")
     for name in ("exercises.yaml", "rules.yaml"):

@@ -9,14 +9,14 @@ import json
 import re
 
 import pytest
-
 from conftest import full_answers
-from runrehab.cli import app
-from runrehab.engine import triage
-from runrehab.kb import shipped_dir
-from runrehab.loader import load
-from runrehab.validation import answer_space, example_answers, validate
 from test_validate import reported
+
+from runrehab.commands.run import app
+from runrehab.engine.evaluate import triage
+from runrehab.engine.validation import answer_space, example_answers, validate
+from runrehab.rules.kb import shipped_dir
+from runrehab.rules.loader import load
 
 KB = load()
 SOURCES = shipped_dir() / "sources"
@@ -173,7 +173,7 @@ def test_a_seed_text_that_is_no_bounded_regular_file_is_refused_without_hanging(
     else:
         seed.write_bytes(b"words " * (4 * 1024 * 1024 // 6 + 1))
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31)); "
-            "from runrehab.cli import main; sys.argv = ['runrehab', 'validate', '--kb', sys.argv[1]]; main()")
+            "from runrehab.commands.run import main; sys.argv = ['runrehab', 'validate', '--kb', sys.argv[1]]; main()")
     done = subprocess.run([sys.executable, "-c", code, str(kb_copy)], capture_output=True, text=True, timeout=60)
     says = {"a symlink to /dev/zero": "is a device; expected a regular file",
             "a named pipe": "is a named pipe; expected a regular file",

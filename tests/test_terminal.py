@@ -8,12 +8,12 @@ import sys
 
 import pexpect
 import pytest
+from conftest import full_answers, tiered
 from typer.testing import CliRunner
 
-from conftest import full_answers, tiered
-from runrehab.cli import app
-from runrehab.interview import complete, parse_answers
-from runrehab.loader import load
+from runrehab.commands.run import app
+from runrehab.engine.interview import complete, parse_answers
+from runrehab.rules.loader import load
 
 
 def spawn(tmp_path, *args, dimensions=(40, 60)):

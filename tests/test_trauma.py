@@ -7,13 +7,13 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import full_answers
-from runrehab.cli import app
-from runrehab.engine import checkin, triage
-from runrehab.interview import complete, parse_answers, pending
-from runrehab.loader import load
+
+from runrehab.commands.run import app
+from runrehab.engine.evaluate import checkin, triage
+from runrehab.engine.interview import complete, parse_answers, pending
 from runrehab.records import RED_FLAG_LEVELS
+from runrehab.rules.loader import load
 
 KB = load()
 DAY = dt.date(2026, 3, 1)

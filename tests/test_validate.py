@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from runrehab.engine.validation import validate
 from runrehab.errors import KbError
-from runrehab.loader import load
-from runrehab.validation import validate
+from runrehab.rules.loader import load
 
 
 @dataclass(frozen=True)

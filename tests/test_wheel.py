@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import full_answers
-from runrehab.loader import load
+
+from runrehab.rules.loader import load
 
 pytestmark = pytest.mark.slow  # builds and installs a wheel
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ def run(installed, *args, stdin=""):
 
 
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
-    where = subprocess.run([sys.executable, "-c", "import runrehab, runrehab.kb as k; print(runrehab.__file__); print(k.shipped_dir())"],
+    where = subprocess.run([sys.executable, "-c", "import runrehab, runrehab.rules.kb as k; print(runrehab.__file__); print(k.shipped_dir())"],
                            capture_output=True, text=True, cwd=installed["cwd"], env=installed["env"]).stdout.split()
     assert all(path.startswith(installed["cwd"]) for path in where), where
 

@@ -14,9 +14,9 @@ def main() -> None:
             if sys.argv[1:] == ["--version"]:
                 sys.stdout.write(version_line() + "\n")
                 return
-            from . import cli
+            from .commands import run
 
-            cli.main()
+            run.main()
     finally:
         # What the run made lives until the process ends: the interpreter's last collection at
         # exit need not walk it (about a tenth of a short command's time).

@@ -1,7 +1,7 @@
 """What can go wrong, and the exit status each failure ends with.
 
 Every failure the domain foresees is a RunrehabError carrying its exit code; the command layer
-reports it in one place (cli_common.guarded) as one line on stderr, or a rule base's problems one a line.
+reports it in one place (commands.app.guarded) as one line on stderr, or a rule base's problems one a line.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from .text import visible
+from .safe_text import visible
 
 
 class ExitCode(IntEnum):
@@ -81,7 +81,7 @@ class HistoryError(RunrehabError):
 
 
 class KbError(RunrehabError):
-    """A rule base that cannot be used; carries every problem found (yaml_source.Problem)."""
+    """A rule base that cannot be used; carries every problem found (rules.yaml_source.Problem)."""
 
     def __init__(self, problems: Sequence[Any]):
         self.problems = list(problems)

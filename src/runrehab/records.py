@@ -1,9 +1,9 @@
 """The rule base and the documents at run time: plain attributes, no pydantic.
 
-pydantic (models.py) checks a rule base once, when its YAML is read; what it accepted becomes
+pydantic (rules/models.py) checks a rule base once, when its YAML is read; what it accepted becomes
 Records, which the engine, the views and the cache use. Building model classes costs more than a
 whole triage, so commands that only apply rules never import pydantic. The documents the engine
-makes are the classes of documents.py; to_json and JsonLines write both as JSON.
+makes are the classes of documents/kinds.py; to_json and JsonLines write both as JSON.
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def record(value: Any) -> Any:
 
 
 def fields_of(value: Any) -> dict[str, Any]:
-    """The fields of a Record or a document (documents.py) by name, in order; not copied deeper."""
+    """The fields of a Record or a document (documents/kinds.py) by name, in order; not copied deeper."""
     if type(value) is Record:
         return vars(value)
     names, _, values = _layout(type(value))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..records import JsonLines, to_data, to_json
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..rules.kb import KnowledgeBase
 
 Renderer = Callable[[Any, "KnowledgeBase | None"], None]
 
@@ -65,13 +65,13 @@ def _ics(doc: Any, kbase: Any) -> None:
 
 
 def _exercise_doc(exercise: Any, kbase: Any) -> Any:
-    from ..engine import exercise_doc
+    from ..engine.evaluate import exercise_doc
 
     return exercise_doc(kbase, exercise)
 
 
 def _validate_text(report: Any, kbase: Any) -> None:
-    from ..text import visible
+    from ..safe_text import visible
 
     problems = report.problems
     for problem in problems:

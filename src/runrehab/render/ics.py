@@ -8,11 +8,11 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..records import ORDER, RED_FLAG_LEVELS, Record, when
-from ..text import visible
+from ..safe_text import visible
 from .words import dose_text, now_words
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..rules.kb import KnowledgeBase
 
 SESSION_WEEKS = 1  # sessions repeat until the next review, or for a week when none is set
 

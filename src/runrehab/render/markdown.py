@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..engine import source_ref
+from ..engine.evaluate import source_ref
 from ..records import Record
-from ..text import visible
-from .words import (adherence_text, checkin_summary, cited, dose_text, equipment, escalation_lines, notation,
-                    now_words, timing_words)
+from ..safe_text import visible
+from .words import (
+    adherence_text,
+    checkin_summary,
+    cited,
+    dose_text,
+    equipment,
+    escalation_lines,
+    notation,
+    now_words,
+    timing_words,
+)
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..rules.kb import KnowledgeBase
 
 
 _MD_ESCAPES = {ord(c): f"\\{c}" for c in "\\`*_[]<>&|~!#"}  # as text: no emphasis, link, image, HTML or entity

@@ -16,16 +16,25 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from ..conditions import show_value
-from ..engine import source_ref
-from ..interview import allowed
+from ..engine.evaluate import source_ref
+from ..engine.interview import allowed
 from ..records import RED_FLAG_LEVELS, Record
-from ..text import visible
-from .words import (DECISION_WORDS, LEVEL_WORDS, checkin_summary, cited, dose_text, equipment,
-                    escalation_lines, notation, timing_words)
+from ..rules.conditions import show_value
+from ..safe_text import visible
+from .words import (
+    DECISION_WORDS,
+    LEVEL_WORDS,
+    checkin_summary,
+    cited,
+    dose_text,
+    equipment,
+    escalation_lines,
+    notation,
+    timing_words,
+)
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..rules.kb import KnowledgeBase
 
 
 class Text(RichText):

@@ -1,5 +1,5 @@
 """Views of plans over time as rich text: the current plan, today's work and the history. Each
-opens with where the plan stands now (tracking.plan_state): what to do, since when, and why."""
+opens with where the plan stands now (history.tracking.plan_state): what to do, since when, and why."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -14,8 +14,8 @@ from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
 from .words import DECISION_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
 
 if TYPE_CHECKING:
-    from ..documents import HistoryDoc
-    from ..kb import KnowledgeBase
+    from ..documents.kinds import HistoryDoc
+    from ..rules.kb import KnowledgeBase
 
 
 def _name(kb: KnowledgeBase, symptom: str) -> str:

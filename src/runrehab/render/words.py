@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from ..conditions import show_value
-from ..documents import Range
+from ..documents.kinds import Range
 from ..records import Record
+from ..rules.conditions import show_value
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..rules.kb import KnowledgeBase
 
 DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to upkeep",
                   "escalate": "ESCALATE: get it seen", "stop": "STOP the exercises"}

@@ -1,0 +1,1 @@
+"""Answers for a triage or a check-in from a file, stdin or -a pairs, completed and checked."""

@@ -1,0 +1,158 @@
+"""How a symptom's cases fall into the cells of the decision table (batch/table.py): the bands of
+the answers its triage rules test, the warning signs raised, and the usual spellings of each
+answer the table can check by itself."""
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable
+from typing import Any
+
+Band = Callable[[Any], "int | None"]  # an answer -> the index of its band; None: no band
+
+
+def _band(kind: str, values: list[Any], most: int | None) -> Band:
+    """The band of an answer to a question of type `kind` whose bands start at `values`
+    (band_values); None for an answer outside them (never a checked answer's, but then the
+    engine decides)."""
+    if kind == "yes_no":
+        return lambda v: int(v) if type(v) is bool else None
+    if kind == "integer":
+        lo, hi = values[0], most
+
+        def integer(v: Any) -> int | None:
+            if type(v) is not int or v < lo or (hi is not None and v > hi):
+                return None
+            return bisect.bisect_right(values, v) - 1
+        return integer
+    if kind == "multi":
+        sets = {frozenset(v): i for i, v in enumerate(values)}
+        return lambda v: sets.get(frozenset(v)) if type(v) is list and all(type(c) is str for c in v) else None
+    index = {v: i for i, v in enumerate(values)}
+    return lambda v: index.get(v) if type(v) is str else None
+
+
+class Bands:
+    """How a symptom's cases map to cells, from its spec: the questions its triage rules test
+    with the first value of each band, its warning signs, and each question its interview asks
+    with the spellings of its answers."""
+
+    def __init__(self, spec: dict[str, Any], spellings: Callable[[Any], dict[Any, Any]] | None = None):
+        """`spellings` makes the index of a question's usual spellings from what its spec holds
+        for them (in a part read from the cache, the number of the list its symptoms share)."""
+        spellings = spellings or spelling_index
+        self.spec = spec
+        self.symptom: str = spec["symptom"]
+        self.usable: bool = spec["usable"]
+        self.flags: list[str] = spec["flags"]
+        self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
+        _whole_numbers(spec)
+        self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
+        self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
+                           for qid, kind, lo, hi, known in spec["answers"]}
+        self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
+        self.states = states(len(self.flags))
+
+    def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
+        """`given` typed as engine.interview.parse_answers and complete type it, when it answers exactly
+        this interview, each answer in a spelling the table knows (a whole number in range, or
+        one parse_answer was shown when the table was made); else None."""
+        spellings = self._spellings
+        if len(given) != len(spellings):
+            return None
+        typed = {}
+        try:
+            for qid, raw in given.items():
+                known = spellings[qid]  # KeyError: not asked (as many answers as questions: none left out)
+                if type(known) is dict:
+                    typed[qid] = known[raw] if type(raw) is str else known[type(raw), raw]  # TypeError: a list
+                elif type(raw) is int and known[0] <= raw <= known[1]:
+                    typed[qid] = raw
+                else:
+                    return None
+        except (KeyError, TypeError):
+            return None
+        return typed
+
+    def cell_of(self, answers: dict[str, Any]) -> int | None:
+        """The cell a case's complete answers fall into; None when it fits none."""
+        if not self.usable or not self._spellings.keys() >= answers.keys():
+            return None  # no table, or a warning sign from outside the interview
+        index = 0
+        for qid, values, band in self.questions:
+            b = band(answers.get(qid))
+            if b is None:
+                return None
+            index = index * len(values) + b
+        first = second = 0
+        for qid in self.flags:
+            v = answers.get(qid)
+            if v is True:
+                if second:
+                    return None  # three warning signs
+                if first:
+                    second = self._flag_index[qid]
+                else:
+                    first = self._flag_index[qid]
+            elif v is not False:
+                return None  # left out: the answers stopped at a warning sign
+        return self._state(first, second) * self.value_cells + index
+
+    def _state(self, first: int, second: int) -> int:
+        """The number of the warning signs raised: 0 for none, i for the i-th alone, then each
+        pair i < j in turn (1-based, in the interview's order; 0 where none)."""
+        if not second:
+            return first
+        f, i = len(self.flags), first - 1
+        return 1 + f + i * f - i * (i + 1) // 2 + (second - first - 1)
+
+    def _raised(self, state: int) -> tuple[int, ...]:
+        """The warning signs (1-based) of state number `state`."""
+        f = len(self.flags)
+        if state <= f:
+            return (state,) if state else ()
+        pair = state - 1 - f
+        for i in range(1, f):
+            if pair < f - i:
+                return (i, i + 1 + pair)
+            pair -= f - i
+        raise ValueError(f"no state {state}")
+
+    def representative(self, index: int) -> dict[str, Any]:
+        """Answers that fall into cell `index`: the first value of each of its bands."""
+        state, rest = divmod(index, self.value_cells)
+        raised = self._raised(state)
+        picked = []
+        for _, values, _ in reversed(self.questions):
+            rest, b = divmod(rest, len(values))
+            picked.append(values[b])
+        answers: dict[str, Any] = {"symptom": self.symptom}
+        answers.update((qid, i + 1 in raised) for i, qid in enumerate(self.flags))
+        answers.update(zip((qid for qid, _, _ in reversed(self.questions)), picked))
+        return answers
+
+    def cells(self) -> range:
+        return range(self.value_cells * self.states) if self.usable else range(0)
+
+
+def states(flags: int) -> int:
+    """How many sets of warning signs a cell can have raised, of `flags`: none, each one, each two."""
+    return 1 + flags + flags * (flags - 1) // 2
+
+
+def _whole_numbers(spec: dict[str, Any]) -> None:
+    """ValueError unless every band of a number and every range of one is of whole numbers (a
+    spec read from the cache may be damaged: a band or a range of texts would fail a case)."""
+    for _, kind, values, most in spec["questions"]:
+        if type(values) is not list or not values or (
+                kind == "integer" and not all(type(v) is int for v in [*values, *([] if most is None else [most])])):
+            raise ValueError(f"the bands {values!r}")
+    for _, kind, lo, hi, _ in spec["answers"]:
+        if kind == "integer" and not (type(lo) is int and type(hi) is int):
+            raise ValueError(f"the range {lo!r} to {hi!r}")
+
+
+def spelling_index(known: list[list[Any]]) -> dict[Any, Any]:
+    """A spelling -> what parse_answer makes of it, from _spellings' pairs: a text by itself,
+    anything else with its type (so that 1 is not taken for true)."""
+    return {raw if type(raw) is str else (type(raw), raw): typed for raw, typed in known}

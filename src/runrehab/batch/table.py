@@ -1,0 +1,240 @@
+"""The triage rules compiled to a decision table, for batches of JSON Lines.
+
+The questions a symptom's triage rules test cut their answers into bands (rules.conditions.band_values:
+every leaf holds for all the answers of a band or for none), so that the rules fire alike for
+every case that falls into the same bands. A cell of the table is one band of each such question
+and no warning sign, one or two (batch/bands.py); its outcome is the plan the engine makes
+for a case of that cell, kept as JSON text with holes for what is the case's own: its date, its
+answers, the announcements that depend on its onset, and its review date.
+
+engine.evaluate.triage is the reference and the only maker of outcomes: a cell's text is the engine's own
+plan in pieces (batch/compile.py), and a case that fits no cell (a warning sign outside its
+symptom's interview, three warning signs or more, an answer left out after a warning sign) is
+planned by the engine.
+
+The table is compiled for every symptom at once, the first time a batch needs it, and kept in
+the cache beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
+pieces as the bytes a line is made of (batch/cached.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
+
+from ..engine.announcements import onset_of
+from ..engine.evaluate import triage
+from ..records import MOST_REVIEW_DAYS, JsonLines
+from .bands import Bands, spelling_index
+from .cached import Compiled, Damaged, Entry, Pieces, compiled_entry
+from .compile import MARKED, bands_of, compiled_symptom, marks_first
+
+if TYPE_CHECKING:
+    from ..rules.kb import KnowledgeBase
+
+_OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
+_FILLS = (b'"2000-01-01"', b"{}", b"[]", b"null")  # what the holes take, in MARKED's order: to check a text
+_MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
+_PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
+
+class DecisionTable:
+    """Plans as JSON Lines, in the bytes `encode` makes of each line's text (the encoding of
+    stdout): by the table where a case fits a cell, else by the engine. Every piece of text that
+    recurs is encoded once."""
+
+    def __init__(self, kb: KnowledgeBase, encode: Callable[[str], bytes] = str.encode):
+        self.kb, self._bytes = kb, encode
+        self._json = JsonLines()
+        self._entry: _Opened | None = None
+        self._symptoms: dict[str, _Symptom] = {}
+        self._dates: dict[tuple[dt.date, int], bytes] = {}
+        self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
+
+    def table(self, symptom: str) -> _Symptom:
+        known = self._symptoms.get(symptom)
+        if known is None:
+            try:
+                known = _Symptom(self._compiled(), symptom)
+            except Damaged:  # a cache entry that does not hold what it should: compiled afresh
+                known = _Symptom(self._compiled(cached=False), symptom)
+            self._symptoms[symptom] = known
+        return known
+
+    def _compiled(self, cached: bool = True) -> _Opened:
+        if self._entry is None or not cached:
+            self._symptoms = {}
+            self._entry = _Opened(compiled_entry(self.kb, self._compile, cached=cached), self._bytes)
+        return self._entry
+
+    def _compile(self, pieces: Pieces) -> Compiled:
+        marks_first(pieces)
+        return {s: compiled_symptom(self.kb, bands_of(self.kb, s), self._json, pieces) for s in self.kb.symptoms}
+
+    def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
+        """The plan for complete answers on `date`, as one line of JSON without its newline:
+        encode(JsonLines()(engine.evaluate.triage(kb, answers, date)))."""
+        table = self.table(answers["symptom"])
+        index = table.bands.cell_of(answers)
+        if index is None:
+            return self._bytes(self._json(triage(self.kb, answers, date)))
+        try:
+            pieces, (date_at, answers_at, escalation_at, review_at), announces, review_days = table.outcome(index)
+            escalation = table.escalation(onset_of(answers)) if announces else b"[]"
+        except Damaged:  # what the cache holds is not whole: the engine's plan, and a table made afresh
+            self._compiled(cached=False)
+            return self._bytes(self._json(triage(self.kb, answers, date)))
+        pieces = pieces.copy()
+        pieces[date_at] = self._date(date, 0)
+        pieces[answers_at] = self._answers(answers)
+        pieces[escalation_at] = escalation
+        pieces[review_at] = b"null" if review_days is None else self._date(date, review_days)
+        return b"".join(pieces)
+
+    def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
+        """A batch case's answers checked by its symptom's table (Bands.checked); None when the
+        table cannot say, and the interview checks them (and says what is wrong)."""
+        symptom = given.get("symptom")
+        if type(symptom) is not str or symptom not in self.kb.symptoms:
+            return None
+        return self.table(symptom).bands.checked(given)
+
+    def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
+        for answers in cases:
+            yield self.line(answers, date)
+
+    def _date(self, date: dt.date, days: int) -> bytes:
+        """The date `days` after `date`, as JSON."""
+        known = self._dates.get((date, days))
+        if known is None:
+            known = self._dates[date, days] = self._bytes(json.dumps((date + dt.timedelta(days=days)).isoformat()))
+        return known
+
+    def _answers(self, answers: dict[str, Any]) -> bytes:
+        """The answers as JsonLines writes them, from the text of each answer, written once."""
+        parts = []
+        for pair in answers.items():
+            try:
+                text = self._pairs[pair]
+            except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
+                text = self._bytes(_pair_text(*pair) or self._json.plain(dict([pair]))[1:-1])
+                if len(self._pairs) < _PAIRS_KEPT and type(pair[1]) is not list:
+                    self._pairs[pair] = text
+            parts.append(text)
+        return b"{" + b", ".join(parts) + b"}"
+
+
+def _pair_text(qid: str, value: Any) -> str | None:
+    """`"qid": value` as the json module writes it (ensure_ascii off), for the plain answers it
+    writes without a detour through its encoder; None for others (a list)."""
+    kind = type(value)
+    text = ("true" if value else "false") if kind is bool else int.__repr__(value) if kind is int \
+        else encode_basestring(value) if kind is str else "null" if value is None else None
+    return None if text is None else f"{encode_basestring(qid)}: {text}"
+
+
+class _Opened:
+    """A compiled table's entry, with what its symptoms' parts share: the pieces of text in the
+    output's encoding, and the spellings of answers, each made once."""
+
+    def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
+        self.entry = entry
+        self.texts = entry.pieces(str.encode)  # in UTF-8, as an outcome's text is checked
+        self.pieces = self.texts if encode is str.encode else entry.pieces(encode)
+        self._spellings: dict[Any, dict[Any, Any]] = {}
+
+    def spellings(self, number: Any) -> dict[Any, Any]:
+        known = self._spellings.get(number)
+        if known is None:
+            known = self._spellings[number] = spelling_index(self.entry.value(number))
+        return known
+
+
+class _Symptom:
+    """One symptom's part of the table, read from the entry when its first case comes (its
+    layout: batch.compile.compiled_symptom)."""
+
+    def __init__(self, opened: _Opened, symptom: str):
+        spec = opened.entry.symptom(symptom)
+        table = opened.entry.table(symptom)
+        try:
+            self.bands = Bands(spec, opened.spellings)
+            cells, outcomes = len(self.bands.cells()), spec["outcomes"]
+            self._escalations: list[int] = spec["escalations"]
+            if type(outcomes) is not int or not 0 <= outcomes <= cells or len(table) < cells + outcomes + 1 \
+                    or type(self._escalations) is not list or not self._escalations:
+                raise Damaged(f"the part for {symptom} is not whole")
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:  # Damaged is a ValueError
+            raise Damaged(str(exc)) from None
+        self._cells = table[:cells]
+        self._bounds = table[cells:cells + outcomes + 1]
+        self._flat = table[cells + outcomes + 1:]
+        self._pieces, self._texts, self._symptom = opened.pieces, opened.texts, symptom
+        self._made: dict[int, tuple[Any, ...]] = {}
+        self._announced: set[int] = set()  # the escalations' pieces found to be JSON arrays
+
+    def outcome(self, index: int) -> tuple[Any, ...]:
+        """(its pieces of text as bytes, the holes among them as four places to fill; whether it
+        announces; its review days or None)."""
+        number = self._cells[index]
+        known = self._made.get(number)
+        if known is None:
+            known = self._made[number] = self._outcome(number)
+        return known
+
+    def _outcome(self, number: int) -> tuple[Any, ...]:
+        if not number < len(self._bounds) - 1:
+            raise Damaged(f"no outcome {number}")
+        start, end = self._bounds[number], self._bounds[number + 1]
+        if not start + _OUTCOME_HEAD <= end <= len(self._flat):
+            raise Damaged(f"outcome {number} is not whole")
+        announces, review, *numbers = self._flat[start:end].tolist()
+        holes, numbers = tuple(numbers[:len(MARKED)]), numbers[len(MARKED):]
+        try:
+            texts = list(map(self._pieces.__getitem__, numbers))
+            marks = [numbers[at] for at in holes]
+        except IndexError:
+            raise Damaged(f"outcome {number} is not whole") from None
+        # the marks at the holes, in order, and nowhere else; announces 1 or 0; a review date a
+        # rule can give (compiled_symptom's layout)
+        if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or sum(map(numbers.count, _MARK_NUMBERS)) != len(MARKED) \
+                or announces > 1 or review > MOST_REVIEW_DAYS + 1:
+            raise Damaged(f"outcome {number} is not whole")
+        line = list(map(self._texts.__getitem__, numbers))
+        for at, fill in zip(holes, _FILLS):
+            line[at] = fill
+        if not _is_plan(_json_line(b"".join(line)), self._symptom):
+            raise Damaged(f"outcome {number} is not a plan of {self._symptom}")
+        return texts, holes, announces == 1, review - 1 if review else None
+
+    def escalation(self, onset: int) -> bytes:
+        number = self._escalations[min(onset, len(self._escalations) - 1)]
+        if number not in self._announced:
+            if type(number) is not int or not 0 <= number < len(self._pieces):
+                raise Damaged(f"no piece {number!r}")
+            if type(_json_line(self._texts[number])) is not list:
+                raise Damaged(f"piece {number} is no list of announcements")
+            self._announced.add(number)
+        return self._pieces[number]
+
+
+def _json_line(text: bytes) -> Any:
+    """The JSON value of `text`, all on one line; Damaged when it is not that. What the cache
+    keeps is checked as JSON, not only by its CRC-32: a checksum shows that no byte changed by
+    chance, not that the bytes were JSON to begin with."""
+    if b"\n" in text or b"\r" in text:
+        raise Damaged("a line break in a plan's text")
+    try:
+        return json.loads(text.decode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise Damaged(str(exc)) from None
+
+
+def _is_plan(value: Any, symptom: str) -> bool:
+    """Whether `value` has a plan's shape: an object of its fields, every one it needs, for `symptom`."""
+    from ..documents.stored import shapes
+
+    shape = shapes()["Plan"]
+    return type(value) is dict and value.get("symptom") == symptom and set(shape["required"]) <= value.keys() \
+        and value.keys() <= shape["properties"].keys()

@@ -1,0 +1,90 @@
+"""What every command shares: the typer app, one-line messages, and the guard that turns the
+domain's errors into the contract's exit codes."""
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from .. import version_line
+from ..errors import ExitCode, RunrehabError
+
+if TYPE_CHECKING:
+    from ..answers.gather import Gathered
+
+app = typer.Typer(
+    name="runrehab",
+    help="Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str) -> None:
+    """One line on stderr, shown as text (what it quotes from files or arguments cannot act on
+    the terminal)."""
+    from ..safe_text import visible
+
+    sys.stderr.write(f"runrehab: {visible(message)}\n")
+
+
+def guarded(command: F) -> F:
+    """Turn the domain's errors into one-line messages and the contract's exit codes."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..streams import start_saving
+
+        start_saving()
+        try:
+            return command(*args, **kwargs)
+        except RunrehabError as exc:
+            for line in exc.report():
+                sys.stderr.write(line + "\n")
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # what the checks above did not foresee is still one line
+            from ..files import shorten, why_not
+
+            where = f": {shorten(str(exc.filename))}" if exc.filename else ""
+            say(f"error: {why_not(exc)}{where}")
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
+        except KeyboardInterrupt:
+            from ..streams import saved_so_far
+
+            if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a new line
+                sys.stderr.write("\n")
+            saved = saved_so_far()  # what the history committed before the interrupt, if anything
+            say(f"interrupted; {saved}" if saved == "nothing was saved" else f"interrupted, but {saved}")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except EOFError:
+            say("end of input before the interview was finished; nothing was saved")
+            raise typer.Exit(ExitCode.END_OF_INPUT) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def reporting_ignored(cases: Iterator[Gathered], symptom: str | None, batch: bool) -> Iterator[Gathered]:
+    """For --explain: say which answers had no effect, being outside the symptom's interview."""
+    for case in cases:
+        if case.ignored:
+            where = f"--answers line {case.line}: " if batch else ""
+            say(f"{where}ignored (not asked for {symptom or case.answers['symptom']}): {', '.join(case.ignored)}")
+        yield case
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(version_line() + "\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis."""

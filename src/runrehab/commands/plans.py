@@ -1,0 +1,205 @@
+"""The commands that make and follow a plan: `triage`, `checkin` and `plan`. Each parses its
+options, makes one call into the domain, renders the result with one renderer (render.RENDERERS)
+and ends with the contract's exit code.
+
+Documents go to stdout, prompts and messages to stderr. Heavy modules are imported inside the
+commands so that `--version` and look-ups start fast.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import HistoryError, UsageError
+from .app import app, guarded, reporting_ignored, say
+from .options import (
+    AnswerOption,
+    AnswersOption,
+    DateOption,
+    DbOption,
+    ExplainOption,
+    InteractiveOption,
+    JsonOption,
+    KbOption,
+    SymptomOption,
+    answer_sources,
+    complete_ids,
+    examples,
+    load_kb,
+    parse_day,
+    text_option,
+)
+
+# ------------------------------------------------------------------ commands
+
+
+@app.command(epilog=examples("triage"))
+@guarded
+def triage(
+    answers: AnswersOption = None,
+    answer: AnswerOption = None,
+    symptom: Annotated[Optional[str], typer.Option(
+        "--symptom", metavar="ID", autocompletion=complete_ids("symptom"),
+        help="The answer to the symptom question (see `runrehab symptoms`).")] = None,
+    json_out: JsonOption = False,
+    date: DateOption = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
+    explain: ExplainOption = False,
+    interactive: InteractiveOption = False,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """The interview: asks questions (red flags first), applies the rules, prints the plan."""
+    from ..answers.gather import checked_first, gathered
+    from ..engine import evaluate as engine
+    from ..records import RED_FLAG_LEVELS
+    from ..render import render, render_batch
+    from ..terminal.interview import interview
+
+    kbase = load_kb(kb)
+    kbase.check_symptom(symptom)
+    day = parse_day(date)
+    fmt = "json" if json_out else "text"
+    pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
+    tables: list[Any] = []
+
+    def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None] | None:
+        """A JSON batch goes by the decision table, byte for byte the engine's plans: made for it
+        alone, and for a stdout whose encoding takes its lines a piece at a time."""
+        from ..batch.table import DecisionTable
+        from ..streams import json_bytes
+
+        encode = json_bytes()
+        if encode is None:
+            return None
+        tables.append(DecisionTable(kbase, encode))
+        return tables[0].checked
+    with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview,
+                  quick=by_table if fmt == "json" and not explain else None) as (batch, cases):
+        if batch:  # nothing is printed for a batch with a bad line
+            if tables:
+                from ..render import write_when_whole
+                from ..rules.loader import batching
+
+                with batching():
+                    write_when_whole(tables[0].lines((case.answers for case in cases), day))
+                return
+            checked = checked_first(cases)  # every line checked, then read again and planned
+            render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)
+                                       for case in (reporting_ignored(checked, None, batch) if explain else checked)),
+                         kbase)
+            return
+        [case] = reporting_ignored(cases, None, batch) if explain else cases
+    plan = engine.triage(kbase, case.answers, day, explain=explain)
+    if not no_save:  # saved before it is shown: what is shown is what is kept
+        from ..history.tracking import keep_plan
+
+        path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
+        # after a warning sign the only next step is the one the plan gives: no check-in
+        say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
+            else f"plan saved to {path}; check in with `runrehab checkin`")
+    render("plan", fmt, plan, kbase)
+
+
+@app.command(epilog=examples("checkin"))
+@guarded
+def checkin(
+    answers: AnswersOption = None,
+    answer: AnswerOption = None,
+    symptom: SymptomOption = None,
+    done: Annotated[Optional[list[str]], typer.Option(
+        "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar="WORDS", help="A note to keep with the check-in.")] = None,
+    brought_on: Annotated[Optional[list[str]], typer.Option(
+        "--brought-on", metavar="EXERCISE", help="An exercise that brought on your symptoms: it is left out; repeat it.")] = None,
+    keep: Annotated[Optional[list[str]], typer.Option(
+        "--keep", metavar="EXERCISE", help="After a warning sign, with cleared_by_clinician=yes: an exercise the "
+        "clinician said to keep (default: all); repeat it.")] = None,
+    json_out: JsonOption = False,
+    date: DateOption = None,
+    explain: ExplainOption = False,
+    interactive: InteractiveOption = False,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
+    from ..answers.gather import gathered
+    from ..engine.evaluate import day_of_plan
+    from ..engine.sessions import pain_limit
+    from ..history.tracking import awaiting_clearance, check_in, current, day_on_plan, keep_checkin, logged_since_checkin
+    from ..render import render
+    from ..terminal.interview import interview
+
+    note = text_option("--note", note)
+    kbase = load_kb(kb)
+    day = parse_day(date)
+    now = current(db, symptom, kbase)
+    plan = now.plan
+    day = day_on_plan(day, date is not None, plan.date)
+    sources = answer_sources(answers, answer, interactive)
+    with now.history:
+        which = now.which(always=sources.at_terminal)
+        if which:  # before anything is asked
+            say(which)
+        day_of_plan(plan.date, day)  # refused before anything is asked
+        logged = logged_since_checkin(now, day, pain_limit(kbase, plan.symptom))  # not asked again
+        known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
+        if "cleared_by_clinician" in kbase.asked(plan.symptom, "checkin") and not awaiting_clearance(now, day):
+            known["cleared_by_clinician"] = False  # asked only while a warning sign waits for a clinician
+        with gathered(kbase, sources, "checkin", interview,
+                      plan.answers, plan.symptom, known) as (_, cases):
+            [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
+        if sources.at_terminal and done is None and not note:
+            from ..engine.interview import red_flag_raised
+            from ..terminal.interview import done_and_felt
+
+            routine = (now.last_checkin() or plan).routine
+            if routine and not red_flag_raised(case.answers):
+                done, note = done_and_felt(kbase, routine)
+        doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
+                       sessions=logged.sessions, left_out=[*(brought_on or []), *logged.stopped], keep=keep)
+        fmt = "json" if json_out else "text"
+        _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
+    render("checkin", fmt, doc, kbase)
+
+
+def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
+    """What `keep` saves, and where; when the history cannot take it, what was made is shown
+    all the same (its advice, a warning sign's above all, must reach its reader), then why it
+    was not saved."""
+    try:
+        return keep()
+    except HistoryError as exc:
+        show()
+        why = str(exc)
+        raise HistoryError(why if why.endswith("nothing was saved") else f"{why}; nothing was saved") from None
+
+
+@app.command(epilog=examples("plan"))
+@guarded
+def plan(
+    symptom: SymptomOption = None,
+    json_out: JsonOption = False,
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown|ics",
+                                        help="markdown: a handout to print or send to your physical therapist; "
+                                             "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """The current plan: what to do now and since when, its day count, next review date."""
+    from ..history.tracking import current, day_on_plan, plan_status
+    from ..render import formats, render
+    from ..safe_text import quoted
+
+    allowed = [f for f in formats("plan-status") if f != "json"]
+    if format not in allowed:
+        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    kbase = load_kb(kb)
+    now = current(db, symptom, kbase)
+    with now.history:
+        status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
+    render("plan-status", "json" if json_out else format, status, kbase)

@@ -1,0 +1,310 @@
+"""Every output document, defined once: frozen, slotted classes (documents/base.py) built by
+keyword, in JSON field order.
+
+The engine, tracking, sessions and today build them by keyword, so a misspelt or missing field
+fails where a document is built. They import no pydantic: schemas.py turns them into JSON
+Schemas (`runrehab schema`) and validators for the tests. Field names that are Python keywords
+carry a trailing underscore (records.KEYWORD_FIELDS); in JSON they do not. Constraints are
+markers pydantic reads for the schemas (Limits); nothing checks them at run time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import total_ordering
+from typing import Annotated, Any, Literal, Optional
+
+from ..records import SCHEMA_VERSION, fields_of
+from ..safe_text import visible
+from .base import Document, Limits
+
+Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
+# Who said the words a citation quotes. A runner's words are context (what they feel, what they
+# tried), never advice: no routine or dose may rest on them alone.
+Role = Literal["expert", "trainer", "runner", "guideline"]
+Decision = Literal["continue", "progress", "escalate", "stop"]
+Status = Literal["active", "upkeep", "escalated", "stopped"]
+Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
+Side = Literal["left", "right"]
+
+
+# an id of the rule base: an exercise, a rule, a question, a document
+Id = Annotated[str, Limits(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+Count = Annotated[int, Limits(ge=0)]
+Score = Annotated[int, Limits(ge=0, le=10)]  # pain, 0-10
+NonEmpty = Annotated[str, Limits(min_length=1)]
+
+
+class Range(Document):
+    min: Count
+    max: Count
+
+
+class Dose(Document):
+    sets: Optional[Range] = None
+    reps: Optional[Range] = None
+    hold_seconds: Optional[Range] = None
+    duration_seconds: Optional[Range] = None
+    per_side: bool = False
+    frequency: Optional[str] = None
+
+
+class SourceRef(Document):
+    document: str
+    title: str
+    quote: str
+    voice: Optional[Role] = None  # None only in documents saved before citations named their voice
+    speaker: Optional[str] = None  # who the voice is, e.g. "Nick Rainey, Doctor of Physical Therapy"
+    url: Optional[str] = None
+
+
+class Escalation(Document):
+    """When to get help, as a plan announces it: from day `after_days` (of the plan, or of a
+    check-in from its date), if `if`, do `action`. `rules`: the check-in rules that would decide it."""
+
+    after_days: Annotated[int, Limits(ge=0, le=3650)]
+    if_: NonEmpty
+    action: NonEmpty
+    level: Level
+    rules: list[str] = ()  # type: ignore[assignment]
+
+
+class FiredRule(Document):
+    id: str
+    source: SourceRef
+
+
+class TraceEntry(Document):
+    """Why a rule did or did not shape the plan (`triage --explain`)."""
+
+    rule: str
+    fired: bool
+    matched: list[str]
+    level: Optional[Level]
+    overridden_by: Optional[str] = None
+
+
+class RoutineEntry(Document):
+    exercise: str
+    name: str
+    dose: Dose
+    timing: Optional[str]
+
+
+class Plan(Document):
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    answers: dict[str, Any]
+    triage_level: Level
+    headline: str
+    red_flags: list[str]
+    routine: list[RoutineEntry]
+    advice: list[str]
+    stop_if: list[str]
+    escalation: list[Escalation]
+    review_date: Optional[dt.date]
+    rules: list[FiredRule]
+    disclaimer: str
+    trace: Optional[list[TraceEntry]] = None
+
+
+class ExerciseDoc(Document):
+    """An exercise as printed: citations carry the document's title."""
+
+    id: Id
+    name: NonEmpty
+    aliases: list[str] = ()  # type: ignore[assignment]
+    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    targets: Annotated[list[str], Limits(min_length=1)]
+    equipment: list[str] = ()  # type: ignore[assignment]
+    instructions: Annotated[list[str], Limits(min_length=1)]
+    dose: Dose
+    cautions: list[str] = ()  # type: ignore[assignment]
+    sources: Annotated[list[SourceRef], Limits(min_length=1)]
+    source_note: Optional[str] = None  # what the sources leave out (a name without a description, a missing picture)
+
+
+class CheckIn(Document):
+    schema_version: int = SCHEMA_VERSION
+    plan_date: dt.date
+    date: dt.date
+    day: Count
+    symptom: str
+    # Both null when a red flag answered yes ended the check-in before they were asked.
+    progress: Optional[Progress]
+    pain_score: Optional[Score]
+    answers: dict[str, Any]
+    red_flags: list[str]
+    triage_level: Level
+    decision: Decision
+    message: str
+    routine: list[RoutineEntry]
+    advice: list[str]
+    stop_if: list[str]
+    escalation: list[Escalation]
+    next_review: Optional[dt.date]
+    done: list[str] = ()  # type: ignore[assignment]
+    sessions: Optional[Count] = None  # days with exercises logged since the last check-in
+    note: Optional[str] = None
+    rules: list[FiredRule]
+    disclaimer: str
+    trace: Optional[list[TraceEntry]] = None
+
+
+class Adherence(Document):
+    """This week's sessions: one a day planned from `since` (Monday, or the plan's date) to today."""
+
+    since: dt.date
+    planned: Count
+    done: Count
+
+
+class WarningSign(Document):
+    """A warning sign answered yes, at the triage or a check-in, and every date it was."""
+
+    question: str
+    dates: Annotated[list[dt.date], Limits(min_length=1)]
+
+
+class PlanStatus(Plan):
+    """`runrehab plan`: the current plan with where it stands today. The fields it adds are
+    optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
+
+    day: Optional[Count] = None
+    next_review: Optional[dt.date] = None
+    due: Optional[list[Escalation]] = None  # escalations whose day has come
+    last_checkin: Optional[CheckIn] = None
+    # where the plan stands after its check-ins (history.tracking.plan_state): what every view shows first
+    status: Optional[Status] = None
+    current_level: Optional[Level] = None
+    since: Optional[dt.date] = None  # the date of the decision that set the status
+    why: Optional[str] = None  # that decision in words
+    current_routine: Optional[list[RoutineEntry]] = None  # what to do now: empty once escalated or stopped
+    other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
+    adherence: Optional[Adherence] = None
+    warning_signs: Optional[list[WarningSign]] = None  # every one answered yes since the triage, first met first
+
+
+class HistoryEntry(Document):
+    plan: Plan
+    current: bool  # the symptom's current plan; a later triage replaced it otherwise
+    kb_version: str
+    status: Status
+    current_level: Level
+    since: dt.date
+    why: str
+    checkins: list[CheckIn]
+
+
+class HistoryDoc(Document):
+    """`runrehab history --json`: every plan, oldest first, with its check-ins."""
+
+    schema_version: int = SCHEMA_VERSION
+    path: str
+    plans: list[HistoryEntry]
+
+
+class TodayItem(RoutineEntry):
+    when: Literal["before a run", "after a run", "during the day"]  # the order to do them in
+    done: bool  # logged as done on the day
+
+
+class TodayPlan(Document):
+    symptom: str
+    plan_date: dt.date
+    day: Count
+    status: Status
+    current_level: Level
+    since: dt.date
+    why: str
+    decided_by: Literal["triage", "check-in"]  # what set the status: the plan itself or its latest check-in
+    exercises: list[TodayItem]  # empty when the plan has no routine to follow now
+    done: list[str]  # every exercise logged as done on the day, in the routine or not
+    next_review: Optional[dt.date]
+    review_due: bool  # the review date has come: time for `runrehab checkin`
+    due: list[Escalation]  # escalation checkpoints whose day has come
+
+
+class TodayDoc(Document):
+    """`runrehab today --json`: what is due on `date` for every running plan, the most recent first."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    plans: list[TodayPlan]
+
+
+class SessionStep(Document):
+    """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
+    `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
+
+    exercise: str
+    set: Annotated[int, Limits(ge=1)]
+    side: Optional[Side]
+    kind: Literal["reps", "hold", "duration", "rest"]
+    target: Optional[Count]
+    seconds: Optional[Count]
+
+
+class SessionExercise(Document):
+    exercise: str
+    name: str
+    dose: Dose
+
+
+class Session(Document):
+    """`runrehab session --json`: today's routine as ordered steps. `pain_limit`: pain during an
+    exercise (0-10) above which it stops."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    plan_date: dt.date
+    pain_limit: Score
+    stop_if: list[str]
+    exercises: list[SessionExercise]
+    steps: list[SessionStep]
+
+
+class LogEntry(Document):
+    """One exercise done in a session, as kept in the history and read by `session --log`."""
+
+    exercise: str
+    date: dt.date
+    sets: Annotated[int, Limits(ge=0, le=99)]
+    sides: list[Side] = ()  # type: ignore[assignment]
+    seconds: Optional[Annotated[int, Limits(ge=0, le=3600)]] = None  # hold or duration reached
+    reps: Optional[Annotated[int, Limits(ge=0, le=999)]] = None
+    pain_during: Optional[Score] = None
+    stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
+
+
+@total_ordering
+class Problem(Document):
+    """Something wrong in a rule-base file, at FILE:LINE:COL; problems sort by place."""
+
+    file: str
+    line: Annotated[int, Limits(ge=1)]
+    col: Annotated[int, Limits(ge=1)]
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+
+    def __init__(self, file: str, line: int, col: int, severity: str, code: str, message: str) -> None:
+        super().__init__(file=file, line=line, col=col, severity=severity, code=code, message=message)
+
+    def __lt__(self, other: Problem) -> bool:
+        return tuple(fields_of(self).values()) < tuple(fields_of(other).values())
+
+    def __hash__(self) -> int:
+        return hash(tuple(fields_of(self).values()))
+
+    def __str__(self) -> str:
+        return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
+
+
+class ValidationReport(Document):
+    """`runrehab validate --json`: `ok` is false when an error (or with --strict a warning) was found."""
+
+    schema_version: int = SCHEMA_VERSION
+    ok: bool
+    problems: list[Problem]

@@ -1,0 +1,189 @@
+"""Which question comes next, and turning what a person or a script typed into typed answers.
+
+The interview is stateless: given the answers so far it says what to ask next, so it can be
+replayed from its answers and driven by a terminal or an answers file alike.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AnswerError, MissingAnswers
+from ..records import Record, is_red_flag
+from ..rules.conditions import evaluate
+from ..safe_text import quoted
+
+if TYPE_CHECKING:
+    from ..rules.kb import KnowledgeBase
+
+YES = ("yes", "y", "true")
+NO = ("no", "n", "false")
+OTHER = "other"  # the symptom of a problem the rule base does not cover: warning signs, then whom to see
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
+
+
+def allowed(question: Record) -> str:
+    if question.type == "yes_no":
+        return "yes or no"
+    if question.type == "integer":
+        return f"a whole number from {question.min} to {question.max}"
+    if question.type == "choice":
+        return "one of " + ", ".join(question.choices or [])
+    return "any of " + ", ".join(question.choices or []) + " (comma-separated)"
+
+
+def named(question: Record) -> str:
+    """A question in words, cut short: \u201cWorst pain or discomfort in the…\u201d."""
+    words = question.text
+    return f"\u201c{words if len(words) <= 60 else words[:59].rstrip() + '…'}\u201d"
+
+
+def _refused(question: Record, raw: Any, why: str = "is not allowed") -> AnswerError:
+    return AnswerError(f"{question.id}: {quoted(raw)} {why} (allowed: {allowed(question)}); "
+                       f"the question: {named(question)}")
+
+
+def parse_answer(question: Record, raw: Any) -> Any:
+    """The typed value of one answer, or AnswerError naming the id, the value and what is allowed."""
+    kind = question.type
+    if kind == "yes_no":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str):
+            word = raw.strip().lower()
+            if word in YES:
+                return True
+            if word in NO:
+                return False
+        raise _refused(question, raw)
+    if kind == "integer":
+        if isinstance(raw, bool):
+            raise _refused(question, raw)
+        if isinstance(raw, int):
+            value = raw
+        elif isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
+            value = int(raw.strip())
+        else:
+            raise _refused(question, raw, "is not a whole number")
+        if not question.min <= value <= question.max:
+            raise _refused(question, raw, "is out of range")
+        return value
+    if kind == "choice":
+        if isinstance(raw, str) and raw.strip().lower() in (question.choices or []):
+            return raw.strip().lower()
+        raise _refused(question, raw)
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise _refused(question, raw)
+    picked = {i.strip().lower() for i in items if i.strip()}
+    if picked - set(question.choices or []):
+        raise _refused(question, raw)
+    return [c for c in question.choices or [] if c in picked]
+
+
+_TYPED_KEPT = 1 << 16  # answers remembered as typed: every usual spelling of a large rule base
+
+
+def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+    """Typed answers for every given id; unknown ids and bad values raise AnswerError. What
+    parse_answer made of (id, type of the value, value) is remembered for the next case (the type
+    is part of the key since True == 1); what it refused is not."""
+    typed_before = kb.shared(("typed-answers",), dict)
+    try:  # every answer met before (the usual case of a batch): no checking left to do
+        return {qid: typed_before[qid, type(raw), raw] for qid, raw in given.items()}
+    except (KeyError, TypeError):  # TypeError: a list or a mapping, never remembered
+        pass
+    typed = {}
+    for qid, raw in given.items():
+        try:
+            typed[qid] = typed_before[qid, type(raw), raw]
+        except (KeyError, TypeError):  # TypeError: a list or a mapping, never remembered
+            question = kb.questions.get(qid)
+            try:
+                if question is None:
+                    raise AnswerError(qid)
+                value = typed[qid] = parse_answer(question, raw)
+            except AnswerError:
+                unknown = [u for u in given if u not in kb.questions]  # named before any value refused
+                if unknown:
+                    raise AnswerError(f"no question with id {', '.join(quoted(u) for u in unknown)} "
+                                      f"(see `runrehab questions` for the ids)") from None
+                raise
+            if len(typed_before) < _TYPED_KEPT and (type(raw) in (bool, int) or type(raw) is str and len(raw) <= 64):
+                typed_before[qid, type(raw), raw] = value
+    return typed
+
+
+def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[str]:
+    """The ids answered that the symptom's interview at `stage` does not ask. Such answers have
+    no effect (see `complete`), so that one `-a` can serve every case of a mixed batch; a rule
+    that tests such a question is refused when the rule base is loaded (rules.checks.check_references).
+    A warning sign answered yes is never among them: it is honoured whatever the symptom
+    (engine.evaluate.fired_rules)."""
+    symptom = symptom or answers.get("symptom")
+    if symptom not in kb.symptoms:
+        return []
+    asked = kb.asked(symptom, stage)
+    return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
+
+
+def is_required(question: Record) -> bool:
+    return question.required or question.red_flag
+
+
+def red_flag_raised(answers: dict[str, Any]) -> bool:
+    return any(value is True and is_red_flag(qid) for qid, value in answers.items())
+
+
+def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Record]:
+    """The questions still to ask, in order. Empty once any red flag is answered yes (the symptom
+    comes first: without it no red flag can be weighed)."""
+    symptom = symptom or answers.get("symptom")
+    if stage == "triage" and symptom is None:
+        return [kb.questions["symptom"]]
+    asked = kb.questions_for(symptom, stage)
+    if red_flag_raised(answers):
+        return []
+    return [q for q in asked if q.id not in answers and not (stage == "checkin" and q.asked_once)
+            and (q.ask_if is None or evaluate(q.ask_if, answers))]
+
+
+def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Record | None:
+    todo = pending(kb, answers, stage, symptom)
+    return todo[0] if todo else None
+
+
+def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", symptom: str | None = None) -> dict[str, Any]:
+    """Typed answers with defaults filled in, without those outside the symptom's interview;
+    MissingAnswers names every required id not given. A warning sign answered yes ends a triage
+    even before the symptom is known: its advice does not wait for it (the symptom is then
+    `other`, the problem not yet named)."""
+    symptom = symptom or answers.get("symptom")
+    if symptom is None and stage == "triage" and red_flag_raised(answers) and OTHER in kb.symptoms:
+        symptom = OTHER
+        answers = {"symptom": OTHER, **answers}
+    if symptom in kb.symptoms and answers.keys() == kb.asked(symptom, stage):
+        return dict(answers)  # every question of the interview answered and nothing else: all there
+    ignored = set(outside(kb, answers, stage, symptom))
+    answers = {qid: value for qid, value in answers.items() if qid not in ignored}
+    while True:
+        todo = pending(kb, answers, stage, symptom)
+        missing = [q.id for q in todo if is_required(q)]
+        if missing:
+            if "symptom" in missing and not red_flag_raised(answers):
+                missing = missing + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
+                                     and not q.symptoms and q.id not in missing and q.id not in answers]
+            raise MissingAnswers(missing)
+        if not todo:
+            return answers
+        for q in todo:  # defaults may make further questions applicable (ask_if)
+            answers[q.id] = q.default
+
+
+def carried_over(kb: KnowledgeBase, plan_answers: dict[str, Any], given: dict[str, Any], *,
+                 at_terminal: bool = False) -> dict[str, Any]:
+    """Check-in answers with the plan's answers filled in for questions not given: `asked_once`
+    ones always (what cannot change is not asked again), `carry_over` ones when no person is asked."""
+    carried = {q.id: plan_answers[q.id] for q in kb.questions.values()
+               if (q.asked_once or (q.carry_over and not at_terminal)) and "checkin" in q.stages and q.id in plan_answers}
+    return {**carried, **given}

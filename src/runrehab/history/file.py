@@ -1,0 +1,317 @@
+"""A history file: its tables and their migrations, how it is made (whole, for its owner alone)
+and opened, recognised as runrehab's without writing a byte, read as immutable where its folder
+or disk takes no new file, closed to other users, and every failure told in words (locked, full,
+read-only, no permission) rather than as damage. history/store.py reads and writes what it holds."""
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import stat
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import HistoryError
+
+APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS = {
+    1: """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        symptom TEXT NOT NULL,
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        current INTEGER NOT NULL DEFAULT 1,
+        answers TEXT NOT NULL,
+        document TEXT NOT NULL,
+        kb_version TEXT NOT NULL,
+        kb_hash TEXT NOT NULL
+    );
+    CREATE INDEX plans_current ON plans (symptom, current);
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        document TEXT NOT NULL
+    );
+    CREATE INDEX checkins_plan ON checkins (plan_id, date);
+    """,
+    2: """
+    CREATE TABLE exercise_logs (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        date TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        entry TEXT NOT NULL
+    );
+    CREATE INDEX exercise_logs_date ON exercise_logs (date, plan_id);
+    """,
+}
+
+
+def closed_to_others(path: Path, *, folder: bool = False) -> None:
+    """Refuse a history whose file, write-ahead log, shared-memory file or journal another user
+    owns or can write (in a shared folder another user may make them first, to read what is
+    written into them or to plant a plan); close one of this user's own that others can read
+    (made by an earlier runrehab), and with `folder` its folder too (runrehab's own data folder).
+    Called just before SQLite opens the file (and again once it has)."""
+    real = path.resolve()
+    _claim(real)
+    for each in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            info = each.lstat()  # the file itself is `real`; a companion is never a link SQLite should follow
+        except OSError:  # not there (yet): SQLite makes the companions with the file's own mode
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            raise HistoryError(f"history {each}: a symbolic link beside the history, so it is neither read nor "
+                               "written; remove the link")
+        if info.st_uid != os.geteuid():
+            raise HistoryError(f"history {each}: belongs to another user (uid {info.st_uid}), so it is neither "
+                               "read nor written; choose another --db")
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise HistoryError(f"history {each}: other users can write it, so it is neither read nor written; "
+                               "if you trust what it holds, `chmod 600` it")
+        _tighten(each, info)
+    if folder:
+        try:
+            _tighten(real.parent, real.parent.stat())
+        except OSError:
+            pass
+
+
+def _claim(real: Path) -> None:
+    """Make the write-ahead log and shared-memory file of a WAL history, while they do not exist,
+    empty and this user's (0600), so that no one else can make them first before SQLite opens
+    them (SQLite run by root would take such files over as they are, open to whoever made them)."""
+    try:
+        with real.open("rb") as handle:
+            if handle.read(20)[18:20] != b"\x02\x02":  # a rollback-journal file has no such companions
+                return
+    except OSError:
+        return
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.close(os.open(f"{real}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                             0o600))
+        except OSError:  # there already (checked next), or a folder that takes no new file
+            pass
+
+
+def _tighten(path: Path, info: os.stat_result) -> None:
+    if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+        try:
+            path.chmod(stat.S_IMODE(info.st_mode) & 0o700)
+        except OSError:  # a read-only file system: it cannot be changed, nor written
+            pass
+
+
+def why_unusable(path: Path, exc: BaseException) -> str:
+    """What is wrong, in words, for an error met using the history at `path` (or its folder):
+    what the system says about the file and its folder first, then SQLite's own words."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        fs = os.statvfs(folder)
+    except OSError:
+        fs = None
+    if isinstance(exc, sqlite3.IntegrityError):
+        return f"the database refused the change: {exc}"
+    if fs is not None and fs.f_flag & os.ST_RDONLY:
+        return f"{folder} is on a read-only file system"
+    if name.startswith("SQLITE_FULL") or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (fs is not None and fs.f_bavail == 0):
+        return f"the disk holding {folder} is full"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return "another program has it locked; try again when it is done"
+    for each in (path, folder):
+        if each.exists() and not os.access(each, os.W_OK if each == folder or name.startswith("SQLITE_READONLY")
+                                           else os.R_OK | os.W_OK):
+            return f"no permission to {'write in' if each.is_dir() else 'use'} {each}"
+    if name.startswith("SQLITE_READONLY"):
+        return "the file is read-only"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def uri(path: Path, options: str) -> str:
+    """`path` as an SQLite URI: always a file name (never `:memory:` nor another URI), its bytes as
+    the system has them (a name that is not UTF-8, a Latin-1 locale's) percent-encoded."""
+    # quote is what urllib.request.pathname2url does on POSIX (runrehab's only kind of system),
+    # without importing urllib.request and http.client at every start that opens the history
+    from urllib.parse import quote
+
+    return f"file:{quote(os.fsencode(path.absolute()))}?{options}"
+
+
+def read_only(path: Path) -> sqlite3.Connection:
+    """A reader for a history whose folder or disk takes no new file (a WAL database's readers
+    make a -shm file beside it): SQLite is told the file will not change, which holds on a
+    read-only or full file system; the WAL, if one was left, is not read."""
+    conn = sqlite3.connect(uri(path, "mode=ro&immutable=1"), uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def recognise(path: Path) -> str | None:
+    """Refuse, without writing a byte, a file that is not a runrehab history. A sound history that
+    can only be read as if immutable (see `_read_only`) gives the reason it cannot be written."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise HistoryError(f"history {path}: cannot read ({exc.strerror})") from None
+    if len(header) == 0:
+        raise HistoryError(f"history {path}: the file is empty, not a runrehab history; move it away or choose another --db")
+    if not header.startswith(b"SQLite format 3\0") or len(header) < 100:
+        raise HistoryError(f"history {path}: not a SQLite database (damaged or a different kind of file)")
+    trouble = None
+    closed_to_others(path)
+    try:
+        try:
+            application_id, status = probe(sqlite3.connect(uri(path, "mode=ro"), uri=True,
+                                                            timeout=BUSY_TIMEOUT_MS / 1000))
+        except sqlite3.OperationalError as exc:  # the file may be sound: say what stands in the way
+            trouble = why_unusable(path, exc)
+            if "locked" in trouble or not os.access(path, os.R_OK):
+                raise HistoryError(f"history {path}: cannot read ({trouble})") from None
+            application_id, status = probe(read_only(path))
+    except sqlite3.OperationalError as exc:
+        raise HistoryError(f"history {path}: cannot read ({trouble or why_unusable(path, exc)})") from None
+    except sqlite3.DatabaseError as exc:
+        raise HistoryError(f"history {path}: damaged ({exc})") from None
+    if application_id != APPLICATION_ID:
+        raise HistoryError(f"history {path}: a SQLite database that is not a runrehab history")
+    if status != "ok":
+        raise HistoryError(f"history {path}: damaged ({status})")
+    return trouble
+
+
+def probe(conn: sqlite3.Connection) -> tuple[int, str]:
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if application_id != APPLICATION_ID:
+            return application_id, "ok"
+        status = conn.execute("PRAGMA quick_check").fetchone()[0]
+        return application_id, (schema_trouble(conn) or "ok") if status == "ok" else status
+    finally:
+        conn.close()
+
+
+def schema_trouble(conn: sqlite3.Connection) -> str | None:
+    """What differs from the tables runrehab made at the file's schema version (a newer one is
+    told apart later): a version it never wrote, a table or a column missing."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < 1:
+        return f"schema version {version}, which runrehab never wrote"
+    for table, columns in tables(min(version, SCHEMA_VERSION)).items():
+        found = {row[1] for row in conn.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+        if not found:
+            return f"no {table} table"
+        missing = [column for column in columns if column not in found]
+        if missing:
+            return f"the {table} table has no {missing[0]} column"
+    return None
+
+
+@lru_cache(maxsize=None)
+def tables(version: int) -> dict[str, tuple[str, ...]]:
+    """The tables and columns of a history at schema `version`, as its migrations make them."""
+    conn = sqlite3.connect(":memory:")  # a name runrehab chose, never a user's
+    try:
+        for step in range(1, version + 1):
+            conn.executescript(MIGRATIONS[step])
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {name: tuple(row[1] for row in conn.execute("SELECT * FROM pragma_table_info(?)", (name,)))
+                for name in names}
+    finally:
+        conn.close()
+
+
+def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Connection:
+    """A connection to a recognised (or, with create, new) history, migrated to SCHEMA_VERSION."""
+    if create and not path.exists():
+        create_file(path)
+    trouble = None if recognised else recognise(path)
+    if trouble is not None:
+        raise HistoryError(f"history {path}: cannot {'write' if create else 'open'} ({trouble})")
+    try:
+        conn = open_connection(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        try:  # again, now that SQLite has opened the companion files: none was made meanwhile by another
+            closed_to_others(path)
+        except HistoryError:
+            conn.close()
+            raise
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"history {path}: made by a newer runrehab (schema {version}); upgrade runrehab")
+        if version < SCHEMA_VERSION and create:
+            migrate(conn)
+        return conn
+    except sqlite3.OperationalError as exc:
+        raise HistoryError(f"history {path}: cannot open ({why_unusable(path, exc)})") from None
+    except sqlite3.DatabaseError as exc:
+        raise HistoryError(f"history {path}: not a runrehab history or damaged ({exc})") from None
+
+
+def open_connection(path: Path) -> sqlite3.Connection:
+    """A connection to the existing file `path` (a file name, never a URI of SQLite's)."""
+    closed_to_others(path)
+    conn = sqlite3.connect(uri(path, "mode=rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        # read again under the write lock: another process may have migrated the file meanwhile
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def create_file(path: Path) -> None:
+    """Make a new history at `path`, whole and readable by its owner alone: built under a
+    temporary name (mkstemp makes it 0600; SQLite gives its WAL and SHM files the same mode) and
+    hard-linked into place, which fails, leaving the other, if another process was first."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HistoryError(f"history {path}: cannot create its folder ({why_unusable(path.parent, exc)})") from None
+    tmp = None
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".history-", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+        conn = open_connection(tmp)
+        try:
+            migrate(conn)
+            conn.execute("PRAGMA journal_mode = WAL")  # after the migration, so the file header is already marked
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            if not path.exists():  # a dangling symlink appeared under the name
+                raise HistoryError(f"history {path}: a symbolic link to a file that does not exist") from None
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise HistoryError(f"history {path}: cannot create it ({why_unusable(path, exc)})") from None
+    finally:
+        if tmp is not None:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)

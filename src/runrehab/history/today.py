@@ -1,0 +1,46 @@
+"""What is due on one day for every running plan: the exercises in the order to do them, what is
+already logged as done, and whether a review or an escalation checkpoint has come
+(documents.TodayDoc). Where each plan stands comes from history.tracking.plan_state, as in every view."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..documents.kinds import TodayDoc, TodayItem, TodayPlan
+from ..errors import NothingToActOn
+from ..records import ORDER, fields_of, when
+from .store import History
+from .tracking import day_on_plan, due_escalations, plan_state, read_checkins
+
+if TYPE_CHECKING:
+    from ..rules.kb import KnowledgeBase
+
+def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase, given: bool = True) -> TodayDoc:
+    """What is due on `day` for every plan running on it; NothingToActOn when there is none.
+    Without a `given` date, a plan made in a time zone ahead of this one counts from its day 0."""
+    from ..documents.stored import read_plan
+
+    with History.open(db) as history:
+        plans = []
+        for stored in history.current_plans():
+            plan = read_plan(stored.document)
+            on = day_on_plan(day, given, plan.date)
+            if plan.date > on:  # not started yet on that day
+                continue
+            state = plan_state(plan, read_checkins(history, stored.id))
+            done = history.exercises_logged_on(on, plan.symptom)
+            items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done) for i in state.routine),
+                           key=lambda i: ORDER.index(i.when))
+            plan_day = (on - plan.date).days
+            plans.append(TodayPlan(
+                symptom=plan.symptom, plan_date=plan.date, day=plan_day, status=state.status,
+                current_level=state.current_level, since=state.since, why=state.why,
+                decided_by="check-in" if state.latest else "triage", exercises=items, done=done,
+                next_review=state.next_review,
+                review_due=state.next_review is not None and state.next_review <= on,
+                due=due_escalations(plan, state, plan_day)))
+    if not plans:
+        raise NothingToActOn(f"no plan running on {day} in {history.path}: "
+                             "start one with `runrehab triage` (it asks a few questions and saves the plan)")
+    return TodayDoc(date=day, plans=plans)

@@ -1,0 +1,270 @@
+"""Pydantic models of the rule-base files as authored (exercises.yaml, rules.yaml).
+
+They forbid unknown keys, so a misspelt key in YAML is an error with a line number. A rule base
+is checked against them once, when its YAML is read; at run time it is Records (records.py) that
+follow these models field for field.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
+
+from ..documents.kinds import Decision, Id, Level, Role
+from ..records import KEYWORD_FIELDS, MOST_REVIEW_DAYS, is_red_flag, question_problem
+from .conditions import condition_kind
+
+QuestionType = Literal["choice", "multi", "yes_no", "integer"]
+Stage = Literal["triage", "checkin"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ------------------------------------------------------------------ shared pieces
+
+
+class Range(Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class Dose(Strict):
+    sets: Range | None = None
+    reps: Range | None = None
+    hold_seconds: Range | None = None
+    duration_seconds: Range | None = None
+    per_side: bool = False
+    frequency: str | None = None
+
+
+class Citation(Strict):
+    document: Id
+    quote: str = Field(min_length=1)
+    voice: Role | None = None  # may be left out when the document has one voice
+
+
+# ------------------------------------------------------------------ exercises.yaml
+
+
+class Exercise(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    targets: list[str] = Field(min_length=1)
+    equipment: list[str] = []
+    instructions: list[str] = Field(min_length=1)
+    dose: Dose
+    cautions: list[str] = []
+    sources: list[Citation] = Field(min_length=1)
+    source_note: str | None = None  # what the sources leave out (a name without a description, a missing picture)
+
+
+class ExercisesFile(Strict):
+    schema_version: Literal[1]
+    exercises: list[Exercise] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------ rules.yaml
+
+
+class Voice(Strict):
+    role: Role
+    name: str = Field(min_length=1)
+    starts: list[str] = []  # the opening words of each of this voice's parts of the document's text
+
+
+class Document(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    kind: Literal["seed", "guideline"]
+    url: str | None = None
+    text: str | None = None  # the document as published: a file in the rule-base folder
+    voices: list[Voice] = []  # a guideline without voices speaks as the guideline
+
+    @model_validator(mode="after")
+    def _voices(self) -> Document:
+        roles = [v.role for v in self.voices]
+        if len(set(roles)) != len(roles):
+            raise ValueError("each role may speak once in `voices`")
+        if self.kind == "seed" and not self.voices:
+            raise ValueError("a seed document lists its `voices` (who speaks in it: expert, trainer, runner)")
+        if self.kind == "seed" and "guideline" in roles:
+            raise ValueError("a seed document has no `guideline` voice")
+        if self.kind == "guideline" and set(roles) - {"guideline"}:
+            raise ValueError("a guideline document speaks only as `guideline`")
+        if len(self.voices) > 1 and not all(v.starts for v in self.voices):
+            raise ValueError("with several voices, each names the opening words of its parts in `starts`")
+        if self.text is not None and (self.text.startswith(("/", "\\")) or ".." in self.text.replace("\\", "/").split("/")):
+            raise ValueError("`text` is a path inside the rule-base folder")
+        return self
+
+
+class Symptom(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
+class Leaf(Strict):
+    question: Id
+    op: Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "contains"] = "eq"
+    value: Any
+
+
+class AllOf(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: Condition = Field(alias=KEYWORD_FIELDS["not_"])
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+        Annotated[Leaf, Tag("leaf")],
+    ],
+    Discriminator(condition_kind),
+]
+
+
+class Question(Strict):
+    id: Id
+    text: str = Field(min_length=1)
+    sign: str | None = Field(default=None, min_length=1)  # red flags: the warning sign in a few words, as a plan names it
+    type: QuestionType
+    choices: list[str] | None = None
+    labels: dict[str, str] = {}  # choice id -> the words shown for it; ids stay accepted as answers
+    min: int | None = None
+    max: int | None = None
+    default: Any = None
+    symptoms: list[Id] = []
+    stages: list[Stage] = Field(default=["triage"], min_length=1)
+    required: bool = False
+    carry_over: bool = False  # at a check-in without a terminal: the plan's answer unless given
+    asked_once: bool = False  # cannot change (how it started): a check-in takes the plan's answer, never asks again
+    ask_if: Condition | None = None
+    source: Citation | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def red_flag(self) -> bool:
+        return is_red_flag(self.id)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        problem = question_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class RoutineItem(Strict):
+    exercise: Id
+    dose: Dose | None = None  # None: the exercise's default dose
+    timing: str | None = None
+
+
+class Announcement(Strict):
+    """What a plan says about a check-in rule that escalates or stops: watch for `if`, then do
+    `action`. The day and the level are worked out from the rule itself."""
+
+    if_: str = Field(alias=KEYWORD_FIELDS["if_"], min_length=1)
+    action: str = Field(min_length=1)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+
+
+class Outcome(Strict):
+    level: Level | None = None
+    headline: str | None = None
+    decision: Decision | None = None  # check-ins only
+    routine: list[RoutineItem] = []
+    replace_routine: bool = False  # check-ins: `routine` replaces the plan's routine
+    load: Literal["lower", "upper"] | None = None  # check-ins: every dose one step toward that end of its range
+    remove: list[Id] = []
+    advice: list[str] = []
+    stop_if: list[str] = []
+    announce: Announcement | None = None  # check-in rules that escalate or stop: what plans announce
+    # urgent outcomes: how soon to be seen, as plans announce it (`days`: within a day or two)
+    see_within: Literal["today", "days"] | None = None
+    review_after_days: int | None = Field(default=None, ge=1, le=MOST_REVIEW_DAYS)
+
+    @model_validator(mode="after")
+    def _headline_with_level(self) -> Outcome:
+        if self.level is not None and not self.headline:
+            raise ValueError("an outcome that sets a `level` needs a `headline`")
+        if self.see_within is not None and self.level != "urgent":
+            raise ValueError("`see_within` says how soon an urgent outcome is to be seen; this outcome is not urgent")
+        return self
+
+
+class Expectation(Strict):
+    fires: bool = True
+    level: Level | None = None
+    decision: Decision | None = None  # check-in rules
+    routine: list[Id] | None = None
+
+
+class Example(Strict):
+    name: str = Field(min_length=1)
+    plan: dict[str, Any] | None = None  # check-in rules: the triage answers of the plan checked in on
+    answers: dict[str, Any]
+    expect: Expectation
+
+
+class Fact(Strict):
+    """A number worked out at a check-in (never asked) that conditions can use."""
+
+    id: Id
+    text: str = Field(min_length=1)
+    type: Literal["integer"] = "integer"
+    min: int
+    max: int
+    choices: None = None
+
+
+class Rule(Strict):
+    id: Id
+    description: str = Field(min_length=1)
+    status: Literal["stable", "experimental"] = "stable"
+    symptoms: list[Id] = []  # empty: every symptom
+    stages: list[Stage] = Field(default=["triage"], min_length=1)
+    priority: int = 0
+    when: Condition | None = None  # None: always
+    then: Outcome
+    source: Citation
+    examples: list[Example] = Field(min_length=1)
+
+
+class RulesFile(Strict):
+    schema_version: Literal[1]
+    version: str = Field(min_length=1)
+    disclaimer: str = Field(min_length=1)
+    documents: list[Document] = Field(min_length=1)
+    symptoms: list[Symptom] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+    facts: list[Fact] = []
+    rules: list[Rule] = Field(min_length=1)
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()

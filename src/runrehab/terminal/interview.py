@@ -1,0 +1,169 @@
+"""The interview at a real terminal: an opening line, then each missing question asked on stderr
+with its place in the interview until its answer is valid, red flags first, stopping at a yes
+(engine.interview.next_question decides the order); also the questions a check-in and `forget` ask.
+The guided session's loop is terminal/coach.py."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..engine.interview import OTHER, allowed, is_required, named, parse_answer, pending
+from ..errors import AnswerError, RunrehabError
+from ..rules.conditions import show_value
+
+if TYPE_CHECKING:
+    from ..records import Record
+    from ..rules.kb import KnowledgeBase
+
+_HINTS = {"yes_no": "y/n", "choice": "number or name", "multi": "numbers or names, comma-separated"}
+OPENING = {
+    "triage": "runrehab asks about {n} questions: which symptom, how long and how much it hurts, and a few "
+              "warning signs that need a doctor first. It is not a diagnosis.",
+    "checkin": "runrehab asks about {n} questions: how it is going, your pain, and the warning signs that can "
+               "newly appear. It is not a diagnosis.",
+}
+RED_FLAG_INTRO = "A few questions to rule out anything that needs a doctor first."
+PERSONAL = ("Some are personal (the saddle area, bladder, bowel, sexual function): together they screen for a "
+            "rare nerve emergency that needs help the same day.")
+PERSONAL_IDS = {"red_flag_saddle_numbness", "red_flag_bladder", "red_flag_bowel", "red_flag_sexual_dysfunction"}
+
+
+ANSWER_LIMIT = 4096  # characters of one typed answer: a terminal's line holds at most 4095
+
+
+class TooLong(RunrehabError):
+    """A line at a prompt longer than ANSWER_LIMIT (stdin is no terminal, or one that never ends)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"an answer of more than {ANSWER_LIMIT} characters at a prompt; nothing was saved")
+
+
+def typed(console: Any, prompt: Any) -> str:
+    """The line typed after `prompt`, read from stdin up to ANSWER_LIMIT characters (a line
+    that never ends is TooLong, not all of the memory); EOFError at the end of input."""
+    import sys
+
+    console.print(prompt, end="")
+    line = sys.stdin.readline(ANSWER_LIMIT + 1)
+    if not line:
+        raise EOFError
+    if len(line) > ANSWER_LIMIT:
+        raise TooLong
+    return line.removesuffix("\n")
+
+
+def _console() -> Any:
+    from ..render.text import stderr_console
+
+    return stderr_console()
+
+
+def _label(kbase: KnowledgeBase, question: Record, choice: str) -> str:
+    if question.id == "symptom" and choice in kbase.symptoms:
+        return kbase.symptoms[choice].name
+    return question.labels.get(choice, "")
+
+
+def _picked(kbase: KnowledgeBase, question: Record, raw: str) -> str:
+    """Numbers and names turned into choice ids (ids stay accepted as typed)."""
+    choices = question.choices or []
+    by_name = {_label(kbase, question, c).strip().lower(): c for c in choices if _label(kbase, question, c)}
+    out = []
+    for part in raw.split(","):
+        word = part.strip()
+        if word.isdigit() and 1 <= int(word) <= len(choices):
+            out.append(choices[int(word) - 1])
+        else:
+            out.append(by_name.get(word.lower(), word))
+    return ",".join(out)
+
+
+def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> Any:
+    """Ask one question on the terminal until the answer is valid."""
+    from ..render.text import Text
+
+    console = _console()
+    console.print(Text(f"{place}{question.text}", style="bold red" if question.red_flag else "bold"))
+    choices = question.choices or []
+    for i, choice in enumerate(choices, 1):
+        label = _label(kbase, question, choice)
+        console.print(Text(f"  {i}. {label} ({choice})" if label else f"  {i}. {choice}"))
+    hint = f"{question.min}–{question.max}" if question.type == "integer" else _HINTS[question.type]
+    if not is_required(question):
+        hint += f", Enter for {show_value(question.default)}"
+    while True:
+        raw = typed(console, Text(f"[{hint}] > ")).strip()
+        if not raw and not is_required(question):
+            return question.default
+        if choices:
+            raw = _picked(kbase, question, raw)
+        try:
+            return parse_answer(question, raw)
+        except AnswerError as exc:
+            if not raw:
+                exc = AnswerError(f"{question.id}: an answer is needed (allowed: {allowed(question)}); "
+                                  f"the question: {named(question)}")
+            console.print(Text(f"  {exc}", style="red"))
+            if question.id == "symptom" and raw and OTHER in choices:
+                console.print(Text(f"  runrehab does not cover that: choose {choices.index(OTHER) + 1} ({OTHER}) "
+                                   "for a check of warning signs and advice on whom to see.", style="red"))
+
+
+def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str | None = None) -> dict[str, Any]:
+    """Ask, on the terminal, every question not answered yet; red flags first, stopping at a yes."""
+    from ..render.text import Text
+
+    answers = dict(given)
+    asked = 0
+    prefaced = False
+    while todo := pending(kbase, answers, stage, symptom):
+        question = todo[0]
+        if asked == 0:
+            _console().print(Text(OPENING[stage].format(n=_expected(kbase, answers, stage, symptom)), style="dim"))
+        if question.red_flag and not prefaced:  # why it asks, before the first (and most personal) ones
+            personal = any(q.id in PERSONAL_IDS for q in todo)
+            _console().print(Text(RED_FLAG_INTRO + (" " + PERSONAL if personal else ""), style="dim"))
+            prefaced = True
+        asked += 1
+        # how many there are is known once the symptom is (the opening line says at most how many)
+        count = f"({asked} of {asked - 1 + len(todo)}) " if symptom or answers.get("symptom") else f"({asked}) "
+        answers[question.id] = prompt_answer(kbase, question, count)
+    return answers
+
+
+def _expected(kbase: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None) -> int:
+    """How many questions there will be: the longest of the symptoms' interviews until the
+    symptom is known."""
+    if symptom or answers.get("symptom"):
+        return len(pending(kbase, answers, stage, symptom))
+    return 1 + max(len(pending(kbase, {**answers, "symptom": s}, stage)) for s in kbase.symptoms)
+
+
+def done_and_felt(kbase: KnowledgeBase, routine: list[Record]) -> tuple[list[str], str | None]:
+    """At a check-in: which of the routine's exercises were done since the last one, and how they felt."""
+    from ..render.text import Text
+
+    console = _console()
+    console.print(Text("Which exercises did you do since the last check-in?", style="bold"))
+    for i, item in enumerate(routine, 1):
+        console.print(Text(f"  {i}. {item.name} ({item.exercise})"))
+    ids = [item.exercise for item in routine]
+    while True:
+        raw = typed(console, Text("[numbers or ids, comma-separated, Enter for none] > ")).strip()
+        words = [w.strip() for w in raw.split(",") if w.strip()]
+        picked = [ids[int(w) - 1] if w.isdigit() and 1 <= int(w) <= len(ids) else w for w in words]
+        wrong = [w for w in picked if w not in ids]
+        if not wrong:
+            break
+        console.print(Text(f"  not in the routine: {', '.join(wrong)} (allowed: 1–{len(ids)} or {', '.join(ids)})",
+                           style="red"))
+    felt = None
+    if picked:
+        felt = typed(console, Text("How did they feel? [a few words, Enter to skip] > ")).strip() or None
+    return list(dict.fromkeys(picked)), felt
+
+
+def confirm(question: str) -> bool:
+    """A yes or no at the terminal; anything but yes is no."""
+    from ..render.text import Text
+
+    return typed(_console(), Text(f"{question} [y/N] > ")).strip().lower() in ("y", "yes")
