@@ -64,7 +64,6 @@ def closed_to_others(path: Path, *, folder: bool = False) -> None:
     (made by an earlier runrehab), and with `folder` its folder too (runrehab's own data folder).
     Called just before SQLite opens the file (and again once it has)."""
     real = path.resolve()
-    _claim(real)
     for each in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         try:
             info = each.lstat()  # the file itself is `real`; a companion is never a link SQLite should follow
@@ -84,24 +83,6 @@ def closed_to_others(path: Path, *, folder: bool = False) -> None:
         try:
             _tighten(real.parent, real.parent.stat())
         except OSError:
-            pass
-
-
-def _claim(real: Path) -> None:
-    """Make the write-ahead log and shared-memory file of a WAL history, while they do not exist,
-    empty and this user's (0600), so that no one else can make them first before SQLite opens
-    them (SQLite run by root would take such files over as they are, open to whoever made them)."""
-    try:
-        with real.open("rb") as handle:
-            if handle.read(20)[18:20] != b"\x02\x02":  # a rollback-journal file has no such companions
-                return
-    except OSError:
-        return
-    for suffix in ("-wal", "-shm"):
-        try:
-            os.close(os.open(f"{real}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                             0o600))
-        except OSError:  # there already (checked next), or a folder that takes no new file
             pass
 
 
