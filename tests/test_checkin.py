@@ -294,3 +294,31 @@ def test_a_plan_that_began_with_a_warning_sign_waits_for_a_clinician_and_has_no_
     cleared = series(plan, (3, {"progress": "much-better", "cleared_by_clinician": "yes"}))[-1]
     assert cleared.routine == [] and "run `runrehab triage` again" in cleared.message
     assert "stretching" not in cleared.message
+
+
+def test_a_milder_warning_sign_later_never_softens_a_graver_one_still_waiting():
+    """An emergency no clinician has seen stands at a later check-in that finds only an urgent
+    sign: the level, the advice and the date named stay the emergency's; the later sign is kept."""
+    plan = make_plan()
+    emergency, milder, after = series(plan, (1, {"red_flag_saddle_numbness": "yes"}), (2, {"red_flag_fever": "yes"}),
+                                      (3, {"progress": "much-better"}))
+    assert emergency.triage_level == "emergency"
+    assert (milder.triage_level, milder.decision, milder.routine) == ("emergency", "escalate", [])
+    assert milder.red_flags == ["red_flag_fever"] and milder.advice == emergency.advice
+    assert f"warning sign of {emergency.date}" in milder.message
+    assert (after.triage_level, after.routine) == ("emergency", [])
+    assert f"warning sign of {emergency.date}" in after.message
+    graver = series(plan, (1, {"red_flag_fever": "yes"}), (2, {"red_flag_saddle_numbness": "yes"}),
+                    (3, {"progress": "much-better"}))
+    assert [d.triage_level for d in graver] == ["urgent", "emergency", "emergency"]
+    assert f"warning sign of {graver[1].date}" in graver[2].message
+
+
+def test_pain_above_five_again_the_same_day_at_the_lowest_dose_stops_as_the_plan_said():
+    """A dose brought down to the source's lowest by a check-in is the lowest for a second one the
+    same day: pain above 5/10 again stops, as the plan announced, rather than going on."""
+    plan = make_plan()
+    up, down, again = series(plan, (1, GOOD), (2, {"exercise_pain": 7}), (2, {"exercise_pain": 7}))
+    assert bridge(up)[1][0] > bridge(down)[1][0] == 5
+    assert (again.decision, again.triage_level, again.routine) == ("stop", "see-clinician", [])
+    assert "checkin-pain-monitoring-lowest-dose" in [r.id for r in again.rules]

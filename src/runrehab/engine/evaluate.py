@@ -218,12 +218,17 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     floors = source_doses(kb, plan)
     start = {i.exercise: before.day_start.get(i.exercise, i.dose) for i in base}
     facts |= {"worse_mornings": before.worse_mornings + 1 if answers.get("morning_after") == "worse" else 0,
-              "lowest_dose": int(not any(stepped(start[i.exercise], "lower", floors.get(i.exercise)) != start[i.exercise]
-                                         for i in base))}
+              # the doses in force: an earlier check-in today may already have brought them down
+              "lowest_dose": int(not any(stepped(i.dose, "lower", floors.get(i.exercise)) != i.dose for i in base))}
     full = {**answers, **facts, **{k: v for k, v in answers.items() if k in facts and k not in ("day", "days_since_onset")}}
     ev = evaluate_stage(kb, full, "checkin")
     decision = ev.leader.then.decision if ev.leader and ev.leader.then.decision else ("escalate" if ev.urgent else "continue")
-    warning = before.warning if not ev.urgent else None
+    pending = before.warning
+    if ev.urgent and pending is not None and level_rank(pending.triage_level) < level_rank(ev.level):
+        # a milder sign now does not soften the graver one still waiting for a clinician
+        return waiting(kb, plan, pending, full, date, facts["day"], red_flags=ev.red_flags, done=done, note=note,
+                       sessions=sessions)
+    warning = pending if not ev.urgent else None
     cleared = warning is not None and bool(answers.get("cleared_by_clinician"))
     if warning is not None and not cleared:  # the exercises wait for a clinician
         return waiting(kb, plan, warning, full, date, facts["day"], done=done, note=note, sessions=sessions)
@@ -279,12 +284,13 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
 
 
 def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str, Any], date: dt.date, day: int,
-            **kept: Any) -> CheckIn:
-    """A check-in after a warning sign no clinician has cleared yet, with none answered yes now:
-    the warning's decision stands, at its level, with its advice, and no routine."""
+            red_flags: list[str] | None = None, **kept: Any) -> CheckIn:
+    """A check-in after a warning sign no clinician has cleared yet, with none answered yes now or
+    only milder ones (`red_flags`): the warning's decision stands, at its level, with its advice,
+    and no routine."""
     rules = [kb.rules_by_id[r.id] for r in warning.rules if r.id in kb.rules_by_id]
     return CheckIn(plan_date=plan.date, date=date, day=day, symptom=plan.symptom, progress=answers.get("progress"),
-                   pain_score=answers.get("pain_score"), answers=answers, red_flags=[],
+                   pain_score=answers.get("pain_score"), answers=answers, red_flags=red_flags or [],
                    triage_level=warning.triage_level, decision="escalate", message=waiting_message(warning),
                    routine=[], advice=list(warning.advice), stop_if=[], escalation=[], next_review=None,
                    done=kept["done"] or [], sessions=kept["sessions"], note=kept["note"],

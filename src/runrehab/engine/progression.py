@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents.kinds import Dose, Range
-from ..records import RED_FLAG_LEVELS, Record, updated
+from ..records import RED_FLAG_LEVELS, Record, level_rank, updated
 
 # One step of a dose: a set, two repetitions, ten seconds. What the runner does is the bottom of
 # each range (engine.sessions.steps_of). Up, the repetitions or the time rise first and the sets last;
@@ -68,8 +68,10 @@ def _walk(plan: Record, checkins: list[Record]) -> tuple[list[Record], Record | 
     a warning sign keeps the routine it found until a clinician clears the runner."""
     routine, warning = list(plan.routine), plan if plan.triage_level in RED_FLAG_LEVELS else None
     for c in checkins:
-        if _warning(c):
-            warning = c
+        if _warning(c) and (warning is None or level_rank(c.triage_level) < level_rank(warning.triage_level)):
+            warning = c  # a milder sign later never stands in for a graver one still waiting
+        elif _warning(c):
+            continue
         elif c.triage_level in RED_FLAG_LEVELS and warning is not None:
             continue  # still waiting for the clearance: nothing changes
         elif c.decision in ("escalate", "stop"):
