@@ -115,11 +115,11 @@ def _as_dataclass(kind: type) -> type:
     defaults = kind.__document_defaults__  # type: ignore[attr-defined]
     fields = [(name, annotations[name], dataclasses.field(default=defaults[name]) if name in defaults else dataclasses.field())
               for name in kind.__document_fields__]  # type: ignore[attr-defined]
-    namespace = {"__doc__": kind.__doc__, "__pydantic_config__": {"extra": "forbid", "alias_generator": _json_name}}
+    namespace = {"__doc__": kind.__doc__, "__module__": kind.__module__,
+                 "__pydantic_config__": {"extra": "forbid", "alias_generator": _json_name}}
     # Since 3.12 make_dataclass sets __module__ itself, from `module` (else the caller's module),
     # over the namespace's; before it, only the namespace sets it.
     where = {"module": kind.__module__} if sys.version_info >= (3, 12) else {}
-    namespace["__module__"] = kind.__module__
     return dataclasses.make_dataclass(kind.__name__, fields, namespace=namespace, frozen=True, kw_only=True, **where)
 
 
