@@ -39,6 +39,16 @@ class Range(Document):
     max: Count
 
 
+class Schedule(Document):
+    """A dose's frequency as data: times a day and days a week as ranges (null: the source gives
+    no count), before or after runs, a programme of so many weeks."""
+
+    times_per_day: Optional[Range] = None
+    days_per_week: Optional[Range] = None
+    relative_to_run: Optional[Literal["before", "after"]] = None
+    weeks: Optional[Annotated[int, Limits(ge=1)]] = None
+
+
 class Dose(Document):
     sets: Optional[Range] = None
     reps: Optional[Range] = None
@@ -46,6 +56,7 @@ class Dose(Document):
     duration_seconds: Optional[Range] = None
     per_side: bool = False
     frequency: Optional[str] = None
+    schedule: Optional[Schedule] = None  # null: the frequency words only
 
 
 class SourceRef(Document):

@@ -5,7 +5,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Dose, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
+from ..documents.kinds import (
+    CheckIn,
+    Dose,
+    ExerciseDoc,
+    FiredRule,
+    Plan,
+    Range,
+    RoutineEntry,
+    Schedule,
+    SourceRef,
+    TraceEntry,
+)
 from ..errors import UsageError
 from ..records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 from ..rules.conditions import compiled, leaves, matched_leaves
@@ -34,9 +45,22 @@ def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
     """A dose of the rule base as documents print it; made once for each dose it says. The memo
     is keyed by what the dose says, never by the record's address: a record freed (a damaged
     cache part made afresh) leaves its address to another."""
-    said = tuple((k, (v.min, v.max) if isinstance(v, (Record, Range)) else v) for k, v in fields_of(dose).items())
-    return kb.shared(("dose", said), lambda: Dose(**{k: Range(min=v[0], max=v[1]) if isinstance(v, tuple) else v
-                                                      for k, v in said}))
+    said = tuple((k, _said(v)) for k, v in fields_of(dose).items())
+    return kb.shared(("dose", said), lambda: Dose(**_built(said)))
+
+
+def _said(value: Any) -> Any:
+    """A dose (or its schedule) as nested tuples: a range is (min, max), a schedule its fields."""
+    if isinstance(value, (Record, Range)) and hasattr(value, "min"):
+        return (value.min, value.max)
+    if isinstance(value, (Record, Schedule)):
+        return ("schedule", tuple((k, _said(v)) for k, v in fields_of(value).items()))
+    return value
+
+
+def _built(said: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    return {k: (Schedule(**_built(v[1])) if v[0] == "schedule" else Range(min=v[0], max=v[1]))
+            if isinstance(v, tuple) else v for k, v in said}
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:

@@ -36,6 +36,23 @@ class Range(Strict):
         return self
 
 
+class Schedule(Strict):
+    """How often a dose is done, as data beside its `frequency` words: times a day and days a
+    week as ranges (null where the source gives no count, as in "several times a week"), before
+    or after runs, and a programme of so many weeks."""
+
+    times_per_day: Range | None = None
+    days_per_week: Range | None = None
+    relative_to_run: Literal["before", "after"] | None = None
+    weeks: int | None = Field(default=None, ge=1, le=520)
+
+    @model_validator(mode="after")
+    def _a_week(self) -> Schedule:
+        if self.days_per_week is not None and self.days_per_week.max > 7:
+            raise ValueError(f"days_per_week goes up to 7, not {self.days_per_week.max}")
+        return self
+
+
 class Dose(Strict):
     sets: Range | None = None
     reps: Range | None = None
@@ -43,6 +60,7 @@ class Dose(Strict):
     duration_seconds: Range | None = None
     per_side: bool = False
     frequency: str | None = None
+    schedule: Schedule | None = None  # null: the frequency words only
 
 
 class Citation(Strict):
