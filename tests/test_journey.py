@@ -135,8 +135,10 @@ def test_the_calendar_holds_reviews_checkpoints_and_recurring_sessions(runner, d
     review = by_summary["runrehab: review your plan"]
     assert review.decoded("DTSTART").isoformat() == "2026-03-08"
     assert any(s.startswith("runrehab checkpoint:") for s in by_summary)
-    before = by_summary["runrehab: exercises before a run"]
-    assert before["RRULE"]["FREQ"] == ["DAILY"] and "Glute bridge: 3 × 10–15" in str(before["DESCRIPTION"])
+    # "several times a week" has no count: without run days it is one event across the week that
+    # says so, never a daily rule (test_calendar.py follows it through run days and check-ins)
+    before = by_summary["runrehab: exercises before a run, several times a week"]
+    assert "RRULE" not in before and "Glute bridge: 3 × 10–15" in str(before["DESCRIPTION"])
     assert len({str(e["UID"]) for e in events}) == len(events)
 
 
@@ -144,8 +146,10 @@ def test_the_calendar_of_an_escalated_plan_has_no_sessions(runner, db):
     triage(runner, db)
     checkin(runner, db, "2026-03-03", red_flag_bladder="yes")
     out = runner.invoke(app, ["plan", "--format", "ics", "--db", db, "--date", "2026-03-03"]).stdout_bytes.decode()
-    summaries = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(out).walk("VEVENT")]
-    assert summaries == ["runrehab: EMERGENCY: get help now"]
+    events = icalendar.Calendar.from_ical(out).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events if e["STATUS"] != "CANCELLED"] == ["runrehab: EMERGENCY: get help now"]
+    # the sessions imported from the triage's calendar are sent again, cancelled
+    assert any(str(e["SUMMARY"]).startswith("runrehab: exercises") for e in events if e["STATUS"] == "CANCELLED")
 
 
 def test_forget_deletes_one_symptom_and_touches_nothing_else(runner, db):

@@ -25,6 +25,7 @@ Decision = Literal["continue", "progress", "escalate", "stop"]
 Status = Literal["active", "upkeep", "escalated", "stopped"]
 Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
 Side = Literal["left", "right"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 # an id of the rule base: an exercise, a rule, a question, a document
@@ -194,6 +195,9 @@ class PlanStatus(Plan):
     other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
     adherence: Optional[Adherence] = None
     warning_signs: Optional[list[WarningSign]] = None  # every one answered yes since the triage, first met first
+    checkins: Optional[list[CheckIn]] = None  # every check-in on the plan, oldest first
+    sessions: Optional[list[LogEntry]] = None  # every exercise logged as done on the plan, oldest first
+    run_days: Optional[list[Weekday]] = None  # the days the runner runs (`runrehab settings`), when given
 
 
 class HistoryEntry(Document):

@@ -9,8 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
+from ..documents.kinds import (
+    CheckIn,
+    Escalation,
+    HistoryDoc,
+    HistoryEntry,
+    LogEntry,
+    Plan,
+    PlanStatus,
+    Session,
+    WarningSign,
+)
 from ..engine.evaluate import day_of_plan
+from ..engine.state import STATUS_AFTER, plan_state  # noqa: F401  (where every view reads it)
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import Record, fields_of
 from .store import History, StoredPlan
@@ -69,25 +80,6 @@ def read_checkins(history: History, plan_id: int) -> list[Record]:
     return out
 
 
-# What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
-STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
-
-
-def plan_state(plan: Record, checkins: list[Record]) -> Record:
-    """Where a plan stands after its check-ins (oldest first), the one answer every view gives:
-    `status` (active, upkeep, escalated, stopped), `current_level`, `since` (the date of the
-    decision), `why` (its words), `routine` (what to do now: none once escalated or stopped),
-    `next_review` and `latest` (the deciding check-in, None before any)."""
-    state = Record(status="active", current_level=plan.triage_level, since=plan.date, why=plan.headline,
-                   routine=plan.routine, next_review=plan.review_date, latest=None)
-    for c in checkins:
-        status = STATUS_AFTER.get(c.decision, "upkeep" if state.status == "upkeep" else "active")
-        state = Record(status=status, current_level=c.triage_level, since=c.date, why=c.message,
-                       routine=[] if status in ("escalated", "stopped") else c.routine,
-                       next_review=c.next_review, latest=c)
-    return state
-
-
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
     """The history at `db` with its current plan for `symptom` (or the most recent);
     NothingToActOn when there is none. Close its history when done."""
@@ -119,18 +111,22 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
     """The plan as `runrehab plan` shows it on `today`: where it
     stands (plan_state), its day, the escalations whose day has come, the other running plans."""
     from ..engine.sessions import adherence
+    from .settings import read_settings
 
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
     checkins = now.checkins()
     state = plan_state(plan, checkins)
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
-    done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
+    logged = now.history.exercises_logged(plan.date, today, now.stored.id)
+    done = {e.date for e in logged}
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
                   adherence=adherence(plan.date, today, done) if state.routine else None,
-                  warning_signs=warning_signs(plan, checkins))
+                  warning_signs=warning_signs(plan, checkins), checkins=checkins,
+                  sessions=[LogEntry(**{**e.entry, "date": e.date}) for e in logged],
+                  run_days=list(read_settings().run_days) or None)
 
 
 def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:

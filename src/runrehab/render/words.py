@@ -130,6 +130,14 @@ def cited(source: Record) -> str:
     return f"{source.title}: \u201c{source.quote}\u201d" + (f" ({who})" if who else "")
 
 
+def checkpoints(decided: Record) -> list[tuple[str, dt.date, Record]]:
+    """The dated checkpoints a plan or its latest check-in (`decided`) announces, each with a key
+    that names it whatever its date (the rules that decide it) and the date it falls on: the
+    decision's date and its days, the one date every view gives."""
+    return [("+".join(e.rules) or f"n{n}", decided.date + dt.timedelta(days=e.after_days), e)
+            for n, e in enumerate(decided.escalation) if e.after_days > 0]
+
+
 def escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
     return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}"
             f" ({e.level}): if {e.if_}: {e.action}" for e in escalation]
