@@ -111,7 +111,7 @@ def answer_sources(answers: str | None, answer: list[str] | None, interactive: b
 EXAMPLES = {
     "triage": "`runrehab triage` (asks at the terminal); `runrehab triage --symptom tight-itb --answers answers.yaml --json`.",
     "checkin": "`runrehab checkin` (asks at the terminal); `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.",
-    "plan": "`runrehab plan`; `runrehab plan --format markdown > plan.md`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
+    "plan": "`runrehab plan`; `runrehab plan --format markdown > plan.md`; `runrehab plan --format html > plan.html`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
     "today": "`runrehab today`; `runrehab today --date 2026-03-04 --json`.",
     "forget": "`runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.",
     "history": "`runrehab history`; `runrehab history --json > history.json`.",

@@ -183,8 +183,9 @@ def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
 def plan(
     symptom: SymptomOption = None,
     json_out: JsonOption = False,
-    format: Annotated[str, typer.Option("--format", metavar="text|markdown|ics",
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown|html|ics",
                                         help="markdown: a handout to print or send to your physical therapist; "
+                                             "html: the same handout as one printable page; "
                                              "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
     kb: KbOption = None,

@@ -1,6 +1,7 @@
 """One renderer per document and format, looked up in RENDERERS; each writes to stdout.
 
-Formats: `text` (rich, for people), `markdown` (a handout), `json` (one document for machines).
+Formats: `text` (rich, for people), `markdown` (a handout), `html` (the handout as a printable page),
+`ics` (a calendar), `json` (one document for machines).
 rich is imported only by the text renderers, so that JSON output starts fast.
 """
 from __future__ import annotations
@@ -58,6 +59,12 @@ def _markdown(doc: Any, kbase: Any) -> None:
     sys.stdout.write(plan_markdown(doc, kbase))
 
 
+def _html(doc: Any, kbase: Any) -> None:
+    from .html import plan_html
+
+    sys.stdout.write(plan_html(doc, kbase))
+
+
 def _ics(doc: Any, kbase: Any) -> None:
     from .ics import plan_calendar
 
@@ -90,6 +97,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("plan", "json"): _json(),
     ("plan-status", "text"): _text("plan_status_view", "timeline"),
     ("plan-status", "markdown"): _markdown,
+    ("plan-status", "html"): _html,
     ("plan-status", "ics"): _ics,
     ("plan-status", "json"): _json(),
     ("checkin", "text"): _text("checkin_view"),

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from ..engine.evaluate import source_ref
 from ..records import Record
 from ..safe_text import visible
+from .handout import clinician_lines
 from .words import (
     adherence_text,
-    checkin_summary,
     cited,
     dose_text,
     equipment,
@@ -80,11 +80,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
         lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in shown.stop_if]
     if shown.escalation:
         lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(shown.date, shown.escalation)]
-    if status.last_checkin:
-        c = status.last_checkin
-        lines += ["", "## Last check-in", "",
-                  f"{c.date.isoformat()} (day {c.day}): {_md(checkin_summary(c, kb))}. "
-                  f"Decision: {c.decision}. {_md(c.message)}"]
+    lines += clinician_lines(status, kb, _md)
     lines += ["", "## Sources", ""]  # the current decision's first: what a check-in decided rests on its own rules
     rules = {r.id: r for r in (*(status.last_checkin.rules if status.last_checkin else ()), *status.rules)}
     lines += [f"- {_md(cited(r.source))}" for r in rules.values()]

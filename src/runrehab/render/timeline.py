@@ -11,7 +11,16 @@ from rich.table import Table
 
 from ..records import ORDER, RED_FLAG_LEVELS, Record, updated
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
-from .words import DECISION_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
+from .words import (
+    DECISION_WORDS,
+    adherence_text,
+    checkin_summary,
+    dose_text,
+    now_words,
+    since_words,
+    timing_words,
+    trend_word,
+)
 
 if TYPE_CHECKING:
     from ..documents.kinds import HistoryDoc
@@ -102,13 +111,6 @@ SPARKS = "▁▂▃▄▅▆▇█"
 
 def pain_style(score: int) -> str:
     return "green" if score <= 3 else "yellow" if score <= 6 else "red"
-
-
-def trend_word(scores: list[int]) -> str:
-    if len(scores) < 2:
-        return "one reading so far" if scores else "no pain readings"
-    change = scores[-1] - scores[0]
-    return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
 
 
 def history_view(document: HistoryDoc, kb: KnowledgeBase) -> Group:

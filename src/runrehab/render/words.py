@@ -158,6 +158,14 @@ def checkin_summary(doc: Record, kb: KnowledgeBase) -> str:
     return f"progress: {progress} · pain: {pain}{sessions}"
 
 
+def trend_word(scores: list[int]) -> str:
+    """How pain readings went, oldest first, in a word."""
+    if len(scores) < 2:
+        return "one reading so far" if scores else "no pain readings"
+    change = scores[-1] - scores[0]
+    return "improving" if change < 0 else "getting worse" if change > 0 else "no change"
+
+
 def adherence_text(adherence: Record) -> str:
     """This week's sessions, done against planned (one a day)."""
     return (f"This week: {adherence.done} of {adherence.planned} planned session(s) done "

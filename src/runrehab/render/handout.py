@@ -1,0 +1,128 @@
+"""What a clinician needs from the handout, at every status: the decision now and the rules and
+guidelines behind it, every check-in (newest first), the pain trend, the warning signs asked and
+each answer, the other answers given at the triage, and the sessions done with the routine tried
+and the doses reached. As Markdown lines (render/markdown.py adds them to the handout; the HTML
+handout is that Markdown as a page)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..records import Record
+from .words import DECISION_WORDS, choice_words, cited, dose_text, now_words, trend_word
+
+if TYPE_CHECKING:
+    from ..rules.kb import KnowledgeBase
+
+Escape = Callable[[str], str]
+
+
+def _day(plan_date: dt.date, day: dt.date) -> str:
+    return f"{day.isoformat()} (day {(day - plan_date).days})"
+
+
+def _question(kb: KnowledgeBase, qid: str) -> str:
+    question = kb.questions.get(qid)
+    return question.text if question else qid
+
+
+def _is_warning_sign(kb: KnowledgeBase, qid: str) -> bool:
+    question = kb.questions.get(qid)
+    return bool(question and question.red_flag)
+
+
+def _decision(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
+    latest = status.last_checkin
+    decided = latest is not None
+    what = (f"check-in of {_day(status.date, latest.date)}: {DECISION_WORDS[latest.decision]}" if decided
+            else f"triage of {status.date.isoformat()}")
+    lines = ["### The decision now", "",
+             f"**{md(now_words(status.status, status.current_level, decided))}**, decided at the {md(what)}.", "",
+             md(status.why), "", "It rests on:", ""]
+    rules = {r.id: r for r in (latest.rules if decided else status.rules)}
+    return lines + [f"- {md(cited(r.source))}" for r in rules.values()]
+
+
+def _checkins(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
+    checkins = list(status.checkins or ())
+    lines = ["", "### Check-ins, newest first", ""]
+    if not checkins:
+        return lines + ["None yet."]
+    lines += ["| Date | Progress | Pain | Decision |", "| --- | --- | --- | --- |"]
+    for c in reversed(checkins):
+        progress = "not asked" if c.progress is None else choice_words(kb, "progress", c.progress)
+        pain = "not asked" if c.pain_score is None else f"{c.pain_score}/10"
+        lines.append(f"| {_day(status.date, c.date)} | {md(progress)} | {pain} | {md(DECISION_WORDS[c.decision])} |")
+    return lines
+
+
+def _pain(status: Record) -> list[str]:
+    readings = [(status.date, "triage", status.answers.get("pain_score"))]
+    readings += [(c.date, "check-in", c.pain_score) for c in status.checkins or ()]
+    shown = [(d, what, p) for d, what, p in readings if isinstance(p, int)]
+    trend = " → ".join(f"{p}/10 on {d.isoformat()} ({what})" for d, what, p in shown)
+    return ["", "### Pain trend", "", f"{trend or 'no readings'}: {trend_word([p for _, _, p in shown])}."]
+
+
+def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
+    asked: dict[str, dict[str, list[str]]] = {}  # question -> answer -> the dates it was given
+    for when, answers in ((status.date, status.answers), *((c.date, c.answers) for c in status.checkins or ())):
+        for qid, value in answers.items():
+            if _is_warning_sign(kb, qid):
+                asked.setdefault(qid, {}).setdefault(choice_words(kb, qid, value), []).append(when.isoformat())
+    lines = ["", "### Warning signs asked, and each answer", ""]
+    if not asked:
+        return lines + ["None asked."]
+    lines += ["| Warning sign | Answers |", "| --- | --- |"]
+    return lines + [f"| {md(_question(kb, q))} | {'; '.join(f'**{md(v)}** on ' + ', '.join(d) for v, d in a.items())} |"
+                    for q, a in asked.items()]
+
+
+def _triage_answers(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
+    shown = {q: v for q, v in status.answers.items() if not _is_warning_sign(kb, q)}
+    lines = ["", f"### Answers given at the triage ({status.date.isoformat()})", ""]
+    said = {**shown, **({"symptom": kb.symptoms[v].name} if (v := shown.get("symptom")) in kb.symptoms else {})}
+    return lines + [f"- {md(_question(kb, q))} **{md(v if q == 'symptom' else choice_words(kb, q, v))}**"
+                    for q, v in said.items()]
+
+
+def _routine_tried(status: Record) -> list[Record]:
+    """Every exercise prescribed since the triage, in the order first given, each at its latest
+    dose (what a check-in left out or an escalation ended still counts as tried)."""
+    tried: dict[str, Record] = {}
+    for routine in (status.routine, *(c.routine for c in status.checkins or ())):
+        for item in routine:
+            tried[item.exercise] = item
+    return list(tried.values())
+
+
+def _reached(entries: list[Record]) -> str:
+    if not entries:
+        return "not logged"
+    best = max(entries, key=lambda e: (e.sets, e.seconds or 0, e.reps or 0))
+    amount = f", {best.seconds} s" if best.seconds else f", {best.reps} reps" if best.reps else ""
+    pains = [e.pain_during for e in entries if e.pain_during is not None]
+    stopped = sum(e.stopped for e in entries)
+    return (f"{len(entries)} time(s); at most {best.sets} set(s){amount}"
+            + (f"; pain during up to {max(pains)}/10" if pains else "") + (f"; stopped early {stopped} time(s)" if stopped else ""))
+
+
+def _sessions(status: Record, md: Escape) -> list[str]:
+    logged = list(status.sessions or ())
+    days = sorted({e.date for e in logged})
+    lines = ["", "### Sessions done, and the routine tried", ""]
+    lines.append(f"{len(logged)} exercise(s) logged on {len(days)} day(s)"
+                 + (f", from {days[0].isoformat()} to {days[-1].isoformat()}." if days else "."))
+    routine = _routine_tried(status)
+    if not routine:
+        return lines + ["", "No routine was prescribed."]
+    lines += ["", "| Exercise | Dose prescribed | Done |", "| --- | --- | --- |"]
+    return lines + [f"| {md(i.name)} | {md(dose_text(i.dose))} | {md(_reached([e for e in logged if e.exercise == i.exercise]))} |"
+                    for i in routine]
+
+
+def clinician_lines(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
+    """The handout's section for the clinician, as Markdown lines; `md` escapes text."""
+    return (["", "## For the clinician", ""] + _decision(status, kb, md) + _checkins(status, kb, md) + _pain(status)
+            + _warning_signs(status, kb, md) + _triage_answers(status, kb, md) + _sessions(status, md))
