@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..errors import UsageError
-from ..records import LATEST_DAY
+from ..records import LATEST_DAY, LEVELS
 
 if TYPE_CHECKING:
     from ..answers.gather import AnswerSources
@@ -50,8 +50,47 @@ AnswerOption = Annotated[Optional[list[str]], typer.Option(
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")]
 InteractiveOption = Annotated[bool, typer.Option(
     "--interactive", help="Ask missing questions on stdin even when it is not a terminal.")]
+LEVEL_HELP = {"emergency": "get help now", "urgent": "see a doctor within a day or two",
+              "see-clinician": "book a physical therapist or orthopedic specialist",
+              "self-care": "follow the plan (any result reaches it)"}
+FailOnOption = Annotated[Optional[str], typer.Option(
+    "--fail-on", metavar="LEVEL", autocompletion=lambda incomplete: choices(LEVEL_HELP, incomplete),
+    help="Exit 3 when the result is at this triage level or a more urgent one "
+         "(emergency, urgent, see-clinician, self-care); for a batch, when any case is, after every line.")]
 SymptomOption = Annotated[Optional[str], typer.Option(
     "--symptom", metavar="ID", autocompletion=complete_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
+
+
+def choices(described: dict[str, str], incomplete: str) -> list[tuple[str, str]]:
+    """The values of a set that start with what was typed, each with its description (completion)."""
+    return [(value, words) for value, words in described.items() if value.startswith(incomplete)]
+
+
+class FailOn:
+    """--fail-on LEVEL: whether a result reached that level or a more urgent one. `seen` passes
+    documents through, noting their levels; `end` exits 3 once they are all out, if one reached it."""
+
+    def __init__(self, level: str | None) -> None:
+        from ..safe_text import quoted
+
+        if level is not None and level not in LEVELS:
+            raise UsageError(f"--fail-on: {quoted(level)} is not a triage level (allowed: {', '.join(LEVELS)})")
+        self.rank = LEVELS.index(level) if level is not None else -1
+        self.reached = False
+
+    def seen(self, documents: Iterable[Any]) -> Iterator[Any]:
+        for document in documents:
+            self.note(document.triage_level)
+            yield document
+
+    def note(self, level: str) -> None:
+        self.reached = self.reached or LEVELS.index(level) <= self.rank
+
+    def end(self) -> None:
+        from ..errors import ExitCode
+
+        if self.reached:
+            raise typer.Exit(ExitCode.LEVEL_REACHED)
 
 
 def load_kb(directory: Path | None) -> KnowledgeBase:

@@ -21,6 +21,8 @@ from .options import (
     DateOption,
     DbOption,
     ExplainOption,
+    FailOn,
+    FailOnOption,
     InteractiveOption,
     JsonOption,
     KbOption,
@@ -49,6 +51,7 @@ def triage(
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
+    fail_on: FailOnOption = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -59,6 +62,7 @@ def triage(
     from ..render import render, render_batch
     from ..terminal.interview import interview
 
+    reached = FailOn(fail_on)
     kbase = load_kb(kb)
     kbase.check_symptom(symptom)
     day = parse_day(date)
@@ -78,7 +82,7 @@ def triage(
         tables.append(DecisionTable(kbase, encode))
         return tables[0].checked
     with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview,
-                  quick=by_table if fmt == "json" and not explain else None) as (batch, cases):
+                  quick=by_table if fmt == "json" and not explain and fail_on is None else None) as (batch, cases):
         if batch:  # nothing is printed for a batch with a bad line
             if tables:
                 from ..render import write_when_whole
@@ -88,9 +92,10 @@ def triage(
                     write_when_whole(tables[0].lines((case.answers for case in cases), day))
                 return
             checked = checked_first(cases)  # every line checked, then read again and planned
-            render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)
-                                       for case in (reporting_ignored(checked, None, batch) if explain else checked)),
+            render_batch("plan", fmt, reached.seen(engine.triage(kbase, case.answers, day, explain=explain)
+                                                   for case in (reporting_ignored(checked, None, batch) if explain else checked)),
                          kbase)
+            reached.end()
             return
         [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
@@ -102,6 +107,8 @@ def triage(
         say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
             else f"plan saved to {path}; check in with `runrehab checkin`")
     render("plan", fmt, plan, kbase)
+    reached.note(plan.triage_level)
+    reached.end()
 
 
 @app.command(epilog=examples("checkin"))
@@ -122,6 +129,7 @@ def checkin(
     date: DateOption = None,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
+    fail_on: FailOnOption = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -134,6 +142,7 @@ def checkin(
     from ..terminal.interview import interview
 
     note = text_option("--note", note)
+    reached = FailOn(fail_on)
     kbase = load_kb(kb)
     day = parse_day(date)
     now = current(db, symptom, kbase)
@@ -164,6 +173,8 @@ def checkin(
         fmt = "json" if json_out else "text"
         _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
     render("checkin", fmt, doc, kbase)
+    reached.note(doc.triage_level)
+    reached.end()
 
 
 def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
