@@ -95,7 +95,7 @@ def validate(
 @app.command(epilog=examples("schema"))
 @guarded
 def schema(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, session, validate (documents) or exercises, rules (files).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An output, named as the command that prints it (plan, checkin, exercises, ...), log, or a rule-base file (rules, exercises-file).")],
 ) -> None:
     """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
     from ..render import render

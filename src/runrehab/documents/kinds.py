@@ -111,6 +111,7 @@ class Plan(Document):
 class ExerciseDoc(Document):
     """An exercise as printed: citations carry the document's title."""
 
+    schema_version: int = SCHEMA_VERSION
     id: Id
     name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]

@@ -70,6 +70,13 @@ def _exercise_doc(exercise: Any, kbase: Any) -> Any:
     return exercise_doc(kbase, exercise)
 
 
+def _versioned(records: list[Any]) -> list[dict[str, Any]]:
+    """Rule-base records listed as output: each item carries the schema version, as every document does."""
+    from ..records import SCHEMA_VERSION
+
+    return [{"schema_version": SCHEMA_VERSION, **vars(record)} for record in records]
+
+
 def _validate_text(report: Any, kbase: Any) -> None:
     from ..safe_text import visible
 
@@ -99,9 +106,9 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("exercises", "text"): _text("exercises_view"),
     ("exercises", "json"): _json(lambda exercises, kbase: [_exercise_doc(e, kbase) for e in exercises]),
     ("questions", "text"): _text("questions_view"),
-    ("questions", "json"): _json(),
+    ("questions", "json"): _json(lambda questions, kbase: _versioned(questions)),
     ("symptoms", "text"): _text("symptoms_view"),
-    ("symptoms", "json"): _json(),
+    ("symptoms", "json"): _json(lambda symptoms, kbase: _versioned(symptoms)),
     ("session", "json"): _json(),
     ("history", "text"): _text("history_view", "timeline"),
     ("today", "text"): _text("today_view", "timeline"),
