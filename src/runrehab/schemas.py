@@ -66,6 +66,7 @@ SCHEMAS: dict[str, tuple[Any, str]] = {
     "session": (documents.Session, "serialization"),
     "history": (documents.HistoryDoc, "serialization"),
     "validate": (documents.ValidationReport, "serialization"),
+    "session-log": (documents.LogSummary, "serialization"),
     "log": (documents.LogEntry, "validation"),
     "rules": (RulesFile, "validation"),
     "exercises-file": (ExercisesFile, "validation"),
@@ -77,7 +78,7 @@ def stored_shapes() -> dict[str, Any]:
     """The JSON Schemas of the documents the history keeps, sharing one `$defs`: what
     documents/stored.py checks rows against without loading pydantic (written to stored_shapes.json)."""
     out: dict[str, Any] = {"$defs": {}}
-    for kind in (documents.Plan, documents.CheckIn):
+    for kind in (documents.Plan, documents.CheckIn, documents.LogEntry, documents.LoggedEntry):
         schema = _schema(kind, "validation")
         out["$defs"].update(schema.pop("$defs", {}))
         out[kind.__name__] = schema

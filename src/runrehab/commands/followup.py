@@ -63,6 +63,7 @@ def session(
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
     from ..history.tracking import SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
     from ..render import render
+    from ..render.words import logged_words
 
     kbase = load_kb(kb)
     now = current(db, symptom, kbase)
@@ -73,8 +74,10 @@ def session(
             from ..engine.sessions import log_entries
 
             entries = log_entries(kbase, read_log(log), now.plan, doc.exercises, day)  # all checked, then kept
-            keep_logged(now, entries)
-            say(f"{len(entries)} exercise(s) logged to {now.history.path}")
+            summary = keep_logged(now, entries, day)
+            if json_out:
+                render("session-log", "json", summary, kbase)
+            say(logged_words(summary))
         elif json_out:
             render("session", "json", doc, kbase)
         elif not (sys.stdin.isatty() and sys.stderr.isatty()):

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
+from ..documents.kinds import (
+    CheckIn,
+    Escalation,
+    HistoryDoc,
+    HistoryEntry,
+    LogSummary,
+    Plan,
+    PlanStatus,
+    Session,
+    WarningSign,
+)
 from ..engine.evaluate import day_of_plan
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import Record, fields_of
@@ -157,9 +167,14 @@ def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Sessio
     return session_document(kbase, now.plan, routine, today)
 
 
-def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:
-    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of it."""
-    now.history.log_exercises(now.stored.id, entries)
+def keep_logged(now: Current, entries: list[dict[str, Any]], day: dt.date) -> LogSummary:
+    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of
+    it; what the plan already held (the same exercise, date and time) is kept once, and said."""
+    from ..documents.stored import shaped
+
+    logged, already = now.history.log_exercises(now.stored.id, entries)
+    return LogSummary(date=day, symptom=now.plan.symptom, plan_date=now.plan.date, path=str(now.history.path),
+                      logged=[shaped("logged", e) for e in logged], already=[shaped("logged", e) for e in already])
 
 
 @dataclass

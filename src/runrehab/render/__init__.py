@@ -110,6 +110,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("symptoms", "text"): _text("symptoms_view"),
     ("symptoms", "json"): _json(lambda symptoms, kbase: _versioned(symptoms)),
     ("session", "json"): _json(),
+    ("session-log", "json"): _json(),
     ("history", "text"): _text("history_view", "timeline"),
     ("today", "text"): _text("today_view", "timeline"),
     ("today", "json"): _json(),
