@@ -34,6 +34,12 @@ def say(message: str) -> None:
     sys.stderr.write(f"runrehab: {visible(message)}\n")
 
 
+def hint(message: str, quiet: bool) -> None:
+    """A hint on stderr (where something was saved, what to run next), left out with --quiet."""
+    if not quiet:
+        say(message)
+
+
 def guarded(command: F) -> F:
     """Turn the domain's errors into one-line messages and the contract's exit codes."""
     @functools.wraps(command)

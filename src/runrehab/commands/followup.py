@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from .app import app, guarded, say
-from .options import DateOption, DbOption, JsonOption, KbOption, SymptomOption, examples, load_kb, parse_day
+from .app import app, guarded, hint, say
+from .options import DateOption, DbOption, JsonOption, KbOption, QuietOption, SymptomOption, examples, load_kb, parse_day
 
 
 @app.command(epilog=examples("today"))
@@ -57,6 +57,7 @@ def session(
     log: Annotated[Optional[str], typer.Option(
         "--log", metavar="FILE|-", help="Record exercises done elsewhere, from JSON (see --json); - reads stdin.")] = None,
     date: DateOption = None,
+    quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +78,7 @@ def session(
             summary = keep_logged(now, entries, day)
             if json_out:
                 render("session-log", "json", summary, kbase)
-            say(logged_words(summary))
+            hint(logged_words(summary), quiet)
         elif json_out:
             render("session", "json", doc, kbase)
         elif not (sys.stdin.isatty() and sys.stderr.isatty()):

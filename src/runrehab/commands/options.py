@@ -57,6 +57,11 @@ FailOnOption = Annotated[Optional[str], typer.Option(
     "--fail-on", metavar="LEVEL", autocompletion=lambda incomplete: choices(LEVEL_HELP, incomplete),
     help="Exit 3 when the result is at this triage level or a more urgent one "
          "(emergency, urgent, see-clinician, self-care); for a batch, when any case is, after every line.")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False,
+    help="Write the document to FILE instead of stdout, whole or not at all (it replaces FILE).")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No hints on stderr (where it was saved, what to run next); errors and warnings stay.")]
 SymptomOption = Annotated[Optional[str], typer.Option(
     "--symptom", metavar="ID", autocompletion=complete_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
 
@@ -91,6 +96,18 @@ class FailOn:
 
         if self.reached:
             raise typer.Exit(ExitCode.LEVEL_REACHED)
+
+
+def output_format(json_out: bool, format: str, allowed: list[str]) -> str:
+    """The format a document is printed in: `--json`, or `--format` among `allowed`; both at once
+    (other than `--format text`) is a usage error."""
+    from ..safe_text import quoted
+
+    if format not in allowed:
+        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    if json_out and format != "text":
+        raise UsageError(f"--json and --format {format} ask for two formats: give one of them")
+    return "json" if json_out else format
 
 
 def load_kb(directory: Path | None) -> KnowledgeBase:
@@ -150,7 +167,7 @@ def answer_sources(answers: str | None, answer: list[str] | None, interactive: b
 EXAMPLES = {
     "triage": "`runrehab triage` (asks at the terminal); `runrehab triage --symptom tight-itb --answers answers.yaml --json`.",
     "checkin": "`runrehab checkin` (asks at the terminal); `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.",
-    "plan": "`runrehab plan`; `runrehab plan --format markdown > plan.md`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
+    "plan": "`runrehab plan`; `runrehab plan --format markdown --output plan.md`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
     "today": "`runrehab today`; `runrehab today --date 2026-03-04 --json`.",
     "forget": "`runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.",
     "history": "`runrehab history`; `runrehab history --json > history.json`.",

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import HistoryError, UsageError
-from .app import app, guarded, reporting_ignored, say
+from ..errors import HistoryError
+from .app import app, guarded, hint, reporting_ignored
 from .options import (
     AnswerOption,
     AnswersOption,
@@ -26,11 +26,14 @@ from .options import (
     InteractiveOption,
     JsonOption,
     KbOption,
+    OutputOption,
+    QuietOption,
     SymptomOption,
     answer_sources,
     complete_ids,
     examples,
     load_kb,
+    output_format,
     parse_day,
     text_option,
 )
@@ -52,6 +55,7 @@ def triage(
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
     fail_on: FailOnOption = None,
+    quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -104,8 +108,8 @@ def triage(
 
         path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
         # after a warning sign the only next step is the one the plan gives: no check-in
-        say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
-            else f"plan saved to {path}; check in with `runrehab checkin`")
+        hint(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
+             else f"plan saved to {path}; check in with `runrehab checkin`", quiet)
     render("plan", fmt, plan, kbase)
     reached.note(plan.triage_level)
     reached.end()
@@ -130,6 +134,7 @@ def checkin(
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
     fail_on: FailOnOption = None,
+    quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -150,9 +155,9 @@ def checkin(
     day = day_on_plan(day, date is not None, plan.date)
     sources = answer_sources(answers, answer, interactive)
     with now.history:
-        which = now.which(always=sources.at_terminal)
+        which = now.which(always=sources.at_terminal, chosen=symptom is not None)
         if which:  # before anything is asked
-            say(which)
+            hint(which, quiet)
         day_of_plan(plan.date, day)  # refused before anything is asked
         logged = logged_since_checkin(now, day, pain_limit(kbase, plan.symptom))  # not asked again
         known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
@@ -198,19 +203,17 @@ def plan(
                                         help="markdown: a handout to print or send to your physical therapist; "
                                              "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
+    output: OutputOption = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """The current plan: what to do now and since when, its day count, next review date."""
     from ..history.tracking import current, day_on_plan, plan_status
     from ..render import formats, render
-    from ..safe_text import quoted
 
-    allowed = [f for f in formats("plan-status") if f != "json"]
-    if format not in allowed:
-        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    fmt = output_format(json_out, format, [f for f in formats("plan-status") if f != "json"])
     kbase = load_kb(kb)
     now = current(db, symptom, kbase)
     with now.history:
         status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
-    render("plan-status", "json" if json_out else format, status, kbase)
+    render("plan-status", fmt, status, kbase, output=output)

@@ -49,9 +49,10 @@ class Current:
     stored: StoredPlan
     plan: Record
 
-    def which(self, *, always: bool) -> str | None:
-        """Which plan a check-in is about, when several run (or `always`)."""
-        others = [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
+    def which(self, *, always: bool, chosen: bool = False) -> str | None:
+        """Which plan a check-in is about, when several run and none was `chosen` by --symptom
+        (or `always`)."""
+        others = [] if chosen else [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
         if not (others or always):
             return None
         return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ..records import JsonLines, to_data, to_json
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..rules.kb import KnowledgeBase
 
 Renderer = Callable[[Any, "KnowledgeBase | None"], None]
@@ -125,9 +127,22 @@ def formats(kind: str) -> list[str]:
     return [f for k, f in RENDERERS if k == kind]
 
 
-def render(kind: str, fmt: str, document: Any, kbase: KnowledgeBase | None = None) -> None:
-    """Write `document` (a `kind` of document) to stdout in format `fmt`."""
-    RENDERERS[kind, fmt](document, kbase)
+def render(kind: str, fmt: str, document: Any, kbase: KnowledgeBase | None = None, output: Path | None = None) -> None:
+    """Write `document` (a `kind` of document) in format `fmt` to stdout, or with `output` to that
+    file, whole or not at all (files.write_atomically), as it would reach a file through `>`."""
+    if output is None:
+        RENDERERS[kind, fmt](document, kbase)
+        return
+    import contextlib
+    import io
+
+    from ..files import write_atomically
+
+    made = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")  # UTF-8, as a file's text is
+    with contextlib.redirect_stdout(made):
+        RENDERERS[kind, fmt](document, kbase)
+    made.flush()
+    write_atomically(output, made.buffer.getvalue())  # type: ignore[attr-defined]
 
 
 def write_lines(lines: Iterable[str]) -> None:
