@@ -368,7 +368,7 @@ def test_interview_end_of_input_exits_1(runner):
 
 
 def test_shell_completion_offers_exercise_and_symptom_ids():
-    from runrehab.commands.options import complete_ids
+    from runrehab.commands.completion import exercise_ids, symptom_ids
 
-    assert complete_ids("exercise")("piri") == ["piriformis-stretch"]
-    assert complete_ids("symptom")("ha") == ["hand-tingling"]
+    assert exercise_ids("piri") == [("piriformis-stretch", "Piriformis stretch")]
+    assert symptom_ids("ha") == [("hand-tingling", "Pins and needles in the hand")]

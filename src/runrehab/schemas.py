@@ -74,6 +74,16 @@ SCHEMAS: dict[str, tuple[Any, str]] = {
 INPUTS = ("log", "rules", "exercises-file")  # what runrehab reads: no version asked of them
 
 
+def described(name: str) -> str:
+    """What the schema `name` describes, in words (completion shows them)."""
+    if name in INPUTS:
+        return {"log": "an entry `session --log` reads", "rules": "the rule-base file rules.yaml",
+                "exercises-file": "the rule-base file exercises.yaml"}[name]
+    if name == "session-log":
+        return "what `session --log --json` prints"
+    return f"what `{name} --json` prints" + ("" if isinstance(SCHEMAS[name][0], type) else ": a list")
+
+
 def stored_shapes() -> dict[str, Any]:
     """The JSON Schemas of the documents the history keeps, sharing one `$defs`: what
     documents/stored.py checks rows against without loading pydantic (written to stored_shapes.json)."""

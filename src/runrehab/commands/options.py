@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -12,26 +12,12 @@ import typer
 
 from ..errors import UsageError
 from ..records import LATEST_DAY, LEVELS
+from . import completion
 
 if TYPE_CHECKING:
     from ..answers.gather import AnswerSources
     from ..rules.kb import KnowledgeBase
     from ..rules.yaml_source import Problem, SourceFile
-
-
-def complete_ids(kind: str) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
-        import os
-
-        from ..rules.loader import load
-
-        try:
-            kbase = load(Path(os.environ["RUNREHAB_KB"]) if os.environ.get("RUNREHAB_KB") else None)
-        except Exception:  # completion must never break the shell
-            return []
-        ids = kbase.exercises if kind == "exercise" else kbase.symptoms
-        return [i for i in ids if i.startswith(incomplete)]
-    return complete
 
 
 KbOption = Annotated[Optional[Path], typer.Option(
@@ -46,7 +32,8 @@ AnswersOption = Annotated[Optional[str], typer.Option(
     help="YAML or JSON mapping of question id to value (for triage also JSON Lines of them); - reads stdin.")]
 DateOption = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day it happens (default: today).")]
 AnswerOption = Annotated[Optional[list[str]], typer.Option(
-    "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")]
+    "-a", "--answer", metavar="ID=VALUE", autocompletion=completion.answers,
+    help="One answer; repeat it. Wins over --answers.")]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")]
 InteractiveOption = Annotated[bool, typer.Option(
     "--interactive", help="Ask missing questions on stdin even when it is not a terminal.")]
@@ -54,7 +41,7 @@ LEVEL_HELP = {"emergency": "get help now", "urgent": "see a doctor within a day 
               "see-clinician": "book a physical therapist or orthopedic specialist",
               "self-care": "follow the plan (any result reaches it)"}
 FailOnOption = Annotated[Optional[str], typer.Option(
-    "--fail-on", metavar="LEVEL", autocompletion=lambda incomplete: choices(LEVEL_HELP, incomplete),
+    "--fail-on", metavar="LEVEL", autocompletion=lambda incomplete: completion.starting(LEVEL_HELP.items(), incomplete),
     help="Exit 3 when the result is at this triage level or a more urgent one "
          "(emergency, urgent, see-clinician, self-care); for a batch, when any case is, after every line.")]
 OutputOption = Annotated[Optional[Path], typer.Option(
@@ -63,12 +50,7 @@ OutputOption = Annotated[Optional[Path], typer.Option(
 QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No hints on stderr (where it was saved, what to run next); errors and warnings stay.")]
 SymptomOption = Annotated[Optional[str], typer.Option(
-    "--symptom", metavar="ID", autocompletion=complete_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
-
-
-def choices(described: dict[str, str], incomplete: str) -> list[tuple[str, str]]:
-    """The values of a set that start with what was typed, each with its description (completion)."""
-    return [(value, words) for value, words in described.items() if value.startswith(incomplete)]
+    "--symptom", metavar="ID", autocompletion=completion.symptom_ids, help="A symptom id (see `runrehab symptoms`).")]
 
 
 class FailOn:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import HistoryError
+from . import completion
 from .app import app, guarded, hint, reporting_ignored
 from .options import (
     AnswerOption,
@@ -30,7 +31,6 @@ from .options import (
     QuietOption,
     SymptomOption,
     answer_sources,
-    complete_ids,
     examples,
     load_kb,
     output_format,
@@ -47,7 +47,7 @@ def triage(
     answers: AnswersOption = None,
     answer: AnswerOption = None,
     symptom: Annotated[Optional[str], typer.Option(
-        "--symptom", metavar="ID", autocompletion=complete_ids("symptom"),
+        "--symptom", metavar="ID", autocompletion=completion.symptom_ids,
         help="The answer to the symptom question (see `runrehab symptoms`).")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
@@ -122,12 +122,12 @@ def checkin(
     answer: AnswerOption = None,
     symptom: SymptomOption = None,
     done: Annotated[Optional[list[str]], typer.Option(
-        "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
+        "--done", metavar="EXERCISE", autocompletion=completion.exercise_ids, help="An exercise you did since the last check-in; repeat it.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", metavar="WORDS", help="A note to keep with the check-in.")] = None,
     brought_on: Annotated[Optional[list[str]], typer.Option(
-        "--brought-on", metavar="EXERCISE", help="An exercise that brought on your symptoms: it is left out; repeat it.")] = None,
+        "--brought-on", metavar="EXERCISE", autocompletion=completion.exercise_ids, help="An exercise that brought on your symptoms: it is left out; repeat it.")] = None,
     keep: Annotated[Optional[list[str]], typer.Option(
-        "--keep", metavar="EXERCISE", help="After a warning sign, with cleared_by_clinician=yes: an exercise the "
+        "--keep", metavar="EXERCISE", autocompletion=completion.exercise_ids, help="After a warning sign, with cleared_by_clinician=yes: an exercise the "
         "clinician said to keep (default: all); repeat it.")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
@@ -199,7 +199,7 @@ def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
 def plan(
     symptom: SymptomOption = None,
     json_out: JsonOption = False,
-    format: Annotated[str, typer.Option("--format", metavar="text|markdown|ics",
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown|ics", autocompletion=completion.plan_formats,
                                         help="markdown: a handout to print or send to your physical therapist; "
                                              "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,

@@ -123,6 +123,12 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
 }
 
 
+# what each format is, as completion describes it
+FORMAT_WORDS = {"text": "for reading at the terminal", "markdown": "a handout to print or send to your physical therapist",
+                "ics": "an iCalendar file of sessions, reviews and checkpoints", "html": "one self-contained printable page",
+                "csv": "a table for a spreadsheet", "json": "one JSON document"}
+
+
 def formats(kind: str) -> list[str]:
     return [f for k, f in RENDERERS if k == kind]
 
