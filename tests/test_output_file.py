@@ -18,12 +18,8 @@ DAY = ["--date", "2026-03-02"]
 
 
 @pytest.fixture
-def db(runner, tmp_path):
-    path = str(tmp_path / "h.db")
-    result = runner.invoke(app, ["triage", "--answers", "-", "--db", path, "--date", "2026-03-01"],
-                           input=json.dumps(full_answers(KB, "tight-itb")))
-    assert result.exit_code == 0, result.stderr
-    return path
+def db(planned):
+    return planned
 
 
 @pytest.mark.parametrize("args", [["--format", "markdown"], ["--format", "ics"], ["--format", "text"], ["--json"]])
