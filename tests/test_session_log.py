@@ -114,3 +114,15 @@ def test_the_same_file_logged_twice_is_kept_once_and_the_second_time_says_so(run
 def test_without_json_the_log_prints_nothing_on_stdout(runner, db):
     result = log(runner, db, [GOOD])
     assert result.exit_code == 0 and result.stdout == "" and "1 exercise(s) logged" in result.stderr
+
+
+def test_an_exercise_done_with_the_coach_keeps_its_time_so_a_later_log_of_the_day_is_not_taken_for_it(runner, db):
+    from runrehab.history.tracking import SessionLog, current
+
+    now = current(db, None, KB)
+    with now.history:
+        SessionLog(now).done({**GOOD, "pain_during": None})  # as the coach keeps it, its pain asked later
+    [kept] = rows(db)
+    assert kept["time"] is not None and len(kept["time"]) == 5 and kept["time"][2] == ":"
+    result = log(runner, db, [GOOD])  # the same exercise that day, done again elsewhere, without a time
+    assert result.exit_code == 0 and len(rows(db)) == 2 and "1 exercise(s) logged" in result.stderr

@@ -185,7 +185,10 @@ class SessionLog:
     now: Current
 
     def done(self, entry: dict[str, Any]) -> int:
-        return self.now.history.log_exercise(self.now.stored.id, entry)
+        """Keep an exercise as it is done, at the time of day it was (what tells two sessions of
+        one day apart: documents.LoggedEntry)."""
+        timed = {**entry, "time": entry.get("time") or dt.datetime.now().strftime("%H:%M")}
+        return self.now.history.log_exercise(self.now.stored.id, timed)
 
     def felt(self, log_id: int, pain: int) -> None:
         self.now.history.log_pain(log_id, pain)
