@@ -65,6 +65,20 @@ def full_answers(kb: KnowledgeBase, symptom: str, **changes: Any) -> dict[str, A
     return answers
 
 
+@pytest.fixture
+def planned(runner: CliRunner, kb: KnowledgeBase, tmp_path: Path) -> str:
+    """A history (its path) holding one tight-itb plan of 2026-03-01, every warning sign answered no."""
+    import json
+
+    from runrehab.commands.run import app
+
+    path = str(tmp_path / "h.db")
+    result = runner.invoke(app, ["triage", "--answers", "-", "--db", path, "--date", "2026-03-01"],
+                           input=json.dumps(full_answers(kb, "tight-itb")))
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
 def tiered(cases: list[Any], fast: Callable[[Any], bool]) -> list[Any]:
     """Parameters of an exhaustive test: the cases `fast` picks run in every tier, the others
     only in the slow one (`pytest -m slow`)."""

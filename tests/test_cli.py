@@ -113,7 +113,8 @@ def test_questions_json_has_the_contract_fields(runner):
     for q in questions:
         assert {"id", "text", "type", "choices", "min", "max", "default", "symptoms", "stages", "red_flag"} <= set(q)
         assert q["red_flag"] == q["id"].startswith("red_flag_")
-        Question.model_validate({k: v for k, v in q.items() if k != "red_flag"})
+        assert q["schema_version"] == 1  # each item of the list is versioned, as every document is
+        Question.model_validate({k: v for k, v in q.items() if k not in ("red_flag", "schema_version")})
     assert {"symptom", "days", "pain_score", "pain_at_rest"} <= {q["id"] for q in questions}
 
 
@@ -131,7 +132,9 @@ def test_questions_unknown_symptom_exits_2_naming_the_allowed(runner):
 
 
 def test_symptoms(runner):
-    docs = [Symptom.model_validate(s) for s in json.loads(run(runner, "symptoms", "--json").stdout)]
+    listed = json.loads(run(runner, "symptoms", "--json").stdout)
+    assert {s.pop("schema_version") for s in listed} == {1}  # each item of the list is versioned
+    docs = [Symptom.model_validate(s) for s in listed]
     assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other"]
     assert "Pins and needles" in run(runner, "symptoms").stdout
 
@@ -365,7 +368,7 @@ def test_interview_end_of_input_exits_1(runner):
 
 
 def test_shell_completion_offers_exercise_and_symptom_ids():
-    from runrehab.commands.options import complete_ids
+    from runrehab.commands.completion import exercise_ids, symptom_ids
 
-    assert complete_ids("exercise")("piri") == ["piriformis-stretch"]
-    assert complete_ids("symptom")("ha") == ["hand-tingling"]
+    assert exercise_ids("piri") == [("piriformis-stretch", "Piriformis stretch")]
+    assert symptom_ids("ha") == [("hand-tingling", "Pins and needles in the hand")]

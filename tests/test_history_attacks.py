@@ -60,7 +60,9 @@ def mode(path: Path) -> int:
 
 
 def log_entries(n: int) -> str:
-    return json.dumps([{"exercise": "glute-bridge", "date": "2026-03-02", "sets": 3, "reps": 10, "pain_during": 1}] * n)
+    """n different entries (a log entry's identity is its exercise, date and time: n the same would be kept once)."""
+    return json.dumps([{"exercise": "glute-bridge", "date": "2026-03-02", "time": f"{i // 60:02d}:{i % 60:02d}",
+                        "sets": 3, "reps": 10, "pain_during": 1} for i in range(n)])
 
 
 def rows(db: Path, table: str) -> int:

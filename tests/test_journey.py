@@ -123,7 +123,14 @@ def test_plan_names_the_other_running_plans_and_checkin_says_which_it_checks(run
     flags = {q.id: "no" for q in KB.questions_for(SYMPTOM, "checkin") if q.red_flag}
     result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", "2026-03-03", "--db", db,
                                  "--symptom", SYMPTOM], input=json.dumps({**flags, "progress": "same", "pain_score": 3}))
-    assert "checking in on the posterior-leg-pain plan of 2026-03-01; also running: hand-tingling" in result.stderr
+    assert "checking in" not in result.stderr and "pick one" not in result.stderr  # --symptom picked it
+    hand = {q.id: "no" for q in KB.questions_for("hand-tingling", "checkin") if q.red_flag}
+    for quiet in ([], ["--quiet"]):
+        result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", "2026-03-03", "--db", db, *quiet],
+                               input=json.dumps({**hand, "progress": "same", "pain_score": 3}))
+        hinted = ("checking in on the hand-tingling plan of 2026-03-02; also running: posterior-leg-pain "
+                  "(pick one with --symptom ID)") in result.stderr
+        assert result.exit_code == 0 and hinted == (not quiet), result.stderr
 
 
 def test_the_calendar_holds_reviews_checkpoints_and_recurring_sessions(runner, db):

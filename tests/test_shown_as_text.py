@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import full_answers
+from test_handout_markdown import rendered
 from typer.testing import CliRunner
 
 from runrehab.commands.run import app
@@ -98,7 +99,9 @@ def test_every_view_shows_markup_and_escape_codes_as_text(poisoned, tmp_path):
             assert all(w in shown for w in wanted), name
         if name == "plan markdown":  # shown as text: no HTML, no link, no image
             assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(javascript:", result.stdout)
-            assert "\\<img src=x onerror=alert(1)\\> \\[x\\](javascript:alert(1))" in result.stdout
+            assert "&#60;img src=x onerror=alert(1)\\> \\[x\\](javascript:alert(1))" in result.stdout
+            for html in rendered(result.stdout):  # as every common renderer makes it HTML
+                assert "<img" not in html and "<a " not in html and "&#60;img src=x onerror=alert(1)&gt;" in html.replace("&lt;", "&#60;")
 
 
 def test_the_calendar_carries_no_control_character_and_no_bidirectional_mark(poisoned, tmp_path):

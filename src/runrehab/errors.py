@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     NOTHING_TO_ACT_ON = 1  # no plan yet
     END_OF_INPUT = 1  # stdin ended at a prompt
     BAD_INPUT = 2  # bad usage, bad answers, an invalid rule base, a damaged history
+    LEVEL_REACHED = 3  # the triage level named by --fail-on was reached
     INTERRUPTED = 130
 
     # Shown as its number on every Python (3.10 showed an IntEnum as "ExitCode.BAD_INPUT").

@@ -111,3 +111,42 @@ def temporary_writes(what: str) -> Iterator[None]:
         import tempfile
 
         raise FileRefused(f"cannot write {what} in {tempfile.gettempdir()}: {why_not(exc)}") from None
+
+
+def write_atomically(path: Path | str, data: bytes | str) -> None:
+    """`data` (text as UTF-8) written to the file `path` whole or not at all: into a temporary file beside
+    it, then renamed over it, so that a reader never sees half of it and a failure leaves what was
+    there. Through a symbolic link, the file it names is replaced. The file keeps its mode, or a
+    new one gets what the umask allows. FileRefused naming the file and why."""
+    import tempfile
+
+    target = Path(os.path.realpath(path))
+    name = shorten(str(path))
+    try:
+        mode = os.stat(target).st_mode
+        if not stat.S_ISREG(mode):
+            raise FileRefused(f"cannot write {name}: it is {_kind(mode)}; expected a regular file")
+        keep = stat.S_IMODE(mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        keep = 0o666 & ~umask
+    except OSError as exc:
+        raise FileRefused(f"cannot write {name}: {why_not(exc)}") from None
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:40]}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, keep)
+        os.replace(tmp, target)
+        tmp = None
+    except FileNotFoundError:
+        raise FileRefused(f"cannot write {name}: its folder does not exist") from None
+    except OSError as exc:
+        raise FileRefused(f"cannot write {name}: {why_not(exc)}; nothing was written") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

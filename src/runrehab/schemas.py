@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from .documents import kinds as documents
-from .rules.models import ExercisesFile, RulesFile
+from .records import SCHEMA_VERSION
+from .rules.models import ExercisesFile, Question, RulesFile, Symptom
 
 
 @cache
@@ -25,37 +26,69 @@ def validated(kind: type, data: Any) -> Any:
     return adapter(kind).validate_python(data)
 
 
-def _schema(kind: type, mode: str) -> dict[str, Any]:
-    if issubclass(kind, BaseModel):
+def _schema(kind: Any, mode: str) -> dict[str, Any]:
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
         return kind.model_json_schema(mode=mode)  # type: ignore[arg-type]
     return adapter(kind).json_schema(mode=mode)  # type: ignore[arg-type]
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
+    """JSON Schema (draft 2020-12) of an output document or of a rule-base file. An output's
+    schema requires `schema_version`, of the document or, for a list, of each of its items."""
     kind, mode = SCHEMAS[name]
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"runrehab:{name}", **_schema(kind, mode)}
+    schema = _schema(kind, mode)
+    if name not in INPUTS:
+        _require_version(schema)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"runrehab:{name}", **schema}
 
 
-SCHEMAS: dict[str, tuple[type, str]] = {
+def _require_version(schema: dict[str, Any]) -> None:
+    """`schema_version` added where it is missing and required: at the top, or in a list's items."""
+    shape = schema.get("items", schema)
+    if "$ref" in shape:
+        shape = schema["$defs"][shape["$ref"].rpartition("/")[2]]
+    shape["properties"] = {"schema_version": {"default": SCHEMA_VERSION, "title": "Schema Version", "type": "integer"},
+                           **shape["properties"]}
+    shape["required"] = ["schema_version", *(r for r in shape.get("required", ()) if r != "schema_version")]
+
+
+# One schema per output, named as the command that prints it; then the input `session --log`
+# reads, and the rule-base files. Lists stay lists (`exercises`, `questions`, `symptoms`).
+SCHEMAS: dict[str, tuple[Any, str]] = {
+    "triage": (documents.Plan, "serialization"),
     "plan": (documents.PlanStatus, "serialization"),
-    "exercise": (documents.ExerciseDoc, "serialization"),
     "checkin": (documents.CheckIn, "serialization"),
-    "exercises": (ExercisesFile, "validation"),
-    "rules": (RulesFile, "validation"),
-    "history": (documents.HistoryDoc, "serialization"),
+    "exercise": (documents.ExerciseDoc, "serialization"),
+    "exercises": (list[documents.ExerciseDoc], "serialization"),
+    "questions": (list[Question], "serialization"),
+    "symptoms": (list[Symptom], "serialization"),
     "today": (documents.TodayDoc, "serialization"),
-    "validate": (documents.ValidationReport, "serialization"),
     "session": (documents.Session, "serialization"),
+    "history": (documents.HistoryDoc, "serialization"),
+    "validate": (documents.ValidationReport, "serialization"),
+    "session-log": (documents.LogSummary, "serialization"),
     "log": (documents.LogEntry, "validation"),
+    "rules": (RulesFile, "validation"),
+    "exercises-file": (ExercisesFile, "validation"),
 }
+INPUTS = ("log", "rules", "exercises-file")  # what runrehab reads: no version asked of them
+
+
+def described(name: str) -> str:
+    """What the schema `name` describes, in words (completion shows them)."""
+    if name in INPUTS:
+        return {"log": "an entry `session --log` reads", "rules": "the rule-base file rules.yaml",
+                "exercises-file": "the rule-base file exercises.yaml"}[name]
+    if name == "session-log":
+        return "what `session --log --json` prints"
+    return f"what `{name} --json` prints" + ("" if isinstance(SCHEMAS[name][0], type) else ": a list")
 
 
 def stored_shapes() -> dict[str, Any]:
     """The JSON Schemas of the documents the history keeps, sharing one `$defs`: what
     documents/stored.py checks rows against without loading pydantic (written to stored_shapes.json)."""
     out: dict[str, Any] = {"$defs": {}}
-    for kind in (documents.Plan, documents.CheckIn):
+    for kind in (documents.Plan, documents.CheckIn, documents.LogEntry, documents.LoggedEntry):
         schema = _schema(kind, "validation")
         out["$defs"].update(schema.pop("$defs", {}))
         out[kind.__name__] = schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -19,6 +19,7 @@ app = typer.Typer(
     name="runrehab",
     help="Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis.",
     no_args_is_help=True,
+    add_completion=False,  # commands/completion.py: --show-completion takes the shell it is for
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -32,6 +33,12 @@ def say(message: str) -> None:
     from ..safe_text import visible
 
     sys.stderr.write(f"runrehab: {visible(message)}\n")
+
+
+def hint(message: str, quiet: bool) -> None:
+    """A hint on stderr (where something was saved, what to run next), left out with --quiet."""
+    if not quiet:
+        say(message)
 
 
 def guarded(command: F) -> F:
@@ -82,9 +89,34 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _install_completion(value: bool) -> None:
+    from .completion import install_script
+
+    install_script(value)
+
+
+@guarded
+def _show_completion(value: Optional[str]) -> None:
+    from .completion import show_script
+
+    show_script(value)
+
+
+def _shells(incomplete: str) -> list[tuple[str, str]]:
+    from .completion import shells
+
+    return shells(incomplete)
+
+
 @app.callback()
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    install_completion: Annotated[bool, typer.Option(
+        "--install-completion", callback=_install_completion, is_eager=True, expose_value=False,
+        help="Install completion for the current shell.")] = False,
+    show_completion: Annotated[Optional[str], typer.Option(
+        "--show-completion", metavar="SHELL", callback=_show_completion, is_eager=True, expose_value=False,
+        autocompletion=_shells, help="Print the completion script of SHELL (bash, zsh, fish, powershell, pwsh).")] = None,
 ) -> None:
     """Turn a runner's symptoms into a safe, concrete exercise plan. Not a diagnosis."""

@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from .app import app, guarded, say
-from .options import DateOption, DbOption, JsonOption, KbOption, SymptomOption, examples, load_kb, parse_day
+from .app import app, guarded, hint, say
+from .options import DateOption, DbOption, JsonOption, KbOption, QuietOption, SymptomOption, examples, load_kb, parse_day
 
 
 @app.command(epilog=examples("today"))
@@ -57,12 +57,14 @@ def session(
     log: Annotated[Optional[str], typer.Option(
         "--log", metavar="FILE|-", help="Record exercises done elsewhere, from JSON (see --json); - reads stdin.")] = None,
     date: DateOption = None,
+    quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
     from ..history.tracking import SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
     from ..render import render
+    from ..render.words import logged_words
 
     kbase = load_kb(kb)
     now = current(db, symptom, kbase)
@@ -73,8 +75,10 @@ def session(
             from ..engine.sessions import log_entries
 
             entries = log_entries(kbase, read_log(log), now.plan, doc.exercises, day)  # all checked, then kept
-            keep_logged(now, entries)
-            say(f"{len(entries)} exercise(s) logged to {now.history.path}")
+            summary = keep_logged(now, entries, day)
+            if json_out:
+                render("session-log", "json", summary, kbase)
+            hint(logged_words(summary), quiet)
         elif json_out:
             render("session", "json", doc, kbase)
         elif not (sys.stdin.isatty() and sys.stderr.isatty()):

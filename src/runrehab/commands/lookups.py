@@ -9,12 +9,12 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ExitCode, UsageError
+from . import completion
 from .app import app, guarded
 from .options import (
     JsonOption,
     KbOption,
     SymptomOption,
-    complete_ids,
     examples,
     load_kb,
 )
@@ -26,7 +26,7 @@ from .options import (
 @guarded
 def exercise(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An exercise id, name or alias, in any case.",
-                                        autocompletion=complete_ids("exercise"))],
+                                        autocompletion=completion.exercise_ids)],
     json_out: JsonOption = False,
     kb: KbOption = None,
 ) -> None:
@@ -51,7 +51,7 @@ def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
 @guarded
 def questions(
     symptom: SymptomOption = None,
-    stage: Annotated[Optional[str], typer.Option("--stage", metavar="triage|checkin",
+    stage: Annotated[Optional[str], typer.Option("--stage", metavar="triage|checkin", autocompletion=completion.stages,
                                                  help="Only the questions of one stage.")] = None,
     json_out: JsonOption = False,
     kb: KbOption = None,
@@ -95,7 +95,7 @@ def validate(
 @app.command(epilog=examples("schema"))
 @guarded
 def schema(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="plan, exercise, checkin, history, today, session, validate (documents) or exercises, rules (files).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", autocompletion=completion.schema_names, help="An output, named as the command that prints it (plan, checkin, exercises, ...), log, or a rule-base file (rules, exercises-file).")],
 ) -> None:
     """JSON Schema (draft 2020-12) of an output document or of a rule-base file."""
     from ..render import render

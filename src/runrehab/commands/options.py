@@ -4,34 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..errors import UsageError
-from ..records import LATEST_DAY
+from ..records import LATEST_DAY, LEVELS
+from . import completion
 
 if TYPE_CHECKING:
     from ..answers.gather import AnswerSources
     from ..rules.kb import KnowledgeBase
     from ..rules.yaml_source import Problem, SourceFile
-
-
-def complete_ids(kind: str) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
-        import os
-
-        from ..rules.loader import load
-
-        try:
-            kbase = load(Path(os.environ["RUNREHAB_KB"]) if os.environ.get("RUNREHAB_KB") else None)
-        except Exception:  # completion must never break the shell
-            return []
-        ids = kbase.exercises if kind == "exercise" else kbase.symptoms
-        return [i for i in ids if i.startswith(incomplete)]
-    return complete
 
 
 KbOption = Annotated[Optional[Path], typer.Option(
@@ -46,12 +32,64 @@ AnswersOption = Annotated[Optional[str], typer.Option(
     help="YAML or JSON mapping of question id to value (for triage also JSON Lines of them); - reads stdin.")]
 DateOption = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="The day it happens (default: today).")]
 AnswerOption = Annotated[Optional[list[str]], typer.Option(
-    "-a", "--answer", metavar="ID=VALUE", help="One answer; repeat it. Wins over --answers.")]
+    "-a", "--answer", metavar="ID=VALUE", autocompletion=completion.answers,
+    help="One answer; repeat it. Wins over --answers.")]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show which rules fired, on which answers, and which were overridden.")]
 InteractiveOption = Annotated[bool, typer.Option(
     "--interactive", help="Ask missing questions on stdin even when it is not a terminal.")]
+LEVEL_HELP = {"emergency": "get help now", "urgent": "see a doctor within a day or two",
+              "see-clinician": "book a physical therapist or orthopedic specialist",
+              "self-care": "follow the plan (any result reaches it)"}
+FailOnOption = Annotated[Optional[str], typer.Option(
+    "--fail-on", metavar="LEVEL", autocompletion=lambda incomplete: completion.starting(LEVEL_HELP.items(), incomplete),
+    help="Exit 3 when the result is at this triage level or a more urgent one "
+         "(emergency, urgent, see-clinician, self-care); for a batch, when any case is, after every line.")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False,
+    help="Write the document to FILE instead of stdout, whole or not at all (it replaces FILE).")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No hints on stderr (where it was saved, what to run next); errors and warnings stay.")]
 SymptomOption = Annotated[Optional[str], typer.Option(
-    "--symptom", metavar="ID", autocompletion=complete_ids("symptom"), help="A symptom id (see `runrehab symptoms`).")]
+    "--symptom", metavar="ID", autocompletion=completion.symptom_ids, help="A symptom id (see `runrehab symptoms`).")]
+
+
+class FailOn:
+    """--fail-on LEVEL: whether a result reached that level or a more urgent one. `seen` passes
+    documents through, noting their levels; `end` exits 3 once they are all out, if one reached it."""
+
+    def __init__(self, level: str | None) -> None:
+        from ..safe_text import quoted
+
+        if level is not None and level not in LEVELS:
+            raise UsageError(f"--fail-on: {quoted(level)} is not a triage level (allowed: {', '.join(LEVELS)})")
+        self.rank = LEVELS.index(level) if level is not None else -1
+        self.reached = False
+
+    def seen(self, documents: Iterable[Any]) -> Iterator[Any]:
+        for document in documents:
+            self.note(document.triage_level)
+            yield document
+
+    def note(self, level: str) -> None:
+        self.reached = self.reached or LEVELS.index(level) <= self.rank
+
+    def end(self) -> None:
+        from ..errors import ExitCode
+
+        if self.reached:
+            raise typer.Exit(ExitCode.LEVEL_REACHED)
+
+
+def output_format(json_out: bool, format: str, allowed: list[str]) -> str:
+    """The format a document is printed in: `--json`, or `--format` among `allowed`; both at once
+    (other than `--format text`) is a usage error."""
+    from ..safe_text import quoted
+
+    if format not in allowed:
+        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    if json_out and format != "text":
+        raise UsageError(f"--json and --format {format} ask for two formats: give one of them")
+    return "json" if json_out else format
 
 
 def load_kb(directory: Path | None) -> KnowledgeBase:
@@ -111,7 +149,7 @@ def answer_sources(answers: str | None, answer: list[str] | None, interactive: b
 EXAMPLES = {
     "triage": "`runrehab triage` (asks at the terminal); `runrehab triage --symptom tight-itb --answers answers.yaml --json`.",
     "checkin": "`runrehab checkin` (asks at the terminal); `runrehab checkin --symptom tight-itb -a progress=better -a pain_score=2 --done glute-bridge`.",
-    "plan": "`runrehab plan`; `runrehab plan --format markdown > plan.md`; `runrehab plan --format html > plan.html`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
+    "plan": "`runrehab plan`; `runrehab plan --format markdown --output plan.md`; `runrehab plan --format html --output plan.html`; `runrehab plan --format ics > plan.ics` (import it into a calendar).",
     "today": "`runrehab today`; `runrehab today --date 2026-03-04 --json`.",
     "forget": "`runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.",
     "history": "`runrehab history`; `runrehab history --json > history.json`.",

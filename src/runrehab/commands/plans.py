@@ -13,22 +13,27 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import HistoryError, UsageError
-from .app import app, guarded, reporting_ignored, say
+from ..errors import HistoryError
+from . import completion
+from .app import app, guarded, hint, reporting_ignored
 from .options import (
     AnswerOption,
     AnswersOption,
     DateOption,
     DbOption,
     ExplainOption,
+    FailOn,
+    FailOnOption,
     InteractiveOption,
     JsonOption,
     KbOption,
+    OutputOption,
+    QuietOption,
     SymptomOption,
     answer_sources,
-    complete_ids,
     examples,
     load_kb,
+    output_format,
     parse_day,
     text_option,
 )
@@ -42,13 +47,15 @@ def triage(
     answers: AnswersOption = None,
     answer: AnswerOption = None,
     symptom: Annotated[Optional[str], typer.Option(
-        "--symptom", metavar="ID", autocompletion=complete_ids("symptom"),
+        "--symptom", metavar="ID", autocompletion=completion.symptom_ids,
         help="The answer to the symptom question (see `runrehab symptoms`).")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this triage out of the history.")] = False,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
+    fail_on: FailOnOption = None,
+    quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -59,6 +66,7 @@ def triage(
     from ..render import render, render_batch
     from ..terminal.interview import interview
 
+    reached = FailOn(fail_on)
     kbase = load_kb(kb)
     kbase.check_symptom(symptom)
     day = parse_day(date)
@@ -78,7 +86,7 @@ def triage(
         tables.append(DecisionTable(kbase, encode))
         return tables[0].checked
     with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview,
-                  quick=by_table if fmt == "json" and not explain else None) as (batch, cases):
+                  quick=by_table if fmt == "json" and not explain and fail_on is None else None) as (batch, cases):
         if batch:  # nothing is printed for a batch with a bad line
             if tables:
                 from ..render import write_when_whole
@@ -88,9 +96,10 @@ def triage(
                     write_when_whole(tables[0].lines((case.answers for case in cases), day))
                 return
             checked = checked_first(cases)  # every line checked, then read again and planned
-            render_batch("plan", fmt, (engine.triage(kbase, case.answers, day, explain=explain)
-                                       for case in (reporting_ignored(checked, None, batch) if explain else checked)),
+            render_batch("plan", fmt, reached.seen(engine.triage(kbase, case.answers, day, explain=explain)
+                                                   for case in (reporting_ignored(checked, None, batch) if explain else checked)),
                          kbase)
+            reached.end()
             return
         [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
@@ -99,9 +108,11 @@ def triage(
 
         path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
         # after a warning sign the only next step is the one the plan gives: no check-in
-        say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
-            else f"plan saved to {path}; check in with `runrehab checkin`")
+        hint(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
+             else f"plan saved to {path}; check in with `runrehab checkin`", quiet)
     render("plan", fmt, plan, kbase)
+    reached.note(plan.triage_level)
+    reached.end()
 
 
 @app.command(epilog=examples("checkin"))
@@ -111,17 +122,19 @@ def checkin(
     answer: AnswerOption = None,
     symptom: SymptomOption = None,
     done: Annotated[Optional[list[str]], typer.Option(
-        "--done", metavar="EXERCISE", help="An exercise you did since the last check-in; repeat it.")] = None,
+        "--done", metavar="EXERCISE", autocompletion=completion.exercise_ids, help="An exercise you did since the last check-in; repeat it.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", metavar="WORDS", help="A note to keep with the check-in.")] = None,
     brought_on: Annotated[Optional[list[str]], typer.Option(
-        "--brought-on", metavar="EXERCISE", help="An exercise that brought on your symptoms: it is left out; repeat it.")] = None,
+        "--brought-on", metavar="EXERCISE", autocompletion=completion.exercise_ids, help="An exercise that brought on your symptoms: it is left out; repeat it.")] = None,
     keep: Annotated[Optional[list[str]], typer.Option(
-        "--keep", metavar="EXERCISE", help="After a warning sign, with cleared_by_clinician=yes: an exercise the "
+        "--keep", metavar="EXERCISE", autocompletion=completion.exercise_ids, help="After a warning sign, with cleared_by_clinician=yes: an exercise the "
         "clinician said to keep (default: all); repeat it.")] = None,
     json_out: JsonOption = False,
     date: DateOption = None,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
+    fail_on: FailOnOption = None,
+    quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
@@ -134,6 +147,7 @@ def checkin(
     from ..terminal.interview import interview
 
     note = text_option("--note", note)
+    reached = FailOn(fail_on)
     kbase = load_kb(kb)
     day = parse_day(date)
     now = current(db, symptom, kbase)
@@ -141,9 +155,9 @@ def checkin(
     day = day_on_plan(day, date is not None, plan.date)
     sources = answer_sources(answers, answer, interactive)
     with now.history:
-        which = now.which(always=sources.at_terminal)
+        which = now.which(always=sources.at_terminal, chosen=symptom is not None)
         if which:  # before anything is asked
-            say(which)
+            hint(which, quiet)
         day_of_plan(plan.date, day)  # refused before anything is asked
         logged = logged_since_checkin(now, day, pain_limit(kbase, plan.symptom))  # not asked again
         known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
@@ -164,6 +178,8 @@ def checkin(
         fmt = "json" if json_out else "text"
         _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
     render("checkin", fmt, doc, kbase)
+    reached.note(doc.triage_level)
+    reached.end()
 
 
 def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
@@ -183,24 +199,22 @@ def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
 def plan(
     symptom: SymptomOption = None,
     json_out: JsonOption = False,
-    format: Annotated[str, typer.Option("--format", metavar="text|markdown|html|ics",
+    format: Annotated[str, typer.Option("--format", metavar="text|markdown|html|ics", autocompletion=completion.plan_formats,
                                         help="markdown: a handout to print or send to your physical therapist; "
                                              "html: the same handout as one printable page; "
                                              "ics: a calendar of sessions, reviews and checkpoints.")] = "text",
     date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Count the days to this date (default: today).")] = None,
+    output: OutputOption = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """The current plan: what to do now and since when, its day count, next review date."""
     from ..history.tracking import current, day_on_plan, plan_status
     from ..render import formats, render
-    from ..safe_text import quoted
 
-    allowed = [f for f in formats("plan-status") if f != "json"]
-    if format not in allowed:
-        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    fmt = output_format(json_out, format, [f for f in formats("plan-status") if f != "json"])
     kbase = load_kb(kb)
     now = current(db, symptom, kbase)
     with now.history:
         status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
-    render("plan-status", "json" if json_out else format, status, kbase)
+    render("plan-status", fmt, status, kbase, output=output)

@@ -23,6 +23,10 @@ def main() -> None:
 
     wanted = sys.argv[1] if len(sys.argv) > 1 else None
     only = [c for c in app.registered_commands if _command_name(c) == wanted]
+    if "_RUNREHAB_COMPLETE" in os.environ:
+        from .completion import prepare
+
+        prepare()
     if not only or "_RUNREHAB_COMPLETE" in os.environ:
         app(prog_name="runrehab")
         return

@@ -28,6 +28,19 @@ class Limits:
         return {**handler(source), **self.bounds}
 
 
+class SchemaOnly:
+    """Keywords a JSON Schema states that pydantic's core schemas have no place for (uniqueItems):
+    added to the field's JSON Schema, and checked where documents are read back (stored.shaped)."""
+
+    __slots__ = ("keywords",)
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        return {**handler(core_schema), **self.keywords}
+
+
 class _Fields(type):
     """A document class's annotated names, after those of the class it extends, are its fields and
     its slots; the values written beside them are their defaults. The annotations stay text, read
@@ -40,6 +53,8 @@ class _Fields(type):
         for field in namespace.get("__annotations__", {}):
             if field in namespace:
                 defaults[field] = namespace.pop(field)
+            else:  # a field declared again without a value is required here, whatever it was before
+                defaults.pop(field, None)
         namespace["__slots__"] = tuple(own)
         made = super().__new__(mcs, name, bases, namespace)
         made.__document_fields__ = inherited + tuple(own)  # type: ignore[attr-defined]
@@ -115,8 +130,10 @@ def _as_dataclass(kind: type) -> type:
     defaults = kind.__document_defaults__  # type: ignore[attr-defined]
     fields = [(name, annotations[name], dataclasses.field(default=defaults[name]) if name in defaults else dataclasses.field())
               for name in kind.__document_fields__]  # type: ignore[attr-defined]
-    namespace = {"__doc__": kind.__doc__, "__module__": kind.__module__,
-                 "__pydantic_config__": {"extra": "forbid", "alias_generator": _json_name}}
+    config = {"extra": "forbid", "alias_generator": _json_name}
+    if getattr(kind, "__schema_extra__", None):  # what the document as a whole must be (e.g. not both of two fields)
+        config["json_schema_extra"] = kind.__schema_extra__  # type: ignore[attr-defined]
+    namespace = {"__doc__": kind.__doc__, "__module__": kind.__module__, "__pydantic_config__": config}
     # Since 3.12 make_dataclass sets __module__ itself, from `module` (else the caller's module),
     # over the namespace's; before it, only the namespace sets it.
     where = {"module": kind.__module__} if sys.version_info >= (3, 12) else {}

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from ..records import SCHEMA_VERSION, fields_of
 from ..safe_text import visible
-from .base import Document, Limits
+from .base import Document, Limits, SchemaOnly
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
@@ -123,6 +123,7 @@ class Plan(Document):
 class ExerciseDoc(Document):
     """An exercise as printed: citations carry the document's title."""
 
+    schema_version: int = SCHEMA_VERSION
     id: Id
     name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]
@@ -280,17 +281,42 @@ class Session(Document):
     steps: list[SessionStep]
 
 
-class LogEntry(Document):
-    """One exercise done in a session, as kept in the history and read by `session --log`."""
+class LoggedEntry(Document):
+    """One exercise done in a session, as the history keeps it: `pain_during` is null until it is
+    asked (the coach asks once the session is over). Its identity is its exercise, date and time:
+    an entry logged again is not kept twice. `seconds` or `reps`, not both."""
 
-    exercise: str
-    date: dt.date
+    __schema_extra__ = {"not": {"required": ["seconds", "reps"],
+                                "properties": {"seconds": {"type": "integer"}, "reps": {"type": "integer"}}}}
+
+    exercise: NonEmpty
+    date: Annotated[dt.date, SchemaOnly(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    time: Optional[Annotated[str, Limits(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]] = None  # HH:MM, when given
     sets: Annotated[int, Limits(ge=0, le=99)]
-    sides: list[Side] = ()  # type: ignore[assignment]
+    sides: Annotated[list[Side], SchemaOnly(uniqueItems=True)] = ()  # type: ignore[assignment]
     seconds: Optional[Annotated[int, Limits(ge=0, le=3600)]] = None  # hold or duration reached
     reps: Optional[Annotated[int, Limits(ge=0, le=999)]] = None
     pain_during: Optional[Score] = None
     stopped: bool = False  # ended early: pain above the limit, or a sign the stop rules name
+
+
+class LogEntry(LoggedEntry):
+    """What `session --log` reads: one object a done exercise, its pain during given."""
+
+    pain_during: Score
+
+
+class LogSummary(Document):
+    """`session --log FILE --json`: what was logged, and what the history already held (the same
+    exercise, date and time), kept once."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: dt.date
+    symptom: str
+    plan_date: dt.date
+    path: str
+    logged: list[LoggedEntry]
+    already: list[LoggedEntry]
 
 
 @total_ordering

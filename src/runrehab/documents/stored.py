@@ -16,7 +16,7 @@ from ..records import KEYWORD_FIELDS, Record
 from . import kinds as documents
 
 SHAPES_FILE = Path(__file__).with_name("stored_shapes.json")
-KINDS = {"plan": "Plan", "check-in": "CheckIn"}
+KINDS = {"plan": "Plan", "check-in": "CheckIn", "log": "LogEntry", "logged": "LoggedEntry"}
 _PYTHON_NAMES = {key: name for name, key in KEYWORD_FIELDS.items()}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict, "null": type(None)}
@@ -87,10 +87,21 @@ def _shaped(shape: dict[str, Any], value: Any, where: tuple[Any, ...], defs: dic
     if "enum" in shape and value not in shape["enum"]:
         raise NotOfShape(where, f"{str(value)[:40]!r} is not one of {', '.join(map(str, shape['enum']))}")
     if isinstance(value, int) and not shape.get("minimum", value) <= value <= shape.get("maximum", value):
-        raise NotOfShape(where, f"{value} is out of range")
+        raise NotOfShape(where, f"{value} is out of range (allowed: {shape.get('minimum', '')}-{shape.get('maximum', '')})")
+    if "not" in shape:
+        try:
+            _shaped(shape["not"], value, where, defs)
+        except NotOfShape:
+            pass
+        else:
+            raise NotOfShape(where, f"cannot hold {' and '.join(shape['not'].get('required', ['this']))} together")
+    if isinstance(value, list) and shape.get("uniqueItems") and len(set(map(json.dumps, value))) < len(value):
+        raise NotOfShape(where, f"{json.dumps(value)[:40]} names an item twice")
     if isinstance(value, str):
         if len(value) < shape.get("minLength", 0):
             raise NotOfShape(where, "is empty")
+        if "pattern" in shape and not re.search(shape["pattern"], value):
+            raise NotOfShape(where, f"{value[:40]!r} is not of the form {shape['pattern']}")
         if shape.get("format") == "date":
             try:
                 if not _DATE.fullmatch(value):

@@ -4,12 +4,11 @@ I/O, no clock; the terminal coach (terminal/engine/interview.py) and `session --
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep
 from ..errors import UsageError
-from ..records import RED_FLAG_LEVELS, Record
+from ..records import RED_FLAG_LEVELS, Record, to_data
 from ..rules.conditions import leaves
 
 if TYPE_CHECKING:
@@ -17,10 +16,6 @@ if TYPE_CHECKING:
 
 # A pause to breathe between sets, not a dose: no source gives one, and Enter ends it early.
 REST_SECONDS = 30
-MAX_SETS = 99
-MAX_SECONDS = 3600
-MAX_REPS = 999
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def routine_today(plan: Record, last_checkin: Record | None) -> list[Record]:
@@ -82,49 +77,18 @@ def session_document(kb: KnowledgeBase, plan: Record, routine: list[Record], day
 
 # ------------------------------------------------------------------ what is logged
 
-_LOG_FIELDS = ("exercise", "date", "sets", "sides", "seconds", "reps", "pain_during", "stopped")
+def checked_entry(data: Any, given: bool = False) -> dict[str, Any]:
+    """One logged exercise as JSON data, checked against its document: documents.LogEntry when
+    `given` to `session --log` (its pain during required), else documents.LoggedEntry as the
+    history keeps it. ValueError saying what is wrong."""
+    from ..documents.stored import shaped
+
+    return to_data(shaped("log" if given else "logged", data))
 
 
-def _count(data: dict[str, Any], key: str, low: int, high: int, *, required: bool = False) -> int | None:
-    value = data.get(key)
-    if value is None and not required:
-        return None
-    if type(value) is not int or not low <= value <= high:
-        shown = "missing" if value is None else repr(value)[:40]
-        raise ValueError(f"{key}: {shown} (allowed: a whole number {low}-{high})")
-    return value
-
-
-def checked_entry(data: Any) -> dict[str, Any]:
-    """One logged exercise as stored (documents.LogEntry): `exercise`, `date`, `sets`,
-    `sides`, `seconds` or `reps`, `pain_during` (0-10, or null when not asked), `stopped`.
-    ValueError saying what is wrong."""
-    if not isinstance(data, dict):
-        raise ValueError("expected an object with exercise, date, sets, seconds or reps, pain_during")
-    unknown = [k for k in data if k not in _LOG_FIELDS]
-    if unknown:
-        raise ValueError(f"{str(unknown[0])[:40]!r} is not a field (allowed: {', '.join(_LOG_FIELDS)})")
-    if not isinstance(data.get("exercise"), str) or not data["exercise"]:
-        raise ValueError("exercise: missing (an exercise id)")
-    date = data.get("date")
-    try:
-        if not isinstance(date, str) or not _DATE.fullmatch(date):
-            raise ValueError
-        dt.date.fromisoformat(date)
-    except ValueError:
-        raise ValueError(f"date: {str(date)[:40]!r} is not a date (expected YYYY-MM-DD)") from None
-    if "seconds" in data and "reps" in data and data["seconds"] is not None and data["reps"] is not None:
-        raise ValueError("give seconds or reps, not both")
-    sides = data.get("sides", [])
-    if not isinstance(sides, list) or any(s not in ("left", "right") for s in sides) or len(set(sides)) < len(sides):
-        raise ValueError(f"sides: {str(sides)[:40]} (allowed: a list of left, right)")
-    stopped = data.get("stopped", False)
-    if type(stopped) is not bool:
-        raise ValueError(f"stopped: {str(stopped)[:40]!r} (allowed: true, false)")
-    return {"exercise": data["exercise"], "date": date, "sets": _count(data, "sets", 0, MAX_SETS, required=True),
-            "sides": sides, "seconds": _count(data, "seconds", 0, MAX_SECONDS),
-            "reps": _count(data, "reps", 0, MAX_REPS), "pain_during": _count(data, "pain_during", 0, 10),
-            "stopped": stopped}
+def entry_key(entry: dict[str, Any]) -> tuple[str, str, str | None]:
+    """What tells two logged exercises apart: the exercise, the date and the time (null when none was given)."""
+    return entry["exercise"], entry["date"], entry.get("time")
 
 
 def log_entries(kb: KnowledgeBase, data: Any, plan: Record, routine: list[Record], today: dt.date) -> list[dict[str, Any]]:
@@ -139,9 +103,7 @@ def log_entries(kb: KnowledgeBase, data: Any, plan: Record, routine: list[Record
     for n, item in enumerate(items, 1):
         where = f"--log entry {n}" if isinstance(data, list) else "--log"
         try:
-            entry = checked_entry(item)
-            if entry["pain_during"] is None:
-                raise ValueError("pain_during: missing (allowed: a whole number 0-10)")
+            entry = checked_entry(item, given=True)
             if entry["exercise"] not in ids:
                 raise ValueError(f"exercise: {entry['exercise'][:40]!r} is not in today's routine"
                                  f" (allowed: {', '.join(ids)})")

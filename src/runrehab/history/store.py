@@ -214,13 +214,30 @@ class History:
         """Keep one exercise done in a session (`entry`: checked sessions.LogEntry data)."""
         return self._log(plan_id, [entry])[0]
 
-    def log_exercises(self, plan_id: int, entries: list[dict[str, Any]]) -> None:
-        """Keep exercises done elsewhere (checked sessions.LogEntry data), in one transaction:
-        all of them or none."""
-        self._log(plan_id, entries, f"{len(entries)} exercise(s) were logged to {self.path}")
+    def log_exercises(self, plan_id: int, entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Keep exercises done elsewhere (checked documents.LoggedEntry data), in one transaction:
+        all of them or none. An entry the plan already holds (the same exercise, date and time:
+        sessions.entry_key), or one given twice, is kept once. Returns those kept, and the others."""
+        already: list[dict[str, Any]] = []
+        self._log(plan_id, entries, "the exercises of the log were saved to " + str(self.path), already)
+        return [e for e in entries if not any(e is a for a in already)], already
 
-    def _log(self, plan_id: int, entries: list[dict[str, Any]], saved: str | None = None) -> list[int]:
+    def _log(self, plan_id: int, entries: list[dict[str, Any]], saved: str | None = None,
+             already: list[dict[str, Any]] | None = None) -> list[int]:
+        """Insert `entries`; with `already` (a list to fill), only those the plan does not hold yet."""
+        from ..engine.sessions import entry_key
+
         with self._writing(saved) as conn:
+            if already is not None:
+                dates = sorted({entry["date"] for entry in entries})
+                held = {entry_key(self._logged_entry(row)) for row in conn.execute(
+                    f"SELECT id, entry FROM exercise_logs WHERE plan_id = ? AND date IN ({', '.join('?' * len(dates))})",
+                    (plan_id, *dates))}
+                new = []
+                for entry in entries:
+                    (already if entry_key(entry) in held else new).append(entry)
+                    held.add(entry_key(entry))
+                entries = new
             return [int(conn.execute(  # type: ignore[arg-type]
                 "INSERT INTO exercise_logs (plan_id, date, saved_at, exercise, entry) VALUES (?, ?, ?, ?, ?)",
                 (plan_id, entry["date"], _now(), entry["exercise"], json.dumps(entry))).lastrowid) for entry in entries]
@@ -292,12 +309,16 @@ class History:
         return [self._logged(r) for r in rows]
 
     def _logged(self, row: sqlite3.Row) -> LoggedExercise:
+        entry = self._logged_entry(row)
+        return LoggedExercise(row["id"], row["plan_id"], row["symptom"], dt.date.fromisoformat(entry["date"]),
+                              entry["exercise"], entry)
+
+    def _logged_entry(self, row: sqlite3.Row) -> dict[str, Any]:
+        """A row's logged exercise, checked (documents.LoggedEntry); HistoryError naming the row when damaged."""
         from ..engine.sessions import checked_entry
 
         try:
-            entry = checked_entry(json.loads(row["entry"]))
-            return LoggedExercise(row["id"], row["plan_id"], row["symptom"], dt.date.fromisoformat(entry["date"]),
-                                  entry["exercise"], entry)
+            return checked_entry(json.loads(row["entry"]))
         except (TypeError, ValueError, RecursionError) as exc:
             raise HistoryError(f"history {self.path}: damaged: logged exercise {row['id']!r} ({exc})") from None
 

@@ -15,6 +15,7 @@ from ..documents.kinds import (
     HistoryDoc,
     HistoryEntry,
     LogEntry,
+    LogSummary,
     Plan,
     PlanStatus,
     Session,
@@ -50,9 +51,10 @@ class Current:
     stored: StoredPlan
     plan: Record
 
-    def which(self, *, always: bool) -> str | None:
-        """Which plan a check-in is about, when several run (or `always`)."""
-        others = [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
+    def which(self, *, always: bool, chosen: bool = False) -> str | None:
+        """Which plan a check-in is about, when several run and none was `chosen` by --symptom
+        (or `always`)."""
+        others = [] if chosen else [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
         if not (others or always):
             return None
         return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"
@@ -153,9 +155,14 @@ def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Sessio
     return session_document(kbase, now.plan, routine, today)
 
 
-def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:
-    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of it."""
-    now.history.log_exercises(now.stored.id, entries)
+def keep_logged(now: Current, entries: list[dict[str, Any]], day: dt.date) -> LogSummary:
+    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of
+    it; what the plan already held (the same exercise, date and time) is kept once, and said."""
+    from ..documents.stored import shaped
+
+    logged, already = now.history.log_exercises(now.stored.id, entries)
+    return LogSummary(date=day, symptom=now.plan.symptom, plan_date=now.plan.date, path=str(now.history.path),
+                      logged=[shaped("logged", e) for e in logged], already=[shaped("logged", e) for e in already])
 
 
 @dataclass
@@ -165,7 +172,10 @@ class SessionLog:
     now: Current
 
     def done(self, entry: dict[str, Any]) -> int:
-        return self.now.history.log_exercise(self.now.stored.id, entry)
+        """Keep an exercise as it is done, at the time of day it was (what tells two sessions of
+        one day apart: documents.LoggedEntry)."""
+        timed = {**entry, "time": entry.get("time") or dt.datetime.now().strftime("%H:%M")}
+        return self.now.history.log_exercise(self.now.stored.id, timed)
 
     def felt(self, log_id: int, pain: int) -> None:
         self.now.history.log_pain(log_id, pain)

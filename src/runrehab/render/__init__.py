@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ..records import JsonLines, to_data, to_json
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..rules.kb import KnowledgeBase
 
 Renderer = Callable[[Any, "KnowledgeBase | None"], None]
@@ -77,6 +79,13 @@ def _exercise_doc(exercise: Any, kbase: Any) -> Any:
     return exercise_doc(kbase, exercise)
 
 
+def _versioned(records: list[Any]) -> list[dict[str, Any]]:
+    """Rule-base records listed as output: each item carries the schema version, as every document does."""
+    from ..records import SCHEMA_VERSION
+
+    return [{"schema_version": SCHEMA_VERSION, **vars(record)} for record in records]
+
+
 def _validate_text(report: Any, kbase: Any) -> None:
     from ..safe_text import visible
 
@@ -107,10 +116,11 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("exercises", "text"): _text("exercises_view"),
     ("exercises", "json"): _json(lambda exercises, kbase: [_exercise_doc(e, kbase) for e in exercises]),
     ("questions", "text"): _text("questions_view"),
-    ("questions", "json"): _json(),
+    ("questions", "json"): _json(lambda questions, kbase: _versioned(questions)),
     ("symptoms", "text"): _text("symptoms_view"),
-    ("symptoms", "json"): _json(),
+    ("symptoms", "json"): _json(lambda symptoms, kbase: _versioned(symptoms)),
     ("session", "json"): _json(),
+    ("session-log", "json"): _json(),
     ("history", "text"): _text("history_view", "timeline"),
     ("today", "text"): _text("today_view", "timeline"),
     ("today", "json"): _json(),
@@ -121,13 +131,32 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
 }
 
 
+# what each format is, as completion describes it
+FORMAT_WORDS = {"text": "for reading at the terminal", "markdown": "a handout to print or send to your physical therapist",
+                "ics": "an iCalendar file of sessions, reviews and checkpoints", "html": "one self-contained printable page",
+                "csv": "a table for a spreadsheet", "json": "one JSON document"}
+
+
 def formats(kind: str) -> list[str]:
     return [f for k, f in RENDERERS if k == kind]
 
 
-def render(kind: str, fmt: str, document: Any, kbase: KnowledgeBase | None = None) -> None:
-    """Write `document` (a `kind` of document) to stdout in format `fmt`."""
-    RENDERERS[kind, fmt](document, kbase)
+def render(kind: str, fmt: str, document: Any, kbase: KnowledgeBase | None = None, output: Path | None = None) -> None:
+    """Write `document` (a `kind` of document) in format `fmt` to stdout, or with `output` to that
+    file, whole or not at all (files.write_atomically), as it would reach a file through `>`."""
+    if output is None:
+        RENDERERS[kind, fmt](document, kbase)
+        return
+    import contextlib
+    import io
+
+    from ..files import write_atomically
+
+    made = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")  # UTF-8, as a file's text is
+    with contextlib.redirect_stdout(made):
+        RENDERERS[kind, fmt](document, kbase)
+    made.flush()
+    write_atomically(output, made.buffer.getvalue())  # type: ignore[attr-defined]
 
 
 def write_lines(lines: Iterable[str]) -> None:

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 
-_MD_ESCAPES = {ord(c): f"\\{c}" for c in "\\`*_[]<>&|~!#"}  # as text: no emphasis, link, image, HTML or entity
+# As text in every common renderer (CommonMark, GitHub's, Python-Markdown): no emphasis, link,
+# image, HTML, entity or table cell. A backslash escapes only the characters every one of them
+# takes it before; the others become character references, which every one of them shows as the
+# character (Python-Markdown would show the backslash of "\\&" or "\\|").
+_MD_ESCAPES = {**{ord(c): f"\\{c}" for c in "\\`*_[]>!#"}, **{ord(c): f"&#{ord(c)};" for c in "&<|~"}}
 
 
 def _md(text: str) -> str:

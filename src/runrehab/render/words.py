@@ -170,3 +170,13 @@ def adherence_text(adherence: Record) -> str:
     """This week's sessions, done against planned (one a day)."""
     return (f"This week: {adherence.done} of {adherence.planned} planned session(s) done "
             f"(one a day since {adherence.since.isoformat()}; `runrehab session` logs them)")
+
+
+def logged_words(summary: Record) -> str:
+    """What `session --log` kept, and what the history already held (kept once)."""
+    words = f"{len(summary.logged)} exercise(s) logged to {summary.path}"
+    if summary.already:
+        words += ("; already logged, so not kept again: "
+                  + ", ".join(f"{e.exercise} on {e.date.isoformat()}" + (f" at {e.time}" if e.time else "")
+                              for e in summary.already))
+    return words
