@@ -95,7 +95,7 @@ def test_zsh_and_fish_show_each_value_with_its_description():
     symptoms = described("fish", "runrehab triage --symptom ")
     assert symptoms == [(s.id, s.name) for s in KB.rules_file.symptoms]
     formats = dict(described("zsh", "runrehab plan --format "))
-    assert set(formats) == {"text", "markdown", "ics"} and "handout" in formats["markdown"]
+    assert set(formats) == {"text", "markdown", "html", "ics"} and "handout" in formats["markdown"]
     schemas = dict(described("fish", "runrehab schema "))
     assert schemas["exercises"] == "what `exercises --json` prints: a list"
     assert schemas["exercises-file"] == "the rule-base file exercises.yaml"
