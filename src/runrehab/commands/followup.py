@@ -88,12 +88,25 @@ def session(
 
 @app.command(epilog=examples("history"))
 @guarded
-def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
+def history(
+    json_out: JsonOption = False,
+    format: Annotated[str, typer.Option("--format", metavar="text|csv",
+                                        help="csv: a row per reading (triage, check-in, logged exercise) "
+                                             "for a spreadsheet.")] = "text",
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
     """Every plan and check-in, each headed by where it stands now, with a pain trend."""
+    from ..history.listing import listing
     from ..history.store import History
-    from ..history.tracking import timeline_document
-    from ..render import render
+    from ..render import formats, render
+    from ..safe_text import quoted
 
+    allowed = [f for f in formats("history") if f != "json"]
+    if format not in allowed:
+        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    if json_out and format != "text":
+        raise UsageError(f"--json with --format {format}: give one of them")
+    kbase = None if json_out or format == "csv" else load_kb(kb)
     with History.open(db) as store:
-        document = timeline_document(store)
-    render("history", "json" if json_out else "text", document, None if json_out else load_kb(kb))
+        render("history", "json" if json_out else format, listing(store), kbase)

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
+from ..documents.kinds import CheckIn, Escalation, Plan, PlanStatus, Session, WarningSign
 from ..engine.evaluate import day_of_plan
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import Record, fields_of
+from .chain import Link, Reader
 from .store import History, StoredPlan
 
 if TYPE_CHECKING:
+    from ..engine.progression import Before
     from ..rules.kb import KnowledgeBase
 
 # Between the time zones furthest apart it can be two dates later: a plan made there and checked
@@ -38,6 +40,8 @@ class Current:
     history: History
     stored: StoredPlan
     plan: Record
+    _reader: Reader | None = None
+    _standing: tuple[Link, Record | None] | None = None
 
     def which(self, *, always: bool) -> str | None:
         """Which plan a check-in is about, when several run (or `always`)."""
@@ -47,52 +51,41 @@ class Current:
         return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"
                 + (f"; also running: {', '.join(others)} (pick one with --symptom ID)" if others else ""))
 
-    def checkins(self) -> list[Record]:
-        """Its check-ins as documents, oldest first."""
-        return read_checkins(self.history, self.stored.id)
+    def reader(self) -> Reader:
+        """Its check-ins, each read once (history.chain)."""
+        if self._reader is None:
+            self._reader = Reader(self.history, self.stored.id, self.plan)
+        return self._reader
+
+    def standing(self) -> tuple[Link, Record | None]:
+        """Where it stands after its latest check-in, and that check-in (None before any)."""
+        if self._standing is None:
+            self._standing = self.reader().standing()
+        return self._standing
 
     def last_checkin(self) -> Record | None:
         """Its latest check-in as a document (None before any)."""
-        checkins = self.checkins()
-        return checkins[-1] if checkins else None
+        return self.standing()[1]
 
 
-def read_checkins(history: History, plan_id: int) -> list[Record]:
-    from ..documents.stored import read_checkin
-
-    out = []
-    for stored in history.checkins(plan_id):
-        try:
-            out.append(read_checkin(stored.document))
-        except ValueError:
-            raise HistoryError(f"check-in {stored.id} in the history is damaged") from None
-    return out
-
-
-# What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
-STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
-
-
-def plan_state(plan: Record, checkins: list[Record]) -> Record:
-    """Where a plan stands after its check-ins (oldest first), the one answer every view gives:
-    `status` (active, upkeep, escalated, stopped), `current_level`, `since` (the date of the
-    decision), `why` (its words), `routine` (what to do now: none once escalated or stopped),
-    `next_review` and `latest` (the deciding check-in, None before any)."""
-    state = Record(status="active", current_level=plan.triage_level, since=plan.date, why=plan.headline,
-                   routine=plan.routine, next_review=plan.review_date, latest=None)
-    for c in checkins:
-        status = STATUS_AFTER.get(c.decision, "upkeep" if state.status == "upkeep" else "active")
-        state = Record(status=status, current_level=c.triage_level, since=c.date, why=c.message,
-                       routine=[] if status in ("escalated", "stopped") else c.routine,
-                       next_review=c.next_review, latest=c)
-    return state
+def plan_state(plan: Record, standing: tuple[Link, Record | None]) -> Record:
+    """Where a plan stands after its check-ins (history.chain: the link after the latest one and
+    that check-in), the one answer every view gives: `status` (active, upkeep, escalated,
+    stopped), `current_level`, `since` (the date of the decision), `why` (its words), `routine`
+    (what to do now: none once escalated or stopped), `next_review` and `latest` (the deciding
+    check-in, None before any)."""
+    link, c = standing
+    if c is None:
+        return Record(status="active", current_level=plan.triage_level, since=plan.date, why=plan.headline,
+                      routine=plan.routine, next_review=plan.review_date, latest=None)
+    return Record(status=link.status, current_level=c.triage_level, since=c.date, why=c.message,
+                  routine=[] if link.status in ("escalated", "stopped") else c.routine,
+                  next_review=c.next_review, latest=c)
 
 
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
     """The history at `db` with its current plan for `symptom` (or the most recent);
     NothingToActOn when there is none. Close its history when done."""
-    from ..documents.stored import read_plan
-
     kbase.check_symptom(symptom)
     history = History.open(db)
     stored = history.current_plan(symptom)
@@ -100,11 +93,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
         history.close()
         which = f" for {symptom}" if symptom else ""
         raise NothingToActOn(f"no plan yet{which} in {history.path}: run `runrehab triage` first")
-    try:
-        return Current(history, stored, read_plan(stored.document))
-    except ValueError:
-        history.close()
-        raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
+    return Current(history, stored, stored.record)
 
 
 def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
@@ -122,26 +111,21 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
 
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
-    checkins = now.checkins()
-    state = plan_state(plan, checkins)
+    link, _ = standing = now.standing()
+    state = plan_state(plan, standing)
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
                   adherence=adherence(plan.date, today, done) if state.routine else None,
-                  warning_signs=warning_signs(plan, checkins))
+                  warning_signs=warning_signs(link))
 
 
-def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:
+def warning_signs(link: Link) -> list[WarningSign]:
     """Every warning sign answered yes at the triage or a check-in, with the dates it was: what
-    the runner tells the clinician they are sent to."""
-    dates: dict[str, list[dt.date]] = {}
-    for c in (plan, *checkins):
-        for question in c.red_flags:
-            if c.date not in dates.setdefault(question, []):
-                dates[question].append(c.date)
-    return [WarningSign(question=q, dates=d) for q, d in dates.items()]
+    the runner tells the clinician they are sent to (history.chain keeps them)."""
+    return [WarningSign(question=q, dates=[dt.date.fromisoformat(d) for d in dates]) for q, dates in link.signs.items()]
 
 
 def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Session:
@@ -197,26 +181,6 @@ def logged_since_checkin(now: Current, today: dt.date, limit: int = 10) -> Logge
                   list(dict.fromkeys(stopped)))
 
 
-def timeline(history: History) -> list[HistoryEntry]:
-    """Every plan, oldest first, with its check-ins as stored (their JSON data, word for word) and
-    where it stands (plan_state)."""
-    from ..documents.stored import read_plan
-
-    out = []
-    for p in history.plans():
-        stored = history.checkins(p.id)
-        state = plan_state(read_plan(p.document), read_checkins(history, p.id))
-        out.append(HistoryEntry(plan=p.document, current=p.current, kb_version=p.kb_version, status=state.status,
-                                current_level=state.current_level, since=state.since, why=state.why,
-                                checkins=[c.document for c in stored]))
-    return out
-
-
-def timeline_document(history: History) -> HistoryDoc:
-    """`history --json`."""
-    return HistoryDoc(path=str(history.path), plans=timeline(history))
-
-
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
     """Save a triage's plan as its symptom's current one; the history's path."""
     from ..records import to_data
@@ -234,9 +198,8 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     that brought on symptoms) and `keep` (what a clinician who cleared the runner said to keep)
     name exercises in any spelling; UsageError for `keep` without a warning sign to clear."""
     from ..engine.evaluate import checkin
-    from ..engine.progression import before_checkin
 
-    before = before_checkin(now.plan, now.checkins(), day)
+    before = before_of(now, day)
     ids = {name: kbase.find_exercise(name).id for name in [*(done or []), *(left_out or []), *(keep or [])]}
     if keep and (before.warning is None or not answers.get("cleared_by_clinician")):
         raise UsageError("--keep: only with a clinician's clearance after a warning sign "
@@ -254,9 +217,22 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
 def awaiting_clearance(now: Current, day: dt.date) -> bool:
     """Whether a warning sign reported at a check-in waits for a clinician's clearance (the
     check-in asks about it only then)."""
-    from ..engine.progression import before_checkin
+    link, _ = now.standing()
+    return now.reader().doc(link.warning) is not None
 
-    return before_checkin(now.plan, now.checkins(), day).warning is not None
+
+def before_of(now: Current, day: dt.date) -> Before:
+    """What the check-ins before one on `day` tell it (engine.progression.before_checkin), from
+    the links kept with the latest check-in and the latest of the days before."""
+    from ..engine.progression import before_from
+
+    reader = now.reader()
+    start, _ = reader.standing(before=day)
+    link, _ = now.standing()
+    same_day = [reader._record(row) for row in now.history._rows(
+        "SELECT * FROM checkins WHERE plan_id = ? AND date = ? ORDER BY id", (now.stored.id, day.isoformat()))]
+    return before_from(reader.doc(start.source).routine,
+                       (list(reader.doc(link.source).routine), reader.doc(link.warning)), same_day, start.worse)
 
 
 def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
