@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from .documents import kinds as documents
+from .documents.exchange import ExportDoc
 from .rules.models import ExercisesFile, RulesFile
 
 
@@ -48,6 +49,7 @@ SCHEMAS: dict[str, tuple[type, str]] = {
     "validate": (documents.ValidationReport, "serialization"),
     "session": (documents.Session, "serialization"),
     "log": (documents.LogEntry, "validation"),
+    "export": (ExportDoc, "serialization"),
 }
 
 

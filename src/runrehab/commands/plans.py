@@ -122,10 +122,19 @@ def checkin(
     date: DateOption = None,
     explain: ExplainOption = False,
     interactive: InteractiveOption = False,
+    undo: Annotated[bool, typer.Option("--undo", help="Remove the check-in saved last (to correct it, check in "
+                                       "again), after confirmation.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --undo: do not ask for confirmation (for scripts).")] = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
+    if undo or yes:
+        from .exchange import undo_checkin
+
+        if not undo:
+            raise UsageError("--yes: only with --undo")
+        return undo_checkin(db, symptom, yes, load_kb(kb))
     from ..answers.gather import gathered
     from ..engine.evaluate import day_of_plan
     from ..engine.sessions import pain_limit

@@ -5,7 +5,7 @@ sign still waiting for a clinician, the mornings running that were worse and eve
 answered yes. Each step is the engine's own (engine.progression.walk_step, worse_step), so the
 stored chain is the walk the engine makes over the whole list, one check-in at a time.
 
-A row's `seal` is the CRC-32 of its date, document and state: the document is checked against its
+A row's `seal` is the CRC-32 of its date, answers, document and state: the document is checked against its
 schema once, when it enters the history, and a row changed since is found by its seal and
 reported as damaged. Check-ins kept before the chain existed have neither: their plan is walked
 whole (and checked whole) until the next check-in writes their links."""
@@ -60,8 +60,9 @@ def link_of(text: Any) -> Link:
     return Link(**data)
 
 
-def seal(date: Any, document: Any, state: Any) -> int:
-    return zlib.crc32(f"{date}\0{document}\0{state}".encode("utf-8", "surrogatepass"))
+def seal(row: Any, state: Any) -> int:
+    """The seal of a check-in's row (its date, answers and document) with `state`."""
+    return zlib.crc32(f"{row['date']}\0{row['answers']}\0{row['document']}\0{state}".encode("utf-8", "surrogatepass"))
 
 
 def first_link(plan: Record) -> Link:
@@ -126,7 +127,7 @@ class Reader:
         """The link kept with `row`, its seal checked; None for a check-in kept before links were."""
         if "state" not in row.keys() or row["state"] is None:
             return None
-        if row["seal"] != seal(row["date"], row["document"], row["state"]):
+        if row["seal"] != seal(row, row["state"]):
             raise self._damaged(row["id"], "was changed after it was saved (its seal does not match)")
         try:
             return link_of(row["state"])
@@ -193,4 +194,20 @@ def relink(history: History, plan_id: int) -> None:
     for row, link, _ in reader.walk(rows, link_at(start - 1), link_at(earlier_day)):
         state = link.text()
         conn.execute("UPDATE checkins SET state = ?, seal = ? WHERE id = ?",
-                     (state, seal(row["date"], row["document"], state), row["id"]))
+                     (state, seal(row, state), row["id"]))
+
+
+def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:
+    """Delete the check-in of `plan_id` saved last, in one transaction, and write again the links of
+    the check-ins dated after it; its row (None when the plan has no check-in)."""
+    with history._writing(f"the last check-in was removed from {history.path}") as conn:
+        row = conn.execute("SELECT * FROM checkins WHERE plan_id = ? ORDER BY saved_at DESC, id DESC LIMIT 1",
+                           (plan_id,)).fetchone()
+        if row is None:
+            return None
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("DELETE FROM checkins WHERE id = ?", (row["id"],))
+        conn.execute("UPDATE checkins SET state = NULL WHERE plan_id = ? AND (date, id) > (?, ?)",
+                     (plan_id, row["date"], row["id"]))
+        relink(history, plan_id)
+        return row

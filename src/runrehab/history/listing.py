@@ -70,7 +70,7 @@ def _checkin_rows(history: History, plan_id: int) -> Iterator[Any]:
     try:
         for row in history._conn.execute("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (plan_id,)):
             if "seal" in row.keys() and row["seal"] is not None:
-                if row["seal"] != seal(row["date"], row["document"], row["state"]):
+                if row["seal"] != seal(row, row["state"]):
                     raise HistoryError(f"history {history.path}: damaged: check-in {row['id']!r} was changed after "
                                        "it was saved (its seal does not match)")
             else:

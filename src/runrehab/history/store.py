@@ -240,6 +240,18 @@ class History:
             conn.execute("UPDATE exercise_logs SET entry = ? WHERE id = ?",
                          (json.dumps({**json.loads(row["entry"]), "pain_during": pain}), log_id))
 
+    def upgraded(self) -> bool:
+        """Migrate a history made by an earlier runrehab (reading alone never does); whether it is
+        now at the newest schema (False: it can only be read)."""
+        if self._conn is None:
+            return True
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
+            if self._read_only is not None:
+                return False
+            with self._writing():
+                pass
+        return True
+
     # -------------------------------------------------------------- reading
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:

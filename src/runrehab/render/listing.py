@@ -79,8 +79,8 @@ def history_text(listing: Any, kbase: KnowledgeBase) -> None:
 
 
 # `history --format csv`: one row per reading, oldest first within each plan (README lists them)
-CSV_COLUMNS = ("symptom", "plan_date", "kind", "date", "day", "pain_score", "progress", "decision", "triage_level",
-               "status", "exercise", "sets", "reps", "seconds", "pain_during")
+CSV_COLUMNS = ("symptom", "plan_date", "plan_status", "kind", "date", "day", "pain_score", "progress", "decision",
+               "triage_level", "exercise", "sets", "reps", "seconds", "pain_during")
 
 
 def csv_rows(listing: Any) -> Iterator[dict[str, Any]]:
@@ -89,7 +89,7 @@ def csv_rows(listing: Any) -> Iterator[dict[str, Any]]:
 
     for e in listing.entries:
         plan = e.stored.document
-        base = {"symptom": plan["symptom"], "plan_date": plan["date"], "status": e.status}
+        base = {"symptom": plan["symptom"], "plan_date": plan["date"], "plan_status": e.status}
         start = dt.date.fromisoformat(plan["date"])
         yield {**base, "kind": "triage", "date": plan["date"], "day": 0, "pain_score": plan["answers"].get("pain_score"),
                "triage_level": plan["triage_level"]}
