@@ -10,7 +10,6 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from .documents import kinds as documents
-from .documents.exchange import ExportDoc
 from .rules.models import ExercisesFile, RulesFile
 
 
@@ -49,7 +48,7 @@ SCHEMAS: dict[str, tuple[type, str]] = {
     "validate": (documents.ValidationReport, "serialization"),
     "session": (documents.Session, "serialization"),
     "log": (documents.LogEntry, "validation"),
-    "export": (ExportDoc, "serialization"),
+    "export": (documents.ExportDoc, "serialization"),
 }
 
 

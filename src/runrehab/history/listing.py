@@ -29,8 +29,11 @@ class Entry:
     since: dt.date
     why: str
     decided: bool  # a check-in made the latest decision
-    checkins: Callable[[], Iterator[dict[str, Any]]]
+    texts: Callable[[], Iterator[str]]  # the check-ins' JSON text as stored (checked: see _checkin_rows)
     logs: Callable[[], Iterator[dict[str, Any]]]
+
+    def checkins(self) -> Iterator[dict[str, Any]]:
+        return (json.loads(text) for text in self.texts())
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def entries(history: History) -> list[Entry]:
             pass
         state = plan_state(stored.record, reader.standing())
         out.append(Entry(stored, state.status, state.current_level, state.since, state.why, state.latest is not None,
-                         lambda plan_id=stored.id: (json.loads(row["document"]) for row in _checkin_rows(history, plan_id)),
+                         lambda plan_id=stored.id: (row["document"] for row in _checkin_rows(history, plan_id)),
                          lambda plan_id=stored.id: (log.entry for log in history.exercises_logged(
                              dt.date.min, dt.date.max, plan_id))))
     return out

@@ -17,10 +17,24 @@ if TYPE_CHECKING:
 ENTRY_FIELDS = ("plan", "current", "kb_version", "status", "current_level", "since", "why")
 
 
-def _write(text: str) -> None:
-    from ..streams import json_text
+class _Buffered:
+    """Pieces of text written to stdout in blocks of about 64 KiB."""
 
-    sys.stdout.write(json_text(text))
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= 1 << 16:
+            self.flush()
+
+    def flush(self) -> None:
+        from ..streams import json_text
+
+        sys.stdout.write(json_text("".join(self.pieces)))
+        self.pieces, self.size = [], 0
 
 
 def _dumped(value: Any, level: int) -> str:
@@ -29,8 +43,9 @@ def _dumped(value: Any, level: int) -> str:
 
 def _streamed(fields: dict[str, Any], key: str, items: Iterable[Any], level: int,
               each: Any = None) -> Iterator[str]:
-    """The text json.dumps(indent=2) gives an object of `fields` then `key`: `items`, at `level`
-    of indentation, a piece at a time; `each` turns an item into its pieces (default: dumped whole)."""
+    """The text of an object of `fields` then `key`: `items`, as json.dumps(indent=2) lays it out
+    at `level` of indentation, a piece at a time; `each` turns an item into its pieces (default:
+    the item is JSON text already, written on one line)."""
     pad = "  " * (level + 1)
     yield "{"
     for name, value in fields.items():
@@ -41,24 +56,27 @@ def _streamed(fields: dict[str, Any], key: str, items: Iterable[Any], level: int
         yield f"{'' if first else ','}\n{pad}  "
         first = False
         if each is None:
-            yield _dumped(item, level + 2)
+            yield item
         else:
             yield from each(item, level + 2)
     yield ("]" if first else f"\n{pad}]") + f"\n{'  ' * level}}}"
 
 
 def history_json(listing: Any, kbase: KnowledgeBase | None) -> None:
+    """The HistoryDoc document, each check-in on a line of its own, as the history keeps it."""
     from ..documents.kinds import SCHEMA_VERSION
 
     def entry(e: Any, level: int) -> Iterator[str]:
         fields = dict(zip(ENTRY_FIELDS, (e.stored.document, e.stored.current, e.stored.kb_version, e.status,
                                          e.current_level, e.since, e.why)))
-        return _streamed(fields, "checkins", e.checkins(), level)
+        return _streamed(fields, "checkins", e.texts(), level)
 
+    out = _Buffered()
     for piece in _streamed({"schema_version": SCHEMA_VERSION, "path": str(listing.path)}, "plans", listing.entries,
                            0, entry):
-        _write(piece)
-    _write("\n")
+        out.write(piece)
+    out.write("\n")
+    out.flush()
     sys.stdout.flush()
 
 
