@@ -10,7 +10,7 @@ import typer
 
 from ..errors import UsageError
 from .app import app, guarded, say
-from .options import DateOption, DbOption, JsonOption, KbOption, SymptomOption, examples, load_kb, parse_day
+from .options import DateOption, DbOption, JsonOption, KbOption, SymptomOption, check_format, examples, load_kb, parse_day
 
 
 @app.command(epilog=examples("today"))
@@ -99,12 +99,9 @@ def history(
     """Every plan and check-in, each headed by where it stands now, with a pain trend."""
     from ..history.listing import listing
     from ..history.store import History
-    from ..render import formats, render
-    from ..safe_text import quoted
+    from ..render import render
 
-    allowed = [f for f in formats("history") if f != "json"]
-    if format not in allowed:
-        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    check_format("history", format)
     if json_out and format != "text":
         raise UsageError(f"--json with --format {format}: give one of them")
     kbase = None if json_out or format == "csv" else load_kb(kb)

@@ -127,6 +127,16 @@ EXAMPLES = {
 }
 
 
+def check_format(kind: str, format: str) -> None:
+    """UsageError unless `format` is one of the `--format` values of a `kind` of document."""
+    from ..render import formats
+    from ..safe_text import quoted
+
+    allowed = [f for f in formats(kind) if f != "json"]
+    if format not in allowed:
+        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+
+
 def examples(command: str) -> str:
     """A command's examples, shown at the end of its --help."""
     return "Examples: " + EXAMPLES[command]

@@ -26,6 +26,7 @@ from .options import (
     KbOption,
     SymptomOption,
     answer_sources,
+    check_format,
     complete_ids,
     examples,
     load_kb,
@@ -201,12 +202,9 @@ def plan(
 ) -> None:
     """The current plan: what to do now and since when, its day count, next review date."""
     from ..history.tracking import current, day_on_plan, plan_status
-    from ..render import formats, render
-    from ..safe_text import quoted
+    from ..render import render
 
-    allowed = [f for f in formats("plan-status") if f != "json"]
-    if format not in allowed:
-        raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
+    check_format("plan-status", format)
     kbase = load_kb(kb)
     now = current(db, symptom, kbase)
     with now.history:

@@ -109,10 +109,10 @@ class Reader:
             rows = self.history._rows("SELECT * FROM checkins WHERE id = ? AND plan_id = ?", (ref, self.plan_id))
             if not rows:
                 raise self._damaged(ref, "is named by a later check-in but is not there")
-            self._record(rows[0])
+            self.record(rows[0])
         return self._docs[ref]
 
-    def _record(self, row: sqlite3.Row) -> Record:
+    def record(self, row: sqlite3.Row) -> Record:
         if row["id"] not in self._docs:
             self._docs[row["id"]] = self.history._checked("check-in", row)[2]
         return self._docs[row["id"]]
@@ -143,7 +143,7 @@ class Reader:
         link = self.stored_link(row)
         if link is None:  # kept before links were: walk them all
             return self.walked(before)
-        return link, self._record(row)
+        return link, self.record(row)
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
         """The link made by walking every check-in (of the days before `before`), each checked
@@ -161,7 +161,7 @@ class Reader:
         for i, row in enumerate(rows):
             if i and rows[i - 1]["date"] != row["date"]:
                 day_end = prev
-            c = self._record(row)
+            c = self.record(row)
             prev = next_link(self.plan, prev, day_end, c, row["id"], self.doc)
             yield row, prev, c
 

@@ -13,7 +13,7 @@ from ..documents.kinds import EXPORT_FORMAT
 from ..errors import HistoryError, UsageError
 from ..records import SCHEMA_VERSION
 from .chain import relink
-from .listing import _checkin_rows
+from .listing import checkin_rows
 from .store import History
 
 IMPORT_LIMIT = 1 << 28  # 256 MiB: a check-in a day for decades is a few tens of megabytes
@@ -29,7 +29,7 @@ def exported(history: History) -> dict[str, Any]:
     for p in history.plans():
         row = history._rows("SELECT uid, saved_at FROM plans WHERE id = ?", (p.id,))[0]
         checkins = [{"id": c["uid"], "saved_at": c["saved_at"], "answers": _answers(history, c),
-                     "document": json.loads(c["document"])} for c in _checkin_rows(history, p.id)]
+                     "document": json.loads(c["document"])} for c in checkin_rows(history, p.id)]
         sessions = [{"id": s["uid"], "saved_at": s["saved_at"], "entry": log.entry}
                     for log in history.exercises_logged(dt.date.min, dt.date.max, p.id)
                     for s in history._rows("SELECT uid, saved_at FROM exercise_logs WHERE id = ?", (log.id,))]
@@ -203,30 +203,6 @@ def _merged(conn: Any, table: str, item: dict[str, Any], content: str, insert: A
 
 def read_export(spec: str) -> Any:
     """The JSON of `import FILE|-`; UsageError naming what is wrong with it."""
-    import sys
+    from .tracking import read_json
 
-    from ..files import FileRefused, open_input, read_bounded, shorten
-
-    name = "stdin" if spec == "-" else shorten(spec)
-    try:
-        if spec == "-":
-            raw = read_bounded(sys.stdin.buffer, IMPORT_LIMIT, name)
-        else:
-            with open_input(spec, streams=True) as stream:
-                raw = read_bounded(stream, IMPORT_LIMIT, name)
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse)
-    except FileNotFoundError:
-        raise UsageError(f"import: no such file: {name}") from None
-    except FileRefused as exc:
-        raise UsageError(f"import: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"import: {name} is not UTF-8 text; nothing was imported") from None
-    except (ValueError, RecursionError) as exc:
-        raise UsageError(f"import: {name} is not JSON ({str(exc)[:80]}); nothing was imported") from None
-    except OSError as exc:
-        raise UsageError(f"import: cannot read {name}: {exc.strerror}") from None
-
-
-def _refuse(constant: str) -> Any:
-    raise ValueError(f"{constant} is not a number")
-
+    return read_json(spec, IMPORT_LIMIT, "import", "; nothing was imported")

@@ -29,7 +29,7 @@ class Entry:
     since: dt.date
     why: str
     decided: bool  # a check-in made the latest decision
-    texts: Callable[[], Iterator[str]]  # the check-ins' JSON text as stored (checked: see _checkin_rows)
+    texts: Callable[[], Iterator[str]]  # the check-ins' JSON text as stored (checked: see checkin_rows)
     logs: Callable[[], Iterator[dict[str, Any]]]
 
     def checkins(self) -> Iterator[dict[str, Any]]:
@@ -55,17 +55,17 @@ def entries(history: History) -> list[Entry]:
     out = []
     for stored in history.plans():
         reader = Reader(history, stored.id, stored.record)
-        for _ in _checkin_rows(history, stored.id):  # every row checked before anything is written
+        for _ in checkin_rows(history, stored.id):  # every row checked before anything is written
             pass
         state = plan_state(stored.record, reader.standing())
         out.append(Entry(stored, state.status, state.current_level, state.since, state.why, state.latest is not None,
-                         lambda plan_id=stored.id: (row["document"] for row in _checkin_rows(history, plan_id)),
+                         lambda plan_id=stored.id: (row["document"] for row in checkin_rows(history, plan_id)),
                          lambda plan_id=stored.id: (log.entry for log in history.exercises_logged(
                              dt.date.min, dt.date.max, plan_id))))
     return out
 
 
-def _checkin_rows(history: History, plan_id: int) -> Iterator[Any]:
+def checkin_rows(history: History, plan_id: int) -> Iterator[Any]:
     """The check-in rows of a plan, oldest first, each checked: by its seal, or whole when it
     was kept before seals were."""
     if history._conn is None:

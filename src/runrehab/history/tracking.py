@@ -229,7 +229,7 @@ def before_of(now: Current, day: dt.date) -> Before:
     reader = now.reader()
     start, _ = reader.standing(before=day)
     link, _ = now.standing()
-    same_day = [reader._record(row) for row in now.history._rows(
+    same_day = [reader.record(row) for row in now.history._rows(
         "SELECT * FROM checkins WHERE plan_id = ? AND date = ? ORDER BY id", (now.stored.id, day.isoformat()))]
     return before_from(reader.doc(start.source).routine,
                        (list(reader.doc(link.source).routine), reader.doc(link.warning)), same_day, start.worse)
@@ -267,6 +267,13 @@ LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is alr
 
 def read_log(spec: str) -> Any:
     """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
+    return read_json(spec, LOG_LIMIT, "--log", "; expected a list of objects with exercise, date, sets, seconds or "
+                                               "reps, pain_during")
+
+
+def read_json(spec: str, limit: int, label: str, hint: str = "") -> Any:
+    """The JSON a user names for `label` (FILE, or - for stdin), at most `limit` bytes; UsageError
+    saying what is wrong with it (`hint`: what was expected, after a text that is not JSON)."""
     import json
     import sys
 
@@ -275,22 +282,21 @@ def read_log(spec: str) -> Any:
     name = "stdin" if spec == "-" else shorten(spec)
     try:
         if spec == "-":
-            raw = read_bounded(sys.stdin.buffer, LOG_LIMIT, name)
+            raw = read_bounded(sys.stdin.buffer, limit, name)
         else:
             with open_input(spec, streams=True) as stream:
-                raw = read_bounded(stream, LOG_LIMIT, name)
+                raw = read_bounded(stream, limit, name)
         return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
     except FileNotFoundError:
-        raise UsageError(f"--log: no such file: {name}") from None
+        raise UsageError(f"{label}: no such file: {name}") from None
     except FileRefused as exc:
-        raise UsageError(f"--log: {exc}") from None
+        raise UsageError(f"{label}: {exc}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"--log: {name} is not UTF-8 text") from None
+        raise UsageError(f"{label}: {name} is not UTF-8 text{hint}") from None
     except (ValueError, RecursionError) as exc:
-        raise UsageError(f"--log: {name} is not JSON ({str(exc)[:80]}); expected a list of objects with exercise, "
-                         "date, sets, seconds or reps, pain_during") from None
+        raise UsageError(f"{label}: {name} is not JSON ({str(exc)[:80]}){hint}") from None
     except OSError as exc:
-        raise UsageError(f"--log: cannot read {name}: {exc.strerror}") from None
+        raise UsageError(f"{label}: cannot read {name}: {exc.strerror}") from None
 
 
 def _refuse(why: str) -> Any:
