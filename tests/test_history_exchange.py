@@ -224,3 +224,27 @@ def test_history_csv_reads_back_as_a_spreadsheet_would(runner, full):
     assert cli(runner, "history", "--format", "csv", "--json", "--db", str(full)).exit_code == 2
     assert cli(runner, "history", "--format", "xls", "--db", str(full)).exit_code == 2
     assert cli(runner, "schema", "export").exit_code == 0
+
+
+def test_checkin_undo_asks_at_a_terminal_and_no_keeps_the_check_in(runner, full):
+    import os
+    import sys
+
+    import pexpect
+
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def undo(answer: str) -> None:
+        child = pexpect.spawn(sys.executable, ["-m", "runrehab", "checkin", "--undo", "--symptom", "tight-itb", "--db",
+                                               str(full)], env=env, encoding="utf-8", timeout=20)
+        child.expect(r"Remove the check-in of 2026-03-05 on the tight-itb plan of 2026-03-01 from .*\[y/N\]")
+        child.sendline(answer)
+        child.expect("nothing was removed" if answer == "n" else "removed the check-in of 2026-03-05")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+
+    undo("n")
+    assert len(export(runner, full)["plans"][1]["checkins"]) == 2
+    undo("y")
+    assert len(export(runner, full)["plans"][1]["checkins"]) == 1

@@ -57,6 +57,7 @@ def entries(history: History) -> list[Entry]:
         reader = Reader(history, stored.id, stored.record)
         for _ in checkin_rows(history, stored.id):  # every row checked before anything is written
             pass
+        history.exercises_logged(dt.date.min, dt.date.max, stored.id)
         state = plan_state(stored.record, reader.standing())
         out.append(Entry(stored, state.status, state.current_level, state.since, state.why, state.latest is not None,
                          lambda plan_id=stored.id: (row["document"] for row in checkin_rows(history, plan_id)),
