@@ -100,11 +100,11 @@ def test_a_history_made_before_links_is_read_whole_and_linked_at_its_next_check_
     before = runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout
     old = tmp_path / "old.db"
     shutil.copyfile(db, old)
-    conn = sqlite3.connect(old)  # what schema 2 held: no uid, state nor seal
-    for table, columns in (("plans", ["uid"]), ("checkins", ["uid", "state", "seal"]), ("exercise_logs", ["uid"])):
-        for column in columns:
-            conn.execute(f"DROP INDEX IF EXISTS {table}_uid")
-            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn = sqlite3.connect(old)  # what schema 2 held: no uids, no links
+    conn.execute("DROP TABLE links")
+    for table in ("plans", "checkins", "exercise_logs"):
+        conn.execute(f"DROP INDEX {table}_uid")
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN uid")
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
@@ -114,13 +114,13 @@ def test_a_history_made_before_links_is_read_whole_and_linked_at_its_next_check_
     assert checkin(runner, old, 7).exit_code == 0
     with History.open(old) as history:
         assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION
-        rows = history._rows("SELECT state, seal, uid FROM checkins")
-        assert len(rows) == 4 and all(r["state"] and r["seal"] is not None and len(r["uid"]) == 32 for r in rows)
+        rows = history._rows("SELECT l.state, c.uid FROM checkins c JOIN links l ON l.checkin_id = c.id")
+        assert len(rows) == 4 and all(r["state"] and len(r["uid"]) == 32 for r in rows)
     same_as_the_walk(old, [START + dt.timedelta(days=d) for d in range(9)])
 
 
 @pytest.mark.parametrize("change", [
-    "UPDATE checkins SET state = json_set(state, '$.status', 'upkeep')",
+    "UPDATE links SET state = json_set(state, '$.status', 'upkeep')",
     "UPDATE checkins SET answers = json_set(answers, '$.progress', 'worse')",
     "UPDATE checkins SET document = json_set(document, '$.decision', 'progress')",
 ])

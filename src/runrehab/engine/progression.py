@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..documents.kinds import Dose, Range
 from ..records import RED_FLAG_LEVELS, Record, level_rank, updated

@@ -1,11 +1,11 @@
-"""Where a plan stands after each of its check-ins, kept beside the check-in (its `state` column,
-written in the same transaction) so that a view reads the latest check-in alone rather than
+"""Where a plan stands after each of its check-ins, kept beside the check-in (a row of the `links`
+table, written in the same transaction) so that a view reads the latest check-in alone rather than
 walking every one: the status the decisions leave, which document's routine goes on, the warning
 sign still waiting for a clinician, the mornings running that were worse and every warning sign
 answered yes. Each step is the engine's own (engine.progression.walk_step, worse_step), so the
 stored chain is the walk the engine makes over the whole list, one check-in at a time.
 
-A row's `seal` is the CRC-32 of its date, answers, document and state: the document is checked against its
+A link's `seal` is the CRC-32 of its check-in's date, answers and document and its state: the document is checked against its
 schema once, when it enters the history, and a row changed since is found by its seal and
 reported as damaged. Check-ins kept before the chain existed have neither: their plan is walked
 whole (and checked whole) until the next check-in writes their links."""
@@ -98,6 +98,7 @@ class Reader:
     def __init__(self, history: History, plan_id: int, plan: Record):
         self.history, self.plan_id, self.plan = history, plan_id, plan
         self._docs: dict[int, Record] = {}
+        self.linked = has_links(history)  # a history made before links has no table for them
 
     def _damaged(self, cid: Any, why: str) -> HistoryError:
         return HistoryError(f"history {self.history.path}: damaged: check-in {cid!r} {why}")
@@ -124,13 +125,19 @@ class Reader:
         return rows[0] if rows else None
 
     def stored_link(self, row: sqlite3.Row) -> Link | None:
-        """The link kept with `row`, its seal checked; None for a check-in kept before links were."""
-        if "state" not in row.keys() or row["state"] is None:
+        """The link kept with check-in `row`, its seal checked; None for a check-in kept before
+        links were."""
+        if not self.linked:
             return None
-        if row["seal"] != seal(row, row["state"]):
+        kept = self.history._rows("SELECT state, seal FROM links WHERE checkin_id = ?", (row["id"],))
+        return self.unsealed(row, kept[0]["state"], kept[0]["seal"]) if kept else None
+
+    def unsealed(self, row: sqlite3.Row, state: Any, sealed: Any) -> Link:
+        """The link `state` of check-in `row`, once its seal is found to match."""
+        if sealed != seal(row, state):
             raise self._damaged(row["id"], "was changed after it was saved (its seal does not match)")
         try:
-            return link_of(row["state"])
+            return link_of(state)
         except (TypeError, ValueError, RecursionError):
             raise self._damaged(row["id"], "holds a state that is not one") from None
 
@@ -166,35 +173,37 @@ class Reader:
             yield row, prev, c
 
 
-def relink(history: History, plan_id: int) -> None:
-    """Write the link (and seal) of every check-in of `plan_id` from the first without one on,
-    in the writing transaction: after a new check-in that is that one alone, unless it is dated
-    before others (they follow it) or the plan's check-ins were kept before links were."""
+def has_links(history: History) -> bool:
+    conn = history._conn
+    return conn is not None and conn.execute("PRAGMA user_version").fetchone()[0] >= 3
+
+
+def relink(history: History, plan_id: int, since: tuple[str, int] | None = None) -> None:
+    """Write the link (and seal) of every check-in of `plan_id` from position `since` (its date
+    and id) on, in the writing transaction: after a new check-in that is that one, and those
+    dated after it. The whole plan when `since` is None, or when the check-ins before `since`
+    were kept before links were (or lost theirs)."""
     conn = history._conn
     assert conn is not None
-    order = conn.execute("SELECT id, date, state IS NULL AS bare FROM checkins WHERE plan_id = ? ORDER BY date, id",
-                         (plan_id,)).fetchall()
-    start = next((i for i, r in enumerate(order) if r["bare"]), None)
-    if start is None:
-        return
     plan = history._plan(conn.execute("SELECT * FROM plans WHERE id = ?", (plan_id,)).fetchone()).record
     reader = Reader(history, plan_id, plan)
-
-    def link_at(i: int | None) -> Link:
-        if i is None or i < 0:
-            return first_link(plan)
-        link = reader.stored_link(conn.execute("SELECT * FROM checkins WHERE id = ?", (order[i]["id"],)).fetchone())
-        assert link is not None  # every check-in before `start` has its link
-        return link
-
-    day = order[start]["date"]
-    earlier_day = next((i for i in range(start - 1, -1, -1) if order[i]["date"] != day), None)
-    rows = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND (date, id) >= (?, ?) ORDER BY date, id",
-                        (plan_id, day, order[start]["id"])).fetchall()
-    for row, link, _ in reader.walk(rows, link_at(start - 1), link_at(earlier_day)):
+    prev = day_end = first_link(plan)
+    if since is not None:
+        before = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND (date, id) < (?, ?) ORDER BY date DESC, "
+                              "id DESC LIMIT 1", (plan_id, *since)).fetchone()
+        earlier = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND date < ? ORDER BY date DESC, id DESC "
+                               "LIMIT 1", (plan_id, since[0])).fetchone()
+        kept = [None if row is None else reader.stored_link(row) for row in (before, earlier)]
+        if any(row is not None and link is None for row, link in zip((before, earlier), kept)):
+            since = None  # a link missing before it: the whole plan
+        else:
+            prev, day_end = (link or first_link(plan) for link in kept)
+    where, args = ("AND (date, id) >= (?, ?)", (plan_id, *since)) if since else ("", (plan_id,))
+    rows = conn.execute(f"SELECT * FROM checkins WHERE plan_id = ? {where} ORDER BY date, id", args).fetchall()
+    for row, link, _ in reader.walk(rows, prev, day_end):
         state = link.text()
-        conn.execute("UPDATE checkins SET state = ?, seal = ? WHERE id = ?",
-                     (state, seal(row, state), row["id"]))
+        conn.execute("INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal) VALUES (?, ?, ?, ?)",
+                     (row["id"], plan_id, state, seal(row, state)))
 
 
 def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:
@@ -206,8 +215,7 @@ def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:
         if row is None:
             return None
         conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("DELETE FROM links WHERE checkin_id = ?", (row["id"],))
         conn.execute("DELETE FROM checkins WHERE id = ?", (row["id"],))
-        conn.execute("UPDATE checkins SET state = NULL WHERE plan_id = ? AND (date, id) > (?, ?)",
-                     (plan_id, row["date"], row["id"]))
-        relink(history, plan_id)
+        relink(history, plan_id, (row["date"], row["id"]))
         return row

@@ -174,7 +174,7 @@ def merge(history: History, plans: list[dict[str, Any]]) -> dict[str, int]:
                      " q.symptom = plans.symptom AND q.current = 1 AND (q.date, q.saved_at, q.id) >"
                      " (plans.date, plans.saved_at, plans.id))")
         for plan_id in touched:
-            relink(history, plan_id)
+            relink(history, plan_id)  # the whole plan: the file's check-ins may fall anywhere in it
     return added
 
 

@@ -54,13 +54,11 @@ MIGRATIONS = {
     );
     CREATE INDEX exercise_logs_date ON exercise_logs (date, plan_id);
     """,
-    # stable ids for export and import; where a plan stands after each check-in (history/chain.py)
-    # and the seal of the check-in's row, both filled in for the check-ins before them when next written
+    # stable ids for export and import; where a plan stands after each check-in and the seal of
+    # the check-in's row (history/chain.py: a plan's check-ins kept before get theirs at its next one)
     3: """
     ALTER TABLE plans ADD COLUMN uid TEXT;
     ALTER TABLE checkins ADD COLUMN uid TEXT;
-    ALTER TABLE checkins ADD COLUMN state TEXT;
-    ALTER TABLE checkins ADD COLUMN seal INTEGER;
     ALTER TABLE exercise_logs ADD COLUMN uid TEXT;
     UPDATE plans SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
     UPDATE checkins SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
@@ -68,6 +66,13 @@ MIGRATIONS = {
     CREATE UNIQUE INDEX plans_uid ON plans (uid);
     CREATE UNIQUE INDEX checkins_uid ON checkins (uid);
     CREATE UNIQUE INDEX exercise_logs_uid ON exercise_logs (uid);
+    CREATE TABLE links (
+        checkin_id INTEGER PRIMARY KEY REFERENCES checkins (id),
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        state TEXT NOT NULL,
+        seal INTEGER NOT NULL
+    );
+    CREATE INDEX links_plan ON links (plan_id);
     """,
 }
 

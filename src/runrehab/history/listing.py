@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import HistoryError
-from .chain import Reader, seal
+from .chain import Reader
 from .store import History, StoredPlan
 
 
@@ -67,16 +67,20 @@ def entries(history: History) -> list[Entry]:
 
 
 def checkin_rows(history: History, plan_id: int) -> Iterator[Any]:
-    """The check-in rows of a plan, oldest first, each checked: by its seal, or whole when it
-    was kept before seals were."""
+    """The check-in rows of a plan, oldest first, each checked: by the seal of its link, or whole
+    when it has none (kept before links were)."""
+    from .chain import has_links
+
     if history._conn is None:
         return
+    reader = Reader(history, plan_id, None)  # type: ignore[arg-type]  # for its words on damage alone
+    sql = ("SELECT c.*, l.state AS link_state, l.seal AS link_seal FROM checkins c LEFT JOIN links l ON "
+           "l.checkin_id = c.id WHERE c.plan_id = ? ORDER BY c.date, c.id") if has_links(history) else \
+        "SELECT *, NULL AS link_state, NULL AS link_seal FROM checkins WHERE plan_id = ? ORDER BY date, id"
     try:
-        for row in history._conn.execute("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (plan_id,)):
-            if "seal" in row.keys() and row["seal"] is not None:
-                if row["seal"] != seal(row, row["state"]):
-                    raise HistoryError(f"history {history.path}: damaged: check-in {row['id']!r} was changed after "
-                                       "it was saved (its seal does not match)")
+        for row in history._conn.execute(sql, (plan_id,)):
+            if row["link_seal"] is not None:
+                reader.unsealed(row, row["link_state"], row["link_seal"])
             else:
                 history._checked("check-in", row)
             yield row

@@ -180,7 +180,7 @@ class History:
                 "INSERT INTO checkins (plan_id, date, saved_at, answers, document, uid)"
                 f" VALUES (?, ?, ?, ?, ?, {history_file.NEW_UID})",
                 (plan_id, document["date"], _now(), json.dumps(answers), json.dumps(document)))
-            relink(self, plan_id)
+            relink(self, plan_id, (document["date"], int(cursor.lastrowid)))  # type: ignore[arg-type]
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def forget(self, symptom: str | None) -> tuple[int, bool]:
@@ -193,6 +193,7 @@ class History:
         where, args = ("WHERE symptom = ?", (symptom,)) if symptom else ("", ())
         with self._writing(f"the plans asked for were deleted from {self.path}") as conn:
             conn.execute("PRAGMA secure_delete = ON")
+            conn.execute(f"DELETE FROM links WHERE plan_id IN (SELECT id FROM plans {where})", args)
             conn.execute(f"DELETE FROM checkins WHERE plan_id IN (SELECT id FROM plans {where})", args)
             conn.execute(f"DELETE FROM exercise_logs WHERE plan_id IN (SELECT id FROM plans {where})", args)
             deleted = conn.execute(f"DELETE FROM plans {where}", args).rowcount
