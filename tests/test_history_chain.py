@@ -137,3 +137,20 @@ def test_a_row_changed_behind_runrehabs_back_is_damage(runner, tmp_path, change)
                                else [*args, "--db", str(db)])
         assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
         assert result.stdout == "", args
+
+
+def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_in(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day, progress in ((2, "better"), (3, "symptom-free"), (5, "better")):
+        assert checkin(runner, db, day, progress).exit_code == 0
+    before = runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM links WHERE checkin_id IN (2, 3)")
+    conn.commit()
+    conn.close()
+    assert runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout == before
+    assert checkin(runner, db, 7).exit_code == 0
+    with History.open(db) as history:
+        assert history._rows("SELECT count(*) AS n FROM links")[0]["n"] == 4
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
