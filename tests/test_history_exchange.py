@@ -199,6 +199,8 @@ def test_checkin_undo_removes_the_last_check_in_after_confirmation(runner, full)
     refused = cli(runner, "checkin", "--undo", "--symptom", "tight-itb", "--db", str(full))
     assert refused.exit_code == 2 and "--yes" in refused.stderr  # no terminal to confirm at
     assert cli(runner, "checkin", "--yes", "--db", str(full)).exit_code == 2  # --yes alone means nothing
+    mixed = cli(runner, "checkin", "--undo", "--yes", "-a", "progress=better", "--db", str(full))
+    assert mixed.exit_code == 2 and "--undo: takes only" in mixed.stderr  # nothing removed: see below
     done = cli(runner, "checkin", "--undo", "--yes", "--symptom", "tight-itb", "--db", str(full))
     assert done.exit_code == 0 and "removed the check-in of 2026-03-05" in done.stderr
     assert shown()["last_checkin"]["date"] == "2026-03-03"

@@ -135,6 +135,8 @@ def checkin(
 
         if not undo:
             raise UsageError("--yes: only with --undo")
+        if any((answers, answer, done, note, brought_on, keep, json_out, date, explain, interactive)):
+            raise UsageError("--undo: takes only --symptom, --yes, --kb and --db; check in again afterwards")
         return undo_checkin(db, symptom, yes, load_kb(kb))
     from ..answers.gather import gathered
     from ..engine.evaluate import day_of_plan
