@@ -413,6 +413,92 @@ def scale(exe: str, python: Path, stack: Command, work: Path, env: dict[str, str
     return [per, single, *info]
 
 
+# ------------------------------------------------------------------ a history that grows
+
+
+HISTORY_COUNTS = (0, 365, 3_000)  # check-ins on one plan: none, one a day for a year, for eight years
+
+
+def grown_history(exe: str, work: Path, env: dict[str, str], questions: list[dict], count: int) -> Path:
+    """A history of one plan with `count` check-ins, one a day up to yesterday, built through the
+    public commands: a triage and one check-in, exported; that check-in repeated a day at a time
+    (new ids, dates and day counts) and the whole imported into a new history."""
+    one = {**make_cases(questions, 1, seed=3, red_flag_rate=0)[0], "pain_score": 3, "pain_at_rest": "no"}
+    case = write_json(one, work / "case.json")
+    answers = write_json(checkin_answers(questions, one["symptom"]), work / "checkin.json")
+    today = dt.date.today()
+    start = today - dt.timedelta(days=count + 1)
+    seed = work / f"seed-{count}.sqlite"
+    seed.unlink(missing_ok=True)
+    db = ["--db", str(seed)]
+    run([exe, "triage", "--answers", str(case), "--date", start.isoformat(), *db], env, work)
+    run([exe, "checkin", "--answers", str(answers), "--date", (start + dt.timedelta(days=1)).isoformat(), *db], env, work)
+    export = json.loads(run([exe, "export", *db], env, work).stdout)
+    [plan] = export["plans"]
+    [first] = plan["checkins"]
+    rng = random.Random(count)
+    checkins = []
+    for day in range(1, count + 1):
+        on = start + dt.timedelta(days=day)
+        document = {**first["document"], "date": on.isoformat(), "day": day}
+        if document.get("next_review"):
+            document["next_review"] = (on + dt.timedelta(days=7)).isoformat()
+        checkins.append({**first, "id": f"{rng.getrandbits(128):032x}", "document": document})
+    plan["checkins"] = checkins
+    path = work / f"history-{count}.sqlite"
+    path.unlink(missing_ok=True)
+    (work / f"export-{count}.json").write_text(json.dumps(export), encoding="utf-8")
+    run([exe, "import", str(work / f"export-{count}.json"), "--db", str(path)], env, work)
+    return path
+
+
+def history_growth(exe: str, stack: Command, work: Path, env: dict[str, str], questions: list[dict],
+                   rounds: int) -> list[Figure | tuple[str, str]]:
+    """Each view of a plan on histories of 0, 365 and 3,000 check-ins, in the same rounds as the
+    stack import: at 365 against its bound, and the difference 365 − 0 against 0.05 ×; at 3,000
+    for information. Then the peak memory of `history --json` at 365 (and 3,000) over that at none."""
+    if not has_command(exe, "export", env, work):
+        return [("history growth", "not available: this runrehab has no `export` command")]
+    dbs = {n: grown_history(exe, work, env, questions, n) for n in HISTORY_COUNTS}
+    answers = str(work / "checkin.json")
+
+    def view(args: list[str]) -> Callable[[int], Callable[[], Command]]:
+        return lambda n: lambda: [exe, *args, "--db", str(dbs[n])]
+
+    def checkin(n: int) -> Callable[[], Command]:
+        def fresh() -> Command:  # every round checks in on the same history, copied afresh
+            copy = work / f"checking-{n}.sqlite"
+            shutil.copyfile(dbs[n], copy)
+            return [exe, "checkin", "--answers", answers, "--json", "--db", str(copy)]
+        return fresh
+
+    views: list[tuple[str, Callable[[int], Callable[[], Command]], float, float | None]] = [
+        ("plan --json", view(["plan", "--json"]), 0.9, 0.05),
+        ("today --json", view(["today", "--json"]), 0.9, 0.05),
+        ("checkin --json", checkin, 0.9, 0.05),
+        ("plan --format ics", view(["plan", "--format", "ics"]), 0.9, 0.05),
+        ("plan --format markdown", view(["plan", "--format", "markdown"]), 0.9, 0.05),
+        ("history --json", view(["history", "--json"]), 1.5, None),
+    ]
+    figures: list[Figure | tuple[str, str]] = []
+    for name, make, bound, growth in views:
+        print(f"  {name} at {', '.join(map(str, HISTORY_COUNTS))} check-ins ...", flush=True)
+        for n in HISTORY_COUNTS:
+            run(make(n)(), env, work)  # warms the file cache
+        times = paired({"stack": lambda: stack, **{str(n): make(n) for n in HISTORY_COUNTS}}, rounds, env, work)
+        ratio = {n: [t / s for t, s in zip(times[str(n)], times["stack"])] for n in HISTORY_COUNTS}
+        for n in HISTORY_COUNTS:
+            figures.append(Figure(f"{name}, {n:,} check-ins", ratio[n], bound if n == 365 else None,
+                                  note=f"{statistics.median(times[str(n)]) * 1000:.0f} ms"))
+        figures.append(Figure(f"{name}, 365 − 0 check-ins", [a - b for a, b in zip(ratio[365], ratio[0])], growth,
+                              note="growth against the stack import"))
+    peak = {n: peak_rss_kb([exe, "history", "--json", "--db", str(dbs[n])], env, work) for n in HISTORY_COUNTS}
+    for n in HISTORY_COUNTS[1:]:
+        figures.append(Figure(f"peak memory, history --json, {n:,} / 0 check-ins", [peak[n] / peak[0]],
+                              1.5 if n == 365 else None, note=f"{peak[n] / 1024:.1f} MiB / {peak[0] / 1024:.1f} MiB"))
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="an existing venv with runrehab installed (default: build one)")
@@ -420,6 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 40: the largest whole multiple of ten whose rules.yaml stays under the 4 MiB a rule-base
     # file may hold (the shipped rules.yaml is about 99 KB)
     parser.add_argument("--factor", type=int, default=40, help="size of the large rule base (default 40)")
+    parser.add_argument("--only", choices=["history"], help="measure only these figures")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     began = time.perf_counter()
@@ -436,8 +523,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{version}; {machine()}; stack import about {stack_ms:.0f} ms; venv {venv}")
         questions = questions_of(exe, env, work)
 
+        figures: list[Figure | tuple[str, str]] = []
+        print(f"history: one plan with {', '.join(map(str, HISTORY_COUNTS))} check-ins, {sizes.rounds} rounds ...",
+              flush=True)
+        figures += history_growth(exe, stack, work, env, questions, sizes.rounds)
+        if args.only:
+            return 0 if report(figures) else 1
         print(f"start-up: {sizes.rounds} paired rounds each ...", flush=True)
-        figures = start_up(exe, stack, work, env, questions, sizes.rounds)
+        figures += start_up(exe, stack, work, env, questions, sizes.rounds)
         print(f"batch: {sizes.cases:,} cases, {sizes.batch_rounds} paired rounds; peak memory of "
               f"{sizes.memory_cases:,} cases, {sizes.memory_rounds} rounds ...", flush=True)
         figures += batch(exe, stack, work, env, questions, sizes)

@@ -215,7 +215,7 @@ def test_plan_text_explains_its_notation_lists_equipment_and_pastes_as_commands(
 
 def test_help_has_examples_and_no_odd_placeholders(runner):
     for command in app.registered_commands:
-        name = command.callback.__name__
+        name = command.name or command.callback.__name__  # `import` is a keyword: its function is named otherwise
         out = runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"}).stdout
         assert "Examples:" in out and f"runrehab {name}" in out, name
         assert "{name}" not in out and "TEXT" not in out, name

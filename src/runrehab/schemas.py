@@ -68,6 +68,7 @@ SCHEMAS: dict[str, tuple[Any, str]] = {
     "validate": (documents.ValidationReport, "serialization"),
     "session-log": (documents.LogSummary, "serialization"),
     "log": (documents.LogEntry, "validation"),
+    "export": (documents.ExportDoc, "serialization"),
     "rules": (RulesFile, "validation"),
     "exercises-file": (ExercisesFile, "validation"),
 }

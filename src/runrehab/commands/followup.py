@@ -10,7 +10,7 @@ import typer
 
 from ..errors import UsageError
 from .app import app, guarded, hint, say
-from .options import DateOption, DbOption, JsonOption, KbOption, QuietOption, SymptomOption, examples, load_kb, parse_day
+from .options import DateOption, DbOption, JsonOption, KbOption, QuietOption, SymptomOption, examples, load_kb, output_format, parse_day
 
 
 @app.command(epilog=examples("today"))
@@ -92,12 +92,20 @@ def session(
 
 @app.command(epilog=examples("history"))
 @guarded
-def history(json_out: JsonOption = False, kb: KbOption = None, db: DbOption = None) -> None:
+def history(
+    json_out: JsonOption = False,
+    format: Annotated[str, typer.Option("--format", metavar="text|csv",
+                                        help="csv: a row per reading (triage, check-in, logged exercise) "
+                                             "for a spreadsheet.")] = "text",
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
     """Every plan and check-in, each headed by where it stands now, with a pain trend."""
+    from ..history.listing import listing
     from ..history.store import History
-    from ..history.tracking import timeline_document
-    from ..render import render
+    from ..render import formats, render
 
+    fmt = output_format(json_out, format, [f for f in formats("history") if f != "json"])
+    kbase = None if fmt != "text" else load_kb(kb)
     with History.open(db) as store:
-        document = timeline_document(store)
-    render("history", "json" if json_out else "text", document, None if json_out else load_kb(kb))
+        render("history", fmt, listing(store), kbase)

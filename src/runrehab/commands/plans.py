@@ -135,10 +135,21 @@ def checkin(
     interactive: InteractiveOption = False,
     fail_on: FailOnOption = None,
     quiet: QuietOption = False,
+    undo: Annotated[bool, typer.Option("--undo", help="Remove the check-in saved last (to correct it, check in "
+                                       "again), after confirmation.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --undo: do not ask for confirmation (for scripts).")] = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """A follow-up on the current plan: progress, pain, red flags again; applies the escalation rules by date."""
+    if undo or yes:
+        from .exchange import undo_checkin
+
+        if not undo:
+            raise UsageError("--yes: only with --undo")
+        if any((answers, answer, done, note, brought_on, keep, json_out, date, explain, interactive)):
+            raise UsageError("--undo: takes only --symptom, --yes, --kb and --db; check in again afterwards")
+        return undo_checkin(db, symptom, yes, load_kb(kb))
     from ..answers.gather import gathered
     from ..engine.evaluate import day_of_plan
     from ..engine.sessions import pain_limit

@@ -7,7 +7,7 @@ import typer
 from .app import app
 
 # isort: off
-from . import plans, lookups, followup, settings  # noqa: F401, E402  (each registers its commands, in this order)
+from . import plans, lookups, followup, settings, exchange  # noqa: F401, E402  (each registers its commands, in this order)
 # isort: on
 
 

@@ -38,11 +38,17 @@ def _refuse_constant(name: str) -> Any:
 
 def checked_document(kind: str, text: Any) -> dict[str, Any]:
     """The stored JSON text of a "plan" or "check-in" as data; ValueError saying why it is not one."""
+    return checked(kind, text)[0]
+
+
+def checked(kind: str, text: Any) -> tuple[dict[str, Any], Any]:
+    """The stored JSON text of a "plan" or "check-in" as data and as its document, checked in one
+    pass; ValueError saying why it is not one."""
     if not isinstance(text, (str, bytes)):
         raise ValueError("has no document")
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
-        shaped(kind, document)
+        record = shaped(kind, document)
     except NotOfShape as exc:
         raise ValueError(f"holds a document that is not one ({exc})") from None
     except (ValueError, RecursionError):
@@ -52,7 +58,7 @@ def checked_document(kind: str, text: Any) -> dict[str, Any]:
             value = document["answers"].get(qid, low)
             if type(value) is not int or not low <= value <= high:
                 raise ValueError(f"has the answer {qid} = {str(value)[:40]!r} (allowed: {low}..{high})")
-    return document
+    return document, record
 
 
 def read_plan(document: dict[str, Any]) -> Record:

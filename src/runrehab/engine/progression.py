@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..documents.kinds import Dose, Range
 from ..records import RED_FLAG_LEVELS, Record, level_rank, updated
@@ -62,43 +61,60 @@ class Before:
     warning: Record | None = None  # the warning-sign check-in no clinician has cleared yet
 
 
+def walk_step(plan: Record, source: Record, warning: Record | None, c: Record) -> tuple[Record, Record | None]:
+    """One check-in `c` of _walk: (the document whose routine goes on, the warning sign not yet
+    cleared), from those the check-ins before it left (`source`, `warning`). After a referral or a
+    stop for how it went, a check-in that goes on goes on with the plan's routine; a warning sign
+    keeps the routine it found until a clinician clears the runner."""
+    if _warning(c) and (warning is None or level_rank(c.triage_level) < level_rank(warning.triage_level)):
+        return source, c  # a milder sign later never stands in for a graver one still waiting
+    if _warning(c) or (c.triage_level in RED_FLAG_LEVELS and warning is not None):
+        return source, warning  # still waiting for the clearance: nothing changes
+    if c.decision in ("escalate", "stop"):
+        return plan, None if _clears(c) else warning
+    return c, None if _clears(c) else warning
+
+
+def first_warning(plan: Record) -> Record | None:
+    """The warning sign waiting before any check-in: the plan's own, when it began with one."""
+    return plan if plan.triage_level in RED_FLAG_LEVELS else None
+
+
 def _walk(plan: Record, checkins: list[Record]) -> tuple[list[Record], Record | None]:
-    """(the routine the check-ins leave to go on with, the warning sign not yet cleared). After a
-    referral or a stop for how it went, a check-in that goes on goes on with the plan's routine;
-    a warning sign keeps the routine it found until a clinician clears the runner."""
-    routine, warning = list(plan.routine), plan if plan.triage_level in RED_FLAG_LEVELS else None
+    """(the routine the check-ins leave to go on with, the warning sign not yet cleared)."""
+    source, warning = plan, first_warning(plan)
     for c in checkins:
-        if _warning(c) and (warning is None or level_rank(c.triage_level) < level_rank(warning.triage_level)):
-            warning = c  # a milder sign later never stands in for a graver one still waiting
-        elif _warning(c):
-            continue
-        elif c.triage_level in RED_FLAG_LEVELS and warning is not None:
-            continue  # still waiting for the clearance: nothing changes
-        elif c.decision in ("escalate", "stop"):
-            routine = list(plan.routine)
-            warning = None if _clears(c) else warning
-        else:
-            routine, warning = list(c.routine), None if _clears(c) else warning
-    return routine, warning
+        source, warning = walk_step(plan, source, warning, c)
+    return list(source.routine), warning
+
+
+def worse_step(before_day: int, c: Record) -> int:
+    """The days running, up to `c`'s (the last check-in of its day), that said worse the next
+    morning; `before_day`: the same count up to the day before."""
+    return before_day + 1 if c.answers.get("morning_after") == "worse" else 0
 
 
 def before_checkin(plan: Record, checkins: list[Record], date: dt.date) -> Before:
     """What the check-ins before one on `date` tell it."""
     earlier = [c for c in checkins if c.date < date]
-    start, _ = _walk(plan, earlier)
-    latest, warning = _walk(plan, checkins)
-    day_start = {i.exercise: i.dose for i in start}
-    lowered = any(_lower(i.dose, day_start[i.exercise]) for c in checkins if c.date == date
-                  for i in c.routine if i.exercise in day_start)
-    last_of_day: dict[dt.date, Any] = {}
+    worse, before_day, day = 0, 0, None
     for c in earlier:
-        last_of_day[c.date] = c.answers.get("morning_after")
-    worse = 0
-    for day in sorted(last_of_day, reverse=True):
-        if last_of_day[day] != "worse":
-            break
-        worse += 1
-    return Before(latest=latest, day_start=day_start, lowered_today=lowered, worse_mornings=worse, warning=warning)
+        if c.date != day:
+            before_day, day = worse, c.date
+        worse = worse_step(before_day, c)
+    return before_from(_walk(plan, earlier)[0], _walk(plan, checkins),
+                       [c for c in checkins if c.date == date], worse)
+
+
+def before_from(start: list[Record], latest: tuple[list[Record], Record | None], same_day: list[Record],
+                worse: int) -> Before:
+    """What a check-in is told by: the routine the check-ins of the days before left (`start`),
+    what every check-in leaves (`latest`: _walk), the check-ins already made that day, and the
+    mornings running that were worse."""
+    day_start = {i.exercise: i.dose for i in start}
+    lowered = any(_lower(i.dose, day_start[i.exercise]) for c in same_day for i in c.routine if i.exercise in day_start)
+    return Before(latest=latest[0], day_start=day_start, lowered_today=lowered, worse_mornings=worse,
+                  warning=latest[1])
 
 
 def left_out_advice(names: list[str]) -> list[str]:

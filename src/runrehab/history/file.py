@@ -17,7 +17,7 @@ from ..errors import HistoryError
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS = {
     1: """
@@ -54,7 +54,29 @@ MIGRATIONS = {
     );
     CREATE INDEX exercise_logs_date ON exercise_logs (date, plan_id);
     """,
+    # stable ids for export and import; where a plan stands after each check-in and the seal of
+    # the check-in's row (history/chain.py: a plan's check-ins kept before get theirs at its next one)
+    3: """
+    ALTER TABLE plans ADD COLUMN uid TEXT;
+    ALTER TABLE checkins ADD COLUMN uid TEXT;
+    ALTER TABLE exercise_logs ADD COLUMN uid TEXT;
+    UPDATE plans SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    UPDATE checkins SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    UPDATE exercise_logs SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    CREATE UNIQUE INDEX plans_uid ON plans (uid);
+    CREATE UNIQUE INDEX checkins_uid ON checkins (uid);
+    CREATE UNIQUE INDEX exercise_logs_uid ON exercise_logs (uid);
+    CREATE TABLE links (
+        checkin_id INTEGER PRIMARY KEY REFERENCES checkins (id),
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        state TEXT NOT NULL,
+        seal INTEGER NOT NULL
+    );
+    CREATE INDEX links_plan ON links (plan_id);
+    """,
 }
+
+NEW_UID = "lower(hex(randomblob(16)))"  # SQL for a new row's stable id
 
 
 def closed_to_others(path: Path, *, folder: bool = False) -> None:

@@ -38,6 +38,7 @@ class StoredPlan:
     document: dict[str, Any]
     kb_version: str
     kb_hash: str
+    record: Any = None  # the document as the engine takes it, made by the same check
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class StoredCheckIn:
     plan_id: int
     date: dt.date
     document: dict[str, Any]
+    record: Any = None  # the document as the engine takes it, made by the same check
 
 
 def default_path() -> Path:
@@ -163,17 +165,22 @@ class History:
         with self._writing(f"the plan was saved to {self.path}") as conn:
             conn.execute("UPDATE plans SET current = 0 WHERE symptom = ? AND current = 1", (document["symptom"],))
             cursor = conn.execute(
-                "INSERT INTO plans (symptom, date, saved_at, current, answers, document, kb_version, kb_hash)"
-                " VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
+                "INSERT INTO plans (symptom, date, saved_at, current, answers, document, kb_version, kb_hash, uid)"
+                f" VALUES (?, ?, ?, 1, ?, ?, ?, ?, {history_file.NEW_UID})",
                 (document["symptom"], document["date"], _now(), json.dumps(document["answers"]),
                  json.dumps(document), kb_version, kb_hash))
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def save_checkin(self, plan_id: int, answers: dict[str, Any], document: dict[str, Any]) -> int:
+        """Keep a check-in and, in the same transaction, where its plan stands after it (chain.relink)."""
+        from .chain import relink
+
         with self._writing(f"the check-in was saved to {self.path}") as conn:
             cursor = conn.execute(
-                "INSERT INTO checkins (plan_id, date, saved_at, answers, document) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO checkins (plan_id, date, saved_at, answers, document, uid)"
+                f" VALUES (?, ?, ?, ?, ?, {history_file.NEW_UID})",
                 (plan_id, document["date"], _now(), json.dumps(answers), json.dumps(document)))
+            relink(self, plan_id, (document["date"], int(cursor.lastrowid)))  # type: ignore[arg-type]
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def forget(self, symptom: str | None) -> tuple[int, bool]:
@@ -186,6 +193,7 @@ class History:
         where, args = ("WHERE symptom = ?", (symptom,)) if symptom else ("", ())
         with self._writing(f"the plans asked for were deleted from {self.path}") as conn:
             conn.execute("PRAGMA secure_delete = ON")
+            conn.execute(f"DELETE FROM links WHERE plan_id IN (SELECT id FROM plans {where})", args)
             conn.execute(f"DELETE FROM checkins WHERE plan_id IN (SELECT id FROM plans {where})", args)
             conn.execute(f"DELETE FROM exercise_logs WHERE plan_id IN (SELECT id FROM plans {where})", args)
             deleted = conn.execute(f"DELETE FROM plans {where}", args).rowcount
@@ -239,7 +247,8 @@ class History:
                     held.add(entry_key(entry))
                 entries = new
             return [int(conn.execute(  # type: ignore[arg-type]
-                "INSERT INTO exercise_logs (plan_id, date, saved_at, exercise, entry) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO exercise_logs (plan_id, date, saved_at, exercise, entry, uid)"
+                f" VALUES (?, ?, ?, ?, ?, {history_file.NEW_UID})",
                 (plan_id, entry["date"], _now(), entry["exercise"], json.dumps(entry))).lastrowid) for entry in entries]
 
     def log_pain(self, log_id: int, pain: int) -> None:
@@ -248,6 +257,18 @@ class History:
             row = conn.execute("SELECT entry FROM exercise_logs WHERE id = ?", (log_id,)).fetchone()
             conn.execute("UPDATE exercise_logs SET entry = ? WHERE id = ?",
                          (json.dumps({**json.loads(row["entry"]), "pain_during": pain}), log_id))
+
+    def upgraded(self) -> bool:
+        """Migrate a history made by an earlier runrehab (reading alone never does); whether it is
+        now at the newest schema (False: it can only be read)."""
+        if self._conn is None:
+            return True
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
+            if self._read_only is not None:
+                return False
+            with self._writing():
+                pass
+        return True
 
     # -------------------------------------------------------------- reading
 
@@ -284,13 +305,13 @@ class History:
         return [self._plan(r) for r in self._rows("SELECT * FROM plans ORDER BY date, id")]
 
     def _plan(self, row: sqlite3.Row) -> StoredPlan:
-        day, document = self._checked("plan", row)
+        day, document, record = self._checked("plan", row)
         for column, kind in (("symptom", str), ("current", int), ("kb_version", str), ("kb_hash", str)):
             if type(row[column]) is not kind:
                 raise HistoryError(f"history {self.path}: damaged: plan {row['id']!r} has the {column} "
                                    f"{str(row[column])[:40]!r}")
         return StoredPlan(row["id"], row["symptom"], day, bool(row["current"]), document, row["kb_version"],
-                          row["kb_hash"])
+                          row["kb_hash"], record)
 
     def checkins(self, plan_id: int) -> list[StoredCheckIn]:
         rows = self._rows("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (plan_id,))
@@ -322,10 +343,10 @@ class History:
         except (TypeError, ValueError, RecursionError) as exc:
             raise HistoryError(f"history {self.path}: damaged: logged exercise {row['id']!r} ({exc})") from None
 
-    def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any]]:
-        """A stored row's date and document, checked strictly (documents.stored.checked_document);
-        HistoryError naming the row when it is damaged."""
-        from ..documents.stored import checked_document
+    def _checked(self, kind: str, row: sqlite3.Row) -> tuple[dt.date, dict[str, Any], Any]:
+        """A stored row's date and document, as data and as the engine takes it, checked strictly
+        (documents.stored.checked); HistoryError naming the row when it is damaged."""
+        from ..documents.stored import checked
         from ..records import LATEST_DAY
 
         def damaged(why: str) -> HistoryError:
@@ -336,10 +357,10 @@ class History:
         except (TypeError, ValueError):
             raise damaged(f"has the date {str(row['date'])[:40]!r}") from None
         try:
-            document = checked_document(kind, row["document"])
+            document, record = checked(kind, row["document"])
         except ValueError as exc:
             raise damaged(str(exc)) from None
         latest = max(day, dt.date.fromisoformat(document["date"]))
         if latest > LATEST_DAY:  # runrehab makes no plan or check-in later: the days after it would overflow
             raise damaged(f"has the date {latest}, after the last day runrehab takes ({LATEST_DAY})")
-        return day, document
+        return day, document, record

@@ -11,7 +11,8 @@ from ..documents.kinds import TodayDoc, TodayItem, TodayPlan
 from ..errors import NothingToActOn
 from ..records import ORDER, fields_of, when
 from .store import History
-from .tracking import day_on_plan, due_escalations, plan_state, read_checkins
+from .chain import Reader
+from .tracking import day_on_plan, due_escalations, plan_state
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -19,16 +20,14 @@ if TYPE_CHECKING:
 def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase, given: bool = True) -> TodayDoc:
     """What is due on `day` for every plan running on it; NothingToActOn when there is none.
     Without a `given` date, a plan made in a time zone ahead of this one counts from its day 0."""
-    from ..documents.stored import read_plan
-
     with History.open(db) as history:
         plans = []
         for stored in history.current_plans():
-            plan = read_plan(stored.document)
+            plan = stored.record
             on = day_on_plan(day, given, plan.date)
             if plan.date > on:  # not started yet on that day
                 continue
-            state = plan_state(plan, read_checkins(history, stored.id))
+            state = plan_state(plan, Reader(history, stored.id, plan).standing())
             done = history.exercises_logged_on(on, plan.symptom)
             items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done) for i in state.routine),
                            key=lambda i: ORDER.index(i.when))

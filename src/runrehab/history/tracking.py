@@ -9,25 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import (
-    CheckIn,
-    Escalation,
-    HistoryDoc,
-    HistoryEntry,
-    LogEntry,
-    LogSummary,
-    Plan,
-    PlanStatus,
-    Session,
-    WarningSign,
-)
+from ..documents.kinds import CheckIn, Escalation, LogEntry, LogSummary, Plan, PlanStatus, Session, WarningSign
 from ..engine.evaluate import day_of_plan
-from ..engine.state import STATUS_AFTER, plan_state  # noqa: F401  (where every view reads it)
+from ..engine.state import state_of
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import Record, fields_of
+from .chain import Link, Reader
 from .store import History, StoredPlan
 
 if TYPE_CHECKING:
+    from ..engine.progression import Before
     from ..rules.kb import KnowledgeBase
 
 # Between the time zones furthest apart it can be two dates later: a plan made there and checked
@@ -50,6 +41,8 @@ class Current:
     history: History
     stored: StoredPlan
     plan: Record
+    _reader: Reader | None = None
+    _standing: tuple[Link, Record | None] | None = None
 
     def which(self, *, always: bool, chosen: bool = False) -> str | None:
         """Which plan a check-in is about, when several run and none was `chosen` by --symptom
@@ -60,33 +53,38 @@ class Current:
         return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"
                 + (f"; also running: {', '.join(others)} (pick one with --symptom ID)" if others else ""))
 
-    def checkins(self) -> list[Record]:
-        """Its check-ins as documents, oldest first."""
-        return read_checkins(self.history, self.stored.id)
+    def reader(self) -> Reader:
+        """Its check-ins, each read once (history.chain)."""
+        if self._reader is None:
+            self._reader = Reader(self.history, self.stored.id, self.plan)
+        return self._reader
+
+    def standing(self) -> tuple[Link, Record | None]:
+        """Where it stands after its latest check-in, and that check-in (None before any)."""
+        if self._standing is None:
+            self._standing = self.reader().standing()
+        return self._standing
 
     def last_checkin(self) -> Record | None:
         """Its latest check-in as a document (None before any)."""
-        checkins = self.checkins()
-        return checkins[-1] if checkins else None
+        return self.standing()[1]
+
+    def checkins(self) -> list[Record]:
+        """Every check-in, oldest first, each read once (what the handout and the calendar show)."""
+        rows = self.history._rows("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (self.stored.id,))
+        return [self.reader().record(row) for row in rows]
 
 
-def read_checkins(history: History, plan_id: int) -> list[Record]:
-    from ..documents.stored import read_checkin
-
-    out = []
-    for stored in history.checkins(plan_id):
-        try:
-            out.append(read_checkin(stored.document))
-        except ValueError:
-            raise HistoryError(f"check-in {stored.id} in the history is damaged") from None
-    return out
+def plan_state(plan: Record, standing: tuple[Link, Record | None]) -> Record:
+    """Where a plan stands after its check-ins (engine.state.state_of), read from the link kept
+    with the latest one (history.chain) and that check-in."""
+    link, latest = standing
+    return state_of(plan, link.status, latest)
 
 
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
     """The history at `db` with its current plan for `symptom` (or the most recent);
     NothingToActOn when there is none. Close its history when done."""
-    from ..documents.stored import read_plan
-
     kbase.check_symptom(symptom)
     history = History.open(db)
     stored = history.current_plan(symptom)
@@ -94,11 +92,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
         history.close()
         which = f" for {symptom}" if symptom else ""
         raise NothingToActOn(f"no plan yet{which} in {history.path}: run `runrehab triage` first")
-    try:
-        return Current(history, stored, read_plan(stored.document))
-    except ValueError:
-        history.close()
-        raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
+    return Current(history, stored, stored.record)
 
 
 def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
@@ -117,8 +111,9 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
 
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
+    link, _ = standing = now.standing()
+    state = plan_state(plan, standing)
     checkins = now.checkins()
-    state = plan_state(plan, checkins)
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = {e.date for e in logged}
@@ -126,20 +121,15 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
                   adherence=adherence(plan.date, today, done) if state.routine else None,
-                  warning_signs=warning_signs(plan, checkins), checkins=checkins,
+                  warning_signs=warning_signs(link), checkins=checkins,
                   sessions=[LogEntry(**{**e.entry, "date": e.date}) for e in logged],
                   run_days=list(read_settings().run_days) or None)
 
 
-def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:
+def warning_signs(link: Link) -> list[WarningSign]:
     """Every warning sign answered yes at the triage or a check-in, with the dates it was: what
-    the runner tells the clinician they are sent to."""
-    dates: dict[str, list[dt.date]] = {}
-    for c in (plan, *checkins):
-        for question in c.red_flags:
-            if c.date not in dates.setdefault(question, []):
-                dates[question].append(c.date)
-    return [WarningSign(question=q, dates=d) for q, d in dates.items()]
+    the runner tells the clinician they are sent to (history.chain keeps them)."""
+    return [WarningSign(question=q, dates=[dt.date.fromisoformat(d) for d in dates]) for q, dates in link.signs.items()]
 
 
 def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Session:
@@ -203,26 +193,6 @@ def logged_since_checkin(now: Current, today: dt.date, limit: int = 10) -> Logge
                   list(dict.fromkeys(stopped)))
 
 
-def timeline(history: History) -> list[HistoryEntry]:
-    """Every plan, oldest first, with its check-ins as stored (their JSON data, word for word) and
-    where it stands (plan_state)."""
-    from ..documents.stored import read_plan
-
-    out = []
-    for p in history.plans():
-        stored = history.checkins(p.id)
-        state = plan_state(read_plan(p.document), read_checkins(history, p.id))
-        out.append(HistoryEntry(plan=p.document, current=p.current, kb_version=p.kb_version, status=state.status,
-                                current_level=state.current_level, since=state.since, why=state.why,
-                                checkins=[c.document for c in stored]))
-    return out
-
-
-def timeline_document(history: History) -> HistoryDoc:
-    """`history --json`."""
-    return HistoryDoc(path=str(history.path), plans=timeline(history))
-
-
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
     """Save a triage's plan as its symptom's current one; the history's path."""
     from ..records import to_data
@@ -240,9 +210,8 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
     that brought on symptoms) and `keep` (what a clinician who cleared the runner said to keep)
     name exercises in any spelling; UsageError for `keep` without a warning sign to clear."""
     from ..engine.evaluate import checkin
-    from ..engine.progression import before_checkin
 
-    before = before_checkin(now.plan, now.checkins(), day)
+    before = before_of(now, day)
     ids = {name: kbase.find_exercise(name).id for name in [*(done or []), *(left_out or []), *(keep or [])]}
     if keep and (before.warning is None or not answers.get("cleared_by_clinician")):
         raise UsageError("--keep: only with a clinician's clearance after a warning sign "
@@ -260,9 +229,22 @@ def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: d
 def awaiting_clearance(now: Current, day: dt.date) -> bool:
     """Whether a warning sign reported at a check-in waits for a clinician's clearance (the
     check-in asks about it only then)."""
-    from ..engine.progression import before_checkin
+    link, _ = now.standing()
+    return now.reader().doc(link.warning) is not None
 
-    return before_checkin(now.plan, now.checkins(), day).warning is not None
+
+def before_of(now: Current, day: dt.date) -> Before:
+    """What the check-ins before one on `day` tell it (engine.progression.before_checkin), from
+    the links kept with the latest check-in and the latest of the days before."""
+    from ..engine.progression import before_from
+
+    reader = now.reader()
+    start, _ = reader.standing(before=day)
+    link, _ = now.standing()
+    same_day = [reader.record(row) for row in now.history._rows(
+        "SELECT * FROM checkins WHERE plan_id = ? AND date = ? ORDER BY id", (now.stored.id, day.isoformat()))]
+    return before_from(reader.doc(start.source).routine,
+                       (list(reader.doc(link.source).routine), reader.doc(link.warning)), same_day, start.worse)
 
 
 def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
@@ -297,6 +279,13 @@ LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is alr
 
 def read_log(spec: str) -> Any:
     """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
+    return read_json(spec, LOG_LIMIT, "--log", "; expected a list of objects with exercise, date, sets, seconds or "
+                                               "reps, pain_during")
+
+
+def read_json(spec: str, limit: int, label: str, hint: str = "") -> Any:
+    """The JSON a user names for `label` (FILE, or - for stdin), at most `limit` bytes; UsageError
+    saying what is wrong with it (`hint`: what was expected, after a text that is not JSON)."""
     import json
     import sys
 
@@ -305,22 +294,21 @@ def read_log(spec: str) -> Any:
     name = "stdin" if spec == "-" else shorten(spec)
     try:
         if spec == "-":
-            raw = read_bounded(sys.stdin.buffer, LOG_LIMIT, name)
+            raw = read_bounded(sys.stdin.buffer, limit, name)
         else:
             with open_input(spec, streams=True) as stream:
-                raw = read_bounded(stream, LOG_LIMIT, name)
+                raw = read_bounded(stream, limit, name)
         return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
     except FileNotFoundError:
-        raise UsageError(f"--log: no such file: {name}") from None
+        raise UsageError(f"{label}: no such file: {name}") from None
     except FileRefused as exc:
-        raise UsageError(f"--log: {exc}") from None
+        raise UsageError(f"{label}: {exc}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"--log: {name} is not UTF-8 text") from None
+        raise UsageError(f"{label}: {name} is not UTF-8 text{hint}") from None
     except (ValueError, RecursionError) as exc:
-        raise UsageError(f"--log: {name} is not JSON ({str(exc)[:80]}); expected a list of objects with exercise, "
-                         "date, sets, seconds or reps, pain_during") from None
+        raise UsageError(f"{label}: {name} is not JSON ({str(exc)[:80]}){hint}") from None
     except OSError as exc:
-        raise UsageError(f"--log: cannot read {name}: {exc.strerror}") from None
+        raise UsageError(f"{label}: cannot read {name}: {exc.strerror}") from None
 
 
 def _refuse(why: str) -> Any:

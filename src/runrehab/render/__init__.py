@@ -55,6 +55,14 @@ def _text(view: str, module: str = "text") -> Renderer:
     return show
 
 
+def _listing(name: str) -> Renderer:
+    def show(doc: Any, kbase: Any) -> None:
+        from . import listing
+
+        getattr(listing, name)(doc, kbase)
+    return show
+
+
 def _markdown(doc: Any, kbase: Any) -> None:
     from .markdown import plan_markdown
 
@@ -121,13 +129,15 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("symptoms", "json"): _json(lambda symptoms, kbase: _versioned(symptoms)),
     ("session", "json"): _json(),
     ("session-log", "json"): _json(),
-    ("history", "text"): _text("history_view", "timeline"),
+    ("history", "text"): _listing("history_text"),
+    ("history", "csv"): _listing("history_csv"),
     ("today", "text"): _text("today_view", "timeline"),
     ("today", "json"): _json(),
-    ("history", "json"): _json(),
+    ("history", "json"): _listing("history_json"),
     ("validate", "text"): _validate_text,
     ("validate", "json"): _validate_json,
     ("schema", "json"): _dumped(ensure_ascii=False),
+    ("export", "json"): _dumped(ensure_ascii=False),
 }
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..engine.state import plan_state
+from ..engine.state import state_after
 from ..records import ORDER, RED_FLAG_LEVELS, Record, when
 from ..safe_text import visible
 from .words import checkpoints, dose_text, now_words, timing_words
@@ -140,11 +140,11 @@ def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
     checkins = list(status.checkins or ([status.last_checkin] if status.last_checkin else []))
     sequence = len(checkins)
     run_days = list(status.run_days or [])
-    now = _events(status, plan_state(status, checkins), run_days)
+    now = _events(status, state_after(status, checkins), run_days)
     held: dict[str, Event] = {}
     for n in range(sequence + 1):
         for days in ([], run_days or ["mon"]):
-            held |= _events(status, plan_state(status, checkins[:n]), days)
+            held |= _events(status, state_after(status, checkins[:n]), days)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//runrehab//runrehab plan//EN", "CALSCALE:GREGORIAN",
              *(line for uid, event in now.items() for line in event.lines(uid, stamp, sequence, False)),
              *(line for uid, event in held.items() if uid not in now

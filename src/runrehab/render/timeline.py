@@ -2,6 +2,7 @@
 opens with where the plan stands now (history.tracking.plan_state): what to do, since when, and why."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -23,7 +24,6 @@ from .words import (
 )
 
 if TYPE_CHECKING:
-    from ..documents.kinds import HistoryDoc
     from ..rules.kb import KnowledgeBase
 
 
@@ -113,37 +113,34 @@ def pain_style(score: int) -> str:
     return "green" if score <= 3 else "yellow" if score <= 6 else "red"
 
 
-def history_view(document: HistoryDoc, kb: KnowledgeBase) -> Group:
-    """Every plan headed by where it stands now, then its readings: one bar each, coloured by pain
+NO_PLANS = "No plans yet: run `runrehab triage` to make one."
+
+
+def plan_history_view(plan: dict[str, Any], current: bool, status: str, level: str, since: Any, why: str,
+                      checkins: Iterable[dict[str, Any]], kb: KnowledgeBase) -> Group:
+    """One plan headed by where it stands now, then its readings: one bar each, coloured by pain
     band, with day numbers."""
-    timeline = document.plans
-    if not timeline:
-        return Group(Text("No plans yet: run `runrehab triage` to make one."))
     parts: list[Any] = []
-    for entry in timeline:
-        plan = entry.plan
-        state = "current" if entry.current else "replaced"
-        decided = bool(entry.checkins)
-        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
-                          f"{now_words(entry.status, entry.current_level, decided)} ({state})",
-                          style=LEVEL_STYLE[entry.current_level]))
-        parts.append(Text("  " + since_words(entry.status, entry.current_level, entry.since, entry.why, decided)))
-        # pain is None where a red flag ended the interview before it was asked
-        readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
-        readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"])
-                     for c in entry.checkins]
-        grid = Table.grid(padding=(0, 1))
-        for column in ("day", "date", "bar", "pain", "what"):
-            grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
-        for day, date, pain, what, outcome in readings:
-            bar = Text("·" * 10, style="dim") if pain is None else Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
-            grid.add_row(Text(f"day {day}"), Text(date), bar, Text("—" if pain is None else f"{pain}/10"),
-                         Text(f"{what}: {outcome}"))
-        parts.append(grid)
-        scores = [r[2] for r in readings if r[2] is not None]
-        spark = Text("  pain trend ")
-        for score in scores:
-            spark.append(SPARKS[min(score * len(SPARKS) // 11, len(SPARKS) - 1)], style=pain_style(score))
-        spark.append(f"  {trend_word(scores)}")
-        parts += [spark, Text("")]
+    # pain is None where a red flag ended the interview before it was asked
+    readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
+    readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"]) for c in checkins]
+    decided = len(readings) > 1
+    state = "current" if current else "replaced"
+    parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
+                      f"{now_words(status, level, decided)} ({state})", style=LEVEL_STYLE[level]))
+    parts.append(Text("  " + since_words(status, level, since, why, decided)))
+    grid = Table.grid(padding=(0, 1))
+    for column in ("day", "date", "bar", "pain", "what"):
+        grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")
+    for day, date, pain, what, outcome in readings:
+        bar = Text("·" * 10, style="dim") if pain is None else Text("█" * pain + "·" * (10 - pain), style=pain_style(pain))
+        grid.add_row(Text(f"day {day}"), Text(date), bar, Text("—" if pain is None else f"{pain}/10"),
+                     Text(f"{what}: {outcome}"))
+    parts.append(grid)
+    scores = [r[2] for r in readings if r[2] is not None]
+    spark = Text("  pain trend ")
+    for score in scores:
+        spark.append(SPARKS[min(score * len(SPARKS) // 11, len(SPARKS) - 1)], style=pain_style(score))
+    spark.append(f"  {trend_word(scores)}")
+    parts += [spark, Text("")]
     return Group(*parts)

@@ -1,0 +1,156 @@
+"""Where a plan stands after each check-in, kept with the check-in (history/chain.py): the same
+as walking every check-in, whatever their order, kinds and dates; a history made before it is
+read whole and linked at its next check-in; a row changed behind runrehab's back is damage."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import full_answers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runrehab.commands.run import app
+from runrehab.engine.progression import before_checkin
+from runrehab.history import file as history_file
+from runrehab.history.chain import Reader
+from runrehab.history.store import History
+from runrehab.history.tracking import Current, before_of, plan_state
+from runrehab.rules.loader import load
+
+KB = load()
+SYMPTOM = "tight-itb"
+START = dt.date(2026, 3, 1)
+FLAGS = [q.id for q in KB.questions_for(SYMPTOM, "checkin") if q.red_flag]
+
+
+def triage(runner, db: Path) -> None:
+    result = runner.invoke(app, ["triage", "--answers", "-", "--json", "--date", START.isoformat(), "--db", str(db)],
+                           input=json.dumps(full_answers(KB, SYMPTOM)))
+    assert result.exit_code == 0, result.output
+
+
+def checkin(runner, db: Path, day: int, progress: str = "better", pain: int = 2, *, flag: str | None = None,
+            morning: str = "settled", cleared: bool = False):
+    answers = {"progress": progress, "pain_score": pain, "morning_after": morning,
+               **{q: "yes" if q == flag else "no" for q in FLAGS}}
+    args = ["checkin", "--answers", "-", "--json", "--date", (START + dt.timedelta(days=day)).isoformat(),
+            "--db", str(db)]
+    if cleared:
+        args += ["-a", "cleared_by_clinician=yes"]
+    return runner.invoke(app, args, input=json.dumps(answers))
+
+
+def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
+    """Every stored link, and what a check-in on each of `days` is told, equal the full walk's."""
+    with History.open(db) as history:
+        stored = history.current_plan(SYMPTOM)
+        reader = Reader(history, stored.id, stored.record)
+        everything = [c.record for c in history.checkins(stored.id)]
+        for day in [None, *days]:
+            assert reader.standing(before=day) == reader.walked(before=day), day
+        now = Current(history, stored, stored.record)
+        for day in days:
+            assert before_of(now, day) == before_checkin(stored.record, everything, day), day
+        assert plan_state(stored.record, now.standing()).status == plan_state(
+            stored.record, reader.walked()).status
+
+
+CHECKINS = st.lists(st.tuples(
+    st.integers(0, 12),  # day (dated in any order, several on a day)
+    st.sampled_from(["symptom-free", "much-better", "better", "same", "worse"]),
+    st.integers(0, 9),
+    st.sampled_from([None, None, None, "red_flag_night_pain"]),
+    st.sampled_from(["settled", "worse", "gone"]),
+    st.booleans(),
+), min_size=1, max_size=7)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(CHECKINS)
+def test_the_kept_links_are_the_walk_over_every_check_in(runner, tmp_path_factory, checkins):
+    db = tmp_path_factory.mktemp("chain") / "h.db"
+    triage(runner, db)
+    for day, progress, pain, flag, morning, cleared in checkins:
+        result = checkin(runner, db, day, progress, pain, flag=flag, morning=morning, cleared=cleared)
+        assert result.exit_code in (0, 2), result.output  # 2: --keep/clearance refused, nothing saved
+    same_as_the_walk(db, sorted({START + dt.timedelta(days=d) for d, *_ in checkins} | {START + dt.timedelta(days=13)}))
+
+
+def test_a_check_in_dated_before_others_relinks_those_after_it(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day, progress in ((2, "better"), (4, "much-better"), (6, "same")):
+        assert checkin(runner, db, day, progress).exit_code == 0
+    assert checkin(runner, db, 3, "worse", 7, flag="red_flag_night_pain").exit_code == 0
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(8)])
+    shown = json.loads(runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout)
+    assert shown["warning_signs"] == [{"question": "red_flag_night_pain", "dates": ["2026-03-04"]}]
+
+
+def test_a_history_made_before_links_is_read_whole_and_linked_at_its_next_check_in(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3, 5):
+        assert checkin(runner, db, day, morning="worse").exit_code == 0
+    before = runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout
+    old = tmp_path / "old.db"
+    shutil.copyfile(db, old)
+    conn = sqlite3.connect(old)  # what schema 2 held: no uids, no links
+    conn.execute("DROP TABLE links")
+    for table in ("plans", "checkins", "exercise_logs"):
+        conn.execute(f"DROP INDEX {table}_uid")
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN uid")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    assert runner.invoke(app, ["plan", "--json", "--db", str(old), "--date", "2026-03-08"]).stdout == before
+    with History.open(old) as history:  # reading never migrates
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert checkin(runner, old, 7).exit_code == 0
+    with History.open(old) as history:
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION
+        rows = history._rows("SELECT l.state, c.uid FROM checkins c JOIN links l ON l.checkin_id = c.id")
+        assert len(rows) == 4 and all(r["state"] and len(r["uid"]) == 32 for r in rows)
+    same_as_the_walk(old, [START + dt.timedelta(days=d) for d in range(9)])
+
+
+@pytest.mark.parametrize("change", [
+    "UPDATE links SET state = json_set(state, '$.status', 'upkeep')",
+    "UPDATE checkins SET answers = json_set(answers, '$.progress', 'worse')",
+    "UPDATE checkins SET document = json_set(document, '$.decision', 'progress')",
+])
+def test_a_row_changed_behind_runrehabs_back_is_damage(runner, tmp_path, change):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    assert checkin(runner, db, 2).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute(change)
+    conn.commit()
+    conn.close()
+    for args in (["plan", "--json"], ["history", "--json"], ["history", "--format", "csv"], ["today"], ["export"]):
+        result = runner.invoke(app, [*args, "--db", str(db), "--date", "2026-03-04"] if args[0] in ("plan", "today")
+                               else [*args, "--db", str(db)])
+        assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
+        assert result.stdout == "", args
+
+
+def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_in(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day, progress in ((2, "better"), (3, "symptom-free"), (5, "better")):
+        assert checkin(runner, db, day, progress).exit_code == 0
+    before = runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM links WHERE checkin_id IN (2, 3)")
+    conn.commit()
+    conn.close()
+    assert runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout == before
+    assert checkin(runner, db, 7).exit_code == 0
+    with History.open(db) as history:
+        assert history._rows("SELECT count(*) AS n FROM links")[0]["n"] == 4
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
