@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from .documents import export
 from .documents import kinds as documents
 from .records import SCHEMA_VERSION
 from .rules.models import ExercisesFile, Question, RulesFile, Symptom
@@ -68,7 +69,7 @@ SCHEMAS: dict[str, tuple[Any, str]] = {
     "validate": (documents.ValidationReport, "serialization"),
     "session-log": (documents.LogSummary, "serialization"),
     "log": (documents.LogEntry, "validation"),
-    "export": (documents.ExportDoc, "serialization"),
+    "export": (export.ExportDoc, "serialization"),
     "rules": (RulesFile, "validation"),
     "exercises-file": (ExercisesFile, "validation"),
 }

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import HistoryError
+from ..errors import HistoryError, UsageError
 from . import completion
 from .app import app, guarded, hint, reporting_ignored
 from .options import (

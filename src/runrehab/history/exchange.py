@@ -1,4 +1,4 @@
-"""The whole history in and out (documents.kinds.ExportDoc): `export` writes every plan with
+"""The whole history in and out (documents.export.ExportDoc): `export` writes every plan with
 its check-ins and logged exercises under their stable ids; `import` checks a whole file before it
 writes a row, then merges it by id in one transaction, so that importing the same file twice
 changes nothing and a damaged or foreign file changes nothing either."""
@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from ..documents.kinds import EXPORT_FORMAT
+from ..documents.export import EXPORT_FORMAT
 from ..errors import HistoryError, UsageError
 from ..records import SCHEMA_VERSION
 from .chain import relink

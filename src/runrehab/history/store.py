@@ -17,49 +17,16 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import FileRefused, HistoryError
 from ..files import check_path
 from . import file as history_file
+from .rows import LoggedExercise, StoredCheckIn, StoredPlan
 
 WRITE_ATTEMPTS = 3  # a writer still locked out after this many busy timeouts reports it
 ERASE_WAIT_SECONDS = 30  # how long `forget` waits for other programs' reads to end
-
-
-@dataclass(frozen=True)
-class StoredPlan:
-    id: int
-    symptom: str
-    date: dt.date
-    current: bool
-    document: dict[str, Any]
-    kb_version: str
-    kb_hash: str
-    record: Any = None  # the document as the engine takes it, made by the same check
-
-
-@dataclass(frozen=True)
-class LoggedExercise:
-    """An exercise done in a session (sessions.LogEntry's fields), with the plan it belongs to."""
-
-    id: int
-    plan_id: int
-    symptom: str
-    date: dt.date
-    exercise: str
-    entry: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class StoredCheckIn:
-    id: int
-    plan_id: int
-    date: dt.date
-    document: dict[str, Any]
-    record: Any = None  # the document as the engine takes it, made by the same check
 
 
 def default_path() -> Path:

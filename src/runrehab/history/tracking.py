@@ -71,8 +71,7 @@ class Current:
 
     def checkins(self) -> list[Record]:
         """Every check-in, oldest first, each read once (what the handout and the calendar show)."""
-        rows = self.history._rows("SELECT * FROM checkins WHERE plan_id = ? ORDER BY date, id", (self.stored.id,))
-        return [self.reader().record(row) for row in rows]
+        return [c.record for c in self.history.checkins(self.stored.id)]
 
 
 def plan_state(plan: Record, standing: tuple[Link, Record | None]) -> Record:
