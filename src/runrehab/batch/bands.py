@@ -27,7 +27,8 @@ def _band(kind: str, values: list[Any], most: int | None) -> Band:
         return integer
     if kind == "multi":
         sets = {frozenset(v): i for i, v in enumerate(values)}
-        return lambda v: sets.get(frozenset(v)) if type(v) is list and all(type(c) is str for c in v) else None
+        named = frozenset().union(*sets)  # a set of choices falls into the band of the named ones it holds
+        return lambda v: sets.get(frozenset(v) & named) if type(v) is list and all(type(c) is str for c in v) else None
     index = {v: i for i, v in enumerate(values)}
     return lambda v: index.get(v) if type(v) is str else None
 
