@@ -12,6 +12,7 @@ from conftest import full_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runrehab.batch.cached import entry_key
 from runrehab.batch.table import DecisionTable
 from runrehab.engine.announcements import _earliest_day, announced, onset_settled
 from runrehab.engine.evaluate import triage
@@ -75,12 +76,17 @@ def test_every_band_combination_validate_enumerates_falls_in_a_cell_and_agrees(s
     assert {index // bands.value_cells for index in seen} == set(range(1 + len(bands.flags)))
 
 
-def test_the_cells_a_batch_meets_are_made_once_and_kept(kb):
+def test_the_cells_a_batch_meets_are_made_once_and_kept(kb, monkeypatch):
+    import runrehab.batch.table as decisions
+
+    made = []
+    monkeypatch.setattr(decisions, "_is_plan", lambda value, symptom: made.append(symptom) or True)
     table = DecisionTable(kb)
     case = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
     first = table.line(case, DATES[0])
     assert table.line({**case, "days": 4}, DATES[0]) != first  # its own answers
-    assert len(table.table("tight-itb")._made) == 1
+    assert table.line(case, DATES[0]) == first == engine_line(case, DATES[0])
+    assert made == ["tight-itb"]  # one outcome made and checked, then kept
 
 
 @st.composite
@@ -154,6 +160,25 @@ def test_the_table_types_an_answer_as_the_interview_does_or_leaves_it_to_it(symp
     assert table.checked({k: v for k, v in usual.items() if k != "days"}) is None
 
 
+def test_a_case_leaving_optional_answers_out_is_checked_by_the_table_with_their_defaults():
+    """A script leaves optional answers to their defaults: the table fills them in as the
+    interview does (after the others, in its order), unless a warning sign is raised, when the
+    interview fills in nothing."""
+    table = DecisionTable(KB)
+    optional = [q.id for q in KB.questions_for("posterior-leg-pain", "triage")
+                if not (q.required or q.red_flag) and q.id != "symptom"]
+    assert optional
+    full = full_answers(KB, "posterior-leg-pain", low_back_pain="yes")
+    for left_out in [optional, optional[:1], optional[1:]]:
+        given = {k: v for k, v in full.items() if k not in left_out}
+        by_table = table.checked(given)
+        assert by_table is not None and typed(by_table) == typed(interview_checked(given)), left_out
+        case = interview_checked(given)
+        assert table.line(by_table, DATES[0]) == engine_line(case, DATES[0])
+    raised = {k: v for k, v in full_answers(KB, "posterior-leg-pain", red_flag_fever="yes").items() if k not in optional}
+    assert table.checked(raised) is None and interview_checked(raised).keys().isdisjoint(optional)
+
+
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.data())
 def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_answers, data):
@@ -221,19 +246,30 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
     assert json.loads(lines[-1])["red_flags"] == ["red_flag_chest_pain", "red_flag_faint"]  # as the interview asks them
 
 
-def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb):
-    """The spellings of the symptom question (every symptom) and of yes/no answers are kept once
-    for all the symptoms, not in each symptom's part."""
-    entry = DecisionTable(kb)._compiled().entry
-    shared = set()
+def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb, monkeypatch):
+    """A symptom's part is compiled when a batch first meets it, alone; the spellings of the
+    symptom question it keeps are its own symptom's, not every symptom's."""
+    import runrehab.batch.table as decisions
+    from runrehab.batch.cached import Entry
+    from runrehab.cache import store as cache
+
+    compiled = []
+    original = decisions.compiled_symptom
+    monkeypatch.setattr(decisions, "compiled_symptom", lambda kb, bands, *rest: compiled.append(bands.symptom)
+                        or original(kb, bands, *rest))
     for symptom in kb.symptoms:
+        cache.put(entry_key(kb, symptom), b"")  # none kept: each compiled when first met
+    table = DecisionTable(kb)
+    table.line(complete(kb, parse_answers(kb, full_answers(kb, "tight-itb"))), DATES[0])
+    assert compiled == ["tight-itb"]
+    for symptom in kb.symptoms:
+        table.table(symptom)
+        entry = Entry(cache.get(entry_key(kb, symptom)))
         spec = entry.symptom(symptom)
         numbers = {qid: known for qid, kind, _, _, known in spec["answers"] if kind != "integer"}
         assert all(type(n) is int for n in numbers.values())
-        assert json.loads(json.dumps(spec["answers"])) == spec["answers"] and symptom not in json.dumps(spec["answers"])
-        shared.add(numbers["symptom"])
-        assert entry.value(numbers["symptom"]) == [[s, s] for s in kb.symptoms]
-    assert len(shared) == 1
+        assert entry.value(numbers["symptom"]) == [[symptom, symptom]]
+    assert compiled == list(kb.symptoms)
 
 
 def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch):
@@ -275,7 +311,7 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
 
     case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
     DecisionTable(kb).line(case, DATES[0])
-    key = f"decision-table {kb.content_hash}"
+    key = entry_key(kb, "hand-tingling")
     cache.put(key, damage or cache.get(key).replace(b'"bounds":[0,', b'"bounds":[0,1,', 1))
     assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
     assert cache.get(key) != damage  # and kept whole again
@@ -288,7 +324,7 @@ def test_a_changed_byte_that_leaves_the_entry_well_formed_is_found_and_compiled_
 
     case = complete(kb, parse_answers(kb, {**full_answers(kb, "hand-tingling"), "red_flag_chest_pain": "yes"}))
     DecisionTable(kb).line(case, DATES[0])
-    key = f"decision-table {kb.content_hash}"
+    key = entry_key(kb, "hand-tingling")
     whole = cache.get(key)
     assert was in whole
     cache.put(key, whole.replace(was, now, 1))
@@ -343,6 +379,8 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
             answer[-1] = -1 if answer[1] != "integer" else answer[-1]
     elif how == "bands of texts":
         spec["questions"][0][2] = [str(v) for v in spec["questions"][0][2]]
+    elif how == "a default no answer":
+        spec["defaults"][0][1] = "maybe"
     elif how == "no bands":
         spec["questions"][0][2] = []
     elif how == "a range of texts":
@@ -374,7 +412,7 @@ def _cache_damaged(kb: Any, symptom: str, how: str) -> tuple[dict[str, Any], str
 
     case = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
     DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
-    key = f"decision-table {kb.content_hash}"
+    key = entry_key(kb, symptom)
     whole = cache.get(key)
     cells = len(DecisionTable(kb).table(symptom).bands.cells())
     cache.put(key, _table_damaged(whole, cells, symptom, how))
@@ -395,7 +433,8 @@ def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb
     assert cache.get(key) == whole  # kept whole again
 
 
-@pytest.mark.parametrize("how", ["bands of texts", "no bands", "a range of texts", "bands past counting"])
+@pytest.mark.parametrize("how", ["bands of texts", "no bands", "a range of texts", "bands past counting",
+                                 "a default no answer"])
 def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab.cache import store as cache
 

@@ -51,20 +51,22 @@ class Bands:
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
         self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
+        self._defaults = {qid: value for qid, value in spec["defaults"]}
+        if not all(self._answers(qid, value) for qid, value in self._defaults.items()):
+            raise ValueError(f"the defaults {spec['defaults']!r}")
         self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
         self.states = states(len(self.flags))
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
-        """`given` typed as engine.interview.parse_answers and complete type it, when it answers exactly
+        """`given` typed as engine.interview.parse_answers and complete type it, when it answers
         this interview, each answer in a spelling the table knows (a whole number in range, or
-        one parse_answer was shown when the table was made); else None."""
+        one parse_answer was shown when the table was made), leaving out only optional answers
+        whose defaults the table holds (`defaults`); else None."""
         spellings = self._spellings
-        if len(given) != len(spellings):
-            return None
         typed = {}
         try:
             for qid, raw in given.items():
-                known = spellings[qid]  # KeyError: not asked (as many answers as questions: none left out)
+                known = spellings[qid]  # KeyError: not asked
                 if type(known) is dict:
                     typed[qid] = known[raw] if type(raw) is str else known[type(raw), raw]  # TypeError: a list
                 elif type(raw) is int and known[0] <= raw <= known[1]:
@@ -73,7 +75,31 @@ class Bands:
                     return None
         except (KeyError, TypeError):
             return None
+        return typed if len(typed) == len(spellings) else self._defaulted(typed)
+
+    def _defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
+        """Typed answers with the defaults of those left out after them, in the interview's order,
+        as engine.interview.complete adds them; None when one left out has no default the table
+        holds (required, a warning sign, asked only if...) or a warning sign is raised (the
+        interview then fills in nothing)."""
+        defaults = self._defaults
+        if any(typed.get(f) is True for f in self.flags):
+            return None
+        for qid in self._spellings:
+            if qid not in typed:
+                if qid not in defaults:
+                    return None
+                typed[qid] = defaults[qid]
         return typed
+
+    def _answers(self, qid: str, value: Any) -> bool:
+        """Whether `value` is an answer to `qid` the interview could have typed (a default read
+        from the cache is checked so: it goes into the plan's text)."""
+        known = self._spellings.get(qid)
+        if type(known) is dict:
+            return any(type(typed) is type(value) and typed == value for typed in known.values()) or (
+                not known and type(value) is list and all(type(c) is str for c in value))
+        return known is not None and type(value) is int and known[0] <= value <= known[1]
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""

@@ -1,12 +1,13 @@
-"""The decision table as one cache entry, read a symptom at a time (see batch/table.py).
+"""The decision table as cache entries, one a symptom, each compiled when first needed (see
+batch/table.py).
 
-The entry (cache/layout.py) holds every symptom's spec as JSON (its bands, the announcements by
+An entry (cache/layout.py) holds its symptoms' spec as JSON (its bands, the announcements by
 onset), then every symptom's table as unsigned integers in this machine's byte order, 16 or 32
 bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
 text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
-symptom and where the pieces begin. The entry is held open (cache.store.held): a batch reads its head,
-then only the parts of the symptoms its cases have, each read once when first needed, and copies
-every piece once (decoded and encoded again only for an output that is not UTF-8).
+symptom and where the pieces begin. An entry is held open (cache.store.held): a batch reads the
+entries of the symptoms its cases have, each once when first needed, and copies every piece once
+(decoded and encoded again only for an output that is not UTF-8).
 """
 from __future__ import annotations
 
@@ -111,14 +112,20 @@ class Entry:
             raise Damaged(str(exc)) from None
 
 
-def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled],
+def entry_key(kb: KnowledgeBase, symptom: str) -> str:
+    """The cache key of a symptom's part of the table of `kb`."""
+    return f"decision-table {kb.content_hash} {symptom}"
+
+
+def compiled_entry(kb: KnowledgeBase, symptom: str, compile_specs: Callable[[str, Pieces], Compiled],
                    *, cached: bool = True) -> Entry:
-    """The table of `kb` from the cache, or (also when `cached` is False: what the cache holds
-    was found damaged) compiled by `compile_specs`, which adds its pieces of text to the Pieces it
-    is given and returns each symptom's spec and table, and kept there."""
+    """The part of the table of `kb` for `symptom` from the cache, or (also when `cached` is
+    False: what the cache holds was found damaged) compiled by `compile_specs`, which adds its
+    pieces of text to the Pieces it is given and returns the symptom's spec and table, and kept
+    there."""
     from ..cache import store as cache
 
-    key = f"decision-table {kb.content_hash}"
+    key = entry_key(kb, symptom)
     data = cache.held(key) if cached else None
     if data is not None:
         try:
@@ -126,6 +133,6 @@ def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled
         except Damaged:
             pass
     pieces = Pieces()
-    data = _encoded(compile_specs(pieces), pieces)
+    data = _encoded(compile_specs(symptom, pieces), pieces)
     cache.put(key, data)
     return Entry(data)

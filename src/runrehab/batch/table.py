@@ -12,9 +12,9 @@ plan in pieces (batch/compile.py), and a case that fits no cell (a warning sign 
 symptom's interview, three warning signs or more, an answer left out after a warning sign) is
 planned by the engine.
 
-The table is compiled for every symptom at once, the first time a batch needs it, and kept in
-the cache beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
-pieces as the bytes a line is made of (batch/cached.py).
+A symptom's part of the table is compiled the first time a batch meets the symptom, and kept in
+the cache beside the rule base: one entry a symptom, the outcomes' pieces as the bytes a line is
+made of (batch/cached.py).
 """
 from __future__ import annotations
 
@@ -47,7 +47,6 @@ class DecisionTable:
     def __init__(self, kb: KnowledgeBase, encode: Callable[[str], bytes] = str.encode):
         self.kb, self._bytes = kb, encode
         self._json = JsonLines()
-        self._entry: _Opened | None = None
         self._symptoms: dict[str, _Symptom] = {}
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
@@ -56,21 +55,19 @@ class DecisionTable:
         known = self._symptoms.get(symptom)
         if known is None:
             try:
-                known = _Symptom(self._compiled(), symptom)
+                known = _Symptom(self._opened(symptom), symptom)
             except Damaged:  # a cache entry that does not hold what it should: compiled afresh
-                known = _Symptom(self._compiled(cached=False), symptom)
+                known = _Symptom(self._opened(symptom, cached=False), symptom)
             self._symptoms[symptom] = known
         return known
 
-    def _compiled(self, cached: bool = True) -> _Opened:
-        if self._entry is None or not cached:
-            self._symptoms = {}
-            self._entry = _Opened(compiled_entry(self.kb, self._compile, cached=cached), self._bytes)
-        return self._entry
+    def _opened(self, symptom: str, cached: bool = True) -> _Opened:
+        """The entry of a symptom's part, from the cache or compiled when a batch first meets it."""
+        return _Opened(compiled_entry(self.kb, symptom, self._compile, cached=cached), self._bytes)
 
-    def _compile(self, pieces: Pieces) -> Compiled:
+    def _compile(self, symptom: str, pieces: Pieces) -> Compiled:
         marks_first(pieces)
-        return {s: compiled_symptom(self.kb, bands_of(self.kb, s), self._json, pieces) for s in self.kb.symptoms}
+        return {symptom: compiled_symptom(self.kb, bands_of(self.kb, symptom), self._json, pieces)}
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
@@ -82,8 +79,8 @@ class DecisionTable:
         try:
             pieces, (date_at, answers_at, escalation_at, review_at), announces, review_days = table.outcome(index)
             escalation = table.escalation(onset_of(answers)) if announces else b"[]"
-        except Damaged:  # what the cache holds is not whole: the engine's plan, and a table made afresh
-            self._compiled(cached=False)
+        except Damaged:  # what the cache holds is not whole: the engine's plan, and a part made afresh
+            self._symptoms[answers["symptom"]] = _Symptom(self._opened(answers["symptom"], cached=False), answers["symptom"])
             return self._bytes(self._json(triage(self.kb, answers, date)))
         pieces = pieces.copy()
         pieces[date_at] = self._date(date, 0)
