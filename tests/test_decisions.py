@@ -476,4 +476,4 @@ def test_an_answer_is_written_as_the_json_module_writes_it(value):
     from runrehab.batch.table import _pair_text
 
     expected = JsonLines().plain({"q_id": value})[1:-1]
-    assert (_pair_text("q_id", value) or expected) == expected
+    assert _pair_text("q_id", value) == (None if type(value) is list else expected)  # a list: by the json module
