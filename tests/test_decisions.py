@@ -12,7 +12,7 @@ from conftest import full_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runrehab.batch.cached import entry_key
+from runrehab.batch.cached import Entry, entry_key
 from runrehab.batch.table import DecisionTable
 from runrehab.engine.announcements import _earliest_day, announced, onset_settled
 from runrehab.engine.evaluate import triage
@@ -29,6 +29,15 @@ ONSETS = (0, 3, 7, 8, 9, 30, 3650)
 
 def engine_line(answers: dict[str, Any], date: dt.date, encode: Any = str.encode) -> bytes:
     return encode(JsonLines()(triage(KB, answers, date)))
+
+
+def compiled_table(kb: Any, *symptoms: str, encode: Any = str.encode) -> DecisionTable:
+    """A table whose parts for `symptoms` are made (a batch compiles one once it has met its
+    symptom ENGINE_FIRST times; until then the engine plans the cases)."""
+    table = DecisionTable(kb, encode)
+    for symptom in symptoms:
+        table.table(symptom)
+    return table
 
 
 def with_days(answers: dict[str, Any], days: int) -> dict[str, Any]:
@@ -81,7 +90,7 @@ def test_the_cells_a_batch_meets_are_made_once_and_kept(kb, monkeypatch):
 
     made = []
     monkeypatch.setattr(decisions, "_is_plan", lambda value, symptom: made.append(symptom) or True)
-    table = DecisionTable(kb)
+    table = compiled_table(kb, "tight-itb")
     case = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
     first = table.line(case, DATES[0])
     assert table.line({**case, "days": 4}, DATES[0]) != first  # its own answers
@@ -120,7 +129,7 @@ def test_any_case_gets_the_engines_plan(given_answers, date):
         answers = complete(KB, parse_answers(KB, given_answers))
     except AnswerError:  # a required answer left out: refused before any plan
         return
-    assert DecisionTable(KB).line(answers, date) == engine_line(answers, date)
+    assert compiled_table(KB, answers["symptom"]).line(answers, date) == engine_line(answers, date)
 
 
 def interview_checked(given: dict[str, Any]) -> dict[str, Any] | None:
@@ -186,6 +195,9 @@ def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_a
              if type(raw) is bool else raw for qid, raw in given_answers.items()}
     by_table = DecisionTable(KB).checked(spelt)
     assert by_table is None or typed(by_table) == typed(interview_checked(spelt))
+    if type(spelt.get("symptom")) is str and spelt["symptom"] in KB.symptoms:  # its part's bands, read back
+        by_part = compiled_table(KB, spelt["symptom"]).checked(spelt)
+        assert typed(by_part) == typed(by_table)
 
 def test_cases_without_a_cell_go_to_the_engine(kb):
     table = DecisionTable(kb)
@@ -207,7 +219,7 @@ def latin(text: str) -> bytes:
 
 
 def test_another_stdout_encoding_gets_the_engines_plan_in_its_bytes(kb):
-    table = DecisionTable(kb, latin)
+    table = compiled_table(kb, *SYMPTOMS, encode=latin)
     for symptom in SYMPTOMS:
         answers = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
         line = table.line(answers, DATES[0])
@@ -247,8 +259,9 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
 
 
 def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb, monkeypatch):
-    """A symptom's part is compiled when a batch first meets it, alone; the spellings of the
-    symptom question it keeps are its own symptom's, not every symptom's."""
+    """A symptom's part is compiled when a batch first meets it and added to the entry, the other
+    parts kept as they were; the spellings of the symptom question it keeps are its own
+    symptom's, not every symptom's."""
     import runrehab.batch.table as decisions
     from runrehab.batch.cached import Entry
     from runrehab.cache import store as cache
@@ -257,31 +270,54 @@ def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb, monkeyp
     original = decisions.compiled_symptom
     monkeypatch.setattr(decisions, "compiled_symptom", lambda kb, bands, *rest: compiled.append(bands.symptom)
                         or original(kb, bands, *rest))
-    for symptom in kb.symptoms:
-        cache.put(entry_key(kb, symptom), b"")  # none kept: each compiled when first met
+    cache.put(entry_key(kb), b"")  # nothing kept: each part compiled when first met
+    case = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
+    assert compiled_table(kb, "tight-itb").line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert compiled == ["tight-itb"] and Entry(cache.get(entry_key(kb))).symptoms() == ["tight-itb"]
+    first = cache.get(entry_key(kb))
     table = DecisionTable(kb)
-    table.line(complete(kb, parse_answers(kb, full_answers(kb, "tight-itb"))), DATES[0])
-    assert compiled == ["tight-itb"]
     for symptom in kb.symptoms:
         table.table(symptom)
-        entry = Entry(cache.get(entry_key(kb, symptom)))
+    entry = Entry(cache.get(entry_key(kb)))
+    assert compiled == list(kb.symptoms) and entry.symptoms() == compiled  # tight-itb not compiled again
+    assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
+    for symptom in kb.symptoms:
         spec = entry.symptom(symptom)
         numbers = {qid: known for qid, kind, _, _, known in spec["answers"] if kind != "integer"}
         assert all(type(n) is int for n in numbers.values())
         assert entry.value(numbers["symptom"]) == [[symptom, symptom]]
-    assert compiled == list(kb.symptoms)
+    assert Entry(first).table("tight-itb").tolist() == entry.table("tight-itb").tolist()
+
+
+def test_a_short_batch_compiles_nothing_and_a_long_one_each_symptom_once(kb, monkeypatch):
+    """The engine plans a symptom's first ENGINE_FIRST cases (compiling costs thousands of
+    them); the next case compiles the part, which later batches read from the cache."""
+    import runrehab.batch.table as decisions
+    from runrehab.cache import store as cache
+
+    made = []
+    original = decisions.compiled_symptom
+    monkeypatch.setattr(decisions, "compiled_symptom", lambda kb, bands, *rest: made.append(bands.symptom)
+                        or original(kb, bands, *rest))
+    cache.put(entry_key(kb), b"")
+    cases = [complete(kb, parse_answers(kb, full_answers(kb, s, days=d))) for s in ("hand-tingling", "tight-itb")
+             for d in range(1, decisions.ENGINE_FIRST + 2)]
+    expected = [engine_line(case, DATES[0]) for case in cases]
+    assert list(DecisionTable(kb).lines(cases[:2], DATES[0])) == expected[:2] and made == []
+    assert list(DecisionTable(kb).lines(cases, DATES[0])) == expected and made == ["hand-tingling", "tight-itb"]
+    assert list(DecisionTable(kb).lines(cases[:2], DATES[0])) == expected[:2] and len(made) == 2
 
 
 def test_the_table_is_compiled_once_and_read_back_from_the_cache(kb, monkeypatch):
     import runrehab.batch.table as decisions
 
     case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
-    first = DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
+    first = compiled_table(kb, "hand-tingling").line(case, DATES[0])  # compiles it, or reads what an earlier test kept
 
     def refuse(*args: Any) -> Any:
         raise AssertionError("compiled again")
     monkeypatch.setattr(decisions, "compiled_symptom", refuse)
-    assert DecisionTable(kb).line(case, DATES[0]) == first == engine_line(case, DATES[0])
+    assert compiled_table(kb, "hand-tingling").line(case, DATES[0]) == first == engine_line(case, DATES[0])
 
 
 @pytest.mark.parametrize("largest, code", [(0, "H"), (65_535, "H"), (65_536, "I"), (2**32 - 1, "I")])
@@ -310,10 +346,10 @@ def test_a_damaged_cache_entry_is_compiled_afresh(kb, monkeypatch, damage):
     from runrehab.cache import store as cache
 
     case = complete(kb, parse_answers(kb, full_answers(kb, "hand-tingling")))
-    DecisionTable(kb).line(case, DATES[0])
-    key = entry_key(kb, "hand-tingling")
+    compiled_table(kb, "hand-tingling")
+    key = entry_key(kb)
     cache.put(key, damage or cache.get(key).replace(b'"bounds":[0,', b'"bounds":[0,1,', 1))
-    assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert compiled_table(kb, "hand-tingling").line(case, DATES[0]) == engine_line(case, DATES[0])
     assert cache.get(key) != damage  # and kept whole again
 
 
@@ -323,12 +359,12 @@ def test_a_changed_byte_that_leaves_the_entry_well_formed_is_found_and_compiled_
     from runrehab.cache import store as cache
 
     case = complete(kb, parse_answers(kb, {**full_answers(kb, "hand-tingling"), "red_flag_chest_pain": "yes"}))
-    DecisionTable(kb).line(case, DATES[0])
-    key = entry_key(kb, "hand-tingling")
+    compiled_table(kb, "hand-tingling")
+    key = entry_key(kb)
     whole = cache.get(key)
     assert was in whole
     cache.put(key, whole.replace(was, now, 1))
-    assert DecisionTable(kb).line(case, DATES[0]) == engine_line(case, DATES[0])
+    assert compiled_table(kb, "hand-tingling").line(case, DATES[0]) == engine_line(case, DATES[0])
     assert cache.get(key) == whole  # kept whole again
 
 
@@ -405,14 +441,17 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
     return laid_out(head, parts)
 
 
-def _cache_damaged(kb: Any, symptom: str, how: str) -> tuple[dict[str, Any], str, bytes]:
+def _cache_damaged(kb: Any, symptom: str, how: str, also: tuple[str, ...] = ()) -> tuple[dict[str, Any], str, bytes]:
     """(a case of `symptom`, the table's cache key, the entry whole) after the entry kept under
-    that key has had a part of `symptom` damaged as `how` says (_table_damaged)."""
+    that key, holding the parts of `also` and `symptom`, has had a part of `symptom` damaged as
+    `how` says (_table_damaged)."""
     from runrehab.cache import store as cache
 
     case = complete(kb, parse_answers(kb, full_answers(kb, symptom)))
-    DecisionTable(kb).line(case, DATES[0])  # compiles it, or reads what an earlier test kept
-    key = entry_key(kb, symptom)
+    key = entry_key(kb)
+    if cache.get(key) is None or Entry(cache.get(key)).symptoms() != [*also, symptom]:
+        cache.put(key, b"")  # an entry of those parts alone: made afresh, it is the same
+        compiled_table(kb, *also, symptom)
     whole = cache.get(key)
     cells = len(DecisionTable(kb).table(symptom).bands.cells())
     cache.put(key, _table_damaged(whole, cells, symptom, how))
@@ -430,6 +469,7 @@ def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb
     table = DecisionTable(kb)
     assert table.line(case, DATES[0]) == engine_line(case, DATES[0])
     assert table.line({**case, "days": 30}, DATES[1]) == engine_line({**case, "days": 30}, DATES[1])
+    table.table("hand-tingling")  # needed now (an entry with no whole index is none: made when needed)
     assert cache.get(key) == whole  # kept whole again
 
 
@@ -452,7 +492,7 @@ def test_a_batch_prints_json_lines_whatever_text_the_cache_holds(kb, tmp_path, h
     from runrehab.cache import store as cache
     from runrehab.commands.run import app
 
-    case, key, whole = _cache_damaged(kb, "hand-tingling", how)
+    case, key, whole = _cache_damaged(kb, "hand-tingling", how, also=("tight-itb",))
     batch = tmp_path / "batch.jsonl"
     batch.write_text(json.dumps(full_answers(kb, "hand-tingling")) + "\n" + json.dumps(full_answers(kb, "tight-itb")) + "\n")
     result = CliRunner().invoke(app, ["triage", "--answers", str(batch), "--json", "--no-save", "--date", "2026-03-01"])

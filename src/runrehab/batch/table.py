@@ -12,9 +12,10 @@ plan in pieces (batch/compile.py), and a case that fits no cell (a warning sign 
 symptom's interview, three warning signs or more, an answer left out after a warning sign) is
 planned by the engine.
 
-A symptom's part of the table is compiled the first time a batch meets the symptom, and kept in
-the cache beside the rule base: one entry a symptom, the outcomes' pieces as the bytes a line is
-made of (batch/cached.py).
+A symptom's part of the table is compiled when a batch first needs it (after ENGINE_FIRST cases of
+the symptom, which the engine plans: compiling costs thousands of them), and kept in the cache
+beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
+pieces as the bytes a line is made of (batch/cached.py).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from ..engine.announcements import onset_of
 from ..engine.evaluate import triage
 from ..records import MOST_REVIEW_DAYS, JsonLines
 from .bands import Bands, spelling_index
-from .cached import Compiled, Damaged, Entry, Pieces, compiled_entry
+from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
 from .compile import MARKED, bands_of, compiled_symptom, marks_first
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
 _FILLS = (b'"2000-01-01"', b"{}", b"[]", b"null")  # what the holes take, in MARKED's order: to check a text
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
+ENGINE_FIRST = 64  # cases of a symptom the engine plans before its part is compiled (about 4,000 cells)
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
 class DecisionTable:
@@ -47,7 +49,11 @@ class DecisionTable:
     def __init__(self, kb: KnowledgeBase, encode: Callable[[str], bytes] = str.encode):
         self.kb, self._bytes = kb, encode
         self._json = JsonLines()
+        self._entry: _Opened | None = None
+        self._looked = False  # whether the cache was asked for the entry
         self._symptoms: dict[str, _Symptom] = {}
+        self._met: dict[str, int] = {}  # cases met of each symptom without a part
+        self._plain: dict[str, Bands] = {}  # bands_of each symptom without a part
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
 
@@ -55,15 +61,50 @@ class DecisionTable:
         known = self._symptoms.get(symptom)
         if known is None:
             try:
-                known = _Symptom(self._opened(symptom), symptom)
+                known = _Symptom(self._holding(symptom), symptom)
             except Damaged:  # a cache entry that does not hold what it should: compiled afresh
-                known = _Symptom(self._opened(symptom, cached=False), symptom)
+                known = _Symptom(self._holding(symptom, cached=False), symptom)
             self._symptoms[symptom] = known
         return known
 
-    def _opened(self, symptom: str, cached: bool = True) -> _Opened:
-        """The entry of a symptom's part, from the cache or compiled when a batch first meets it."""
-        return _Opened(compiled_entry(self.kb, symptom, self._compile, cached=cached), self._bytes)
+    def _ready(self, symptom: str) -> _Symptom | None:
+        """The symptom's part when the cache holds it, or once the batch has met the symptom more
+        than ENGINE_FIRST times (then compiled); None before that, and the engine plans the case:
+        a short batch costs no compile."""
+        known = self._symptoms.get(symptom)
+        if known is not None:
+            return known
+        met = self._met[symptom] = self._met.get(symptom, 0) + 1
+        if met <= ENGINE_FIRST:
+            if self._entry is None and not self._looked:
+                self._looked = True
+                entry = cached_entry(self.kb)
+                try:
+                    self._entry = None if entry is None else _Opened(entry, self._bytes)
+                except Damaged:  # kept, but not whole: made afresh now
+                    return self.table(symptom)
+            if self._entry is None or not self._entry.entry.holds(symptom):
+                return None
+        return self.table(symptom)
+
+    def _bands(self, symptom: str) -> Bands:
+        """The bands of a symptom's part, or made from the rule base while it has none."""
+        known = self._symptoms.get(symptom)
+        if known is not None:
+            return known.bands
+        bands = self._plain.get(symptom)
+        if bands is None:
+            bands = self._plain[symptom] = bands_of(self.kb, symptom)
+        return bands
+
+    def _holding(self, symptom: str, cached: bool = True) -> _Opened:
+        """The table's entry, holding `symptom`'s part (compiled and added when a batch first
+        meets the symptom)."""
+        if not cached or self._entry is None or not self._entry.entry.holds(symptom):
+            if not cached:
+                self._symptoms = {}
+            self._entry = _Opened(compiled_entry(self.kb, symptom, self._compile, cached=cached), self._bytes)
+        return self._entry
 
     def _compile(self, symptom: str, pieces: Pieces) -> Compiled:
         marks_first(pieces)
@@ -72,15 +113,15 @@ class DecisionTable:
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
         encode(JsonLines()(engine.evaluate.triage(kb, answers, date)))."""
-        table = self.table(answers["symptom"])
-        index = table.bands.cell_of(answers)
+        table = self._ready(answers["symptom"])
+        index = None if table is None else table.bands.cell_of(answers)
         if index is None:
             return self._bytes(self._json(triage(self.kb, answers, date)))
         try:
             pieces, (date_at, answers_at, escalation_at, review_at), announces, review_days = table.outcome(index)
             escalation = table.escalation(onset_of(answers)) if announces else b"[]"
         except Damaged:  # what the cache holds is not whole: the engine's plan, and a part made afresh
-            self._symptoms[answers["symptom"]] = _Symptom(self._opened(answers["symptom"], cached=False), answers["symptom"])
+            self._holding(answers["symptom"], cached=False)
             return self._bytes(self._json(triage(self.kb, answers, date)))
         pieces = pieces.copy()
         pieces[date_at] = self._date(date, 0)
@@ -95,7 +136,7 @@ class DecisionTable:
         symptom = given.get("symptom")
         if type(symptom) is not str or symptom not in self.kb.symptoms:
             return None
-        return self.table(symptom).bands.checked(given)
+        return self._bands(symptom).checked(given)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
