@@ -95,6 +95,16 @@ def test_24_yes_no_questions_each_tested_are_checked_rule_by_rule_and_validate_s
     assert "tight-itb at triage fall into 16777216 band combinations" in said[0] and "not that every" in said[0]
 
 
+def test_a_batch_plans_a_symptom_with_too_many_cells_by_the_engine(kb_copy):
+    kb = load(many_yes_no(kb_copy))
+    table = DecisionTable(kb)
+    assert len(table.table("tight-itb").bands.cells()) == 0  # no part to compile: 2**24 cells and more
+    answers = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb", bound_q03="yes", bound_q17="yes")))
+    expected = JsonLines()(triage(kb, answers, dt.date(2026, 3, 1))).encode()
+    assert table.line(answers, dt.date(2026, 3, 1)) == expected
+    assert {"bound-q03", "bound-q17"} <= {r["id"] for r in json.loads(expected)["rules"]}
+
+
 def test_a_rule_that_cannot_fire_among_too_many_combinations_is_still_found(kb_copy):
     grown(many_yes_no(kb_copy), [], [_rule("bound-never", "{all: [{question: bound_q01, value: true}, "
                                                           "{question: bound_q01, value: false}]}", fires=False)])

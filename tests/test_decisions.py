@@ -211,6 +211,31 @@ def test_cases_without_a_cell_go_to_the_engine(kb):
         assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0])
 
 
+def test_cases_no_cell_holds_get_the_engines_plan_made_once_for_those_alike(kb, monkeypatch):
+    """Answers left out after a warning sign, three signs: the engine's plan, kept in pieces
+    for later cases the rules tell apart no better (other answers, dates, onsets)."""
+    import runrehab.batch.table as decisions
+
+    table = compiled_table(kb, "posterior-leg-pain")
+    optional = [q.id for q in kb.questions_for("posterior-leg-pain", "triage") if not (q.required or q.red_flag)
+                and q.id != "symptom"]
+    made = []
+    original = decisions.triage
+    monkeypatch.setattr(decisions, "triage", lambda *args: made.append(1) or original(*args))
+    for days, pain, date in [(1, 3, DATES[0]), (4, 3, DATES[1]), (6, 3, DATES[0])]:  # alike in every band
+        given = {k: v for k, v in full_answers(kb, "posterior-leg-pain", days=days, pain_score=pain,
+                                               red_flag_fever="yes").items() if k not in optional}
+        answers = complete(kb, parse_answers(kb, given))
+        assert table.table("posterior-leg-pain").bands.cell_of(answers) is None
+        assert table.line(answers, date) == engine_line(answers, date)
+        assert len(made) == 1  # made for the first, kept for the others
+    flags = [q.id for q in kb.questions_for("posterior-leg-pain", "triage") if q.red_flag]
+    three = complete(kb, parse_answers(kb, full_answers(kb, "posterior-leg-pain", **{f: "yes" for f in flags[:3]})))
+    for date in DATES:
+        assert table.line(three, date) == engine_line(three, date)
+    assert len(made) == 2
+
+
 def latin(text: str) -> bytes:
     """A stdout in Latin-1, as streams.json_bytes encodes for it."""
     import runrehab.streams  # noqa: F401  (registers the error handler)

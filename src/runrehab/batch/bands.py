@@ -125,6 +125,29 @@ class Bands:
                 return None  # left out: the answers stopped at a warning sign
         return self._state(first, second) * self.value_cells + index
 
+    def met(self, answers: dict[str, Any]) -> tuple[Any, ...] | None:
+        """For answers no cell holds (an answer left out after a warning sign, three signs): what
+        the rules can tell of them, the band of each tested answer or -1 where it is left out,
+        and each warning sign's answer (True, False, None: left out); None when an answer is
+        outside the interview or its bands. Answers with the same get the same plan."""
+        if not self.usable or not self._spellings.keys() >= answers.keys():
+            return None
+        key: list[Any] = []
+        for qid, _, band in self.questions:
+            if qid in answers:
+                b = band(answers[qid])
+                if b is None:
+                    return None
+                key.append(b)
+            else:
+                key.append(-1)
+        for qid in self.flags:
+            v = answers.get(qid)
+            if v is not True and v is not False and v is not None:
+                return None
+            key.append(v)
+        return tuple(key)
+
     def _state(self, first: int, second: int) -> int:
         """The number of the warning signs raised: 0 for none, i for the i-th alone, then each
         pair i < j in turn (1-based, in the interview's order; 0 where none)."""

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # What is the case's own, in a cell's text: marks no answer can spell (JSON escapes the NUL).
 MARKS = {name: f"\0{name}\0" for name in ("date", "answers", "escalation", "review_date")}
 MARKED = [json.dumps(mark) for mark in MARKS.values()]  # as they appear in a plan's JSON text, in order
-_REFERENCE_DATE = dt.date(2000, 1, 1)
+REFERENCE_DATE = dt.date(2000, 1, 1)
 _MAX_CELLS = 1 << 16  # beyond this a symptom's cases are planned by the engine, one by one
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|, ')  # JSON strings (skipped whole), brackets, separators
 
@@ -106,6 +106,21 @@ def cut(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
 
 
+def marked(plan: Record, encode: JsonLines) -> tuple[int, int, str]:
+    """(whether it announces, 1 or 0; its review days + 1, 0 for none; its JSON text with the
+    marks where the case's own parts go) of a plan made on REFERENCE_DATE."""
+    review = 0 if plan.review_date is None else (plan.review_date - REFERENCE_DATE).days + 1
+    return int(plan.triage_level not in RED_FLAG_LEVELS), review, encode(updated(plan, **MARKS))
+
+
+def holed(whole: str) -> tuple[list[int], list[str]]:
+    """A marked plan's text in pieces (cut), and where the marks are among them."""
+    text = cut(whole)
+    if [piece for piece in text if piece in MARKED] != MARKED:
+        raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
+    return [at for at, piece in enumerate(text) if piece in MARKED], text
+
+
 def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces: Pieces) -> tuple[dict[str, Any], list[int]]:
     """A symptom's part: its spec with the announcements for each onset up to the one from
     which they no longer change, and `outcomes`, the number of its outcomes; and its table as
@@ -116,17 +131,12 @@ def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces:
     by_text: dict[str, int] = {}  # a plan's text -> its outcome: most cells repeat one, cut once
     cells = []
     for index in bands.cells():
-        plan = triage(kb, bands.representative(index), _REFERENCE_DATE)
-        whole = encode(updated(plan, **MARKS))
-        review = 0 if plan.review_date is None else (plan.review_date - _REFERENCE_DATE).days + 1
-        key = f"{int(plan.triage_level not in RED_FLAG_LEVELS)} {review} {whole}"
+        announces, review, whole = marked(triage(kb, bands.representative(index), REFERENCE_DATE), encode)
+        key = f"{announces} {review} {whole}"
         known = by_text.get(key)
         if known is None:
-            text = cut(whole)
-            if [piece for piece in text if piece in MARKED] != MARKED:
-                raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
-            holes = [at for at, piece in enumerate(text) if piece in MARKED]
-            outcome = (int(plan.triage_level not in RED_FLAG_LEVELS), review, *holes, *map(pieces.add, text))
+            holes, text = holed(whole)
+            outcome = (announces, review, *holes, *map(pieces.add, text))
             known = by_text[key] = outcomes.setdefault(outcome, len(outcomes))
         cells.append(known)
     bounds, flat = [0], []
