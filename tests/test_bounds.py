@@ -142,3 +142,13 @@ def test_warning_signs_add_one_case_each_not_a_product(kb):
             assert len(plain) == product
             assert {f.id for f in flags} == {f.id for c in cases for f in flags if c[f.id]}
             assert len(flags) <= len(cases) - product <= 2 * len(flags)
+
+
+def test_validate_at_the_command_line_says_the_check_was_bounded(kb_copy, runner):
+    from runrehab.commands.run import app
+
+    many_yes_no(kb_copy)
+    done = runner.invoke(app, ["validate", "--kb", str(kb_copy)])
+    assert done.exit_code == 0 and "warning: bounded: the answers for tight-itb at triage" in done.stdout, done.output
+    strict = runner.invoke(app, ["validate", "--kb", str(kb_copy), "--strict"])
+    assert strict.exit_code != 0 and "bounded" in strict.stdout
