@@ -3,6 +3,7 @@
     python benchmarks/run.py                  # builds the wheel and installs it in a fresh venv
     python benchmarks/run.py --venv .venv     # measures what is installed in an existing venv
     python benchmarks/run.py --quick          # a short sanity run: fewer rounds, smaller batches
+    python benchmarks/run.py --only first-runs,per-case   # some groups of figures alone
 
 Every timed figure is a paired ratio. Each round runs the command and, back to back with it, its
 reference (importing the stack, `import typer, rich.console, pydantic, yaml`, in the same venv),
@@ -35,6 +36,7 @@ SCALE_KB = Path(__file__).resolve().parent / "scale_kb.py"  # run with the venv'
 STACK = "import typer, rich.console, pydantic, yaml"
 
 Command = list[str]
+GROUPS = ("history", "start-up", "first-runs", "batch", "optional", "per-case", "scale")
 
 
 @dataclass
@@ -357,36 +359,17 @@ def batch(exe: str, stack: Command, work: Path, env: dict[str, str], questions: 
 
 def scale(exe: str, python: Path, stack: Command, work: Path, env: dict[str, str], factor: int,
           sizes: Sizes) -> list[Figure]:
-    """A rule base `factor` times the shipped one against the shipped one (written by scale_kb.py,
-    so it has `factor` times the symptoms), each triaging cases spread over all its own symptoms."""
+    """A rule base `factor` times the shipped one (written by scale_kb.py, so it has `factor`
+    times the symptoms): one triage against the stack import, and how loading and `validate` grow."""
     bases = {f: work / f"kb{f}" for f in (1, 10, factor)}
     for f, base in bases.items():
         subprocess.run([str(python), str(SCALE_KB), str(f), str(base)], check=True)
     kb_env = {f: {**env, "RUNREHAB_KB": str(b)} for f, b in bases.items()}
-    batch_cmd, one_cmd, counts = {}, {}, {}
+    one_cmd = {}
     for f in (1, factor):
         questions = questions_of(exe, kb_env[f], work)  # also fills the rule base's cache
         cases = make_cases(questions, sizes.scale_cases, seed=11)
-        counts[f] = len({c["symptom"] for c in cases})
-        batch_cmd[f] = [exe, "triage", "--answers", str(write_jsonl(cases, work / f"scale{f}.jsonl")), "--json", "--no-save"]
         one_cmd[f] = [exe, "triage", "--answers", str(write_json(cases[-1], work / f"scale{f}.json")), "--json", "--no-save"]
-        check_batch(run(batch_cmd[f], kb_env[f], work).stdout, cases)
-
-    # Each round: both bases, each as its batch and its one case back to back (so start-up is
-    # taken off within the pair), the order of bases and of the runs in a pair turning by round.
-    ratios, per_case = [], {1: [], factor: []}
-    n = sizes.scale_cases - 1
-    for i in range(sizes.scale_rounds):
-        cost = {}
-        for f in ((1, factor) if i % 2 == 0 else (factor, 1)):
-            pair = (batch_cmd[f], one_cmd[f]) if (i // 2) % 2 == 0 else (one_cmd[f], batch_cmd[f])
-            t = {tuple(c): run(c, kb_env[f], work).seconds for c in pair}
-            cost[f] = (t[tuple(batch_cmd[f])] - t[tuple(one_cmd[f])]) / n
-            per_case[f].append(cost[f])
-        ratios.append(cost[factor] / cost[1])
-    per = Figure(f"per-case cost, {factor}× / 1× rule base", ratios, 1.1,
-                 note=f"{statistics.median(per_case[factor]) * 1e6:.0f} against {statistics.median(per_case[1]) * 1e6:.0f} µs, "
-                      f"cases over {counts[factor]} and {counts[1]} symptoms")
 
     # one case of the last copy's symptoms: the one a scan in order meets last
     single = against_stack(f"triage --answers case.json, {factor}× rule base", lambda: one_cmd[factor], stack,
@@ -410,7 +393,87 @@ def scale(exe: str, python: Path, stack: Command, work: Path, env: dict[str, str
             exponents[what].append(math.log(t[factor] / t[10]) / growth)
     info = [Figure(f"{what} growth exponent, 10× → {factor}×", e, None, unit="  ",
                    note=f"files {size[factor] / size[10]:.2f} × larger; 1.0 is linear") for what, e in exponents.items()]
-    return [per, single, *info]
+    return [single, *info]
+
+
+# ------------------------------------------------------------------ first runs, batches and bases
+
+
+def first_runs(exe: str, stack: Command, work: Path, env: dict[str, str], questions: list[dict],
+               rounds: int) -> list[Figure]:
+    """What runs on an empty cache, right after install (each round empties it first): a batch of
+    two cases (their symptoms' parts of the decision table compiled then), and one triage (the
+    rule base read, checked and cached); then `validate` of the shipped base."""
+    cold_cache = work / "cold-cache"
+    cold_env = {**env, "RUNREHAB_CACHE": str(cold_cache)}
+    two = write_jsonl(make_cases(questions, 2, seed=5), work / "two.jsonl")
+    one = write_json({**make_cases(questions, 1, seed=3, red_flag_rate=0)[0], "pain_score": 3, "pain_at_rest": "no"},
+                     work / "first.json")
+
+    def emptied(cmd: Command) -> Callable[[], Command]:
+        def make() -> Command:
+            shutil.rmtree(cold_cache, ignore_errors=True)
+            return cmd
+        return make
+
+    figures = []
+    for name, cmd, bound, where in [
+        ("triage of 2 JSON Lines cases, empty cache", [exe, "triage", "--answers", str(two), "--json", "--no-save"], 2.5,
+         cold_env),
+        ("first run after install (triage, empty cache)", [exe, "triage", "--answers", str(one), "--json", "--no-save"],
+         5.0, cold_env),
+        ("validate (the shipped rule base)", [exe, "validate"], 3.0, env),
+    ]:
+        print(f"  {name} ...", flush=True)
+        run(cmd, where, work)  # warms the file cache
+        figures.append(against_stack(name, emptied(cmd) if where is cold_env else (lambda c=cmd: c), stack, rounds,
+                                     where, work, bound))
+    return figures
+
+
+def optional_left_out(exe: str, stack: Command, work: Path, env: dict[str, str], questions: list[dict],
+                      sizes: Sizes) -> Figure:
+    """A batch whose cases leave every optional answer to its default, as a script would."""
+    optional = {q["id"] for q in questions if not q["required"] and not q["red_flag"] and q["id"] != "symptom"}
+    cases = [{k: v for k, v in c.items() if k not in optional} for c in make_cases(questions, sizes.cases, seed=17)]
+    cmd = [exe, "triage", "--answers", str(write_jsonl(cases, work / "optional.jsonl")), "--json", "--no-save"]
+    check_batch(run(cmd, env, work).stdout, cases)  # compiles what the table needs
+    left = sum(1 for c in cases if any(q["id"] in optional and "triage" in q["stages"]
+                                       and (not q["symptoms"] or c["symptom"] in q["symptoms"]) for q in questions))
+    timed = against_stack(f"triage of {sizes.cases:,} cases, optional answers left out", lambda: cmd, stack,
+                          sizes.batch_rounds, env, work, 3.0)
+    timed.note += f", {left:,} cases leave one out"
+    return timed
+
+
+def per_case(exe: str, python: Path, work: Path, env: dict[str, str], sizes: Sizes, factor: int = 5) -> Figure:
+    """The cost of one more case, in batches of `sizes.cases` cases over every symptom, on a rule
+    base `factor` times the shipped one against the shipped one. Each round runs both bases, each
+    as its batch and its one case back to back (start-up taken off within the pair), the order of
+    bases and of the runs in a pair turning by round."""
+    base = work / f"kb{factor}-per-case"
+    subprocess.run([str(python), str(SCALE_KB), str(factor), str(base)], check=True)
+    kb_env = {1: env, factor: {**env, "RUNREHAB_KB": str(base)}}
+    batch_cmd, one_cmd, counts = {}, {}, {}
+    for f in (1, factor):
+        questions = questions_of(exe, kb_env[f], work)
+        cases = make_cases(questions, sizes.cases, seed=11)
+        counts[f] = len({c["symptom"] for c in cases})
+        batch_cmd[f] = [exe, "triage", "--answers", str(write_jsonl(cases, work / f"per{f}.jsonl")), "--json", "--no-save"]
+        one_cmd[f] = [exe, "triage", "--answers", str(write_json(cases[-1], work / f"per{f}.json")), "--json", "--no-save"]
+        check_batch(run(batch_cmd[f], kb_env[f], work).stdout, cases)  # every part compiled and cached
+    ratios, costs = [], {1: [], factor: []}
+    for i in range(sizes.scale_rounds):
+        cost = {}
+        for f in ((1, factor) if i % 2 == 0 else (factor, 1)):
+            pair = (batch_cmd[f], one_cmd[f]) if (i // 2) % 2 == 0 else (one_cmd[f], batch_cmd[f])
+            t = {tuple(c): run(c, kb_env[f], work).seconds for c in pair}
+            cost[f] = (t[tuple(batch_cmd[f])] - t[tuple(one_cmd[f])]) / (sizes.cases - 1)
+            costs[f].append(cost[f])
+        ratios.append(cost[factor] / cost[1])
+    return Figure(f"per-case cost, {sizes.cases:,} cases, {factor}× / 1× rule base", ratios, 1.1,
+                  note=f"{statistics.median(costs[factor]) * 1e6:.0f} against {statistics.median(costs[1]) * 1e6:.0f} µs, "
+                       f"cases over {counts[factor]} and {counts[1]} symptoms")
 
 
 # ------------------------------------------------------------------ a history that grows
@@ -506,8 +569,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 40: the largest whole multiple of ten whose rules.yaml stays under the 4 MiB a rule-base
     # file may hold (the shipped rules.yaml is about 99 KB)
     parser.add_argument("--factor", type=int, default=40, help="size of the large rule base (default 40)")
-    parser.add_argument("--only", choices=["history"], help="measure only these figures")
+    parser.add_argument("--only", default=",".join(GROUPS),
+                        help=f"the groups of figures to measure, comma-separated (default all: {','.join(GROUPS)})")
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    if not only <= set(GROUPS):
+        parser.error(f"--only: no group {', '.join(sorted(only - set(GROUPS)))} (the groups: {', '.join(GROUPS)})")
     sizes = QUICK if args.quick else FULL
     began = time.perf_counter()
 
@@ -524,18 +591,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         questions = questions_of(exe, env, work)
 
         figures: list[Figure | tuple[str, str]] = []
-        print(f"history: one plan with {', '.join(map(str, HISTORY_COUNTS))} check-ins, {sizes.rounds} rounds ...",
-              flush=True)
-        figures += history_growth(exe, stack, work, env, questions, sizes.rounds)
-        if args.only:
-            return 0 if report(figures) else 1
-        print(f"start-up: {sizes.rounds} paired rounds each ...", flush=True)
-        figures += start_up(exe, stack, work, env, questions, sizes.rounds)
-        print(f"batch: {sizes.cases:,} cases, {sizes.batch_rounds} paired rounds; peak memory of "
-              f"{sizes.memory_cases:,} cases, {sizes.memory_rounds} rounds ...", flush=True)
-        figures += batch(exe, stack, work, env, questions, sizes)
-        print(f"scale: rule bases 1, 10 and {args.factor} times the shipped one ...", flush=True)
-        figures += scale(exe, python, stack, work, env, args.factor, sizes)
+        if "history" in only:
+            print(f"history: one plan with {', '.join(map(str, HISTORY_COUNTS))} check-ins, {sizes.rounds} rounds ...",
+                  flush=True)
+            figures += history_growth(exe, stack, work, env, questions, sizes.rounds)
+        if "start-up" in only:
+            print(f"start-up: {sizes.rounds} paired rounds each ...", flush=True)
+            figures += start_up(exe, stack, work, env, questions, sizes.rounds)
+        if "first-runs" in only:
+            print(f"first runs on an empty cache, and validate: {sizes.rounds} paired rounds each ...", flush=True)
+            figures += first_runs(exe, stack, work, env, questions, sizes.rounds)
+        if "batch" in only:
+            print(f"batch: {sizes.cases:,} cases, {sizes.batch_rounds} paired rounds; peak memory of "
+                  f"{sizes.memory_cases:,} cases, {sizes.memory_rounds} rounds ...", flush=True)
+            figures += batch(exe, stack, work, env, questions, sizes)
+        if "optional" in only:
+            print(f"batch leaving optional answers out: {sizes.cases:,} cases, {sizes.batch_rounds} paired rounds ...",
+                  flush=True)
+            figures.append(optional_left_out(exe, stack, work, env, questions, sizes))
+        if "per-case" in only:
+            print(f"per-case cost: {sizes.cases:,} cases, 5× and 1× rule bases, {sizes.scale_rounds} rounds ...", flush=True)
+            figures.append(per_case(exe, python, work, env, sizes))
+        if "scale" in only:
+            print(f"scale: rule bases 1, 10 and {args.factor} times the shipped one ...", flush=True)
+            figures += scale(exe, python, stack, work, env, args.factor, sizes)
 
     ok = report(figures)
     print(f"\n{'all targets met' if ok else 'some targets MISSED'} ({time.perf_counter() - began:.0f} s)")

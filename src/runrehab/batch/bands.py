@@ -27,7 +27,8 @@ def _band(kind: str, values: list[Any], most: int | None) -> Band:
         return integer
     if kind == "multi":
         sets = {frozenset(v): i for i, v in enumerate(values)}
-        return lambda v: sets.get(frozenset(v)) if type(v) is list and all(type(c) is str for c in v) else None
+        named = frozenset().union(*sets)  # a set of choices falls into the band of the named ones it holds
+        return lambda v: sets.get(frozenset(v) & named) if type(v) is list and all(type(c) is str for c in v) else None
     index = {v: i for i, v in enumerate(values)}
     return lambda v: index.get(v) if type(v) is str else None
 
@@ -50,20 +51,22 @@ class Bands:
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
         self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
+        self._defaults = {qid: value for qid, value in spec["defaults"]}
+        if not all(self._answers(qid, value) for qid, value in self._defaults.items()):
+            raise ValueError(f"the defaults {spec['defaults']!r}")
         self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
         self.states = states(len(self.flags))
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
-        """`given` typed as engine.interview.parse_answers and complete type it, when it answers exactly
+        """`given` typed as engine.interview.parse_answers and complete type it, when it answers
         this interview, each answer in a spelling the table knows (a whole number in range, or
-        one parse_answer was shown when the table was made); else None."""
+        one parse_answer was shown when the table was made), leaving out only optional answers
+        whose defaults the table holds (`defaults`); else None."""
         spellings = self._spellings
-        if len(given) != len(spellings):
-            return None
         typed = {}
         try:
             for qid, raw in given.items():
-                known = spellings[qid]  # KeyError: not asked (as many answers as questions: none left out)
+                known = spellings[qid]  # KeyError: not asked
                 if type(known) is dict:
                     typed[qid] = known[raw] if type(raw) is str else known[type(raw), raw]  # TypeError: a list
                 elif type(raw) is int and known[0] <= raw <= known[1]:
@@ -72,7 +75,31 @@ class Bands:
                     return None
         except (KeyError, TypeError):
             return None
+        return typed if len(typed) == len(spellings) else self._defaulted(typed)
+
+    def _defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
+        """Typed answers with the defaults of those left out after them, in the interview's order,
+        as engine.interview.complete adds them; None when one left out has no default the table
+        holds (required, a warning sign, asked only if...) or a warning sign is raised (the
+        interview then fills in nothing)."""
+        defaults = self._defaults
+        if any(typed.get(f) is True for f in self.flags):
+            return None
+        for qid in self._spellings:
+            if qid not in typed:
+                if qid not in defaults:
+                    return None
+                typed[qid] = defaults[qid]
         return typed
+
+    def _answers(self, qid: str, value: Any) -> bool:
+        """Whether `value` is an answer to `qid` the interview could have typed (a default read
+        from the cache is checked so: it goes into the plan's text)."""
+        known = self._spellings.get(qid)
+        if type(known) is dict:
+            return any(type(typed) is type(value) and typed == value for typed in known.values()) or (
+                not known and type(value) is list and all(type(c) is str for c in value))
+        return known is not None and type(value) is int and known[0] <= value <= known[1]
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""
@@ -97,6 +124,29 @@ class Bands:
             elif v is not False:
                 return None  # left out: the answers stopped at a warning sign
         return self._state(first, second) * self.value_cells + index
+
+    def met(self, answers: dict[str, Any]) -> tuple[Any, ...] | None:
+        """For answers no cell holds (an answer left out after a warning sign, three signs): what
+        the rules can tell of them, the band of each tested answer or -1 where it is left out,
+        and each warning sign's answer (True, False, None: left out); None when an answer is
+        outside the interview or its bands. Answers with the same get the same plan."""
+        if not self.usable or not self._spellings.keys() >= answers.keys():
+            return None
+        key: list[Any] = []
+        for qid, _, band in self.questions:
+            if qid in answers:
+                b = band(answers[qid])
+                if b is None:
+                    return None
+                key.append(b)
+            else:
+                key.append(-1)
+        for qid in self.flags:
+            v = answers.get(qid)
+            if v is not True and v is not False and v is not None:
+                return None
+            key.append(v)
+        return tuple(key)
 
     def _state(self, first: int, second: int) -> int:
         """The number of the warning signs raised: 0 for none, i for the i-th alone, then each

@@ -1,12 +1,15 @@
-"""The decision table as one cache entry, read a symptom at a time (see batch/table.py).
+"""The decision table as one cache entry, a symptom's part added when a batch first needs it
+(see batch/table.py).
 
 The entry (cache/layout.py) holds every symptom's spec as JSON (its bands, the announcements by
 onset), then every symptom's table as unsigned integers in this machine's byte order, 16 or 32
 bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
 text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
-symptom and where the pieces begin. The entry is held open (cache.store.held): a batch reads its head,
-then only the parts of the symptoms its cases have, each read once when first needed, and copies
-every piece once (decoded and encoded again only for an output that is not UTF-8).
+symptom and where the pieces begin. The entry is held open (cache.store.held): a batch reads its
+head, then only the parts of the symptoms its cases have, each once when first needed, and copies
+every piece once (decoded and encoded again only for an output that is not UTF-8). A symptom the
+entry lacks is compiled and the entry written again with it, the other parts and their pieces
+as they were.
 """
 from __future__ import annotations
 
@@ -71,6 +74,13 @@ class Entry:
                 or self._code is None:
             raise Damaged("no index")
 
+    def symptoms(self) -> list[str]:
+        """The symptoms whose parts the entry holds, in the order they were added."""
+        return [s for s in self._where if type(s) is str]
+
+    def holds(self, symptom: str) -> bool:
+        return symptom in self._where
+
     def symptom(self, symptom: str) -> dict[str, Any]:
         try:
             spec = json.loads(self._layout.part(self._where[symptom]))
@@ -111,21 +121,51 @@ class Entry:
             raise Damaged(str(exc)) from None
 
 
-def compiled_entry(kb: KnowledgeBase, compile_specs: Callable[[Pieces], Compiled],
-                   *, cached: bool = True) -> Entry:
-    """The table of `kb` from the cache, or (also when `cached` is False: what the cache holds
-    was found damaged) compiled by `compile_specs`, which adds its pieces of text to the Pieces it
-    is given and returns each symptom's spec and table, and kept there."""
+def entry_key(kb: KnowledgeBase) -> str:
+    """The cache key of the table of `kb`."""
+    return f"decision-table {kb.content_hash}"
+
+
+def cached_entry(kb: KnowledgeBase) -> Entry | None:
+    """The table of `kb` as the cache holds it; None when it holds none, or none whole."""
     from ..cache import store as cache
 
-    key = f"decision-table {kb.content_hash}"
-    data = cache.held(key) if cached else None
+    data = cache.held(entry_key(kb))
     if data is not None:
         try:
             return Entry(data)
         except Damaged:
             pass
-    pieces = Pieces()
-    data = _encoded(compile_specs(pieces), pieces)
+    return None
+
+
+def compiled_entry(kb: KnowledgeBase, symptom: str, compile_part: Callable[[str, Pieces], Compiled],
+                   *, cached: bool = True) -> Entry:
+    """The table of `kb` from the cache, holding the part for `symptom`: when the entry kept
+    there lacks it, that part compiled by `compile_part` (which adds its pieces of text to the
+    Pieces it is given and returns the symptom's spec and table) and added to the entry's other
+    parts. When `cached` is False (what the cache holds was found damaged) every part the entry
+    named is compiled afresh, in its order, and `symptom`'s."""
+    from ..cache import store as cache
+
+    key = entry_key(kb)
+    entry = cached_entry(kb)
+    if cached and entry is not None and entry.holds(symptom):
+        return entry
+    named = [s for s in entry.symptoms() if s in kb.symptoms] if entry is not None else []
+    pieces, compiled = Pieces(), {}
+    try:
+        if cached and entry is not None:  # the other parts as they are: their pieces keep their numbers
+            for text in entry.pieces(str.encode):
+                pieces.add(text.decode("utf-8", "surrogatepass"))
+            compiled = {s: (entry.symptom(s), entry.table(s).tolist()) for s in named if s != symptom}
+            compiled.update(compile_part(symptom, pieces))
+    except (Damaged, UnicodeDecodeError, ValueError):
+        compiled = {}
+    if not compiled:
+        pieces, compiled = Pieces(), {}
+        for part in named if symptom in named else [*named, symptom]:
+            compiled.update(compile_part(part, pieces))
+    data = _encoded(compiled, pieces)
     cache.put(key, data)
     return Entry(data)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # What is the case's own, in a cell's text: marks no answer can spell (JSON escapes the NUL).
 MARKS = {name: f"\0{name}\0" for name in ("date", "answers", "escalation", "review_date")}
 MARKED = [json.dumps(mark) for mark in MARKS.values()]  # as they appear in a plan's JSON text, in order
-_REFERENCE_DATE = dt.date(2000, 1, 1)
+REFERENCE_DATE = dt.date(2000, 1, 1)
 _MAX_CELLS = 1 << 16  # beyond this a symptom's cases are planned by the engine, one by one
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|, ')  # JSON strings (skipped whole), brackets, separators
 
@@ -49,9 +49,15 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
     # answer in the table's cases: cases with such an answer go to the engine. A test of anything
     # else not asked is refused when the rule base is checked; it would leave no table.
     usable = all(qid in asked or is_red_flag(qid) for qid in tests) and size <= _MAX_CELLS
-    answers = [[q.id, q.type, q.min, q.max, _spellings(q)] for q in asked.values()]
+    # the symptom question's spellings: only this symptom's, the one its cases have
+    answers = [[q.id, q.type, q.min, q.max, [[symptom, symptom]] if q.id == "symptom" else _spellings(q)]
+               for q in asked.values()]
+    # what the interview fills in for an optional answer left out (engine.interview.complete),
+    # where nothing else decides whether it is asked
+    defaults = [[q.id, q.default] for q in asked.values()
+                if not (q.required or q.red_flag) and q.ask_if is None and q.id != "symptom"]
     return Bands({"symptom": symptom, "usable": usable, "flags": flags, "questions": questions,
-                  "answers": answers})
+                  "answers": answers, "defaults": defaults})
 
 
 def _spellings(question: Record) -> list[list[Any]]:
@@ -100,6 +106,21 @@ def cut(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
 
 
+def marked(plan: Record, encode: JsonLines) -> tuple[int, int, str]:
+    """(whether it announces, 1 or 0; its review days + 1, 0 for none; its JSON text with the
+    marks where the case's own parts go) of a plan made on REFERENCE_DATE."""
+    review = 0 if plan.review_date is None else (plan.review_date - REFERENCE_DATE).days + 1
+    return int(plan.triage_level not in RED_FLAG_LEVELS), review, encode(updated(plan, **MARKS))
+
+
+def holed(whole: str) -> tuple[list[int], list[str]]:
+    """A marked plan's text in pieces (cut), and where the marks are among them."""
+    text = cut(whole)
+    if [piece for piece in text if piece in MARKED] != MARKED:
+        raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
+    return [at for at, piece in enumerate(text) if piece in MARKED], text
+
+
 def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces: Pieces) -> tuple[dict[str, Any], list[int]]:
     """A symptom's part: its spec with the announcements for each onset up to the one from
     which they no longer change, and `outcomes`, the number of its outcomes; and its table as
@@ -107,16 +128,17 @@ def compiled_symptom(kb: KnowledgeBase, bands: Bands, encode: JsonLines, pieces:
     more than there are outcomes), then the outcomes end to end, each [announces (1 or 0), review
     days + 1 (0: none), where its four holes are among its pieces, its pieces' numbers...]."""
     outcomes: dict[tuple[int, ...], int] = {}
+    by_text: dict[str, int] = {}  # a plan's text -> its outcome: most cells repeat one, cut once
     cells = []
     for index in bands.cells():
-        plan = triage(kb, bands.representative(index), _REFERENCE_DATE)
-        text = cut(encode(updated(plan, **MARKS)))
-        if [piece for piece in text if piece in MARKED] != MARKED:
-            raise ValueError("decisions: a plan's date, answers, escalation and review date are out of order")
-        review = 0 if plan.review_date is None else (plan.review_date - _REFERENCE_DATE).days + 1
-        holes = [at for at, piece in enumerate(text) if piece in MARKED]
-        outcome = (int(plan.triage_level not in RED_FLAG_LEVELS), review, *holes, *map(pieces.add, text))
-        cells.append(outcomes.setdefault(outcome, len(outcomes)))
+        announces, review, whole = marked(triage(kb, bands.representative(index), REFERENCE_DATE), encode)
+        key = f"{announces} {review} {whole}"
+        known = by_text.get(key)
+        if known is None:
+            holes, text = holed(whole)
+            outcome = (announces, review, *holes, *map(pieces.add, text))
+            known = by_text[key] = outcomes.setdefault(outcome, len(outcomes))
+        cells.append(known)
     bounds, flat = [0], []
     for outcome in outcomes:
         flat.extend(outcome)

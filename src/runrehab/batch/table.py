@@ -8,12 +8,14 @@ for a case of that cell, kept as JSON text with holes for what is the case's own
 answers, the announcements that depend on its onset, and its review date.
 
 engine.evaluate.triage is the reference and the only maker of outcomes: a cell's text is the engine's own
-plan in pieces (batch/compile.py), and a case that fits no cell (a warning sign outside its
-symptom's interview, three warning signs or more, an answer left out after a warning sign) is
-planned by the engine.
+plan in pieces (batch/compile.py). A case that fits no cell (three warning signs or more, an
+answer left out after a warning sign) is planned by the engine, and its plan kept in pieces for
+the batch's later cases that the rules tell apart no better (Bands.met); a warning sign outside
+its symptom's interview always goes to the engine.
 
-The table is compiled for every symptom at once, the first time a batch needs it, and kept in
-the cache beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
+A symptom's part of the table is compiled when a batch first needs it (after ENGINE_FIRST cases of
+the symptom, which the engine plans: compiling costs thousands of them), and kept in the cache
+beside the rule base: one entry whose symptoms are read one at a time, the outcomes'
 pieces as the bytes a line is made of (batch/cached.py).
 """
 from __future__ import annotations
@@ -28,8 +30,8 @@ from ..engine.announcements import onset_of
 from ..engine.evaluate import triage
 from ..records import MOST_REVIEW_DAYS, JsonLines
 from .bands import Bands, spelling_index
-from .cached import Compiled, Damaged, Entry, Pieces, compiled_entry
-from .compile import MARKED, bands_of, compiled_symptom, marks_first
+from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
+from .compile import MARKED, REFERENCE_DATE, bands_of, compiled_symptom, holed, marked, marks_first
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
 _FILLS = (b'"2000-01-01"', b"{}", b"[]", b"null")  # what the holes take, in MARKED's order: to check a text
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
+ENGINE_FIRST = 64  # cases of a symptom the engine plans before its part is compiled (about 4,000 cells)
+_MET_KEPT = 1 << 10  # outcomes of answers no cell holds, kept for a batch, by symptom
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
 class DecisionTable:
@@ -48,7 +52,10 @@ class DecisionTable:
         self.kb, self._bytes = kb, encode
         self._json = JsonLines()
         self._entry: _Opened | None = None
+        self._looked = False  # whether the cache was asked for the entry
         self._symptoms: dict[str, _Symptom] = {}
+        self._cases: dict[str, int] = {}  # cases met of each symptom without a part
+        self._plain: dict[str, Bands] = {}  # bands_of each symptom without a part
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
 
@@ -56,34 +63,70 @@ class DecisionTable:
         known = self._symptoms.get(symptom)
         if known is None:
             try:
-                known = _Symptom(self._compiled(), symptom)
+                known = _Symptom(self._holding(symptom), symptom)
             except Damaged:  # a cache entry that does not hold what it should: compiled afresh
-                known = _Symptom(self._compiled(cached=False), symptom)
+                known = _Symptom(self._holding(symptom, cached=False), symptom)
             self._symptoms[symptom] = known
         return known
 
-    def _compiled(self, cached: bool = True) -> _Opened:
-        if self._entry is None or not cached:
-            self._symptoms = {}
-            self._entry = _Opened(compiled_entry(self.kb, self._compile, cached=cached), self._bytes)
+    def _ready(self, symptom: str) -> _Symptom | None:
+        """The symptom's part when the cache holds it, or once the batch has met the symptom more
+        than ENGINE_FIRST times (then compiled); None before that, and the engine plans the case:
+        a short batch costs no compile."""
+        known = self._symptoms.get(symptom)
+        if known is not None:
+            return known
+        met = self._cases[symptom] = self._cases.get(symptom, 0) + 1
+        if met <= ENGINE_FIRST:
+            if self._entry is None and not self._looked:
+                self._looked = True
+                entry = cached_entry(self.kb)
+                try:
+                    self._entry = None if entry is None else _Opened(entry, self._bytes)
+                except Damaged:  # kept, but not whole: made afresh now
+                    return self.table(symptom)
+            if self._entry is None or not self._entry.entry.holds(symptom):
+                return None
+        return self.table(symptom)
+
+    def _bands(self, symptom: str) -> Bands:
+        """The bands of a symptom's part, or made from the rule base while it has none."""
+        known = self._symptoms.get(symptom)
+        if known is not None:
+            return known.bands
+        bands = self._plain.get(symptom)
+        if bands is None:
+            bands = self._plain[symptom] = bands_of(self.kb, symptom)
+        return bands
+
+    def _holding(self, symptom: str, cached: bool = True) -> _Opened:
+        """The table's entry, holding `symptom`'s part (compiled and added when a batch first
+        meets the symptom)."""
+        if not cached or self._entry is None or not self._entry.entry.holds(symptom):
+            if not cached:
+                self._symptoms = {}
+            self._entry = _Opened(compiled_entry(self.kb, symptom, self._compile, cached=cached), self._bytes)
         return self._entry
 
-    def _compile(self, pieces: Pieces) -> Compiled:
+    def _compile(self, symptom: str, pieces: Pieces) -> Compiled:
         marks_first(pieces)
-        return {s: compiled_symptom(self.kb, bands_of(self.kb, s), self._json, pieces) for s in self.kb.symptoms}
+        return {symptom: compiled_symptom(self.kb, bands_of(self.kb, symptom), self._json, pieces)}
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
         encode(JsonLines()(engine.evaluate.triage(kb, answers, date)))."""
-        table = self.table(answers["symptom"])
-        index = table.bands.cell_of(answers)
+        table = self._ready(answers["symptom"])
+        index = None if table is None else table.bands.cell_of(answers)
         if index is None:
-            return self._bytes(self._json(triage(self.kb, answers, date)))
+            known = None if table is None else self._met(table, answers)
+            if known is None:
+                return self._bytes(self._json(triage(self.kb, answers, date)))
         try:
-            pieces, (date_at, answers_at, escalation_at, review_at), announces, review_days = table.outcome(index)
+            pieces, (date_at, answers_at, escalation_at, review_at), announces, review_days = \
+                known if index is None else table.outcome(index)
             escalation = table.escalation(onset_of(answers)) if announces else b"[]"
-        except Damaged:  # what the cache holds is not whole: the engine's plan, and a table made afresh
-            self._compiled(cached=False)
+        except Damaged:  # what the cache holds is not whole: the engine's plan, and a part made afresh
+            self._holding(answers["symptom"], cached=False)
             return self._bytes(self._json(triage(self.kb, answers, date)))
         pieces = pieces.copy()
         pieces[date_at] = self._date(date, 0)
@@ -92,13 +135,28 @@ class DecisionTable:
         pieces[review_at] = b"null" if review_days is None else self._date(date, review_days)
         return b"".join(pieces)
 
+    def _met(self, table: _Symptom, answers: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The outcome, as table.outcome gives it, of answers no cell holds but which the rules tell
+        apart as they do others met before (Bands.met): made by the engine the first time, as a
+        cell's is, and kept for the batch (a bounded number of them)."""
+        key = table.bands.met(answers)
+        if key is None:
+            return None
+        known = table.met.get(key)
+        if known is None and len(table.met) < _MET_KEPT:
+            announces, review, whole = marked(triage(self.kb, answers, REFERENCE_DATE), self._json)
+            holes, text = holed(whole)
+            known = table.met[key] = ([self._bytes(piece) for piece in text], tuple(holes), announces == 1,
+                                      review - 1 if review else None)
+        return known
+
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """A batch case's answers checked by its symptom's table (Bands.checked); None when the
         table cannot say, and the interview checks them (and says what is wrong)."""
         symptom = given.get("symptom")
         if type(symptom) is not str or symptom not in self.kb.symptoms:
             return None
-        return self.table(symptom).bands.checked(given)
+        return self._bands(symptom).checked(given)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
@@ -172,6 +230,7 @@ class _Symptom:
         self._flat = table[cells + outcomes + 1:]
         self._pieces, self._texts, self._symptom = opened.pieces, opened.texts, symptom
         self._made: dict[int, tuple[Any, ...]] = {}
+        self.met: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # DecisionTable._met
         self._announced: set[int] = set()  # the escalations' pieces found to be JSON arrays
 
     def outcome(self, index: int) -> tuple[Any, ...]:

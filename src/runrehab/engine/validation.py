@@ -5,8 +5,8 @@
   emergency or urgent; every self-care outcome carries a review date, and plans for every symptom
   with one announce an escalation; every check-in rule that escalates or stops announces it;
 - reachability, by enumerating the finite answer space (integers fall into the bands the
-  conditions use): rules that never fire, rules always overridden, equal-priority rules that
-  prescribe the same exercise differently;
+  conditions use; engine/reach.py bounds it by the rule base's size): rules that never fire,
+  rules always overridden, equal-priority rules that prescribe the same exercise differently;
 - exercises that no rule uses;
 - quotes: every quote from a document whose text the rule base holds is in that text (spacing
   aside), in a part spoken by the voice the citation names.
@@ -21,13 +21,13 @@ from typing import Any
 
 from ..errors import FileRefused, KbError
 from ..records import RED_FLAG_LEVELS, Record, is_red_flag
-from ..rules.conditions import band_values, leaves
 from ..rules.kb import RULES_FILE, KnowledgeBase, shipped_dir
 from ..rules.loader import building, check_folder, read_base, read_rule_file
 from ..rules.yaml_source import Problem, SourceFile
 from .announcements import announced
-from .evaluate import checkin, evaluate_stage, fired_rules, triage
+from .evaluate import checkin, fired_rules, triage
 from .interview import AnswerError, carried_over, complete, parse_answers
+from .reach import MOST_COMBINATIONS, combinations, evaluated_space, rule_can_fire, too_many
 
 _EXAMPLE_DATE = dt.date(2000, 1, 1)
 
@@ -156,33 +156,11 @@ def check_safety(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
 # ------------------------------------------------------------------ reachability
 
 
-def _tests_by_question(kb: KnowledgeBase) -> dict[str, list[Any]]:
-    """Every condition leaf in the rule base, grouped by the question or fact it tests."""
-    conditions = [r.when for r in kb.rules if r.when is not None] + [q.ask_if for q in kb.questions.values() if q.ask_if]
-    grouped: dict[str, list[Any]] = {}
-    for cond in conditions:
-        for leaf, _ in leaves(cond):
-            grouped.setdefault(leaf.question, []).append(leaf)
-    return grouped
-
-
-def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage",
-                 tests: dict[str, list[Any]] | None = None) -> Iterator[dict[str, Any]]:
-    """Every combination of the answer bands of one symptom's questions (and, at check-ins, the
-    facts), with no red flag and with each red flag alone. Questions no condition tests keep
-    one value: they cannot change which rules fire. `tests`: _tests_by_question, when known."""
-    questions = [q for q in kb.questions_for(symptom, stage) if q.id != "symptom"]
-    flags = [q.id for q in questions if q.red_flag]
-    others: list[Any] = [q for q in questions if not q.red_flag]
-    if stage == "checkin":
-        others += kb.rules_file.facts
-    tests = _tests_by_question(kb) if tests is None else tests
-    choices = [band_values(q, tests[q.id]) if q.id in tests else band_values(q, [])[:1] for q in others]
-    for combo in itertools.product(*choices):
-        base = {"symptom": symptom, **{f: False for f in flags}, **dict(zip((q.id for q in others), combo))}
-        yield base
-        for flag in flags:
-            yield {**base, flag: True}
+def answer_space(kb: KnowledgeBase, symptom: str, stage: str = "triage") -> Iterator[dict[str, Any]]:
+    """Answers standing for every band combination of one symptom's questions (and, at
+    check-ins, the facts) with no warning sign, then each warning sign raised where it can
+    evaluate differently (engine.reach: why that gives every outcome the full product gives)."""
+    return (answers for answers, _ in evaluated_space(kb, symptom, stage))
 
 
 def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
@@ -190,31 +168,26 @@ def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
     spoke_ever: set[str] = set()
     disagreements: dict[tuple[str, str, str], str] = {}
     uncovered: dict[tuple[str, str], dict[str, Any]] = {}
-    tests = _tests_by_question(kb)
+    bounded: list[tuple[str, str]] = []
     for stage in ("triage", "checkin"):
         for symptom in kb.symptoms:
-            seen: set[tuple[str, ...]] = set()
-            for answers in answer_space(kb, symptom, stage, tests):
-                ev = evaluate_stage(kb, answers, stage)
+            if too_many(kb, symptom, stage):
+                bounded.append((stage, symptom))
+                rules = kb.rules_for(symptom, stage)  # a search that gives up counts as firing: not shown never to
+                fired_ever.update(r.id for r in rules if rule_can_fire(kb, symptom, stage, [r]) is not False)
+                _conflicts(kb, symptom, stage, disagreements)
+                continue
+            for answers, ev in evaluated_space(kb, symptom, stage):
                 if ev.leader is None and not ev.red_flags:
                     uncovered.setdefault((stage, symptom), answers)
-                fired = tuple(r.id for r in ev.fired)
-                fired_ever.update(fired)
+                fired_ever.update(r.id for r in ev.fired)
                 spoke_ever.update(r.id for r in ev.speaking)
-                if fired in seen:
-                    continue
-                seen.add(fired)
-                for ra, rb in itertools.combinations(ev.fired, 2):
-                    if ra.priority != rb.priority:
-                        continue
-                    for item_a in ra.then.routine:
-                        for item_b in rb.then.routine:
-                            if item_a.exercise == item_b.exercise and (item_a.dose, item_a.timing) != (item_b.dose, item_b.timing):
-                                disagreements[(ra.id, rb.id, item_a.exercise)] = symptom
+            _conflicts(kb, symptom, stage, disagreements)
+    partly = {r.id for stage, symptom in bounded for r in kb.rules_for(symptom, stage)}
     for i, rule in enumerate(kb.rules):
         if rule.id not in fired_ever:
             yield src.problem(("rules", i, "when"), "unreachable", f"rule {rule.id} never fires for any answers")
-        elif rule.id not in spoke_ever:
+        elif rule.id not in spoke_ever and rule.id not in partly:
             yield src.problem(("rules", i), "overridden", f"rule {rule.id} is always overridden by a more urgent rule",
                               severity="warning")
     for (stage, symptom), answers in sorted(uncovered.items()):
@@ -225,6 +198,32 @@ def check_reachability(kb: KnowledgeBase, src: SourceFile) -> Iterator[Problem]:
         yield src.problem(("rules", index[b], "then", "routine"), "conflict",
                           f"rules {a} and {b} have equal priority and prescribe {exercise} differently ({symptom}); "
                           f"give one a higher `priority`", severity="warning")
+    for stage, symptom in bounded:
+        yield src.problem(("rules",), "bounded",
+                          f"the answers for {symptom} at {stage} fall into {combinations(kb, symptom, stage)} band "
+                          f"combinations, more than the {MOST_COMBINATIONS} validate runs through: each rule was "
+                          f"checked to fire and each pair of equal-priority rules for a conflict, but not that every "
+                          f"combination gets a level or that no rule is always overridden", severity="warning")
+
+
+def _dosed_differently(ra: Record, rb: Record) -> Iterator[str]:
+    """The exercises two rules of equal priority both prescribe, at different doses or times."""
+    if ra.priority != rb.priority:
+        return
+    for item_a in ra.then.routine:
+        for item_b in rb.then.routine:
+            if item_a.exercise == item_b.exercise and (item_a.dose, item_a.timing) != (item_b.dose, item_b.timing):
+                yield item_a.exercise
+
+
+def _conflicts(kb: KnowledgeBase, symptom: str, stage: str, disagreements: dict[tuple[str, str, str], str]) -> None:
+    """Each pair of a symptom's equal-priority rules at `stage` that dose an exercise differently
+    and can fire together (engine.reach.satisfying: every band, one warning sign at most)."""
+    for ra, rb in itertools.combinations(kb.rules_for(symptom, stage), 2):
+        differ = list(_dosed_differently(ra, rb))
+        if differ and rule_can_fire(kb, symptom, stage, [ra, rb]):
+            for exercise in differ:
+                disagreements[(ra.id, rb.id, exercise)] = symptom
 
 
 def check_unused(kb: KnowledgeBase, sources: dict[str, SourceFile]) -> Iterator[Problem]:

@@ -110,7 +110,8 @@ def possible(condition: Any, known: dict[str, Any]) -> bool | None:
 
 def band_values(q: Any, tests: list[Any]) -> list[Any]:
     """One answer per band of a question, the bands being what the condition leaves `tests` on it
-    can tell apart: every choice, both yes and no, every set of choices, and for integers the
+    can tell apart: every choice, both yes and no, every set of the choices a leaf names (a set of
+    choices falls into the band of the named ones it holds), and for integers the
     lowest value of each band the thresholds cut the range into (in increasing order, the first
     the question's minimum). Every leaf holds for all the values of a band or for none."""
     if q.type == "yes_no":
@@ -118,7 +119,8 @@ def band_values(q: Any, tests: list[Any]) -> list[Any]:
     if q.type == "choice":
         return list(q.choices or [])
     if q.type == "multi":
-        choices = q.choices or []
+        named = {leaf.value for leaf in tests}
+        choices = [c for c in q.choices or [] if c in named]
         return [list(c) for n in range(len(choices) + 1) for c in itertools.combinations(choices, n)]
     cuts = {q.min}
     for leaf in tests:
