@@ -135,6 +135,14 @@ def test_the_calendar_holds_reviews_checkpoints_and_recurring_sessions(runner, d
     review = by_summary["runrehab: review your plan"]
     assert review.decoded("DTSTART").isoformat() == "2026-03-08"
     assert any(s.startswith("runrehab checkpoint:") for s in by_summary)
+    # the plan rests first: no session is scheduled until an exercise logged says the rest is done
+    assert not any(s.startswith("runrehab: exercises") for s in by_summary)
+    log = [{"exercise": "glute-bridge", "date": "2026-03-02", "sets": 3, "reps": 10, "pain_during": 1}]
+    assert runner.invoke(app, ["session", "--log", "-", "--db", db, "--date", "2026-03-02"],
+                         input=json.dumps(log)).exit_code == 0
+    out = runner.invoke(app, ["plan", "--format", "ics", "--db", db, "--date", "2026-03-02"]).stdout_bytes.decode()
+    events = icalendar.Calendar.from_ical(out).walk("VEVENT")
+    by_summary = {str(e["SUMMARY"]): e for e in events}
     before = by_summary["runrehab: exercises before a run"]
     assert before["RRULE"]["FREQ"] == ["DAILY"] and "Glute bridge: 3 × 10–15" in str(before["DESCRIPTION"])
     assert len({str(e["UID"]) for e in events}) == len(events)

@@ -35,7 +35,7 @@ def plan(runner, db, symptom, date="2026-03-01", **answers):
 
 
 def session_json(runner, db, *args):
-    result = runner.invoke(app, ["session", "--json", "--db", str(db), "--date", "2026-03-02", *args])
+    result = runner.invoke(app, ["session", "--json", "--rest-done", "--db", str(db), "--date", "2026-03-02", *args])
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 

@@ -56,19 +56,30 @@ def session(
     json_out: JsonOption = False,
     log: Annotated[Optional[str], typer.Option(
         "--log", metavar="FILE|-", help="Record exercises done elsewhere, from JSON (see --json); - reads stdin.")] = None,
+    rest_done: Annotated[bool, typer.Option(
+        "--rest-done", help="The rest the plan asks for first is done: start the routine today.")] = False,
     date: DateOption = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
-    from ..history.tracking import SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
+    from ..history.tracking import Resting, SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
     from ..render import render
 
     kbase = load_kb(kb)
     now = current(db, symptom, kbase)
+    at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
     with now.history:
         day = day_on_plan(parse_day(date), date is not None, now.plan.date)
-        doc = todays_session(now, kbase, day)
+        try:  # exercises logged from elsewhere say the rest is over, as a session done here does
+            doc = todays_session(now, kbase, day, rested=rest_done or log is not None)
+        except Resting as exc:
+            from ..terminal.interview import confirm
+
+            if json_out or not at_terminal or not confirm(
+                    "The plan says to give it a rest first. Is the rest done, so that the routine starts today?"):
+                raise exc from None
+            doc = todays_session(now, kbase, day, rested=True)
         if log is not None:
             from ..engine.sessions import log_entries
 
@@ -77,7 +88,7 @@ def session(
             say(f"{len(entries)} exercise(s) logged to {now.history.path}")
         elif json_out:
             render("session", "json", doc, kbase)
-        elif not (sys.stdin.isatty() and sys.stderr.isatty()):
+        elif not at_terminal:
             raise UsageError("a guided session needs a terminal; use --json to print it as data, "
                              "or --log FILE to record one done elsewhere")
         else:

@@ -156,9 +156,9 @@ def checkin(
             from ..engine.interview import red_flag_raised
             from ..terminal.interview import done_and_felt
 
-            routine = (now.last_checkin() or plan).routine
-            if routine and not red_flag_raised(case.answers):
-                done, note = done_and_felt(kbase, routine)
+            state = now.state(day)
+            if state.routine_now and not red_flag_raised(case.answers):
+                done, note = done_and_felt(kbase, state.routine)
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
                        sessions=logged.sessions, left_out=[*(brought_on or []), *logged.stopped], keep=keep)
         fmt = "json" if json_out else "text"

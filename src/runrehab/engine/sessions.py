@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep
 from ..errors import UsageError
-from ..records import RED_FLAG_LEVELS, Record
+from ..records import Record
 from ..rules.conditions import leaves
 
 if TYPE_CHECKING:
@@ -21,18 +21,6 @@ MAX_SETS = 99
 MAX_SECONDS = 3600
 MAX_REPS = 999
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def routine_today(plan: Record, last_checkin: Record | None) -> list[Record]:
-    """The routine as last prescribed: the latest check-in's, else the plan's. Empty when the
-    plan's level, or the latest decision, leaves nothing to do (a warning sign, escalate, stop)."""
-    if plan.triage_level in RED_FLAG_LEVELS:
-        return []
-    if last_checkin is None:
-        return list(plan.routine)
-    if last_checkin.triage_level in RED_FLAG_LEVELS or last_checkin.decision in ("escalate", "stop"):
-        return []
-    return list(last_checkin.routine)
 
 
 def pain_limit(kb: KnowledgeBase, symptom: str) -> int:

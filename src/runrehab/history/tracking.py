@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
 from ..engine.evaluate import day_of_plan
 from ..errors import HistoryError, NothingToActOn, UsageError
-from ..records import Record, fields_of
+from ..records import RED_FLAG_LEVELS, Record, fields_of
 from .store import History, StoredPlan
 
 if TYPE_CHECKING:
@@ -51,6 +51,11 @@ class Current:
         """Its check-ins as documents, oldest first."""
         return read_checkins(self.history, self.stored.id)
 
+    def state(self, today: dt.date, rested: bool = False) -> Record:
+        """Where the plan stands on `today` (plan_state); `rested`: the runner has just said the rest is done."""
+        return plan_state(self.plan, self.checkins(),
+                          rested or exercised(self.history, self.stored.id, self.plan.date, today))
+
     def last_checkin(self) -> Record | None:
         """Its latest check-in as a document (None before any)."""
         checkins = self.checkins()
@@ -73,19 +78,31 @@ def read_checkins(history: History, plan_id: int) -> list[Record]:
 STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
 
 
-def plan_state(plan: Record, checkins: list[Record]) -> Record:
+def plan_state(plan: Record, checkins: list[Record], exercised: bool = False) -> Record:
     """Where a plan stands after its check-ins (oldest first), the one answer every view gives:
     `status` (active, upkeep, escalated, stopped), `current_level`, `since` (the date of the
-    decision), `why` (its words), `routine` (what to do now: none once escalated or stopped),
-    `next_review` and `latest` (the deciding check-in, None before any)."""
-    state = Record(status="active", current_level=plan.triage_level, since=plan.date, why=plan.headline,
-                   routine=plan.routine, next_review=plan.review_date, latest=None)
+    decision), `why` (its words), `routine` (what is prescribed: none once escalated or stopped),
+    `next_review`, `latest` (the deciding check-in, None before any), `running` (neither
+    escalated nor stopped nor at a warning sign's level), `resting` (the plan says rest first and
+    neither a check-in that goes on nor an exercise logged, `exercised`, says the rest is done)
+    and `routine_now` (the runner exercises now: running, not resting, with a routine). Every
+    view, the session, the calendar and the check-in decide "exercise now?" by `routine_now`."""
+    status, level, since, why = "active", plan.triage_level, plan.date, plan.headline
+    routine, review, latest = list(plan.routine), plan.review_date, None
     for c in checkins:
-        status = STATUS_AFTER.get(c.decision, "upkeep" if state.status == "upkeep" else "active")
-        state = Record(status=status, current_level=c.triage_level, since=c.date, why=c.message,
-                       routine=[] if status in ("escalated", "stopped") else c.routine,
-                       next_review=c.next_review, latest=c)
-    return state
+        status = STATUS_AFTER.get(c.decision, "upkeep" if status == "upkeep" else "active")
+        level, since, why, latest = c.triage_level, c.date, c.message, c
+        routine = [] if status in ("escalated", "stopped") else list(c.routine)
+        review = c.next_review
+    running = status not in ("escalated", "stopped") and level not in RED_FLAG_LEVELS
+    resting = running and plan.rest_first and latest is None and not exercised
+    return Record(status=status, current_level=level, since=since, why=why, routine=routine, next_review=review,
+                  latest=latest, running=running, resting=resting, routine_now=running and not resting and bool(routine))
+
+
+def exercised(history: History, plan_id: int, plan_date: dt.date, today: dt.date) -> bool:
+    """Whether any exercise of the plan `plan_id` is logged up to `today` (the rest is over)."""
+    return plan_date <= today and bool(history.exercises_logged(plan_date, today, plan_id))
 
 
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
@@ -110,7 +127,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
 def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
     """The plan's escalation checkpoints whose day has come, while it still runs (an escalated
     or stopped plan has already been sent elsewhere)."""
-    if state.status in ("escalated", "stopped"):
+    if not state.running:
         return []
     return [e for e in plan.escalation if 0 < e.after_days <= day]
 
@@ -123,13 +140,14 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
     checkins = now.checkins()
-    state = plan_state(plan, checkins)
+    state = plan_state(plan, checkins, exercised(now.history, now.stored.id, plan.date, today))
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
-                  adherence=adherence(plan.date, today, done) if state.routine else None,
+                  running=state.running, routine_now=state.routine_now,
+                  adherence=adherence(plan.date, today, done) if state.routine_now else None,
                   warning_signs=warning_signs(plan, checkins))
 
 
@@ -144,17 +162,24 @@ def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:
     return [WarningSign(question=q, dates=d) for q, d in dates.items()]
 
 
-def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Session:
+def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False) -> Session:
     """The session of `today` for `now`'s plan (engine.sessions.session_document); NothingToActOn when
-    the latest decision leaves no exercises."""
-    from ..engine.sessions import routine_today, session_document
+    the latest decision leaves no exercises, or the plan's rest comes first (Resting)."""
+    from ..engine.sessions import session_document
 
     day_of_plan(now.plan.date, today, "the session")
-    last = now.last_checkin()
-    routine = routine_today(now.plan, last)
-    if not routine:  # a warning sign, an escalation or a stop: its own message says what to do instead
-        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {last.message if last else now.plan.headline}")
-    return session_document(kbase, now.plan, routine, today)
+    state = now.state(today, rested)
+    if state.resting:
+        raise Resting(f"the {now.plan.symptom} plan says to give it a rest first: no exercises until the rest is "
+                      "done; then start the routine with `runrehab session` at a terminal, which asks, or say so at "
+                      f"a check-in (`runrehab checkin --symptom {now.plan.symptom}`)")
+    if not state.routine_now:  # a warning sign, an escalation or a stop: its own message says what to do instead
+        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {state.why}")
+    return session_document(kbase, now.plan, state.routine, today)
+
+
+class Resting(NothingToActOn):
+    """The plan says rest first, and nothing yet says the rest is done."""
 
 
 def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:

@@ -69,7 +69,7 @@ def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
                                      f"runrehab checkpoint: {e.action}", f"If {e.if_}: {e.action} (level {e.level})"))
     until = status.next_review or today + dt.timedelta(weeks=SESSION_WEEKS)
     for group in ORDER:
-        items = [i for i in status.current_routine or [] if when(i.timing) == group]
+        items = [i for i in (status.current_routine if status.routine_now else []) if when(i.timing) == group]
         if not items:
             continue
         description = "\n".join(f"{i.name}: {dose_text(i.dose)}" + (f" ({i.timing})" if i.timing else "") for i in items)

@@ -9,9 +9,9 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
-from ..records import ORDER, RED_FLAG_LEVELS, Record, updated
+from ..records import ORDER, Record, updated
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
-from .words import DECISION_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
+from .words import DECISION_WORDS, REST_FIRST_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
 
 if TYPE_CHECKING:
     from ..documents.kinds import HistoryDoc
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 def _name(kb: KnowledgeBase, symptom: str) -> str:
     found = kb.symptoms.get(symptom)
     return found.name if found else symptom
-
-
-def _no_routine(status: Record) -> bool:
-    return status.status in ("escalated", "stopped") or status.current_level in RED_FLAG_LEVELS
 
 
 def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
@@ -42,8 +38,10 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
                        box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True))
     review = f"Next review: {status.next_review.isoformat()}." if status.next_review else None
     shown = status.last_checkin or status
-    if _no_routine(status):
+    if not status.running:
         parts.append(Text("\nNo routine to follow now: do what the advice says.", style="bold"))
+    elif status.rest_first and not status.routine_now:
+        parts.append(Text(f"\n{REST_FIRST_WORDS}", style="bold"))
     heading = "Your upkeep routine" if status.status == "upkeep" else "Your routine"
     parts += _sections(updated(shown, routine=status.current_routine), kb, heading, review)
     facts = f"Day {status.day} of this plan (started {status.date.isoformat()} at level {status.triage_level})."
@@ -84,6 +82,8 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
             left = sum(not i.done for i in plan.exercises)
             parts.append(Text(f"  {len(plan.exercises) - left} of {len(plan.exercises)} logged as done; "
                               "log them with `runrehab checkin --done ID`"))
+        elif plan.resting:
+            parts.append(Text(f"  {REST_FIRST_WORDS}"))
         else:
             parts.append(Text("  No exercises to do: follow the advice (runrehab plan --symptom "
                               f"{plan.symptom})."))

@@ -20,6 +20,8 @@ LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a 
 STATUS_WORDS = {"active": "ACTIVE: follow the routine", "upkeep": "UPKEEP: keep up the upkeep routine",
                 "escalated": "ESCALATED: get it seen; no routine to follow",
                 "stopped": "STOPPED: no exercises for now"}
+REST_FIRST_WORDS = ("Rest first: the plan says to give it a rest before the routine starts (no number of days is "
+                    "given). When the rest is done, start with `runrehab session`, or say so at a check-in.")
 
 
 def now_words(status: str, level: str, decided: bool) -> str:

@@ -1,0 +1,121 @@
+"""The runner's week: one answer to "exercise now?" in every view (the plan state's `routine_now`),
+a plan that rests first, several plans at once, `runrehab done`, and the words a runner reads."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import icalendar
+import pytest
+from conftest import full_answers
+
+from runrehab.commands.run import app
+from runrehab.documents.stored import read_plan
+from runrehab.engine.evaluate import triage as engine_triage
+from runrehab.history.tracking import plan_state
+from runrehab.records import RED_FLAG_LEVELS, Record
+from runrehab.rules.loader import load
+
+KB = load()
+RESTS = "posterior-leg-pain"  # "Give it a rest and then try the following ..."
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "history.db")
+
+
+def triage(runner, db, symptom=RESTS, date="2026-03-01", **answers):
+    result = runner.invoke(app, ["triage", "--answers", "-", "--json", "--date", date, "--db", db],
+                           input=json.dumps(full_answers(KB, symptom, **answers)))
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def checkin(runner, db, date, symptom=RESTS, **answers):
+    flags = {q.id: "no" for q in KB.questions_for(symptom, "checkin") if q.red_flag}
+    result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", date, "--db", db,
+                                 "--symptom", symptom], input=json.dumps({**flags, **answers}))
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def views(runner, db, date, symptom=RESTS):
+    """(exercises today, the session's exercises or None, the calendar's session events) on `date`."""
+    today = json.loads(runner.invoke(app, ["today", "--json", "--db", db, "--date", date]).stdout)
+    [mine] = [p for p in today["plans"] if p["symptom"] == symptom]
+    session = runner.invoke(app, ["session", "--json", "--symptom", symptom, "--db", db, "--date", date])
+    ics = runner.invoke(app, ["plan", "--format", "ics", "--symptom", symptom, "--db", db, "--date", date])
+    events = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(ics.stdout_bytes).walk("VEVENT")]
+    return ([i["exercise"] for i in mine["exercises"]],
+            [e["exercise"] for e in json.loads(session.stdout)["exercises"]] if session.exit_code == 0 else None,
+            [s for s in events if s.startswith("runrehab: exercises")])
+
+
+# ------------------------------------------------------------------ routine_now, once
+
+
+def _record(**fields):
+    return Record(**{"decision": "continue", "routine": ["x"], "next_review": None, "message": "m",
+                     "date": dt.date(2026, 3, 2), **fields})
+
+
+@pytest.mark.parametrize("rest_first", [False, True])
+@pytest.mark.parametrize("exercised", [False, True])
+@pytest.mark.parametrize("decision", [None, "continue", "progress", "escalate", "stop"])
+@pytest.mark.parametrize("level", ["self-care", "see-clinician", "urgent", "emergency"])
+def test_routine_now_is_running_not_resting_with_a_routine(rest_first, exercised, decision, level):
+    plan = Record(triage_level="self-care" if decision else level, date=dt.date(2026, 3, 1), headline="h",
+                  routine=["x"], review_date=None, rest_first=rest_first)
+    checkins = [_record(decision=decision, triage_level=level)] if decision else []
+    state = plan_state(plan, checkins, exercised)
+    running = decision not in ("escalate", "stop") and level not in RED_FLAG_LEVELS
+    assert state.running is running
+    assert state.resting is (running and rest_first and not decision and not exercised)
+    assert state.routine_now is (running and not state.resting)
+
+
+def test_only_the_plan_that_says_rest_first_rests_first():
+    for symptom in KB.symptoms:
+        plan = engine_triage(KB, full_answers(KB, symptom), dt.date(2026, 3, 1))
+        quotes = [r.source.quote for r in plan.rules]
+        assert plan.rest_first == any(q.startswith("Give it a rest and then") for q in quotes), symptom
+
+
+# ------------------------------------------------------------------ a plan that rests first
+
+
+def test_resting_every_view_agrees_until_a_check_in_goes_on(runner, db):
+    triage(runner, db)
+    assert views(runner, db, "2026-03-02") == ([], None, [])
+    text = runner.invoke(app, ["today", "--db", db, "--date", "2026-03-02"]).stdout
+    assert "Rest first" in text and "runrehab session" in text
+    refused = runner.invoke(app, ["session", "--json", "--db", db, "--date", "2026-03-02"])
+    assert refused.exit_code == 1 and "rest first" in refused.stderr
+    checkin(runner, db, "2026-03-03", progress="better", pain_score=2)
+    exercises, session, calendar = views(runner, db, "2026-03-04")
+    assert exercises and sorted(session) == sorted(exercises) and calendar
+
+
+def test_resting_an_exercise_logged_starts_the_routine_everywhere(runner, db):
+    triage(runner, db)
+    log = [{"exercise": "glute-bridge", "date": "2026-03-02", "sets": 3, "reps": 10, "pain_during": 1}]
+    assert runner.invoke(app, ["session", "--log", "-", "--db", db, "--date", "2026-03-02"],
+                         input=json.dumps(log)).exit_code == 0
+    exercises, session, calendar = views(runner, db, "2026-03-02")
+    assert "glute-bridge" in exercises and sorted(session) == sorted(exercises) and calendar
+
+
+def test_a_plan_without_rest_first_exercises_from_day_0(runner, db):
+    triage(runner, db, "tight-itb")
+    exercises, session, calendar = views(runner, db, "2026-03-01", "tight-itb")
+    assert exercises and sorted(session) == sorted(exercises) and calendar
+
+
+def test_a_stored_plan_from_before_rest_first_reads_as_not_resting():
+    document = engine_triage(KB, full_answers(KB, RESTS), dt.date(2026, 3, 1))
+    from runrehab.records import to_data
+
+    data = to_data(document, trace=False)
+    del data["rest_first"]
+    assert read_plan(data).rest_first is False
