@@ -82,7 +82,8 @@ def test_one_plan_per_symptom_and_symptom_picks_it(runner, db):
     triage(runner, db, "tight-itb", "2026-03-08", pain_score=5)  # replaces the first tight-itb plan
     plans = History.open(db).plans()
     assert [(p.symptom, p.current) for p in plans] == [("tight-itb", False), ("hand-tingling", True), ("tight-itb", True)]
-    latest = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-09"]).stdout)
+    latest = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-09",
+                                            "--symptom", "tight-itb"]).stdout)
     assert latest["symptom"] == "tight-itb" and latest["date"] == "2026-03-08"
     hand = runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", "hand-tingling", "--date", "2026-03-09"])
     status = validated(PlanStatus, hand.stdout)

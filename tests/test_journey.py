@@ -118,7 +118,8 @@ def test_today_covers_every_running_plan_and_without_one_says_how_to_start(runne
 def test_plan_names_the_other_running_plans_and_checkin_says_which_it_checks(runner, db):
     triage(runner, db)
     triage(runner, db, "hand-tingling", "2026-03-02")
-    text = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-03"], env={"COLUMNS": "200"}).stdout
+    text = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-03", "--symptom", "hand-tingling"],
+                         env={"COLUMNS": "200"}).stdout
     assert text.splitlines()[0].startswith("Showing the hand-tingling plan; also running: posterior-leg-pain")
     flags = {q.id: "no" for q in KB.questions_for(SYMPTOM, "checkin") if q.red_flag}
     result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", "2026-03-03", "--db", db,

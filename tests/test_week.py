@@ -119,3 +119,73 @@ def test_a_stored_plan_from_before_rest_first_reads_as_not_resting():
     data = to_data(document, trace=False)
     del data["rest_first"]
     assert read_plan(data).rest_first is False
+
+
+# ------------------------------------------------------------------ several plans, one runner
+
+
+@pytest.mark.parametrize("command", [["checkin", "--answers", "-"], ["plan"], ["session", "--json"],
+                                     ["session", "--log", "-"], ["done", "glute-bridge"]])
+def test_several_plans_without_a_terminal_exit_2_naming_the_choices(runner, db, command):
+    triage(runner, db)
+    triage(runner, db, "hand-tingling", "2026-03-02")
+    before = runner.invoke(app, ["history", "--json", "--db", db]).stdout
+    result = runner.invoke(app, [*command, "--db", db, "--date", "2026-03-03"], input="{}")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "2 plans are running" in result.stderr and "(allowed: hand-tingling, posterior-leg-pain)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert runner.invoke(app, ["history", "--json", "--db", db]).stdout == before  # nothing written
+
+
+def test_one_plan_needs_no_symptom(runner, db):
+    triage(runner, db, "tight-itb")
+    result = runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-03"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["symptom"] == "tight-itb"
+
+
+# ------------------------------------------------------------------ runrehab done
+
+
+def today_json(runner, db, date="2026-03-02"):
+    return json.loads(runner.invoke(app, ["today", "--json", "--db", db, "--date", date]).stdout)["plans"]
+
+
+def test_done_logs_one_exercise_as_planned_and_today_ticks_it(runner, db):
+    triage(runner, db, "tight-itb")
+    result = runner.invoke(app, ["done", "Glute Bridge", "--db", db, "--date", "2026-03-02", "--pain", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert "logged glute-bridge (4 set(s))" in result.stderr and "1 of 5 of today's exercises done" in result.stderr
+    [plan] = today_json(runner, db)
+    assert [i["exercise"] for i in plan["exercises"] if i["done"]] == ["glute-bridge"]
+    sets = runner.invoke(app, ["done", "clamshell", "--sets", "1", "--db", db, "--date", "2026-03-02"])
+    assert sets.exit_code == 0 and "logged clamshell (1 set(s))" in sets.stderr
+    text = runner.invoke(app, ["today", "--db", db, "--date", "2026-03-02"], env={"COLUMNS": "200"}).stdout
+    assert "runrehab session" in text and "runrehab done ID" in text and "checkin --done" not in text
+
+
+@pytest.mark.parametrize("args, words", [
+    (["glute-bridgee"], "done: no exercise called 'glute-bridgee'; did you mean glute-bridge"),
+    (["first-rib-mobilization"], "first-rib-mobilization is not in today's routine (allowed: glute-bridge, clamshell"),
+    (["glute-bridge", "--sets", "0"], "--sets: 0 is not a number of sets (allowed: 1-99; the plan says 4)"),
+])
+def test_done_refuses_with_one_line_and_writes_nothing(runner, db, args, words):
+    triage(runner, db, "tight-itb")
+    before = runner.invoke(app, ["today", "--json", "--db", db, "--date", "2026-03-02"]).stdout
+    result = runner.invoke(app, ["done", *args, "--db", db, "--date", "2026-03-02"])
+    assert result.exit_code == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert runner.invoke(app, ["today", "--json", "--db", db, "--date", "2026-03-02"]).stdout == before
+
+
+def test_done_checks_the_id_before_asking_which_plan(runner, db):
+    triage(runner, db)
+    triage(runner, db, "hand-tingling")
+    result = runner.invoke(app, ["done", "no-such-thing", "--db", db, "--date", "2026-03-02"])
+    assert result.exit_code == 2 and "no exercise called" in result.stderr
+
+
+def test_done_ends_the_rest_of_a_plan_that_rests_first(runner, db):
+    triage(runner, db)
+    assert today_json(runner, db)[0]["resting"] is True
+    assert runner.invoke(app, ["done", "glute-bridge", "--db", db, "--date", "2026-03-02"]).exit_code == 0
+    [plan] = today_json(runner, db)
+    assert plan["resting"] is False and [i["exercise"] for i in plan["exercises"] if i["done"]] == ["glute-bridge"]

@@ -63,11 +63,13 @@ def session(
     db: DbOption = None,
 ) -> None:
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
-    from ..history.tracking import Resting, SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
+    from ..history.sessions import Resting, SessionLog, keep_logged, read_log, todays_session
+    from ..history.tracking import day_on_plan
+    from .plans import running_plan
     from ..render import render
 
     kbase = load_kb(kb)
-    now = current(db, symptom, kbase)
+    now = running_plan(db, symptom, kbase, "session")
     at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
     with now.history:
         day = day_on_plan(parse_day(date), date is not None, now.plan.date)
@@ -95,6 +97,46 @@ def session(
             from ..terminal.coach import coach
 
             coach(doc, kbase, SessionLog(now))
+
+
+@app.command(epilog=examples("done"))
+@guarded
+def done(
+    exercise: Annotated[str, typer.Argument(metavar="ID", help="The exercise done (an id or name of today's routine).")],
+    sets: Annotated[Optional[int], typer.Option("--sets", metavar="N", help="Sets done (default: as planned).")] = None,
+    pain: Annotated[Optional[int], typer.Option(
+        "--pain", metavar="0-10", min=0, max=10, help="Pain or symptoms during it (asked at a terminal).")] = None,
+    symptom: SymptomOption = None,
+    date: DateOption = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log one exercise of today's routine as done (the whole dose as planned, or --sets N)."""
+    from ..engine.sessions import done_entry
+    from ..errors import NotFound
+    from ..history.sessions import SessionLog, todays_session
+    from ..history.tracking import day_on_plan
+    from .plans import running_plan
+
+    kbase = load_kb(kb)
+    try:  # the id is checked before anything is asked
+        found = kbase.find_exercise(exercise).id
+    except NotFound as exc:
+        raise UsageError(f"done: {exc}") from None
+    now = running_plan(db, symptom, kbase, "done")
+    with now.history:
+        day = day_on_plan(parse_day(date), date is not None, now.plan.date)
+        doc = todays_session(now, kbase, day, rested=True)  # an exercise done says the rest is over
+        entry = done_entry(doc, found, sets, pain)
+        if pain is None and sys.stdin.isatty() and sys.stderr.isatty():
+            from ..terminal.interview import pain_during
+
+            entry["pain_during"] = pain_during(found)
+        SessionLog(now).done(entry)
+        logged = now.history.exercises_logged_on(day, now.plan.symptom)
+        ids = [e.exercise for e in doc.exercises]
+        say(f"logged {found} ({entry['sets']} set(s)) on {day} for the {now.plan.symptom} plan; "
+            f"{sum(i in logged for i in ids)} of {len(ids)} of today's exercises done")
 
 
 @app.command(epilog=examples("history"))

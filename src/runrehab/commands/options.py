@@ -116,6 +116,7 @@ EXAMPLES = {
     "forget": "`runrehab forget --symptom tight-itb`; `runrehab forget --all --yes`.",
     "history": "`runrehab history`; `runrehab history --json > history.json`.",
     "session": "`runrehab session` (at a terminal); `runrehab session --json`; `runrehab session --log done.json`.",
+    "done": "`runrehab done glute-bridge`; `runrehab done clamshell --sets 2 --symptom tight-itb --pain 1`.",
     "exercise": "`runrehab exercise glute-bridge`; `runrehab exercise 'figure 4' --json`.",
     "exercises": "`runrehab exercises`; `runrehab exercises --json`.",
     "questions": "`runrehab questions --symptom hand-tingling`; `runrehab questions --stage checkin --json`.",

@@ -36,6 +36,23 @@ from .options import (
 # ------------------------------------------------------------------ commands
 
 
+def running_plan(db: Path | None, symptom: str | None, kbase: Any, command: str) -> Any:
+    """The plan `command` acts on (history.tracking.current): `symptom`'s, the only one running,
+    or, with several running and no --symptom, the one the runner picks at a terminal (without
+    one: exit 2 naming the choices)."""
+    import sys
+
+    from ..history.tracking import current
+
+    choose = None
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        from ..terminal.interview import pick_plan
+
+        def choose(symptoms: list[str]) -> str:
+            return pick_plan(kbase, symptoms)
+    return current(db, symptom, kbase, choose, command)
+
+
 @app.command(epilog=examples("triage"))
 @guarded
 def triage(
@@ -129,14 +146,14 @@ def checkin(
     from ..answers.gather import gathered
     from ..engine.evaluate import day_of_plan
     from ..engine.sessions import pain_limit
-    from ..history.tracking import awaiting_clearance, check_in, current, day_on_plan, keep_checkin, logged_since_checkin
+    from ..history.tracking import awaiting_clearance, check_in, day_on_plan, keep_checkin, logged_since_checkin
     from ..render import render
     from ..terminal.interview import interview
 
     note = text_option("--note", note)
     kbase = load_kb(kb)
     day = parse_day(date)
-    now = current(db, symptom, kbase)
+    now = running_plan(db, symptom, kbase, "checkin")
     plan = now.plan
     day = day_on_plan(day, date is not None, plan.date)
     sources = answer_sources(answers, answer, interactive)
@@ -191,7 +208,7 @@ def plan(
     db: DbOption = None,
 ) -> None:
     """The current plan: what to do now and since when, its day count, next review date."""
-    from ..history.tracking import current, day_on_plan, plan_status
+    from ..history.tracking import day_on_plan, plan_status
     from ..render import formats, render
     from ..safe_text import quoted
 
@@ -199,7 +216,7 @@ def plan(
     if format not in allowed:
         raise UsageError(f"--format: {quoted(format)} is not a format (allowed: {', '.join(allowed)})")
     kbase = load_kb(kb)
-    now = current(db, symptom, kbase)
+    now = running_plan(db, symptom, kbase, "plan")
     with now.history:
         status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
     render("plan-status", "json" if json_out else format, status, kbase)

@@ -148,3 +148,22 @@ def adherence(plan_date: dt.date, today: dt.date, days_done: set[dt.date]) -> Ad
     start = max(today - dt.timedelta(days=today.weekday()), plan_date)
     planned = max((today - start).days + 1, 0)
     return Adherence(since=start, planned=planned, done=len({d for d in days_done if start <= d <= today}))
+
+
+def done_entry(doc: Session, exercise: str, sets: int | None, pain: int | None) -> dict[str, Any]:
+    """The log entry of `runrehab done`: one exercise of the session `doc`, done as planned (its
+    sets, both sides when it is per side, the hold, time or repetitions of the day), or with
+    `sets` given. UsageError when `exercise` is not in the session or `sets` is out of range."""
+    ids = [e.exercise for e in doc.exercises]
+    if exercise not in ids:
+        raise UsageError(f"done: {exercise} is not in today's routine (allowed: {', '.join(ids)})")
+    steps = [s for s in doc.steps if s.exercise == exercise and s.kind != "rest"]
+    planned = max(s.set for s in steps)
+    if sets is not None and not 1 <= sets <= MAX_SETS:
+        raise UsageError(f"--sets: {sets} is not a number of sets (allowed: 1-{MAX_SETS}; the plan says {planned})")
+    step = steps[0]
+    return checked_entry({"exercise": exercise, "date": doc.date.isoformat(), "sets": planned if sets is None else sets,
+                          "sides": list(dict.fromkeys(s.side for s in steps if s.side)),
+                          "seconds": step.seconds if step.kind != "reps" else None,
+                          "reps": step.target if step.kind == "reps" else None,
+                          "pain_during": pain, "stopped": False})

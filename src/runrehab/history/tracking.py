@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
+from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, WarningSign
 from ..engine.evaluate import day_of_plan
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import RED_FLAG_LEVELS, Record, fields_of
@@ -105,13 +105,29 @@ def exercised(history: History, plan_id: int, plan_date: dt.date, today: dt.date
     return plan_date <= today and bool(history.exercises_logged(plan_date, today, plan_id))
 
 
-def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
-    """The history at `db` with its current plan for `symptom` (or the most recent);
+Choose = Callable[[list[str]], str]  # asks the runner which of the running plans' symptoms
+
+
+def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase, choose: Choose | None = None,
+            command: str = "this command") -> Current:
+    """The history at `db` with its current plan for `symptom`; with no `symptom` and several
+    plans running, the one `choose` picks (UsageError naming the choices without it);
     NothingToActOn when there is none. Close its history when done."""
     from ..documents.stored import read_plan
 
     kbase.check_symptom(symptom)
     history = History.open(db)
+    running = list(dict.fromkeys(p.symptom for p in history.current_plans()))
+    if symptom is None and len(running) > 1:
+        if choose is None:
+            history.close()
+            raise UsageError(f"{command}: {len(running)} plans are running; pick one with --symptom ID "
+                             f"(allowed: {', '.join(running)})")
+        try:
+            symptom = choose(running)
+        except BaseException:
+            history.close()
+            raise
     stored = history.current_plan(symptom)
     if stored is None:
         history.close()
@@ -160,44 +176,6 @@ def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:
             if c.date not in dates.setdefault(question, []):
                 dates[question].append(c.date)
     return [WarningSign(question=q, dates=d) for q, d in dates.items()]
-
-
-def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False) -> Session:
-    """The session of `today` for `now`'s plan (engine.sessions.session_document); NothingToActOn when
-    the latest decision leaves no exercises, or the plan's rest comes first (Resting)."""
-    from ..engine.sessions import session_document
-
-    day_of_plan(now.plan.date, today, "the session")
-    state = now.state(today, rested)
-    if state.resting:
-        raise Resting(f"the {now.plan.symptom} plan says to give it a rest first: no exercises until the rest is "
-                      "done; then start the routine with `runrehab session` at a terminal, which asks, or say so at "
-                      f"a check-in (`runrehab checkin --symptom {now.plan.symptom}`)")
-    if not state.routine_now:  # a warning sign, an escalation or a stop: its own message says what to do instead
-        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {state.why}")
-    return session_document(kbase, now.plan, state.routine, today)
-
-
-class Resting(NothingToActOn):
-    """The plan says rest first, and nothing yet says the rest is done."""
-
-
-def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:
-    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of it."""
-    now.history.log_exercises(now.stored.id, entries)
-
-
-@dataclass
-class SessionLog:
-    """Where the coach keeps each exercise as it is done, and later how it felt."""
-
-    now: Current
-
-    def done(self, entry: dict[str, Any]) -> int:
-        return self.now.history.log_exercise(self.now.stored.id, entry)
-
-    def felt(self, log_id: int, pain: int) -> None:
-        self.now.history.log_pain(log_id, pain)
 
 
 @dataclass(frozen=True)
@@ -309,38 +287,3 @@ def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], 
                            "program is reading the history, so what was deleted stays readable in its files until "
                            "it ends; run this `runrehab forget` again then to erase it")
     return f"deleted {deleted} plan(s) with their check-ins from {history.path}"
-
-
-LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is already far too many
-
-
-def read_log(spec: str) -> Any:
-    """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
-    import json
-    import sys
-
-    from ..files import FileRefused, open_input, read_bounded, shorten
-
-    name = "stdin" if spec == "-" else shorten(spec)
-    try:
-        if spec == "-":
-            raw = read_bounded(sys.stdin.buffer, LOG_LIMIT, name)
-        else:
-            with open_input(spec, streams=True) as stream:
-                raw = read_bounded(stream, LOG_LIMIT, name)
-        return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
-    except FileNotFoundError:
-        raise UsageError(f"--log: no such file: {name}") from None
-    except FileRefused as exc:
-        raise UsageError(f"--log: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--log: {name} is not UTF-8 text") from None
-    except (ValueError, RecursionError) as exc:
-        raise UsageError(f"--log: {name} is not JSON ({str(exc)[:80]}); expected a list of objects with exercise, "
-                         "date, sets, seconds or reps, pain_during") from None
-    except OSError as exc:
-        raise UsageError(f"--log: cannot read {name}: {exc.strerror}") from None
-
-
-def _refuse(why: str) -> Any:
-    raise ValueError(why)

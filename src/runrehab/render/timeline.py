@@ -81,7 +81,8 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
                 parts.append(table)
             left = sum(not i.done for i in plan.exercises)
             parts.append(Text(f"  {len(plan.exercises) - left} of {len(plan.exercises)} logged as done; "
-                              "log them with `runrehab checkin --done ID`"))
+                              f"do them with `runrehab session{_pick(doc, plan)}`, or log one done with "
+                              f"`runrehab done ID{_pick(doc, plan)}`"))
         elif plan.resting:
             parts.append(Text(f"  {REST_FIRST_WORDS}"))
         else:
@@ -95,6 +96,11 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
         for e in plan.due:
             parts.append(Text(f"  Checkpoint of day {e.after_days} has come: if {e.if_}: {e.action}", style="bold"))
     return Group(*parts)
+
+
+def _pick(doc: Record, plan: Record) -> str:
+    """` --symptom ID` where several plans run (the commands ask which otherwise)."""
+    return f" --symptom {plan.symptom}" if len(doc.plans) > 1 else ""
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

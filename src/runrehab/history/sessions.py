@@ -1,0 +1,88 @@
+"""A plan's sessions: today's session for the plan (the plan state decides whether there is one),
+exercises logged as they are done, and a log of exercises done elsewhere read from JSON."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..engine.evaluate import day_of_plan
+from ..errors import NothingToActOn, UsageError
+from .tracking import Current
+
+if TYPE_CHECKING:
+    from ..documents.kinds import Session
+    from ..rules.kb import KnowledgeBase
+
+
+def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False) -> Session:
+    """The session of `today` for `now`'s plan (engine.sessions.session_document); NothingToActOn when
+    the latest decision leaves no exercises, or the plan's rest comes first (Resting)."""
+    from ..engine.sessions import session_document
+
+    day_of_plan(now.plan.date, today, "the session")
+    state = now.state(today, rested)
+    if state.resting:
+        raise Resting(f"the {now.plan.symptom} plan says to give it a rest first: no exercises until the rest is "
+                      "done; then start the routine with `runrehab session` at a terminal, which asks, or say so at "
+                      f"a check-in (`runrehab checkin --symptom {now.plan.symptom}`)")
+    if not state.routine_now:  # a warning sign, an escalation or a stop: its own message says what to do instead
+        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {state.why}")
+    return session_document(kbase, now.plan, state.routine, today)
+
+
+class Resting(NothingToActOn):
+    """The plan says rest first, and nothing yet says the rest is done."""
+
+
+def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:
+    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of it."""
+    now.history.log_exercises(now.stored.id, entries)
+
+
+@dataclass
+class SessionLog:
+    """Where the coach keeps each exercise as it is done, and later how it felt."""
+
+    now: Current
+
+    def done(self, entry: dict[str, Any]) -> int:
+        return self.now.history.log_exercise(self.now.stored.id, entry)
+
+    def felt(self, log_id: int, pain: int) -> None:
+        self.now.history.log_pain(log_id, pain)
+
+
+LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is already far too many
+
+
+def read_log(spec: str) -> Any:
+    """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
+    import json
+    import sys
+
+    from ..files import FileRefused, open_input, read_bounded, shorten
+
+    name = "stdin" if spec == "-" else shorten(spec)
+    try:
+        if spec == "-":
+            raw = read_bounded(sys.stdin.buffer, LOG_LIMIT, name)
+        else:
+            with open_input(spec, streams=True) as stream:
+                raw = read_bounded(stream, LOG_LIMIT, name)
+        return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
+    except FileNotFoundError:
+        raise UsageError(f"--log: no such file: {name}") from None
+    except FileRefused as exc:
+        raise UsageError(f"--log: {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--log: {name} is not UTF-8 text") from None
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"--log: {name} is not JSON ({str(exc)[:80]}); expected a list of objects with exercise, "
+                         "date, sets, seconds or reps, pain_during") from None
+    except OSError as exc:
+        raise UsageError(f"--log: cannot read {name}: {exc.strerror}") from None
+
+
+def _refuse(why: str) -> Any:
+    raise ValueError(why)
