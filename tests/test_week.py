@@ -189,3 +189,22 @@ def test_done_ends_the_rest_of_a_plan_that_rests_first(runner, db):
     assert runner.invoke(app, ["done", "glute-bridge", "--db", db, "--date", "2026-03-02"]).exit_code == 0
     [plan] = today_json(runner, db)
     assert plan["resting"] is False and [i["exercise"] for i in plan["exercises"] if i["done"]] == ["glute-bridge"]
+
+
+# ------------------------------------------------------------------ triage again
+
+
+def test_triage_again_without_a_terminal_says_it_restarts_the_plan(runner, db):
+    triage(runner, db, "tight-itb")
+    first = runner.invoke(app, ["triage", "--answers", "-", "--json", "--date", "2026-03-04", "--db", db],
+                          input=json.dumps(full_answers(KB, "hand-tingling")))
+    assert "note:" not in first.stderr  # another symptom's plan is not replaced
+    again = runner.invoke(app, ["triage", "--answers", "-", "--json", "--date", "2026-03-04", "--db", db],
+                          input=json.dumps(full_answers(KB, "tight-itb")))
+    assert again.exit_code == 0
+    assert ("note: a tight-itb plan is running since 2026-03-01 (day 3); saving a new triage replaces it: the new "
+            "plan starts again at day 0") in again.stderr
+    text = runner.invoke(app, ["history", "--db", db], env={"COLUMNS": "200"}).stdout
+    [old] = [line for line in text.splitlines() if "from 2026-03-01" in line]
+    assert old.startswith("Tight IT band, hips and lower back · from 2026-03-01 · REPLACED") and "ACTIVE" not in old
+    assert "(replaced)" not in text and "(current)" not in text

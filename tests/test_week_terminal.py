@@ -78,3 +78,18 @@ def test_a_session_of_a_plan_that_rests_first_asks_whether_the_rest_is_done(tmp_
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
+
+
+def test_triage_again_offers_a_check_in_instead(tmp_path):
+    triage(tmp_path, "tight-itb")
+    child = spawn(tmp_path, "triage", "--symptom", "tight-itb", "--date", "2026-03-04")
+    child.expect(r"A tight-itb plan is running since 2026-03-01 \(day 3\); saving a new triage replaces it: the new")
+    child.expect(r"Check in on the running plan instead \(nothing new is saved\)\? .*\[y/N\] > ")
+    child.sendline("y")
+    child.expect("checking in on the tight-itb plan of 2026-03-01")
+    child.expect("how it is going")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    plans = json.loads(CliRunner().invoke(app, ["history", "--json", "--db", str(tmp_path / "h.db")]).stdout)["plans"]
+    assert len(plans) == 1 and plans[0]["current"]

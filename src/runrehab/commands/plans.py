@@ -7,6 +7,7 @@ commands so that `--version` and look-ups start fast.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -40,8 +41,6 @@ def running_plan(db: Path | None, symptom: str | None, kbase: Any, command: str)
     """The plan `command` acts on (history.tracking.current): `symptom`'s, the only one running,
     or, with several running and no --symptom, the one the runner picks at a terminal (without
     one: exit 2 naming the choices)."""
-    import sys
-
     from ..history.tracking import current
 
     choose = None
@@ -81,6 +80,12 @@ def triage(
     day = parse_day(date)
     fmt = "json" if json_out else "text"
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
+    offer = not no_save and sys.stdin.isatty() and sys.stderr.isatty()  # a check-in instead of a new plan
+    named = [p.split("=", 1)[1].strip() for p in pairs if p.split("=", 1)[0].strip() == "symptom"]
+    if offer and named and named[-1] in kbase.symptoms:
+        if _check_in_instead(db, named[-1], day):
+            return checkin(symptom=named[-1], date=date, kb=kb, db=db)
+        offer = False  # asked once
     tables: list[Any] = []
 
     def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None] | None:
@@ -111,6 +116,15 @@ def triage(
             return
         [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
+    if not no_save and plan.triage_level not in RED_FLAG_LEVELS:  # a warning sign's plan is kept without asking
+        if offer and _check_in_instead(db, plan.symptom, day):
+            return checkin(symptom=plan.symptom, date=date, kb=kb, db=db)
+        if not offer:
+            from ..history.tracking import replacing
+
+            replaced = replacing(db, plan.symptom, day)
+            if replaced:
+                say(f"note: {replaced}")
     if not no_save:  # saved before it is shown: what is shown is what is kept
         from ..history.tracking import keep_plan
 
@@ -181,6 +195,20 @@ def checkin(
         fmt = "json" if json_out else "text"
         _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
     render("checkin", fmt, doc, kbase)
+
+
+def _check_in_instead(db: Path | None, symptom: str, day: Any) -> bool:
+    """At a terminal, with a plan for `symptom` running: say what a new triage does to it, and
+    whether the runner takes the check-in offered instead."""
+    from ..history.tracking import replacing
+    from ..terminal.interview import confirm
+
+    replaced = replacing(db, symptom, day)
+    if replaced is None:
+        return False
+    say(replaced[0].upper() + replaced[1:] + ".")
+    return confirm(f"Check in on the running plan instead (nothing new is saved)? Answer n to start a new "
+                   f"{symptom} plan")
 
 
 def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:

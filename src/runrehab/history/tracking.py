@@ -220,6 +220,23 @@ def timeline_document(history: History) -> HistoryDoc:
     return HistoryDoc(path=str(history.path), plans=timeline(history))
 
 
+def replacing(db: Path | None, symptom: str, day: dt.date) -> str | None:
+    """What saving a new triage for `symptom` does to its running plan, in words; None when none runs."""
+    from ..documents.stored import read_plan
+
+    with History.open(db) as history:
+        stored = history.current_plan(symptom)
+        if stored is None:
+            return None
+        try:
+            plan = read_plan(stored.document)
+        except ValueError:
+            raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
+    day_count = f" (day {(day - plan.date).days})" if day >= plan.date else ""
+    return (f"a {symptom} plan is running since {plan.date}{day_count}; saving a new triage replaces it: the new "
+            "plan starts again at day 0, and its review date counts from today")
+
+
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
     """Save a triage's plan as its symptom's current one; the history's path."""
     from ..records import to_data

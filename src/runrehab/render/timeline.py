@@ -126,12 +126,17 @@ def history_view(document: HistoryDoc, kb: KnowledgeBase) -> Group:
     parts: list[Any] = []
     for entry in timeline:
         plan = entry.plan
-        state = "current" if entry.current else "replaced"
         decided = bool(entry.checkins)
-        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
-                          f"{now_words(entry.status, entry.current_level, decided)} ({state})",
-                          style=LEVEL_STYLE[entry.current_level]))
-        parts.append(Text("  " + since_words(entry.status, entry.current_level, entry.since, entry.why, decided)))
+        if entry.current:
+            parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
+                              f"{now_words(entry.status, entry.current_level, decided)}",
+                              style=LEVEL_STYLE[entry.current_level]))
+            parts.append(Text("  " + since_words(entry.status, entry.current_level, entry.since, entry.why, decided)))
+        else:  # a later triage for the symptom made a new plan: this one no longer runs
+            parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · REPLACED by a later triage",
+                              style="dim"))
+            parts.append(Text("  where it stood when replaced: "
+                              + since_words(entry.status, entry.current_level, entry.since, entry.why, decided)))
         # pain is None where a red flag ended the interview before it was asked
         readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
         readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"])
