@@ -114,7 +114,7 @@ def test_markdown_handout(runner, db):
     assert out.startswith("# Exercise plan: Pain in the back of the leg")
     for text in ("| Exercise | Dose | When |", "| Piriformis stretch | hold 30–60 s, 2–4 × each side | after runs",
                  "### Piriformis stretch", "1. Lie on your back", "## Stop if", "## When to get help",
-                 "From 2026-03-06 (day 5) (see-clinician): if there is pain or discomfort at rest more than a week",
+                 "From 2026-03-06, day 5 of the plan (see a clinician): if there is pain or discomfort at rest more than a week",
                  "## Sources", "not a diagnosis"):
         assert text in out
 
@@ -197,5 +197,9 @@ def test_each_check_in_steps_the_dose_from_the_last_one(runner, db):
 def test_the_plan_shows_each_escalation_with_its_level(runner, db):
     triage(runner, db, "hand-tingling")
     out = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-02"], env={"COLUMNS": "200"}).stdout
-    assert "From 2026-03-08 (day 7) (see-clinician): if the tingling has not improved" in out
-    assert "Any time (emergency): if any of these warning signs comes on:" in out
+    assert "From 2026-03-08, day 7 of the plan (see a clinician): if the tingling has not improved" in out
+    # the warning signs one a line, under what to do, the most urgent first
+    assert "Any time, if any of these comes on: Get help now: call your local emergency number" in out
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if "Get help now" in line)
+    assert lines[first + 1].strip().startswith("- ") and ";" not in lines[first + 1]

@@ -66,7 +66,12 @@ def test_steps_follow_the_dose_sets_sides_and_rests(runner, tmp_path):
         (1, "reps", 10, None), (2, "rest", REST_SECONDS, None), (2, "reps", 10, None),
         (3, "rest", REST_SECONDS, None), (3, "reps", 10, None)]
     rolling = [s for s in doc["steps"] if s["exercise"] == "foam-rolling"]
-    assert [(s["side"], s["kind"], s["seconds"]) for s in rolling] == [("left", "duration", 30), ("right", "duration", 30)]
+    # per side: the whole dose on the right side (as the steps describe it), then on the left
+    assert [(s["side"], s["kind"], s["seconds"]) for s in rolling] == [("right", "duration", 30), ("left", "duration", 30)]
+    stretch = [(s["set"], s["side"], s["kind"]) for s in doc["steps"] if s["exercise"] == "piriformis-stretch"]
+    assert stretch[:3] == [(1, "right", "hold"), (2, None, "rest"), (2, "right", "hold")]
+    assert [side for _, side, kind in stretch if kind != "rest"] == sorted(
+        [side for _, side, kind in stretch if kind != "rest"], key=["right", "left"].index)
     order = list(dict.fromkeys(s["exercise"] for s in doc["steps"]))
     assert order == [e["exercise"] for e in doc["exercises"]]
 

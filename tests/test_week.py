@@ -208,3 +208,17 @@ def test_triage_again_without_a_terminal_says_it_restarts_the_plan(runner, db):
     [old] = [line for line in text.splitlines() if "from 2026-03-01" in line]
     assert old.startswith("Tight IT band, hips and lower back · from 2026-03-01 · REPLACED") and "ACTIVE" not in old
     assert "(replaced)" not in text and "(current)" not in text
+
+
+# ------------------------------------------------------------------ the words a runner reads
+
+
+def test_the_day_7_checkpoint_reads_the_same_at_a_day_3_check_in_and_in_the_plan(runner, db):
+    triage(runner, db, "hand-tingling")
+    words = "From 2026-03-08, day 7 of the plan (see a clinician): if the tingling has not improved"
+    plan = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-02"], env={"COLUMNS": "200"}).stdout
+    flags = {q.id: "no" for q in KB.questions_for("hand-tingling", "checkin") if q.red_flag}
+    result = runner.invoke(app, ["checkin", "--answers", "-", "--date", "2026-03-04", "--db", db],
+                           input=json.dumps({**flags, "progress": "better", "pain_score": 2}), env={"COLUMNS": "200"})
+    assert words in plan and words in result.stdout, result.stdout
+    assert "(day 4)" not in result.stdout and "see-clinician" not in result.stdout + plan

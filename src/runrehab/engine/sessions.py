@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 # A pause to breathe between sets, not a dose: no source gives one, and Enter ends it early.
 REST_SECONDS = 30
+# The order of the sides: the exercises' steps, as their sources describe them, work the right side
+# first ("grab your right knee", "cross your right foot over your left knee"), then swap.
+SIDES = ("right", "left")
 MAX_SETS = 99
 MAX_SECONDS = 3600
 MAX_REPS = 999
@@ -49,14 +52,13 @@ def steps_of(item: Record) -> list[SessionStep]:
     else:  # repetitions; with no count given (snow angels), as the exercise describes
         kind, target, seconds = "reps", _low(dose.reps), None
     sets = _low(dose.sets) or 1
-    sides: tuple[str | None, ...] = ("left", "right") if dose.per_side else (None,)
     out: list[SessionStep] = []
-    for n in range(1, sets + 1):
-        if n > 1:
-            out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
-                                   seconds=REST_SECONDS))
-        out += [SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds)
-                for side in sides]
+    for side in SIDES if dose.per_side else (None,):  # the whole dose on one side, then the other
+        for n in range(1, sets + 1):
+            if n > 1:
+                out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
+                                       seconds=REST_SECONDS))
+            out.append(SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds))
     return out
 
 

@@ -79,7 +79,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     if shown.stop_if:
         lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in shown.stop_if]
     if shown.escalation:
-        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(shown.date, shown.escalation)]
+        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(shown.date, shown.escalation, getattr(shown, "plan_date", None))]
     if status.last_checkin:
         c = status.last_checkin
         lines += ["", "## Last check-in", "",

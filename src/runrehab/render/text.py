@@ -28,7 +28,7 @@ from .words import (
     cited,
     dose_text,
     equipment,
-    escalation_lines,
+    help_groups,
     notation,
     timing_words,
 )
@@ -71,6 +71,12 @@ def _bullets(items: Iterable[str], marks: Iterable[str] | None = None) -> Table:
     for mark, item in zip(marks or ["  •"] * len(items), items):
         grid.add_row(Text(mark), Text(item))
     return grid
+
+
+def _help(groups: list[tuple[str, list[str]]]) -> list[Any]:
+    """When to get help: each group of warning signs under what to do, one sign a line."""
+    return [_bullets([line]) if not signs else Group(_bullets([line]), _bullets(signs, marks=["      -"] * len(signs)))
+            for line, signs in groups]
 
 
 def _heading(text: str) -> Text:
@@ -132,7 +138,7 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
     if doc.stop_if:
         parts += [_heading("Stop and rethink if"), _bullets(doc.stop_if)]
     if doc.escalation:
-        parts += [_heading("When to get help"), _bullets(escalation_lines(doc.date, doc.escalation))]
+        parts += [_heading("When to get help"), *_help(help_groups(doc.date, doc.escalation, getattr(doc, "plan_date", None)))]
     if review:
         parts.append(Text(f"\n{review}", style="bold"))
     if doc.trace is not None:

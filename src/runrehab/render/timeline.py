@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..records import ORDER, Record, updated
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
-from .words import DECISION_WORDS, REST_FIRST_WORDS, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
+from .words import DECISION_WORDS, REST_FIRST_WORDS, checkpoint_day, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
 
 if TYPE_CHECKING:
     from ..documents.kinds import HistoryDoc
@@ -53,7 +53,8 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
         parts.append(Text(f"Decided at the check-in of {last.date.isoformat()} (day {last.day}): "
                           f"{checkin_summary(last, kb)}: {DECISION_WORDS[last.decision]}."))
     if status.due:
-        parts += [_heading("Due now"), _bullets(f"Day {e.after_days} has come: if {e.if_}: {e.action}" for e in status.due)]
+        parts += [_heading("Due now"), _bullets(f"Since {checkpoint_day(status.date, e.after_days)}: if {e.if_}: {e.action}"
+                                                  for e in status.due)]
     return Group(*parts)
 
 
@@ -94,7 +95,8 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
         elif plan.next_review:
             parts.append(Text(f"  Next review: {plan.next_review.isoformat()}"))
         for e in plan.due:
-            parts.append(Text(f"  Checkpoint of day {e.after_days} has come: if {e.if_}: {e.action}", style="bold"))
+            parts.append(Text(f"  Checkpoint since {checkpoint_day(plan.plan_date, e.after_days)}: if {e.if_}: {e.action}",
+                              style="bold"))
     return Group(*parts)
 
 
