@@ -56,6 +56,8 @@ def session(
     json_out: JsonOption = False,
     log: Annotated[Optional[str], typer.Option(
         "--log", metavar="FILE|-", help="Record exercises done elsewhere, from JSON (see --json); - reads stdin.")] = None,
+    after_run: Annotated[bool, typer.Option(
+        "--after-run", help="The part after a run (a guided session stops before the run: go for it, then this).")] = False,
     rest_done: Annotated[bool, typer.Option(
         "--rest-done", help="The rest the plan asks for first is done: start the routine today.")] = False,
     date: DateOption = None,
@@ -65,6 +67,9 @@ def session(
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
     from ..history.sessions import Resting, SessionLog, keep_logged, read_log, todays_session
     from ..history.tracking import day_on_plan
+
+    if after_run and log is not None:
+        raise UsageError("--after-run: not with --log (a log names its exercises itself)")
     from .plans import running_plan
     from ..render import render
 
@@ -73,15 +78,17 @@ def session(
     at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
     with now.history:
         day = day_on_plan(parse_day(date), date is not None, now.plan.date)
+        # a guided session does the part before a run, or the part after it; --json and --log the whole day
+        part = after_run if after_run or not (log is not None or json_out) else None
         try:  # exercises logged from elsewhere say the rest is over, as a session done here does
-            doc = todays_session(now, kbase, day, rested=rest_done or log is not None)
+            doc = todays_session(now, kbase, day, rest_done or log is not None, part)
         except Resting as exc:
             from ..terminal.interview import confirm
 
             if json_out or not at_terminal or not confirm(
                     "The plan says to give it a rest first. Is the rest done, so that the routine starts today?"):
                 raise exc from None
-            doc = todays_session(now, kbase, day, rested=True)
+            doc = todays_session(now, kbase, day, True, part)
         if log is not None:
             from ..engine.sessions import log_entries
 
@@ -94,9 +101,13 @@ def session(
             raise UsageError("a guided session needs a terminal; use --json to print it as data, "
                              "or --log FILE to record one done elsewhere")
         else:
+            from ..history.sessions import done_today, ending
+            from ..render.words import help_groups
             from ..terminal.coach import coach
 
-            coach(doc, kbase, SessionLog(now))
+            signs = [g for g in help_groups(now.plan.date, now.plan.escalation) if g[1]]  # the warning signs alone
+            coach(doc, kbase, SessionLog(now), signs=signs, done_before=done_today(now, doc),
+                  ending=ending(now, day, bool(after_run)))
 
 
 @app.command(epilog=examples("done"))

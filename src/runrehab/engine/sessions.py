@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep
 from ..errors import UsageError
-from ..records import Record
+from ..records import Record, when
 from ..rules.conditions import leaves
 
 if TYPE_CHECKING:
@@ -144,12 +144,46 @@ def log_entries(kb: KnowledgeBase, data: Any, plan: Record, routine: list[Record
     return out
 
 
-def adherence(plan_date: dt.date, today: dt.date, days_done: set[dt.date]) -> Adherence:
-    """This week's sessions: one a day is planned, from Monday or the
-    plan's date if later, to `today`; a day with an exercise logged counts as a session done."""
+def adherence(plan_date: dt.date, today: dt.date, rounds: dict[dt.date, int]) -> Adherence:
+    """This week's sessions: one a day is planned, from Monday or the plan's date if later, to
+    `today`; done: the rounds of exercises logged on those days (rounds_by_day)."""
     start = max(today - dt.timedelta(days=today.weekday()), plan_date)
     planned = max((today - start).days + 1, 0)
-    return Adherence(since=start, planned=planned, done=len({d for d in days_done if start <= d <= today}))
+    return Adherence(since=start, planned=planned, done=sum(n for d, n in rounds.items() if start <= d <= today))
+
+
+def rounds_by_day(logged: list[tuple[dt.date, str, int]]) -> dict[dt.date, int]:
+    """Sessions counted by the exercises done: on each day, as many rounds as the exercise done
+    most often that day (two rounds a day count as two); an exercise logged with no set done
+    (stopped before its first) counts for nothing. `logged`: (date, exercise, sets) each."""
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day, exercise, sets in logged:
+        if sets > 0:
+            by_exercise = counts.setdefault(day, {})
+            by_exercise[exercise] = by_exercise.get(exercise, 0) + 1
+    return {day: max(by_exercise.values()) for day, by_exercise in counts.items()}
+
+
+def done_this_round(logged: list[str], ids: list[str]) -> list[str]:
+    """Of the exercises `ids`, those done in the round under way: logged (with a set done) more
+    often today than the rounds every one of them has completed."""
+    counts = {i: logged.count(i) for i in ids}
+    rounds = min(counts.values(), default=0)
+    return [i for i in ids if counts[i] > rounds]
+
+
+def session_part(routine: list[Record], after_run: bool) -> tuple[list[Record], str | None]:
+    """The part of a routine a guided session does, and what it says at its end: the
+    before-run exercises, then "go for your run now", and `after_run` the rest; a routine with
+    nothing before a run is one part (`after_run`: its after-run exercises)."""
+    before = [i for i in routine if when(i.timing) == "before a run"]
+    rest = [i for i in routine if when(i.timing) != "before a run"]
+    if after_run:
+        return (rest if before else [i for i in routine if when(i.timing) == "after a run"]), None
+    if before and rest:
+        return before, (f"Go for your run now. After it, `runrehab session --after-run` does the other "
+                        f"{len(rest)} exercise(s).")
+    return routine, None
 
 
 def done_entry(doc: Session, exercise: str, sets: int | None, pain: int | None) -> dict[str, Any]:

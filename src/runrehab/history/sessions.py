@@ -12,14 +12,42 @@ from .tracking import Current
 
 if TYPE_CHECKING:
     from ..documents.kinds import Session
+    from ..records import Record
     from ..rules.kb import KnowledgeBase
 
 
-def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False) -> Session:
-    """The session of `today` for `now`'s plan (engine.sessions.session_document); NothingToActOn when
-    the latest decision leaves no exercises, or the plan's rest comes first (Resting)."""
-    from ..engine.sessions import session_document
+def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False,
+                   after_run: bool | None = None) -> Session:
+    """The session of `today` for `now`'s plan (engine.sessions.session_document): the whole
+    routine, or with `after_run` given the part a guided session does (engine.sessions.session_part;
+    its closing words are `ending(...)`). NothingToActOn when the latest decision leaves no
+    exercises, or the plan's rest comes first (Resting)."""
+    from ..engine.sessions import session_document, session_part
 
+    routine = _routine_now(now, today, rested)
+    if after_run is not None:
+        routine, _ = session_part(routine, after_run)
+        if not routine:
+            raise NothingToActOn(f"no exercises after a run in today's {now.plan.symptom} routine")
+    return session_document(kbase, now.plan, routine, today)
+
+
+def ending(now: Current, today: dt.date, after_run: bool) -> str | None:
+    """What a guided session of that part says at its end ("go for your run now")."""
+    from ..engine.sessions import session_part
+
+    return session_part(_routine_now(now, today, True), after_run)[1]
+
+
+def done_today(now: Current, doc: Session) -> list[str]:
+    """The exercises of the session `doc` done already in today's round under way."""
+    from ..engine.sessions import done_this_round
+
+    logged = [e.exercise for e in now.history.exercises_logged(doc.date, doc.date, now.stored.id) if e.entry["sets"] > 0]
+    return done_this_round(logged, [e.exercise for e in doc.exercises])
+
+
+def _routine_now(now: Current, today: dt.date, rested: bool) -> list[Record]:
     day_of_plan(now.plan.date, today, "the session")
     state = now.state(today, rested)
     if state.resting:
@@ -28,7 +56,7 @@ def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: b
                       f"a check-in (`runrehab checkin --symptom {now.plan.symptom}`)")
     if not state.routine_now:  # a warning sign, an escalation or a stop: its own message says what to do instead
         raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {state.why}")
-    return session_document(kbase, now.plan, state.routine, today)
+    return list(state.routine)
 
 
 class Resting(NothingToActOn):

@@ -151,14 +151,15 @@ def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
 def plan_status(now: Current, today: dt.date) -> PlanStatus:
     """The plan as `runrehab plan` shows it on `today`: where it
     stands (plan_state), its day, the escalations whose day has come, the other running plans."""
-    from ..engine.sessions import adherence
+    from ..engine.sessions import adherence, rounds_by_day
 
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
     checkins = now.checkins()
     state = plan_state(plan, checkins, exercised(now.history, now.stored.id, plan.date, today))
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
-    done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
+    done = rounds_by_day([(e.date, e.exercise, e.entry["sets"])
+                          for e in now.history.exercises_logged(plan.date, today, now.stored.id)])
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
@@ -182,7 +183,7 @@ def warning_signs(plan: Record, checkins: list[Record]) -> list[WarningSign]:
 class Logged:
     """What the sessions since the last check-in (or the plan's start) tell a check-in."""
 
-    sessions: int  # days with an exercise logged
+    sessions: int  # rounds of exercises done (engine.sessions.rounds_by_day)
     exercises: list[str]
     worst_pain: int | None
     stopped: list[str]  # exercises stopped because they brought on pain or symptoms above the plan's limit
@@ -196,8 +197,11 @@ def logged_since_checkin(now: Current, today: dt.date, limit: int = 10) -> Logge
     logs = now.history.exercises_logged(first, today, now.stored.id) if first <= today else []
     pains = [e.entry["pain_during"] for e in logs if e.entry["pain_during"] is not None]
     stopped = [e.exercise for e in logs if e.entry["stopped"] or (e.entry["pain_during"] or 0) > limit]
-    return Logged(len({e.date for e in logs}), list(dict.fromkeys(e.exercise for e in logs)), max(pains, default=None),
-                  list(dict.fromkeys(stopped)))
+    from ..engine.sessions import rounds_by_day
+
+    sessions = sum(rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logs]).values())
+    return Logged(sessions, list(dict.fromkeys(e.exercise for e in logs if e.entry["sets"] > 0)),
+                  max(pains, default=None), list(dict.fromkeys(stopped)))
 
 
 def timeline(history: History) -> list[HistoryEntry]:

@@ -75,6 +75,15 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     return ", ".join(parts) or "as comfortable"
 
 
+def step_words(step: Record) -> str:
+    """One step of a session, in the words of its dose (dose_text): "10 repetitions", "30 s hold",
+    "5 min", "as comfortable" where the source gives no count."""
+    if step.kind == "reps":
+        return f"{step.target} repetitions" if step.target else "as comfortable"
+    amount = _seconds(Range(min=step.target, max=step.target))
+    return f"{amount} hold" if step.kind == "hold" else amount
+
+
 _SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
 
 
