@@ -73,7 +73,7 @@ def test_every_view_opens_with_the_latest_decision(runner, db, kind):
     assert ("## Routine" in handout or "## Upkeep routine" in handout) == (not stopped and bool(doc["routine"]))
 
     history = runner.invoke(app, ["history", "--db", db], env=wide).stdout.splitlines()
-    assert words in history[0] and f"since {date} (the check-in)" in history[1]
+    assert words in history[0] and f"since {date}, set by the check-in (" in history[1]
     shown = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)["plans"][0]
     assert (shown["status"], shown["current_level"], shown["since"]) == (status.status, status.current_level, date)
 

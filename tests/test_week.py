@@ -222,3 +222,24 @@ def test_the_day_7_checkpoint_reads_the_same_at_a_day_3_check_in_and_in_the_plan
                            input=json.dumps({**flags, "progress": "better", "pain_score": 2}), env={"COLUMNS": "200"})
     assert words in plan and words in result.stdout, result.stdout
     assert "(day 4)" not in result.stdout and "see-clinician" not in result.stdout + plan
+
+
+def test_no_level_ids_in_prose(runner, db):
+    triage(runner, db, "tight-itb")
+    flags = {q.id: "no" for q in KB.questions_for("tight-itb", "checkin") if q.red_flag}
+    runner.invoke(app, ["checkin", "--answers", "-", "--date", "2026-03-09", "--db", db],
+                  input=json.dumps({**flags, "progress": "same", "pain_score": 3}))  # escalates: see a clinician
+    for command in (["plan"], ["today"], ["history"]):
+        dated = [] if command == ["history"] else ["--date", "2026-03-10"]
+        out = runner.invoke(app, [*command, "--db", db, *dated], env={"COLUMNS": "200"}).stdout
+        assert "see-clinician" not in out and "at level" not in out and "level self-care" not in out, command
+    assert "(see a clinician)" in out
+
+
+def test_forget_asks_about_the_other_symptom_in_words(runner, db):
+    from runrehab.history.tracking import forget_plans
+
+    triage(runner, db, "other")
+    asked = []
+    assert forget_plans(db, "other", lambda q: asked.append(q) or False) == "nothing was deleted"
+    assert asked[0].startswith("Delete every plan for the symptom `other`, with its check-ins")

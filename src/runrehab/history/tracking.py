@@ -294,7 +294,8 @@ def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
 def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], bool] | None | bool) -> str:
     """Delete `symptom`'s plans and their check-ins (every plan when None); what was done, in
     words. `confirm` asks a person first; None: no need (--yes); False: nobody to ask."""
-    what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
+    what = (f"every plan for the symptom `{symptom}`, with its check-ins" if symptom
+            else "the whole history: every plan and check-in")
     with History.open(db) as history:
         if not history.path.exists():
             return f"no history at {history.path}; nothing was deleted"

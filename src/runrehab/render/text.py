@@ -23,6 +23,7 @@ from ..rules.conditions import show_value
 from ..safe_text import visible
 from .words import (
     DECISION_WORDS,
+    LEVEL_SHORT,
     LEVEL_WORDS,
     checkin_summary,
     cited,
@@ -227,7 +228,7 @@ def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
               box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True),
     ]
     if not urgent:
-        parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · level {doc.triage_level}"))
+        parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · {LEVEL_SHORT[doc.triage_level]}"))
     review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
     return Group(*parts, *_sections(doc, kb, "Your routine from now on", review))
 

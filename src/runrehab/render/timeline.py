@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..records import ORDER, Record, updated
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
-from .words import DECISION_WORDS, REST_FIRST_WORDS, checkpoint_day, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
+from .words import DECISION_WORDS, LEVEL_SHORT, REST_FIRST_WORDS, checkpoint_day, adherence_text, checkin_summary, dose_text, now_words, since_words, timing_words
 
 if TYPE_CHECKING:
     from ..documents.kinds import HistoryDoc
@@ -44,7 +44,7 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
         parts.append(Text(f"\n{REST_FIRST_WORDS}", style="bold"))
     heading = "Your upkeep routine" if status.status == "upkeep" else "Your routine"
     parts += _sections(updated(shown, routine=status.current_routine), kb, heading, review)
-    facts = f"Day {status.day} of this plan (started {status.date.isoformat()} at level {status.triage_level})."
+    facts = f"Day {status.day} of this plan (started {status.date.isoformat()}, {LEVEL_SHORT[status.triage_level]})."
     parts.append(Text(f"\n{facts}", style="bold"))
     if status.adherence is not None:
         parts.append(Text(adherence_text(status.adherence)))

@@ -39,7 +39,7 @@ def now_words(status: str, level: str, decided: bool) -> str:
 def since_words(status: str, level: str, since: dt.date, why: str, decided: bool) -> str:
     """The decision in one line: since when and why."""
     what = "the check-in" if decided else "the triage"
-    return f"{status} at level {level} since {since.isoformat()} ({what}): {why}"
+    return f"{status} since {since.isoformat()}, set by {what} ({LEVEL_SHORT[level]}): {why}"
 
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..engine.interview import OTHER, allowed, is_required, named, parse_answer, pending
+from ..engine.interview import OTHER, allowed, is_required, parse_answer, pending
 from ..errors import AnswerError, RunrehabError
 from ..rules.conditions import show_value
 
@@ -94,13 +94,18 @@ def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> An
         try:
             return parse_answer(question, raw)
         except AnswerError as exc:
-            if not raw:
-                exc = AnswerError(f"{question.id}: an answer is needed (allowed: {allowed(question)}); "
-                                  f"the question: {named(question)}")
-            console.print(Text(f"  {exc}", style="red"))
+            said = _at_terminal(question, exc) if raw else f"an answer is needed (allowed: {allowed(question)})"
+            console.print(Text(f"  {said}", style="red"))
             if question.id == "symptom" and raw and OTHER in choices:
                 console.print(Text(f"  runrehab does not cover that: choose {choices.index(OTHER) + 1} ({OTHER}) "
                                    "for a check of warning signs and advice on whom to see.", style="red"))
+
+
+def _at_terminal(question: Record, exc: AnswerError) -> str:
+    """An answer refused, said under its question: without the question's id, which a script
+    is told, or the question's words, which are just above."""
+    text = str(exc).removeprefix(f"{question.id}: ")
+    return text.split("; the question: ")[0]
 
 
 def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str | None = None) -> dict[str, Any]:
