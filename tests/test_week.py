@@ -202,7 +202,7 @@ def test_triage_again_without_a_terminal_says_it_restarts_the_plan(runner, db):
     again = runner.invoke(app, ["triage", "--answers", "-", "--json", "--date", "2026-03-04", "--db", db],
                           input=json.dumps(full_answers(KB, "tight-itb")))
     assert again.exit_code == 0
-    assert ("note: a tight-itb plan is running since 2026-03-01 (day 3); saving a new triage replaces it: the new "
+    assert ("note: the tight-itb plan running since 2026-03-01 (day 3) is replaced by a new triage: the new "
             "plan starts again at day 0") in again.stderr
     text = runner.invoke(app, ["history", "--db", db], env={"COLUMNS": "200"}).stdout
     [old] = [line for line in text.splitlines() if "from 2026-03-01" in line]

@@ -84,7 +84,7 @@ def test_a_session_of_a_plan_that_rests_first_asks_whether_the_rest_is_done(tmp_
 def test_triage_again_offers_a_check_in_instead(tmp_path):
     triage(tmp_path, "tight-itb")
     child = spawn(tmp_path, "triage", "--symptom", "tight-itb", "--date", "2026-03-04")
-    child.expect(r"A tight-itb plan is running since 2026-03-01 \(day 3\); saving a new triage replaces it: the new")
+    child.expect(r"Saving this triage: the tight-itb plan running since 2026-03-01 \(day 3\) is replaced by a new")
     child.expect(r"Check in on the running plan instead \(nothing new is saved\)\? .*\[y/N\] > ")
     child.sendline("y")
     child.expect("checking in on the tight-itb plan of 2026-03-01")

@@ -116,19 +116,16 @@ def triage(
             return
         [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
-    if not no_save and plan.triage_level not in RED_FLAG_LEVELS:  # a warning sign's plan is kept without asking
-        if offer and _check_in_instead(db, plan.symptom, day):
-            return checkin(symptom=plan.symptom, date=date, kb=kb, db=db)
-        if not offer:
-            from ..history.tracking import replacing
-
-            replaced = replacing(db, plan.symptom, day)
-            if replaced:
-                say(f"note: {replaced}")
+    # a warning sign's plan is kept without asking
+    if not no_save and offer and plan.triage_level not in RED_FLAG_LEVELS and _check_in_instead(db, plan.symptom, day):
+        return checkin(symptom=plan.symptom, date=date, kb=kb, db=db)
     if not no_save:  # saved before it is shown: what is shown is what is kept
-        from ..history.tracking import keep_plan
+        from ..history.tracking import keep_plan, replacing
 
+        replaced = None if offer else replacing(db, plan.symptom, day)  # asked about already at a terminal
         path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
+        if replaced:
+            say(f"note: {replaced}; this new plan is day 0")
         # after a warning sign the only next step is the one the plan gives: no check-in
         say(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
             else f"plan saved to {path}; check in with `runrehab checkin`")
@@ -206,7 +203,7 @@ def _check_in_instead(db: Path | None, symptom: str, day: Any) -> bool:
     replaced = replacing(db, symptom, day)
     if replaced is None:
         return False
-    say(replaced[0].upper() + replaced[1:] + ".")
+    say("Saving this triage: " + replaced + ".")
     return confirm(f"Check in on the running plan instead (nothing new is saved)? Answer n to start a new "
                    f"{symptom} plan")
 

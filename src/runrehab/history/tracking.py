@@ -225,20 +225,21 @@ def timeline_document(history: History) -> HistoryDoc:
 
 
 def replacing(db: Path | None, symptom: str, day: dt.date) -> str | None:
-    """What saving a new triage for `symptom` does to its running plan, in words; None when none runs."""
+    """What saving a new triage for `symptom` does to its running plan, in words; None when none
+    runs, or when the history cannot be read (saving the plan then says why, after showing it)."""
     from ..documents.stored import read_plan
 
-    with History.open(db) as history:
-        stored = history.current_plan(symptom)
-        if stored is None:
-            return None
-        try:
-            plan = read_plan(stored.document)
-        except ValueError:
-            raise HistoryError(f"history {history.path}: plan {stored.id} is damaged") from None
+    try:
+        with History.open(db) as history:
+            stored = history.current_plan(symptom)
+            plan = None if stored is None else read_plan(stored.document)
+    except (HistoryError, ValueError):
+        return None
+    if plan is None:
+        return None
     day_count = f" (day {(day - plan.date).days})" if day >= plan.date else ""
-    return (f"a {symptom} plan is running since {plan.date}{day_count}; saving a new triage replaces it: the new "
-            "plan starts again at day 0, and its review date counts from today")
+    return (f"the {symptom} plan running since {plan.date}{day_count} is replaced by a new triage: the new "
+            "plan starts again at day 0, and its review date counts from its own date")
 
 
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
