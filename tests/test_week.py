@@ -166,7 +166,9 @@ def test_done_logs_one_exercise_as_planned_and_today_ticks_it(runner, db):
 @pytest.mark.parametrize("args, words", [
     (["glute-bridgee"], "done: no exercise called 'glute-bridgee'; did you mean glute-bridge"),
     (["first-rib-mobilization"], "first-rib-mobilization is not in today's routine (allowed: glute-bridge, clamshell"),
-    (["glute-bridge", "--sets", "0"], "--sets: 0 is not a number of sets (allowed: 1-99; the plan says 4)"),
+    (["glute-bridge", "--sets", "0"], "--sets: '0' is not allowed (allowed: a whole number 1-99)"),
+    (["glute-bridge", "--sets", "abc"], "--sets: 'abc' is not allowed (allowed: a whole number 1-99)"),
+    (["glute-bridge", "--pain", "11"], "--pain: '11' is not allowed (allowed: a whole number 0-10)"),
 ])
 def test_done_refuses_with_one_line_and_writes_nothing(runner, db, args, words):
     triage(runner, db, "tight-itb")

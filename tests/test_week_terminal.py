@@ -236,3 +236,22 @@ def test_a_dumb_terminal_counts_down_in_lines(tmp_path):
     child.sendline("0")
     child.expect(pexpect.EOF)
     child.close()
+
+
+def test_done_at_a_terminal_asks_the_pain_after_checking_the_id(tmp_path):
+    triage(tmp_path, "tight-itb")
+    child = spawn(tmp_path, "done", "clamshel", "--date", "2026-03-02")
+    child.expect("done: no exercise called 'clamshel'; did you mean clamshell")  # before anything is asked
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    child = spawn(tmp_path, "done", "clamshell", "--date", "2026-03-02")
+    child.expect(r"Pain or symptoms during clamshell, 0 \(none\) to 10 \[Enter to skip\] > ")
+    child.sendline("12")
+    child.expect("not a pain score")
+    child.sendline("2")
+    child.expect("logged clamshell \\(4 set\\(s\\)\\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert logged(tmp_path)[0]["pain_during"] == 2 and logged(tmp_path)[0]["sides"] == ["left", "right"]

@@ -114,21 +114,22 @@ def session(
 @guarded
 def done(
     exercise: Annotated[str, typer.Argument(metavar="ID", help="The exercise done (an id or name of today's routine).")],
-    sets: Annotated[Optional[int], typer.Option("--sets", metavar="N", help="Sets done (default: as planned).")] = None,
-    pain: Annotated[Optional[int], typer.Option(
-        "--pain", metavar="0-10", min=0, max=10, help="Pain or symptoms during it (asked at a terminal).")] = None,
+    sets: Annotated[Optional[str], typer.Option("--sets", metavar="N", help="Sets done (default: as planned).")] = None,
+    pain: Annotated[Optional[str], typer.Option(
+        "--pain", metavar="0-10", help="Pain or symptoms during it (asked at a terminal).")] = None,
     symptom: SymptomOption = None,
     date: DateOption = None,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """Log one exercise of today's routine as done (the whole dose as planned, or --sets N)."""
-    from ..engine.sessions import done_entry
+    from ..engine.sessions import MAX_SETS, done_entry
     from ..errors import NotFound
     from ..history.sessions import SessionLog, todays_session
     from ..history.tracking import day_on_plan
     from .plans import running_plan
 
+    sets_done, pain_during = _whole("--sets", sets, 1, MAX_SETS), _whole("--pain", pain, 0, 10)
     kbase = load_kb(kb)
     try:  # the id is checked before anything is asked
         found = kbase.find_exercise(exercise).id
@@ -138,8 +139,8 @@ def done(
     with now.history:
         day = day_on_plan(parse_day(date), date is not None, now.plan.date)
         doc = todays_session(now, kbase, day, rested=True)  # an exercise done says the rest is over
-        entry = done_entry(doc, found, sets, pain)
-        if pain is None and sys.stdin.isatty() and sys.stderr.isatty():
+        entry = done_entry(doc, found, sets_done, pain_during)
+        if pain_during is None and sys.stdin.isatty() and sys.stderr.isatty():
             from ..terminal.interview import pain_during
 
             entry["pain_during"] = pain_during(found)
@@ -148,6 +149,17 @@ def done(
         ids = [e.exercise for e in doc.exercises]
         say(f"logged {found} ({entry['sets']} set(s)) on {day} for the {now.plan.symptom} plan; "
             f"{sum(i in logged for i in ids)} of {len(ids)} of today's exercises done")
+
+
+def _whole(option: str, text: str | None, low: int, high: int) -> int | None:
+    """A whole-number option in its range; UsageError in one line otherwise."""
+    from ..safe_text import quoted
+
+    if text is None:
+        return None
+    if not (text.strip().isdigit() and low <= int(text) <= high):
+        raise UsageError(f"{option}: {quoted(text)} is not allowed (allowed: a whole number {low}-{high})")
+    return int(text)
 
 
 @app.command(epilog=examples("history"))

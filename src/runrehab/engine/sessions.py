@@ -189,14 +189,12 @@ def session_part(routine: list[Record], after_run: bool) -> tuple[list[Record], 
 def done_entry(doc: Session, exercise: str, sets: int | None, pain: int | None) -> dict[str, Any]:
     """The log entry of `runrehab done`: one exercise of the session `doc`, done as planned (its
     sets, both sides when it is per side, the hold, time or repetitions of the day), or with
-    `sets` given. UsageError when `exercise` is not in the session or `sets` is out of range."""
+    `sets` given (1 to MAX_SETS). UsageError when `exercise` is not in the session."""
     ids = [e.exercise for e in doc.exercises]
     if exercise not in ids:
         raise UsageError(f"done: {exercise} is not in today's routine (allowed: {', '.join(ids)})")
     steps = [s for s in doc.steps if s.exercise == exercise and s.kind != "rest"]
     planned = max(s.set for s in steps)
-    if sets is not None and not 1 <= sets <= MAX_SETS:
-        raise UsageError(f"--sets: {sets} is not a number of sets (allowed: 1-{MAX_SETS}; the plan says {planned})")
     step = steps[0]
     return checked_entry({"exercise": exercise, "date": doc.date.isoformat(), "sets": planned if sets is None else sets,
                           "sides": list(dict.fromkeys(s.side for s in steps if s.side)),
