@@ -197,7 +197,7 @@ def done_entry(doc: Session, exercise: str, sets: int | None, pain: int | None) 
     planned = max(s.set for s in steps)
     step = steps[0]
     return checked_entry({"exercise": exercise, "date": doc.date.isoformat(), "sets": planned if sets is None else sets,
-                          "sides": list(dict.fromkeys(s.side for s in steps if s.side)),
+                          "sides": sorted({s.side for s in steps if s.side}),
                           "seconds": step.seconds if step.kind != "reps" else None,
                           "reps": step.target if step.kind == "reps" else None,
                           "pain_during": pain, "stopped": False})
