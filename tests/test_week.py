@@ -245,3 +245,15 @@ def test_forget_asks_about_the_other_symptom_in_words(runner, db):
     asked = []
     assert forget_plans(db, "other", lambda q: asked.append(q) or False) == "nothing was deleted"
     assert asked[0].startswith("Delete every plan for the symptom `other`, with its check-ins")
+
+
+def test_session_after_run_as_data_is_the_part_after_the_run(runner, db):
+    triage(runner, db)
+    args = ["session", "--json", "--rest-done", "--db", db, "--date", "2026-03-02"]
+    whole = json.loads(runner.invoke(app, args).stdout)
+    after = json.loads(runner.invoke(app, [*args, "--after-run"]).stdout)
+    assert [e["exercise"] for e in after["exercises"]] == [
+        "piriformis-stretch", "glute-external-rotator-stretch", "posterior-chain-stretch", "hip-flexor-stretch"]
+    assert len(whole["exercises"]) == 9
+    refused = runner.invoke(app, ["session", "--after-run", "--log", "-", "--db", db], input="[]")
+    assert refused.exit_code == 2 and "--after-run: not with --log" in refused.stderr

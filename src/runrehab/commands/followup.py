@@ -67,12 +67,11 @@ def session(
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
     from ..history.sessions import Resting, SessionLog, keep_logged, read_log, todays_session
     from ..history.tracking import day_on_plan
+    from ..render import render
+    from .plans import running_plan
 
     if after_run and log is not None:
         raise UsageError("--after-run: not with --log (a log names its exercises itself)")
-    from .plans import running_plan
-    from ..render import render
-
     kbase = load_kb(kb)
     now = running_plan(db, symptom, kbase, "session")
     at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
