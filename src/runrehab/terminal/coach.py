@@ -190,8 +190,9 @@ class Coach:
         sets = max(s.set for s in work)
         sides = list(dict.fromkeys(s.side for s in work if s.side))
         each = f" on each side, the {sides[0]} side first" if sides else ""
-        self.say(f"Today: {sets} set{'s' if sets > 1 else ''} of {step_words(work[0])}{each} "
-                 f"(plan: {dose_text(item.dose)})")
+        amount = step_words(work[0])
+        counted = f"{sets} set{'s' if sets > 1 else ''} of {amount}" if work[0].target else amount
+        self.say(f"Today: {counted}{each} (plan: {dose_text(item.dose, frequency=False)})")
         for i, step in enumerate(exercise.instructions, 1):
             self.say(f"  {i}. {step}")
         if self.doc.stop_if:
