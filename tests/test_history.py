@@ -82,7 +82,8 @@ def test_one_plan_per_symptom_and_symptom_picks_it(runner, db):
     triage(runner, db, "tight-itb", "2026-03-08", pain_score=5)  # replaces the first tight-itb plan
     plans = History.open(db).plans()
     assert [(p.symptom, p.current) for p in plans] == [("tight-itb", False), ("hand-tingling", True), ("tight-itb", True)]
-    latest = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-09"]).stdout)
+    latest = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-09",
+                                            "--symptom", "tight-itb"]).stdout)
     assert latest["symptom"] == "tight-itb" and latest["date"] == "2026-03-08"
     hand = runner.invoke(app, ["plan", "--json", "--db", db, "--symptom", "hand-tingling", "--date", "2026-03-09"])
     status = validated(PlanStatus, hand.stdout)
@@ -113,7 +114,7 @@ def test_markdown_handout(runner, db):
     assert out.startswith("# Exercise plan: Pain in the back of the leg")
     for text in ("| Exercise | Dose | When |", "| Piriformis stretch | hold 30–60 s, 2–4 × each side | after runs",
                  "### Piriformis stretch", "1. Lie on your back", "## Stop if", "## When to get help",
-                 "From 2026-03-06 (day 5) (see-clinician): if there is pain or discomfort at rest more than a week",
+                 "From 2026-03-06, day 5 of the plan (see a clinician): if there is pain or discomfort at rest more than a week",
                  "## Sources", "not a diagnosis"):
         assert text in out
 
@@ -196,5 +197,9 @@ def test_each_check_in_steps_the_dose_from_the_last_one(runner, db):
 def test_the_plan_shows_each_escalation_with_its_level(runner, db):
     triage(runner, db, "hand-tingling")
     out = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-02"], env={"COLUMNS": "200"}).stdout
-    assert "From 2026-03-08 (day 7) (see-clinician): if the tingling has not improved" in out
-    assert "Any time (emergency): if any of these warning signs comes on:" in out
+    assert "From 2026-03-08, day 7 of the plan (see a clinician): if the tingling has not improved" in out
+    # the warning signs one a line, under what to do, the most urgent first
+    assert "Any time, if any of these comes on: Get help now: call your local emergency number" in out
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if "Get help now" in line)
+    assert lines[first + 1].strip().startswith("- ") and ";" not in lines[first + 1]

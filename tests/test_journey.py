@@ -73,7 +73,7 @@ def test_every_view_opens_with_the_latest_decision(runner, db, kind):
     assert ("## Routine" in handout or "## Upkeep routine" in handout) == (not stopped and bool(doc["routine"]))
 
     history = runner.invoke(app, ["history", "--db", db], env=wide).stdout.splitlines()
-    assert words in history[0] and f"since {date} (the check-in)" in history[1]
+    assert words in history[0] and f"since {date}, set by the check-in (" in history[1]
     shown = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)["plans"][0]
     assert (shown["status"], shown["current_level"], shown["since"]) == (status.status, status.current_level, date)
 
@@ -118,7 +118,8 @@ def test_today_covers_every_running_plan_and_without_one_says_how_to_start(runne
 def test_plan_names_the_other_running_plans_and_checkin_says_which_it_checks(runner, db):
     triage(runner, db)
     triage(runner, db, "hand-tingling", "2026-03-02")
-    text = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-03"], env={"COLUMNS": "200"}).stdout
+    text = runner.invoke(app, ["plan", "--db", db, "--date", "2026-03-03", "--symptom", "hand-tingling"],
+                         env={"COLUMNS": "200"}).stdout
     assert text.splitlines()[0].startswith("Showing the hand-tingling plan; also running: posterior-leg-pain")
     flags = {q.id: "no" for q in KB.questions_for(SYMPTOM, "checkin") if q.red_flag}
     result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", "2026-03-03", "--db", db,
@@ -142,6 +143,14 @@ def test_the_calendar_holds_reviews_checkpoints_and_recurring_sessions(runner, d
     review = by_summary["runrehab: review your plan"]
     assert review.decoded("DTSTART").isoformat() == "2026-03-08"
     assert any(s.startswith("runrehab checkpoint:") for s in by_summary)
+    # the plan rests first: no session is scheduled until an exercise logged says the rest is done
+    assert not any(s.startswith("runrehab: exercises") for s in by_summary)
+    log = [{"exercise": "glute-bridge", "date": "2026-03-02", "sets": 3, "reps": 10, "pain_during": 1}]
+    assert runner.invoke(app, ["session", "--log", "-", "--db", db, "--date", "2026-03-02"],
+                         input=json.dumps(log)).exit_code == 0
+    out = runner.invoke(app, ["plan", "--format", "ics", "--db", db, "--date", "2026-03-02"]).stdout_bytes.decode()
+    events = icalendar.Calendar.from_ical(out).walk("VEVENT")
+    by_summary = {str(e["SUMMARY"]): e for e in events}
     # "several times a week" has no count: without run days it is one event across the week that
     # says so, never a daily rule (test_calendar.py follows it through run days and check-ins)
     before = by_summary["runrehab: exercises before a run, several times a week"]

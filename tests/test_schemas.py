@@ -86,7 +86,8 @@ def test_history_documents_validate_against_the_history_schema(runner, tmp_path)
     for symptom in ("tight-itb", "posterior-leg-pain"):
         runner.invoke(app, ["triage", "--answers", "-", "--db", db, "--date", "2026-03-01"],
                       input=json.dumps(full_answers(KB, symptom)))
-    runner.invoke(app, ["checkin", "--db", db, "--date", "2026-03-05", "-a", "progress=better", "-a", "pain_score=2",
+    runner.invoke(app, ["checkin", "--db", db, "--date", "2026-03-05", "--symptom", "posterior-leg-pain",
+                        "-a", "progress=better", "-a", "pain_score=2",
                         *[arg for q in KB.questions_for("posterior-leg-pain", "checkin") if q.red_flag
                           for arg in ("-a", f"{q.id}=no")]])
     document = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)

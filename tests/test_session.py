@@ -36,7 +36,7 @@ def plan(runner, db, symptom, date="2026-03-01", **answers):
 
 
 def session_json(runner, db, *args):
-    result = runner.invoke(app, ["session", "--json", "--db", str(db), "--date", "2026-03-02", *args])
+    result = runner.invoke(app, ["session", "--json", "--rest-done", "--db", str(db), "--date", "2026-03-02", *args])
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -50,7 +50,7 @@ def spawn(tmp_path, *args, scale=FAST, columns=60, env=None):
     environment = {**os.environ, "NO_COLOR": "1", "RUNREHAB_TIME_SCALE": scale, **(env or {})}
     environment.pop("RUNREHAB_KB", None)
     return pexpect.spawn(sys.executable, ["-m", "runrehab", "session", "--db", str(tmp_path / "h.db"),
-                                          "--date", "2026-03-02", *args], env=environment, encoding="utf-8",
+                                          "--date", "2026-03-02", "--rest-done", *args], env=environment, encoding="utf-8",
                          timeout=30, dimensions=(40, columns))
 
 
@@ -67,7 +67,12 @@ def test_steps_follow_the_dose_sets_sides_and_rests(runner, tmp_path):
         (1, "reps", 10, None), (2, "rest", REST_SECONDS, None), (2, "reps", 10, None),
         (3, "rest", REST_SECONDS, None), (3, "reps", 10, None)]
     rolling = [s for s in doc["steps"] if s["exercise"] == "foam-rolling"]
-    assert [(s["side"], s["kind"], s["seconds"]) for s in rolling] == [("left", "duration", 30), ("right", "duration", 30)]
+    # per side: the whole dose on the right side (as the steps describe it), then on the left
+    assert [(s["side"], s["kind"], s["seconds"]) for s in rolling] == [("right", "duration", 30), ("left", "duration", 30)]
+    stretch = [(s["set"], s["side"], s["kind"]) for s in doc["steps"] if s["exercise"] == "piriformis-stretch"]
+    assert stretch[:3] == [(1, "right", "hold"), (2, None, "rest"), (2, "right", "hold")]
+    assert [side for _, side, kind in stretch if kind != "rest"] == sorted(
+        [side for _, side, kind in stretch if kind != "rest"], key=["right", "left"].index)
     order = list(dict.fromkeys(s["exercise"] for s in doc["steps"]))
     assert order == [e["exercise"] for e in doc["exercises"]]
 
@@ -169,6 +174,11 @@ def test_a_full_session_for_each_symptoms_plan(runner, tmp_path, symptom):
     press_through(child, pain="0")
     child.close()
     assert child.exitstatus == 0, child.before
+    if "Go for your run now" in child.before:  # the part after the run is a session of its own
+        child = spawn(tmp_path, "--after-run")
+        press_through(child, pain="0")
+        child.close()
+        assert child.exitstatus == 0, child.before
     entries = logged(tmp_path / "h.db")
     assert [e["exercise"] for e in entries] == [e["exercise"] for e in doc["exercises"]]
     for entry in entries:
@@ -182,12 +192,12 @@ def test_a_full_session_for_each_symptoms_plan(runner, tmp_path, symptom):
 def test_keys_skip_and_end(runner, tmp_path):
     plan(runner, tmp_path / "h.db", "posterior-leg-pain")
     child = spawn(tmp_path)
-    child.expect("Enter to start")  # foam rolling, left
+    child.expect("Enter to start")  # foam rolling, right side
     child.send("s")
     child.expect("Skipped")
     child.expect("then Enter")  # glute bridge set 1
     child.send("\r")
-    child.expect("Set 2/3")
+    child.expect("Set 2 of 3")
     child.send("q")
     child.expect("Session ended")
     child.expect(r"\(0-10\)")
@@ -206,7 +216,7 @@ def test_symptoms_during_an_exercise_stop_it_with_the_plans_advice(runner, tmp_p
     child = spawn(tmp_path, scale="1")
     child.expect("Enter to start")
     child.send("\r")
-    child.expect("Set 1/1")
+    child.expect("Set 1 of 1")
     child.send("x")
     child.expect(r"\(0-10\)")
     child.sendline("3")
@@ -244,7 +254,7 @@ def test_ctrl_c_ends_with_130_keeping_what_was_done(runner, tmp_path):
         child.send("\r")
     child.expect("then Enter")
     child.sendintr()
-    child.expect("interrupted; 1 exercise")
+    child.expect("session stopped: 1 of 5 exercise")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 and "Traceback" not in child.before
@@ -271,7 +281,7 @@ def test_pause_holds_the_countdown_until_enter(runner, tmp_path):
     child = spawn(tmp_path, scale="0.05")  # five minutes in 15 s; the pause comes first
     child.expect("Enter to start")
     child.send("\r")
-    child.expect("Set 1/1")
+    child.expect("Set 1 of 1")
     child.send("p")
     child.expect("paused")
     time.sleep(3)  # 60 session seconds paused: not counted
@@ -329,7 +339,7 @@ def test_ctrl_z_gives_the_terminal_back_and_fg_takes_it_again_the_time_stopped_n
                           dimensions=(40, 60))
     child.expect("Enter to start")
     child.send("\r")
-    child.expect("Set 1/1")
+    child.expect("Set 1 of 1")
     job = os.tcgetpgrp(child.child_fd)
     child.sendcontrol("z")
     deadline = time.monotonic() + 10

@@ -56,21 +56,40 @@ def session(
     json_out: JsonOption = False,
     log: Annotated[Optional[str], typer.Option(
         "--log", metavar="FILE|-", help="Record exercises done elsewhere, from JSON (see --json); - reads stdin.")] = None,
+    after_run: Annotated[bool, typer.Option(
+        "--after-run", help="The part after a run (a guided session stops before the run: go for it, then this).")] = False,
+    rest_done: Annotated[bool, typer.Option(
+        "--rest-done", help="The rest the plan asks for first is done: start the routine today.")] = False,
     date: DateOption = None,
     quiet: QuietOption = False,
     kb: KbOption = None,
     db: DbOption = None,
 ) -> None:
     """A guided session of today's routine at a terminal (countdowns, sets, sides), logged to the history."""
-    from ..history.tracking import SessionLog, current, day_on_plan, keep_logged, read_log, todays_session
+    from ..history.sessions import Resting, SessionLog, keep_logged, read_log, todays_session
+    from ..history.tracking import day_on_plan
     from ..render import render
     from ..render.words import logged_words
+    from .plans import running_plan
 
+    if after_run and log is not None:
+        raise UsageError("--after-run: not with --log (a log names its exercises itself)")
     kbase = load_kb(kb)
-    now = current(db, symptom, kbase)
+    now = running_plan(db, symptom, kbase, "session")
+    at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
     with now.history:
         day = day_on_plan(parse_day(date), date is not None, now.plan.date)
-        doc = todays_session(now, kbase, day)
+        # a guided session does the part before a run, or the part after it; --json and --log the whole day
+        part = after_run if after_run or not (log is not None or json_out) else None
+        try:  # exercises logged from elsewhere say the rest is over, as a session done here does
+            doc = todays_session(now, kbase, day, rest_done or log is not None, part)
+        except Resting as exc:
+            from ..terminal.interview import confirm
+
+            if json_out or not at_terminal or not confirm(
+                    "The plan says to give it a rest first. Is the rest done, so that the routine starts today?"):
+                raise exc from None
+            doc = todays_session(now, kbase, day, True, part)
         if log is not None:
             from ..engine.sessions import log_entries
 
@@ -81,13 +100,69 @@ def session(
             hint(logged_words(summary), quiet)
         elif json_out:
             render("session", "json", doc, kbase)
-        elif not (sys.stdin.isatty() and sys.stderr.isatty()):
+        elif not at_terminal:
             raise UsageError("a guided session needs a terminal; use --json to print it as data, "
                              "or --log FILE to record one done elsewhere")
         else:
+            from ..history.sessions import done_today, ending
+            from ..render.words import help_groups
             from ..terminal.coach import coach
 
-            coach(doc, kbase, SessionLog(now))
+            signs = [g for g in help_groups(now.plan.date, now.plan.escalation) if g[1]]  # the warning signs alone
+            coach(doc, kbase, SessionLog(now), signs=signs, done_before=done_today(now, doc),
+                  ending=ending(now, day, bool(after_run)))
+
+
+@app.command(epilog=examples("done"))
+@guarded
+def done(
+    exercise: Annotated[str, typer.Argument(metavar="ID", help="The exercise done (an id or name of today's routine).")],
+    sets: Annotated[Optional[str], typer.Option("--sets", metavar="N", help="Sets done (default: as planned).")] = None,
+    pain: Annotated[Optional[str], typer.Option(
+        "--pain", metavar="0-10", help="Pain or symptoms during it (asked at a terminal).")] = None,
+    symptom: SymptomOption = None,
+    date: DateOption = None,
+    kb: KbOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log one exercise of today's routine as done (the whole dose as planned, or --sets N)."""
+    from ..engine.sessions import MAX_SETS, done_entry
+    from ..errors import NotFound
+    from ..history.sessions import SessionLog, todays_session
+    from ..history.tracking import day_on_plan
+    from .plans import running_plan
+
+    sets_done, pain_during = _whole("--sets", sets, 1, MAX_SETS), _whole("--pain", pain, 0, 10)
+    kbase = load_kb(kb)
+    try:  # the id is checked before anything is asked
+        found = kbase.find_exercise(exercise).id
+    except NotFound as exc:
+        raise UsageError(f"done: {exc}") from None
+    now = running_plan(db, symptom, kbase, "done")
+    with now.history:
+        day = day_on_plan(parse_day(date), date is not None, now.plan.date)
+        doc = todays_session(now, kbase, day, rested=True)  # an exercise done says the rest is over
+        entry = done_entry(doc, found, sets_done, pain_during)
+        if pain_during is None and sys.stdin.isatty() and sys.stderr.isatty():
+            from ..terminal.interview import pain_during
+
+            entry["pain_during"] = pain_during(found)
+        SessionLog(now).done(entry)
+        logged = now.history.exercises_logged_on(day, now.plan.symptom)
+        ids = [e.exercise for e in doc.exercises]
+        say(f"logged {found} ({entry['sets']} set(s)) on {day} for the {now.plan.symptom} plan; "
+            f"{sum(i in logged for i in ids)} of {len(ids)} of today's exercises done")
+
+
+def _whole(option: str, text: str | None, low: int, high: int) -> int | None:
+    """A whole-number option in its range; UsageError in one line otherwise."""
+    from ..safe_text import quoted
+
+    if text is None:
+        return None
+    if not (text.strip().isdigit() and low <= int(text) <= high):
+        raise UsageError(f"{option}: {quoted(text)} is not allowed (allowed: a whole number {low}-{high})")
+    return int(text)
 
 
 @app.command(epilog=examples("history"))

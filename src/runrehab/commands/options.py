@@ -156,6 +156,7 @@ EXAMPLES = {
     "export": "`runrehab export --output runrehab.json`; `runrehab export | jq '.plans[].checkins | length'`.",
     "import": "`runrehab import runrehab.json` (twice changes nothing); `runrehab import - < runrehab.json`.",
     "session": "`runrehab session` (at a terminal); `runrehab session --json`; `runrehab session --log done.json`.",
+    "done": "`runrehab done glute-bridge`; `runrehab done clamshell --sets 2 --symptom tight-itb --pain 1`.",
     "exercise": "`runrehab exercise glute-bridge`; `runrehab exercise 'figure 4' --json`.",
     "exercises": "`runrehab exercises`; `runrehab exercises --json`.",
     "questions": "`runrehab questions --symptom hand-tingling`; `runrehab questions --stage checkin --json`.",

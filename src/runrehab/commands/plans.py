@@ -7,6 +7,7 @@ commands so that `--version` and look-ups start fast.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -15,7 +16,7 @@ import typer
 
 from ..errors import HistoryError, UsageError
 from . import completion
-from .app import app, guarded, hint, reporting_ignored
+from .app import app, guarded, hint, reporting_ignored, say
 from .options import (
     AnswerOption,
     AnswersOption,
@@ -39,6 +40,21 @@ from .options import (
 )
 
 # ------------------------------------------------------------------ commands
+
+
+def running_plan(db: Path | None, symptom: str | None, kbase: Any, command: str) -> Any:
+    """The plan `command` acts on (history.tracking.current): `symptom`'s, the only one running,
+    or, with several running and no --symptom, the one the runner picks at a terminal (without
+    one: exit 2 naming the choices)."""
+    from ..history.tracking import current
+
+    choose = None
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        from ..terminal.interview import pick_plan
+
+        def choose(symptoms: list[str]) -> str:
+            return pick_plan(kbase, symptoms)
+    return current(db, symptom, kbase, choose, command)
 
 
 @app.command(epilog=examples("triage"))
@@ -72,6 +88,12 @@ def triage(
     day = parse_day(date)
     fmt = "json" if json_out else "text"
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
+    offer = not no_save and sys.stdin.isatty() and sys.stderr.isatty()  # a check-in instead of a new plan
+    named = [p.split("=", 1)[1].strip() for p in pairs if p.split("=", 1)[0].strip() == "symptom"]
+    if offer and named and named[-1] in kbase.symptoms:
+        if _check_in_instead(db, named[-1], day):
+            return checkin(symptom=named[-1], date=date, kb=kb, db=db)
+        offer = False  # asked once
     tables: list[Any] = []
 
     def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None] | None:
@@ -103,10 +125,16 @@ def triage(
             return
         [case] = reporting_ignored(cases, None, batch) if explain else cases
     plan = engine.triage(kbase, case.answers, day, explain=explain)
+    # a warning sign's plan is kept without asking
+    if not no_save and offer and plan.triage_level not in RED_FLAG_LEVELS and _check_in_instead(db, plan.symptom, day):
+        return checkin(symptom=plan.symptom, date=date, kb=kb, db=db)
     if not no_save:  # saved before it is shown: what is shown is what is kept
-        from ..history.tracking import keep_plan
+        from ..history.tracking import keep_plan, replacing
 
+        replaced = None if offer else replacing(db, plan.symptom, day)  # asked about already at a terminal
         path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
+        if replaced:
+            say(f"note: {replaced}; this new plan is day 0")
         # after a warning sign the only next step is the one the plan gives: no check-in
         hint(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
              else f"plan saved to {path}; check in with `runrehab checkin`", quiet)
@@ -153,7 +181,7 @@ def checkin(
     from ..answers.gather import gathered
     from ..engine.evaluate import day_of_plan
     from ..engine.sessions import pain_limit
-    from ..history.tracking import awaiting_clearance, check_in, current, day_on_plan, keep_checkin, logged_since_checkin
+    from ..history.tracking import awaiting_clearance, check_in, day_on_plan, keep_checkin, logged_since_checkin
     from ..render import render
     from ..terminal.interview import interview
 
@@ -161,7 +189,7 @@ def checkin(
     reached = FailOn(fail_on)
     kbase = load_kb(kb)
     day = parse_day(date)
-    now = current(db, symptom, kbase)
+    now = running_plan(db, symptom, kbase, "checkin")
     plan = now.plan
     day = day_on_plan(day, date is not None, plan.date)
     sources = answer_sources(answers, answer, interactive)
@@ -181,9 +209,9 @@ def checkin(
             from ..engine.interview import red_flag_raised
             from ..terminal.interview import done_and_felt
 
-            routine = (now.last_checkin() or plan).routine
-            if routine and not red_flag_raised(case.answers):
-                done, note = done_and_felt(kbase, routine)
+            state = now.state(day)
+            if state.routine_now and not red_flag_raised(case.answers):
+                done, note = done_and_felt(kbase, state.routine)
         doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
                        sessions=logged.sessions, left_out=[*(brought_on or []), *logged.stopped], keep=keep)
         fmt = "json" if json_out else "text"
@@ -191,6 +219,20 @@ def checkin(
     render("checkin", fmt, doc, kbase)
     reached.note(doc.triage_level)
     reached.end()
+
+
+def _check_in_instead(db: Path | None, symptom: str, day: Any) -> bool:
+    """At a terminal, with a plan for `symptom` running: say what a new triage does to it, and
+    whether the runner takes the check-in offered instead."""
+    from ..history.tracking import replacing
+    from ..terminal.interview import confirm
+
+    replaced = replacing(db, symptom, day)
+    if replaced is None:
+        return False
+    say("Saving this triage: " + replaced + ".")
+    return confirm(f"Check in on the running plan instead (nothing new is saved)? Answer n to start a new "
+                   f"{symptom} plan")
 
 
 def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
@@ -220,12 +262,12 @@ def plan(
     db: DbOption = None,
 ) -> None:
     """The current plan: what to do now and since when, its day count, next review date."""
-    from ..history.tracking import current, day_on_plan, plan_status
+    from ..history.tracking import day_on_plan, plan_status
     from ..render import formats, render
 
     fmt = output_format(json_out, format, [f for f in formats("plan-status") if f != "json"])
     kbase = load_kb(kb)
-    now = current(db, symptom, kbase)
+    now = running_plan(db, symptom, kbase, "plan")
     with now.history:
         status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date))
     render("plan-status", fmt, status, kbase, output=output)

@@ -118,6 +118,7 @@ class Plan(Document):
     rules: list[FiredRule]
     disclaimer: str
     trace: Optional[list[TraceEntry]] = None
+    rest_first: bool = False  # rest before the routine starts: until a check-in goes on or an exercise is logged
 
 
 class ExerciseDoc(Document):
@@ -193,6 +194,8 @@ class PlanStatus(Plan):
     since: Optional[dt.date] = None  # the date of the decision that set the status
     why: Optional[str] = None  # that decision in words
     current_routine: Optional[list[RoutineEntry]] = None  # what to do now: empty once escalated or stopped
+    running: Optional[bool] = None  # neither escalated nor stopped nor waiting on a warning sign
+    routine_now: Optional[bool] = None  # running, with a routine, and no rest first still to take
     other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
     adherence: Optional[Adherence] = None
     warning_signs: Optional[list[WarningSign]] = None  # every one answered yes since the triage, first met first
@@ -235,6 +238,7 @@ class TodayPlan(Document):
     why: str
     decided_by: Literal["triage", "check-in"]  # what set the status: the plan itself or its latest check-in
     exercises: list[TodayItem]  # empty when the plan has no routine to follow now
+    resting: bool = False  # the plan says rest first, and nothing says the rest is done yet
     done: list[str]  # every exercise logged as done on the day, in the routine or not
     next_review: Optional[dt.date]
     review_due: bool  # the review date has come: time for `runrehab checkin`

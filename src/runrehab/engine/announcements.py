@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 
+# How the warning signs of one level are announced together: "any of these ...: a; b; c".
+SIGNS_IF, SIGNS_BETWEEN = "any of these warning signs comes on: ", "; "
+
 # When a warning sign comes on, what to do is the level's own meaning.
 # How soon a red flag is to be seen (its level, and for urgent ones the rule's `see_within`).
 _RED_FLAG_ACTIONS = {
@@ -91,7 +94,7 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, 
             signs = unique([kb.questions[leaf.question].sign for _, rule in groups[urgency]
                              for leaf, _ in leaves(rule.when) if leaf.question in asked])
             entries.append(Escalation(after_days=min(day for day, _ in groups[urgency]),
-                                      if_="any of these warning signs comes on: " + "; ".join(signs),
+                                      if_=SIGNS_IF + SIGNS_BETWEEN.join(signs),
                                       action=action, level=urgency[0],
                                       rules=[rule.id for _, rule in groups[urgency]]))
         # a stable sort: the red-flag entries of one level keep the order of their urgency

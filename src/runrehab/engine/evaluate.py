@@ -188,6 +188,7 @@ def triage(kb: KnowledgeBase, answers: dict[str, Any], date: dt.date, *, explain
         rules=[fired_rule(kb, r) for r in ev.fired],
         disclaimer=kb.rules_file.disclaimer,
         trace=ev.trace(answers) if explain else None,
+        rest_first=not ev.urgent and any(r.then.rest_first for r in ev.speaking),
     )
 
 

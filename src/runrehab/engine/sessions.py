@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep
 from ..errors import UsageError
-from ..records import RED_FLAG_LEVELS, Record, to_data
+from ..records import Record, to_data, when
 from ..rules.conditions import leaves
 
 if TYPE_CHECKING:
@@ -16,18 +16,10 @@ if TYPE_CHECKING:
 
 # A pause to breathe between sets, not a dose: no source gives one, and Enter ends it early.
 REST_SECONDS = 30
-
-
-def routine_today(plan: Record, last_checkin: Record | None) -> list[Record]:
-    """The routine as last prescribed: the latest check-in's, else the plan's. Empty when the
-    plan's level, or the latest decision, leaves nothing to do (a warning sign, escalate, stop)."""
-    if plan.triage_level in RED_FLAG_LEVELS:
-        return []
-    if last_checkin is None:
-        return list(plan.routine)
-    if last_checkin.triage_level in RED_FLAG_LEVELS or last_checkin.decision in ("escalate", "stop"):
-        return []
-    return list(last_checkin.routine)
+# The order of the sides: the exercises' steps, as their sources describe them, work the right side
+# first ("grab your right knee", "cross your right foot over your left knee"), then swap.
+SIDES = ("right", "left")
+MAX_SETS = 99  # what `runrehab done --sets` takes
 
 
 def pain_limit(kb: KnowledgeBase, symptom: str) -> int:
@@ -56,14 +48,13 @@ def steps_of(item: Record) -> list[SessionStep]:
     else:  # repetitions; with no count given (snow angels), as the exercise describes
         kind, target, seconds = "reps", _low(dose.reps), None
     sets = _low(dose.sets) or 1
-    sides: tuple[str | None, ...] = ("left", "right") if dose.per_side else (None,)
     out: list[SessionStep] = []
-    for n in range(1, sets + 1):
-        if n > 1:
-            out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
-                                   seconds=REST_SECONDS))
-        out += [SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds)
-                for side in sides]
+    for side in SIDES if dose.per_side else (None,):  # the whole dose on one side, then the other
+        for n in range(1, sets + 1):
+            if n > 1:
+                out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
+                                       seconds=REST_SECONDS))
+            out.append(SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds))
     return out
 
 
@@ -116,9 +107,60 @@ def log_entries(kb: KnowledgeBase, data: Any, plan: Record, routine: list[Record
     return out
 
 
-def adherence(plan_date: dt.date, today: dt.date, days_done: set[dt.date]) -> Adherence:
-    """This week's sessions: one a day is planned, from Monday or the
-    plan's date if later, to `today`; a day with an exercise logged counts as a session done."""
+def adherence(plan_date: dt.date, today: dt.date, rounds: dict[dt.date, int]) -> Adherence:
+    """This week's sessions: one a day is planned, from Monday or the plan's date if later, to
+    `today`; done: the rounds of exercises logged on those days (rounds_by_day)."""
     start = max(today - dt.timedelta(days=today.weekday()), plan_date)
     planned = max((today - start).days + 1, 0)
-    return Adherence(since=start, planned=planned, done=len({d for d in days_done if start <= d <= today}))
+    return Adherence(since=start, planned=planned, done=sum(n for d, n in rounds.items() if start <= d <= today))
+
+
+def rounds_by_day(logged: list[tuple[dt.date, str, int]]) -> dict[dt.date, int]:
+    """Sessions counted by the exercises done: on each day, as many rounds as the exercise done
+    most often that day (two rounds a day count as two); an exercise logged with no set done
+    (stopped before its first) counts for nothing. `logged`: (date, exercise, sets) each."""
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day, exercise, sets in logged:
+        if sets > 0:
+            by_exercise = counts.setdefault(day, {})
+            by_exercise[exercise] = by_exercise.get(exercise, 0) + 1
+    return {day: max(by_exercise.values()) for day, by_exercise in counts.items()}
+
+
+def done_this_round(logged: list[str], ids: list[str]) -> list[str]:
+    """Of the exercises `ids`, those done in the round under way: logged (with a set done) more
+    often today than the rounds every one of them has completed."""
+    counts = {i: logged.count(i) for i in ids}
+    rounds = min(counts.values(), default=0)
+    return [i for i in ids if counts[i] > rounds]
+
+
+def session_part(routine: list[Record], after_run: bool) -> tuple[list[Record], str | None]:
+    """The part of a routine a guided session does, and what it says at its end: the
+    before-run exercises, then "go for your run now", and `after_run` the rest; a routine with
+    nothing before a run is one part (`after_run`: its after-run exercises)."""
+    before = [i for i in routine if when(i.timing) == "before a run"]
+    rest = [i for i in routine if when(i.timing) != "before a run"]
+    if after_run:
+        return (rest if before else [i for i in routine if when(i.timing) == "after a run"]), None
+    if before and rest:
+        return before, (f"Go for your run now. After it, `runrehab session --after-run` does the other "
+                        f"{len(rest)} exercise(s).")
+    return routine, None
+
+
+def done_entry(doc: Session, exercise: str, sets: int | None, pain: int | None) -> dict[str, Any]:
+    """The log entry of `runrehab done`: one exercise of the session `doc`, done as planned (its
+    sets, both sides when it is per side, the hold, time or repetitions of the day), or with
+    `sets` given (1 to MAX_SETS). UsageError when `exercise` is not in the session."""
+    ids = [e.exercise for e in doc.exercises]
+    if exercise not in ids:
+        raise UsageError(f"done: {exercise} is not in today's routine (allowed: {', '.join(ids)})")
+    steps = [s for s in doc.steps if s.exercise == exercise and s.kind != "rest"]
+    planned = max(s.set for s in steps)
+    step = steps[0]
+    return checked_entry({"exercise": exercise, "date": doc.date.isoformat(), "sets": planned if sets is None else sets,
+                          "sides": sorted({s.side for s in steps if s.side}),
+                          "seconds": step.seconds if step.kind != "reps" else None,
+                          "reps": step.target if step.kind == "reps" else None,
+                          "pain_during": pain, "stopped": False})

@@ -3,7 +3,7 @@ handout, calendar). `status_after` is the one step; history.chain keeps its resu
 check-in, and `state_after` replays it over a list (the calendar's earlier exports)."""
 from __future__ import annotations
 
-from ..records import Record
+from ..records import RED_FLAG_LEVELS, Record
 
 # What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
 STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
@@ -14,22 +14,30 @@ def status_after(previous: str, decision: str) -> str:
     return STATUS_AFTER.get(decision, "upkeep" if previous == "upkeep" else "active")
 
 
-def state_of(plan: Record, status: str, latest: Record | None) -> Record:
+def state_of(plan: Record, status: str, latest: Record | None, exercised: bool = False) -> Record:
     """The state every view reads, from the plan, its `status` and the `latest` check-in (None
     before any): `status` (active, upkeep, escalated, stopped), `current_level`, `since` (the date
-    of the decision), `why` (its words), `routine` (what to do now: none once escalated or
-    stopped), `next_review` and `latest`."""
+    of the decision), `why` (its words), `routine` (what is prescribed: none once escalated or
+    stopped), `next_review`, `latest`, `running` (neither escalated nor stopped nor at a warning
+    sign's level), `resting` (the plan says rest first and neither a check-in that goes on nor an
+    exercise logged, `exercised`, says the rest is done) and `routine_now` (the runner exercises
+    now: running, not resting, with a routine). Every view, the session, the calendar and the
+    check-in decide "exercise now?" by `routine_now`."""
     if latest is None:
-        return Record(status="active", current_level=plan.triage_level, since=plan.date, why=plan.headline,
-                      routine=plan.routine, next_review=plan.review_date, latest=None)
-    return Record(status=status, current_level=latest.triage_level, since=latest.date, why=latest.message,
-                  routine=[] if status in ("escalated", "stopped") else latest.routine,
-                  next_review=latest.next_review, latest=latest)
+        status, level, since, why, routine, review = "active", plan.triage_level, plan.date, plan.headline, \
+            list(plan.routine), plan.review_date
+    else:
+        level, since, why, review = latest.triage_level, latest.date, latest.message, latest.next_review
+        routine = [] if status in ("escalated", "stopped") else list(latest.routine)
+    running = status not in ("escalated", "stopped") and level not in RED_FLAG_LEVELS
+    resting = running and bool(plan.rest_first) and latest is None and not exercised
+    return Record(status=status, current_level=level, since=since, why=why, routine=routine, next_review=review,
+                  latest=latest, running=running, resting=resting, routine_now=running and not resting and bool(routine))
 
 
-def state_after(plan: Record, checkins: list[Record]) -> Record:
+def state_after(plan: Record, checkins: list[Record], exercised: bool = False) -> Record:
     """Where a plan stands after `checkins` (oldest first), walked one step at a time."""
     status = "active"
     for c in checkins:
         status = status_after(status, c.decision)
-    return state_of(plan, status, checkins[-1] if checkins else None)
+    return state_of(plan, status, checkins[-1] if checkins else None, exercised)

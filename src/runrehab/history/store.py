@@ -265,7 +265,7 @@ class History:
         done = [exercise for r in rows for exercise in self._checked("check-in", r)[1].get("done", [])]
         running = {r["id"] for r in self._rows("SELECT id FROM plans WHERE current = 1")}
         done += [log.exercise for log in self.exercises_logged(day)
-                 if log.plan_id in running and symptom in (None, log.symptom)]
+                 if log.plan_id in running and symptom in (None, log.symptom) and log.entry["sets"] > 0]
         return list(dict.fromkeys(done))
 
     def plans(self) -> list[StoredPlan]:

@@ -12,7 +12,7 @@ from ..errors import NothingToActOn
 from ..records import ORDER, fields_of, when
 from .store import History
 from .chain import Reader
-from .tracking import day_on_plan, due_escalations, plan_state
+from .tracking import day_on_plan, due_escalations, exercised, plan_state
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -27,15 +27,16 @@ def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase, given: b
             on = day_on_plan(day, given, plan.date)
             if plan.date > on:  # not started yet on that day
                 continue
-            state = plan_state(plan, Reader(history, stored.id, plan).standing())
+            state = plan_state(plan, Reader(history, stored.id, plan).standing(), exercised(history, stored.id, plan.date, on))
             done = history.exercises_logged_on(on, plan.symptom)
-            items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done) for i in state.routine),
+            routine = state.routine if state.routine_now else []
+            items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done) for i in routine),
                            key=lambda i: ORDER.index(i.when))
             plan_day = (on - plan.date).days
             plans.append(TodayPlan(
                 symptom=plan.symptom, plan_date=plan.date, day=plan_day, status=state.status,
                 current_level=state.current_level, since=state.since, why=state.why,
-                decided_by="check-in" if state.latest else "triage", exercises=items, done=done,
+                decided_by="check-in" if state.latest else "triage", exercises=items, done=done, resting=state.resting,
                 next_review=state.next_review,
                 review_due=state.next_review is not None and state.next_review <= on,
                 due=due_escalations(plan, state, plan_day)))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Escalation, LogEntry, LogSummary, Plan, PlanStatus, Session, WarningSign
+from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
 from ..engine.evaluate import day_of_plan
 from ..engine.state import state_of
 from ..errors import HistoryError, NothingToActOn, UsageError
@@ -65,6 +65,11 @@ class Current:
             self._standing = self.reader().standing()
         return self._standing
 
+    def state(self, today: dt.date, rested: bool = False) -> Record:
+        """Where the plan stands on `today` (plan_state); `rested`: the runner has just said the rest is done."""
+        return plan_state(self.plan, self.standing(),
+                          rested or exercised(self.history, self.stored.id, self.plan.date, today))
+
     def last_checkin(self) -> Record | None:
         """Its latest check-in as a document (None before any)."""
         return self.standing()[1]
@@ -74,18 +79,40 @@ class Current:
         return [c.record for c in self.history.checkins(self.stored.id)]
 
 
-def plan_state(plan: Record, standing: tuple[Link, Record | None]) -> Record:
+def plan_state(plan: Record, standing: tuple[Link, Record | None], exercised: bool = False) -> Record:
     """Where a plan stands after its check-ins (engine.state.state_of), read from the link kept
-    with the latest one (history.chain) and that check-in."""
+    with the latest one (history.chain) and that check-in; `exercised`: an exercise is logged
+    (the rest a plan may ask for first is over)."""
     link, latest = standing
-    return state_of(plan, link.status, latest)
+    return state_of(plan, link.status, latest, exercised)
 
 
-def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Current:
-    """The history at `db` with its current plan for `symptom` (or the most recent);
+def exercised(history: History, plan_id: int, plan_date: dt.date, today: dt.date) -> bool:
+    """Whether any exercise of the plan `plan_id` is logged up to `today` (the rest is over)."""
+    return plan_date <= today and bool(history.exercises_logged(plan_date, today, plan_id))
+
+
+Choose = Callable[[list[str]], str]  # asks the runner which of the running plans' symptoms
+
+
+def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase, choose: Choose | None = None,
+            command: str = "this command") -> Current:
+    """The history at `db` with its current plan for `symptom`; with no `symptom` and several
+    plans running, the one `choose` picks (UsageError naming the choices without it);
     NothingToActOn when there is none. Close its history when done."""
     kbase.check_symptom(symptom)
     history = History.open(db)
+    running = list(dict.fromkeys(p.symptom for p in history.current_plans()))
+    if symptom is None and len(running) > 1:
+        if choose is None:
+            history.close()
+            raise UsageError(f"{command}: {len(running)} plans are running; pick one with --symptom ID "
+                             f"(allowed: {', '.join(running)})")
+        try:
+            symptom = choose(running)
+        except BaseException:
+            history.close()
+            raise
     stored = history.current_plan(symptom)
     if stored is None:
         history.close()
@@ -97,7 +124,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase) -> Curre
 def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
     """The plan's escalation checkpoints whose day has come, while it still runs (an escalated
     or stopped plan has already been sent elsewhere)."""
-    if state.status in ("escalated", "stopped"):
+    if not state.running:
         return []
     return [e for e in plan.escalation if 0 < e.after_days <= day]
 
@@ -105,21 +132,22 @@ def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
 def plan_status(now: Current, today: dt.date) -> PlanStatus:
     """The plan as `runrehab plan` shows it on `today`: where it
     stands (plan_state), its day, the escalations whose day has come, the other running plans."""
-    from ..engine.sessions import adherence
+    from ..engine.sessions import adherence, rounds_by_day
     from .settings import read_settings
 
     plan = now.plan
     day = day_of_plan(plan.date, today, "the day")
     link, _ = standing = now.standing()
-    state = plan_state(plan, standing)
+    state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     checkins = now.checkins()
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
-    done = {e.date for e in logged}
+    done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
                   since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
-                  adherence=adherence(plan.date, today, done) if state.routine else None,
+                  running=state.running, routine_now=state.routine_now,
+                  adherence=adherence(plan.date, today, done) if state.routine_now else None,
                   warning_signs=warning_signs(link), checkins=checkins,
                   sessions=[LogEntry(**{**e.entry, "date": e.date}) for e in logged],
                   run_days=list(read_settings().run_days) or None)
@@ -131,50 +159,11 @@ def warning_signs(link: Link) -> list[WarningSign]:
     return [WarningSign(question=q, dates=[dt.date.fromisoformat(d) for d in dates]) for q, dates in link.signs.items()]
 
 
-def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Session:
-    """The session of `today` for `now`'s plan (engine.sessions.session_document); NothingToActOn when
-    the latest decision leaves no exercises."""
-    from ..engine.sessions import routine_today, session_document
-
-    day_of_plan(now.plan.date, today, "the session")
-    last = now.last_checkin()
-    routine = routine_today(now.plan, last)
-    if not routine:  # a warning sign, an escalation or a stop: its own message says what to do instead
-        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {last.message if last else now.plan.headline}")
-    return session_document(kbase, now.plan, routine, today)
-
-
-def keep_logged(now: Current, entries: list[dict[str, Any]], day: dt.date) -> LogSummary:
-    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of
-    it; what the plan already held (the same exercise, date and time) is kept once, and said."""
-    from ..documents.stored import shaped
-
-    logged, already = now.history.log_exercises(now.stored.id, entries)
-    return LogSummary(date=day, symptom=now.plan.symptom, plan_date=now.plan.date, path=str(now.history.path),
-                      logged=[shaped("logged", e) for e in logged], already=[shaped("logged", e) for e in already])
-
-
-@dataclass
-class SessionLog:
-    """Where the coach keeps each exercise as it is done, and later how it felt."""
-
-    now: Current
-
-    def done(self, entry: dict[str, Any]) -> int:
-        """Keep an exercise as it is done, at the time of day it was (what tells two sessions of
-        one day apart: documents.LoggedEntry)."""
-        timed = {**entry, "time": entry.get("time") or dt.datetime.now().strftime("%H:%M")}
-        return self.now.history.log_exercise(self.now.stored.id, timed)
-
-    def felt(self, log_id: int, pain: int) -> None:
-        self.now.history.log_pain(log_id, pain)
-
-
 @dataclass(frozen=True)
 class Logged:
     """What the sessions since the last check-in (or the plan's start) tell a check-in."""
 
-    sessions: int  # days with an exercise logged
+    sessions: int  # rounds of exercises done (engine.sessions.rounds_by_day)
     exercises: list[str]
     worst_pain: int | None
     stopped: list[str]  # exercises stopped because they brought on pain or symptoms above the plan's limit
@@ -188,8 +177,29 @@ def logged_since_checkin(now: Current, today: dt.date, limit: int = 10) -> Logge
     logs = now.history.exercises_logged(first, today, now.stored.id) if first <= today else []
     pains = [e.entry["pain_during"] for e in logs if e.entry["pain_during"] is not None]
     stopped = [e.exercise for e in logs if e.entry["stopped"] or (e.entry["pain_during"] or 0) > limit]
-    return Logged(len({e.date for e in logs}), list(dict.fromkeys(e.exercise for e in logs)), max(pains, default=None),
-                  list(dict.fromkeys(stopped)))
+    from ..engine.sessions import rounds_by_day
+
+    sessions = sum(rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logs]).values())
+    return Logged(sessions, list(dict.fromkeys(e.exercise for e in logs if e.entry["sets"] > 0)),
+                  max(pains, default=None), list(dict.fromkeys(stopped)))
+
+
+def replacing(db: Path | None, symptom: str, day: dt.date) -> str | None:
+    """What saving a new triage for `symptom` does to its running plan, in words; None when none
+    runs, or when the history cannot be read (saving the plan then says why, after showing it)."""
+    from ..documents.stored import read_plan
+
+    try:
+        with History.open(db) as history:
+            stored = history.current_plan(symptom)
+            plan = None if stored is None else read_plan(stored.document)
+    except (HistoryError, ValueError):
+        return None
+    if plan is None:
+        return None
+    day_count = f" (day {(day - plan.date).days})" if day >= plan.date else ""
+    return (f"the {symptom} plan running since {plan.date}{day_count} is replaced by a new triage: the new "
+            "plan starts again at day 0, and its review date counts from its own date")
 
 
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
@@ -257,7 +267,8 @@ def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
 def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], bool] | None | bool) -> str:
     """Delete `symptom`'s plans and their check-ins (every plan when None); what was done, in
     words. `confirm` asks a person first; None: no need (--yes); False: nobody to ask."""
-    what = f"every {symptom} plan and its check-ins" if symptom else "the whole history: every plan and check-in"
+    what = (f"every plan for the symptom `{symptom}`, with its check-ins" if symptom
+            else "the whole history: every plan and check-in")
     with History.open(db) as history:
         if not history.path.exists():
             return f"no history at {history.path}; nothing was deleted"
@@ -271,15 +282,6 @@ def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], 
                            "program is reading the history, so what was deleted stays readable in its files until "
                            "it ends; run this `runrehab forget` again then to erase it")
     return f"deleted {deleted} plan(s) with their check-ins from {history.path}"
-
-
-LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is already far too many
-
-
-def read_log(spec: str) -> Any:
-    """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
-    return read_json(spec, LOG_LIMIT, "--log", "; expected a list of objects with exercise, date, sets, seconds or "
-                                               "reps, pain_during")
 
 
 def read_json(spec: str, limit: int, label: str, hint: str = "") -> Any:

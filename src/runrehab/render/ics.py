@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..engine.state import state_after
-from ..records import ORDER, RED_FLAG_LEVELS, Record, when
+from ..records import ORDER, Record, when
 from ..safe_text import visible
 from .words import checkpoints, dose_text, now_words, timing_words
 
@@ -114,9 +114,9 @@ def _events(status: Record, state: Record, run_days: list[str]) -> dict[str, Eve
     these run days, by UID."""
     uid = f"{status.symptom}-{status.date.isoformat()}"
     decided = state.latest is not None
-    ended = state.status in ("escalated", "stopped") or state.current_level in RED_FLAG_LEVELS
+    ended = not state.running
     events: dict[str, Event] = {}
-    if ended or not state.routine:  # what to do instead of exercises, on the day it was decided
+    if not state.routine_now:  # what to do instead of exercises (or first: a rest), on the day it was decided
         shown = state.latest or status
         advice = "\n".join(f"- {a}" for a in shown.advice)
         events[f"{uid}-decision@runrehab"] = Event(
@@ -129,7 +129,7 @@ def _events(status: Record, state: Record, run_days: list[str]) -> dict[str, Eve
         for key, day, e in checkpoints(state.latest or status):
             events[f"{uid}-checkpoint-{key}@runrehab"] = Event(day, f"runrehab checkpoint: {e.action}",
                                                                f"If {e.if_}: {e.action}")
-    return events | _sessions(state, uid, run_days)
+    return events | (_sessions(state, uid, run_days) if state.routine_now else {})
 
 
 def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
@@ -140,11 +140,12 @@ def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
     checkins = list(status.checkins or ([status.last_checkin] if status.last_checkin else []))
     sequence = len(checkins)
     run_days = list(status.run_days or [])
-    now = _events(status, state_after(status, checkins), run_days)
+    exercised = bool(status.sessions)  # an exercise logged: the rest a plan may ask for first is over
+    now = _events(status, state_after(status, checkins, exercised), run_days)
     held: dict[str, Event] = {}
     for n in range(sequence + 1):
         for days in ([], run_days or ["mon"]):
-            held |= _events(status, state_after(status, checkins[:n]), days)
+            held |= _events(status, state_after(status, checkins[:n], exercised), days)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//runrehab//runrehab plan//EN", "CALSCALE:GREGORIAN",
              *(line for uid, event in now.items() for line in event.lines(uid, stamp, sequence, False)),
              *(line for uid, event in held.items() if uid not in now

@@ -83,7 +83,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     if shown.stop_if:
         lines += ["", "## Stop if", ""] + [f"- {_md(s)}" for s in shown.stop_if]
     if shown.escalation:
-        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(shown.date, shown.escalation)]
+        lines += ["", "## When to get help", ""] + [f"- {_md(x)}" for x in escalation_lines(shown.date, shown.escalation, getattr(shown, "plan_date", None))]
     lines += clinician_lines(status, kb, _md)
     lines += ["", "## Sources", ""]  # the current decision's first: what a check-in decided rests on its own rules
     rules = {r.id: r for r in (*(status.last_checkin.rules if status.last_checkin else ()), *status.rules)}

@@ -23,12 +23,13 @@ from ..rules.conditions import show_value
 from ..safe_text import visible
 from .words import (
     DECISION_WORDS,
+    LEVEL_SHORT,
     LEVEL_WORDS,
     checkin_summary,
     cited,
     dose_text,
     equipment,
-    escalation_lines,
+    help_groups,
     notation,
     timing_words,
 )
@@ -71,6 +72,12 @@ def _bullets(items: Iterable[str], marks: Iterable[str] | None = None) -> Table:
     for mark, item in zip(marks or ["  •"] * len(items), items):
         grid.add_row(Text(mark), Text(item))
     return grid
+
+
+def _help(groups: list[tuple[str, list[str]]]) -> list[Any]:
+    """When to get help: each group of warning signs under what to do, one sign a line."""
+    return [_bullets([line]) if not signs else Group(_bullets([line]), _bullets(signs, marks=["      -"] * len(signs)))
+            for line, signs in groups]
 
 
 def _heading(text: str) -> Text:
@@ -132,7 +139,7 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
     if doc.stop_if:
         parts += [_heading("Stop and rethink if"), _bullets(doc.stop_if)]
     if doc.escalation:
-        parts += [_heading("When to get help"), _bullets(escalation_lines(doc.date, doc.escalation))]
+        parts += [_heading("When to get help"), *_help(help_groups(doc.date, doc.escalation, getattr(doc, "plan_date", None)))]
     if review:
         parts.append(Text(f"\n{review}", style="bold"))
     if doc.trace is not None:
@@ -221,7 +228,7 @@ def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
               box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True),
     ]
     if not urgent:
-        parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · level {doc.triage_level}"))
+        parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · {LEVEL_SHORT[doc.triage_level]}"))
     review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
     return Group(*parts, *_sections(doc, kb, "Your routine from now on", review))
 

@@ -10,12 +10,15 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
-from ..records import ORDER, RED_FLAG_LEVELS, Record, updated
+from ..records import ORDER, Record, updated
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
 from .words import (
     DECISION_WORDS,
+    LEVEL_SHORT,
+    REST_FIRST_WORDS,
     adherence_text,
     checkin_summary,
+    checkpoint_day,
     dose_text,
     now_words,
     since_words,
@@ -30,10 +33,6 @@ if TYPE_CHECKING:
 def _name(kb: KnowledgeBase, symptom: str) -> str:
     found = kb.symptoms.get(symptom)
     return found.name if found else symptom
-
-
-def _no_routine(status: Record) -> bool:
-    return status.status in ("escalated", "stopped") or status.current_level in RED_FLAG_LEVELS
 
 
 def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
@@ -51,11 +50,13 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
                        box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True))
     review = f"Next review: {status.next_review.isoformat()}." if status.next_review else None
     shown = status.last_checkin or status
-    if _no_routine(status):
+    if not status.running:
         parts.append(Text("\nNo routine to follow now: do what the advice says.", style="bold"))
+    elif status.rest_first and not status.routine_now:
+        parts.append(Text(f"\n{REST_FIRST_WORDS}", style="bold"))
     heading = "Your upkeep routine" if status.status == "upkeep" else "Your routine"
     parts += _sections(updated(shown, routine=status.current_routine), kb, heading, review)
-    facts = f"Day {status.day} of this plan (started {status.date.isoformat()} at level {status.triage_level})."
+    facts = f"Day {status.day} of this plan (started {status.date.isoformat()}, {LEVEL_SHORT[status.triage_level]})."
     parts.append(Text(f"\n{facts}", style="bold"))
     if status.adherence is not None:
         parts.append(Text(adherence_text(status.adherence)))
@@ -64,7 +65,8 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
         parts.append(Text(f"Decided at the check-in of {last.date.isoformat()} (day {last.day}): "
                           f"{checkin_summary(last, kb)}: {DECISION_WORDS[last.decision]}."))
     if status.due:
-        parts += [_heading("Due now"), _bullets(f"Day {e.after_days} has come: if {e.if_}: {e.action}" for e in status.due)]
+        parts += [_heading("Due now"), _bullets(f"Since {checkpoint_day(status.date, e.after_days)}: if {e.if_}: {e.action}"
+                                                  for e in status.due)]
     return Group(*parts)
 
 
@@ -92,7 +94,10 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
                 parts.append(table)
             left = sum(not i.done for i in plan.exercises)
             parts.append(Text(f"  {len(plan.exercises) - left} of {len(plan.exercises)} logged as done; "
-                              "log them with `runrehab checkin --done ID`"))
+                              f"do them with `runrehab session{_pick(doc, plan)}`, or log one done with "
+                              f"`runrehab done ID{_pick(doc, plan)}`"))
+        elif plan.resting:
+            parts.append(Text(f"  {REST_FIRST_WORDS}"))
         else:
             parts.append(Text("  No exercises to do: follow the advice (runrehab plan --symptom "
                               f"{plan.symptom})."))
@@ -102,8 +107,14 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
         elif plan.next_review:
             parts.append(Text(f"  Next review: {plan.next_review.isoformat()}"))
         for e in plan.due:
-            parts.append(Text(f"  Checkpoint of day {e.after_days} has come: if {e.if_}: {e.action}", style="bold"))
+            parts.append(Text(f"  Checkpoint since {checkpoint_day(plan.plan_date, e.after_days)}: if {e.if_}: {e.action}",
+                              style="bold"))
     return Group(*parts)
+
+
+def _pick(doc: Record, plan: Record) -> str:
+    """` --symptom ID` where several plans run (the commands ask which otherwise)."""
+    return f" --symptom {plan.symptom}" if len(doc.plans) > 1 else ""
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -125,10 +136,14 @@ def plan_history_view(plan: dict[str, Any], current: bool, status: str, level: s
     readings = [(0, plan["date"], plan["answers"].get("pain_score"), "triage", plan["triage_level"])]
     readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"]) for c in checkins]
     decided = len(readings) > 1
-    state = "current" if current else "replaced"
-    parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · "
-                      f"{now_words(status, level, decided)} ({state})", style=LEVEL_STYLE[level]))
-    parts.append(Text("  " + since_words(status, level, since, why, decided)))
+    if current:
+        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · {now_words(status, level, decided)}",
+                          style=LEVEL_STYLE[level]))
+        parts.append(Text("  " + since_words(status, level, since, why, decided)))
+    else:  # a later triage for the symptom made a new plan: this one no longer runs
+        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · REPLACED by a later triage",
+                          style="dim"))
+        parts.append(Text("  where it stood when replaced: " + since_words(status, level, since, why, decided)))
     grid = Table.grid(padding=(0, 1))
     for column in ("day", "date", "bar", "pain", "what"):
         grid.add_column(justify="right" if column in ("day", "pain") else "left", no_wrap=column != "what")

@@ -17,9 +17,13 @@ DECISION_WORDS = {"continue": "CONTINUE the routine", "progress": "PROGRESS to u
 LEVEL_WORDS = {"emergency": "EMERGENCY: get help now", "urgent": "URGENT: see a doctor",
                "see-clinician": "SEE A CLINICIAN: book a physical therapist or orthopedic specialist",
                "self-care": "SELF-CARE: follow the plan and review on the date given"}
+LEVEL_SHORT = {"emergency": "an emergency", "urgent": "urgent", "see-clinician": "see a clinician",
+               "self-care": "self-care"}
 STATUS_WORDS = {"active": "ACTIVE: follow the routine", "upkeep": "UPKEEP: keep up the upkeep routine",
                 "escalated": "ESCALATED: get it seen; no routine to follow",
                 "stopped": "STOPPED: no exercises for now"}
+REST_FIRST_WORDS = ("Rest first: the plan says to give it a rest before the routine starts (no number of days is "
+                    "given). When the rest is done, start with `runrehab session`, or say so at a check-in.")
 
 
 def now_words(status: str, level: str, decided: bool) -> str:
@@ -35,7 +39,7 @@ def now_words(status: str, level: str, decided: bool) -> str:
 def since_words(status: str, level: str, since: dt.date, why: str, decided: bool) -> str:
     """The decision in one line: since when and why."""
     what = "the check-in" if decided else "the triage"
-    return f"{status} at level {level} since {since.isoformat()} ({what}): {why}"
+    return f"{status} since {since.isoformat()}, set by {what} ({LEVEL_SHORT[level]}): {why}"
 
 
 
@@ -71,6 +75,15 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     return ", ".join(parts) or "as comfortable"
 
 
+def step_words(step: Record) -> str:
+    """One step of a session, in the words of its dose (dose_text): "10 repetitions", "30 s hold",
+    "5 min", "as comfortable" where the source gives no count."""
+    if step.kind == "reps":
+        return f"{step.target} repetitions" if step.target else "as comfortable"
+    amount = _seconds(Range(min=step.target, max=step.target))
+    return f"{amount} hold" if step.kind == "hold" else amount
+
+
 _SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
 
 
@@ -87,7 +100,9 @@ def notation(routine: list[Record]) -> list[str]:
         out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
                    f"{sets}{' on each side' if hold.per_side else ''}")
     if any(i.dose.per_side for i in routine):
-        out.append("each side: the whole dose on the left, then on the right")
+        from ..engine.sessions import SIDES
+
+        out.append(f"each side: the whole dose on the {SIDES[0]}, then on the {SIDES[1]}")
     return out
 
 
@@ -138,9 +153,41 @@ def checkpoints(decided: Record) -> list[tuple[str, dt.date, Record]]:
             for n, e in enumerate(decided.escalation) if e.after_days > 0]
 
 
-def escalation_lines(start: dt.date, escalation: list[Record]) -> list[str]:
-    return [f"{'Any time' if e.after_days == 0 else 'From ' + (start + dt.timedelta(days=e.after_days)).isoformat() + f' (day {e.after_days})'}"
-            f" ({e.level}): if {e.if_}: {e.action}" for e in escalation]
+def checkpoint_words(start: dt.date, after_days: int, plan_date: dt.date | None = None) -> str:
+    """When a checkpoint counted `after_days` from `start` (a plan's date, or a check-in's)
+    comes, the same way in every view: its date and the plan's day then ("from 2026-03-08, day 7
+    of the plan")."""
+    if after_days == 0:
+        return "Any time"
+    return f"From {checkpoint_day(start, after_days, plan_date)}"
+
+
+def checkpoint_day(start: dt.date, after_days: int, plan_date: dt.date | None = None) -> str:
+    """The day a checkpoint comes, as every view says it: "2026-03-08, day 7 of the plan"."""
+    day = start + dt.timedelta(days=after_days)
+    return f"{day.isoformat()}, day {(day - (plan_date or start)).days} of the plan"
+
+
+def escalation_lines(start: dt.date, escalation: list[Record], plan_date: dt.date | None = None) -> list[str]:
+    """A plan's or check-in's escalations, one a line: when, how urgent in words, if what, what to do.
+    `plan_date`: the plan's date, when `start` is a check-in's."""
+    return [f"{checkpoint_words(start, e.after_days, plan_date)} ({LEVEL_SHORT[e.level]}): if {e.if_}: {e.action}"
+            for e in escalation]
+
+
+def help_groups(start: dt.date, escalation: list[Record], plan_date: dt.date | None = None) -> list[tuple[str, list[str]]]:
+    """When to get help, grouped by how soon: each group of warning signs as (what to do, the
+    signs, one a line), the most urgent first; every other escalation as (its line, [])."""
+    from ..engine.announcements import SIGNS_BETWEEN, SIGNS_IF
+
+    out = []
+    for e, line in zip(escalation, escalation_lines(start, escalation, plan_date)):
+        if e.if_.startswith(SIGNS_IF):
+            when = checkpoint_words(start, e.after_days, plan_date)
+            out.append((f"{when}, if any of these comes on: {e.action}", e.if_[len(SIGNS_IF):].split(SIGNS_BETWEEN)))
+        else:
+            out.append((line, []))
+    return out
 
 
 def choice_words(kb: KnowledgeBase, qid: str, value: Any) -> str:

@@ -224,6 +224,8 @@ class Outcome(Strict):
     # urgent outcomes: how soon to be seen, as plans announce it (`days`: within a day or two)
     see_within: Literal["today", "days"] | None = None
     review_after_days: int | None = Field(default=None, ge=1, le=MOST_REVIEW_DAYS)
+    # triage: the source says to rest before the routine starts, and gives no number of days
+    rest_first: bool = False
 
     @model_validator(mode="after")
     def _headline_with_level(self) -> Outcome:

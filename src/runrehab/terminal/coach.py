@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ExitCode, RunrehabError
+from ..safe_text import visible
+
+from ..records import Record
+
 if TYPE_CHECKING:
-    from ..records import Record
     from ..rules.kb import KnowledgeBase
 
 
 TIME_SCALE_VAR = "RUNREHAB_TIME_SCALE"  # real seconds per session second (tests run whole sessions fast)
-TICK = 0.25  # how often a countdown redraws, in real seconds
-KEYS_HELP = "Enter go on · s skip exercise · p pause · q end · x pain or symptoms"
+KEYS_HELP = "Enter go on · s skip exercise · p pause · q end · x pain or symptoms · w warning signs"
 
 
 def time_scale() -> float:
@@ -116,8 +119,8 @@ class Skipped(Exception):
 class Coach:
     """One session at the terminal, following the session document's steps."""
 
-    def __init__(self, doc: Record, keys: Keys, console: Any, scale: float):
-        self.doc, self.keys, self.console, self.scale = doc, keys, console, scale
+    def __init__(self, doc: Record, keys: Keys, console: Any, scale: float, signs: list[tuple[str, list[str]]]):
+        self.doc, self.keys, self.console, self.scale, self.signs = doc, keys, console, scale, signs
         self.pain: int | None = None
         self.stopped = self.ended = False
 
@@ -126,17 +129,28 @@ class Coach:
 
         self.console.print(Text(text, style=style))
 
-    def key(self, timeout: float | None = None) -> str | None:
-        """A key, acting at once on those that leave the step (s, q, x); None after `timeout`."""
+    def key(self, timeout: float | None = None, *, symptoms: bool = True) -> str | None:
+        """A key, acting at once on those that leave the step (s, q) and, unless a countdown
+        handles them itself (`symptoms` False), on x and w; None after `timeout`."""
         pressed = self.keys.get(timeout)
         if pressed == "q":
             raise Ended
         if pressed == "s":
             self.say("Skipped.", "yellow")
             raise Skipped
-        if pressed == "x":
+        if pressed == "x" and symptoms:
             self.symptoms()
+        if pressed == "w" and symptoms:
+            self.warning_signs()
         return pressed
+
+    def warning_signs(self) -> None:
+        """The plan's warning signs, grouped by how soon to get help, one a line."""
+        self.say("Stop the session and get help if a warning sign comes on:", "bold")
+        for line, signs in self.signs:
+            self.say(f"  {line}")
+            for sign in signs:
+                self.say(f"    - {sign}")
 
     def wait_enter(self, text: str) -> None:
         self.say(text, "bold")
@@ -154,99 +168,66 @@ class Coach:
                                               " The plan stops any exercise that brings on your symptoms."), "bold red")
             for text in self.doc.stop_if:
                 self.say(f"  • {text}")
-            self.say("If something new and serious has come on, stop the session and run `runrehab checkin`.", "bold")
+            self.say("If something new and serious has come on, stop the session and run `runrehab checkin`; "
+                     "w shows the warning signs.", "bold")
             raise Skipped
         self.say(f"Within the plan's limit ({limit}/10): carry on if it settles by tomorrow morning.", "green")
 
     def countdown(self, label: str, seconds: int, *, rest: bool = False) -> int:
-        """Count `seconds` down against the monotonic clock; the seconds reached. Enter ends it
-        early (a rest is skipped), p pauses until Enter or p."""
-        import time
+        from .countdown import countdown
 
-        from rich.progress import BarColumn, Progress, TextColumn
-
-        columns = (TextColumn("{task.description}"), BarColumn(bar_width=None), TextColumn("{task.fields[left]:>4}"))
-        start = time.monotonic()
-        end = start + seconds * self.scale
-        paused, stopped = 0.0, self.keys.stopped
-        with Progress(*columns, console=self.console, auto_refresh=False, transient=rest) as bar:
-            task = bar.add_task(label, total=seconds, left=f"{seconds}s")
-            while (now := time.monotonic()) < end:
-                done = (now - start - paused) / self.scale
-                bar.update(task, completed=done, left=f"{max(seconds - int(done), 0)}s")
-                bar.refresh()
-                pressed = self.key(min(TICK, end - now))
-                if self.keys.stopped > stopped:  # stopped (Ctrl-Z) meanwhile: that time is no hold
-                    paused, end = paused + self.keys.stopped - stopped, end + self.keys.stopped - stopped
-                    stopped = self.keys.stopped
-                if pressed == "enter":
-                    return min(int((time.monotonic() - start - paused) / self.scale), seconds)
-                if pressed == "p":
-                    began = time.monotonic()
-                    bar.update(task, description=f"{label} (paused: Enter or p)")
-                    bar.refresh()
-                    while self.key() not in ("enter", "p"):
-                        pass
-                    stopped_for = time.monotonic() - began
-                    paused, end = paused + stopped_for, end + stopped_for
-                    stopped = self.keys.stopped  # a stop during the pause is in it already
-                    bar.update(task, description=label)
-            bar.update(task, completed=seconds, left="0s")
-            bar.refresh()
-        if not rest and self.console.is_terminal:
-            self.console.bell()
-        return seconds
+        return countdown(self, label, seconds, rest=rest)
 
     def exercise(self, number: int, item: Record, steps: list[Record], kbase: KnowledgeBase) -> dict[str, Any] | None:
-        """Coach one exercise; what was done as a log entry (None when nothing was)."""
-        from ..render.words import dose_text
+        """Coach one exercise, the whole dose on one side, then the other; what was done as a log
+        entry (None when nothing was, and it was not stopped)."""
+        from ..render.words import dose_text, step_words
 
         self.pain, self.stopped = None, False
         exercise = kbase.exercises[item.exercise]
-        self.say(f"\n{number}/{len(self.doc.exercises)}  {item.name}", "bold underline")
-        first = next(s for s in steps if s.kind != "rest")
-        amount = (f"{first.target} repetitions" if first.target else "as described") if first.kind == "reps" \
-            else f"{first.target} s {first.kind}"
-        sides = ", each side" if first.side else ""
-        self.say(f"Today: {max(s.set for s in steps)} set(s), {amount}{sides} (plan: {dose_text(item.dose)})")
+        self.say(f"\n{number} of {len(self.doc.exercises)}  {item.name}", "bold underline")
+        work = [s for s in steps if s.kind != "rest"]
+        sets = max(s.set for s in work)
+        sides = list(dict.fromkeys(s.side for s in work if s.side))
+        each = f" on each side, the {sides[0]} side first" if sides else ""
+        amount = step_words(work[0])
+        counted = f"{sets} set{'s' if sets > 1 else ''} of {amount}" if work[0].target else amount
+        self.say(f"Today: {counted}{each} (plan: {dose_text(item.dose, frequency=False)})")
         for i, step in enumerate(exercise.instructions, 1):
             self.say(f"  {i}. {step}")
         if self.doc.stop_if:
             self.say("Watch for (press x):", "bold")
             for text in self.doc.stop_if:
                 self.say(f"  • {text}")
-        sets = max(s.set for s in steps)
-        sets_done, sides, reached = 0, set(), []
+        completed: dict[str | None, int] = {}
+        reached: list[int] = []
         try:
             for i, step in enumerate(steps):
                 if step.kind == "rest":
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
                     continue
-                where = f"Set {step.set}/{sets}" + (f" {step.side}" if step.side else "")
+                where = f"Set {step.set} of {sets}" + (f" · {step.side} side" if step.side else "")
                 if step.kind == "reps":
-                    what = f"{step.target} repetitions" if step.target else "as described"
-                    self.wait_enter(f"{where}: {what}, then Enter")
+                    self.wait_enter(f"{where}: {step_words(step)}, then Enter")
                     if step.target:
                         reached.append(step.target)
                 else:
-                    self.wait_enter(f"{where}: Enter to start the {step.target} s {step.kind}")
+                    self.wait_enter(f"{where}: Enter to start the {step_words(step)}")
                     reached.append(self.countdown(where, step.seconds))
-                if step.side:
-                    sides.add(step.side)
-                after = steps[i + 1] if i + 1 < len(steps) else None
-                if after is None or after.set != step.set:
-                    sets_done = step.set
-                elif step.side and after.side and after.side != step.side:
-                    self.say("Switch sides.", "bold cyan")
+                completed[step.side] = step.set
+                after = next((s for s in steps[i + 1:] if s.kind != "rest"), None)
+                if after is not None and after.side != step.side:
+                    self.say(f"Switch sides: now the {after.side} side.", "bold cyan")
         except Skipped:
             pass
         except Ended:
             self.ended = True  # what this exercise got through is still kept
+        sets_done = max(completed.values(), default=0)
         if sets_done == 0 and not self.stopped:
             return None
-        timed = steps[0].kind in ("hold", "duration")
+        timed = work[0].kind in ("hold", "duration")
         return {"exercise": item.exercise, "date": self.doc.date.isoformat(), "sets": sets_done,
-                "sides": sorted(sides), "seconds": min(reached) if timed and reached else None,
+                "sides": sorted(side for side in completed if side), "seconds": min(reached) if timed and reached else None,
                 "reps": min(reached) if not timed and reached else None, "pain_during": self.pain,
                 "stopped": self.stopped}
 
@@ -262,24 +243,36 @@ def ask_pain(keys: Keys, console: Any, what: str) -> int:
         console.print(Text(f"  {raw[:20]!r} is not a score (allowed: a whole number 0-10)", style="red"))
 
 
-def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
-    """The session at the terminal: each exercise coached and logged as soon as it is done
-    (`log.done(entry)` gives its id), then how each felt (`log.felt(id, pain)`) and a summary.
-    q ends early; Ctrl-C (exit 130) and end of input (exit 1) keep what was done."""
-    from ..errors import ExitCode, RunrehabError
+def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str, list[str]]] = (),
+          done_before: list[str] = (), ending: str | None = None) -> None:
+    """The session at the terminal: the plan's warning signs first (`signs`, again on w); when
+    some of its exercises are done already this round (`done_before`), an offer to continue
+    after them; each exercise coached and logged as soon as it is done (`log.done(entry)` gives
+    its id), then how each felt (`log.felt(id, pain)`), a summary and `ending` (what comes next).
+    q ends early; Ctrl-C (exit 130, reported as stopped) and end of input (exit 1) keep what was done."""
     from ..render.text import stderr_console, stdout_console
     from .interview import ANSWER_LIMIT, TooLong
 
     scale = time_scale()
     console = stderr_console()
     done: list[tuple[int, dict[str, Any], str]] = []
+    items = list(doc.exercises)
     with Keys() as keys:
-        c = Coach(doc, keys, console, scale)
+        c = Coach(doc, keys, console, scale, list(signs))
         c.say(f"Session for {doc.symptom}, {doc.date}: {len(doc.exercises)} exercise(s).", "bold")
-        c.say(f"Keys: {KEYS_HELP}. Ctrl-C ends too.")
-        c.say("If something new and serious comes on, stop and run `runrehab checkin`.", "bold")
+        c.say(f"Keys: {KEYS_HELP}. Ctrl-C stops too.")
+        if signs:
+            c.warning_signs()
         try:
-            for n, item in enumerate(doc.exercises, 1):
+            if done_before and len(done_before) < len(items):
+                after = next(i for i in items if i.exercise not in done_before)
+                if keys.line(console, f"{len(done_before)} of {len(items)} done today: continue from the "
+                                      f"{after.name[0].lower() + after.name[1:]}? [Y/n] ").strip().lower() in ("", "y", "yes"):
+                    items = [i for i in items if i.exercise not in done_before]
+                else:
+                    done_before = []
+            for item in items:
+                n = doc.exercises.index(item) + 1
                 entry = c.exercise(n, item, [s for s in doc.steps if s.exercise == item.exercise], kbase)
                 if entry is not None:
                     done.append((log.done(entry), entry, item.name))
@@ -293,30 +286,61 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any) -> None:
                     if entry["pain_during"] > doc.pain_limit:
                         c.say(f"More than the plan allows ({doc.pain_limit}/10): next time stop it when it comes on, "
                               "and tell the next check-in.", "bold red")
-        except (KeyboardInterrupt, EOFError, TooLong) as exc:
+        except KeyboardInterrupt:
             console.print()
-            why, code = (("interrupted", ExitCode.INTERRUPTED) if isinstance(exc, KeyboardInterrupt)
-                         else ("end of input", ExitCode.END_OF_INPUT) if isinstance(exc, EOFError)
+            raise Stopped(_stopped_words(doc, [*done_before, *_counted(done)])) from None
+        except (EOFError, TooLong) as exc:
+            console.print()
+            why, code = (("end of input", ExitCode.END_OF_INPUT) if isinstance(exc, EOFError)
                          else (f"an answer of more than {ANSWER_LIMIT} characters", ExitCode.BAD_INPUT))
-            raise RunrehabError(f"{why}; {len(done)} exercise(s) done were kept in the history", code) from None
-    stdout_console().print(session_summary(doc, [entry for _, entry, _ in done]))
+            raise RunrehabError(f"{why}; {len(_counted(done))} exercise(s) done were kept in the history", code) from None
+    stdout_console().print(session_summary(doc, [entry for _, entry, _ in done], len(done_before)))
+    if ending and not c.ended:
+        c.say(ending, "bold")
 
 
-def session_summary(doc: Record, done: list[dict[str, Any]]) -> Any:
+def _counted(done: list[tuple[int, dict[str, Any], str]]) -> list[str]:
+    """The exercises done: logged with a set or more (one stopped before its first set is kept
+    for the check-in, but is not done)."""
+    return [entry["exercise"] for _, entry, _ in done if entry["sets"] > 0]
+
+
+def _stopped_words(doc: Record, done: list[str]) -> str:
+    left = [i for i in doc.exercises if i.exercise not in done]
+    then = f"; `runrehab session` continues from the {left[0].name[0].lower() + left[0].name[1:]}" if left else ""
+    return f"session stopped: {len(set(done))} of {len(doc.exercises)} exercise(s) done today were kept{then}"
+
+
+class Stopped(RunrehabError):
+    """Ctrl-C during a session: reported as stopped, not as an error (exit 130)."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def report(self) -> list[str]:
+        return [f"runrehab: {visible(str(self))}"]
+
+
+def session_summary(doc: Record, done: list[dict[str, Any]], before: int = 0) -> Any:
+    """What this session did, and how many of the day's exercises are done (`before`: done
+    earlier this round); an exercise stopped before its first set is shown, not counted."""
     from rich.console import Group
     from rich.table import Table
 
     from ..render.text import Text
+    from ..render.words import step_words
 
     names = {i.exercise: i.name for i in doc.exercises}
+    kinds = {s.exercise: s.kind for s in doc.steps if s.kind != "rest"}
     table = Table()
     for column in ("exercise", "sets", "reached", "pain"):
         table.add_column(column, overflow="fold")
     for e in done:
-        reached = f"{e['seconds']} s" if e["seconds"] is not None else f"{e['reps']} reps" if e["reps"] else "-"
+        target = e["seconds"] if e["seconds"] is not None else e["reps"]
+        reached = step_words(Record(kind=kinds[e["exercise"]], target=target)) if target else "-"
         if e["sides"]:
-            reached += " " + "+".join(e["sides"])
+            reached += " each side" if len(e["sides"]) == 2 else f" ({e['sides'][0]} side)"
         pain = "-" if e["pain_during"] is None else f"{e['pain_during']}/10" + (" stopped" if e["stopped"] else "")
         table.add_row(Text(names[e["exercise"]]), str(e["sets"]), Text(reached), pain)
-    heading = Text(f"Done on {doc.date}: {len(done)} of {len(doc.exercises)} exercise(s)", style="bold")
+    counted = before + sum(e["sets"] > 0 for e in done)
+    heading = Text(f"Done on {doc.date}: {counted} of {len(doc.exercises)} exercise(s)", style="bold")
     return Group(heading, table) if done else heading

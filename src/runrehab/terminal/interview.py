@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..engine.interview import OTHER, allowed, is_required, named, parse_answer, pending
+from ..engine.interview import OTHER, allowed, is_required, parse_answer, pending
 from ..errors import AnswerError, RunrehabError
 from ..rules.conditions import show_value
 
@@ -64,17 +64,12 @@ def _label(kbase: KnowledgeBase, question: Record, choice: str) -> str:
 
 
 def _picked(kbase: KnowledgeBase, question: Record, raw: str) -> str:
-    """Numbers and names turned into choice ids (ids stay accepted as typed)."""
+    """Numbers and names turned into choice ids (ids stay accepted as typed; a label is accepted
+    as shown, in any case, and so are words that name one choice alone)."""
     choices = question.choices or []
-    by_name = {_label(kbase, question, c).strip().lower(): c for c in choices if _label(kbase, question, c)}
-    out = []
-    for part in raw.split(","):
-        word = part.strip()
-        if word.isdigit() and 1 <= int(word) <= len(choices):
-            out.append(choices[int(word) - 1])
-        else:
-            out.append(by_name.get(word.lower(), word))
-    return ",".join(out)
+    spelled = {c: [c, _label(kbase, question, c)] for c in choices}
+    parts = raw.split(",") if question.type == "multi" else [raw]
+    return ",".join(_matching(part, spelled, choices) or part.strip() for part in parts)
 
 
 def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> Any:
@@ -99,13 +94,18 @@ def prompt_answer(kbase: KnowledgeBase, question: Record, place: str = "") -> An
         try:
             return parse_answer(question, raw)
         except AnswerError as exc:
-            if not raw:
-                exc = AnswerError(f"{question.id}: an answer is needed (allowed: {allowed(question)}); "
-                                  f"the question: {named(question)}")
-            console.print(Text(f"  {exc}", style="red"))
+            said = _at_terminal(question, exc) if raw else f"an answer is needed (allowed: {allowed(question)})"
+            console.print(Text(f"  {said}", style="red"))
             if question.id == "symptom" and raw and OTHER in choices:
                 console.print(Text(f"  runrehab does not cover that: choose {choices.index(OTHER) + 1} ({OTHER}) "
                                    "for a check of warning signs and advice on whom to see.", style="red"))
+
+
+def _at_terminal(question: Record, exc: AnswerError) -> str:
+    """An answer refused, said under its question: without the question's id, which a script
+    is told, or the question's words, which are just above."""
+    text = str(exc).removeprefix(f"{question.id}: ")
+    return text.split("; the question: ")[0]
 
 
 def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: str | None = None) -> dict[str, Any]:
@@ -160,6 +160,62 @@ def done_and_felt(kbase: KnowledgeBase, routine: list[Record]) -> tuple[list[str
     if picked:
         felt = typed(console, Text("How did they feel? [a few words, Enter to skip] > ")).strip() or None
     return list(dict.fromkeys(picked)), felt
+
+
+def pick_plan(kbase: KnowledgeBase, symptoms: list[str]) -> str:
+    """Which of several running plans, by number, id or name (engine order: the most recent first)."""
+    from ..render.text import Text
+
+    console = _console()
+    console.print(Text("Several plans are running. Which one?", style="bold"))
+    names = {s: kbase.symptoms[s].name if s in kbase.symptoms else s for s in symptoms}
+    for i, symptom in enumerate(symptoms, 1):
+        console.print(Text(f"  {i}. {names[symptom]} ({symptom})"))
+    while True:
+        raw = typed(console, Text("[number or name] > ")).strip()
+        found = _matching(raw, {s: [s, names[s]] for s in symptoms}, symptoms)
+        if found:
+            return found
+        console.print(Text(f"  not a running plan: {raw[:40]} (allowed: 1–{len(symptoms)} or {', '.join(symptoms)})",
+                           style="red"))
+
+
+def _words(text: str) -> str:
+    import re
+
+    return re.sub(r"[\s_/,.-]+", " ", text.strip().lower()).strip()
+
+
+def _matching(raw: str, spelled: dict[str, list[str]], order: list[str]) -> str | None:
+    """The one choice `raw` names: its number, its id or a label as shown (the words before a
+    label's colon are enough), or words found in one choice's label alone ("tight hips"); None
+    when it names none or several."""
+    typed_words = _words(raw)
+    if not typed_words:
+        return None
+    if typed_words.isdigit():
+        n = int(typed_words)
+        return order[n - 1] if 1 <= n <= len(order) else None
+    for choice, spellings in spelled.items():
+        if any(typed_words in (_words(text), _words(text.split(":")[0])) for text in spellings):
+            return choice
+    wanted = set(typed_words.split())
+    hits = [c for c, spellings in spelled.items() if wanted <= set(" ".join(_words(t) for t in spellings).split())]
+    return hits[0] if len(hits) == 1 else None
+
+
+def pain_during(exercise: str) -> int | None:
+    """The pain or symptoms during `exercise`, 0-10, asked once more until it is a number; Enter: not said."""
+    from ..render.text import Text
+
+    console = _console()
+    while True:
+        raw = typed(console, Text(f"Pain or symptoms during {exercise}, 0 (none) to 10 [Enter to skip] > ")).strip()
+        if not raw:
+            return None
+        if raw.isdigit() and 0 <= int(raw) <= 10:
+            return int(raw)
+        console.print(Text(f"  {raw[:40]} is not a pain score (allowed: a whole number 0-10)", style="red"))
 
 
 def confirm(question: str) -> bool:

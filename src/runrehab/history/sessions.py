@@ -1,0 +1,99 @@
+"""A plan's sessions: today's session for the plan (the plan state decides whether there is one),
+exercises logged as they are done, and a log of exercises done elsewhere read from JSON."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..engine.evaluate import day_of_plan
+from ..errors import NothingToActOn
+from .tracking import Current, read_json
+
+if TYPE_CHECKING:
+    from ..documents.kinds import LogSummary, Session
+    from ..records import Record
+    from ..rules.kb import KnowledgeBase
+
+
+def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False,
+                   after_run: bool | None = None) -> Session:
+    """The session of `today` for `now`'s plan (engine.sessions.session_document): the whole
+    routine, or with `after_run` given the part a guided session does (engine.sessions.session_part;
+    its closing words are `ending(...)`). NothingToActOn when the latest decision leaves no
+    exercises, or the plan's rest comes first (Resting)."""
+    from ..engine.sessions import session_document, session_part
+
+    routine = _routine_now(now, today, rested)
+    if after_run is not None:
+        routine, _ = session_part(routine, after_run)
+        if not routine:
+            raise NothingToActOn(f"no exercises after a run in today's {now.plan.symptom} routine")
+    return session_document(kbase, now.plan, routine, today)
+
+
+def ending(now: Current, today: dt.date, after_run: bool) -> str | None:
+    """What a guided session of that part says at its end ("go for your run now")."""
+    from ..engine.sessions import session_part
+
+    return session_part(_routine_now(now, today, True), after_run)[1]
+
+
+def done_today(now: Current, doc: Session) -> list[str]:
+    """The exercises of the session `doc` done already in today's round under way."""
+    from ..engine.sessions import done_this_round
+
+    logged = [e.exercise for e in now.history.exercises_logged(doc.date, doc.date, now.stored.id) if e.entry["sets"] > 0]
+    return done_this_round(logged, [e.exercise for e in doc.exercises])
+
+
+def _routine_now(now: Current, today: dt.date, rested: bool) -> list[Record]:
+    day_of_plan(now.plan.date, today, "the session")
+    state = now.state(today, rested)
+    if state.resting:
+        raise Resting(f"the {now.plan.symptom} plan says to give it a rest first: no exercises until the rest is "
+                      "done; then start the routine with `runrehab session` at a terminal, which asks, or say so at "
+                      f"a check-in (`runrehab checkin --symptom {now.plan.symptom}`)")
+    if not state.routine_now:  # a warning sign, an escalation or a stop: its own message says what to do instead
+        raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {state.why}")
+    return list(state.routine)
+
+
+class Resting(NothingToActOn):
+    """The plan says rest first, and nothing yet says the rest is done."""
+
+
+def keep_logged(now: Current, entries: list[dict[str, Any]], day: dt.date) -> LogSummary:
+    """Keep the exercises of a session done elsewhere, in one transaction: the whole log or none of
+    it; what the plan already held (the same exercise, date and time) is kept once, and said."""
+    from ..documents.kinds import LogSummary
+    from ..documents.stored import shaped
+
+    logged, already = now.history.log_exercises(now.stored.id, entries)
+    return LogSummary(date=day, symptom=now.plan.symptom, plan_date=now.plan.date, path=str(now.history.path),
+                      logged=[shaped("logged", e) for e in logged], already=[shaped("logged", e) for e in already])
+
+
+@dataclass
+class SessionLog:
+    """Where the coach keeps each exercise as it is done, and later how it felt."""
+
+    now: Current
+
+    def done(self, entry: dict[str, Any]) -> int:
+        """Keep an exercise as it is done, at the time of day it was (what tells two sessions of
+        one day apart: documents.LoggedEntry)."""
+        timed = {**entry, "time": entry.get("time") or dt.datetime.now().strftime("%H:%M")}
+        return self.now.history.log_exercise(self.now.stored.id, timed)
+
+    def felt(self, log_id: int, pain: int) -> None:
+        self.now.history.log_pain(log_id, pain)
+
+
+LOG_LIMIT = 1 << 20  # a session's log is a few hundred bytes; a megabyte is already far too many
+
+
+def read_log(spec: str) -> Any:
+    """The JSON of `session --log FILE|-`; UsageError naming what is wrong with it."""
+    return read_json(spec, LOG_LIMIT, "--log", "; expected a list of objects with exercise, date, sets, seconds or "
+                                               "reps, pain_during")
