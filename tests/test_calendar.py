@@ -33,9 +33,15 @@ def own_settings(tmp_path, monkeypatch):
 
 
 def triage(runner, db, symptom, date="2026-03-01"):
+    """A plan for `symptom`; one that rests first is started at once (an exercise logged as done),
+    so that its calendar holds sessions from the start."""
     result = runner.invoke(app, ["triage", "--answers", "-", "--json", "--date", date, "--db", db],
                            input=json.dumps(full_answers(KB, symptom)))
     assert result.exit_code == 0, result.stderr
+    if json.loads(result.stdout)["rest_first"]:
+        first = json.loads(result.stdout)["routine"][0]["exercise"]
+        done = runner.invoke(app, ["done", first, "--symptom", symptom, "--db", db, "--date", date])
+        assert done.exit_code == 0, done.stderr
 
 
 def checkin(runner, db, symptom, date, **answers):

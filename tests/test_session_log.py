@@ -117,7 +117,8 @@ def test_without_json_the_log_prints_nothing_on_stdout(runner, db):
 
 
 def test_an_exercise_done_with_the_coach_keeps_its_time_so_a_later_log_of_the_day_is_not_taken_for_it(runner, db):
-    from runrehab.history.tracking import SessionLog, current
+    from runrehab.history.sessions import SessionLog
+    from runrehab.history.tracking import current
 
     now = current(db, None, KB)
     with now.history:

@@ -12,7 +12,7 @@ from conftest import full_answers
 from runrehab.commands.run import app
 from runrehab.documents.stored import read_plan
 from runrehab.engine.evaluate import triage as engine_triage
-from runrehab.history.tracking import plan_state
+from runrehab.engine.state import state_after
 from runrehab.records import RED_FLAG_LEVELS, Record
 from runrehab.rules.loader import load
 
@@ -68,7 +68,7 @@ def test_routine_now_is_running_not_resting_with_a_routine(rest_first, exercised
     plan = Record(triage_level="self-care" if decision else level, date=dt.date(2026, 3, 1), headline="h",
                   routine=["x"], review_date=None, rest_first=rest_first)
     checkins = [_record(decision=decision, triage_level=level)] if decision else []
-    state = plan_state(plan, checkins, exercised)
+    state = state_after(plan, checkins, exercised)
     running = decision not in ("escalate", "stop") and level not in RED_FLAG_LEVELS
     assert state.running is running
     assert state.resting is (running and rest_first and not decision and not exercised)
