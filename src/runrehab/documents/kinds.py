@@ -39,6 +39,21 @@ class Range(Document):
     max: Count
 
 
+class Load(Document):
+    """How heavy: a repetition maximum (`rm`) and what adds the weight, in words (`added`)."""
+
+    rm: Optional[Annotated[int, Limits(ge=1, le=100)]] = None
+    added: Optional[str] = None
+
+
+class Tempo(Document):
+    """Seconds of one repetition: up, held at the top, down."""
+
+    up: Annotated[int, Limits(ge=0, le=60)]
+    hold: Annotated[int, Limits(ge=0, le=60)] = 0
+    down: Annotated[int, Limits(ge=0, le=60)]
+
+
 class Dose(Document):
     sets: Optional[Range] = None
     reps: Optional[Range] = None
@@ -46,6 +61,8 @@ class Dose(Document):
     duration_seconds: Optional[Range] = None
     per_side: bool = False
     frequency: Optional[str] = None
+    load: Optional[Load] = None
+    tempo_seconds: Optional[Tempo] = None
 
 
 class SourceRef(Document):
@@ -235,7 +252,8 @@ class TodayDoc(Document):
 
 class SessionStep(Document):
     """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
-    `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
+    `target`: repetitions for `reps` (null when the source gives no count), else seconds; `seconds`
+    of `reps` at a tempo: the whole set, counted."""
 
     exercise: str
     set: Annotated[int, Limits(ge=1)]
@@ -243,6 +261,7 @@ class SessionStep(Document):
     kind: Literal["reps", "hold", "duration", "rest"]
     target: Optional[Count]
     seconds: Optional[Count]
+    tempo: Optional[Tempo] = None  # `reps` at a tempo: each repetition counted up, held, down
 
 
 class SessionExercise(Document):

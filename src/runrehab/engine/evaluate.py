@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import CheckIn, Dose, ExerciseDoc, FiredRule, Plan, Range, RoutineEntry, SourceRef, TraceEntry
+from ..documents.kinds import (CheckIn, Dose, ExerciseDoc, FiredRule, Load, Plan, Range, RoutineEntry, SourceRef, Tempo,
+                               TraceEntry)
 from ..errors import UsageError
 from ..records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 from ..rules.conditions import compiled, leaves, matched_leaves
@@ -34,9 +35,15 @@ def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
     """A dose of the rule base as documents print it; made once for each dose it says. The memo
     is keyed by what the dose says, never by the record's address: a record freed (a damaged
     cache part made afresh) leaves its address to another."""
-    said = tuple((k, (v.min, v.max) if isinstance(v, (Record, Range)) else v) for k, v in fields_of(dose).items())
-    return kb.shared(("dose", said), lambda: Dose(**{k: Range(min=v[0], max=v[1]) if isinstance(v, tuple) else v
+    said = tuple((k, tuple(fields_of(v).items()) if isinstance(v, (Record, *_PARTS.values())) else v)
+                 for k, v in fields_of(dose).items())
+    return kb.shared(("dose", said), lambda: Dose(**{k: _PARTS[k](**dict(v)) if isinstance(v, tuple) else v
                                                       for k, v in said}))
+
+
+# The parts of a dose that are documents of their own (the rest are plain values).
+_PARTS = {"sets": Range, "reps": Range, "hold_seconds": Range, "duration_seconds": Range,
+          "load": Load, "tempo_seconds": Tempo}
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:

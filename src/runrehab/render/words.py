@@ -66,9 +66,26 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
         parts.append(f"{_span(dose.sets)} × {spell}{side}" if dose.sets else spell + side)
     elif dose.sets:
         parts.append(f"{_span(dose.sets)} sets{side}")
+    if dose.load:
+        parts.append(load_text(dose.load))
+    if dose.tempo_seconds:
+        parts.append(tempo_text(dose.tempo_seconds))
     if dose.frequency and frequency:
         parts.append(dose.frequency)
     return ", ".join(parts) or "as comfortable"
+
+
+def load_text(load: Record) -> str:
+    """How heavy, in words: "12RM", "12RM with a backpack with books", "with a backpack"."""
+    rm = f"{load.rm}RM" if load.rm else ""
+    added = f"with {load.added}" if load.added else ""
+    return " ".join(x for x in (rm, added) if x)
+
+
+def tempo_text(tempo: Record) -> str:
+    """One repetition's seconds: "3 s up, 2 s hold, 3 s down" (no hold when there is none)."""
+    hold = f", {tempo.hold} s hold" if tempo.hold else ""
+    return f"{tempo.up} s up{hold}, {tempo.down} s down"
 
 
 _SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
@@ -86,6 +103,13 @@ def notation(routine: list[Record]) -> list[str]:
         sets = f", {_span(hold.sets).replace('–', ' to ')} times" if hold.sets else ""
         out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
                    f"{sets}{' on each side' if hold.per_side else ''}")
+    rm = next((i.dose.load.rm for i in routine if i.dose.load and i.dose.load.rm), None)
+    if rm:
+        out.append(f"{rm}RM: a load you can lift {rm} times with good form, but not {rm + 1}")
+    tempo = next((i.dose.tempo_seconds for i in routine if i.dose.tempo_seconds), None)
+    if tempo:
+        out.append(f"{tempo_text(tempo)}: the seconds of each repetition, counted going up, held at the top "
+                   "and coming down")
     if any(i.dose.per_side for i in routine):
         out.append("each side: the whole dose on the left, then on the right")
     return out

@@ -36,6 +36,29 @@ class Range(Strict):
         return self
 
 
+class Load(Strict):
+    """How heavy, where a source says: a repetition maximum (`rm`: the most weight you can lift
+    that many times with good form) and what adds the weight, in words (`added`: "a backpack
+    with books")."""
+
+    rm: int | None = Field(default=None, ge=1, le=100)
+    added: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _something(self) -> Load:
+        if self.rm is None and self.added is None:
+            raise ValueError("a `load` gives `rm`, `added` or both")
+        return self
+
+
+class Tempo(Strict):
+    """Seconds of one repetition: going up, holding at the top, coming down."""
+
+    up: int = Field(ge=0, le=60)
+    hold: int = Field(default=0, ge=0, le=60)
+    down: int = Field(ge=0, le=60)
+
+
 class Dose(Strict):
     sets: Range | None = None
     reps: Range | None = None
@@ -43,6 +66,8 @@ class Dose(Strict):
     duration_seconds: Range | None = None
     per_side: bool = False
     frequency: str | None = None
+    load: Load | None = None  # where a source gives one
+    tempo_seconds: Tempo | None = None  # where a source gives one
 
 
 class Citation(Strict):

@@ -197,6 +197,27 @@ class Coach:
             self.console.bell()
         return seconds
 
+    def counted(self, step: Record) -> int:
+        """Count each repetition of a set at its tempo, a second at a time ("Rep 1/12: up 1-2-3,
+        hold 1-2, down 1-2-3"); the repetitions finished. Enter ends the set early; p pauses."""
+        from ..engine.sessions import tempo_phases
+
+        phases = tempo_phases(step.tempo)
+        for rep in range(1, step.target + 1):
+            self.console.print(f"  Rep {rep}/{step.target}:", end="")
+            for n, (phase, seconds) in enumerate(phases):
+                self.console.print(("," if n else "") + f" {phase} ", end="")
+                for k in range(1, seconds + 1):
+                    pressed = self.key(self.scale)
+                    while pressed == "p":
+                        pressed = None if self.key() in ("enter", "p") else "p"
+                    self.console.print(f"{k}" + ("-" if k < seconds else ""), end="")
+                    if pressed == "enter":
+                        self.console.print()
+                        return rep - 1
+            self.console.print()
+        return step.target
+
     def exercise(self, number: int, item: Record, steps: list[Record], kbase: KnowledgeBase) -> dict[str, Any] | None:
         """Coach one exercise; what was done as a log entry (None when nothing was)."""
         from ..render.words import dose_text
@@ -223,7 +244,10 @@ class Coach:
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
                     continue
                 where = f"Set {step.set}/{sets}" + (f" {step.side}" if step.side else "")
-                if step.kind == "reps":
+                if step.kind == "reps" and step.tempo:
+                    self.wait_enter(f"{where}: {step.target} repetitions, counted; Enter to start (Enter again ends the set)")
+                    reached.append(self.counted(step))
+                elif step.kind == "reps":
                     what = f"{step.target} repetitions" if step.target else "as described"
                     self.wait_enter(f"{where}: {what}, then Enter")
                     if step.target:
