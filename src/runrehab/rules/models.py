@@ -16,6 +16,9 @@ from .conditions import condition_kind
 
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
+# A question's stages: `where` questions are asked first, before the symptom is known (where it
+# hurts, then what tells neighbours apart); `where:` in rules.yaml turns their answers into it.
+QuestionStage = Literal["triage", "checkin", "where"]
 
 
 class Strict(BaseModel):
@@ -180,7 +183,7 @@ class Question(Strict):
     max: int | None = None
     default: Any = None
     symptoms: list[Id] = []
-    stages: list[Stage] = Field(default=["triage"], min_length=1)
+    stages: list[QuestionStage] = Field(default=["triage"], min_length=1)
     required: bool = False
     carry_over: bool = False  # at a check-in without a terminal: the plan's answer unless given
     asked_once: bool = False  # cannot change (how it started): a check-in takes the plan's answer, never asks again
@@ -279,6 +282,26 @@ class Rule(Strict):
     examples: list[Example] = Field(min_length=1)
 
 
+class Route(Strict):
+    """Where-it-hurts answers that lead to a symptom: the first route whose `when` holds (a
+    route without `when` always holds) sets `symptom`."""
+
+    symptom: Id
+    when: Condition | None = None
+
+
+class Where(Strict):
+    """How the answers to the `where` questions become the symptom, when it is not given."""
+
+    routes: list[Route] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _total(self) -> Where:
+        if self.routes[-1].when is not None:
+            raise ValueError("the last route has no `when`, so that every answer leads to a symptom")
+        return self
+
+
 class RulesFile(Strict):
     schema_version: Literal[1]
     version: str = Field(min_length=1)
@@ -288,8 +311,10 @@ class RulesFile(Strict):
     questions: list[Question] = Field(min_length=1)
     facts: list[Fact] = []
     rules: list[Rule] = Field(min_length=1)
+    where: Where | None = None  # without it, the interview asks `symptom` itself
 
 
+Route.model_rebuild()
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()
