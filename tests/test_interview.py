@@ -46,16 +46,30 @@ def test_an_unknown_question_id_is_refused_by_name():
         parse_answers(KB, {"symptom": "tight-itb", "no_such_question": 1})
 
 
-def test_red_flags_come_right_after_the_symptom():
+def test_red_flags_come_right_after_where_it_hurts():
+    """Without a symptom given, the interview opens with where it hurts; the place leads to the
+    symptom, whose warning signs come next."""
     answers: dict = {}
     order = []
     while (q := next_question(KB, answers, "triage")) is not None:
         order.append(q.id)
-        answers[q.id] = "posterior-leg-pain" if q.id == "symptom" else (3 if q.type == "integer" else False)
+        answers[q.id] = "buttock-back-of-leg" if q.id == "where_it_hurts" else (3 if q.type == "integer" else False)
     flags = [i for i, qid in enumerate(order) if qid.startswith("red_flag_")]
-    assert order[0] == "symptom"
+    assert order[0] == "where_it_hurts" and "symptom" not in order
     assert flags == list(range(1, len(flags) + 1)) and len(flags) == 16
     assert order.index("days") > flags[-1]
+    assert complete(KB, answers)["symptom"] == "posterior-leg-pain"
+
+
+def test_red_flags_come_right_after_the_symptom_when_it_is_given():
+    answers: dict = {"symptom": "posterior-leg-pain"}
+    order = []
+    while (q := next_question(KB, answers, "triage")) is not None:
+        order.append(q.id)
+        answers[q.id] = 3 if q.type == "integer" else False
+    flags = [i for i, qid in enumerate(order) if qid.startswith("red_flag_")]
+    assert flags == list(range(len(flags))) and len(flags) == 16
+    assert "where_it_hurts" not in order
 
 
 def test_a_red_flag_answered_yes_ends_the_interview():

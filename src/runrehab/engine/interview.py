@@ -179,12 +179,11 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     comes first: without it no red flag can be weighed)."""
     symptom = symptom or answers.get("symptom")
     if stage == "triage" and symptom is None:
-        if red_flag_raised(answers):
-            return []
         todo = where_pending(kb, answers)
         symptom = None if todo else routed(kb, answers)
         if symptom is None:
             return todo or [kb.questions["symptom"]]
+        answers = {"symptom": symptom, **answers}  # the places answered name it
     asked = kb.questions_for(symptom, stage)
     if red_flag_raised(answers):
         return []
@@ -216,9 +215,10 @@ def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", 
         todo = pending(kb, answers, stage, symptom)
         missing = [q.id for q in todo if is_required(q)]
         if missing:
-            if "symptom" in missing and not red_flag_raised(answers):
-                missing = missing + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
-                                     and not q.symptoms and q.id not in missing and q.id not in answers]
+            if stage == "triage" and symptom is None and not red_flag_raised(answers):
+                # without a person to ask, the symptom is what is missing (where it hurts is asked at a terminal)
+                missing = ["symptom"] + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
+                                         and not q.symptoms and q.id != "symptom" and q.id not in answers]
             raise MissingAnswers(missing)
         if not todo:
             return answers
