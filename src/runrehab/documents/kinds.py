@@ -100,11 +100,19 @@ class TraceEntry(Document):
     overridden_by: Optional[str] = None
 
 
+class ProgrammeStep(Document):
+    """From day `from_day` of the plan (7 for week 2), `dose` replaces the dose before it."""
+
+    from_day: Count
+    dose: Dose
+
+
 class RoutineEntry(Document):
     exercise: str
     name: str
-    dose: Dose
+    dose: Dose  # with a `programme`, the first week's; engine.programme.dose_on gives any day's
     timing: Optional[str]
+    programme: list[ProgrammeStep] = ()  # type: ignore[assignment]
 
 
 class Plan(Document):

@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import (CheckIn, Dose, ExerciseDoc, FiredRule, Load, Plan, Range, RoutineEntry, SourceRef, Tempo,
-                               TraceEntry)
+from ..documents.kinds import (CheckIn, Dose, ExerciseDoc, FiredRule, Load, Plan, ProgrammeStep, Range, RoutineEntry,
+                               SourceRef, Tempo, TraceEntry)
 from ..errors import UsageError
 from ..records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 from ..rules.conditions import compiled, leaves, matched_leaves
@@ -28,7 +28,17 @@ def _entry(kb: KnowledgeBase, item: Record) -> RoutineEntry:
     """A routine item as it appears in a plan."""
     exercise = kb.exercises[item.exercise]
     return RoutineEntry(exercise=exercise.id, name=exercise.name, dose=printed_dose(kb, item.dose or exercise.dose),
-                        timing=item.timing)
+                        timing=item.timing, programme=programme(kb, item))
+
+
+def programme(kb: KnowledgeBase, item: Record) -> list[ProgrammeStep]:
+    """A routine item's programme as a plan prints it, by the plan's day: its first week's dose
+    from day 0, then each later week's; none for an item whose dose does not change."""
+    if not item.weeks:
+        return []
+    first = printed_dose(kb, item.dose or kb.exercises[item.exercise].dose)
+    return [ProgrammeStep(from_day=0, dose=first),
+            *(ProgrammeStep(from_day=7 * (w.from_week - 1), dose=printed_dose(kb, w.dose)) for w in item.weeks)]
 
 
 def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:

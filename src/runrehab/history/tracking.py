@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import CheckIn, Escalation, HistoryDoc, HistoryEntry, Plan, PlanStatus, Session, WarningSign
 from ..engine.evaluate import day_of_plan
+from ..engine.programme import on_day
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import Record, fields_of
 from .store import History, StoredPlan
@@ -128,7 +129,7 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
     done = {e.date for e in now.history.exercises_logged(plan.date, today, now.stored.id)}
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
-                  since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
+                  since=state.since, why=state.why, current_routine=on_day(state.routine, day), other_plans=others,
                   adherence=adherence(plan.date, today, done) if state.routine else None,
                   warning_signs=warning_signs(plan, checkins))
 
@@ -154,7 +155,7 @@ def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date) -> Sessio
     routine = routine_today(now.plan, last)
     if not routine:  # a warning sign, an escalation or a stop: its own message says what to do instead
         raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {last.message if last else now.plan.headline}")
-    return session_document(kbase, now.plan, routine, today)
+    return session_document(kbase, now.plan, on_day(routine, (today - now.plan.date).days), today)
 
 
 def keep_logged(now: Current, entries: list[dict[str, Any]]) -> None:

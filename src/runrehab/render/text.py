@@ -30,6 +30,7 @@ from .words import (
     equipment,
     escalation_lines,
     notation,
+    programme_lines,
     timing_words,
 )
 
@@ -124,6 +125,7 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
     if doc.routine:
         needs = equipment(kb, doc.routine)
         parts += [_heading(routine_heading), _routine_table(doc.routine),
+                  *(Text("Programme by the week: " + line) for line in programme_lines(doc.routine)),
                   Text("Notation: " + "; ".join(notation(doc.routine)), style="dim"),
                   Text("You need: " + (", ".join(needs) if needs else "no equipment"), style="dim"),
                   Text(f"How to do each one, for example: runrehab exercise {doc.routine[0].exercise}", style="dim")]

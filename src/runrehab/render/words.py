@@ -88,6 +88,16 @@ def tempo_text(tempo: Record) -> str:
     return f"{tempo.up} s up{hold}, {tempo.down} s down"
 
 
+def programme_lines(routine: list[Record]) -> list[str]:
+    """Each routine item whose dose changes by the week, with every step of its programme: "High-load
+    heel raise: from day 0 (week 1): 3 × 12, …; from day 14 (week 3): 4 × 10, …"."""
+    from ..engine.programme import week_of
+
+    return [f"{item.name}: " + "; ".join(f"from day {step.from_day} (week {week_of(step.from_day)}): {dose_text(step.dose)}"
+                                         for step in item.programme)
+            for item in routine if getattr(item, "programme", None)]
+
+
 _SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
 
 

@@ -203,10 +203,26 @@ class Question(Strict):
         return self
 
 
+class WeekDose(Strict):
+    """A programme that changes by the week: from week `from_week` of the plan (week 1 is its
+    first seven days), `dose` replaces the dose before it."""
+
+    from_week: int = Field(ge=2, le=520)
+    dose: Dose
+
+
 class RoutineItem(Strict):
     exercise: Id
-    dose: Dose | None = None  # None: the exercise's default dose
+    dose: Dose | None = None  # None: the exercise's default dose; with `weeks`, week 1's
     timing: str | None = None
+    weeks: list[WeekDose] = []  # later weeks' doses, in order
+
+    @model_validator(mode="after")
+    def _weeks_in_order(self) -> RoutineItem:
+        starts = [w.from_week for w in self.weeks]
+        if starts != sorted(set(starts)):
+            raise ValueError("`weeks` go in order of `from_week`, each week once")
+        return self
 
 
 class Announcement(Strict):
