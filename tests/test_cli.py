@@ -131,9 +131,20 @@ def test_questions_unknown_symptom_exits_2_naming_the_allowed(runner):
 
 
 def test_symptoms(runner):
-    docs = [Symptom.model_validate(s) for s in json.loads(run(runner, "symptoms", "--json").stdout)]
+    listed = json.loads(run(runner, "symptoms", "--json").stdout)
+    docs = [Symptom.model_validate({k: v for k, v in s.items() if k not in ("region", "regions")}) for s in listed]
     assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other", "achilles", "heel-pain"]
     assert "Pins and needles" in run(runner, "symptoms").stdout
+
+
+def test_symptoms_say_where_it_hurts(runner):
+    """Each symptom names the place a runner picks to reach it; a place without a plan of its
+    own leads to `other`."""
+    listed = {s["id"]: s for s in json.loads(run(runner, "symptoms", "--json").stdout)}
+    assert listed["heel-pain"]["regions"] == ["under-heel"] and listed["heel-pain"]["region"] == "under the heel or in the arch"
+    assert listed["achilles"]["regions"] == ["back-of-heel"] and "Achilles" in listed["achilles"]["region"]
+    assert listed["other"]["region"] == "somewhere else" and "inner-shin" in listed["other"]["regions"]
+    assert all(s["description"] for s in listed.values())
 
 
 # ------------------------------------------------------------------ triage without a terminal

@@ -160,6 +160,20 @@ def _with_route(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, Any]:
     return answers if found is None else {"symptom": found, **answers}
 
 
+def regions(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """For each symptom, the answers to where it hurts that lead to it when the questions that
+    tell neighbours apart take their defaults (`symptoms --json` shows them)."""
+    asked = kb.questions_for(None, "where")
+    found: dict[str, list[str]] = {s: [] for s in kb.symptoms}
+    if kb.rules_file.where is None or not asked:
+        return found
+    for place in asked[0].choices or []:
+        symptom = routed(kb, _with_route(kb, {asked[0].id: place}))
+        if symptom in found:
+            found[symptom].append(place)
+    return found
+
+
 def is_where(kb: KnowledgeBase, qid: str) -> bool:
     """Whether a question is asked before the symptom is known (where it hurts)."""
     question = kb.questions.get(qid)

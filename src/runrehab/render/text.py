@@ -195,10 +195,10 @@ def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None)
 
 def symptoms_view(symptoms: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("id", "name", "description"):
+    for column in ("id", "name", "where it hurts", "description"):
         table.add_column(column, overflow="fold")
     for s in symptoms:
-        table.add_row(Text(s.id), Text(s.name), Text(s.description))
+        table.add_row(Text(s.id), Text(s.name), Text(getattr(s, "region", None) or ""), Text(s.description))
     return table
 
 
