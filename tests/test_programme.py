@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
 
 import pexpect
 from conftest import full_answers
+from test_session import spawn
 from typer.testing import CliRunner
 
 from runrehab.commands.run import app
@@ -90,10 +89,7 @@ def plain_json(item):
 def test_the_coach_counts_each_repetition_at_its_tempo(tmp_path):
     db = tmp_path / "h.db"
     cli(db, "triage", "--answers", "-", "--date", "2026-03-01", input=json.dumps(full_answers(KB, "heel-pain")))
-    env = {**os.environ, "NO_COLOR": "1", "RUNREHAB_TIME_SCALE": "0.002"}
-    env.pop("RUNREHAB_KB", None)
-    child = pexpect.spawn(sys.executable, ["-m", "runrehab", "session", "--db", str(db), "--date", "2026-03-02"],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
+    child = spawn(tmp_path, columns=100)  # the session of 2026-03-02, at a fast time scale
     child.expect("counted; Enter to start")
     child.send("\r")
     child.expect(r"Rep 1/12: up 1-2-3, hold 1-2, down 1-2-3")
