@@ -121,3 +121,32 @@ def test_answers_checked_through_the_table_are_typed_as_parse_answer_types_them(
         except AnswerError as exc:
             got = ("refused", str(exc))
         assert got == expected and type(got[1]) is type(expected[1]), (q.id, raw)
+
+
+def test_where_it_hurts_given_without_a_terminal_names_the_symptom():
+    """-a where_it_hurts=... in a script: the questions that tell neighbours apart take their
+    defaults and the route names the symptom; `symptom` given wins and the places are not asked."""
+    flags = {q.id: False for q in KB.questions.values() if q.red_flag}
+    common = {"days": 20, "pain_score": 4, "pain_at_rest": False}
+    heel = complete(KB, {**{f: v for f, v in flags.items() if f in KB.asked("heel-pain", "triage")},
+                         **common, "where_it_hurts": "under-heel"})
+    assert heel["symptom"] == "heel-pain" and heel["where_it_hurts"] == "under-heel"
+    tendon = complete(KB, {**{f: v for f, v in flags.items() if f in KB.asked("achilles", "triage")},
+                           **common, "where_it_hurts": "back-of-heel"})
+    assert tendon["symptom"] == "achilles" and tendon["heel_spot"] == "not-sure"
+    hips = complete(KB, {"where_it_hurts": "hips-back-thigh", "hips_sharp_outer_knee": True,
+                         **{f: v for f, v in flags.items() if f in KB.asked("other", "triage")}, **common})
+    assert hips["symptom"] == "other"  # a sharp outer-knee pain that builds on a run is not the tight hips
+    given = complete(KB, {"symptom": "achilles", "heel_spot": "above-heel", **common,
+                          **{f: v for f, v in flags.items() if f in KB.asked("achilles", "triage")}})
+    assert given["symptom"] == "achilles" and "where_it_hurts" not in given
+    assert "where_it_hurts" not in [q.id for q in KB.questions_for("achilles", "triage")]
+
+
+def test_a_place_without_the_questions_after_it_is_not_yet_a_symptom():
+    from runrehab.engine.interview import routed
+
+    assert routed(KB, {"where_it_hurts": "back-of-heel"}) is None  # where exactly is still to ask
+    assert routed(KB, {"where_it_hurts": "back-of-heel", "heel_spot": "under-heel"}) == "heel-pain"
+    assert routed(KB, {"where_it_hurts": "inner-shin"}) == "other"
+    assert next_question(KB, {"where_it_hurts": "back-of-heel"}, "triage").id == "heel_spot"
