@@ -100,3 +100,12 @@ def test_the_coach_counts_each_repetition_at_its_tempo(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_check_in_shows_the_dose_of_the_week_it_falls_in(tmp_path):
+    db = tmp_path / "h.db"
+    cli(db, "triage", "--answers", "-", "--date", "2026-03-01", input=json.dumps(full_answers(KB, "heel-pain")))
+    flags = {q.id: False for q in KB.questions_for("heel-pain", "checkin") if q.red_flag}
+    said = cli(db, "checkin", "--answers", "-", "--date", "2026-03-20",  # day 19, week 3
+               input=json.dumps({**flags, "progress": "better", "pain_score": 3})).stdout
+    assert "4 × 10, 10RM with a" in " ".join(said.split())

@@ -18,7 +18,7 @@ from rich.text import Text as RichText
 
 from ..engine.evaluate import source_ref
 from ..engine.interview import allowed
-from ..records import RED_FLAG_LEVELS, Record
+from ..records import RED_FLAG_LEVELS, Record, updated
 from ..rules.conditions import show_value
 from ..safe_text import visible
 from .words import (
@@ -225,7 +225,10 @@ def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
     if not urgent:
         parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · level {doc.triage_level}"))
     review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
-    return Group(*parts, *_sections(doc, kb, "Your routine from now on", review))
+    from ..engine.programme import on_day
+
+    shown = updated(doc, routine=on_day(doc.routine, doc.day))  # a programme by the week: the dose of this week
+    return Group(*parts, *_sections(shown, kb, "Your routine from now on", review))
 
 
 def _trace_lines(trace: list[Any]) -> list[Text]:
