@@ -122,8 +122,10 @@ def test_a_sore_achilles_above_the_heel_reaches_the_heel_drops(tmp_path):
     child.expect("resting")
     child.sendline("no")
     child.expect("Achilles tendon pain")
-    child.expect("Heel drop off a step, knee straight")
-    child.expect("Heel drop off a step, knee bent")
+    child.expect("Heel drop off a step, knee")  # knee straight, then knee bent, as the table wraps them
+    child.expect("morning and evening, every day,")
+    child.expect("Heel drop off a step, knee")
+    child.expect("heel-drop-straight-knee")  # the routine's first exercise: how to do it
     child.expect(r"4-5/10 is")
     child.expect(pexpect.EOF)
     child.close()

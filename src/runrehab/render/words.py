@@ -138,7 +138,7 @@ def timing_words(item: Record) -> str:
     if timing and frequency:
         for said, same in _SAID_ALIKE:
             if said in timing and frequency.startswith(same):
-                frequency = frequency.removeprefix(same).strip() or None
+                frequency = frequency.removeprefix(same).strip(" ,;") or None
                 break
     return ", ".join(x for x in (timing, frequency) if x) or "any time"
 
