@@ -134,9 +134,19 @@ def test_questions_unknown_symptom_exits_2_naming_the_allowed(runner):
 def test_symptoms(runner):
     listed = json.loads(run(runner, "symptoms", "--json").stdout)
     assert {s.pop("schema_version") for s in listed} == {1}  # each item of the list is versioned
-    docs = [Symptom.model_validate(s) for s in listed]
-    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other"]
+    docs = [Symptom.model_validate({k: v for k, v in s.items() if k not in ("region", "regions")}) for s in listed]
+    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other", "achilles", "heel-pain"]
     assert "Pins and needles" in run(runner, "symptoms").stdout
+
+
+def test_symptoms_say_where_it_hurts(runner):
+    """Each symptom names the place a runner picks to reach it; a place without a plan of its
+    own leads to `other`."""
+    listed = {s["id"]: s for s in json.loads(run(runner, "symptoms", "--json").stdout)}
+    assert listed["heel-pain"]["regions"] == ["under-heel"] and listed["heel-pain"]["region"] == "under the heel or in the arch"
+    assert listed["achilles"]["regions"] == ["back-of-heel"] and "Achilles" in listed["achilles"]["region"]
+    assert listed["other"]["region"] == "somewhere else" and "inner-shin" in listed["other"]["regions"]
+    assert all(s["description"] for s in listed.values())
 
 
 # ------------------------------------------------------------------ triage without a terminal
@@ -339,7 +349,7 @@ def test_the_kb_environment_variable_picks_the_rule_base(runner, tmp_path):
 
 
 def test_interview_transcript_with_a_mistake_at_each_kind_of_prompt(runner):
-    transcript = ["7", "2",  # symptom: out of range, then posterior-leg-pain by number
+    transcript = ["10", "2",  # where it hurts: out of range, then the buttock or back of the leg by number
                   "maybe", *["n"] * sum(q.red_flag for q in KB.questions_for("posterior-leg-pain", "triage")),
                   # red flags: one nonsense answer re-asked
                   "1.5", "10",  # days
@@ -348,24 +358,24 @@ def test_interview_transcript_with_a_mistake_at_each_kind_of_prompt(runner):
                   "", "no", ""]  # low_back_pain default, planks_painful, leg_nerve_symptoms default
     result = run(runner, "triage", "--interactive", "--date", "2026-03-01", input="\n".join(transcript) + "\n")
     assert result.exit_code == 0, result.stderr
-    assert "What is bothering you?" in result.stderr and "Have you had new numbness" in result.stderr
+    assert "Where does it hurt" in result.stderr and "Have you had new numbness" in result.stderr
     # said under the question, in its words: no question id
-    for complaint in ("  '7' is not allowed", "  'maybe' is not allowed (allowed: yes or no)",
+    for complaint in ("  '10' is not allowed", "  'maybe' is not allowed (allowed: yes or no)",
                       "  '1.5' is not a whole number", "  '11' is out of range"):
         assert complaint in result.stderr
     assert "red_flag_saddle_numbness" not in result.stderr and "the question:" not in result.stderr
     assert "SEE A CLINICIAN" in result.stdout  # pain at rest for 10 days
-    assert "What is bothering you?" not in result.stdout  # prompts stay on stderr
+    assert "Where does it hurt" not in result.stdout  # prompts stay on stderr
 
 
 def test_interview_stops_at_the_first_red_flag(runner):
-    result = run(runner, "triage", "--interactive", input="hand-tingling\nyes\n")
+    result = run(runner, "triage", "--interactive", input="hand\nyes\n")
     assert result.exit_code == 0
     assert "EMERGENCY" in result.stdout and "How many days" not in result.stderr
 
 
 def test_interview_end_of_input_exits_1(runner):
-    result = run(runner, "triage", "--interactive", input="tight-itb\nno\n")
+    result = run(runner, "triage", "--interactive", input="hips-back-thigh\nno\nno\n")
     assert result.exit_code == 1 and "end of input" in result.stderr and result.stdout == ""
 
 

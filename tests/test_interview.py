@@ -46,16 +46,30 @@ def test_an_unknown_question_id_is_refused_by_name():
         parse_answers(KB, {"symptom": "tight-itb", "no_such_question": 1})
 
 
-def test_red_flags_come_right_after_the_symptom():
+def test_red_flags_come_right_after_where_it_hurts():
+    """Without a symptom given, the interview opens with where it hurts; the place leads to the
+    symptom, whose warning signs come next."""
     answers: dict = {}
     order = []
     while (q := next_question(KB, answers, "triage")) is not None:
         order.append(q.id)
-        answers[q.id] = "posterior-leg-pain" if q.id == "symptom" else (3 if q.type == "integer" else False)
+        answers[q.id] = "buttock-back-of-leg" if q.id == "where_it_hurts" else (3 if q.type == "integer" else False)
     flags = [i for i, qid in enumerate(order) if qid.startswith("red_flag_")]
-    assert order[0] == "symptom"
+    assert order[0] == "where_it_hurts" and "symptom" not in order
     assert flags == list(range(1, len(flags) + 1)) and len(flags) == 16
     assert order.index("days") > flags[-1]
+    assert complete(KB, answers)["symptom"] == "posterior-leg-pain"
+
+
+def test_red_flags_come_right_after_the_symptom_when_it_is_given():
+    answers: dict = {"symptom": "posterior-leg-pain"}
+    order = []
+    while (q := next_question(KB, answers, "triage")) is not None:
+        order.append(q.id)
+        answers[q.id] = 3 if q.type == "integer" else False
+    flags = [i for i, qid in enumerate(order) if qid.startswith("red_flag_")]
+    assert flags == list(range(len(flags))) and len(flags) == 16
+    assert "where_it_hurts" not in order
 
 
 def test_a_red_flag_answered_yes_ends_the_interview():
@@ -107,3 +121,32 @@ def test_answers_checked_through_the_table_are_typed_as_parse_answer_types_them(
         except AnswerError as exc:
             got = ("refused", str(exc))
         assert got == expected and type(got[1]) is type(expected[1]), (q.id, raw)
+
+
+def test_where_it_hurts_given_without_a_terminal_names_the_symptom():
+    """-a where_it_hurts=... in a script: the questions that tell neighbours apart take their
+    defaults and the route names the symptom; `symptom` given wins and the places are not asked."""
+    flags = {q.id: False for q in KB.questions.values() if q.red_flag}
+    common = {"days": 20, "pain_score": 4, "pain_at_rest": False}
+    heel = complete(KB, {**{f: v for f, v in flags.items() if f in KB.asked("heel-pain", "triage")},
+                         **common, "where_it_hurts": "under-heel"})
+    assert heel["symptom"] == "heel-pain" and heel["where_it_hurts"] == "under-heel"
+    tendon = complete(KB, {**{f: v for f, v in flags.items() if f in KB.asked("achilles", "triage")},
+                           **common, "where_it_hurts": "back-of-heel"})
+    assert tendon["symptom"] == "achilles" and tendon["heel_spot"] == "not-sure"
+    hips = complete(KB, {"where_it_hurts": "hips-back-thigh", "hips_sharp_outer_knee": True,
+                         **{f: v for f, v in flags.items() if f in KB.asked("other", "triage")}, **common})
+    assert hips["symptom"] == "other"  # a sharp outer-knee pain that builds on a run is not the tight hips
+    given = complete(KB, {"symptom": "achilles", "heel_spot": "above-heel", **common,
+                          **{f: v for f, v in flags.items() if f in KB.asked("achilles", "triage")}})
+    assert given["symptom"] == "achilles" and "where_it_hurts" not in given
+    assert "where_it_hurts" not in [q.id for q in KB.questions_for("achilles", "triage")]
+
+
+def test_a_place_without_the_questions_after_it_is_not_yet_a_symptom():
+    from runrehab.engine.interview import routed
+
+    assert routed(KB, {"where_it_hurts": "back-of-heel"}) is None  # where exactly is still to ask
+    assert routed(KB, {"where_it_hurts": "back-of-heel", "heel_spot": "under-heel"}) == "heel-pain"
+    assert routed(KB, {"where_it_hurts": "inner-shin"}) == "other"
+    assert next_question(KB, {"where_it_hurts": "back-of-heel"}, "triage").id == "heel_spot"

@@ -25,10 +25,10 @@ def spawn(tmp_path, *args, dimensions=(40, 60)):
 
 def test_a_full_interview_typed_at_the_terminal(tmp_path):
     child = spawn(tmp_path, "triage", "--date", "2026-03-01")
-    child.expect(r"\(1\) What is bothering you")  # how many questions follow is known with the symptom
+    child.expect(r"\(1\) Where does it hurt")  # how many questions follow is known with the symptom
     child.sendline("knee")
     child.expect("is not allowed")
-    child.sendline("3")  # hand-tingling
+    child.sendline("3")  # the hand: pins and needles
     child.expect(r"\(2 of \d+\) ")
     answer_red_flags_no(child, red_flag_count("hand-tingling"))
     child.expect("How many days")
@@ -69,11 +69,64 @@ def test_end_of_input_exits_1(tmp_path):
 @pytest.mark.parametrize("flag", tiered(["y", "yes"], lambda flag: flag == "y"))
 def test_a_red_flag_ends_the_interview_with_emergency(tmp_path, flag):
     child = spawn(tmp_path, "triage")
-    child.expect("What is bothering you")
-    child.sendline("posterior-leg-pain")
+    child.expect("Where does it hurt")
+    child.sendline("buttock-back-of-leg")
     child.expect("saddle")
     child.sendline(flag)
     child.expect("EMERGENCY")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_heel_pain_in_the_morning_under_the_heel_reaches_the_heel_plan(tmp_path):
+    """A runner whose heel hurts underneath with the first steps of the morning names the place,
+    answers the heel's warning signs and gets the heel plan, with its dose by load and tempo."""
+    child = spawn(tmp_path, "triage", "--date", "2026-03-01", dimensions=(60, 100))
+    child.expect(r"\(1\) Where does it hurt")
+    child.expect(r"(\d+)\. under the heel or in the arch")
+    child.expect(r"number or name\] > ")
+    child.sendline("under-heel")
+    answer_red_flags_no(child, red_flag_count("heel-pain"))
+    child.expect("How many days")
+    child.sendline("21")
+    child.expect("Worst pain")
+    child.sendline("5")
+    child.expect("resting")
+    child.sendline("no")
+    child.expect("electric-shock")
+    child.sendline("")  # the default: no
+    child.expect("Pain under the heel")
+    child.expect("High-load heel raise")
+    child.expect(r"3 × 12, 12RM, 3 s up, 2")
+    child.expect("if it does not improve within 2 weeks")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    plan = json.loads(CliRunner().invoke(app, ["plan", "--json", "--db", str(tmp_path / "h.db"),
+                                               "--date", "2026-03-01"]).stdout)
+    assert plan["symptom"] == "heel-pain" and plan["answers"]["where_it_hurts"] == "under-heel"
+
+
+def test_a_sore_achilles_above_the_heel_reaches_the_heel_drops(tmp_path):
+    child = spawn(tmp_path, "triage", "--date", "2026-03-01", dimensions=(60, 100))
+    child.expect(r"\(1\) Where does it hurt")
+    child.sendline("6")  # the back of the heel or the cord above it
+    child.expect("Where exactly is the pain at its worst")
+    child.sendline("1")  # in the cord, a few finger-widths above the heel bone
+    answer_red_flags_no(child, red_flag_count("achilles"))
+    child.expect("How many days")
+    child.sendline("40")
+    child.expect("Worst pain")
+    child.sendline("4")
+    child.expect("resting")
+    child.sendline("no")
+    child.expect("Achilles tendon pain")
+    child.expect("Heel drop off a step, knee")  # knee straight, then knee bent, as the table wraps them
+    child.expect("morning and evening, every day,")
+    child.expect("Heel drop off a step, knee")
+    child.expect("heel-drop-straight-knee")  # the routine's first exercise: how to do it
+    child.expect(r"4-5/10 is")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -110,10 +163,10 @@ def answer_red_flags_no(child, count: int) -> None:
 def test_nonsense_at_every_kind_of_prompt_is_asked_again(tmp_path):
     child = spawn(tmp_path, "triage", "--date", "2026-03-01")
     child.expect(r"number or name\] > ")
-    for nonsense in ("knee", "0", "9", "", "3 4"):
+    for nonsense in ("knee", "0", "10", "", "3 4"):  # where it hurts: 9 places
         child.sendline(nonsense)
         child.expect(r"number or name\] > ")
-    child.sendline("hand-tingling")
+    child.sendline("hand")
     child.expect(r"\[y/n\] > ")
     for nonsense in ("maybe", "yess", "2", ""):
         child.sendline(nonsense)

@@ -69,8 +69,16 @@ def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """The symptoms the rule base covers, with a one-line description."""
     from ..render import render
 
+    from ..engine.interview import regions
+    from ..records import Record
+
     kbase = load_kb(kb)
-    render("symptoms", "json" if json_out else "text", kbase.rules_file.symptoms, kbase)
+    places = regions(kbase)
+    where = kbase.questions_for(None, "where")
+    label = where[0].labels if where else {}
+    shown = [Record(**vars(s), region=label.get(places[s.id][-1], places[s.id][-1]) if places[s.id] else None,
+                    regions=places[s.id]) for s in kbase.rules_file.symptoms]
+    render("symptoms", "json" if json_out else "text", shown, kbase)
 
 
 @app.command(epilog=examples("validate"))

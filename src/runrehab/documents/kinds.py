@@ -50,6 +50,21 @@ class Schedule(Document):
     weeks: Optional[Annotated[int, Limits(ge=1)]] = None
 
 
+class Load(Document):
+    """How heavy: a repetition maximum (`rm`) and what adds the weight, in words (`added`)."""
+
+    rm: Optional[Annotated[int, Limits(ge=1, le=100)]] = None
+    added: Optional[str] = None
+
+
+class Tempo(Document):
+    """Seconds of one repetition: up, held at the top, down."""
+
+    up: Annotated[int, Limits(ge=0, le=60)]
+    hold: Annotated[int, Limits(ge=0, le=60)] = 0
+    down: Annotated[int, Limits(ge=0, le=60)]
+
+
 class Dose(Document):
     sets: Optional[Range] = None
     reps: Optional[Range] = None
@@ -58,6 +73,8 @@ class Dose(Document):
     per_side: bool = False
     frequency: Optional[str] = None
     schedule: Optional[Schedule] = None  # null: the frequency words only
+    load: Optional[Load] = None
+    tempo_seconds: Optional[Tempo] = None
 
 
 class SourceRef(Document):
@@ -95,11 +112,19 @@ class TraceEntry(Document):
     overridden_by: Optional[str] = None
 
 
+class ProgrammeStep(Document):
+    """From day `from_day` of the plan (7 for week 2), `dose` replaces the dose before it."""
+
+    from_day: Count
+    dose: Dose
+
+
 class RoutineEntry(Document):
     exercise: str
     name: str
-    dose: Dose
+    dose: Dose  # with a `programme`, the first week's; engine.programme.dose_on gives any day's
     timing: Optional[str]
+    programme: list[ProgrammeStep] = ()  # type: ignore[assignment]
 
 
 class Plan(Document):
@@ -255,7 +280,8 @@ class TodayDoc(Document):
 
 class SessionStep(Document):
     """One thing to do: a set of an exercise on one side (or both: null), or a rest between sets.
-    `target`: repetitions for `reps` (null when the source gives no count), else seconds."""
+    `target`: repetitions for `reps` (null when the source gives no count), else seconds; `seconds`
+    of `reps` at a tempo: the whole set, counted."""
 
     exercise: str
     set: Annotated[int, Limits(ge=1)]
@@ -263,6 +289,7 @@ class SessionStep(Document):
     kind: Literal["reps", "hold", "duration", "rest"]
     target: Optional[Count]
     seconds: Optional[Count]
+    tempo: Optional[Tempo] = None  # `reps` at a tempo: each repetition counted up, held, down
 
 
 class SessionExercise(Document):

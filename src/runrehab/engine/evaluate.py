@@ -10,11 +10,14 @@ from ..documents.kinds import (
     Dose,
     ExerciseDoc,
     FiredRule,
+    Load,
     Plan,
+    ProgrammeStep,
     Range,
     RoutineEntry,
     Schedule,
     SourceRef,
+    Tempo,
     TraceEntry,
 )
 from ..errors import UsageError
@@ -38,29 +41,42 @@ def _entry(kb: KnowledgeBase, item: Record) -> RoutineEntry:
     """A routine item as it appears in a plan."""
     exercise = kb.exercises[item.exercise]
     return RoutineEntry(exercise=exercise.id, name=exercise.name, dose=printed_dose(kb, item.dose or exercise.dose),
-                        timing=item.timing)
+                        timing=item.timing, programme=programme(kb, item))
+
+
+def programme(kb: KnowledgeBase, item: Record) -> list[ProgrammeStep]:
+    """A routine item's programme as a plan prints it, by the plan's day: its first week's dose
+    from day 0, then each later week's; none for an item whose dose does not change."""
+    if not item.weeks:
+        return []
+    first = printed_dose(kb, item.dose or kb.exercises[item.exercise].dose)
+    return [ProgrammeStep(from_day=0, dose=first),
+            *(ProgrammeStep(from_day=7 * (w.from_week - 1), dose=printed_dose(kb, w.dose)) for w in item.weeks)]
 
 
 def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
     """A dose of the rule base as documents print it; made once for each dose it says. The memo
     is keyed by what the dose says, never by the record's address: a record freed (a damaged
     cache part made afresh) leaves its address to another."""
-    said = tuple((k, _said(v)) for k, v in fields_of(dose).items())
+    said = _said(dose)
     return kb.shared(("dose", said), lambda: Dose(**_built(said)))
 
 
 def _said(value: Any) -> Any:
-    """A dose (or its schedule) as nested tuples: a range is (min, max), a schedule its fields."""
-    if isinstance(value, (Record, Range)) and hasattr(value, "min"):
-        return (value.min, value.max)
-    if isinstance(value, (Record, Schedule)):
-        return ("schedule", tuple((k, _said(v)) for k, v in fields_of(value).items()))
+    """A dose as nested tuples of its fields, each part of it (a range, a load, a schedule) the
+    same way, so that equal doses share one document."""
+    if isinstance(value, (Record, Dose, *_PARTS.values())):
+        return tuple((k, _said(v)) for k, v in fields_of(value).items())
     return value
 
 
 def _built(said: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
-    return {k: (Schedule(**_built(v[1])) if v[0] == "schedule" else Range(min=v[0], max=v[1]))
-            if isinstance(v, tuple) else v for k, v in said}
+    return {k: _PARTS[k](**_built(v)) if isinstance(v, tuple) else v for k, v in said}
+
+
+# The parts of a dose that are documents of their own (the rest are plain values).
+_PARTS = {"sets": Range, "reps": Range, "hold_seconds": Range, "duration_seconds": Range,
+          "load": Load, "tempo_seconds": Tempo, "schedule": Schedule, "times_per_day": Range, "days_per_week": Range}
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:

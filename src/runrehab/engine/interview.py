@@ -124,7 +124,60 @@ def outside(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     if symptom not in kb.symptoms:
         return []
     asked = kb.asked(symptom, stage)
-    return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))]
+    return [qid for qid, value in answers.items() if qid not in asked and not (value is True and is_red_flag(qid))
+            and not (stage == "triage" and is_where(kb, qid))]
+
+
+def where_pending(kb: KnowledgeBase, answers: dict[str, Any]) -> list[Record]:
+    """The where-it-hurts questions still to ask before the symptom is known, in order: those
+    not answered whose `ask_if` holds."""
+    return [q for q in kb.questions_for(None, "where")
+            if q.id not in answers and (q.ask_if is None or evaluate(q.ask_if, answers))]
+
+
+def routed(kb: KnowledgeBase, answers: dict[str, Any]) -> str | None:
+    """The symptom the where-it-hurts answers lead to: the first route whose `when` holds, once
+    every `where` question that applies is answered; None before, and in a rule base without
+    routes."""
+    where = kb.rules_file.where
+    if where is None or where_pending(kb, answers):
+        return None
+    return next(r.symptom for r in where.routes if r.when is None or evaluate(r.when, answers))
+
+
+def _with_route(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, Any]:
+    """Without `symptom` but with where it hurts given (a file, `-a`): the `where` questions
+    still open take their defaults, then the route sets the symptom. Unchanged otherwise."""
+    if "symptom" in answers or kb.rules_file.where is None:
+        return answers
+    first = kb.questions_for(None, "where")
+    if not first or first[0].id not in answers:
+        return answers
+    answers = dict(answers)
+    while todo := [q for q in where_pending(kb, answers) if not is_required(q)]:
+        answers.update((q.id, q.default) for q in todo)
+    found = routed(kb, answers)
+    return answers if found is None else {"symptom": found, **answers}
+
+
+def regions(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """For each symptom, the answers to where it hurts that lead to it when the questions that
+    tell neighbours apart take their defaults (`symptoms --json` shows them)."""
+    asked = kb.questions_for(None, "where")
+    found: dict[str, list[str]] = {s: [] for s in kb.symptoms}
+    if kb.rules_file.where is None or not asked:
+        return found
+    for place in asked[0].choices or []:
+        symptom = routed(kb, _with_route(kb, {asked[0].id: place}))
+        if symptom in found:
+            found[symptom].append(place)
+    return found
+
+
+def is_where(kb: KnowledgeBase, qid: str) -> bool:
+    """Whether a question is asked before the symptom is known (where it hurts)."""
+    question = kb.questions.get(qid)
+    return question is not None and "where" in question.stages
 
 
 def is_required(question: Record) -> bool:
@@ -140,7 +193,11 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     comes first: without it no red flag can be weighed)."""
     symptom = symptom or answers.get("symptom")
     if stage == "triage" and symptom is None:
-        return [kb.questions["symptom"]]
+        todo = where_pending(kb, answers)
+        symptom = None if todo else routed(kb, answers)
+        if symptom is None:
+            return todo or [kb.questions["symptom"]]
+        answers = {"symptom": symptom, **answers}  # the places answered name it
     asked = kb.questions_for(symptom, stage)
     if red_flag_raised(answers):
         return []
@@ -158,6 +215,8 @@ def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", 
     MissingAnswers names every required id not given. A warning sign answered yes ends a triage
     even before the symptom is known: its advice does not wait for it (the symptom is then
     `other`, the problem not yet named)."""
+    if symptom is None and stage == "triage":
+        answers = _with_route(kb, answers)
     symptom = symptom or answers.get("symptom")
     if symptom is None and stage == "triage" and red_flag_raised(answers) and OTHER in kb.symptoms:
         symptom = OTHER
@@ -170,9 +229,10 @@ def complete(kb: KnowledgeBase, answers: dict[str, Any], stage: str = "triage", 
         todo = pending(kb, answers, stage, symptom)
         missing = [q.id for q in todo if is_required(q)]
         if missing:
-            if "symptom" in missing and not red_flag_raised(answers):
-                missing = missing + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
-                                     and not q.symptoms and q.id not in missing and q.id not in answers]
+            if stage == "triage" and symptom is None and not red_flag_raised(answers):
+                # without a person to ask, the symptom is what is missing (where it hurts is asked at a terminal)
+                missing = ["symptom"] + [q.id for q in kb.questions.values() if stage in q.stages and is_required(q)
+                                         and not q.symptoms and q.id != "symptom" and q.id not in answers]
             raise MissingAnswers(missing)
         if not todo:
             return answers

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep
+from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep, Tempo
 from ..errors import UsageError
 from ..records import Record, to_data, when
 from ..rules.conditions import leaves
@@ -38,6 +38,18 @@ def _low(r: Record | None) -> int | None:
     return None if r is None else r.min
 
 
+def tempo_phases(tempo: Record) -> list[tuple[str, int]]:
+    """One repetition at a tempo as the coach counts it: ("up", 3), ("hold", 2), ("down", 3),
+    leaving out a phase of no seconds."""
+    return [(phase, seconds) for phase, seconds in (("up", tempo.up), ("hold", tempo.hold), ("down", tempo.down))
+            if seconds]
+
+
+def tempo_count(tempo: Record) -> str:
+    """One repetition's count in words: "up 1-2-3, hold 1-2, down 1-2-3"."""
+    return ", ".join(f"{phase} " + "-".join(str(k) for k in range(1, seconds + 1)) for phase, seconds in tempo_phases(tempo))
+
+
 def steps_of(item: Record) -> list[SessionStep]:
     """The ordered steps of one routine item."""
     dose = item.dose
@@ -47,6 +59,9 @@ def steps_of(item: Record) -> list[SessionStep]:
         kind, target, seconds = "duration", _low(dose.duration_seconds), _low(dose.duration_seconds)
     else:  # repetitions; with no count given (snow angels), as the exercise describes
         kind, target, seconds = "reps", _low(dose.reps), None
+    tempo = dose.tempo_seconds if kind == "reps" and target else None
+    if tempo is not None:
+        seconds = target * sum(s for _, s in tempo_phases(tempo))
     sets = _low(dose.sets) or 1
     out: list[SessionStep] = []
     for side in SIDES if dose.per_side else (None,):  # the whole dose on one side, then the other
@@ -54,7 +69,8 @@ def steps_of(item: Record) -> list[SessionStep]:
             if n > 1:
                 out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="rest", target=REST_SECONDS,
                                        seconds=REST_SECONDS))
-            out.append(SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds))
+            out.append(SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds,
+                                   tempo=tempo and Tempo(up=tempo.up, hold=tempo.hold, down=tempo.down)))
     return out
 
 

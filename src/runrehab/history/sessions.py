@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import day_of_plan
+from ..engine.programme import on_day
 from ..errors import NothingToActOn
 from .tracking import Current, read_json
 
@@ -56,7 +57,7 @@ def _routine_now(now: Current, today: dt.date, rested: bool) -> list[Record]:
                       f"a check-in (`runrehab checkin --symptom {now.plan.symptom}`)")
     if not state.routine_now:  # a warning sign, an escalation or a stop: its own message says what to do instead
         raise NothingToActOn(f"no exercises to do for {now.plan.symptom}: {state.why}")
-    return list(state.routine)
+    return on_day(list(state.routine), (today - now.plan.date).days)  # each item with that day's dose
 
 
 class Resting(NothingToActOn):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..documents.kinds import TodayDoc, TodayItem, TodayPlan
 from ..errors import NothingToActOn
+from ..engine.programme import on_day
 from ..records import ORDER, fields_of, when
 from .store import History
 from .chain import Reader
@@ -29,10 +30,9 @@ def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase, given: b
                 continue
             state = plan_state(plan, Reader(history, stored.id, plan).standing(), exercised(history, stored.id, plan.date, on))
             done = history.exercises_logged_on(on, plan.symptom)
-            routine = state.routine if state.routine_now else []
-            items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done) for i in routine),
-                           key=lambda i: ORDER.index(i.when))
             plan_day = (on - plan.date).days
+            items = sorted((TodayItem(**fields_of(i), when=when(i.timing), done=i.exercise in done)
+                            for i in on_day(state.routine if state.routine_now else [], plan_day)), key=lambda i: ORDER.index(i.when))
             plans.append(TodayPlan(
                 symptom=plan.symptom, plan_date=plan.date, day=plan_day, status=state.status,
                 current_level=state.current_level, since=state.since, why=state.why,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
 from ..engine.evaluate import day_of_plan
 from ..engine.state import state_of
+from ..engine.programme import on_day
 from ..errors import HistoryError, NothingToActOn, UsageError
 from ..records import Record, fields_of
 from .chain import Link, Reader
@@ -145,7 +146,7 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),
                   last_checkin=state.latest, status=state.status, current_level=state.current_level,
-                  since=state.since, why=state.why, current_routine=state.routine, other_plans=others,
+                  since=state.since, why=state.why, current_routine=on_day(state.routine, day), other_plans=others,
                   running=state.running, routine_now=state.routine_now,
                   adherence=adherence(plan.date, today, done) if state.routine_now else None,
                   warning_signs=warning_signs(link), checkins=checkins,

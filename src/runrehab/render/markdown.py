@@ -16,6 +16,7 @@ from .words import (
     equipment,
     escalation_lines,
     notation,
+    programme_lines,
     now_words,
     timing_words,
 )
@@ -63,6 +64,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
         lines += ["", "## Upkeep routine" if status.status == "upkeep" else "## Routine", "",
                   "| Exercise | Dose | When |", "| --- | --- | --- |"]
         lines += [f"| {_md(i.name)} | {_md(dose_text(i.dose, frequency=False))} | {_md(timing_words(i))} |" for i in routine]
+        lines += [f"\nProgramme by the week: {_md(line)}" for line in programme_lines(routine)]
         lines += ["", "Notation: " + "; ".join(_md(n) for n in notation(routine)),
                   "", "You need: " + (", ".join(_md(e) for e in equipment(kb, routine)) or "no equipment")]
         lines += ["", "## How to do each exercise"]

@@ -18,7 +18,7 @@ from rich.text import Text as RichText
 
 from ..engine.evaluate import source_ref
 from ..engine.interview import allowed
-from ..records import RED_FLAG_LEVELS, Record
+from ..records import RED_FLAG_LEVELS, Record, updated
 from ..rules.conditions import show_value
 from ..safe_text import visible
 from .words import (
@@ -31,6 +31,7 @@ from .words import (
     equipment,
     help_groups,
     notation,
+    programme_lines,
     timing_words,
 )
 
@@ -131,6 +132,7 @@ def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str 
     if doc.routine:
         needs = equipment(kb, doc.routine)
         parts += [_heading(routine_heading), _routine_table(doc.routine),
+                  *(Text("Programme by the week: " + line) for line in programme_lines(doc.routine)),
                   Text("Notation: " + "; ".join(notation(doc.routine)), style="dim"),
                   Text("You need: " + (", ".join(needs) if needs else "no equipment"), style="dim"),
                   Text(f"How to do each one, for example: runrehab exercise {doc.routine[0].exercise}", style="dim")]
@@ -200,10 +202,10 @@ def questions_view(questions: Iterable[Record], kb: KnowledgeBase | None = None)
 
 def symptoms_view(symptoms: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("id", "name", "description"):
+    for column in ("id", "name", "where it hurts", "description"):
         table.add_column(column, overflow="fold")
     for s in symptoms:
-        table.add_row(Text(s.id), Text(s.name), Text(s.description))
+        table.add_row(Text(s.id), Text(s.name), Text(getattr(s, "region", None) or ""), Text(s.description))
     return table
 
 
@@ -230,7 +232,10 @@ def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
     if not urgent:
         parts.append(Text(f"{checkin_summary(doc, kb).capitalize()} · {LEVEL_SHORT[doc.triage_level]}"))
     review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
-    return Group(*parts, *_sections(doc, kb, "Your routine from now on", review))
+    from ..engine.programme import on_day
+
+    shown = updated(doc, routine=on_day(doc.routine, doc.day))  # a programme by the week: the dose of this week
+    return Group(*parts, *_sections(shown, kb, "Your routine from now on", review))
 
 
 def _trace_lines(trace: list[Any]) -> list[Text]:

@@ -70,6 +70,10 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
         parts.append(f"{_span(dose.sets)} × {spell}{side}" if dose.sets else spell + side)
     elif dose.sets:
         parts.append(f"{_span(dose.sets)} sets{side}")
+    if dose.load:
+        parts.append(load_text(dose.load))
+    if dose.tempo_seconds:
+        parts.append(tempo_text(dose.tempo_seconds))
     if dose.frequency and frequency:
         parts.append(dose.frequency)
     return ", ".join(parts) or "as comfortable"
@@ -82,6 +86,29 @@ def step_words(step: Record) -> str:
         return f"{step.target} repetitions" if step.target else "as comfortable"
     amount = _seconds(Range(min=step.target, max=step.target))
     return f"{amount} hold" if step.kind == "hold" else amount
+
+
+def load_text(load: Record) -> str:
+    """How heavy, in words: "12RM", "12RM with a backpack with books", "with a backpack"."""
+    rm = f"{load.rm}RM" if load.rm else ""
+    added = f"with {load.added}" if load.added else ""
+    return " ".join(x for x in (rm, added) if x)
+
+
+def tempo_text(tempo: Record) -> str:
+    """One repetition's seconds: "3 s up, 2 s hold, 3 s down" (no hold when there is none)."""
+    hold = f", {tempo.hold} s hold" if tempo.hold else ""
+    return f"{tempo.up} s up{hold}, {tempo.down} s down"
+
+
+def programme_lines(routine: list[Record]) -> list[str]:
+    """Each routine item whose dose changes by the week, with every step of its programme: "High-load
+    heel raise: from day 0 (week 1): 3 × 12, …; from day 14 (week 3): 4 × 10, …"."""
+    from ..engine.programme import week_of
+
+    return [f"{item.name}: " + "; ".join(f"from day {step.from_day} (week {week_of(step.from_day)}): {dose_text(step.dose)}"
+                                         for step in item.programme)
+            for item in routine if getattr(item, "programme", None)]
 
 
 _SAID_ALIKE = (("every day", "daily"), ("morning and evening", "twice a day"))
@@ -99,6 +126,13 @@ def notation(routine: list[Record]) -> list[str]:
         sets = f", {_span(hold.sets).replace('–', ' to ')} times" if hold.sets else ""
         out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
                    f"{sets}{' on each side' if hold.per_side else ''}")
+    rm = next((i.dose.load.rm for i in routine if i.dose.load and i.dose.load.rm), None)
+    if rm:
+        out.append(f"{rm}RM: a load you can lift {rm} times with good form, but not {rm + 1}")
+    tempo = next((i.dose.tempo_seconds for i in routine if i.dose.tempo_seconds), None)
+    if tempo:
+        out.append(f"{tempo_text(tempo)}: the seconds of each repetition, counted going up, held at the top "
+                   "and coming down")
     if any(i.dose.per_side for i in routine):
         from ..engine.sessions import SIDES
 
@@ -119,7 +153,7 @@ def timing_words(item: Record) -> str:
     if timing and frequency:
         for said, same in _SAID_ALIKE:
             if said in timing and frequency.startswith(same):
-                frequency = frequency.removeprefix(same).strip() or None
+                frequency = frequency.removeprefix(same).strip(" ,;") or None
                 break
     return ", ".join(x for x in (timing, frequency) if x) or "any time"
 

@@ -79,6 +79,34 @@ def _duplicates(items: list[Any], src: SourceFile, loc: Loc, what: str) -> Itera
         seen.add(item.id)
 
 
+def _check_where(kb: KnowledgeBase, rules: SourceFile) -> Iterator[Problem]:
+    """The where-it-hurts routes: each leads to a symptom and tests only `where` questions; the
+    first `where` question is required (it is what the interview opens with), and a rule base
+    with `where` questions has routes for them."""
+    rf = kb.rules_file
+    asked = [q for q in rf.questions if "where" in q.stages]
+    if rf.where is None:
+        if asked:
+            yield rules.problem(("questions", rf.questions.index(asked[0]), "stages"), "where",
+                                "a `where` question needs `where: routes` to turn its answers into the symptom")
+        return
+    if not asked or not asked[0].required:
+        yield rules.problem(("where",), "where", "the first `where` question (where it hurts) must exist and be required")
+    for i, route in enumerate(rf.where.routes):
+        loc = ("where", "routes", i)
+        if route.symptom not in kb.symptoms:
+            yield rules.problem((*loc, "symptom"), "unknown-symptom", f"no symptom {route.symptom!r}")
+        if route.when is None:
+            continue
+        yield from _check_condition(kb, rules, route.when, (*loc, "when"))
+        for leaf, leaf_loc in leaves(route.when, (*loc, "when")):
+            question = kb.questions.get(leaf.question)
+            if question is not None and "where" not in question.stages:
+                yield rules.problem((*leaf_loc, "question"), "not-asked",
+                                    f"a route tests {question.id!r}, which is not a `where` question: it is not "
+                                    "asked before the symptom is known")
+
+
 def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile) -> Iterator[Problem]:
     rf = kb.rules_file
     yield from _duplicates(kb.exercises_file.exercises, exercises, ("exercises",), "exercise")
@@ -146,6 +174,8 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
                 yield rules.problem((*loc, "default"), "bad-default", f"{q.id}: {why}")
         if q.ask_if is not None:
             yield from _check_condition(kb, rules, q.ask_if, (*loc, "ask_if"))
+
+    yield from _check_where(kb, rules)
 
     for i, rule in enumerate(rf.rules):
         loc = ("rules", i)

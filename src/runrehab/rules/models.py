@@ -16,6 +16,9 @@ from .conditions import condition_kind
 
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 Stage = Literal["triage", "checkin"]
+# A question's stages: `where` questions are asked first, before the symptom is known (where it
+# hurts, then what tells neighbours apart); `where:` in rules.yaml turns their answers into it.
+QuestionStage = Literal["triage", "checkin", "where"]
 
 
 class Strict(BaseModel):
@@ -53,6 +56,29 @@ class Schedule(Strict):
         return self
 
 
+class Load(Strict):
+    """How heavy, where a source says: a repetition maximum (`rm`: the most weight you can lift
+    that many times with good form) and what adds the weight, in words (`added`: "a backpack
+    with books")."""
+
+    rm: int | None = Field(default=None, ge=1, le=100)
+    added: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _something(self) -> Load:
+        if self.rm is None and self.added is None:
+            raise ValueError("a `load` gives `rm`, `added` or both")
+        return self
+
+
+class Tempo(Strict):
+    """Seconds of one repetition: going up, holding at the top, coming down."""
+
+    up: int = Field(ge=0, le=60)
+    hold: int = Field(default=0, ge=0, le=60)
+    down: int = Field(ge=0, le=60)
+
+
 class Dose(Strict):
     sets: Range | None = None
     reps: Range | None = None
@@ -61,6 +87,8 @@ class Dose(Strict):
     per_side: bool = False
     frequency: str | None = None
     schedule: Schedule | None = None  # null: the frequency words only
+    load: Load | None = None  # where a source gives one
+    tempo_seconds: Tempo | None = None  # where a source gives one
 
 
 class Citation(Strict):
@@ -173,7 +201,7 @@ class Question(Strict):
     max: int | None = None
     default: Any = None
     symptoms: list[Id] = []
-    stages: list[Stage] = Field(default=["triage"], min_length=1)
+    stages: list[QuestionStage] = Field(default=["triage"], min_length=1)
     required: bool = False
     carry_over: bool = False  # at a check-in without a terminal: the plan's answer unless given
     asked_once: bool = False  # cannot change (how it started): a check-in takes the plan's answer, never asks again
@@ -193,10 +221,26 @@ class Question(Strict):
         return self
 
 
+class WeekDose(Strict):
+    """A programme that changes by the week: from week `from_week` of the plan (week 1 is its
+    first seven days), `dose` replaces the dose before it."""
+
+    from_week: int = Field(ge=2, le=520)
+    dose: Dose
+
+
 class RoutineItem(Strict):
     exercise: Id
-    dose: Dose | None = None  # None: the exercise's default dose
+    dose: Dose | None = None  # None: the exercise's default dose; with `weeks`, week 1's
     timing: str | None = None
+    weeks: list[WeekDose] = []  # later weeks' doses, in order
+
+    @model_validator(mode="after")
+    def _weeks_in_order(self) -> RoutineItem:
+        starts = [w.from_week for w in self.weeks]
+        if starts != sorted(set(starts)):
+            raise ValueError("`weeks` go in order of `from_week`, each week once")
+        return self
 
 
 class Announcement(Strict):
@@ -274,6 +318,26 @@ class Rule(Strict):
     examples: list[Example] = Field(min_length=1)
 
 
+class Route(Strict):
+    """Where-it-hurts answers that lead to a symptom: the first route whose `when` holds (a
+    route without `when` always holds) sets `symptom`."""
+
+    symptom: Id
+    when: Condition | None = None
+
+
+class Where(Strict):
+    """How the answers to the `where` questions become the symptom, when it is not given."""
+
+    routes: list[Route] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _total(self) -> Where:
+        if self.routes[-1].when is not None:
+            raise ValueError("the last route has no `when`, so that every answer leads to a symptom")
+        return self
+
+
 class RulesFile(Strict):
     schema_version: Literal[1]
     version: str = Field(min_length=1)
@@ -283,8 +347,10 @@ class RulesFile(Strict):
     questions: list[Question] = Field(min_length=1)
     facts: list[Fact] = []
     rules: list[Rule] = Field(min_length=1)
+    where: Where | None = None  # without it, the interview asks `symptom` itself
 
 
+Route.model_rebuild()
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()

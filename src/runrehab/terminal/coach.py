@@ -178,6 +178,27 @@ class Coach:
 
         return countdown(self, label, seconds, rest=rest)
 
+    def counted(self, step: Record) -> int:
+        """Count each repetition of a set at its tempo, a second at a time ("Rep 1/12: up 1-2-3,
+        hold 1-2, down 1-2-3"); the repetitions finished. Enter ends the set early; p pauses."""
+        from ..engine.sessions import tempo_phases
+
+        phases = tempo_phases(step.tempo)
+        for rep in range(1, step.target + 1):
+            self.console.print(f"  Rep {rep}/{step.target}:", end="")
+            for n, (phase, seconds) in enumerate(phases):
+                self.console.print(("," if n else "") + f" {phase} ", end="")
+                for k in range(1, seconds + 1):
+                    pressed = self.key(self.scale)
+                    while pressed == "p":
+                        pressed = None if self.key() in ("enter", "p") else "p"
+                    self.console.print(f"{k}" + ("-" if k < seconds else ""), end="")
+                    if pressed == "enter":
+                        self.console.print()
+                        return rep - 1
+            self.console.print()
+        return step.target
+
     def exercise(self, number: int, item: Record, steps: list[Record], kbase: KnowledgeBase) -> dict[str, Any] | None:
         """Coach one exercise, the whole dose on one side, then the other; what was done as a log
         entry (None when nothing was, and it was not stopped)."""
@@ -207,7 +228,10 @@ class Coach:
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
                     continue
                 where = f"Set {step.set} of {sets}" + (f" · {step.side} side" if step.side else "")
-                if step.kind == "reps":
+                if step.kind == "reps" and step.tempo:
+                    self.wait_enter(f"{where}: {step.target} repetitions, counted; Enter to start (Enter again ends the set)")
+                    reached.append(self.counted(step))
+                elif step.kind == "reps":
                     self.wait_enter(f"{where}: {step_words(step)}, then Enter")
                     if step.target:
                         reached.append(step.target)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..engine.interview import OTHER, allowed, is_required, parse_answer, pending
+from ..engine.interview import OTHER, allowed, is_required, named, parse_answer, pending, routed
 from ..errors import AnswerError, RunrehabError
 from ..rules.conditions import show_value
 
@@ -127,6 +127,8 @@ def interview(kbase: KnowledgeBase, given: dict[str, Any], stage: str, symptom: 
         # how many there are is known once the symptom is (the opening line says at most how many)
         count = f"({asked} of {asked - 1 + len(todo)}) " if symptom or answers.get("symptom") else f"({asked}) "
         answers[question.id] = prompt_answer(kbase, question, count)
+        if stage == "triage" and not symptom and "symptom" not in answers and (found := routed(kbase, answers)):
+            answers["symptom"] = found  # where it hurts has named it
     return answers
 
 
