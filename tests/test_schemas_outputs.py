@@ -4,6 +4,7 @@ checks them: each document, or each item of a list, carries `schema_version`, wh
 requires."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 
@@ -54,10 +55,13 @@ def test_the_documents_of_a_plan_in_every_status_validate(tmp_path, symptom, sta
                    input=json.dumps(full_answers(KB, symptom)))
     jsonschema.validate(plan, schema("plan"))  # the plan schema covers what triage prints too
     progress = STATUSES[status]
+    # on day 14, or on the plan's last checkpoint when later (a tendon is given 6 to 12 weeks)
+    after = max([14] + [e["after_days"] for e in plan["escalation"]])
+    on = dt.date(2026, 3, 1) + dt.timedelta(days=after)
     if progress is not None:
         printed("checkin", "checkin", "-a", f"progress={progress}", "-a", "pain_score=2", *checkin_flags(symptom),
-                "--db", db, "--date", "2026-03-15")
-    for day in ("2026-03-15", "2026-03-16"):
+                "--db", db, "--date", on.isoformat())
+    for day in (on.isoformat(), (on + dt.timedelta(days=1)).isoformat()):
         status_doc = printed("plan", "plan", "--db", db, "--date", day)
         printed("today", "today", "--db", db, "--date", day)
     if plan["triage_level"] == "self-care":  # a plan to see a clinician keeps its status until one is seen

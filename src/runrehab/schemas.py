@@ -53,6 +53,14 @@ def _require_version(schema: dict[str, Any]) -> None:
     shape["required"] = ["schema_version", *(r for r in shape.get("required", ()) if r != "schema_version")]
 
 
+class ListedSymptom(Symptom):
+    """A symptom as `runrehab symptoms --json` lists it: with where it hurts (the first question's
+    words for it, and the ids of its places; none for a symptom reached otherwise)."""
+
+    region: str | None = None
+    regions: list[str] = []
+
+
 # One schema per output, named as the command that prints it; then the input `session --log`
 # reads, and the rule-base files. Lists stay lists (`exercises`, `questions`, `symptoms`).
 SCHEMAS: dict[str, tuple[Any, str]] = {
@@ -62,7 +70,7 @@ SCHEMAS: dict[str, tuple[Any, str]] = {
     "exercise": (documents.ExerciseDoc, "serialization"),
     "exercises": (list[documents.ExerciseDoc], "serialization"),
     "questions": (list[Question], "serialization"),
-    "symptoms": (list[Symptom], "serialization"),
+    "symptoms": (list[ListedSymptom], "serialization"),
     "today": (documents.TodayDoc, "serialization"),
     "session": (documents.Session, "serialization"),
     "history": (documents.HistoryDoc, "serialization"),

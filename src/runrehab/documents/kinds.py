@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Optional
 from ..records import SCHEMA_VERSION, fields_of
 from ..safe_text import visible
 from .base import Document, Limits, SchemaOnly
+from .dose import Count, Dose, Load, ProgrammeStep, Range, Schedule, Tempo  # noqa: F401  (the parts of a routine)
 
 Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
@@ -30,51 +31,8 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 # an id of the rule base: an exercise, a rule, a question, a document
 Id = Annotated[str, Limits(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
-Count = Annotated[int, Limits(ge=0)]
 Score = Annotated[int, Limits(ge=0, le=10)]  # pain, 0-10
 NonEmpty = Annotated[str, Limits(min_length=1)]
-
-
-class Range(Document):
-    min: Count
-    max: Count
-
-
-class Schedule(Document):
-    """A dose's frequency as data: times a day and days a week as ranges (null: the source gives
-    no count), before or after runs, a programme of so many weeks."""
-
-    times_per_day: Optional[Range] = None
-    days_per_week: Optional[Range] = None
-    relative_to_run: Optional[Literal["before", "after"]] = None
-    weeks: Optional[Annotated[int, Limits(ge=1)]] = None
-
-
-class Load(Document):
-    """How heavy: a repetition maximum (`rm`) and what adds the weight, in words (`added`)."""
-
-    rm: Optional[Annotated[int, Limits(ge=1, le=100)]] = None
-    added: Optional[str] = None
-
-
-class Tempo(Document):
-    """Seconds of one repetition: up, held at the top, down."""
-
-    up: Annotated[int, Limits(ge=0, le=60)]
-    hold: Annotated[int, Limits(ge=0, le=60)] = 0
-    down: Annotated[int, Limits(ge=0, le=60)]
-
-
-class Dose(Document):
-    sets: Optional[Range] = None
-    reps: Optional[Range] = None
-    hold_seconds: Optional[Range] = None
-    duration_seconds: Optional[Range] = None
-    per_side: bool = False
-    frequency: Optional[str] = None
-    schedule: Optional[Schedule] = None  # null: the frequency words only
-    load: Optional[Load] = None
-    tempo_seconds: Optional[Tempo] = None
 
 
 class SourceRef(Document):
@@ -110,13 +68,6 @@ class TraceEntry(Document):
     matched: list[str]
     level: Optional[Level]
     overridden_by: Optional[str] = None
-
-
-class ProgrammeStep(Document):
-    """From day `from_day` of the plan (7 for week 2), `dose` replaces the dose before it."""
-
-    from_day: Count
-    dose: Dose
 
 
 class RoutineEntry(Document):

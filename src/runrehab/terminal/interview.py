@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..engine.interview import OTHER, allowed, is_required, named, parse_answer, pending, routed
+from ..engine.interview import OTHER, allowed, is_required, parse_answer, pending, routed
 from ..errors import AnswerError, RunrehabError
 from ..rules.conditions import show_value
 
