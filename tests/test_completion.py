@@ -53,7 +53,7 @@ EVERYDAY = {"runrehab plan --format m", "runrehab triage -a symptom=po", "runreh
 
 
 @pytest.mark.parametrize("line, offered", tiered([
-    ("runrehab plan --format ", ["text", "markdown", "ics"]),
+    ("runrehab plan --format ", ["text", "markdown", "html", "ics"]),
     ("runrehab plan --format m", ["markdown"]),
     ("runrehab questions --stage ", ["triage", "checkin"]),
     ("runrehab triage --fail-on ", ["emergency", "urgent", "see-clinician", "self-care"]),
@@ -64,7 +64,7 @@ EVERYDAY = {"runrehab plan --format m", "runrehab triage -a symptom=po", "runreh
     ("runrehab exercise first", ["first-rib-mobilization"]),
     ("runrehab questions --symptom ha", ["hand-tingling"]),
     ("runrehab triage -a pain_at", ["pain_at_rest="]),
-    ("runrehab triage -a symptom=", ["tight-itb", "posterior-leg-pain", "hand-tingling", "other"]),
+    ("runrehab triage -a symptom=", [s.id for s in load().rules_file.symptoms]),
     ("runrehab triage -a symptom=po", ["posterior-leg-pain"]),
     ("runrehab checkin -a progress=much", ["much-better"]),
     ("runrehab checkin -a pain_at_rest=", ["yes", "no"]),
