@@ -46,6 +46,9 @@ class Dose(Document):
     duration_seconds: Optional[Range] = None
     per_side: bool = False
     frequency: Optional[str] = None
+    step_height_cm: Optional[Range] = None
+    run_seconds: Optional[Range] = None
+    walk_seconds: Optional[Range] = None
 
 
 class SourceRef(Document):
@@ -114,7 +117,7 @@ class ExerciseDoc(Document):
     id: Id
     name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]
-    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
     targets: Annotated[list[str], Limits(min_length=1)]
     equipment: list[str] = ()  # type: ignore[assignment]
     instructions: Annotated[list[str], Limits(min_length=1)]
@@ -240,7 +243,7 @@ class SessionStep(Document):
     exercise: str
     set: Annotated[int, Limits(ge=1)]
     side: Optional[Side]
-    kind: Literal["reps", "hold", "duration", "rest"]
+    kind: Literal["reps", "hold", "duration", "walk", "rest"]
     target: Optional[Count]
     seconds: Optional[Count]
 

@@ -43,6 +43,9 @@ class Dose(Strict):
     duration_seconds: Range | None = None
     per_side: bool = False
     frequency: str | None = None
+    step_height_cm: Range | None = None  # the height of the step an exercise is done from
+    run_seconds: Range | None = None  # graded running: each run of a run/walk set
+    walk_seconds: Range | None = None  # graded running: the walk after each run
 
 
 class Citation(Strict):
@@ -58,7 +61,7 @@ class Exercise(Strict):
     id: Id
     name: str = Field(min_length=1)
     aliases: list[str] = []
-    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
     targets: list[str] = Field(min_length=1)
     equipment: list[str] = []
     instructions: list[str] = Field(min_length=1)

@@ -204,7 +204,7 @@ class Coach:
         self.pain, self.stopped = None, False
         exercise = kbase.exercises[item.exercise]
         self.say(f"\n{number}/{len(self.doc.exercises)}  {item.name}", "bold underline")
-        first = next(s for s in steps if s.kind != "rest")
+        first = next(s for s in steps if s.kind not in ("rest", "walk"))
         amount = (f"{first.target} repetitions" if first.target else "as described") if first.kind == "reps" \
             else f"{first.target} s {first.kind}"
         sides = ", each side" if first.side else ""
@@ -221,6 +221,10 @@ class Coach:
             for i, step in enumerate(steps):
                 if step.kind == "rest":
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
+                    continue
+                if step.kind == "walk":
+                    self.countdown(f"Set {step.set}/{max(s.set for s in steps)}: walk (Enter skips)", step.seconds,
+                                   rest=True)
                     continue
                 where = f"Set {step.set}/{sets}" + (f" {step.side}" if step.side else "")
                 if step.kind == "reps":
