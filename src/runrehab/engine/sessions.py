@@ -37,13 +37,12 @@ def routine_today(plan: Record, last_checkin: Record | None) -> list[Record]:
 
 def pain_limit(kb: KnowledgeBase, symptom: str) -> int:
     """The pain during an exercise (0-10) above which it stops: the lowest `exercise_pain` a
-    check-in rule of the symptom lowers the load above (or raises it at or below), so the session and the check-in agree
-    (5 for tight hips, the pain-monitoring model; 0 for nerve symptoms, "stop if symptoms are
-    present"). Without such a rule, any pain stops an exercise: the cautious reading."""
-    edge = {"lower": "gt", "upper": "le"}  # above it a step down; at or below it a step up (graded running's 4/10)
-    limits = [leaf.value for rule in kb.rules_for(symptom, "checkin") if rule.then.load in edge and rule.when
+    check-in rule of the symptom lowers the load above, so the session and the check-in agree
+    (5 for tight hips, the pain-monitoring model; 4 for graded running on the shin; 0 for nerve
+    symptoms, "stop if symptoms are present"). Without such a rule, any pain stops an exercise: the cautious reading."""
+    limits = [leaf.value for rule in kb.rules_for(symptom, "checkin") if rule.then.load == "lower" and rule.when
               for leaf, _ in leaves(rule.when)
-              if leaf.question == "exercise_pain" and leaf.op == edge[rule.then.load] and isinstance(leaf.value, int)]
+              if leaf.question == "exercise_pain" and leaf.op == "gt" and isinstance(leaf.value, int)]
     return min(limits, default=0)
 
 

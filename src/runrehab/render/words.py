@@ -93,6 +93,11 @@ def notation(routine: list[Record]) -> list[str]:
         sets = f", {_span(hold.sets).replace('–', ' to ')} times" if hold.sets else ""
         out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
                    f"{sets}{' on each side' if hold.per_side else ''}")
+    run = next((i.dose for i in routine if i.dose.run_seconds), None)
+    if run:
+        walk = f", then walk {_seconds(run.walk_seconds).replace('–', ' to ')}" if run.walk_seconds else ""
+        out.append(f"{dose_text(run, frequency=False)}: run {_seconds(run.run_seconds).replace('–', ' to ')}{walk}, "
+                   f"{_span(run.sets).replace('–', ' to ') if run.sets else 1} times; the check-ins lengthen the runs")
     if any(i.dose.per_side for i in routine):
         out.append("each side: the whole dose on the left, then on the right")
     return out

@@ -1,0 +1,170 @@
+"""The front of the knee, the outside of the knee and the shin, as a runner meets them: each
+reaches its plan or its warning-sign advice, its doses (a step height, run/walk times) show in
+every view, and each keeps its own pain threshold."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import full_answers
+from runrehab.commands.run import app
+from runrehab.engine.sessions import pain_limit
+from runrehab.rules.loader import load
+
+KB = load()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner(env={"COLUMNS": "200"})  # wide enough that no dose is wrapped in a table cell
+
+
+def triage(runner, db, symptom, date="2026-03-01", **answers):
+    result = runner.invoke(app, ["triage", "--json", "--answers", "-", "--db", str(db), "--date", date],
+                           input=json.dumps(full_answers(KB, symptom, days=21, pain_score=4, **answers)))
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def checkin(runner, db, symptom, date, **answers):
+    flags = [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag for arg in ("-a", f"{q.id}=no")]
+    pairs = [arg for k, v in answers.items() for arg in ("-a", f"{k}={v}")]
+    result = runner.invoke(app, ["checkin", "--json", "--db", str(db), "--date", date, *flags, *pairs])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def dose_of(routine, exercise):
+    return next(i["dose"] for i in routine if i["exercise"] == exercise)
+
+
+# ------------------------------------------------------------------ each reaches its plan
+
+
+def test_the_front_of_my_knee_hurts_on_stairs(runner, tmp_path):
+    plan = triage(runner, tmp_path / "h.db", "front-knee")
+    assert plan["triage_level"] == "self-care"
+    assert [i["exercise"] for i in plan["routine"]] == ["step-down", "anterior-hip-stretch"]
+    step = dose_of(plan["routine"], "step-down")
+    assert step["sets"] == {"min": 3, "max": 3} and step["reps"] == {"min": 10, "max": 10}
+    assert step["step_height_cm"] == {"min": 10, "max": 20}
+    assert dose_of(plan["routine"], "anterior-hip-stretch")["hold_seconds"] == {"min": 20, "max": 20}
+    assert any("2 out of 10" in a for a in plan["advice"])
+    assert {e["after_days"] for e in plan["escalation"] if e["level"] == "see-clinician"} >= {42}
+    text = " ".join(runner.invoke(app, ["plan", "--db", str(tmp_path / "h.db"), "--date", "2026-03-01"]).stdout.split())
+    assert "3 × 10, from a 10 cm step (later 20 cm)" in text
+    handout = runner.invoke(app, ["plan", "--format", "markdown", "--db", str(tmp_path / "h.db")]).stdout
+    assert "from a 10 cm step (later 20 cm)" in handout
+
+
+def test_painful_step_downs_wait_until_five_are_pain_free(runner, tmp_path):
+    plan = triage(runner, tmp_path / "h.db", "front-knee", stepdown_pain_free="no")
+    assert [i["exercise"] for i in plan["routine"]] == ["anterior-hip-stretch"]
+
+
+def test_the_outside_of_my_knee_hurts_after_a_few_miles(runner, tmp_path):
+    plan = triage(runner, tmp_path / "h.db", "outside-knee")
+    assert plan["triage_level"] == "self-care"
+    assert [i["exercise"] for i in plan["routine"]] == [
+        "side-lying-hip-abduction", "modified-side-plank", "hip-hike", "banded-bridge"]
+    assert dose_of(plan["routine"], "hip-hike")["frequency"] == "3 days a week for 8 weeks"
+    assert {e["after_days"] for e in plan["escalation"] if e["level"] == "see-clinician"} >= {14}
+    # tight hips that ease once running are pointed to the seed's plan
+    plan = triage(runner, tmp_path / "h2.db", "outside-knee", knee_pain_builds_on_run="no")
+    assert any("--symptom tight-itb" in a for a in plan["advice"])
+
+
+def test_my_shin_hurts(runner, tmp_path):
+    db = tmp_path / "h.db"
+    plan = triage(runner, db, "shin")
+    assert plan["triage_level"] == "self-care"
+    [item] = plan["routine"]
+    assert item["exercise"] == "graded-running"
+    assert item["dose"]["sets"] == {"min": 4, "max": 4}
+    assert item["dose"]["run_seconds"] == {"min": 120, "max": 180}
+    assert item["dose"]["walk_seconds"] == {"min": 120, "max": 120}
+    assert item["dose"]["frequency"] == "3 times a week, every other day"
+    assert any("physiotherapist can give you a strength programme" in a for a in plan["advice"])
+    assert {e["after_days"] for e in plan["escalation"] if e["level"] == "see-clinician"} >= {7}
+    text = " ".join(runner.invoke(app, ["plan", "--db", str(db), "--date", "2026-03-02"]).stdout.split())
+    assert "4 × (run 2–3 min, walk 2 min)" in text
+    handout = runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)]).stdout
+    assert "4 × (run 2–3 min, walk 2 min)" in handout
+    today = " ".join(runner.invoke(app, ["today", "--db", str(db), "--date", "2026-03-02"]).stdout.split())
+    assert "graded-running" in today and "4 × (run 2–3 min, walk 2 min)" in today
+    session = json.loads(runner.invoke(app, ["session", "--json", "--db", str(db), "--date", "2026-03-02"]).stdout)
+    assert [(s["kind"], s["seconds"]) for s in session["steps"]] == [("duration", 120), ("walk", 120)] * 4
+    assert session["pain_limit"] == 4
+
+
+# ------------------------------------------------------------------ warning signs
+
+
+@pytest.mark.parametrize(("symptom", "flag", "level"), [
+    ("shin", "red_flag_shin_compartment_acute", "emergency"),
+    ("shin", "red_flag_shin_compartment", "urgent"),
+    ("shin", "red_flag_bone_pain", "urgent"),
+    ("shin", "red_flag_calf_clot", "urgent"),
+    ("front-knee", "red_flag_knee_locked", "urgent"),
+    ("front-knee", "red_flag_temperature_unwell", "emergency"),
+    ("front-knee", "red_flag_groin_pain", "urgent"),
+    ("outside-knee", "red_flag_foot_numb_weak", "urgent"),
+    ("outside-knee", "red_flag_knee_twist_swelling", "urgent"),
+    ("outside-knee", "red_flag_injury_weight_bearing", "emergency"),
+])
+def test_a_warning_sign_gives_its_advice_and_no_routine(runner, tmp_path, symptom, flag, level):
+    plan = triage(runner, tmp_path / "h.db", symptom, **{flag: "yes"})
+    assert plan["triage_level"] == level and plan["routine"] == [] and flag in plan["red_flags"]
+
+
+def test_the_bone_stress_question_is_asked_for_every_lower_limb_presentation():
+    for symptom in ("front-knee", "outside-knee", "shin", "tight-itb", "posterior-leg-pain"):
+        assert "red_flag_bone_pain" in [q.id for q in KB.questions_for(symptom, "triage")], symptom
+
+
+# ------------------------------------------------------------------ thresholds, each its own
+
+
+def test_each_presentation_keeps_its_own_pain_limit():
+    assert pain_limit(KB, "shin") == 4  # graded running: the next phase at 4/10 or less
+    assert pain_limit(KB, "front-knee") == 0  # step-downs are done pain free
+    assert pain_limit(KB, "tight-itb") == 5  # the pain-monitoring model, unchanged
+
+
+def test_graded_running_moves_on_a_phase_at_4_out_of_10_and_not_above(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db, "shin")
+    doc = checkin(runner, db, "shin", "2026-03-03", progress="better", pain_score=3, exercise_pain=4)
+    assert dose_of(doc["routine"], "graded-running")["run_seconds"]["min"] == 180
+    doc = checkin(runner, db, "shin", "2026-03-05", progress="better", pain_score=3, exercise_pain=5)
+    assert dose_of(doc["routine"], "graded-running")["run_seconds"]["min"] == 120
+    text = " ".join(runner.invoke(app, ["plan", "--db", str(db), "--date", "2026-03-05"]).stdout.split())
+    assert "4 × (run 2–3 min, walk 2 min)" in text
+
+
+def test_pain_free_step_downs_move_to_the_20_cm_step(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db, "front-knee")
+    doc = checkin(runner, db, "front-knee", "2026-03-02", progress="better", pain_score=3, exercise_pain=0)
+    assert dose_of(doc["routine"], "step-down")["step_height_cm"]["min"] == 20
+    text = " ".join(runner.invoke(app, ["today", "--db", str(db), "--date", "2026-03-02"]).stdout.split())
+    assert "from a 20 cm step" in text
+
+
+def test_running_above_2_out_of_10_cuts_back_the_runs_only_for_the_front_of_the_knee(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db, "front-knee")
+    doc = checkin(runner, db, "front-knee", "2026-03-03", progress="same", pain_score=3, running_pain=3)
+    assert "checkin-front-knee-running-too-much" in [r["id"] for r in doc["rules"]]
+    doc = checkin(runner, db, "front-knee", "2026-03-05", progress="same", pain_score=3, running_pain=2)
+    assert "checkin-front-knee-running-too-much" not in [r["id"] for r in doc["rules"]]
+    assert "running_pain" not in [q.id for q in KB.questions_for("shin", "checkin")]
+
+
+def test_a_week_without_change_on_the_shin_sends_the_runner_to_a_gp(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db, "shin")
+    doc = checkin(runner, db, "shin", "2026-03-08", progress="same", pain_score=4)
+    assert doc["decision"] == "escalate" and doc["triage_level"] == "see-clinician"
