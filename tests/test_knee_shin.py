@@ -168,3 +168,37 @@ def test_a_week_without_change_on_the_shin_sends_the_runner_to_a_gp(runner, tmp_
     triage(runner, db, "shin")
     doc = checkin(runner, db, "shin", "2026-03-08", progress="same", pain_score=4)
     assert doc["decision"] == "escalate" and doc["triage_level"] == "see-clinician"
+
+
+# ------------------------------------------------------------------ the guided session
+
+
+@pytest.mark.slow  # a pseudo-terminal session: the slow tier runs one test at a time
+def test_a_guided_graded_running_session_times_each_run_and_walk(tmp_path):
+    import os
+    import sqlite3
+    import sys
+
+    import pexpect
+
+    db = tmp_path / "h.db"
+    triage(CliRunner(), db, "shin")
+    env = {**os.environ, "NO_COLOR": "1", "RUNREHAB_TIME_SCALE": "0.002"}
+    env.pop("RUNREHAB_KB", None)
+    child = pexpect.spawn(sys.executable, ["-m", "runrehab", "session", "--db", str(db), "--date", "2026-03-02"],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
+    child.expect(r"Today: 4 set\(s\), 120 s run")
+    for n in range(1, 5):
+        child.expect(f"Set {n}/4: Enter to start the 120 s run")
+        child.send("\r")
+        child.expect(f"Set {n}/4: walk")
+    child.expect(r"\(0-10\)")
+    child.sendline("3")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    with sqlite3.connect(db) as conn:
+        [(entry,)] = conn.execute("SELECT entry FROM exercise_logs").fetchall()
+    entry = json.loads(entry)
+    assert entry["exercise"] == "graded-running" and entry["sets"] == 4 and entry["seconds"] == 120
+    assert entry["pain_during"] == 3

@@ -205,8 +205,9 @@ class Coach:
         exercise = kbase.exercises[item.exercise]
         self.say(f"\n{number}/{len(self.doc.exercises)}  {item.name}", "bold underline")
         first = next(s for s in steps if s.kind not in ("rest", "walk"))
+        label = "run" if item.dose.run_seconds else first.kind  # graded running: a run, then a walk
         amount = (f"{first.target} repetitions" if first.target else "as described") if first.kind == "reps" \
-            else f"{first.target} s {first.kind}"
+            else f"{first.target} s {label}"
         sides = ", each side" if first.side else ""
         self.say(f"Today: {max(s.set for s in steps)} set(s), {amount}{sides} (plan: {dose_text(item.dose)})")
         for i, step in enumerate(exercise.instructions, 1):
@@ -222,18 +223,16 @@ class Coach:
                 if step.kind == "rest":
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
                     continue
-                if step.kind == "walk":
-                    self.countdown(f"Set {step.set}/{max(s.set for s in steps)}: walk (Enter skips)", step.seconds,
-                                   rest=True)
-                    continue
                 where = f"Set {step.set}/{sets}" + (f" {step.side}" if step.side else "")
-                if step.kind == "reps":
+                if step.kind == "walk":  # graded running: the walk after each run ends its set
+                    self.countdown(f"{where}: walk (Enter skips)", step.seconds, rest=True)
+                elif step.kind == "reps":
                     what = f"{step.target} repetitions" if step.target else "as described"
                     self.wait_enter(f"{where}: {what}, then Enter")
                     if step.target:
                         reached.append(step.target)
                 else:
-                    self.wait_enter(f"{where}: Enter to start the {step.target} s {step.kind}")
+                    self.wait_enter(f"{where}: Enter to start the {step.target} s {label}")
                     reached.append(self.countdown(where, step.seconds))
                 if step.side:
                     sides.add(step.side)
