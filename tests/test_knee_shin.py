@@ -133,24 +133,20 @@ def test_each_presentation_keeps_its_own_pain_limit():
     assert pain_limit(KB, "tight-itb") == 5  # the pain-monitoring model, unchanged
 
 
-def test_graded_running_moves_on_a_phase_at_4_out_of_10_and_not_above(runner, tmp_path):
+@pytest.mark.parametrize(("symptom", "exercise", "part", "pain", "bottom", "shown"), [
+    ("shin", "graded-running", "run_seconds", 4, 180, "4 × (run 3 min, walk 2 min)"),  # the next phase at 4/10
+    ("shin", "graded-running", "run_seconds", 5, 120, "4 × (run 2–3 min, walk 2 min)"),  # not above
+    ("front-knee", "step-down", "step_height_cm", 0, 20, "from a 20 cm step"),  # pain free: the higher step
+    ("front-knee", "step-down", "step_height_cm", 1, 10, "from a 10 cm step (later 20 cm)"),
+])
+def test_a_check_in_moves_a_dose_by_its_own_threshold_and_today_shows_it(runner, tmp_path, symptom, exercise,
+                                                                         part, pain, bottom, shown):
     db = tmp_path / "h.db"
-    triage(runner, db, "shin")
-    doc = checkin(runner, db, "shin", "2026-03-03", progress="better", pain_score=3, exercise_pain=4)
-    assert dose_of(doc["routine"], "graded-running")["run_seconds"]["min"] == 180
-    doc = checkin(runner, db, "shin", "2026-03-05", progress="better", pain_score=3, exercise_pain=5)
-    assert dose_of(doc["routine"], "graded-running")["run_seconds"]["min"] == 120
-    text = " ".join(runner.invoke(app, ["plan", "--db", str(db), "--date", "2026-03-05"]).stdout.split())
-    assert "4 × (run 2–3 min, walk 2 min)" in text
-
-
-def test_pain_free_step_downs_move_to_the_20_cm_step(runner, tmp_path):
-    db = tmp_path / "h.db"
-    triage(runner, db, "front-knee")
-    doc = checkin(runner, db, "front-knee", "2026-03-02", progress="better", pain_score=3, exercise_pain=0)
-    assert dose_of(doc["routine"], "step-down")["step_height_cm"]["min"] == 20
-    text = " ".join(runner.invoke(app, ["today", "--db", str(db), "--date", "2026-03-02"]).stdout.split())
-    assert "from a 20 cm step" in text
+    triage(runner, db, symptom)
+    doc = checkin(runner, db, symptom, "2026-03-03", progress="better", pain_score=3, exercise_pain=pain)
+    assert dose_of(doc["routine"], exercise)[part]["min"] == bottom
+    text = " ".join(runner.invoke(app, ["today", "--db", str(db), "--date", "2026-03-03"]).stdout.split())
+    assert shown in text
 
 
 def test_running_above_2_out_of_10_cuts_back_the_runs_only_for_the_front_of_the_knee(runner, tmp_path):
@@ -202,3 +198,20 @@ def test_a_guided_graded_running_session_times_each_run_and_walk(tmp_path):
     entry = json.loads(entry)
     assert entry["exercise"] == "graded-running" and entry["sets"] == 4 and entry["seconds"] == 120
     assert entry["pain_during"] == 3
+
+
+@pytest.mark.parametrize(("name", "exercise"), [
+    ("step-down", "step-down"), ("Step Downs", "step-down"), ("hip hikes", "hip-hike"), ("run walk", "graded-running"),
+    ("banded bridge", "banded-bridge"), ("side lying leg raise", "side-lying-hip-abduction"),
+    ("modified side plank", "modified-side-plank"), ("anterior hip stretch", "anterior-hip-stretch"),
+])
+def test_each_new_exercise_is_found_by_id_name_or_alias(runner, name, exercise):
+    result = runner.invoke(app, ["exercise", name, "--json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["id"] == exercise and doc["sources"] and doc["instructions"]
+
+
+def test_a_misspelt_new_exercise_suggests_it(runner):
+    result = runner.invoke(app, ["exercise", "stepdwon"])
+    assert result.exit_code == 1 and "step-down" in result.stderr
