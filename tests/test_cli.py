@@ -132,7 +132,8 @@ def test_questions_unknown_symptom_exits_2_naming_the_allowed(runner):
 
 def test_symptoms(runner):
     docs = [Symptom.model_validate(s) for s in json.loads(run(runner, "symptoms", "--json").stdout)]
-    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other"]
+    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other",
+                                   "front-knee", "outside-knee", "shin"]
     assert "Pins and needles" in run(runner, "symptoms").stdout
 
 
@@ -336,7 +337,7 @@ def test_the_kb_environment_variable_picks_the_rule_base(runner, tmp_path):
 
 
 def test_interview_transcript_with_a_mistake_at_each_kind_of_prompt(runner):
-    transcript = ["7", "2",  # symptom: out of range, then posterior-leg-pain by number
+    transcript = ["99", "2",  # symptom: out of range, then posterior-leg-pain by number
                   "maybe", *["n"] * sum(q.red_flag for q in KB.questions_for("posterior-leg-pain", "triage")),
                   # red flags: one nonsense answer re-asked
                   "1.5", "10",  # days
@@ -346,7 +347,7 @@ def test_interview_transcript_with_a_mistake_at_each_kind_of_prompt(runner):
     result = run(runner, "triage", "--interactive", "--date", "2026-03-01", input="\n".join(transcript) + "\n")
     assert result.exit_code == 0, result.stderr
     assert "What is bothering you?" in result.stderr and "Have you had new numbness" in result.stderr
-    for complaint in ("symptom: '7' is not allowed", "red_flag_saddle_numbness: 'maybe' is not allowed",
+    for complaint in ("symptom: '99' is not allowed", "red_flag_saddle_numbness: 'maybe' is not allowed",
                       "days: '1.5' is not a whole number", "pain_score: '11' is out of range"):
         assert complaint in result.stderr
     assert "SEE A CLINICIAN" in result.stdout  # pain at rest for 10 days
