@@ -133,7 +133,8 @@ def test_questions_unknown_symptom_exits_2_naming_the_allowed(runner):
 def test_symptoms(runner):
     listed = json.loads(run(runner, "symptoms", "--json").stdout)
     docs = [Symptom.model_validate({k: v for k, v in s.items() if k not in ("region", "regions")}) for s in listed]
-    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other", "achilles", "heel-pain"]
+    assert [d.id for d in docs] == ["tight-itb", "posterior-leg-pain", "hand-tingling", "other", "achilles", "heel-pain",
+                                   "front-knee", "outside-knee", "shin"]
     assert "Pins and needles" in run(runner, "symptoms").stdout
 
 

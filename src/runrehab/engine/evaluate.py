@@ -53,7 +53,8 @@ def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
 
 # The parts of a dose that are documents of their own (the rest are plain values).
 _PARTS = {"sets": Range, "reps": Range, "hold_seconds": Range, "duration_seconds": Range,
-          "load": Load, "tempo_seconds": Tempo}
+          "load": Load, "tempo_seconds": Tempo,
+          "step_height_cm": Range, "run_seconds": Range, "walk_seconds": Range}
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:

@@ -225,9 +225,10 @@ class Coach:
         self.pain, self.stopped = None, False
         exercise = kbase.exercises[item.exercise]
         self.say(f"\n{number}/{len(self.doc.exercises)}  {item.name}", "bold underline")
-        first = next(s for s in steps if s.kind != "rest")
+        first = next(s for s in steps if s.kind not in ("rest", "walk"))
+        label = "run" if item.dose.run_seconds else first.kind  # graded running: a run, then a walk
         amount = (f"{first.target} repetitions" if first.target else "as described") if first.kind == "reps" \
-            else f"{first.target} s {first.kind}"
+            else f"{first.target} s {label}"
         sides = ", each side" if first.side else ""
         self.say(f"Today: {max(s.set for s in steps)} set(s), {amount}{sides} (plan: {dose_text(item.dose)})")
         for i, step in enumerate(exercise.instructions, 1):
@@ -244,7 +245,9 @@ class Coach:
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
                     continue
                 where = f"Set {step.set}/{sets}" + (f" {step.side}" if step.side else "")
-                if step.kind == "reps" and step.tempo:
+                if step.kind == "walk":  # graded running: the walk after each run ends its set
+                    self.countdown(f"{where}: walk (Enter skips)", step.seconds, rest=True)
+                elif step.kind == "reps" and step.tempo:
                     self.wait_enter(f"{where}: {step.target} repetitions, counted; Enter to start (Enter again ends the set)")
                     reached.append(self.counted(step))
                 elif step.kind == "reps":
@@ -253,7 +256,7 @@ class Coach:
                     if step.target:
                         reached.append(step.target)
                 else:
-                    self.wait_enter(f"{where}: Enter to start the {step.target} s {step.kind}")
+                    self.wait_enter(f"{where}: Enter to start the {step.target} s {label}")
                     reached.append(self.countdown(where, step.seconds))
                 if step.side:
                     sides.add(step.side)
