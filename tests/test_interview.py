@@ -134,9 +134,12 @@ def test_where_it_hurts_given_without_a_terminal_names_the_symptom():
     tendon = complete(KB, {**{f: v for f, v in flags.items() if f in KB.asked("achilles", "triage")},
                            **common, "where_it_hurts": "back-of-heel"})
     assert tendon["symptom"] == "achilles" and tendon["heel_spot"] == "not-sure"
-    hips = complete(KB, {"where_it_hurts": "hips-back-thigh", "hips_sharp_outer_knee": True,
-                         **{f: v for f, v in flags.items() if f in KB.asked("other", "triage")}, **common})
-    assert hips["symptom"] == "other"  # a sharp outer-knee pain that builds on a run is not the tight hips
+    hips = complete(KB, {"where_it_hurts": "hips-back-thigh", "knee_pain_builds_on_run": True,
+                         **{f: v for f, v in flags.items() if f in KB.asked("outside-knee", "triage")}, **common})
+    assert hips["symptom"] == "outside-knee"  # outer-knee pain that builds on a run is not the tight hips
+    tight = complete(KB, {"where_it_hurts": "hips-back-thigh",
+                          **{f: v for f, v in flags.items() if f in KB.asked("tight-itb", "triage")}, **common})
+    assert tight["symptom"] == "tight-itb" and tight["knee_pain_builds_on_run"] is False
     given = complete(KB, {"symptom": "achilles", "heel_spot": "above-heel", **common,
                           **{f: v for f, v in flags.items() if f in KB.asked("achilles", "triage")}})
     assert given["symptom"] == "achilles" and "where_it_hurts" not in given
@@ -148,5 +151,9 @@ def test_a_place_without_the_questions_after_it_is_not_yet_a_symptom():
 
     assert routed(KB, {"where_it_hurts": "back-of-heel"}) is None  # where exactly is still to ask
     assert routed(KB, {"where_it_hurts": "back-of-heel", "heel_spot": "under-heel"}) == "heel-pain"
-    assert routed(KB, {"where_it_hurts": "inner-shin"}) == "other"
+    assert routed(KB, {"where_it_hurts": "inner-shin"}) == "shin"
+    assert routed(KB, {"where_it_hurts": "front-of-knee"}) == "front-knee"
+    assert routed(KB, {"where_it_hurts": "outside-of-knee"}) is None  # whether it builds on a run is still to ask
+    assert routed(KB, {"where_it_hurts": "outside-of-knee", "knee_pain_builds_on_run": False}) == "outside-knee"
+    assert routed(KB, {"where_it_hurts": "somewhere-else"}) == "other"
     assert next_question(KB, {"where_it_hurts": "back-of-heel"}, "triage").id == "heel_spot"

@@ -46,6 +46,17 @@ def test_the_dose_on_each_day_follows_the_trials_weeks():
     assert stretch.programme == [] and on_day([stretch], 30) == [stretch]
 
 
+def test_one_wording_for_every_part_of_a_dose():
+    """Step height, load and tempo side by side, in that order, and a run/walk set on its own."""
+    from runrehab.documents.kinds import Dose, Load, Range, Tempo
+
+    dose = Dose(sets=Range(min=3, max=3), reps=Range(min=10, max=10), step_height_cm=Range(min=10, max=20),
+                load=Load(rm=10, added="a backpack"), tempo_seconds=Tempo(up=3, down=3), frequency="daily")
+    assert dose_text(dose) == "3 × 10, from a 10 cm step (later 20 cm), 10RM with a backpack, 3 s up, 3 s down, daily"
+    run = Dose(sets=Range(min=4, max=4), run_seconds=Range(min=120, max=180), walk_seconds=Range(min=120, max=120))
+    assert dose_text(run) == "4 × (run 2–3 min, walk 2 min)"
+
+
 def test_a_dose_by_load_and_tempo_in_words_and_in_the_session():
     item = raise_of(heel_plan().routine)
     assert dose_text(item.dose) == "3 × 12, 12RM, 3 s up, 2 s hold, 3 s down, every second day"

@@ -32,7 +32,8 @@ DECISIONS = ("continue", "progress", "escalate", "stop")
 # the back of the leg no better ("no signs of improvement, within a couple of weeks of self help").
 NOT_BETTER_ENOUGH = {"tight-itb": (7, ("better", "same")), "hand-tingling": (7, ("same",)),
                      "posterior-leg-pain": (14, ("same",)), "other": (0, ()),
-                     "achilles": (42, ("same",)), "heel-pain": (14, ("same",))}
+                     "achilles": (42, ("same",)), "heel-pain": (14, ("same",)),
+                     "front-knee": (42, ("same",)), "outside-knee": (14, ("same",)), "shin": (7, ("same",))}
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -20,7 +20,7 @@ from runrehab.engine.sessions import REST_SECONDS, pain_limit
 from runrehab.rules.loader import load
 
 KB = load()
-SYMPTOMS = ["tight-itb", "posterior-leg-pain", "hand-tingling"]
+SYMPTOMS = ["tight-itb", "posterior-leg-pain", "hand-tingling", "front-knee", "outside-knee", "shin"]
 FAST = "0.002"  # a 60-second hold lasts 0.12 s
 
 

@@ -132,6 +132,49 @@ def test_a_sore_achilles_above_the_heel_reaches_the_heel_drops(tmp_path):
     assert child.exitstatus == 0
 
 
+@pytest.mark.parametrize(("said", "place", "where_answers", "symptom", "after_flags", "shown"), [
+    ("the front of my knee hurts on stairs", "front-of-knee", [], "front-knee", [],
+     ["Pain at the front of the knee", "Step-down", "3 × 10, from a 10 cm step (later 20 cm)", "2 out of 10"]),
+    ("my shin hurts", "inner-shin", [], "shin", [r"cramping\s+or\s+burning"],
+     ["Pain along the shin", "Graded running", "4 × (run 2–3 min, walk 2 min)", "4 out of 10"]),
+    ("the outside of my knee hurts after a few miles", "outside-of-knee", ["y"], "outside-knee", [],
+     ["Pain on the outside of the knee", "Side-lying hip abduction", "3 days a week for 8 weeks"]),
+    ("my outer thigh and the outside of my knee hurt once I am a few miles in", "hips-back-thigh", ["y"], "outside-knee",
+     [], ["Pain on the outside of the knee", "Side-lying hip abduction"]),
+])
+def test_the_knee_and_the_shin_named_at_the_terminal_reach_their_plans(tmp_path, said, place, where_answers, symptom,
+                                                                         after_flags, shown):
+    """A runner names the place (and, for the outside of the knee, says the pain builds on a run),
+    answers that presentation's warning signs and gets its plan with its own dose and threshold."""
+    child = spawn(tmp_path, "triage", "--date", "2026-03-01", dimensions=(60, 100))
+    child.expect(r"\(1\) Where does it hurt")
+    child.expect(r"number or name\] > ")
+    child.sendline(place)
+    for answer in where_answers:
+        child.expect("building until you slow or stop")
+        child.sendline(answer)
+    answer_red_flags_no(child, red_flag_count(symptom))
+    for question in after_flags:
+        child.expect(question)
+        child.sendline("")  # the default: no
+    child.expect("How many days")
+    child.sendline("30")
+    child.expect("Worst pain")
+    child.sendline("4")
+    child.expect("resting")
+    child.sendline("no")
+    while child.expect([r"Enter for [^\]]*\] > ", "Self-care"]) == 0:  # the questions after, at their defaults
+        child.sendline("")
+    for text in shown:
+        child.expect_exact(text)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, said
+    plan = json.loads(CliRunner().invoke(app, ["plan", "--json", "--db", str(tmp_path / "h.db"),
+                                               "--date", "2026-03-01"]).stdout)
+    assert plan["symptom"] == symptom and plan["answers"]["where_it_hurts"] == place and plan["triage_level"] == "self-care"
+
+
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 

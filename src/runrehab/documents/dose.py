@@ -48,6 +48,9 @@ class Dose(Document):
     per_side: bool = False
     frequency: Optional[str] = None
     schedule: Optional[Schedule] = None  # null: the frequency words only
+    step_height_cm: Optional[Range] = None
+    run_seconds: Optional[Range] = None
+    walk_seconds: Optional[Range] = None
     load: Optional[Load] = None
     tempo_seconds: Optional[Tempo] = None
 

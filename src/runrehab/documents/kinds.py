@@ -104,7 +104,7 @@ class ExerciseDoc(Document):
     id: Id
     name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]
-    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
     targets: Annotated[list[str], Limits(min_length=1)]
     equipment: list[str] = ()  # type: ignore[assignment]
     instructions: Annotated[list[str], Limits(min_length=1)]
@@ -237,7 +237,7 @@ class SessionStep(Document):
     exercise: str
     set: Annotated[int, Limits(ge=1)]
     side: Optional[Side]
-    kind: Literal["reps", "hold", "duration", "rest"]
+    kind: Literal["reps", "hold", "duration", "walk", "rest"]
     target: Optional[Count]
     seconds: Optional[Count]
     tempo: Optional[Tempo] = None  # `reps` at a tempo: each repetition counted up, held, down

@@ -76,7 +76,8 @@ def _built(said: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
 
 # The parts of a dose that are documents of their own (the rest are plain values).
 _PARTS = {"sets": Range, "reps": Range, "hold_seconds": Range, "duration_seconds": Range,
-          "load": Load, "tempo_seconds": Tempo, "schedule": Schedule, "times_per_day": Range, "days_per_week": Range}
+          "load": Load, "tempo_seconds": Tempo, "schedule": Schedule, "times_per_day": Range, "days_per_week": Range,
+          "step_height_cm": Range, "run_seconds": Range, "walk_seconds": Range}
 
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:

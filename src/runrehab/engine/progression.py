@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from ..documents.kinds import Dose, Range
 from ..records import RED_FLAG_LEVELS, Record, level_rank, updated
 
-# One step of a dose: a set, two repetitions, ten seconds. What the runner does is the bottom of
+# One step of a dose: a set, two repetitions, ten seconds (graded running: a minute; a step: 10 cm). What the runner does is the bottom of
 # each range (engine.sessions.steps_of). Up, the repetitions or the time rise first and the sets last;
 # down, the other way round, so that a step down undoes the last step up.
-_STEPS = (("reps", 2), ("hold_seconds", 10), ("duration_seconds", 10), ("sets", 1))
+# A step of graded running is a minute more running in each set; of a step-down, a higher step.
+_STEPS = (("reps", 2), ("hold_seconds", 10), ("duration_seconds", 10), ("run_seconds", 60), ("step_height_cm", 10),
+          ("sets", 1))
 
 
 def stepped(dose: Dose, end: str, floor: Dose | None = None) -> Dose:

@@ -25,8 +25,8 @@ MAX_SETS = 99  # what `runrehab done --sets` takes
 def pain_limit(kb: KnowledgeBase, symptom: str) -> int:
     """The pain during an exercise (0-10) above which it stops: the lowest `exercise_pain` a
     check-in rule of the symptom lowers the load above, so the session and the check-in agree
-    (5 for tight hips, the pain-monitoring model; 0 for nerve symptoms, "stop if symptoms are
-    present"). Without such a rule, any pain stops an exercise: the cautious reading."""
+    (5 for tight hips, the pain-monitoring model; 4 for graded running on the shin; 0 for nerve
+    symptoms, "stop if symptoms are present"). Without such a rule, any pain stops an exercise: the cautious reading."""
     limits = [leaf.value for rule in kb.rules_for(symptom, "checkin") if rule.then.load == "lower" and rule.when
               for leaf, _ in leaves(rule.when)
               if leaf.question == "exercise_pain" and leaf.op == "gt" and isinstance(leaf.value, int)]
@@ -53,6 +53,8 @@ def tempo_count(tempo: Record) -> str:
 def steps_of(item: Record) -> list[SessionStep]:
     """The ordered steps of one routine item."""
     dose = item.dose
+    if dose.run_seconds is not None:
+        return _run_walk(item)
     if dose.hold_seconds is not None:
         kind, target, seconds = "hold", _low(dose.hold_seconds), _low(dose.hold_seconds)
     elif dose.duration_seconds is not None:
@@ -71,6 +73,18 @@ def steps_of(item: Record) -> list[SessionStep]:
                                        seconds=REST_SECONDS))
             out.append(SessionStep(exercise=item.exercise, set=n, side=side, kind=kind, target=target, seconds=seconds,
                                    tempo=tempo and Tempo(up=tempo.up, hold=tempo.hold, down=tempo.down)))
+    return out
+
+
+def _run_walk(item: Record) -> list[SessionStep]:
+    """Graded running: each set a run, then a walk (the walk is the recovery: no rest besides)."""
+    dose, out = item.dose, []
+    for n in range(1, (_low(dose.sets) or 1) + 1):
+        run = _low(dose.run_seconds)
+        out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="duration", target=run, seconds=run))
+        if dose.walk_seconds is not None:
+            walk = _low(dose.walk_seconds)
+            out.append(SessionStep(exercise=item.exercise, set=n, side=None, kind="walk", target=walk, seconds=walk))
     return out
 
 

@@ -60,7 +60,11 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
     """A dose as a runner reads it: "3 × 15", "hold 30–60 s, 2–4 × each side", "5 min, daily"."""
     side = " each side" if dose.per_side else ""
     parts: list[str] = []
-    if dose.reps:
+    if dose.run_seconds:  # graded running: "4 × (run 2 min, walk 2 min)"
+        walk = f", walk {_seconds(dose.walk_seconds)}" if dose.walk_seconds else ""
+        run = f"run {_seconds(dose.run_seconds)}{walk}"
+        parts.append(f"{_span(dose.sets)} × ({run})" if dose.sets else run)
+    elif dose.reps:
         parts.append(f"{_span(dose.sets)} × {_span(dose.reps)}{side}" if dose.sets else f"{_span(dose.reps)} reps{side}")
     elif dose.hold_seconds:
         hold = f"hold {_seconds(dose.hold_seconds)}"
@@ -70,6 +74,9 @@ def dose_text(dose: Record, *, frequency: bool = True) -> str:
         parts.append(f"{_span(dose.sets)} × {spell}{side}" if dose.sets else spell + side)
     elif dose.sets:
         parts.append(f"{_span(dose.sets)} sets{side}")
+    if dose.step_height_cm:
+        high = dose.step_height_cm
+        parts.append(f"from a {high.min} cm step" + (f" (later {high.max} cm)" if high.max > high.min else ""))
     if dose.load:
         parts.append(load_text(dose.load))
     if dose.tempo_seconds:
@@ -126,6 +133,11 @@ def notation(routine: list[Record]) -> list[str]:
         sets = f", {_span(hold.sets).replace('–', ' to ')} times" if hold.sets else ""
         out.append(f"hold {_seconds(hold.hold_seconds)}: hold the position {_seconds(hold.hold_seconds).replace('–', ' to ')}"
                    f"{sets}{' on each side' if hold.per_side else ''}")
+    run = next((i.dose for i in routine if i.dose.run_seconds), None)
+    if run:
+        walk = f", then walk {_seconds(run.walk_seconds).replace('–', ' to ')}" if run.walk_seconds else ""
+        out.append(f"{dose_text(run, frequency=False)}: run {_seconds(run.run_seconds).replace('–', ' to ')}{walk}, "
+                   f"{_span(run.sets).replace('–', ' to ') if run.sets else 1} times; the check-ins lengthen the runs")
     rm = next((i.dose.load.rm for i in routine if i.dose.load and i.dose.load.rm), None)
     if rm:
         out.append(f"{rm}RM: a load you can lift {rm} times with good form, but not {rm + 1}")

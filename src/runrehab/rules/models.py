@@ -89,6 +89,9 @@ class Dose(Strict):
     schedule: Schedule | None = None  # null: the frequency words only
     load: Load | None = None  # where a source gives one
     tempo_seconds: Tempo | None = None  # where a source gives one
+    step_height_cm: Range | None = None  # the height of the step an exercise is done from
+    run_seconds: Range | None = None  # graded running: each run of a run/walk set
+    walk_seconds: Range | None = None  # graded running: the walk after each run
 
 
 class Citation(Strict):
@@ -104,7 +107,7 @@ class Exercise(Strict):
     id: Id
     name: str = Field(min_length=1)
     aliases: list[str] = []
-    category: Literal["strength", "stretch", "mobility", "soft-tissue"]
+    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
     targets: list[str] = Field(min_length=1)
     equipment: list[str] = []
     instructions: list[str] = Field(min_length=1)

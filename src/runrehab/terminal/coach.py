@@ -116,11 +116,12 @@ class Coach:
         self.pain, self.stopped = None, False
         exercise = kbase.exercises[item.exercise]
         self.say(f"\n{number} of {len(self.doc.exercises)}  {item.name}", "bold underline")
-        work = [s for s in steps if s.kind != "rest"]
+        work = [s for s in steps if s.kind not in ("rest", "walk")]  # graded running: a run, then a walk
+        run = " run" if item.dose.run_seconds else ""
         sets = max(s.set for s in work)
         sides = list(dict.fromkeys(s.side for s in work if s.side))
         each = f" on each side, the {sides[0]} side first" if sides else ""
-        amount = step_words(work[0])
+        amount = step_words(work[0]) + run
         counted = f"{sets} set{'s' if sets > 1 else ''} of {amount}" if work[0].target else amount
         self.say(f"Today: {counted}{each} (plan: {dose_text(item.dose, frequency=False)})")
         for i, step in enumerate(exercise.instructions, 1):
@@ -137,7 +138,9 @@ class Coach:
                     self.countdown("Rest (Enter skips)", step.seconds, rest=True)
                     continue
                 where = f"Set {step.set} of {sets}" + (f" · {step.side} side" if step.side else "")
-                if step.kind == "reps" and step.tempo:
+                if step.kind == "walk":  # graded running: the walk after each run ends its set
+                    self.countdown(f"{where}: walk (Enter skips)", step.seconds, rest=True)
+                elif step.kind == "reps" and step.tempo:
                     self.wait_enter(f"{where}: {step.target} repetitions, counted; Enter to start (Enter again ends the set)")
                     reached.append(self.counted(step))
                 elif step.kind == "reps":
@@ -145,7 +148,7 @@ class Coach:
                     if step.target:
                         reached.append(step.target)
                 else:
-                    self.wait_enter(f"{where}: Enter to start the {step_words(step)}")
+                    self.wait_enter(f"{where}: Enter to start the {step_words(step)}{run}")
                     reached.append(self.countdown(where, step.seconds))
                 completed[step.side] = step.set
                 after = next((s for s in steps[i + 1:] if s.kind != "rest"), None)
