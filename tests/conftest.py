@@ -21,6 +21,10 @@ for _name, _folder in XDG_FOLDERS.items():
     os.environ[_name] = str(SESSION_HOME / _folder)
     (SESSION_HOME / _folder).mkdir(mode=0o700)
 os.environ["RUNREHAB_CACHE"] = str(SESSION_HOME / "runrehab-cache")
+# A pytest-xdist worker runs with COLUMNS=80: a program under test at a pseudo-terminal would take
+# that over the terminal's own width. Each test that needs a width says it.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 os.environ["RUNREHAB_DB"] = str(SESSION_HOME / "runrehab-history.db")
 
 import pytest  # noqa: E402

@@ -456,8 +456,11 @@ main()
 
 def test_a_batch_whose_cache_entries_are_cut_short_under_it_gives_every_plan(kb, cache_dir, tmp_path):
     cases = tmp_path / "cases.jsonl"
-    symptoms = list(kb.symptoms)
-    cases.write_text("".join(json.dumps(full_answers(kb, symptoms[n % len(symptoms)])) + "\n" for n in range(400)))
+    from runrehab.batch.table import ENGINE_FIRST
+
+    symptoms = list(kb.symptoms)  # past the cases the engine plans first, for every symptom: each part compiled
+    count = len(symptoms) * (ENGINE_FIRST + 36)
+    cases.write_text("".join(json.dumps(full_answers(kb, symptoms[n % len(symptoms)])) + "\n" for n in range(count)))
     args = ["triage", "--answers", str(cases), "--json", "--no-save", "--date", "2026-03-01"]
     env = {**os.environ, "RUNREHAB_CACHE": str(cache_dir)}
     expected = subprocess.run([sys.executable, "-m", "runrehab", *args], capture_output=True, env=env, timeout=120)
