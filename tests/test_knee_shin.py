@@ -193,11 +193,11 @@ def test_a_guided_graded_running_session_times_each_run_and_walk(tmp_path):
     env.pop("RUNREHAB_KB", None)
     child = pexpect.spawn(sys.executable, ["-m", "runrehab", "session", "--db", str(db), "--date", "2026-03-02"],
                           env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
-    child.expect(r"Today: 4 set\(s\), 120 s run")
+    child.expect(r"Today: 4 sets of 2 min run")
     for n in range(1, 5):
-        child.expect(f"Set {n}/4: Enter to start the 120 s run")
+        child.expect(f"Set {n} of 4: Enter to start the 2 min run")
         child.send("\r")
-        child.expect(f"Set {n}/4: walk")
+        child.expect(f"Set {n} of 4: walk")
     child.expect(r"\(0-10\)")
     child.sendline("3")
     child.expect(pexpect.EOF)
