@@ -5,7 +5,7 @@ commands that apply rules or read the history never load pydantic.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -91,7 +91,7 @@ def described(name: str) -> str:
                 "exercises-file": "the rule-base file exercises.yaml"}[name]
     if name == "session-log":
         return "what `session --log --json` prints"
-    return f"what `{name} --json` prints" + ("" if isinstance(SCHEMAS[name][0], type) else ": a list")
+    return f"what `{name} --json` prints" + (": a list" if get_origin(SCHEMAS[name][0]) is list else "")
 
 
 def stored_shapes() -> dict[str, Any]:
