@@ -132,18 +132,20 @@ def test_a_sore_achilles_above_the_heel_reaches_the_heel_drops(tmp_path):
     assert child.exitstatus == 0
 
 
-@pytest.mark.parametrize(("said", "place", "where_answers", "symptom", "after_flags", "shown"), [
+@pytest.mark.parametrize(("said", "place", "where_answers", "symptom", "after_flags", "shown", "first"), [
     ("the front of my knee hurts on stairs", "front-of-knee", [], "front-knee", [],
-     ["Pain at the front of the knee", "Step-down", "3 × 10, from a 10 cm step (later 20 cm)", "2 out of 10"]),
+     ["Pain at the front of the knee", "Step-down"], ("step-down", "step_height_cm", {"min": 10, "max": 20})),
     ("my shin hurts", "inner-shin", [], "shin", [r"cramping\s+or\s+burning"],
-     ["Pain along the shin", "Graded running", "4 × (run 2–3 min, walk 2 min)", "4 out of 10"]),
+     ["Pain along the shin", "Graded running"], ("graded-running", "run_seconds", {"min": 120, "max": 180})),
     ("the outside of my knee hurts after a few miles", "outside-of-knee", ["y"], "outside-knee", [],
-     ["Pain on the outside of the knee", "Side-lying hip abduction", "3 days a week for 8 weeks"]),
+     ["Pain on the outside of the knee", "Side-lying hip abduction"],
+     ("side-lying-hip-abduction", "frequency", "3 days a week for 8 weeks")),
     ("my outer thigh and the outside of my knee hurt once I am a few miles in", "hips-back-thigh", ["y"], "outside-knee",
-     [], ["Pain on the outside of the knee", "Side-lying hip abduction"]),
+     [], ["Pain on the outside of the knee", "Side-lying hip abduction"],
+     ("side-lying-hip-abduction", "frequency", "3 days a week for 8 weeks")),
 ])
 def test_the_knee_and_the_shin_named_at_the_terminal_reach_their_plans(tmp_path, said, place, where_answers, symptom,
-                                                                         after_flags, shown):
+                                                                         after_flags, shown, first):
     """A runner names the place (and, for the outside of the knee, says the pain builds on a run),
     answers that presentation's warning signs and gets its plan with its own dose and threshold."""
     child = spawn(tmp_path, "triage", "--date", "2026-03-01", dimensions=(60, 100))
@@ -173,6 +175,8 @@ def test_the_knee_and_the_shin_named_at_the_terminal_reach_their_plans(tmp_path,
     plan = json.loads(CliRunner().invoke(app, ["plan", "--json", "--db", str(tmp_path / "h.db"),
                                                "--date", "2026-03-01"]).stdout)
     assert plan["symptom"] == symptom and plan["answers"]["where_it_hurts"] == place and plan["triage_level"] == "self-care"
+    exercise, part, value = first  # the first exercise and the part of its dose this presentation adds
+    assert plan["routine"][0]["exercise"] == exercise and plan["routine"][0]["dose"][part] == value
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
