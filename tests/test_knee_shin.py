@@ -29,7 +29,8 @@ def triage(runner, db, symptom, date="2026-03-01", **answers):
 
 
 def checkin(runner, db, symptom, date, **answers):
-    flags = [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag for arg in ("-a", f"{q.id}=no")]
+    flags = [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag and q.id not in answers
+             for arg in ("-a", f"{q.id}=no")]
     pairs = [arg for k, v in answers.items() for arg in ("-a", f"{k}={v}")]
     result = runner.invoke(app, ["checkin", "--json", "--db", str(db), "--date", date, *flags, *pairs])
     assert result.exit_code == 0, result.stderr
@@ -110,7 +111,8 @@ def test_my_shin_hurts(runner, tmp_path):
     ("front-knee", "red_flag_temperature_unwell", "emergency"),
     ("front-knee", "red_flag_groin_pain", "urgent"),
     ("outside-knee", "red_flag_foot_numb_weak", "urgent"),
-    ("outside-knee", "red_flag_knee_twist_swelling", "urgent"),
+    ("outside-knee", "red_flag_knee_twist_swelling", "emergency"),
+    ("front-knee", "red_flag_knee_twist_swelling", "emergency"),
     ("outside-knee", "red_flag_injury_weight_bearing", "emergency"),
 ])
 def test_a_warning_sign_gives_its_advice_and_no_routine(runner, tmp_path, symptom, flag, level):
@@ -225,3 +227,17 @@ def test_each_new_exercise_is_found_by_id_name_or_alias(runner, name, exercise):
 def test_a_misspelt_new_exercise_suggests_it(runner):
     result = runner.invoke(app, ["exercise", "stepdwon"])
     assert result.exit_code == 1 and "step-down" in result.stderr
+
+
+# ------------------------------------------------------------------ warning signs at a check-in
+
+
+@pytest.mark.parametrize(("symptom", "flag", "level"), [
+    ("front-knee", "red_flag_knee_twist_since", "emergency"),
+    ("outside-knee", "red_flag_knee_twist_since", "emergency"),
+])
+def test_a_warning_sign_at_a_check_in_ends_the_routine(runner, tmp_path, symptom, flag, level):
+    db = tmp_path / "h.db"
+    assert triage(runner, db, symptom)["triage_level"] == "self-care"  # the ordinary runner gets the plan
+    doc = checkin(runner, db, symptom, "2026-03-04", progress="same", pain_score=4, **{flag: "yes"})
+    assert doc["triage_level"] == level and doc["routine"] == [], doc
