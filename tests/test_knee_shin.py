@@ -113,6 +113,8 @@ def test_my_shin_hurts(runner, tmp_path):
     ("outside-knee", "red_flag_foot_numb_weak", "urgent"),
     ("outside-knee", "red_flag_knee_twist_swelling", "emergency"),
     ("front-knee", "red_flag_knee_twist_swelling", "emergency"),
+    ("front-knee", "red_flag_knee_hot_swollen", "emergency"),
+    ("outside-knee", "red_flag_knee_hot_swollen", "emergency"),
     ("outside-knee", "red_flag_injury_weight_bearing", "emergency"),
 ])
 def test_a_warning_sign_gives_its_advice_and_no_routine(runner, tmp_path, symptom, flag, level):
@@ -235,6 +237,8 @@ def test_a_misspelt_new_exercise_suggests_it(runner):
 @pytest.mark.parametrize(("symptom", "flag", "level"), [
     ("front-knee", "red_flag_knee_twist_since", "emergency"),
     ("outside-knee", "red_flag_knee_twist_since", "emergency"),
+    ("front-knee", "red_flag_knee_hot_swollen", "emergency"),
+    ("outside-knee", "red_flag_knee_hot_swollen", "emergency"),
 ])
 def test_a_warning_sign_at_a_check_in_ends_the_routine(runner, tmp_path, symptom, flag, level):
     db = tmp_path / "h.db"
