@@ -29,7 +29,8 @@ def triage(runner, db, symptom, date="2026-03-01", **answers):
 
 
 def checkin(runner, db, symptom, date, **answers):
-    flags = [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag for arg in ("-a", f"{q.id}=no")]
+    flags = [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag and q.id not in answers
+             for arg in ("-a", f"{q.id}=no")]
     pairs = [arg for k, v in answers.items() for arg in ("-a", f"{k}={v}")]
     result = runner.invoke(app, ["checkin", "--json", "--db", str(db), "--date", date, *flags, *pairs])
     assert result.exit_code == 0, result.stderr
@@ -105,12 +106,19 @@ def test_my_shin_hurts(runner, tmp_path):
 @pytest.mark.parametrize(("symptom", "flag", "level"), [
     ("shin", "red_flag_shin_compartment_acute", "emergency"),
     ("shin", "red_flag_bone_pain", "urgent"),
+    ("shin", "red_flag_shin_night_or_hop", "urgent"),
+    ("shin", "red_flag_cancer_or_weight_loss", "urgent"),
+    ("front-knee", "red_flag_cancer_or_weight_loss", "urgent"),
+    ("outside-knee", "red_flag_cancer_or_weight_loss", "urgent"),
     ("shin", "red_flag_calf_clot", "urgent"),
     ("front-knee", "red_flag_knee_locked", "urgent"),
     ("front-knee", "red_flag_temperature_unwell", "emergency"),
     ("front-knee", "red_flag_groin_pain", "urgent"),
     ("outside-knee", "red_flag_foot_numb_weak", "urgent"),
-    ("outside-knee", "red_flag_knee_twist_swelling", "urgent"),
+    ("outside-knee", "red_flag_knee_twist_swelling", "emergency"),
+    ("front-knee", "red_flag_knee_twist_swelling", "emergency"),
+    ("front-knee", "red_flag_knee_hot_swollen", "emergency"),
+    ("outside-knee", "red_flag_knee_hot_swollen", "emergency"),
     ("outside-knee", "red_flag_injury_weight_bearing", "emergency"),
 ])
 def test_a_warning_sign_gives_its_advice_and_no_routine(runner, tmp_path, symptom, flag, level):
@@ -127,6 +135,23 @@ def test_compartment_pain_on_runs_books_a_doctor_and_stops_the_running(runner, t
     ordinary = triage(runner, tmp_path / "h2.db", "shin")
     assert any("shin-compartment-on-runs" in e["rules"] and e["level"] == "see-clinician" for e in ordinary["escalation"])
     assert ordinary["triage_level"] == "self-care" and [r["exercise"] for r in ordinary["routine"]] == ["graded-running"]
+
+
+@pytest.mark.parametrize(("flag", "symptoms"), [
+    ("red_flag_cancer_or_weight_loss", ("front-knee", "outside-knee", "shin")),
+    ("red_flag_shin_night_or_hop", ("shin",)),
+    ("red_flag_knee_hot_swollen", ("front-knee", "outside-knee")),
+])
+def test_the_warning_signs_are_asked_at_triage_and_at_every_check_in(flag, symptoms):
+    for symptom in symptoms:
+        for stage in ("triage", "checkin"):
+            assert flag in [q.id for q in KB.questions_for(symptom, stage)], (symptom, stage)
+
+
+def test_an_ordinary_shin_splints_runner_is_not_told_the_shin_may_be_broken():
+    """The bone stress question names the ordinary ache of shin splints as not this."""
+    text = KB.questions["red_flag_shin_night_or_hop"].text
+    assert "inner edge of the shin during or after runs" in text and "is not this" in text
 
 
 def test_the_bone_stress_question_is_asked_for_every_lower_limb_presentation():
@@ -225,3 +250,21 @@ def test_each_new_exercise_is_found_by_id_name_or_alias(runner, name, exercise):
 def test_a_misspelt_new_exercise_suggests_it(runner):
     result = runner.invoke(app, ["exercise", "stepdwon"])
     assert result.exit_code == 1 and "step-down" in result.stderr
+
+
+# ------------------------------------------------------------------ warning signs at a check-in
+
+
+@pytest.mark.parametrize(("symptom", "flag", "level"), [
+    ("front-knee", "red_flag_knee_twist_since", "emergency"),
+    ("outside-knee", "red_flag_knee_twist_since", "emergency"),
+    ("front-knee", "red_flag_knee_hot_swollen", "emergency"),
+    ("outside-knee", "red_flag_knee_hot_swollen", "emergency"),
+    ("shin", "red_flag_shin_night_or_hop", "urgent"),
+    ("shin", "red_flag_cancer_or_weight_loss", "urgent"),
+])
+def test_a_warning_sign_at_a_check_in_ends_the_routine(runner, tmp_path, symptom, flag, level):
+    db = tmp_path / "h.db"
+    assert triage(runner, db, symptom)["triage_level"] == "self-care"  # the ordinary runner gets the plan
+    doc = checkin(runner, db, symptom, "2026-03-04", progress="same", pain_score=4, **{flag: "yes"})
+    assert doc["triage_level"] == level and doc["routine"] == [], doc

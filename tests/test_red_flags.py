@@ -243,6 +243,14 @@ HAND_RUNNER = "pins and needles feeling in your hand (or other part) during a ru
     # only with no strain to explain it
     ("red_flag_calf_clot", ["swollen compared with the other", "no strain to explain it"],
      "A sore spot in a muscle you strained on a run, with no swelling, warmth or redness"),
+    # a thickened Achilles tendon is the complaint itself, not a clot
+    ("red_flag_calf_clot", ["warm and red"], "A thickened or swollen tendon just above the heel is not this."),
+    # a catch that frees itself at once is not a locked knee; a sore kneecap edge is not bone stress
+    ("red_flag_knee_locked", ["cannot straighten it"], "A brief catch or click that frees itself at once is not this."),
+    ("red_flag_bone_pain", ["one spot on a bone"], "tenderness around the edge of the kneecap"),
+    ("red_flag_shin_night_or_hop", ["at night", "hop on that leg"],
+     "An ache along the inner edge of the shin during or after runs, which settles once you stop, is not this."),
+    ("red_flag_knee_hot_swollen", ["hot, red and swollen all round"], "A knee that only feels warm after a run is not this."),
     # Raynaud's in the cold takes both hands; the sign is one arm or one hand after effort
     ("red_flag_arm_circulation", ["one arm", "one hand", "after effort"], "Both hands turning white, numb or cold in cold weather"),
 ])
