@@ -13,9 +13,9 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from .errors import FileRefused
+from .errors import FileRefused, UsageError
 
 MIB = 1024 * 1024
 
@@ -150,3 +150,33 @@ def write_atomically(path: Path | str, data: bytes | str) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def read_json(spec: str, limit: int, label: str, hint: str = "") -> Any:
+    """The JSON a user names for `label` (FILE, or - for stdin), at most `limit` bytes; UsageError
+    saying what is wrong with it (`hint`: what was expected, after a text that is not JSON)."""
+    import json
+    import sys
+
+    name = "stdin" if spec == "-" else shorten(spec)
+    try:
+        if spec == "-":
+            raw = read_bounded(sys.stdin.buffer, limit, name)
+        else:
+            with open_input(spec, streams=True) as stream:
+                raw = read_bounded(stream, limit, name)
+        return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
+    except FileNotFoundError:
+        raise UsageError(f"{label}: no such file: {name}") from None
+    except FileRefused as exc:
+        raise UsageError(f"{label}: {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{label}: {name} is not UTF-8 text{hint}") from None
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"{label}: {name} is not JSON ({str(exc)[:80]}){hint}") from None
+    except OSError as exc:
+        raise UsageError(f"{label}: cannot read {name}: {exc.strerror}") from None
+
+
+def _refuse(why: str) -> Any:
+    raise ValueError(why)

@@ -7,7 +7,7 @@ question's values; bash splits words at `=`, which Bash joins again before compl
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

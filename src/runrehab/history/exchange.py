@@ -203,6 +203,6 @@ def _merged(conn: Any, table: str, item: dict[str, Any], content: str, insert: A
 
 def read_export(spec: str) -> Any:
     """The JSON of `import FILE|-`; UsageError naming what is wrong with it."""
-    from .tracking import read_json
+    from ..files import read_json
 
     return read_json(spec, IMPORT_LIMIT, "import", "; nothing was imported")

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from ..engine.evaluate import day_of_plan
 from ..engine.programme import on_day
 from ..errors import NothingToActOn
-from .tracking import Current, read_json
+from ..files import read_json
+from .tracking import Current
 
 if TYPE_CHECKING:
     from ..documents.kinds import LogSummary, Session

@@ -283,35 +283,3 @@ def forget_plans(db: Path | None, symptom: str | None, confirm: Callable[[str], 
                            "program is reading the history, so what was deleted stays readable in its files until "
                            "it ends; run this `runrehab forget` again then to erase it")
     return f"deleted {deleted} plan(s) with their check-ins from {history.path}"
-
-
-def read_json(spec: str, limit: int, label: str, hint: str = "") -> Any:
-    """The JSON a user names for `label` (FILE, or - for stdin), at most `limit` bytes; UsageError
-    saying what is wrong with it (`hint`: what was expected, after a text that is not JSON)."""
-    import json
-    import sys
-
-    from ..files import FileRefused, open_input, read_bounded, shorten
-
-    name = "stdin" if spec == "-" else shorten(spec)
-    try:
-        if spec == "-":
-            raw = read_bounded(sys.stdin.buffer, limit, name)
-        else:
-            with open_input(spec, streams=True) as stream:
-                raw = read_bounded(stream, limit, name)
-        return json.loads(raw.decode("utf-8"), parse_constant=lambda c: _refuse(f"{c} is not a number"))
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such file: {name}") from None
-    except FileRefused as exc:
-        raise UsageError(f"{label}: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{label}: {name} is not UTF-8 text{hint}") from None
-    except (ValueError, RecursionError) as exc:
-        raise UsageError(f"{label}: {name} is not JSON ({str(exc)[:80]}){hint}") from None
-    except OSError as exc:
-        raise UsageError(f"{label}: cannot read {name}: {exc.strerror}") from None
-
-
-def _refuse(why: str) -> Any:
-    raise ValueError(why)
