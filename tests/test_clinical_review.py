@@ -87,6 +87,7 @@ def test_achilles_pain_that_affects_sleep_sends_to_the_gp_at_a_check_in_as_the_p
     db = tmp_path / "h.db"
     plan = triage(runner, db, "achilles", heel_spot="above-heel")
     assert plan["triage_level"] == "self-care"
+    assert "achilles_pain_affects_sleep" in [q.id for q in KB.questions_for("achilles", "checkin")]
     announced = [e for e in plan["escalation"] if "achilles-pain-affects-sleep" in e["rules"]]
     assert announced and announced[0]["level"] == "see-clinician", plan["escalation"]
     doc = checkin(runner, db, "achilles", "2026-03-05", progress="same", pain_score=6,
