@@ -124,7 +124,7 @@ def test_a_stored_plan_from_before_rest_first_reads_as_not_resting():
 # ------------------------------------------------------------------ several plans, one runner
 
 
-@pytest.mark.parametrize("command", [["checkin", "--answers", "-"], ["plan"], ["session", "--json"],
+@pytest.mark.parametrize("command", [["checkin", "--answers", "-"], ["plan"], ["session"], ["session", "--json"],
                                      ["session", "--log", "-"], ["done", "glute-bridge"]])
 def test_several_plans_without_a_terminal_exit_2_naming_the_choices(runner, db, command):
     triage(runner, db)

@@ -80,18 +80,7 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
                                  style=LEVEL_STYLE[plan.current_level])]
         parts.append(Text(f"  {since_words(plan.status, plan.current_level, plan.since, plan.why, decided)}"))
         if plan.exercises:
-            for group in ORDER:
-                items = [i for i in plan.exercises if i.when == group]
-                if not items:
-                    continue
-                parts.append(Text(f"  {group.capitalize()}:", style="bold"))
-                table = Table.grid(padding=(0, 2))
-                for column in range(4):
-                    table.add_column(no_wrap=column < 2, overflow="fold")
-                for item in items:
-                    table.add_row(Text("    [x]" if item.done else "    [ ]"), Text(item.exercise),
-                                  Text(dose_text(item.dose, frequency=False)), Text(timing_words(item)))
-                parts.append(table)
+            _today_rows(parts, doc, plan)
             left = sum(not i.done for i in plan.exercises)
             parts.append(Text(f"  {len(plan.exercises) - left} of {len(plan.exercises)} logged as done; "
                               f"do them with `runrehab session{_pick(doc, plan)}`, or log one done with "
@@ -110,6 +99,30 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
             parts.append(Text(f"  Checkpoint since {checkpoint_day(plan.plan_date, e.after_days)}: if {e.if_}: {e.action}",
                               style="bold"))
     return Group(*parts)
+
+
+def _today_rows(parts: list[Any], doc: Record, plan: Record) -> None:
+    """A plan's exercises by when to do them. An exercise that several plans prescribe is listed
+    once, under the first of them, with each plan's dose attributed; the others name it."""
+    first = {e.exercise: e for e in doc.exercises if e.doses[0].symptom == plan.symptom}
+    for group in ORDER:
+        items = [e for e in first.values() if e.doses[0].when == group]
+        if not items:
+            continue
+        parts.append(Text(f"  {group.capitalize()}:", style="bold"))
+        table = Table.grid(padding=(0, 2))
+        for column in range(4):
+            table.add_column(no_wrap=column < 2, overflow="fold")
+        for item in items:
+            for n, dose in enumerate(item.doses):
+                whose = f"{dose.symptom} plan: " if len(item.doses) > 1 else ""
+                table.add_row(Text("    [x]" if dose.done else "    [ ]"), Text("" if n else item.exercise),
+                              Text(whose + dose_text(dose.dose, frequency=False)), Text(timing_words(dose)))
+        parts.append(table)
+    elsewhere = [f"{e.exercise} (under the {e.doses[0].symptom} plan)" for e in doc.exercises
+                 if e.doses[0].symptom != plan.symptom and any(d.symptom == plan.symptom for d in e.doses)]
+    if elsewhere:
+        parts.append(Text(f"  Also in this plan, listed once above with each plan's dose: {', '.join(elsewhere)}"))
 
 
 def _pick(doc: Record, plan: Record) -> str:
