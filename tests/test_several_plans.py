@@ -72,12 +72,13 @@ def test_today_text_shows_an_exercise_of_two_plans_once_with_each_dose_attribute
     assert sum("glute-bridge" in row for row in rows) == 1
     assert "posterior-leg-pain plan: 3 × 10–15" in text and "tight-itb plan: 4–7 × 5–12" in text
     assert "listed once above with each plan's dose: glute-bridge (under the" in text
+    assert "`runrehab session` at a terminal, then pick \"all that are due today\"" in text
 
 
 def test_today_text_of_one_plan_attributes_nothing(runner, db):
     triage(runner, db, "tight-itb")
     text = today(runner, db)
-    assert "plan: 4–7" not in text and "glute-bridge" in text
+    assert "plan: 4–7" not in text and "glute-bridge" in text and "all that are due" not in text
 
 
 def test_all_due_gives_each_plan_its_session_or_why_not(runner, db):

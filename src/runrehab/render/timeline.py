@@ -98,6 +98,9 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
         for e in plan.due:
             parts.append(Text(f"  Checkpoint since {checkpoint_day(plan.plan_date, e.after_days)}: if {e.if_}: {e.action}",
                               style="bold"))
+    if sum(bool(p.exercises) for p in doc.plans) > 1:
+        parts += [Text(""), Text("Every plan's exercises, one plan after the other: `runrehab session` at a terminal, "
+                                 "then pick \"all that are due today\".")]
     return Group(*parts)
 
 
