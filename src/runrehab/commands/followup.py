@@ -128,11 +128,6 @@ def _running(db: Path | None) -> list[str]:
         return list(dict.fromkeys(p.symptom for p in history.current_plans()))
 
 
-def _name(kbase: Any, symptom: str) -> str:
-    found = kbase.symptoms.get(symptom)
-    return found.name if found else symptom
-
-
 def _signs(plan: Any) -> list[tuple[str, list[str]]]:
     """A plan's warning signs alone, grouped by how soon to get help (a session shows them first)."""
     from ..render.words import help_groups
@@ -145,6 +140,7 @@ def _every_due(db: Path | None, kbase: Any, date: str | None, after_run: bool, r
     that rests first asked about as a session of it alone asks; why each other plan is left out."""
     from ..history.sessions import SessionLog, all_due, done_elsewhere, done_today, ending
     from ..history.store import History
+    from ..render.timeline import symptom_name
     from ..terminal.every import Part, coach_every
     from ..terminal.interview import confirm
 
@@ -155,7 +151,7 @@ def _every_due(db: Path | None, kbase: Any, date: str | None, after_run: bool, r
             "starts today?")))
         if rested:
             due = all_due(history, kbase, parse_day(date), date is not None, after_run, rested)
-        parts = [Part(d.now.plan.symptom, _name(kbase, d.now.plan.symptom), d.doc, SessionLog(d.now),
+        parts = [Part(d.now.plan.symptom, symptom_name(kbase, d.now.plan.symptom), d.doc, SessionLog(d.now),
                       _signs(d.now.plan), done_today(d.now, d.doc), lambda d=d: done_elsewhere(d.now, d.doc),
                       ending(d.now, d.day, after_run)) for d in due if d.doc is not None]
         if not parts:

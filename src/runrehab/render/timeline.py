@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 
-def _name(kb: KnowledgeBase, symptom: str) -> str:
+def symptom_name(kb: KnowledgeBase, symptom: str) -> str:
+    """A symptom's name as the views show it (its id, for a symptom the rule base no longer has)."""
     found = kb.symptoms.get(symptom)
     return found.name if found else symptom
 
@@ -46,7 +47,7 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     style = LEVEL_STYLE[status.current_level]
     parts.append(Panel(Text(status.why, style=style), title=Text(now_words(status.status, status.current_level, decided),
                                                                  style=style),
-                       subtitle=Text(f"{_name(kb, status.symptom)} · since {status.since.isoformat()} · day {status.day}"),
+                       subtitle=Text(f"{symptom_name(kb, status.symptom)} · since {status.since.isoformat()} · day {status.day}"),
                        box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True))
     review = f"Next review: {status.next_review.isoformat()}." if status.next_review else None
     shown = status.last_checkin or status
@@ -75,7 +76,7 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
     parts: list[Any] = [Text(f"Today, {doc.date.isoformat()}", style="bold")]
     for plan in doc.plans:
         decided = plan.decided_by == "check-in"
-        parts += [Text(""), Text(f"{_name(kb, plan.symptom)} · day {plan.day} · "
+        parts += [Text(""), Text(f"{symptom_name(kb, plan.symptom)} · day {plan.day} · "
                                  f"{now_words(plan.status, plan.current_level, decided)}",
                                  style=LEVEL_STYLE[plan.current_level])]
         parts.append(Text(f"  {since_words(plan.status, plan.current_level, plan.since, plan.why, decided)}"))
@@ -153,11 +154,11 @@ def plan_history_view(plan: dict[str, Any], current: bool, status: str, level: s
     readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"]) for c in checkins]
     decided = len(readings) > 1
     if current:
-        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · {now_words(status, level, decided)}",
+        parts.append(Text(f"{symptom_name(kb, plan['symptom'])} · from {plan['date']} · {now_words(status, level, decided)}",
                           style=LEVEL_STYLE[level]))
         parts.append(Text("  " + since_words(status, level, since, why, decided)))
     else:  # a later triage for the symptom made a new plan: this one no longer runs
-        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · REPLACED by a later triage",
+        parts.append(Text(f"{symptom_name(kb, plan['symptom'])} · from {plan['date']} · REPLACED by a later triage",
                           style="dim"))
         parts.append(Text("  where it stood when replaced: " + since_words(status, level, since, why, decided)))
     grid = Table.grid(padding=(0, 1))

@@ -172,10 +172,11 @@ def pick_plan(kbase: KnowledgeBase, symptoms: list[str], every: bool = False) ->
     """Which of several running plans, by number, id or name (engine order: the most recent
     first); with `every`, a last choice "all that are due today", returned as EVERY."""
     from ..render.text import Text
+    from ..render.timeline import symptom_name
 
     console = _console()
     console.print(Text("Several plans are running. Which one?", style="bold"))
-    names = {s: kbase.symptoms[s].name if s in kbase.symptoms else s for s in symptoms}
+    names = {s: symptom_name(kbase, s) for s in symptoms}
     spelled = {s: [s, names[s]] for s in symptoms}
     for i, symptom in enumerate(symptoms, 1):
         console.print(Text(f"  {i}. {names[symptom]} ({symptom})"))
