@@ -56,7 +56,8 @@ def test_today_json_lists_an_exercise_of_two_plans_once_with_both_doses(runner, 
     per_plan = {p["symptom"]: next(i for i in p["exercises"] if i["exercise"] == "glute-bridge") for p in doc["plans"]}
     assert [d["symptom"] for d in bridge["doses"]] == [p["symptom"] for p in doc["plans"]]
     for dose in bridge["doses"]:  # each plan's own dose, as that plan prescribes it: none merged, none picked
-        assert dose["dose"] == per_plan[dose["symptom"]]["dose"] and dose["timing"] == per_plan[dose["symptom"]]["timing"]
+        own = per_plan[dose["symptom"]]
+        assert (dose["dose"], dose["timing"]) == (own["dose"], own["timing"])
     assert bridge["doses"][0]["dose"] != bridge["doses"][1]["dose"]
     # each plan's own list is as it was: a script reading plans[].exercises keeps working
     assert all(any(i["exercise"] == "glute-bridge" for i in p["exercises"]) for p in doc["plans"])
@@ -89,7 +90,8 @@ def test_all_due_gives_each_plan_its_session_or_why_not(runner, db):
         assert due["posterior-leg-pain"].resting and due["posterior-leg-pain"].doc is None
         assert "rest first" in due["posterior-leg-pain"].why
         assert [e.exercise for e in due["hand-tingling"].doc.exercises] == ["first-rib-mobilization"]
-        rested = {d.now.plan.symptom: d for d in all_due(history, KB, DAY, True, False, frozenset({"posterior-leg-pain"}))}
+        rested = {d.now.plan.symptom: d
+                  for d in all_due(history, KB, DAY, True, False, frozenset({"posterior-leg-pain"}))}
         # the part before a run: rolling, then glute and core work
         assert [e.exercise for e in rested["posterior-leg-pain"].doc.exercises][:2] == ["foam-rolling", "glute-bridge"]
         after = {d.now.plan.symptom: d for d in all_due(history, KB, DAY, True, True)}

@@ -198,8 +198,8 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str,
     after them; each exercise coached and logged as soon as it is done (`log.done(entry)` gives
     its id), saying first when it is done already today for other plans (`also`: id → their
     symptoms), then how each felt (`log.felt(id, pain)`), a summary and `ending` (what comes next).
-    Whether q ended it early, and how many of its exercises are done this round; Ctrl-C (exit 130, reported as stopped) and end of input (exit 1)
-    keep what was done."""
+    Returns whether q ended it early, and how many of its exercises are done this round. Ctrl-C
+    (exit 130, reported as stopped) and end of input (exit 1) keep what was done."""
     from ..render.text import stderr_console, stdout_console
     from .interview import ANSWER_LIMIT, TooLong
 
