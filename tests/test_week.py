@@ -124,7 +124,7 @@ def test_a_stored_plan_from_before_rest_first_reads_as_not_resting():
 # ------------------------------------------------------------------ several plans, one runner
 
 
-@pytest.mark.parametrize("command", [["checkin", "--answers", "-"], ["plan"], ["session", "--json"],
+@pytest.mark.parametrize("command", [["checkin", "--answers", "-"], ["plan"], ["session"], ["session", "--json"],
                                      ["session", "--log", "-"], ["done", "glute-bridge"]])
 def test_several_plans_without_a_terminal_exit_2_naming_the_choices(runner, db, command):
     triage(runner, db)
@@ -231,10 +231,14 @@ def test_no_level_ids_in_prose(runner, db):
     flags = {q.id: "no" for q in KB.questions_for("tight-itb", "checkin") if q.red_flag}
     runner.invoke(app, ["checkin", "--answers", "-", "--date", "2026-03-09", "--db", db],
                   input=json.dumps({**flags, "progress": "same", "pain_score": 3}))  # escalates: see a clinician
-    for command in (["plan"], ["today"], ["history"]):
+    for command in (["plan", "--format", "markdown"], ["plan", "--format", "html"], ["plan", "--format", "ics"],
+                    ["plan"], ["today"], ["history"]):
         dated = [] if command == ["history"] else ["--date", "2026-03-10"]
         out = runner.invoke(app, [*command, "--db", db, *dated], env={"COLUMNS": "200"}).stdout
         assert "see-clinician" not in out and "at level" not in out and "level self-care" not in out, command
+        assert not any(q.id in out for q in KB.questions.values() if "_" in q.id), command
+        if command[-1] in ("markdown", "html"):
+            assert "escalated (see a clinician)" in out and "by the triage (self-care)" in out, command
     assert "(see a clinician)" in out
 
 

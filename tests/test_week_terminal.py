@@ -261,3 +261,51 @@ def test_done_at_a_terminal_asks_the_pain_after_checking_the_id(tmp_path):
     child.close()
     assert child.exitstatus == 0
     assert logged(tmp_path)[0]["pain_during"] == 2 and logged(tmp_path)[0]["sides"] == ["left", "right"]
+
+
+@pytest.mark.slow
+def test_session_of_all_that_are_due_coaches_each_plan_in_turn_and_ctrl_c_stops_all(tmp_path):
+    for symptom in ("tight-itb", "posterior-leg-pain", "hand-tingling"):
+        triage(tmp_path, symptom)
+    child = spawn(tmp_path, "session", "--date", "2026-03-02", env={"RUNREHAB_TIME_SCALE": "0.002"})
+    child.expect(r"4\. All that are due today, one after the other \(all\)")
+    child.expect(r"number or name\] > ")
+    child.sendline("all")
+    child.expect(r"The posterior-leg-pain plan says to give it a rest first\. Is the rest done, .*\[y/N\] > ")
+    child.sendline("y")
+    child.expect(r"one plan after the other: hand-tingling \(1 exercise\(s\)\), then")
+    child.expect(r"== Plan 1 of 3: Pins and needles in the hand \(hand-tingling\) ==")
+    child.expect("Enter to start the 5 min")
+    child.send("\r")
+    child.expect(r"\(0-10\): ")
+    child.sendline("0")
+    child.expect(r"== Plan 2 of 3: Pain in the back of the leg \(posterior-leg-pain\) ==")
+    child.expect("Stop the session and get help if a warning sign comes on:")  # each plan's own signs
+    child.expect(r"1 of 5  Foam rolling")
+    child.send("s")
+    child.expect(r"2 of 5  Glute bridge")
+    for _ in range(3):
+        child.expect("then Enter")
+        child.send("\r")
+    for n in (3, 4, 5):
+        child.expect(f"{n} of 5  ")
+        child.send("s")
+    child.expect(r"Glute bridge \(0-10\): ")
+    child.sendline("0")
+    child.expect(r"== Plan 3 of 3: Tight IT band, hips and lower back \(tight-itb\) ==")
+    child.expect(r"1 of 5  Glute bridge")
+    child.expect(r"Done already today for the posterior-leg-pain plan; this is the tight-itb plan's dose of it again")
+    child.expect("then Enter")
+    child.sendintr()
+    child.expect(r"runrehab: session stopped during the tight-itb plan: 0 of 5 exercise\(s\) done today were kept; "
+                 r"`runrehab session` continues from the glute bridge; before it, done today: hand-tingling 1 of 1, "
+                 r"posterior-leg-pain 1 of 5")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and "Go for your run" not in child.before
+    kept = {(e["exercise"], e["sets"]) for e in logged(tmp_path)}
+    assert kept == {("first-rib-mobilization", 1), ("glute-bridge", 3)}
+    today = json.loads(CliRunner().invoke(app, ["today", "--json", "--date", "2026-03-02", "--db",
+                                                str(tmp_path / "h.db")]).stdout)
+    done = {p["symptom"]: p["done"] for p in today["plans"]}  # each logged to its own plan
+    assert done == {"hand-tingling": ["first-rib-mobilization"], "posterior-leg-pain": ["glute-bridge"], "tight-itb": []}

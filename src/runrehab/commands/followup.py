@@ -4,11 +4,12 @@ the result (the same shape as commands/plans.py, whose app they register on)."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import UsageError
+from ..errors import NothingToActOn, UsageError
 from .app import app, guarded, hint, say
 from .options import DateOption, DbOption, JsonOption, KbOption, QuietOption, SymptomOption, examples, load_kb, output_format, parse_day
 
@@ -75,8 +76,16 @@ def session(
     if after_run and log is not None:
         raise UsageError("--after-run: not with --log (a log names its exercises itself)")
     kbase = load_kb(kb)
-    now = running_plan(db, symptom, kbase, "session")
     at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
+    if symptom is None and at_terminal and log is None and not json_out:
+        from ..terminal.interview import EVERY, pick_plan
+
+        running = _running(db)
+        if len(running) > 1:
+            symptom = pick_plan(kbase, running, every=True)
+            if symptom == EVERY:
+                return _every_due(db, kbase, date, after_run, rest_done)
+    now = running_plan(db, symptom, kbase, "session")
     with now.history:
         day = day_on_plan(parse_day(date), date is not None, now.plan.date)
         # a guided session does the part before a run, or the part after it; --json and --log the whole day
@@ -104,13 +113,50 @@ def session(
             raise UsageError("a guided session needs a terminal; use --json to print it as data, "
                              "or --log FILE to record one done elsewhere")
         else:
-            from ..history.sessions import done_today, ending
-            from ..render.words import help_groups
+            from ..history.sessions import done_elsewhere, done_today, ending
             from ..terminal.coach import coach
 
-            signs = [g for g in help_groups(now.plan.date, now.plan.escalation) if g[1]]  # the warning signs alone
-            coach(doc, kbase, SessionLog(now), signs=signs, done_before=done_today(now, doc),
-                  ending=ending(now, day, bool(after_run)))
+            coach(doc, kbase, SessionLog(now), signs=_signs(now.plan), done_before=done_today(now, doc),
+                  ending=ending(now, day, bool(after_run)), also=done_elsewhere(now, doc))
+
+
+def _running(db: Path | None) -> list[str]:
+    """The symptoms of the running plans, the most recent first."""
+    from ..history.store import History
+
+    with History.open(db) as history:
+        return list(dict.fromkeys(p.symptom for p in history.current_plans()))
+
+
+def _signs(plan: Any) -> list[tuple[str, list[str]]]:
+    """A plan's warning signs alone, grouped by how soon to get help (a session shows them first)."""
+    from ..render.words import help_groups
+
+    return [g for g in help_groups(plan.date, plan.escalation) if g[1]]
+
+
+def _every_due(db: Path | None, kbase: Any, date: str | None, after_run: bool, rest_done: bool) -> None:
+    """`session` with "all that are due today" picked: each running plan's session in turn, a plan
+    that rests first asked about as a session of it alone asks; why each other plan is left out."""
+    from ..history.sessions import SessionLog, all_due, done_elsewhere, done_today, ending
+    from ..history.store import History
+    from ..render.timeline import symptom_name
+    from ..terminal.every import Part, coach_every
+    from ..terminal.interview import confirm
+
+    with History.open(db) as history:
+        due = all_due(history, kbase, parse_day(date), date is not None, after_run)
+        rested = frozenset(d.now.plan.symptom for d in due if d.resting and (rest_done or confirm(
+            f"The {d.now.plan.symptom} plan says to give it a rest first. Is the rest done, so that its routine "
+            "starts today?")))
+        if rested:
+            due = all_due(history, kbase, parse_day(date), date is not None, after_run, rested)
+        parts = [Part(d.now.plan.symptom, symptom_name(kbase, d.now.plan.symptom), d.doc, SessionLog(d.now),
+                      _signs(d.now.plan), done_today(d.now, d.doc), lambda d=d: done_elsewhere(d.now, d.doc),
+                      ending(d.now, d.day, after_run)) for d in due if d.doc is not None]
+        if not parts:
+            raise NothingToActOn("no session due today: " + "; ".join(d.why for d in due))
+        coach_every(parts, kbase, [d.why for d in due if d.doc is None])
 
 
 @app.command(epilog=examples("done"))

@@ -199,8 +199,11 @@ class HistoryDoc(Document):
     plans: list[HistoryEntry]
 
 
+When = Literal["before a run", "after a run", "during the day"]  # the order to do a day's exercises in
+
+
 class TodayItem(RoutineEntry):
-    when: Literal["before a run", "after a run", "during the day"]  # the order to do them in
+    when: When
     done: bool  # logged as done on the day
 
 
@@ -221,12 +224,33 @@ class TodayPlan(Document):
     due: list[Escalation]  # escalation checkpoints whose day has come
 
 
+class TodayDose(Document):
+    """One running plan's dose of an exercise on the day."""
+
+    symptom: str
+    dose: Dose
+    timing: Optional[str]
+    when: When
+    done: bool  # logged as done on the day for that plan
+
+
+class TodayExercise(Document):
+    """An exercise due on the day, once however many plans prescribe it. No source says which of
+    two doses wins, so each plan's is given, attributed, in the order of the plans."""
+
+    exercise: str
+    name: str
+    doses: list[TodayDose]
+
+
 class TodayDoc(Document):
-    """`runrehab today --json`: what is due on `date` for every running plan, the most recent first."""
+    """`runrehab today --json`: what is due on `date` for every running plan, the most recent first;
+    `exercises`: the day's list, each exercise once, in the order to do them."""
 
     schema_version: int = SCHEMA_VERSION
     date: dt.date
     plans: list[TodayPlan]
+    exercises: list[TodayExercise]
 
 
 class SessionStep(Document):

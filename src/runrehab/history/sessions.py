@@ -1,5 +1,6 @@
 """A plan's sessions: today's session for the plan (the plan state decides whether there is one),
-exercises logged as they are done, and a log of exercises done elsewhere read from JSON."""
+the sessions of every running plan due today, exercises logged as they are done, and a log of
+exercises done elsewhere read from JSON."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,12 +11,13 @@ from ..engine.evaluate import day_of_plan
 from ..engine.programme import on_day
 from ..errors import NothingToActOn
 from ..files import read_json
-from .tracking import Current
+from .tracking import Current, day_on_plan
 
 if TYPE_CHECKING:
     from ..documents.kinds import LogSummary, Session
     from ..records import Record
     from ..rules.kb import KnowledgeBase
+    from .store import History
 
 
 def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False,
@@ -63,6 +65,57 @@ def _routine_now(now: Current, today: dt.date, rested: bool) -> list[Record]:
 
 class Resting(NothingToActOn):
     """The plan says rest first, and nothing yet says the rest is done."""
+
+
+@dataclass
+class Due:
+    """A running plan in a session of all that are due today: its session (None when it has
+    none today, `why` says why) on its own day `day`."""
+
+    now: Current
+    day: dt.date
+    doc: Session | None
+    why: str = ""
+    resting: bool = False
+
+
+def all_due(history: History, kbase: KnowledgeBase, day: dt.date, given: bool, after_run: bool,
+            rested: frozenset[str] = frozenset()) -> list[Due]:
+    """Every running plan on `day` (the most recent first) with the part of its session a guided
+    session does (`after_run`), or why there is none: resting (unless its symptom is in `rested`),
+    nothing to do now, nothing in that part, or every exercise of it logged as done today."""
+    due = []
+    for stored in history.current_plans():
+        now = Current(history, stored, stored.record)
+        on = day_on_plan(day, given, now.plan.date)
+        if now.plan.date > on:  # not started yet on that day
+            continue
+        try:
+            doc = todays_session(now, kbase, on, now.plan.symptom in rested, after_run)
+        except NothingToActOn as exc:
+            due.append(Due(now, on, None, str(exc), isinstance(exc, Resting)))
+            continue
+        logged = history.exercises_logged_on(on, now.plan.symptom)
+        if all(e.exercise in logged for e in doc.exercises):
+            due.append(Due(now, on, None, f"the {now.plan.symptom} plan's exercises are all logged as done today "
+                                          f"(another round: `runrehab session --symptom {now.plan.symptom}`)"))
+            continue
+        due.append(Due(now, on, doc))
+    return due
+
+
+def done_elsewhere(now: Current, doc: Session) -> dict[str, list[str]]:
+    """The exercises of `doc` logged as done on its day for another running plan: exercise id →
+    those plans' symptoms (a guided session says so before coaching one again)."""
+    ids = {e.exercise for e in doc.exercises}
+    running = {p.id for p in now.history.current_plans()}
+    found: dict[str, list[str]] = {}
+    for log in now.history.exercises_logged(doc.date):
+        if log.plan_id != now.stored.id and log.plan_id in running and log.exercise in ids and log.entry["sets"] > 0:
+            found.setdefault(log.exercise, [])
+            if log.symptom not in found[log.exercise]:
+                found[log.exercise].append(log.symptom)
+    return found
 
 
 def keep_logged(now: Current, entries: list[dict[str, Any]], day: dt.date) -> LogSummary:

@@ -1,13 +1,14 @@
 """What is due on one day for every running plan: the exercises in the order to do them, what is
 already logged as done, and whether a review or an escalation checkpoint has come
-(documents.TodayDoc). Where each plan stands comes from history.tracking.plan_state, as in every view."""
+(documents.TodayDoc), and the day's list with each exercise once, however many plans prescribe it.
+Where each plan stands comes from history.tracking.plan_state, as in every view."""
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..documents.kinds import TodayDoc, TodayItem, TodayPlan
+from ..documents.kinds import TodayDoc, TodayDose, TodayExercise, TodayItem, TodayPlan
 from ..errors import NothingToActOn
 from ..engine.programme import on_day
 from ..records import ORDER, fields_of, when
@@ -43,4 +44,18 @@ def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase, given: b
     if not plans:
         raise NothingToActOn(f"no plan running on {day} in {history.path}: "
                              "start one with `runrehab triage` (it asks a few questions and saves the plan)")
-    return TodayDoc(date=day, plans=plans)
+    return TodayDoc(date=day, plans=plans, exercises=once_each(plans))
+
+
+def once_each(plans: list[TodayPlan]) -> list[TodayExercise]:
+    """The day's exercises, each once, with every plan's dose of it attributed (no source says
+    which of two doses wins); in the order to do them, by where the first plan puts it."""
+    doses: dict[str, list[TodayDose]] = {}
+    names: dict[str, str] = {}
+    for plan in plans:
+        for item in plan.exercises:
+            names.setdefault(item.exercise, item.name)
+            doses.setdefault(item.exercise, []).append(TodayDose(
+                symptom=plan.symptom, dose=item.dose, timing=item.timing, when=item.when, done=item.done))
+    return sorted((TodayExercise(exercise=e, name=names[e], doses=d) for e, d in doses.items()),
+                  key=lambda e: ORDER.index(e.doses[0].when))

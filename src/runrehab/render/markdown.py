@@ -10,6 +10,7 @@ from ..records import Record
 from ..safe_text import visible
 from .handout import clinician_lines
 from .words import (
+    LEVEL_SHORT,
     adherence_text,
     cited,
     dose_text,
@@ -45,9 +46,9 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     lines = [f"# Exercise plan: {_md(name)}", "",
              f"**Now: {_md(now_words(status.status, status.current_level, decided))}** since "
              f"{status.since.isoformat()}: {_md(status.why)}", "",
-             f"- **Status:** {status.status}, level {status.current_level}",
-             f"- **Started:** {status.date.isoformat()} (today is day {status.day}) at level {status.triage_level}: "
-             f"{_md(status.headline)}"]
+             f"- **Status:** {status.status} ({LEVEL_SHORT[status.current_level]})",
+             f"- **Started:** {status.date.isoformat()} (today is day {status.day}) by the triage "
+             f"({LEVEL_SHORT[status.triage_level]}): {_md(status.headline)}"]
     if status.next_review:
         lines.append(f"- **Next review:** {status.next_review.isoformat()}")
     if status.adherence is not None:

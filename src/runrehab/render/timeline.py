@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 
-def _name(kb: KnowledgeBase, symptom: str) -> str:
+def symptom_name(kb: KnowledgeBase, symptom: str) -> str:
+    """A symptom's name as the views show it (its id, for a symptom the rule base no longer has)."""
     found = kb.symptoms.get(symptom)
     return found.name if found else symptom
 
@@ -46,7 +47,7 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     style = LEVEL_STYLE[status.current_level]
     parts.append(Panel(Text(status.why, style=style), title=Text(now_words(status.status, status.current_level, decided),
                                                                  style=style),
-                       subtitle=Text(f"{_name(kb, status.symptom)} · since {status.since.isoformat()} · day {status.day}"),
+                       subtitle=Text(f"{symptom_name(kb, status.symptom)} · since {status.since.isoformat()} · day {status.day}"),
                        box=box.ROUNDED if _unicode_ok() else box.ASCII, expand=True))
     review = f"Next review: {status.next_review.isoformat()}." if status.next_review else None
     shown = status.last_checkin or status
@@ -75,23 +76,12 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
     parts: list[Any] = [Text(f"Today, {doc.date.isoformat()}", style="bold")]
     for plan in doc.plans:
         decided = plan.decided_by == "check-in"
-        parts += [Text(""), Text(f"{_name(kb, plan.symptom)} · day {plan.day} · "
+        parts += [Text(""), Text(f"{symptom_name(kb, plan.symptom)} · day {plan.day} · "
                                  f"{now_words(plan.status, plan.current_level, decided)}",
                                  style=LEVEL_STYLE[plan.current_level])]
         parts.append(Text(f"  {since_words(plan.status, plan.current_level, plan.since, plan.why, decided)}"))
         if plan.exercises:
-            for group in ORDER:
-                items = [i for i in plan.exercises if i.when == group]
-                if not items:
-                    continue
-                parts.append(Text(f"  {group.capitalize()}:", style="bold"))
-                table = Table.grid(padding=(0, 2))
-                for column in range(4):
-                    table.add_column(no_wrap=column < 2, overflow="fold")
-                for item in items:
-                    table.add_row(Text("    [x]" if item.done else "    [ ]"), Text(item.exercise),
-                                  Text(dose_text(item.dose, frequency=False)), Text(timing_words(item)))
-                parts.append(table)
+            _today_rows(parts, doc, plan)
             left = sum(not i.done for i in plan.exercises)
             parts.append(Text(f"  {len(plan.exercises) - left} of {len(plan.exercises)} logged as done; "
                               f"do them with `runrehab session{_pick(doc, plan)}`, or log one done with "
@@ -109,7 +99,34 @@ def today_view(doc: Record, kb: KnowledgeBase) -> Group:
         for e in plan.due:
             parts.append(Text(f"  Checkpoint since {checkpoint_day(plan.plan_date, e.after_days)}: if {e.if_}: {e.action}",
                               style="bold"))
+    if sum(bool(p.exercises) for p in doc.plans) > 1:
+        parts += [Text(""), Text("Every plan's exercises, one plan after the other: `runrehab session` at a terminal, "
+                                 "then pick \"all that are due today\".")]
     return Group(*parts)
+
+
+def _today_rows(parts: list[Any], doc: Record, plan: Record) -> None:
+    """A plan's exercises by when to do them. An exercise that several plans prescribe is listed
+    once, under the first of them, with each plan's dose attributed; the others name it."""
+    first = {e.exercise: e for e in doc.exercises if e.doses[0].symptom == plan.symptom}
+    for group in ORDER:
+        items = [e for e in first.values() if e.doses[0].when == group]
+        if not items:
+            continue
+        parts.append(Text(f"  {group.capitalize()}:", style="bold"))
+        table = Table.grid(padding=(0, 2))
+        for column in range(4):
+            table.add_column(no_wrap=column < 2, overflow="fold")
+        for item in items:
+            for n, dose in enumerate(item.doses):
+                whose = f"{dose.symptom} plan: " if len(item.doses) > 1 else ""
+                table.add_row(Text("    [x]" if dose.done else "    [ ]"), Text("" if n else item.exercise),
+                              Text(whose + dose_text(dose.dose, frequency=False)), Text(timing_words(dose)))
+        parts.append(table)
+    elsewhere = [f"{e.exercise} (under the {e.doses[0].symptom} plan)" for e in doc.exercises
+                 if e.doses[0].symptom != plan.symptom and any(d.symptom == plan.symptom for d in e.doses)]
+    if elsewhere:
+        parts.append(Text(f"  Also in this plan, listed once above with each plan's dose: {', '.join(elsewhere)}"))
 
 
 def _pick(doc: Record, plan: Record) -> str:
@@ -137,11 +154,11 @@ def plan_history_view(plan: dict[str, Any], current: bool, status: str, level: s
     readings += [(c["day"], c["date"], c["pain_score"], c["progress"] or "warning sign", c["decision"]) for c in checkins]
     decided = len(readings) > 1
     if current:
-        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · {now_words(status, level, decided)}",
+        parts.append(Text(f"{symptom_name(kb, plan['symptom'])} · from {plan['date']} · {now_words(status, level, decided)}",
                           style=LEVEL_STYLE[level]))
         parts.append(Text("  " + since_words(status, level, since, why, decided)))
     else:  # a later triage for the symptom made a new plan: this one no longer runs
-        parts.append(Text(f"{_name(kb, plan['symptom'])} · from {plan['date']} · REPLACED by a later triage",
+        parts.append(Text(f"{symptom_name(kb, plan['symptom'])} · from {plan['date']} · REPLACED by a later triage",
                           style="dim"))
         parts.append(Text("  where it stood when replaced: " + since_words(status, level, since, why, decided)))
     grid = Table.grid(padding=(0, 1))

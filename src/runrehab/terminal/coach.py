@@ -28,8 +28,10 @@ class Skipped(Exception):
 class Coach:
     """One session at the terminal, following the session document's steps."""
 
-    def __init__(self, doc: Record, keys: Keys, console: Any, scale: float, signs: list[tuple[str, list[str]]]):
+    def __init__(self, doc: Record, keys: Keys, console: Any, scale: float, signs: list[tuple[str, list[str]]],
+                 also: dict[str, list[str]] | None = None):
         self.doc, self.keys, self.console, self.scale, self.signs = doc, keys, console, scale, signs
+        self.also = also or {}
         self.pain: int | None = None
         self.stopped = self.ended = False
 
@@ -116,6 +118,10 @@ class Coach:
         self.pain, self.stopped = None, False
         exercise = kbase.exercises[item.exercise]
         self.say(f"\n{number} of {len(self.doc.exercises)}  {item.name}", "bold underline")
+        if item.exercise in self.also:
+            plans = " and ".join(f"the {s} plan" for s in self.also[item.exercise])
+            self.say(f"Done already today for {plans}; this is the {self.doc.symptom} plan's dose of it again "
+                     "(s skips it).", "bold yellow")
         work = [s for s in steps if s.kind not in ("rest", "walk")]  # graded running: a run, then a walk
         run = " run" if item.dose.run_seconds else ""
         sets = max(s.set for s in work)
@@ -168,6 +174,11 @@ class Coach:
                 "stopped": self.stopped}
 
 
+def lowered(name: str) -> str:
+    """An exercise's name inside a sentence ("the figure-4 stretch")."""
+    return name[0].lower() + name[1:]
+
+
 def ask_pain(keys: Keys, console: Any, what: str) -> int:
     """A pain score 0-10, asked until it is one."""
     from ..render.text import Text
@@ -180,12 +191,15 @@ def ask_pain(keys: Keys, console: Any, what: str) -> int:
 
 
 def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str, list[str]]] = (),
-          done_before: list[str] = (), ending: str | None = None) -> None:
+          done_before: list[str] = (), ending: str | None = None,
+          also: dict[str, list[str]] | None = None) -> tuple[bool, int]:
     """The session at the terminal: the plan's warning signs first (`signs`, again on w); when
     some of its exercises are done already this round (`done_before`), an offer to continue
     after them; each exercise coached and logged as soon as it is done (`log.done(entry)` gives
-    its id), then how each felt (`log.felt(id, pain)`), a summary and `ending` (what comes next).
-    q ends early; Ctrl-C (exit 130, reported as stopped) and end of input (exit 1) keep what was done."""
+    its id), saying first when it is done already today for other plans (`also`: id → their
+    symptoms), then how each felt (`log.felt(id, pain)`), a summary and `ending` (what comes next).
+    Returns whether q ended it early, and how many of its exercises are done this round. Ctrl-C
+    (exit 130, reported as stopped) and end of input (exit 1) keep what was done."""
     from ..render.text import stderr_console, stdout_console
     from .interview import ANSWER_LIMIT, TooLong
 
@@ -194,7 +208,7 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str,
     done: list[tuple[int, dict[str, Any], str]] = []
     items = list(doc.exercises)
     with Keys() as keys:
-        c = Coach(doc, keys, console, scale, list(signs))
+        c = Coach(doc, keys, console, scale, list(signs), also)
         c.say(f"Session for {doc.symptom}, {doc.date}: {len(doc.exercises)} exercise(s).", "bold")
         c.say(f"Keys: {KEYS_HELP}. Ctrl-C stops too.")
         if signs:
@@ -203,7 +217,7 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str,
             if done_before and len(done_before) < len(items):
                 after = next(i for i in items if i.exercise not in done_before)
                 if keys.line(console, f"{len(done_before)} of {len(items)} done today: continue from the "
-                                      f"{after.name[0].lower() + after.name[1:]}? [Y/n] ").strip().lower() in ("", "y", "yes"):
+                                      f"{lowered(after.name)}? [Y/n] ").strip().lower() in ("", "y", "yes"):
                     items = [i for i in items if i.exercise not in done_before]
                 else:
                     done_before = []
@@ -224,7 +238,7 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str,
                               "and tell the next check-in.", "bold red")
         except KeyboardInterrupt:
             console.print()
-            raise Stopped(_stopped_words(doc, [*done_before, *_counted(done)])) from None
+            raise Stopped.during(doc, [*done_before, *_counted(done)]) from None
         except (EOFError, TooLong) as exc:
             console.print()
             why, code = (("end of input", ExitCode.END_OF_INPUT) if isinstance(exc, EOFError)
@@ -233,6 +247,7 @@ def coach(doc: Record, kbase: KnowledgeBase, log: Any, *, signs: list[tuple[str,
     stdout_console().print(session_summary(doc, [entry for _, entry, _ in done], len(done_before)))
     if ending and not c.ended:
         c.say(ending, "bold")
+    return c.ended, len(done_before) + len(set(_counted(done)))
 
 
 def _counted(done: list[tuple[int, dict[str, Any], str]]) -> list[str]:
@@ -241,16 +256,22 @@ def _counted(done: list[tuple[int, dict[str, Any], str]]) -> list[str]:
     return [entry["exercise"] for _, entry, _ in done if entry["sets"] > 0]
 
 
-def _stopped_words(doc: Record, done: list[str]) -> str:
-    left = [i for i in doc.exercises if i.exercise not in done]
-    then = f"; `runrehab session` continues from the {left[0].name[0].lower() + left[0].name[1:]}" if left else ""
-    return f"session stopped: {len(set(done))} of {len(doc.exercises)} exercise(s) done today were kept{then}"
-
-
 class Stopped(RunrehabError):
-    """Ctrl-C during a session: reported as stopped, not as an error (exit 130)."""
+    """Ctrl-C during a session: reported as stopped, not as an error (exit 130). `done`: the
+    words for what the session stopped had done ("1 of 5 exercise(s) done today were kept...")."""
 
     exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, message: str, done: str = ""):
+        super().__init__(message)
+        self.done = done
+
+    @classmethod
+    def during(cls, doc: Record, done: list[str]) -> Stopped:
+        left = [i for i in doc.exercises if i.exercise not in done]
+        then = f"; `runrehab session` continues from the {lowered(left[0].name)}" if left else ""
+        words = f"{len(set(done))} of {len(doc.exercises)} exercise(s) done today were kept{then}"
+        return cls(f"session stopped: {words}", words)
 
     def report(self) -> list[str]:
         return [f"runrehab: {visible(str(self))}"]

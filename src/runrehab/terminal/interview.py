@@ -164,22 +164,33 @@ def done_and_felt(kbase: KnowledgeBase, routine: list[Record]) -> tuple[list[str
     return list(dict.fromkeys(picked)), felt
 
 
-def pick_plan(kbase: KnowledgeBase, symptoms: list[str]) -> str:
-    """Which of several running plans, by number, id or name (engine order: the most recent first)."""
+EVERY = "*"  # what pick_plan returns for "all that are due today" (no symptom id has a star)
+EVERY_LABEL = "All that are due today"
+
+
+def pick_plan(kbase: KnowledgeBase, symptoms: list[str], every: bool = False) -> str:
+    """Which of several running plans, by number, id or name (engine order: the most recent
+    first); with `every`, a last choice "all that are due today", returned as EVERY."""
     from ..render.text import Text
+    from ..render.timeline import symptom_name
 
     console = _console()
     console.print(Text("Several plans are running. Which one?", style="bold"))
-    names = {s: kbase.symptoms[s].name if s in kbase.symptoms else s for s in symptoms}
+    names = {s: symptom_name(kbase, s) for s in symptoms}
+    spelled = {s: [s, names[s]] for s in symptoms}
     for i, symptom in enumerate(symptoms, 1):
         console.print(Text(f"  {i}. {names[symptom]} ({symptom})"))
+    if every:
+        console.print(Text(f"  {len(symptoms) + 1}. {EVERY_LABEL}, one after the other (all)"))
+        spelled[EVERY] = ["all", EVERY_LABEL]
+    order = [*symptoms, EVERY] if every else symptoms
     while True:
         raw = typed(console, Text("[number or name] > ")).strip()
-        found = _matching(raw, {s: [s, names[s]] for s in symptoms}, symptoms)
+        found = _matching(raw, spelled, order)
         if found:
             return found
-        console.print(Text(f"  not a running plan: {raw[:40]} (allowed: 1–{len(symptoms)} or {', '.join(symptoms)})",
-                           style="red"))
+        console.print(Text(f"  not a running plan: {raw[:40]} (allowed: 1–{len(order)} or "
+                           f"{', '.join(symptoms)}{', all' if every else ''})", style="red"))
 
 
 def _words(text: str) -> str:
