@@ -12,14 +12,20 @@ import json
 from functools import cache
 from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any, Callable, Literal, get_args
 
 SCHEMA_VERSION = 1
 # A plan looks ahead up to 3650 days (escalations' after_days; reviews come sooner): a later day
 # would have review and escalation dates past the calendar's end. No plan or check-in is later.
 LATEST_DAY = dt.date.max - dt.timedelta(days=3650)
-LEVELS: tuple[str, ...] = ("emergency", "urgent", "see-clinician", "self-care")  # most urgent first
-RED_FLAG_LEVELS = ("emergency", "urgent")
+RedFlagLevel = Literal["emergency", "urgent"]  # the levels a warning sign sends a runner to
+Level = Literal[RedFlagLevel, "see-clinician", "self-care"]  # most urgent first
+LEVELS: tuple[str, ...] = get_args(Level)
+RED_FLAG_LEVELS: tuple[str, ...] = get_args(RedFlagLevel)
+Category = Literal["strength", "stretch", "mobility", "soft-tissue", "running"]  # what kind of exercise
+Stage = Literal["triage", "checkin"]  # when a rule applies and a question is asked
+Status = Literal["active", "upkeep", "escalated", "stopped"]  # where a plan stands
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MOST_REVIEW_DAYS = 365  # a rule's review_after_days is 1 to this
 # Field names that are Python keywords carry a trailing underscore; in YAML and JSON they do not.
 KEYWORD_FIELDS = {"if_": "if", "not_": "not"}
@@ -65,8 +71,8 @@ def question_problem(question: Any) -> str | None:
     return None
 
 
-ORDER = (  # where an exercise falls around a run, in the order to do them
-    "before a run", "during the day", "after a run")
+When = Literal["before a run", "during the day", "after a run"]  # where an exercise falls around a run
+ORDER: tuple[str, ...] = get_args(When)  # in the order to do them
 
 
 def when(timing: str | None) -> str:

@@ -13,20 +13,17 @@ import datetime as dt
 from functools import total_ordering
 from typing import Annotated, Any, Literal, Optional
 
-from ..records import SCHEMA_VERSION, fields_of
+from ..records import SCHEMA_VERSION, Category, Level, Status, Weekday, When, fields_of
 from ..safe_text import visible
 from .base import Document, Limits, SchemaOnly
 from .dose import Count, Dose, Load, ProgrammeStep, Range, Schedule, Tempo  # noqa: F401  (the parts of a routine)
 
-Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
 # tried), never advice: no routine or dose may rest on them alone.
 Role = Literal["expert", "trainer", "runner", "guideline"]
 Decision = Literal["continue", "progress", "escalate", "stop"]
-Status = Literal["active", "upkeep", "escalated", "stopped"]
 Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
 Side = Literal["left", "right"]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 # an id of the rule base: an exercise, a rule, a question, a document
@@ -104,7 +101,7 @@ class ExerciseDoc(Document):
     id: Id
     name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]
-    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
+    category: Category
     targets: Annotated[list[str], Limits(min_length=1)]
     equipment: list[str] = ()  # type: ignore[assignment]
     instructions: Annotated[list[str], Limits(min_length=1)]
@@ -200,7 +197,7 @@ class HistoryDoc(Document):
 
 
 class TodayItem(RoutineEntry):
-    when: Literal["before a run", "after a run", "during the day"]  # the order to do them in
+    when: When  # records.ORDER: the order to do them in
     done: bool  # logged as done on the day
 
 

@@ -17,12 +17,12 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from ..engine.progression import first_warning, walk_step, worse_step
 from ..engine.state import status_after
 from ..errors import HistoryError
-from ..records import Record
+from ..records import Record, Status
 
 if TYPE_CHECKING:
     from .store import History
@@ -49,8 +49,7 @@ def link_of(text: Any) -> Link:
     """A stored state as a Link; ValueError when it is not one."""
     data = json.loads(text)
     if not isinstance(data, dict) or set(data) != set(_FIELDS) or not all(
-            isinstance(data[k], kind) for k, kind in _FIELDS.items()) or data["status"] not in (
-            "active", "upkeep", "escalated", "stopped"):
+            isinstance(data[k], kind) for k, kind in _FIELDS.items()) or data["status"] not in get_args(Status):
         raise ValueError("holds a state that is not one")
     return Link(**data)
 

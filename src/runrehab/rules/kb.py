@@ -11,16 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from ..errors import KbError, NotFound, UsageError
-from ..records import Record
+from ..records import Record, Stage
 from ..safe_text import quoted
 from .cached import Stored
 
 EXERCISES_FILE = "exercises.yaml"
 RULES_FILE = "rules.yaml"
-STAGES = ("triage", "checkin")
+STAGES: tuple[str, ...] = get_args(Stage)
 
 
 def shipped_dir() -> Path:
