@@ -23,6 +23,7 @@ from ..documents.kinds import (
 from ..errors import UsageError
 from ..records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 from ..rules.conditions import compiled, leaves, matched_leaves
+from ..rules.memo import once
 from .announcements import announced, plan_escalation
 from .progression import Before, cleared_message, left_out_advice, stepped, waiting_message
 
@@ -59,7 +60,7 @@ def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
     is keyed by what the dose says, never by the record's address: a record freed (a damaged
     cache part made afresh) leaves its address to another."""
     said = _said(dose)
-    return kb.shared(("dose", said), lambda: Dose(**_built(said)))
+    return once(kb.shared.doses, said, lambda: Dose(**_built(said)))
 
 
 def _said(value: Any) -> Any:
@@ -82,7 +83,7 @@ _PARTS = {"sets": Range, "reps": Range, "hold_seconds": Range, "duration_seconds
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:
     """A rule as a document lists it."""
-    return kb.shared(("fired", rule.id), lambda: FiredRule(id=rule.id, source=source_ref(kb, rule.source)))
+    return once(kb.shared.fired, rule.id, lambda: FiredRule(id=rule.id, source=source_ref(kb, rule.source)))
 
 
 def exercise_doc(kb: KnowledgeBase, exercise: Record) -> ExerciseDoc:
@@ -96,7 +97,7 @@ def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple
     answered yes that this symptom's interview does not ask about (one `-a` for a mixed batch)
     brings in the red-flag rules of other symptoms that test it: a red flag is never ignored."""
     symptom = answers["symptom"]
-    tests = kb.shared(("tests", symptom, stage), lambda: tuple(
+    tests = once(kb.shared.tests, (symptom, stage), lambda: tuple(
         (r, None if r.when is None else compiled(r.when)) for r in kb.rules_for(symptom, stage)))
     applicable = kb.rules_for(symptom, stage)
     asked = kb.asked(symptom, stage)
@@ -141,7 +142,7 @@ class Evaluation:
         chosen: dict[str, tuple[int, Record]] = {}
         for rule in self.speaking if rules is None else rules:
             for item in rule.then.routine:
-                entry = kb.shared(("entry", rule.id, item.exercise), lambda: _entry(kb, item))
+                entry = once(kb.shared.entries, (rule.id, item.exercise), lambda: _entry(kb, item))
                 if item.exercise not in chosen or rule.priority > chosen[item.exercise][0]:
                     chosen[item.exercise] = (rule.priority, entry)
         removed = self.removed
@@ -239,7 +240,7 @@ def source_doses(kb: KnowledgeBase, plan: Record) -> dict[str, Dose]:
             doses |= {item.exercise: _entry(kb, item).dose for item in rule.then.routine}
         return doses
 
-    return {**kb.shared(("source-doses", plan.symptom), make), **{i.exercise: i.dose for i in plan.routine}}
+    return {**once(kb.shared.source_doses, plan.symptom, make), **{i.exercise: i.dose for i in plan.routine}}
 
 
 def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,

@@ -88,7 +88,7 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError. What
     parse_answer made of (id, type of the value, value) is remembered for the next case (the type
     is part of the key since True == 1); what it refused is not."""
-    typed_before = kb.shared(("typed-answers",), dict)
+    typed_before = kb.shared.typed_answers
     try:  # every answer met before (the usual case of a batch): no checking left to do
         return {qid: typed_before[qid, type(raw), raw] for qid, raw in given.items()}
     except (KeyError, TypeError):  # TypeError: a list or a mapping, never remembered
