@@ -247,12 +247,25 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
             done: list[str] | None = None, note: str | None = None, before: Before | None = None,
             left_out: list[str] | None = None, keep: list[str] | None = None,
             sessions: int | None = None) -> CheckIn:
-    """The check-in document for complete answers on `date`, against `plan`. `before`: what the
-    earlier check-ins tell this one (engine.progression.before_checkin; default: none before). Doses
-    step from the routine the day began with, once a day and not up before the first morning.
-    `left_out`: exercises that brought on symptoms. `keep`: after a warning sign, the exercises a
-    clinician who cleared the runner said to keep (default: all). `sessions`: days with
-    exercises logged since the previous check-in, when known."""
+    """The check-in document for complete answers on `date`, against `plan`. Doses step from the
+    routine the day began with, once a day and not up before the first morning.
+
+    Args:
+        kb: the rule base.
+        plan: the plan checked in on, as stored.
+        answers: the check-in's answers, complete and typed.
+        date: the day of the check-in.
+        explain: the document carries its trace.
+        done: exercise ids done since the previous check-in.
+        note: the runner's note, kept with it.
+        before: what the earlier check-ins tell this one (progression.before_checkin; default: none).
+        left_out: exercise ids that brought on symptoms: left out of the routine.
+        keep: after a warning sign, the ids a clinician who cleared the runner said to keep (default: all).
+        sessions: days with exercises logged since the previous check-in, when known.
+
+    Returns:
+        CheckIn: the decision, the level, the routine to go on with and the next review.
+    """
     before = before or Before()
     facts = checkin_facts(plan, date)
     going = plan.routine if before.latest is None else before.latest
@@ -269,12 +282,12 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     pending = before.warning
     if ev.urgent and pending is not None and level_rank(pending.triage_level) < level_rank(ev.level):
         # a milder sign now does not soften the graver one still waiting for a clinician
-        return waiting(kb, plan, pending, full, date, facts["day"], red_flags=ev.red_flags, done=done, note=note,
+        return waiting(kb, plan, pending, full, date, red_flags=ev.red_flags, done=done, note=note,
                        sessions=sessions)
     warning = pending if not ev.urgent else None
     cleared = warning is not None and bool(answers.get("cleared_by_clinician"))
     if warning is not None and not cleared:  # the exercises wait for a clinician
-        return waiting(kb, plan, warning, full, date, facts["day"], done=done, note=note, sessions=sessions)
+        return waiting(kb, plan, warning, full, date, done=done, note=note, sessions=sessions)
     if ev.urgent or decision in ("stop", "escalate"):  # someone else decides what to do next
         routine: list[RoutineEntry] = []
     else:
@@ -326,16 +339,22 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     )
 
 
-def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str, Any], date: dt.date, day: int,
+def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str, Any], date: dt.date,
             red_flags: list[str] | None = None, **kept: Any) -> CheckIn:
     """A check-in after a warning sign no clinician has cleared yet, with none answered yes now or
-    only milder ones (`red_flags`): the warning's decision stands, at its level, with its advice,
-    and no routine."""
+    only milder ones: the warning's decision stands, at its level, with its advice, and no routine.
+
+    Args:
+        warning: the check-in (or the plan) whose warning sign waits for a clinician.
+        red_flags: the milder warning signs answered yes now.
+        **kept: what a check-in keeps whatever it decides: done, note, sessions.
+        The others are as `checkin` takes them.
+    """
     rules = [kb.rules_by_id[r.id] for r in warning.rules if r.id in kb.rules_by_id]
-    return CheckIn(plan_date=plan.date, date=date, day=day, symptom=plan.symptom, progress=answers.get("progress"),
-                   pain_score=answers.get("pain_score"), answers=answers, red_flags=red_flags or [],
-                   triage_level=warning.triage_level, decision="escalate", message=waiting_message(warning),
-                   routine=[], advice=list(warning.advice), stop_if=[], escalation=[], next_review=None,
-                   done=kept["done"] or [], sessions=kept["sessions"], note=kept["note"],
+    return CheckIn(plan_date=plan.date, date=date, day=day_of_plan(plan.date, date), symptom=plan.symptom,
+                   progress=answers.get("progress"), pain_score=answers.get("pain_score"), answers=answers,
+                   red_flags=red_flags or [], triage_level=warning.triage_level, decision="escalate",
+                   message=waiting_message(warning), routine=[], advice=list(warning.advice), stop_if=[], escalation=[],
+                   next_review=None, done=kept["done"] or [], sessions=kept["sessions"], note=kept["note"],
                    rules=[fired_rule(kb, r) for r in rules if r.then.level in RED_FLAG_LEVELS],
                    disclaimer=kb.rules_file.disclaimer, trace=None)

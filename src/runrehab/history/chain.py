@@ -68,8 +68,19 @@ def first_link(plan: Record) -> Link:
 
 def next_link(plan: Record, prev: Link, before_day: Link, c: Record, cid: int,
               doc: Callable[[Any], Record | None]) -> Link:
-    """The link after check-in `c` (id `cid`): `prev` the link just before it, `before_day` the
-    link of the last check-in of an earlier day; `doc` reads a Ref's document."""
+    """The link after a check-in.
+
+    Args:
+        plan: the plan.
+        prev: the link just before the check-in.
+        before_day: the link of the last check-in of an earlier day.
+        c: the check-in.
+        cid: its row id.
+        doc: reads a Ref's document.
+
+    Returns:
+        Link: where the plan stands after it.
+    """
     source, warning = doc(prev.source), doc(prev.warning)
     new_source, new_warning = walk_step(plan, source, warning, c)
 

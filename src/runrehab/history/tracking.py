@@ -98,9 +98,22 @@ Choose = Callable[[list[str]], str]  # asks the runner which of the running plan
 
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase, choose: Choose | None = None,
             command: str = "this command") -> Current:
-    """The history at `db` with its current plan for `symptom`; with no `symptom` and several
-    plans running, the one `choose` picks (UsageError naming the choices without it);
-    NothingToActOn when there is none. Close its history when done."""
+    """The history with its current plan. Close its history when done.
+
+    Args:
+        db: the history file (default: the user's).
+        symptom: the plan's symptom; None for the only plan running.
+        kbase: the rule base `symptom` is checked against.
+        choose: with no `symptom` and several plans running, picks one of their symptoms.
+        command: the command's name, as messages say it.
+
+    Returns:
+        Current: the history, open, and the plan.
+
+    Raises:
+        UsageError: several plans run, no `symptom`, no `choose` (the message names them).
+        NothingToActOn: no plan runs.
+    """
     kbase.check_symptom(symptom)
     history = History.open(db)
     running = list(dict.fromkeys(p.symptom for p in history.current_plans()))
@@ -215,10 +228,30 @@ def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
 def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
              done: list[str] | None = None, note: str | None = None, sessions: int | None = None,
              left_out: list[str] | None = None, keep: list[str] | None = None) -> CheckIn:
-    """The check-in on `now`'s plan for complete answers on `day` (keep_checkin saves it), after
-    what its earlier check-ins tell it (engine.progression.before_checkin). `done`, `left_out` (exercises
-    that brought on symptoms) and `keep` (what a clinician who cleared the runner said to keep)
-    name exercises in any spelling; UsageError for `keep` without a warning sign to clear."""
+    """The check-in on `now`'s plan, after what its earlier check-ins tell it
+    (engine.progression.before_checkin); keep_checkin saves it.
+
+    Args:
+        now: the current plan and its history.
+        kbase: the rule base.
+        answers: the check-in's answers, complete and typed.
+        day: the day of the check-in.
+        explain: the document carries its trace.
+        done: exercises done since the previous check-in, in any spelling.
+        note: the runner's note.
+        sessions: days with exercises logged since the previous check-in.
+        left_out: exercises that brought on symptoms, in any spelling.
+        keep: after a warning sign, the exercises a clinician who cleared the runner said to
+            keep, in any spelling.
+
+    Returns:
+        CheckIn: as engine.evaluate.checkin makes it.
+
+    Raises:
+        UsageError: `keep` without a warning sign to clear, or naming an exercise not in the
+            routine before it.
+        NotFound: a name that is no exercise.
+    """
     from ..engine.evaluate import checkin
 
     before = before_of(now, day)

@@ -44,9 +44,19 @@ class CheckinRequest:
 
 
 def running(db: Path | None, symptom: str | None, kbase: KnowledgeBase, person: Person, command: str) -> Current:
-    """The plan `command` acts on (history.tracking.current): `symptom`'s, the only one running,
-    or, with several running and no --symptom, the one the person picks when they can be asked
-    (otherwise exit 2 naming the choices)."""
+    """The plan a command acts on (history.tracking.current).
+
+    Args:
+        db: the history file (default: the user's).
+        symptom: the plan's symptom (--symptom); None for the only plan running.
+        kbase: the rule base.
+        person: picks one when several run and they can be asked.
+        command: the command's name, as messages say it.
+
+    Returns:
+        Current: the history, open, and the plan (several running, no symptom, no one to ask:
+        exit 2 naming the choices).
+    """
     def choose(symptoms: list[str]) -> str:
         return person.pick_plan(kbase, symptoms)
 

@@ -87,8 +87,19 @@ def triage(kbase: KnowledgeBase, request: TriageRequest, person: Person) -> Kept
 
 def _batch(kbase: KnowledgeBase, request: TriageRequest, person: Person, given: Given,
            held: contextlib.ExitStack) -> Plans | Lines:
-    """A batch's plans; nothing is made for a batch with a bad line. What `held` holds open (the
-    answers file) passes to the stream, which closes it once the plans have all been read."""
+    """A batch's plans; nothing is made for a batch with a bad line.
+
+    Args:
+        kbase: the rule base.
+        request: the triage's options.
+        person: told which answers had no effect (--explain).
+        given: the batch's answers, open.
+        held: what holds them open (the answers file): it passes to the stream, which closes it
+            once the plans have all been read.
+
+    Returns:
+        Lines when the decision table makes the plans, else Plans.
+    """
     table = _decision_table(kbase) if request.json_lines else None
     if table is not None:
         lines = _table_lines(table, given.cases(table.checked), request.day)
