@@ -347,8 +347,7 @@ def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str,
     Args:
         warning: the check-in (or the plan) whose warning sign waits for a clinician.
         red_flags: the milder warning signs answered yes now.
-        **kept: what a check-in keeps whatever it decides: done, note, sessions.
-        The others are as `checkin` takes them.
+        **kept: what a check-in keeps whatever it decides (done, note, sessions); the rest as `checkin`.
     """
     rules = [kb.rules_by_id[r.id] for r in warning.rules if r.id in kb.rules_by_id]
     return CheckIn(plan_date=plan.date, date=date, day=day_of_plan(plan.date, date), symptom=plan.symptom,
