@@ -13,7 +13,7 @@ MODULES = {".".join(f.relative_to(PACKAGE.parent).with_suffix("").parts).removes
 # The edges: the history, the terminal, rendering and the command line. The core never reaches them.
 EDGES = {name for name in MODULES if name.split(".")[1:2] in (["commands"], ["terminal"], ["history"], ["render"],
                                                                ["entry"], ["streams"])}
-CORE = sorted(name for name in MODULES if name.split(".")[1:2] in (["records"], ["rules"], ["engine"], ["documents"],
+CORE = sorted(name for name in MODULES if name.split(".")[1:2] in (["rules"], ["engine"], ["documents"],
                                                                    ["errors"], ["safe_text"], ["answers"], ["cache"]))
 MOST_LINES = 360
 
@@ -113,7 +113,7 @@ def test_commands_that_only_apply_rules_or_read_the_history_never_load_pydantic_
 # a lower layer, never from one of its own layer or above. Top-level modules count as folders of
 # their own; `runrehab` is the package itself (its version).
 LAYERS = [
-    {"runrehab", "safe_text", "records", "cache"},
+    {"runrehab", "safe_text", "cache"},
     {"errors", "documents"},
     {"files"},
     {"streams", "rules"},

@@ -69,8 +69,8 @@ def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """The symptoms the rule base covers, with a one-line description."""
     from ..render import render
 
+    from ..documents.record import Record
     from ..engine.interview import regions
-    from ..records import Record
 
     kbase = load_kb(kb)
     places = regions(kbase)

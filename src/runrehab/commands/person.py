@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .app import hint, say
 
 if TYPE_CHECKING:
-    from ..records import Record
+    from ..documents.record import Record
     from ..rules.kb import KnowledgeBase
 
 

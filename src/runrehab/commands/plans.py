@@ -68,7 +68,7 @@ def triage(
     db: DbOption = None,
 ) -> None:
     """The interview: asks questions (red flags first), applies the rules, prints the plan."""
-    from ..records import RED_FLAG_LEVELS
+    from ..documents.vocabulary import RED_FLAG_LEVELS
     from ..render import render, render_batch, write_when_whole
     from ..usecases.triage import CheckInInstead, Lines, Plans, TriageRequest
     from ..usecases.triage import triage as triaged

@@ -4,7 +4,7 @@ keyword, in JSON field order.
 The engine, tracking, sessions and today build them by keyword, so a misspelt or missing field
 fails where a document is built. They import no pydantic: schemas.py turns them into JSON
 Schemas (`runrehab schema`) and validators for the tests. Field names that are Python keywords
-carry a trailing underscore (records.KEYWORD_FIELDS); in JSON they do not. Constraints are
+carry a trailing underscore (documents.vocabulary.KEYWORD_FIELDS); in JSON they do not. Constraints are
 markers pydantic reads for the schemas (Limits); nothing checks them at run time.
 """
 from __future__ import annotations
@@ -13,9 +13,10 @@ import datetime as dt
 from functools import total_ordering
 from typing import Annotated, Any, Literal, Optional
 
-from ..records import SCHEMA_VERSION, Category, Level, Status, Weekday, When, fields_of
 from ..safe_text import visible
 from .base import Document, Limits, SchemaOnly
+from .record import fields_of
+from .vocabulary import SCHEMA_VERSION, Category, Level, Status, Weekday, When
 from .dose import Count, Dose, Load, ProgrammeStep, Range, Schedule, Tempo  # noqa: F401  (the parts of a routine)
 
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
@@ -197,7 +198,7 @@ class HistoryDoc(Document):
 
 
 class TodayItem(RoutineEntry):
-    when: When  # records.ORDER: the order to do them in
+    when: When  # documents.vocabulary.ORDER: the order to do them in
     done: bool  # logged as done on the day
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..documents.as_json import to_json
 from ..documents.kinds import Escalation
-from ..records import RED_FLAG_LEVELS, Record, level_rank, to_json, unique
+from ..documents.record import Record
+from ..documents.vocabulary import RED_FLAG_LEVELS, level_rank, unique
 from ..rules.conditions import leaves, possible
 from ..rules.memo import once
 

@@ -20,8 +20,9 @@ from ..documents.kinds import (
     Tempo,
     TraceEntry,
 )
+from ..documents.record import Record, fields_of, updated
+from ..documents.vocabulary import LEVELS, RED_FLAG_LEVELS, is_red_flag, level_rank, unique
 from ..errors import UsageError
-from ..records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 from ..rules.conditions import compiled, leaves, matched_leaves
 from ..rules.memo import once
 from .announcements import announced, plan_escalation

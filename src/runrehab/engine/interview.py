@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..documents.record import Record
+from ..documents.vocabulary import is_red_flag
 from ..errors import AnswerError, MissingAnswers
-from ..records import Record, is_red_flag
 from ..rules.conditions import evaluate
 from ..safe_text import quoted
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from ..documents.as_json import to_data
 from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep, Tempo
+from ..documents.record import Record
+from ..documents.vocabulary import when
 from ..errors import UsageError
-from ..records import Record, to_data, when
 from ..rules.conditions import leaves
 
 if TYPE_CHECKING:

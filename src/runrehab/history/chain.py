@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, get_args
 
+from ..documents.record import Record
+from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
 from ..engine.state import status_after
 from ..errors import HistoryError
-from ..records import Record, Status
 
 if TYPE_CHECKING:
     from .store import History

@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from ..documents.export import EXPORT_FORMAT
+from ..documents.vocabulary import SCHEMA_VERSION
 from ..errors import HistoryError, UsageError
-from ..records import SCHEMA_VERSION
 from .chain import relink
 from .listing import checkin_rows
 from .store import History
@@ -134,7 +134,7 @@ def checked_export(data: Any) -> list[dict[str, Any]]:
 
 
 def _document(checked: Any, kind: str, value: Any, where: str) -> Any:
-    from ..records import LATEST_DAY
+    from ..documents.vocabulary import LATEST_DAY
 
     try:
         _, record = checked(kind, json.dumps(value))

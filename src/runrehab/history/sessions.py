@@ -14,7 +14,7 @@ from .tracking import Current
 
 if TYPE_CHECKING:
     from ..documents.kinds import LogSummary, Session
-    from ..records import Record
+    from ..documents.record import Record
     from ..rules.kb import KnowledgeBase
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..documents.kinds import TodayDoc, TodayItem, TodayPlan
-from ..errors import NothingToActOn
+from ..documents.record import fields_of
+from ..documents.vocabulary import ORDER, when
 from ..engine.programme import on_day
-from ..records import ORDER, fields_of, when
-from .store import History
+from ..errors import NothingToActOn
 from .chain import Reader
+from .store import History
 from .tracking import day_on_plan, due_escalations, exercised, plan_state
 
 if TYPE_CHECKING:

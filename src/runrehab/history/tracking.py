@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
+from ..documents.record import Record, fields_of
 from ..engine.evaluate import day_of_plan
-from ..engine.state import state_of
 from ..engine.programme import on_day
+from ..engine.state import state_of
 from ..errors import HistoryError, NothingToActOn, UsageError
-from ..records import Record, fields_of
 from .chain import Link, Reader
 from .store import History, StoredPlan
 
@@ -218,7 +218,7 @@ def replacing(db: Path | None, symptom: str, day: dt.date) -> str | None:
 
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
     """Save a triage's plan as its symptom's current one; the history's path."""
-    from ..records import to_data
+    from ..documents.as_json import to_data
 
     with History.open(db) as history:
         history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
@@ -292,7 +292,7 @@ def before_of(now: Current, day: dt.date) -> Before:
 
 def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
     """Save a check-in with its answers to `now`'s plan; the history's path."""
-    from ..records import to_data
+    from ..documents.as_json import to_data
 
     now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
     return now.history.path

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..records import JsonLines, to_data, to_json
+from ..documents.as_json import JsonLines, to_data, to_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -89,7 +89,7 @@ def _exercise_doc(exercise: Any, kbase: Any) -> Any:
 
 def _versioned(records: list[Any]) -> list[dict[str, Any]]:
     """Rule-base records listed as output: each item carries the schema version, as every document does."""
-    from ..records import SCHEMA_VERSION
+    from ..documents.vocabulary import SCHEMA_VERSION
 
     return [{"schema_version": SCHEMA_VERSION, **vars(record)} for record in records]
 

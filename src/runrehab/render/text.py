@@ -16,9 +16,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from ..documents.record import Record, updated
+from ..documents.vocabulary import RED_FLAG_LEVELS
 from ..engine.evaluate import source_ref
 from ..engine.interview import allowed
-from ..records import RED_FLAG_LEVELS, Record, updated
 from ..rules.conditions import show_value
 from ..safe_text import visible
 from .words import (

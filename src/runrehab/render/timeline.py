@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
-from ..records import ORDER, Record, updated
+from ..documents.record import Record, updated
+from ..documents.vocabulary import ORDER
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
 from .words import (
     DECISION_WORDS,

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..cache.layout import Damaged, Layout, laid_out
-from ..records import Record, question_problem
+from ..documents.record import Record
+from .questions import question_problem
 
 # the lists of each file that are read a record at a time
 LISTS = {"rules_file": ("documents", "questions", "rules"), "exercises_file": ("exercises",)}

@@ -1,6 +1,6 @@
 """The checked rule base: its parts by id, and the look-ups commands and the engine need.
 
-A KnowledgeBase holds Records (records.py) that rules/loader.py made from the YAML once checked.
+A KnowledgeBase holds Records (documents/record.py) that rules/loader.py made from the YAML once checked.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import get_args
 
+from ..documents.record import Record
+from ..documents.vocabulary import Stage
 from ..errors import KbError, NotFound, UsageError
-from ..records import Record, Stage
 from ..safe_text import quoted
 from .cached import Stored
 from .memo import Shared, once
@@ -42,7 +43,7 @@ def shipped_dir() -> Path:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """A checked rule base as Records (see records.py), with look-ups by id."""
+    """A checked rule base as Records (see documents/record.py), with look-ups by id."""
 
     rules_file: Record
     exercises_file: Record

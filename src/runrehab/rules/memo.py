@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ..documents.kinds import Dose, FiredRule, RoutineEntry
-    from ..records import Record
+    from ..documents.record import Record
 
     Test = Callable[[dict[str, Any]], bool]  # a rule's condition, compiled (rules.conditions.compiled)
 

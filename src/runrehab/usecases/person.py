@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ..answers.gather import Gathered
-    from ..records import Record
+    from ..documents.record import Record
     from ..rules.kb import KnowledgeBase
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..answers.gather import AnswerSources, Given, checked_first, gathered
+from ..documents.vocabulary import RED_FLAG_LEVELS
 from ..engine import evaluate as engine
-from ..records import RED_FLAG_LEVELS
 from .kept import Kept, keeping
 from .person import Person, telling_ignored
 
