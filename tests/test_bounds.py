@@ -11,11 +11,12 @@ import pytest
 from conftest import full_answers
 
 from runrehab.batch.table import DecisionTable
+from runrehab.documents.as_json import JsonLines
+from runrehab.documents.record import Record
 from runrehab.engine import reach
 from runrehab.engine.evaluate import triage
 from runrehab.engine.interview import complete, parse_answers
 from runrehab.engine.validation import answer_space, validate
-from runrehab.records import JsonLines, Record
 from runrehab.rules.conditions import possible
 from runrehab.rules.loader import load
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from runrehab.cache import store as cache
 from runrehab.commands.run import app
+from runrehab.documents.as_json import JsonLines, to_data, to_json
 from runrehab.engine.evaluate import checkin, triage
 from runrehab.engine.validation import run_example
 from runrehab.errors import KbError
-from runrehab.records import JsonLines, to_data, to_json
 from runrehab.rules import loader
 from runrehab.rules.loader import load
 

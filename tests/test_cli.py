@@ -11,7 +11,7 @@ from conftest import full_answers
 from runrehab import __version__
 from runrehab.commands.run import app
 from runrehab.documents.kinds import ExerciseDoc, Plan
-from runrehab.records import LEVELS
+from runrehab.documents.vocabulary import LEVELS
 from runrehab.rules.loader import load
 from runrehab.rules.models import Question, Symptom
 from runrehab.schemas import validated

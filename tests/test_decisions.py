@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from runrehab.batch.cached import Entry, entry_key
 from runrehab.batch.table import DecisionTable
+from runrehab.documents.as_json import JsonLines
 from runrehab.engine.announcements import _earliest_day, announced, onset_settled
 from runrehab.engine.evaluate import triage
 from runrehab.engine.interview import AnswerError, complete, parse_answers
 from runrehab.engine.validation import answer_space
-from runrehab.records import JsonLines
 from runrehab.rules.loader import load
 
 KB = load()

@@ -7,9 +7,9 @@ import pytest
 from conftest import full_answers, red_flag_cases
 
 from runrehab.documents.kinds import Plan
+from runrehab.documents.vocabulary import LEVELS
 from runrehab.engine.evaluate import stepped, triage
 from runrehab.engine.interview import complete, parse_answers
-from runrehab.records import LEVELS
 from runrehab.rules.loader import load
 from runrehab.schemas import validated
 
@@ -206,8 +206,8 @@ def test_a_step_moves_what_the_runner_does_by_one_step_up_to_the_top_and_back_do
 def test_onsets_that_announce_the_same_escalations_share_one_object(kb):
     """A batch meets thousands of onsets (days since the symptom started): what is kept for
     them grows with the distinct announcements, not with the onsets."""
+    from runrehab.documents.as_json import to_json
     from runrehab.engine.announcements import announced
-    from runrehab.records import to_json
 
     for symptom in kb.symptoms:
         kept = {id(announced(kb, symptom, onset)) for onset in range(0, 3651)}

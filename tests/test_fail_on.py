@@ -8,7 +8,7 @@ import pytest
 from conftest import full_answers, red_flag_cases
 
 from runrehab.commands.run import app
-from runrehab.records import LEVELS
+from runrehab.documents.vocabulary import LEVELS
 from runrehab.rules.loader import load
 
 KB = load()

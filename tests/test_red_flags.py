@@ -10,11 +10,12 @@ from conftest import first_of_each, full_answers, red_flag_cases, tiered
 from typer.testing import CliRunner
 
 from runrehab.commands.run import app
+from runrehab.documents.as_json import to_data
 from runrehab.documents.kinds import CheckIn, Plan
+from runrehab.documents.vocabulary import RED_FLAG_LEVELS
 from runrehab.engine.evaluate import checkin, triage
 from runrehab.engine.interview import MissingAnswers, complete, parse_answers
 from runrehab.errors import KbError
-from runrehab.records import RED_FLAG_LEVELS, to_data
 from runrehab.rules.loader import load
 from runrehab.schemas import validated
 

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
+from runrehab.documents.record import updated
 from runrehab.engine.evaluate import triage
 from runrehab.engine.validation import example_answers, example_mismatches, run_example
-from runrehab.records import updated
 from runrehab.rules.loader import load
 
 KB = load()

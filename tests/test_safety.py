@@ -10,13 +10,14 @@ from conftest import tiered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runrehab.documents.as_json import to_data
 from runrehab.documents.kinds import CheckIn, Plan
+from runrehab.documents.vocabulary import LEVELS, RED_FLAG_LEVELS
 from runrehab.engine.announcements import onset_settled
 from runrehab.engine.evaluate import checkin, triage
 from runrehab.engine.interview import AnswerError, carried_over, complete, parse_answer, parse_answers
 from runrehab.engine.progression import before_checkin, stepped
 from runrehab.engine.validation import answer_space
-from runrehab.records import LEVELS, RED_FLAG_LEVELS, to_data
 from runrehab.rules.checks import check_value
 from runrehab.rules.conditions import leaves
 from runrehab.rules.loader import load

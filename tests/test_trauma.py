@@ -10,9 +10,9 @@ import pytest
 from conftest import full_answers
 
 from runrehab.commands.run import app
+from runrehab.documents.vocabulary import RED_FLAG_LEVELS
 from runrehab.engine.evaluate import checkin, triage
 from runrehab.engine.interview import complete, parse_answers, pending
-from runrehab.records import RED_FLAG_LEVELS
 from runrehab.rules.loader import load
 
 KB = load()

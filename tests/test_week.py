@@ -10,10 +10,11 @@ import pytest
 from conftest import full_answers
 
 from runrehab.commands.run import app
+from runrehab.documents.record import Record
 from runrehab.documents.stored import read_plan
+from runrehab.documents.vocabulary import RED_FLAG_LEVELS
 from runrehab.engine.evaluate import triage as engine_triage
 from runrehab.engine.state import state_after
-from runrehab.records import RED_FLAG_LEVELS, Record
 from runrehab.rules.loader import load
 
 KB = load()
@@ -114,7 +115,7 @@ def test_a_plan_without_rest_first_exercises_from_day_0(runner, db):
 
 def test_a_stored_plan_from_before_rest_first_reads_as_not_resting():
     document = engine_triage(KB, full_answers(KB, RESTS), dt.date(2026, 3, 1))
-    from runrehab.records import to_data
+    from runrehab.documents.as_json import to_data
 
     data = to_data(document, trace=False)
     del data["rest_first"]

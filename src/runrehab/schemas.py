@@ -11,7 +11,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from .documents import export
 from .documents import kinds as documents
-from .records import SCHEMA_VERSION
+from .documents.vocabulary import SCHEMA_VERSION
 from .rules.models import ExercisesFile, Question, RulesFile, Symptom
 
 

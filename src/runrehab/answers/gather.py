@@ -54,30 +54,55 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
+# What checks a batch case as parse_answers and complete would, quicker (the decision table): its
+# answers complete and typed, or None when it cannot say (the interview checks the case then).
+Check = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class Given:
+    """The answers of a command, open: one case, or a batch (JSON Lines, triage only) whose cases
+    are read afresh from the start of its file each time they are iterated."""
+
+    batch: bool
+    _cases: Callable[[Check | None], Iterator[Gathered]]
+
+    def cases(self, check: Check | None = None) -> Iterable[Gathered]:
+        """The cases complete for their stage; the first bad case raises, a batch's naming its
+        line. `check`, for a batch alone: what checks a case quicker than the interview does."""
+        if not self.batch:
+            return self._cases(None)
+        return _Reread(lambda: self._cases(check))
+
+
 @contextlib.contextmanager
-def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker,
-             plan_answers: dict[str, Any] | None = None,
-             symptom: str | None = None, known: dict[str, Any] | None = None,
-             quick: Callable[[], Callable[[dict[str, Any]], dict[str, Any] | None] | None] | None = None,
-             ) -> Iterator[tuple[bool, Iterable[Gathered]]]:
-    """(whether it is a batch, the cases of `sources` complete for `stage`): one case, or one per
-    line of a batch (triage only), which is read afresh each time it is iterated.
-    Missing answers are asked with `ask` when a person can answer; at a check-in, answers that
-    cannot change (and without a person, `carry_over` ones) come from the plan's `plan_answers`. The first bad case raises, a
-    batch's naming its line. `known`: answers the history already holds (the pain logged during
-    sessions), never asked; what the runner gives wins over them. `quick`, called for a batch
-    alone: what checks a case as parse_answers and complete would, quicker, or says None when it
-    cannot (the interview checks the case then); None from `quick` itself: the interview checks
-    every case."""
+def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Asker, *,
+             plan_answers: dict[str, Any] | None = None, symptom: str | None = None,
+             known: dict[str, Any] | None = None) -> Iterator[Given]:
+    """The answers of `sources` for `stage`, while their file is open.
+
+    Args:
+        kbase: the rule base the answers are checked against.
+        sources: where the answers come from (a file or stdin, `-a` pairs, the terminal).
+        stage: "triage" or "checkin"; a batch is refused at a check-in.
+        ask: asks the missing answers when a person can answer (terminal.interview.interview).
+        plan_answers: at a check-in, the plan's answers: those that cannot change (and without a
+            person, `carry_over` ones) come from them.
+        symptom: the symptom whose interview is asked (at a check-in, the plan's).
+        known: answers the history already holds (the pain logged during sessions), never asked;
+            what the runner gives wins over them.
+
+    Returns:
+        Given: whether it is a batch, and its cases.
+    """
     overrides = parse_pairs(sources.pairs)
     with AnswersFile(sources.file) if sources.file else contextlib.nullcontext() as source:
         batch = source is not None and source.is_batch
         if batch and stage != "triage":
             raise UsageError("--answers: a check-in takes one mapping of answers, not JSON Lines")
         asking = not batch and sources.file != "-" and sources.at_terminal
-        check = quick() if batch and quick is not None else None
 
-        def cases() -> Iterator[Gathered]:
+        def cases(check: Check | None) -> Iterator[Gathered]:
             for line, case in source.cases() if source is not None else [(None, {})]:
                 merged = {**(known or {}), **case, **overrides} if known or overrides else case
                 final = check(merged) if check is not None else None
@@ -95,7 +120,7 @@ def gathered(kbase: KnowledgeBase, sources: AnswerSources, stage: str, ask: Aske
                     raise AnswerError(f"--answers line {line}: {exc}" if batch else str(exc)) from None
                 yield Gathered(line if batch else None, final, [qid for qid in given if qid not in final])
 
-        yield batch, (_Reread(cases) if batch else cases())
+        yield Given(batch, cases)
 
 
 class _Reread:

@@ -15,11 +15,13 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..documents.as_json import JsonLines
+from ..documents.record import Record, updated
+from ..documents.vocabulary import RED_FLAG_LEVELS, is_red_flag
 from ..engine.announcements import announced, onset_settled
 from ..engine.evaluate import triage
 from ..engine.interview import NO, YES, parse_answer
 from ..errors import AnswerError
-from ..records import RED_FLAG_LEVELS, JsonLines, Record, is_red_flag, updated
 from ..rules.conditions import band_values, leaves
 from .bands import Bands, states
 

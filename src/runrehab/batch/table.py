@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from ..documents.as_json import JsonLines
+from ..documents.vocabulary import MOST_REVIEW_DAYS
 from ..engine.announcements import onset_of
 from ..engine.evaluate import triage
-from ..records import MOST_REVIEW_DAYS, JsonLines
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
 from .compile import MARKED, REFERENCE_DATE, bands_of, compiled_symptom, holed, marked, marks_first

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
 from .. import version_line
 from ..errors import ExitCode, RunrehabError
-
-if TYPE_CHECKING:
-    from ..answers.gather import Gathered
 
 app = typer.Typer(
     name="runrehab",
@@ -72,15 +69,6 @@ def guarded(command: F) -> F:
             say("end of input before the interview was finished; nothing was saved")
             raise typer.Exit(ExitCode.END_OF_INPUT) from None
     return wrapper  # type: ignore[return-value]
-
-
-def reporting_ignored(cases: Iterator[Gathered], symptom: str | None, batch: bool) -> Iterator[Gathered]:
-    """For --explain: say which answers had no effect, being outside the symptom's interview."""
-    for case in cases:
-        if case.ignored:
-            where = f"--answers line {case.line}: " if batch else ""
-            say(f"{where}ignored (not asked for {symptom or case.answers['symptom']}): {', '.join(case.ignored)}")
-        yield case
 
 
 def _version(value: bool) -> None:

@@ -50,8 +50,15 @@ def import_history(
 
 def undo_checkin(db: Path | None, symptom: str | None, yes: bool, kbase: Any,
                  confirm: Callable[[str], bool] | None = None) -> None:
-    """`checkin --undo`: remove the current plan's check-in saved last, after confirmation
-    (`yes`: without asking; no terminal and no `yes`: refused)."""
+    """`checkin --undo`: remove the current plan's check-in saved last, after confirmation.
+
+    Args:
+        db: the history file (--db; default: the user's).
+        symptom: the plan's symptom (--symptom); without it, the only plan running.
+        yes: remove it without asking (--yes); without it and without a terminal, refused.
+        kbase: the rule base the plan is read against.
+        confirm: asks the runner (default: terminal.interview.confirm).
+    """
     from ..history.chain import undo_last
     from ..history.tracking import current
 

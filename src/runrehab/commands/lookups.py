@@ -31,20 +31,22 @@ def exercise(
     kb: KbOption = None,
 ) -> None:
     """One exercise: how to do it, default dose, cautions, what it is for, sources."""
+    from ..engine.evaluate import exercise_doc
     from ..render import render
 
     kbase = load_kb(kb)
-    render("exercise", "json" if json_out else "text", kbase.find_exercise(name), kbase)
+    render("exercise", "json" if json_out else "text", exercise_doc(kbase, kbase.find_exercise(name)), kbase)
 
 
 @app.command(epilog=examples("exercises"))
 @guarded
 def exercises(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """Every exercise, one line each."""
+    from ..engine.evaluate import exercise_doc
     from ..render import render
 
     kbase = load_kb(kb)
-    render("exercises", "json" if json_out else "text", list(kbase.exercises.values()), kbase)
+    render("exercises", "json" if json_out else "text", [exercise_doc(kbase, e) for e in kbase.exercises.values()], kbase)
 
 
 @app.command(epilog=examples("questions"))
@@ -69,8 +71,8 @@ def symptoms(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """The symptoms the rule base covers, with a one-line description."""
     from ..render import render
 
+    from ..documents.record import Record
     from ..engine.interview import regions
-    from ..records import Record
 
     kbase = load_kb(kb)
     places = regions(kbase)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ..documents.vocabulary import LATEST_DAY, LEVELS
 from ..errors import UsageError
-from ..records import LATEST_DAY, LEVELS
 from . import completion
 
 if TYPE_CHECKING:

@@ -7,16 +7,14 @@ commands so that `--version` and look-ups start fast.
 """
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import HistoryError, UsageError
+from ..errors import UsageError
 from . import completion
-from .app import app, guarded, hint, reporting_ignored, say
+from .app import app, guarded, hint, say
 from .options import (
     AnswerOption,
     AnswersOption,
@@ -38,23 +36,17 @@ from .options import (
     parse_day,
     text_option,
 )
+from .person import AtTerminal
 
 # ------------------------------------------------------------------ commands
 
 
 def running_plan(db: Path | None, symptom: str | None, kbase: Any, command: str) -> Any:
-    """The plan `command` acts on (history.tracking.current): `symptom`'s, the only one running,
-    or, with several running and no --symptom, the one the runner picks at a terminal (without
-    one: exit 2 naming the choices)."""
-    from ..history.tracking import current
+    """The plan `command` acts on (usecases.checkin.running), the runner picking one at a terminal
+    when several run and no --symptom says which."""
+    from ..usecases.checkin import running
 
-    choose = None
-    if sys.stdin.isatty() and sys.stderr.isatty():
-        from ..terminal.interview import pick_plan
-
-        def choose(symptoms: list[str]) -> str:
-            return pick_plan(kbase, symptoms)
-    return current(db, symptom, kbase, choose, command)
+    return running(db, symptom, kbase, AtTerminal(), command)
 
 
 @app.command(epilog=examples("triage"))
@@ -76,11 +68,10 @@ def triage(
     db: DbOption = None,
 ) -> None:
     """The interview: asks questions (red flags first), applies the rules, prints the plan."""
-    from ..answers.gather import checked_first, gathered
-    from ..engine import evaluate as engine
-    from ..records import RED_FLAG_LEVELS
-    from ..render import render, render_batch
-    from ..terminal.interview import interview
+    from ..documents.vocabulary import RED_FLAG_LEVELS
+    from ..render import render, render_batch, write_when_whole
+    from ..usecases.triage import CheckInInstead, Lines, Plans, TriageRequest
+    from ..usecases.triage import triage as triaged
 
     reached = FailOn(fail_on)
     kbase = load_kb(kb)
@@ -88,56 +79,28 @@ def triage(
     day = parse_day(date)
     fmt = "json" if json_out else "text"
     pairs = [*(answer or []), *([f"symptom={symptom}"] if symptom else [])]
-    offer = not no_save and sys.stdin.isatty() and sys.stderr.isatty()  # a check-in instead of a new plan
-    named = [p.split("=", 1)[1].strip() for p in pairs if p.split("=", 1)[0].strip() == "symptom"]
-    if offer and named and named[-1] in kbase.symptoms:
-        if _check_in_instead(db, named[-1], day):
-            return checkin(symptom=named[-1], date=date, kb=kb, db=db)
-        offer = False  # asked once
-    tables: list[Any] = []
-
-    def by_table() -> Callable[[dict[str, Any]], dict[str, Any] | None] | None:
-        """A JSON batch goes by the decision table, byte for byte the engine's plans: made for it
-        alone, and for a stdout whose encoding takes its lines a piece at a time."""
-        from ..batch.table import DecisionTable
-        from ..streams import json_bytes
-
-        encode = json_bytes()
-        if encode is None:
-            return None
-        tables.append(DecisionTable(kbase, encode))
-        return tables[0].checked
-    with gathered(kbase, answer_sources(answers, pairs, interactive), "triage", interview,
-                  quick=by_table if fmt == "json" and not explain and fail_on is None else None) as (batch, cases):
-        if batch:  # nothing is printed for a batch with a bad line
-            if tables:
-                from ..render import write_when_whole
-                from ..rules.loader import batching
-
-                with batching():
-                    write_when_whole(tables[0].lines((case.answers for case in cases), day))
-                return
-            checked = checked_first(cases)  # every line checked, then read again and planned
-            render_batch("plan", fmt, reached.seen(engine.triage(kbase, case.answers, day, explain=explain)
-                                                   for case in (reporting_ignored(checked, None, batch) if explain else checked)),
-                         kbase)
-            reached.end()
-            return
-        [case] = reporting_ignored(cases, None, batch) if explain else cases
-    plan = engine.triage(kbase, case.answers, day, explain=explain)
-    # a warning sign's plan is kept without asking
-    if not no_save and offer and plan.triage_level not in RED_FLAG_LEVELS and _check_in_instead(db, plan.symptom, day):
-        return checkin(symptom=plan.symptom, date=date, kb=kb, db=db)
-    if not no_save:  # saved before it is shown: what is shown is what is kept
-        from ..history.tracking import keep_plan, replacing
-
-        replaced = None if offer else replacing(db, plan.symptom, day)  # asked about already at a terminal
-        path = _kept(lambda: keep_plan(db, plan, kbase), lambda: render("plan", fmt, plan, kbase))
-        if replaced:
-            say(f"note: {replaced}; this new plan is day 0")
+    request = TriageRequest(answer_sources(answers, pairs, interactive), day, save=not no_save, explain=explain,
+                            json_lines=fmt == "json" and not explain and fail_on is None, db=db)
+    out = triaged(kbase, request, AtTerminal(quiet))
+    if isinstance(out, CheckInInstead):
+        return checkin(symptom=out.symptom, date=date, kb=kb, db=db)
+    if isinstance(out, Lines):  # nothing is printed for a batch with a bad line
+        write_when_whole(out.lines)
+        return
+    if isinstance(out, Plans):
+        render_batch("plan", fmt, reached.seen(out.documents), kbase)
+        reached.end()
+        return
+    plan = out.document
+    if out.refused:  # what was made is shown all the same, then why it was not saved
+        render("plan", fmt, plan, kbase)
+        raise out.refused
+    if out.replaced:
+        say(f"note: {out.replaced}; this new plan is day 0")
+    if out.path:  # saved before it is shown: what is shown is what is kept
         # after a warning sign the only next step is the one the plan gives: no check-in
-        hint(f"saved to {path}" if plan.triage_level in RED_FLAG_LEVELS
-             else f"plan saved to {path}; check in with `runrehab checkin`", quiet)
+        hint(f"saved to {out.path}" if plan.triage_level in RED_FLAG_LEVELS
+             else f"plan saved to {out.path}; check in with `runrehab checkin`", quiet)
     render("plan", fmt, plan, kbase)
     reached.note(plan.triage_level)
     reached.end()
@@ -178,73 +141,22 @@ def checkin(
         if any((answers, answer, done, note, brought_on, keep, json_out, date, explain, interactive)):
             raise UsageError("--undo: takes only --symptom, --yes, --kb and --db; check in again afterwards")
         return undo_checkin(db, symptom, yes, load_kb(kb))
-    from ..answers.gather import gathered
-    from ..engine.evaluate import day_of_plan
-    from ..engine.sessions import pain_limit
-    from ..history.tracking import awaiting_clearance, check_in, day_on_plan, keep_checkin, logged_since_checkin
     from ..render import render
-    from ..terminal.interview import interview
+    from ..usecases.checkin import CheckinRequest
+    from ..usecases.checkin import checkin as checked_in
 
     note = text_option("--note", note)
     reached = FailOn(fail_on)
     kbase = load_kb(kb)
-    day = parse_day(date)
-    now = running_plan(db, symptom, kbase, "checkin")
-    plan = now.plan
-    day = day_on_plan(day, date is not None, plan.date)
-    sources = answer_sources(answers, answer, interactive)
-    with now.history:
-        which = now.which(always=sources.at_terminal, chosen=symptom is not None)
-        if which:  # before anything is asked
-            hint(which, quiet)
-        day_of_plan(plan.date, day)  # refused before anything is asked
-        logged = logged_since_checkin(now, day, pain_limit(kbase, plan.symptom))  # not asked again
-        known = {"exercise_pain": logged.worst_pain} if logged.worst_pain is not None else {}
-        if "cleared_by_clinician" in kbase.asked(plan.symptom, "checkin") and not awaiting_clearance(now, day):
-            known["cleared_by_clinician"] = False  # asked only while a warning sign waits for a clinician
-        with gathered(kbase, sources, "checkin", interview,
-                      plan.answers, plan.symptom, known) as (_, cases):
-            [case] = reporting_ignored(cases, plan.symptom, False) if explain else cases
-        if sources.at_terminal and done is None and not note:
-            from ..engine.interview import red_flag_raised
-            from ..terminal.interview import done_and_felt
-
-            state = now.state(day)
-            if state.routine_now and not red_flag_raised(case.answers):
-                done, note = done_and_felt(kbase, state.routine)
-        doc = check_in(now, kbase, case.answers, day, explain=explain, done=done or logged.exercises, note=note,
-                       sessions=logged.sessions, left_out=[*(brought_on or []), *logged.stopped], keep=keep)
-        fmt = "json" if json_out else "text"
-        _kept(lambda: keep_checkin(now, case.answers, doc), lambda: render("checkin", fmt, doc, kbase))
-    render("checkin", fmt, doc, kbase)
-    reached.note(doc.triage_level)
+    request = CheckinRequest(answer_sources(answers, answer, interactive), parse_day(date), dated=date is not None,
+                             symptom=symptom, explain=explain, done=done, note=note, brought_on=tuple(brought_on or ()),
+                             keep=keep, db=db)
+    out = checked_in(kbase, request, AtTerminal(quiet))
+    render("checkin", "json" if json_out else "text", out.document, kbase)
+    if out.refused:  # what was made is shown all the same, then why it was not saved
+        raise out.refused
+    reached.note(out.document.triage_level)
     reached.end()
-
-
-def _check_in_instead(db: Path | None, symptom: str, day: Any) -> bool:
-    """At a terminal, with a plan for `symptom` running: say what a new triage does to it, and
-    whether the runner takes the check-in offered instead."""
-    from ..history.tracking import replacing
-    from ..terminal.interview import confirm
-
-    replaced = replacing(db, symptom, day)
-    if replaced is None:
-        return False
-    say("Saving this triage: " + replaced + ".")
-    return confirm(f"Check in on the running plan instead (nothing new is saved)? Answer n to start a new "
-                   f"{symptom} plan")
-
-
-def _kept(keep: Callable[[], Path], show: Callable[[], None]) -> Path:
-    """What `keep` saves, and where; when the history cannot take it, what was made is shown
-    all the same (its advice, a warning sign's above all, must reach its reader), then why it
-    was not saved."""
-    try:
-        return keep()
-    except HistoryError as exc:
-        show()
-        why = str(exc)
-        raise HistoryError(why if why.endswith("nothing was saved") else f"{why}; nothing was saved") from None
 
 
 @app.command(epilog=examples("plan"))

@@ -11,7 +11,8 @@ import sys
 from functools import cache
 from typing import Any, NoReturn
 
-from ..records import KEYWORD_FIELDS, fields_of
+from .record import fields_of
+from .vocabulary import KEYWORD_FIELDS
 
 
 class Limits:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from ..records import SCHEMA_VERSION
 from .base import Document, Limits
 from .kinds import CheckIn, LogEntry, Plan
+from .vocabulary import SCHEMA_VERSION
 
 EXPORT_FORMAT = "runrehab-export"
 Uid = Annotated[str, Limits(pattern=r"^[0-9a-f]{32}$")]  # a row's stable id (export, import)

@@ -4,7 +4,7 @@ keyword, in JSON field order.
 The engine, tracking, sessions and today build them by keyword, so a misspelt or missing field
 fails where a document is built. They import no pydantic: schemas.py turns them into JSON
 Schemas (`runrehab schema`) and validators for the tests. Field names that are Python keywords
-carry a trailing underscore (records.KEYWORD_FIELDS); in JSON they do not. Constraints are
+carry a trailing underscore (documents.vocabulary.KEYWORD_FIELDS); in JSON they do not. Constraints are
 markers pydantic reads for the schemas (Limits); nothing checks them at run time.
 """
 from __future__ import annotations
@@ -13,20 +13,18 @@ import datetime as dt
 from functools import total_ordering
 from typing import Annotated, Any, Literal, Optional
 
-from ..records import SCHEMA_VERSION, fields_of
 from ..safe_text import visible
 from .base import Document, Limits, SchemaOnly
+from .record import fields_of
+from .vocabulary import SCHEMA_VERSION, Category, Level, Status, Weekday, When
 from .dose import Count, Dose, Load, ProgrammeStep, Range, Schedule, Tempo  # noqa: F401  (the parts of a routine)
 
-Level = Literal["emergency", "urgent", "see-clinician", "self-care"]
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
 # tried), never advice: no routine or dose may rest on them alone.
 Role = Literal["expert", "trainer", "runner", "guideline"]
 Decision = Literal["continue", "progress", "escalate", "stop"]
-Status = Literal["active", "upkeep", "escalated", "stopped"]
 Progress = Literal["symptom-free", "much-better", "better", "same", "worse"]
 Side = Literal["left", "right"]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 # an id of the rule base: an exercise, a rule, a question, a document
@@ -104,7 +102,7 @@ class ExerciseDoc(Document):
     id: Id
     name: NonEmpty
     aliases: list[str] = ()  # type: ignore[assignment]
-    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
+    category: Category
     targets: Annotated[list[str], Limits(min_length=1)]
     equipment: list[str] = ()  # type: ignore[assignment]
     instructions: Annotated[list[str], Limits(min_length=1)]
@@ -199,11 +197,8 @@ class HistoryDoc(Document):
     plans: list[HistoryEntry]
 
 
-When = Literal["before a run", "after a run", "during the day"]  # the order to do a day's exercises in
-
-
 class TodayItem(RoutineEntry):
-    when: When
+    when: When  # documents.vocabulary.ORDER: the order to do them in
     done: bool  # logged as done on the day
 
 

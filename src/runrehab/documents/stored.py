@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..records import KEYWORD_FIELDS, Record
 from . import kinds as documents
+from .record import Record
+from .vocabulary import KEYWORD_FIELDS
 
 SHAPES_FILE = Path(__file__).with_name("stored_shapes.json")
 KINDS = {"plan": "Plan", "check-in": "CheckIn", "log": "LogEntry", "logged": "LoggedEntry"}

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..documents.as_json import to_json
 from ..documents.kinds import Escalation
-from ..records import RED_FLAG_LEVELS, Record, level_rank, to_json, unique
+from ..documents.record import Record
+from ..documents.vocabulary import RED_FLAG_LEVELS, level_rank, unique
 from ..rules.conditions import leaves, possible
+from ..rules.memo import once
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -101,7 +104,7 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, 
         return tuple(sorted(entries, key=lambda e: (e.after_days, level_rank(e.level))))
 
     onset = min(onset, onset_settled(kb, symptom))
-    return kb.shared(("announced", symptom, onset), lambda: _one_of_a_kind(kb, make()))
+    return once(kb.shared.announced, (symptom, onset), lambda: _one_of_a_kind(kb, make()))
 
 
 def onset_settled(kb: KnowledgeBase, symptom: str) -> int:
@@ -115,10 +118,10 @@ def onset_settled(kb: KnowledgeBase, symptom: str) -> int:
                 for v in (leaf.value if isinstance(leaf.value, list) else [leaf.value])]
         return max(cuts, default=-1) + 1
 
-    return kb.shared(("onset-settled", symptom), make)
+    return once(kb.shared.onset_settled, symptom, make)
 
 
 def _one_of_a_kind(kb: KnowledgeBase, entries: tuple[Record, ...]) -> tuple[Record, ...]:
     """The one object kept for announcements alike: the thousands of onsets a batch can meet
     announce only a few distinct sets, and a long batch's memory must not grow with the onsets."""
-    return kb.shared(("announcement", to_json(list(entries))), lambda: entries)
+    return once(kb.shared.announcements, to_json(list(entries)), lambda: entries)

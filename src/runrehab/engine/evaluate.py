@@ -20,9 +20,11 @@ from ..documents.kinds import (
     Tempo,
     TraceEntry,
 )
+from ..documents.record import Record, fields_of, updated
+from ..documents.vocabulary import LEVELS, RED_FLAG_LEVELS, is_red_flag, level_rank, unique
 from ..errors import UsageError
-from ..records import LEVELS, RED_FLAG_LEVELS, Record, fields_of, is_red_flag, level_rank, unique, updated
 from ..rules.conditions import compiled, leaves, matched_leaves
+from ..rules.memo import once
 from .announcements import announced, plan_escalation
 from .progression import Before, cleared_message, left_out_advice, stepped, waiting_message
 
@@ -59,7 +61,7 @@ def printed_dose(kb: KnowledgeBase, dose: Record) -> Dose:
     is keyed by what the dose says, never by the record's address: a record freed (a damaged
     cache part made afresh) leaves its address to another."""
     said = _said(dose)
-    return kb.shared(("dose", said), lambda: Dose(**_built(said)))
+    return once(kb.shared.doses, said, lambda: Dose(**_built(said)))
 
 
 def _said(value: Any) -> Any:
@@ -82,7 +84,7 @@ _PARTS = {"sets": Range, "reps": Range, "hold_seconds": Range, "duration_seconds
 
 def fired_rule(kb: KnowledgeBase, rule: Record) -> FiredRule:
     """A rule as a document lists it."""
-    return kb.shared(("fired", rule.id), lambda: FiredRule(id=rule.id, source=source_ref(kb, rule.source)))
+    return once(kb.shared.fired, rule.id, lambda: FiredRule(id=rule.id, source=source_ref(kb, rule.source)))
 
 
 def exercise_doc(kb: KnowledgeBase, exercise: Record) -> ExerciseDoc:
@@ -96,7 +98,7 @@ def fired_rules(kb: KnowledgeBase, answers: dict[str, Any], stage: str) -> tuple
     answered yes that this symptom's interview does not ask about (one `-a` for a mixed batch)
     brings in the red-flag rules of other symptoms that test it: a red flag is never ignored."""
     symptom = answers["symptom"]
-    tests = kb.shared(("tests", symptom, stage), lambda: tuple(
+    tests = once(kb.shared.tests, (symptom, stage), lambda: tuple(
         (r, None if r.when is None else compiled(r.when)) for r in kb.rules_for(symptom, stage)))
     applicable = kb.rules_for(symptom, stage)
     asked = kb.asked(symptom, stage)
@@ -141,7 +143,7 @@ class Evaluation:
         chosen: dict[str, tuple[int, Record]] = {}
         for rule in self.speaking if rules is None else rules:
             for item in rule.then.routine:
-                entry = kb.shared(("entry", rule.id, item.exercise), lambda: _entry(kb, item))
+                entry = once(kb.shared.entries, (rule.id, item.exercise), lambda: _entry(kb, item))
                 if item.exercise not in chosen or rule.priority > chosen[item.exercise][0]:
                     chosen[item.exercise] = (rule.priority, entry)
         removed = self.removed
@@ -239,19 +241,32 @@ def source_doses(kb: KnowledgeBase, plan: Record) -> dict[str, Dose]:
             doses |= {item.exercise: _entry(kb, item).dose for item in rule.then.routine}
         return doses
 
-    return {**kb.shared(("source-doses", plan.symptom), make), **{i.exercise: i.dose for i in plan.routine}}
+    return {**once(kb.shared.source_doses, plan.symptom, make), **{i.exercise: i.dose for i in plan.routine}}
 
 
 def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.date, *, explain: bool = False,
             done: list[str] | None = None, note: str | None = None, before: Before | None = None,
             left_out: list[str] | None = None, keep: list[str] | None = None,
             sessions: int | None = None) -> CheckIn:
-    """The check-in document for complete answers on `date`, against `plan`. `before`: what the
-    earlier check-ins tell this one (engine.progression.before_checkin; default: none before). Doses
-    step from the routine the day began with, once a day and not up before the first morning.
-    `left_out`: exercises that brought on symptoms. `keep`: after a warning sign, the exercises a
-    clinician who cleared the runner said to keep (default: all). `sessions`: days with
-    exercises logged since the previous check-in, when known."""
+    """The check-in document for complete answers on `date`, against `plan`. Doses step from the
+    routine the day began with, once a day and not up before the first morning.
+
+    Args:
+        kb: the rule base.
+        plan: the plan checked in on, as stored.
+        answers: the check-in's answers, complete and typed.
+        date: the day of the check-in.
+        explain: the document carries its trace.
+        done: exercise ids done since the previous check-in.
+        note: the runner's note, kept with it.
+        before: what the earlier check-ins tell this one (progression.before_checkin; default: none).
+        left_out: exercise ids that brought on symptoms: left out of the routine.
+        keep: after a warning sign, the ids a clinician who cleared the runner said to keep (default: all).
+        sessions: days with exercises logged since the previous check-in, when known.
+
+    Returns:
+        CheckIn: the decision, the level, the routine to go on with and the next review.
+    """
     before = before or Before()
     facts = checkin_facts(plan, date)
     going = plan.routine if before.latest is None else before.latest
@@ -268,12 +283,12 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     pending = before.warning
     if ev.urgent and pending is not None and level_rank(pending.triage_level) < level_rank(ev.level):
         # a milder sign now does not soften the graver one still waiting for a clinician
-        return waiting(kb, plan, pending, full, date, facts["day"], red_flags=ev.red_flags, done=done, note=note,
+        return waiting(kb, plan, pending, full, date, red_flags=ev.red_flags, done=done, note=note,
                        sessions=sessions)
     warning = pending if not ev.urgent else None
     cleared = warning is not None and bool(answers.get("cleared_by_clinician"))
     if warning is not None and not cleared:  # the exercises wait for a clinician
-        return waiting(kb, plan, warning, full, date, facts["day"], done=done, note=note, sessions=sessions)
+        return waiting(kb, plan, warning, full, date, done=done, note=note, sessions=sessions)
     if ev.urgent or decision in ("stop", "escalate"):  # someone else decides what to do next
         routine: list[RoutineEntry] = []
     else:
@@ -325,16 +340,21 @@ def checkin(kb: KnowledgeBase, plan: Record, answers: dict[str, Any], date: dt.d
     )
 
 
-def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str, Any], date: dt.date, day: int,
+def waiting(kb: KnowledgeBase, plan: Record, warning: Record, answers: dict[str, Any], date: dt.date,
             red_flags: list[str] | None = None, **kept: Any) -> CheckIn:
     """A check-in after a warning sign no clinician has cleared yet, with none answered yes now or
-    only milder ones (`red_flags`): the warning's decision stands, at its level, with its advice,
-    and no routine."""
+    only milder ones: the warning's decision stands, at its level, with its advice, and no routine.
+
+    Args:
+        warning: the check-in (or the plan) whose warning sign waits for a clinician.
+        red_flags: the milder warning signs answered yes now.
+        **kept: what a check-in keeps whatever it decides (done, note, sessions); the rest as `checkin`.
+    """
     rules = [kb.rules_by_id[r.id] for r in warning.rules if r.id in kb.rules_by_id]
-    return CheckIn(plan_date=plan.date, date=date, day=day, symptom=plan.symptom, progress=answers.get("progress"),
-                   pain_score=answers.get("pain_score"), answers=answers, red_flags=red_flags or [],
-                   triage_level=warning.triage_level, decision="escalate", message=waiting_message(warning),
-                   routine=[], advice=list(warning.advice), stop_if=[], escalation=[], next_review=None,
-                   done=kept["done"] or [], sessions=kept["sessions"], note=kept["note"],
+    return CheckIn(plan_date=plan.date, date=date, day=day_of_plan(plan.date, date), symptom=plan.symptom,
+                   progress=answers.get("progress"), pain_score=answers.get("pain_score"), answers=answers,
+                   red_flags=red_flags or [], triage_level=warning.triage_level, decision="escalate",
+                   message=waiting_message(warning), routine=[], advice=list(warning.advice), stop_if=[], escalation=[],
+                   next_review=None, done=kept["done"] or [], sessions=kept["sessions"], note=kept["note"],
                    rules=[fired_rule(kb, r) for r in rules if r.then.level in RED_FLAG_LEVELS],
                    disclaimer=kb.rules_file.disclaimer, trace=None)

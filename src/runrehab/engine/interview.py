@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..documents.record import Record
+from ..documents.vocabulary import is_red_flag
 from ..errors import AnswerError, MissingAnswers
-from ..records import Record, is_red_flag
 from ..rules.conditions import evaluate
 from ..safe_text import quoted
 
@@ -88,7 +89,7 @@ def parse_answers(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
     """Typed answers for every given id; unknown ids and bad values raise AnswerError. What
     parse_answer made of (id, type of the value, value) is remembered for the next case (the type
     is part of the key since True == 1); what it refused is not."""
-    typed_before = kb.shared(("typed-answers",), dict)
+    typed_before = kb.shared.typed_answers
     try:  # every answer met before (the usual case of a batch): no checking left to do
         return {qid: typed_before[qid, type(raw), raw] for qid, raw in given.items()}
     except (KeyError, TypeError):  # TypeError: a list or a mapping, never remembered

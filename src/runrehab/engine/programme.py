@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..records import Record, updated
+from ..documents.record import Record, updated
 
 
 def dose_on(item: Record, day: int) -> Any:

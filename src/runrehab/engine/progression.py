@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..documents.kinds import Dose, Range
-from ..records import RED_FLAG_LEVELS, Record, level_rank, updated
+from ..documents.record import Record, updated
+from ..documents.vocabulary import RED_FLAG_LEVELS, level_rank
 
 # One step of a dose: a set, two repetitions, ten seconds (graded running: a minute; a step: 10 cm). What the runner does is the bottom of
 # each range (engine.sessions.steps_of). Up, the repetitions or the time rise first and the sets last;

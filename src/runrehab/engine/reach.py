@@ -31,7 +31,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from ..records import RED_FLAG_LEVELS, Record
+from ..documents.record import Record
+from ..documents.vocabulary import RED_FLAG_LEVELS
 from ..rules.conditions import band_values, evaluate, leaves, possible
 from .evaluate import Evaluation, evaluate_stage
 

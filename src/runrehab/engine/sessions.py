@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from ..documents.as_json import to_data
 from ..documents.kinds import Adherence, Session, SessionExercise, SessionStep, Tempo
+from ..documents.record import Record
+from ..documents.vocabulary import when
 from ..errors import UsageError
-from ..records import Record, to_data, when
 from ..rules.conditions import leaves
 
 if TYPE_CHECKING:
@@ -113,9 +115,21 @@ def entry_key(entry: dict[str, Any]) -> tuple[str, str, str | None]:
 
 
 def log_entries(kb: KnowledgeBase, data: Any, plan: Record, routine: list[Record], today: dt.date) -> list[dict[str, Any]]:
-    """`session --log` input (a list of objects, or one) checked whole against the plan: each an
-    exercise of its routine, dated from the plan's date to `today`, with its pain during.
-    UsageError naming the entry and what is allowed."""
+    """`session --log` input checked whole against the plan.
+
+    Args:
+        kb: the rule base.
+        data: the file's JSON: a list of objects, or one.
+        plan: the plan the exercises were done for.
+        routine: the plan's routine now; each entry names one of its exercises.
+        today: the latest date an entry may have (the earliest is the plan's).
+
+    Returns:
+        The entries as plain data (LogEntry's fields), each with its pain during.
+
+    Raises:
+        UsageError: naming the entry and what is allowed.
+    """
     items = data if isinstance(data, list) else [data]
     if not items:
         raise UsageError("--log: no exercises in it (expected a list of objects, one per exercise done)")

@@ -3,7 +3,8 @@ handout, calendar). `status_after` is the one step; history.chain keeps its resu
 check-in, and `state_after` replays it over a list (the calendar's earlier exports)."""
 from __future__ import annotations
 
-from ..records import RED_FLAG_LEVELS, Record
+from ..documents.record import Record
+from ..documents.vocabulary import RED_FLAG_LEVELS
 
 # What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
 STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}

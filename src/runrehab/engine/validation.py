@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..documents.record import Record
+from ..documents.vocabulary import RED_FLAG_LEVELS, is_red_flag
 from ..errors import FileRefused, KbError
-from ..records import RED_FLAG_LEVELS, Record, is_red_flag
 from ..rules.kb import RULES_FILE, KnowledgeBase, shipped_dir
 from ..rules.loader import building, check_folder, read_base, read_rule_file
 from ..rules.yaml_source import Problem, SourceFile

@@ -17,12 +17,13 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
+from ..documents.record import Record
+from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
 from ..engine.state import status_after
 from ..errors import HistoryError
-from ..records import Record
 
 if TYPE_CHECKING:
     from .store import History
@@ -49,8 +50,7 @@ def link_of(text: Any) -> Link:
     """A stored state as a Link; ValueError when it is not one."""
     data = json.loads(text)
     if not isinstance(data, dict) or set(data) != set(_FIELDS) or not all(
-            isinstance(data[k], kind) for k, kind in _FIELDS.items()) or data["status"] not in (
-            "active", "upkeep", "escalated", "stopped"):
+            isinstance(data[k], kind) for k, kind in _FIELDS.items()) or data["status"] not in get_args(Status):
         raise ValueError("holds a state that is not one")
     return Link(**data)
 
@@ -69,8 +69,19 @@ def first_link(plan: Record) -> Link:
 
 def next_link(plan: Record, prev: Link, before_day: Link, c: Record, cid: int,
               doc: Callable[[Any], Record | None]) -> Link:
-    """The link after check-in `c` (id `cid`): `prev` the link just before it, `before_day` the
-    link of the last check-in of an earlier day; `doc` reads a Ref's document."""
+    """The link after a check-in.
+
+    Args:
+        plan: the plan.
+        prev: the link just before the check-in.
+        before_day: the link of the last check-in of an earlier day.
+        c: the check-in.
+        cid: its row id.
+        doc: reads a Ref's document.
+
+    Returns:
+        Link: where the plan stands after it.
+    """
     source, warning = doc(prev.source), doc(prev.warning)
     new_source, new_warning = walk_step(plan, source, warning, c)
 

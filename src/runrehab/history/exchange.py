@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from ..documents.export import EXPORT_FORMAT
+from ..documents.vocabulary import SCHEMA_VERSION
 from ..errors import HistoryError, UsageError
-from ..records import SCHEMA_VERSION
 from .chain import relink
 from .listing import checkin_rows
 from .store import History
@@ -134,7 +134,7 @@ def checked_export(data: Any) -> list[dict[str, Any]]:
 
 
 def _document(checked: Any, kind: str, value: Any, where: str) -> Any:
-    from ..records import LATEST_DAY
+    from ..documents.vocabulary import LATEST_DAY
 
     try:
         _, record = checked(kind, json.dumps(value))
@@ -184,8 +184,23 @@ _NAMES = {"plans": "plans", "checkins": "checkins", "exercise_logs": "sessions"}
 
 def _merged(conn: Any, table: str, item: dict[str, Any], content: str, insert: Any, added: dict[str, int],
             plan_id: int | None = None) -> Any:
-    """The row id of `item` in `table` (inserted when its id is new: then True for rows of a plan);
-    UsageError when the id is there with other content or under another plan."""
+    """The row id of an imported item, inserted when its id is new.
+
+    Args:
+        conn: the history's connection, inside the import's transaction.
+        table: the table the item belongs in.
+        item: the item as exported; its `id` is the row's uid.
+        content: its content as stored, compared with the row already there.
+        insert: inserts it and returns the cursor.
+        added: the count of rows added by name, counted up here.
+        plan_id: for a check-in or a log, the row id of its plan.
+
+    Returns:
+        The row id; for a row of a plan (`plan_id` given), whether it was added.
+
+    Raises:
+        UsageError: the id is there with other content or under another plan.
+    """
     row = conn.execute(f"SELECT id, {_CONTENT[table]} AS content{', plan_id' if plan_id else ''} FROM {table}"
                        " WHERE uid = ?", (item["id"],)).fetchone()
     if row is None:

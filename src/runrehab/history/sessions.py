@@ -15,17 +15,30 @@ from .tracking import Current, day_on_plan
 
 if TYPE_CHECKING:
     from ..documents.kinds import LogSummary, Session
-    from ..records import Record
+    from ..documents.record import Record
     from ..rules.kb import KnowledgeBase
     from .store import History
 
 
 def todays_session(now: Current, kbase: KnowledgeBase, today: dt.date, rested: bool = False,
                    after_run: bool | None = None) -> Session:
-    """The session of `today` for `now`'s plan (engine.sessions.session_document): the whole
-    routine, or with `after_run` given the part a guided session does (engine.sessions.session_part;
-    its closing words are `ending(...)`). NothingToActOn when the latest decision leaves no
-    exercises, or the plan's rest comes first (Resting)."""
+    """The session of `today` for `now`'s plan (engine.sessions.session_document).
+
+    Args:
+        now: the current plan and its history.
+        kbase: the rule base.
+        today: the day of the session.
+        rested: the rest the plan begins with is over (`session --rest-done`).
+        after_run: given, only the part a guided session does around a run
+            (engine.sessions.session_part; its closing words are `ending(...)`).
+
+    Returns:
+        Session: the whole routine, or that part.
+
+    Raises:
+        NothingToActOn: the latest decision leaves no exercises, or the plan's rest comes first
+            (Resting).
+    """
     from ..engine.sessions import session_document, session_part
 
     routine = _routine_now(now, today, rested)

@@ -7,11 +7,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
+from ..documents.vocabulary import Weekday
 from ..errors import FileRefused, UsageError
 from ..files import why_not
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 _LIMIT = 64 * 1024
 

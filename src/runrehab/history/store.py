@@ -314,7 +314,7 @@ class History:
         """A stored row's date and document, as data and as the engine takes it, checked strictly
         (documents.stored.checked); HistoryError naming the row when it is damaged."""
         from ..documents.stored import checked
-        from ..records import LATEST_DAY
+        from ..documents.vocabulary import LATEST_DAY
 
         def damaged(why: str) -> HistoryError:
             return HistoryError(f"history {self.path}: damaged: {kind} {row['id']!r} {why}")

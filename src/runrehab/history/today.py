@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..documents.kinds import TodayDoc, TodayDose, TodayExercise, TodayItem, TodayPlan
-from ..errors import NothingToActOn
+from ..documents.record import fields_of
+from ..documents.vocabulary import ORDER, when
 from ..engine.programme import on_day
-from ..records import ORDER, fields_of, when
-from .store import History
+from ..errors import NothingToActOn
 from .chain import Reader
+from .store import History
 from .tracking import day_on_plan, due_escalations, exercised, plan_state
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
+
 
 def today_document(db: Path | None, day: dt.date, kbase: KnowledgeBase, given: bool = True) -> TodayDoc:
     """What is due on `day` for every plan running on it; NothingToActOn when there is none.

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
+from ..documents.record import Record, fields_of
 from ..engine.evaluate import day_of_plan
-from ..engine.state import state_of
 from ..engine.programme import on_day
+from ..engine.state import state_of
 from ..errors import HistoryError, NothingToActOn, UsageError
-from ..records import Record, fields_of
 from .chain import Link, Reader
 from .store import History, StoredPlan
 
@@ -98,9 +98,22 @@ Choose = Callable[[list[str]], str]  # asks the runner which of the running plan
 
 def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase, choose: Choose | None = None,
             command: str = "this command") -> Current:
-    """The history at `db` with its current plan for `symptom`; with no `symptom` and several
-    plans running, the one `choose` picks (UsageError naming the choices without it);
-    NothingToActOn when there is none. Close its history when done."""
+    """The history with its current plan. Close its history when done.
+
+    Args:
+        db: the history file (default: the user's).
+        symptom: the plan's symptom; None for the only plan running.
+        kbase: the rule base `symptom` is checked against.
+        choose: with no `symptom` and several plans running, picks one of their symptoms.
+        command: the command's name, as messages say it.
+
+    Returns:
+        Current: the history, open, and the plan.
+
+    Raises:
+        UsageError: several plans run, no `symptom`, no `choose` (the message names them).
+        NothingToActOn: no plan runs.
+    """
     kbase.check_symptom(symptom)
     history = History.open(db)
     running = list(dict.fromkeys(p.symptom for p in history.current_plans()))
@@ -205,7 +218,7 @@ def replacing(db: Path | None, symptom: str, day: dt.date) -> str | None:
 
 def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
     """Save a triage's plan as its symptom's current one; the history's path."""
-    from ..records import to_data
+    from ..documents.as_json import to_data
 
     with History.open(db) as history:
         history.save_plan(to_data(plan, trace=False), kbase.version, kbase.content_hash)
@@ -215,10 +228,30 @@ def keep_plan(db: Path | None, plan: Plan, kbase: KnowledgeBase) -> Path:
 def check_in(now: Current, kbase: KnowledgeBase, answers: dict[str, Any], day: dt.date, *, explain: bool = False,
              done: list[str] | None = None, note: str | None = None, sessions: int | None = None,
              left_out: list[str] | None = None, keep: list[str] | None = None) -> CheckIn:
-    """The check-in on `now`'s plan for complete answers on `day` (keep_checkin saves it), after
-    what its earlier check-ins tell it (engine.progression.before_checkin). `done`, `left_out` (exercises
-    that brought on symptoms) and `keep` (what a clinician who cleared the runner said to keep)
-    name exercises in any spelling; UsageError for `keep` without a warning sign to clear."""
+    """The check-in on `now`'s plan, after what its earlier check-ins tell it
+    (engine.progression.before_checkin); keep_checkin saves it.
+
+    Args:
+        now: the current plan and its history.
+        kbase: the rule base.
+        answers: the check-in's answers, complete and typed.
+        day: the day of the check-in.
+        explain: the document carries its trace.
+        done: exercises done since the previous check-in, in any spelling.
+        note: the runner's note.
+        sessions: days with exercises logged since the previous check-in.
+        left_out: exercises that brought on symptoms, in any spelling.
+        keep: after a warning sign, the exercises a clinician who cleared the runner said to
+            keep, in any spelling.
+
+    Returns:
+        CheckIn: as engine.evaluate.checkin makes it.
+
+    Raises:
+        UsageError: `keep` without a warning sign to clear, or naming an exercise not in the
+            routine before it.
+        NotFound: a name that is no exercise.
+    """
     from ..engine.evaluate import checkin
 
     before = before_of(now, day)
@@ -259,7 +292,7 @@ def before_of(now: Current, day: dt.date) -> Before:
 
 def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
     """Save a check-in with its answers to `now`'s plan; the history's path."""
-    from ..records import to_data
+    from ..documents.as_json import to_data
 
     now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
     return now.history.path

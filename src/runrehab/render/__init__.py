@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..records import JsonLines, to_data, to_json
+from ..documents.as_json import JsonLines, to_data, to_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,15 +81,9 @@ def _ics(doc: Any, kbase: Any) -> None:
     sys.stdout.write(plan_calendar(doc, kbase))
 
 
-def _exercise_doc(exercise: Any, kbase: Any) -> Any:
-    from ..engine.evaluate import exercise_doc
-
-    return exercise_doc(kbase, exercise)
-
-
 def _versioned(records: list[Any]) -> list[dict[str, Any]]:
     """Rule-base records listed as output: each item carries the schema version, as every document does."""
-    from ..records import SCHEMA_VERSION
+    from ..documents.vocabulary import SCHEMA_VERSION
 
     return [{"schema_version": SCHEMA_VERSION, **vars(record)} for record in records]
 
@@ -120,9 +114,9 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("checkin", "text"): _text("checkin_view"),
     ("checkin", "json"): _json(),
     ("exercise", "text"): _text("exercise_view"),
-    ("exercise", "json"): _json(_exercise_doc),
+    ("exercise", "json"): _json(),
     ("exercises", "text"): _text("exercises_view"),
-    ("exercises", "json"): _json(lambda exercises, kbase: [_exercise_doc(e, kbase) for e in exercises]),
+    ("exercises", "json"): _json(),
     ("questions", "text"): _text("questions_view"),
     ("questions", "json"): _json(lambda questions, kbase: _versioned(questions)),
     ("symptoms", "text"): _text("symptoms_view"),

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..records import Record
+from ..documents.record import Record
 from .words import DECISION_WORDS, choice_words, cited, dose_text, now_words, trend_word
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from ..records import Record
+from ..documents.record import Record
 from .markdown import plan_markdown
 
 if TYPE_CHECKING:

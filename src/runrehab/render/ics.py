@@ -16,8 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..documents.record import Record
+from ..documents.vocabulary import ORDER, when
 from ..engine.state import state_after
-from ..records import ORDER, Record, when
 from ..safe_text import visible
 from .words import checkpoints, dose_text, now_words, timing_words
 

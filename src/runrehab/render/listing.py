@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..records import to_data
+from ..documents.as_json import to_data
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..documents.record import Record
 from ..engine.evaluate import source_ref
-from ..records import Record
 from ..safe_text import visible
 from .handout import clinician_lines
 from .words import (

@@ -16,9 +16,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from ..engine.evaluate import source_ref
+from ..documents.record import Record
+from ..documents.vocabulary import RED_FLAG_LEVELS
 from ..engine.interview import allowed
-from ..records import RED_FLAG_LEVELS, Record, updated
 from ..rules.conditions import show_value
 from ..safe_text import visible
 from .words import (
@@ -36,6 +36,7 @@ from .words import (
 )
 
 if TYPE_CHECKING:
+    from ..documents.kinds import ExerciseDoc
     from ..rules.kb import KnowledgeBase
 
 
@@ -97,7 +98,7 @@ def plan_view(plan: Record, kb: KnowledgeBase) -> Group:
               box=box.ASCII if not _unicode_ok() else box.ROUNDED, expand=True),
     ]
     review = f"Review on {plan.review_date.isoformat()}." if plan.review_date else None
-    return Group(*parts, *_sections(plan, kb, "Your routine", review))
+    return Group(*parts, *_sections(plan, plan.routine, kb, "Your routine", review))
 
 
 def _urgent_sections(doc: Record, kb: KnowledgeBase) -> list[Any]:
@@ -120,22 +121,31 @@ def _urgent_sections(doc: Record, kb: KnowledgeBase) -> list[Any]:
     return parts
 
 
-def _sections(doc: Record, kb: KnowledgeBase, routine_heading: str, review: str | None) -> list[Any]:
+def _sections(doc: Record, routine: list[Record], kb: KnowledgeBase, routine_heading: str,
+              review: str | None) -> list[Any]:
     """What a plan and a check-in show alike: warning signs, routine, advice, stop rules, when to
-    get help, the review date, the rule trace, sources and the disclaimer."""
+    get help, the review date, the rule trace, sources and the disclaimer.
+
+    Args:
+        doc: the plan, the check-in or where a plan stands.
+        routine: the routine shown, as the document gives it for the day it is shown on.
+        kb: the rule base (question texts, equipment).
+        routine_heading: the routine's heading.
+        review: the line saying when to review, if any.
+    """
     if doc.triage_level in RED_FLAG_LEVELS:
         return _urgent_sections(doc, kb)
     parts: list[Any] = []
     if doc.red_flags:
         parts += [_heading("Warning signs you answered yes to"),
                   _bullets(kb.questions[q].text if q in kb.questions else q for q in doc.red_flags)]
-    if doc.routine:
-        needs = equipment(kb, doc.routine)
-        parts += [_heading(routine_heading), _routine_table(doc.routine),
-                  *(Text("Programme by the week: " + line) for line in programme_lines(doc.routine)),
-                  Text("Notation: " + "; ".join(notation(doc.routine)), style="dim"),
+    if routine:
+        needs = equipment(kb, routine)
+        parts += [_heading(routine_heading), _routine_table(routine),
+                  *(Text("Programme by the week: " + line) for line in programme_lines(routine)),
+                  Text("Notation: " + "; ".join(notation(routine)), style="dim"),
                   Text("You need: " + (", ".join(needs) if needs else "no equipment"), style="dim"),
-                  Text(f"How to do each one, for example: runrehab exercise {doc.routine[0].exercise}", style="dim")]
+                  Text(f"How to do each one, for example: runrehab exercise {routine[0].exercise}", style="dim")]
     if doc.advice:
         parts += [_heading("Advice"), _bullets(doc.advice)]
     if doc.stop_if:
@@ -159,7 +169,7 @@ def _unicode_ok() -> bool:
 # ------------------------------------------------------------------ exercises, questions, symptoms
 
 
-def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
+def exercise_view(exercise: ExerciseDoc, kb: KnowledgeBase) -> Group:
     parts: list[Any] = [Text(exercise.name, style="bold"), Text(f"id: {exercise.id} · {exercise.category}", style="dim")]
     if exercise.aliases:
         parts.append(Text("Also called: " + ", ".join(exercise.aliases)))
@@ -171,13 +181,13 @@ def exercise_view(exercise: Record, kb: KnowledgeBase) -> Group:
     if exercise.cautions:
         parts += [_heading("Cautions"), _bullets(exercise.cautions)]
     parts.append(_heading("Sources"))
-    parts.append(_bullets(cited(source_ref(kb, c)) for c in exercise.sources))
+    parts.append(_bullets(cited(c) for c in exercise.sources))
     if exercise.source_note:
         parts += [_heading("What the sources leave out"), _bullets([exercise.source_note])]
     return Group(*parts)
 
 
-def exercises_view(exercises: Iterable[Record], kb: KnowledgeBase | None = None) -> Table:
+def exercises_view(exercises: Iterable[ExerciseDoc], kb: KnowledgeBase | None = None) -> Table:
     exercises = list(exercises)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("id", "default dose", "category", "name"):  # one line each: ids whole, the rest cut short
@@ -234,8 +244,8 @@ def checkin_view(doc: Record, kb: KnowledgeBase) -> Group:
     review = f"Next check-in: {doc.next_review.isoformat()}." if doc.next_review else None
     from ..engine.programme import on_day
 
-    shown = updated(doc, routine=on_day(doc.routine, doc.day))  # a programme by the week: the dose of this week
-    return Group(*parts, *_sections(shown, kb, "Your routine from now on", review))
+    this_week = on_day(doc.routine, doc.day)  # a programme by the week: the dose of this week
+    return Group(*parts, *_sections(doc, this_week, kb, "Your routine from now on", review))
 
 
 def _trace_lines(trace: list[Any]) -> list[Text]:

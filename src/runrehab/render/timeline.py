@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
-from ..records import ORDER, Record, updated
+from ..documents.record import Record
+from ..documents.vocabulary import ORDER
 from .text import LEVEL_STYLE, Text, _bullets, _heading, _sections, _unicode_ok
 from .words import (
     DECISION_WORDS,
@@ -56,7 +57,7 @@ def plan_status_view(status: Record, kb: KnowledgeBase) -> Group:
     elif status.rest_first and not status.routine_now:
         parts.append(Text(f"\n{REST_FIRST_WORDS}", style="bold"))
     heading = "Your upkeep routine" if status.status == "upkeep" else "Your routine"
-    parts += _sections(updated(shown, routine=status.current_routine), kb, heading, review)
+    parts += _sections(shown, status.current_routine, kb, heading, review)
     facts = f"Day {status.day} of this plan (started {status.date.isoformat()}, {LEVEL_SHORT[status.triage_level]})."
     parts.append(Text(f"\n{facts}", style="bold"))
     if status.adherence is not None:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import Range
-from ..records import Record
+from ..documents.record import Record
 from ..rules.conditions import show_value
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ REST_FIRST_WORDS = ("Rest first: the plan says to give it a rest before the rout
 def now_words(status: str, level: str, decided: bool) -> str:
     """What to do now, as the first line of every view: a warning sign's level wins; before any
     check-in, the plan's own level; after one, the decision it made."""
-    from ..records import RED_FLAG_LEVELS
+    from ..documents.vocabulary import RED_FLAG_LEVELS
 
     if level in RED_FLAG_LEVELS or not decided:
         return LEVEL_WORDS[level]

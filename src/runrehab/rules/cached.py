@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..cache.layout import Damaged, Layout, laid_out
-from ..records import Record, question_problem
+from ..documents.record import Record
+from .questions import question_problem
 
 # the lists of each file that are read a record at a time
 LISTS = {"rules_file": ("documents", "questions", "rules"), "exercises_file": ("exercises",)}
@@ -140,8 +141,19 @@ def _bound(recover: Recover, name: str, field: str) -> Callable[[], Sequence[Rec
 
 class Stored(Sequence):
     """One list of the rule base (its documents, questions, rules or exercises) in file order,
-    each record decoded from its part the first time it is wanted. `ids` and `symptoms` (each
-    record's, [] for none or for a list without them) come from the entry's head."""
+    each record decoded from its part the first time it is wanted.
+
+    Args:
+        layout: the cache entry, read a part at a time.
+        first: the index of the list's first part in it.
+        ids: each record's id, from the entry's head.
+        symptoms: each record's symptoms ([] for none, or for a list without them), from the head.
+        recover: makes the whole list afresh when a part is damaged (None: Damaged is raised).
+        shape: what each record's fields may hold (rules/record_shapes.json).
+
+    Raises:
+        Damaged: the head's index does not fit the entry.
+    """
 
     def __init__(self, layout: Layout, first: int, ids: list[str], symptoms: list[list[str]],
                  recover: Callable[[], Sequence[Record]] | None, shape: list[Any]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..records import Record
+from ..documents.record import Record
 from .conditions import OPS_BY_TYPE, leaves
 from .yaml_source import Loc, Problem, SourceFile
 

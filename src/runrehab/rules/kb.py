@@ -1,26 +1,28 @@
 """The checked rule base: its parts by id, and the look-ups commands and the engine need.
 
-A KnowledgeBase holds Records (records.py) that rules/loader.py made from the YAML once checked.
+A KnowledgeBase holds Records (documents/record.py) that rules/loader.py made from the YAML once checked.
 """
 from __future__ import annotations
 
 import difflib
 import re
 from collections import ChainMap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import get_args
 
+from ..documents.record import Record
+from ..documents.vocabulary import Stage
 from ..errors import KbError, NotFound, UsageError
-from ..records import Record
 from ..safe_text import quoted
 from .cached import Stored
+from .memo import Shared, once
 
 EXERCISES_FILE = "exercises.yaml"
 RULES_FILE = "rules.yaml"
-STAGES = ("triage", "checkin")
+STAGES: tuple[str, ...] = get_args(Stage)
 
 
 def shipped_dir() -> Path:
@@ -41,13 +43,13 @@ def shipped_dir() -> Path:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """A checked rule base as Records (see records.py), with look-ups by id."""
+    """A checked rule base as Records (see documents/record.py), with look-ups by id."""
 
     rules_file: Record
     exercises_file: Record
     directory: Path
     content_hash: str
-    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    shared: Shared = field(default_factory=Shared, compare=False, repr=False)  # see rules/memo.py
 
     @cached_property
     def exercises(self) -> Mapping[str, Record]:
@@ -84,7 +86,7 @@ class KnowledgeBase:
         doc = self.documents[document]
         if doc.voices or doc.kind != "guideline":
             return doc.voices
-        return self.shared(("voices", document), lambda: [Record(role="guideline", name=doc.title, starts=[])])
+        return once(self.shared.voices, document, lambda: [Record(role="guideline", name=doc.title, starts=[])])
 
     def voice(self, citation: Record) -> Record | None:
         """Who said what a citation quotes: the voice it names, or its document's only voice.
@@ -98,16 +100,6 @@ class KnowledgeBase:
     @property
     def version(self) -> str:
         return self.rules_file.version
-
-    def shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        """One object per key for the life of the rule base, made on first use: documents then
-        share the parts that come from the rule base alone (and serialise them once). A key is made
-        of ids and values, never of an object's address (`id()`): records can be freed and made again."""
-        try:
-            return self._memo[key]
-        except KeyError:
-            value = self._memo[key] = make()
-            return value
 
     @cached_property
     def _question_positions(self) -> dict[str, int]:
@@ -145,7 +137,7 @@ class KnowledgeBase:
 
     def rules_for(self, symptom: str, stage: str) -> tuple[Record, ...]:
         """The rules of one stage that apply to `symptom`, in file order."""
-        return self.shared(("rules", symptom, stage), lambda: tuple(
+        return once(self.shared.rules, (symptom, stage), lambda: tuple(
             r for r in self._of_symptom("rules", symptom) if stage in r.stages))
 
     def questions_for(self, symptom: str | None, stage: str) -> tuple[Record, ...]:
@@ -155,11 +147,11 @@ class KnowledgeBase:
             qs = [q for q in self._of_symptom("questions", symptom) if stage in q.stages]
             return tuple(sorted(qs, key=lambda q: 0 if q.id == "symptom" else 1 if q.red_flag else 2))
 
-        return self.shared(("questions", symptom, stage), make)
+        return once(self.shared.questions, (symptom, stage), make)
 
     def asked(self, symptom: str, stage: str) -> frozenset[str]:
         """The ids of the questions of `questions_for`."""
-        return self.shared(("asked", symptom, stage), lambda: frozenset(q.id for q in self.questions_for(symptom, stage)))
+        return once(self.shared.asked, (symptom, stage), lambda: frozenset(q.id for q in self.questions_for(symptom, stage)))
 
     def listed_questions(self, symptom: str | None = None, stage: str | None = None) -> list[Record]:
         """The questions as `runrehab questions` lists them: file order, narrowed to those asked

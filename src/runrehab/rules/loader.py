@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..documents.record import record
 from ..errors import FileRefused, KbError
 from ..files import MIB, read_regular, shorten, why_not
-from ..records import record
 from .kb import EXERCISES_FILE, RULES_FILE, KnowledgeBase, shipped_dir
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """Pydantic models of the rule-base files as authored (exercises.yaml, rules.yaml).
 
 They forbid unknown keys, so a misspelt key in YAML is an error with a line number. A rule base
-is checked against them once, when its YAML is read; at run time it is Records (records.py) that
+is checked against them once, when its YAML is read; at run time it is Records (documents/record.py) that
 follow these models field for field.
 """
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_field, model_validator
 
 from ..documents.kinds import Decision, Id, Level, Role
-from ..records import KEYWORD_FIELDS, MOST_REVIEW_DAYS, is_red_flag, question_problem
+from ..documents.vocabulary import KEYWORD_FIELDS, MOST_REVIEW_DAYS, Category, Stage, is_red_flag
 from .conditions import condition_kind
+from .questions import question_problem
 
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
-Stage = Literal["triage", "checkin"]
 # A question's stages: `where` questions are asked first, before the symptom is known (where it
 # hurts, then what tells neighbours apart); `where:` in rules.yaml turns their answers into it.
-QuestionStage = Literal["triage", "checkin", "where"]
+QuestionStage = Literal[Stage, "where"]
 
 
 class Strict(BaseModel):
@@ -107,7 +107,7 @@ class Exercise(Strict):
     id: Id
     name: str = Field(min_length=1)
     aliases: list[str] = []
-    category: Literal["strength", "stretch", "mobility", "soft-tissue", "running"]
+    category: Category
     targets: list[str] = Field(min_length=1)
     equipment: list[str] = []
     instructions: list[str] = Field(min_length=1)

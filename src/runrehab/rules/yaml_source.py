@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents.kinds import Problem
-from ..records import KEYWORD_FIELDS
+from ..documents.vocabulary import KEYWORD_FIELDS
 
 Loc = tuple[Any, ...]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ExitCode, RunrehabError
 from ..safe_text import visible
 
-from ..records import Record
+from ..documents.record import Record
 from .keys import Keys, time_scale
 
 if TYPE_CHECKING:

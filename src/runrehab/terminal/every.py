@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..records import Record
+from ..documents.record import Record
 from .coach import Stopped, coach
 
 if TYPE_CHECKING:

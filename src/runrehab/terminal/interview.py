@@ -11,7 +11,7 @@ from ..errors import AnswerError, RunrehabError
 from ..rules.conditions import show_value
 
 if TYPE_CHECKING:
-    from ..records import Record
+    from ..documents.record import Record
     from ..rules.kb import KnowledgeBase
 
 _HINTS = {"yes_no": "y/n", "choice": "number or name", "multi": "numbers or names, comma-separated"}

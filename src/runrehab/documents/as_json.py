@@ -1,0 +1,114 @@
+"""Documents and Records as JSON: `to_data` (JSON-ready data), `to_json` (the text of one
+document) and `JsonLines` (one a line, each list that recurs serialised once)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from .record import Record, _layout, fields_of, is_document
+from .vocabulary import KEYWORD_FIELDS
+
+
+def to_data(doc: Any, *, trace: bool = True) -> Any:
+    """JSON-ready data: Records as objects with their YAML/JSON keys, dates as ISO text. A
+    document's `trace` is left out when it was not asked for (None), or always with trace=False."""
+    if isinstance(doc, (list, tuple)):
+        return [to_data(d, trace=trace) for d in doc]
+    data = _plain(doc)
+    if isinstance(data, dict) and "trace" in data and (not trace or data["trace"] is None):
+        del data["trace"]
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record) or is_document(value):
+        return {KEYWORD_FIELDS.get(k, k): _plain(v) for k, v in fields_of(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def to_json(doc: Any) -> str:
+    """to_data(doc) as JSON text, written by the json module's encoder straight from the Records."""
+    if (isinstance(doc, Record) or is_document(doc)) and getattr(doc, "trace", 1) is None:
+        doc = {k: v for k, v in fields_of(doc).items() if k != "trace"}
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if type(value) is Record:
+        fields = vars(value)
+        if "if_" in fields or "not_" in fields:
+            return {KEYWORD_FIELDS.get(k, k): v for k, v in fields.items()}
+        return fields
+    if is_document(value):
+        _, keys, values = _layout(type(value))
+        return dict(zip(keys, values(value)))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+class JsonLines:
+    """Documents as compact JSON, one a line: the text of json.dumps(to_data(doc)). A list that
+    recurs from document to document (routine entries, advice, escalations and fired rules come
+    from the rule base itself, the same objects each time) is serialised once and its text reused."""
+
+    # Characters of text remembered, forgotten all at once beyond that. A bound on the text, not
+    # on the count: lists made afresh for each case (escalation dates) never recur, and a batch
+    # of any length must not grow for them.
+    LIMIT = 1 << 18
+
+    def __init__(self) -> None:
+        self._encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+        self._texts: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
+        self._keys: dict[str, str] = {}
+        self._size = 0
+
+    def __call__(self, doc: Any) -> str:
+        if not (isinstance(doc, Record) or is_document(doc)):
+            return self._encode(to_data(doc))
+        parts: list[str] = []
+        pending: dict[str, Any] = {}
+        if type(doc) is Record:
+            named = [(KEYWORD_FIELDS.get(k, k), v) for k, v in vars(doc).items()]
+        else:
+            _, keys, values = _layout(type(doc))
+            named = zip(keys, values(doc))  # type: ignore[assignment]
+        for key, value in named:
+            if key == "trace" and value is None:
+                continue
+            if type(value) is list and value:
+                if pending:
+                    parts.append(self._encode(pending)[1:-1])
+                    pending = {}
+                prefix = self._keys.get(key) or self._keys.setdefault(key, self._encode(key) + ": ")
+                parts.append(prefix + self.items(value))
+            else:
+                pending[key] = value
+        if pending:
+            parts.append(self._encode(pending)[1:-1])
+        return "{" + ", ".join(parts) + "}"
+
+    def plain(self, data: Any) -> str:
+        """Plain data (answers: text, numbers, yes/no, lists) as it appears in a line."""
+        return self._encode(data)
+
+    def items(self, items: list[Any]) -> str:
+        """A list as it appears in a line; the text of a list that recurs is remembered."""
+        key = tuple(map(id, items))
+        known = self._texts.get(key)
+        if known is None:
+            text = self._encode(items)
+            if self._size + len(text) > self.LIMIT:
+                self._texts.clear()
+                self._size = 0
+            self._size += len(text)
+            # the entry holds the items, so no other object can take their ids while it is kept
+            known = self._texts[key] = (tuple(items), text)
+        return known[1]
