@@ -123,3 +123,27 @@ def test_a_real_browser_prints_the_html_handout_on_a4_and_letter(runner, tmp_pat
     pages = re.findall(rb"/Type\s*/Page[^s]", data)
     boxes = {tuple(round(float(n)) for n in box.split()[2:]) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}
     assert 2 <= len(pages) <= 8 and boxes == {size}
+
+
+def test_a_plan_open_on_a_warning_sign_reads_waiting_to_be_seen_never_active(runner, tmp_path):
+    db = str(tmp_path / "h.db")
+    made = runner.invoke(app, ["triage", "--symptom", "posterior-leg-pain", "-a", "red_flag_saddle_numbness=yes",
+                               "--db", db, "--date", "2026-03-01"])
+    assert made.exit_code == 0, made.stderr
+    handout = runner.invoke(app, ["plan", "--format", "markdown", "--db", db, "--date", "2026-03-02"]).stdout
+    assert "- **Status:** waiting to be seen (an emergency)" in handout
+    today = runner.invoke(app, ["today", "--db", db, "--date", "2026-03-02"]).stdout
+    assert "waiting to be seen since 2026-03-01" in " ".join(today.split())
+    assert "active" not in handout + today
+
+
+def test_the_clinician_sees_each_dose_in_the_runner_s_words(runner, kb, tmp_path):
+    db = str(tmp_path / "h.db")
+    runner.invoke(app, ["triage", "--answers", "-", "--db", db, "--date", "2026-03-01"],
+                  input=json.dumps(full_answers(kb, "tight-itb")))
+    handout = runner.invoke(app, ["plan", "--format", "markdown", "--db", db, "--date", "2026-03-02"]).stdout
+    prescribed = re.findall(r"^\| ([^|]+) \| ([^|]+) \| not logged \|$", handout, re.M)
+    assert prescribed, handout
+    for name, dose in prescribed:
+        said = re.search(rf"^\| {re.escape(name)} \| ([^|]+) \| ([^|]+) \|$", handout, re.M)
+        assert said and dose == f"{said[1]}, {said[2]}", (name, dose)

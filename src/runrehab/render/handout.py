@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..documents.record import Record
-from .words import DECISION_WORDS, choice_words, cited, dose_text, now_words, trend_word
+from .words import DECISION_WORDS, choice_words, cited, dose_text, now_words, timing_words, trend_word
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -118,7 +118,7 @@ def _sessions(status: Record, md: Escape) -> list[str]:
     if not routine:
         return lines + ["", "No routine was prescribed."]
     lines += ["", "| Exercise | Dose prescribed | Done |", "| --- | --- | --- |"]
-    return lines + [f"| {md(i.name)} | {md(dose_text(i.dose))} | {md(_reached([e for e in logged if e.exercise == i.exercise]))} |"
+    return lines + [f"| {md(i.name)} | {md(dose_text(i.dose, frequency=False) + ', ' + timing_words(i))} | {md(_reached([e for e in logged if e.exercise == i.exercise]))} |"
                     for i in routine]
 
 

@@ -19,6 +19,7 @@ from .words import (
     notation,
     programme_lines,
     now_words,
+    status_word,
     timing_words,
 )
 
@@ -46,7 +47,7 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     lines = [f"# Exercise plan: {_md(name)}", "",
              f"**Now: {_md(now_words(status.status, status.current_level, decided))}** since "
              f"{status.since.isoformat()}: {_md(status.why)}", "",
-             f"- **Status:** {status.status} ({LEVEL_SHORT[status.current_level]})",
+             f"- **Status:** {status_word(status.status, status.current_level)} ({LEVEL_SHORT[status.current_level]})",
              f"- **Started:** {status.date.isoformat()} (today is day {status.day}) by the triage "
              f"({LEVEL_SHORT[status.triage_level]}): {_md(status.headline)}"]
     if status.next_review:

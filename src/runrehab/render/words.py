@@ -36,10 +36,18 @@ def now_words(status: str, level: str, decided: bool) -> str:
     return STATUS_WORDS[status]
 
 
+def status_word(status: str, level: str) -> str:
+    """A plan's status as prose: a plan still open on a warning sign is not something to follow
+    but to act on, so it reads "waiting to be seen", never "active"."""
+    from ..documents.vocabulary import RED_FLAG_LEVELS
+
+    return "waiting to be seen" if status == "active" and level in RED_FLAG_LEVELS else status
+
+
 def since_words(status: str, level: str, since: dt.date, why: str, decided: bool) -> str:
     """The decision in one line: since when and why."""
     what = "the check-in" if decided else "the triage"
-    return f"{status} since {since.isoformat()}, set by {what} ({LEVEL_SHORT[level]}): {why}"
+    return f"{status_word(status, level)} since {since.isoformat()}, set by {what} ({LEVEL_SHORT[level]}): {why}"
 
 
 
