@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -27,7 +28,9 @@ for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
 os.environ["RUNREHAB_DB"] = str(SESSION_HOME / "runrehab-history.db")
 
+import jsonschema  # noqa: E402
 import pytest  # noqa: E402
+import typer.testing  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from runrehab.rules.kb import KnowledgeBase, shipped_dir  # noqa: E402
@@ -36,6 +39,41 @@ from runrehab.rules.loader import load  # noqa: E402
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(SESSION_HOME, ignore_errors=True)
+
+
+_COMMANDS: dict[tuple[object, ...], Any] = {}
+
+
+def _command_of(app: Any) -> Any:
+    """The click command typer builds from `app`, built once per set of registered commands.
+
+    CliRunner.invoke builds it afresh at every call by reading every command's signature (half the
+    time of an invocation); a program builds it once at its start, as this does once per test
+    process. The key holds the app and what is registered on it, so a changed app is built again."""
+    key = (app, tuple(map(id, app.registered_commands)), tuple(map(id, app.registered_groups)),
+           id(app.registered_callback))
+    if key not in _COMMANDS:
+        _COMMANDS[key] = typer.main.get_command(app)
+    return _COMMANDS[key]
+
+
+typer.testing._get_command = _command_of
+
+_VALIDATORS: dict[str, Any] = {}
+
+
+def conforms(instance: Any, schema: dict[str, Any]) -> None:
+    """`jsonschema.validate(instance, schema)`, with each schema checked against its meta-schema
+    once per test process rather than at every call: raises the same best-matching
+    ValidationError."""
+    key = json.dumps(schema, sort_keys=True)
+    if key not in _VALIDATORS:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        _VALIDATORS[key] = cls(schema)
+    error = jsonschema.exceptions.best_match(_VALIDATORS[key].iter_errors(instance))
+    if error is not None:
+        raise error
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +110,6 @@ def full_answers(kb: KnowledgeBase, symptom: str, **changes: Any) -> dict[str, A
 @pytest.fixture
 def planned(runner: CliRunner, kb: KnowledgeBase, tmp_path: Path) -> str:
     """A history (its path) holding one tight-itb plan of 2026-03-01, every warning sign answered no."""
-    import json
-
     from runrehab.commands.run import app
 
     path = str(tmp_path / "h.db")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import full_answers
+from conftest import full_answers, tiered
 from typer.testing import CliRunner
 
 from runrehab.cache import store as cache
@@ -120,9 +120,14 @@ REWRITTEN = {  # (record, field, value): each gave a traceback
     "the symptoms text": (None, "symptoms", "x"),
 }
 DAMAGE.update({name: (lambda header, body, how=how: header + _rewritten(body, *how)) for name, how in REWRITTEN.items()})
+# one damage of each kind runs in every tier (the whole entry, its head, one part's bytes, parts
+# swapped, a byte that leaves the JSON whole, nesting without end, a part rewritten with its
+# checksums made anew); the others with `pytest -m slow`
+EVERYDAY_DAMAGE = {"truncated", "a head's index", "a rule's part", "another rule", "a level changed", "nested",
+                   "a red flag that is none"}
 
 
-@pytest.mark.parametrize("how", list(REWRITTEN))
+@pytest.mark.parametrize("how", tiered(list(REWRITTEN), lambda how: how in EVERYDAY_DAMAGE))
 def test_an_entry_rewritten_with_valid_checksums_gives_the_plan_the_yaml_gives(kb_copy, cache_dir, tmp_path, how):
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(full_answers(load(kb_copy), "posterior-leg-pain")), encoding="utf-8")
@@ -146,7 +151,7 @@ def _swapped_parts(body: bytes) -> bytes:
     return head + b"\n" + parts[:a] + parts[b:c] + parts[a:b] + parts[c:]
 
 
-@pytest.mark.parametrize("damage", list(DAMAGE))
+@pytest.mark.parametrize("damage", tiered(list(DAMAGE), lambda damage: damage in EVERYDAY_DAMAGE))
 def test_a_damaged_entry_is_rebuilt_from_the_yaml(kb_copy, cache_dir, damage):
     good = load(kb_copy)
     [entry] = entries(cache_dir)
@@ -245,6 +250,7 @@ def _damage_part(entry: Path, list_name: str, index: int) -> None:
     entry.write_bytes(header + head_line + b"\n" + parts[:at] + bytes([parts[at] ^ 1]) + parts[at + 1:])
 
 
+@pytest.mark.slow  # a rule base eight times the size; every tier meets damage mid-batch in the test above
 def test_every_printed_dose_is_its_own_when_an_exercise_part_is_damaged_mid_batch(cache_dir, tmp_path):
     """The records read before a damaged part are freed when the list is made afresh, and later
     records take their addresses: a memo keyed by address printed one exercise's dose for another.

@@ -171,6 +171,7 @@ def test_a_damaged_settings_file_is_one_line_naming_it(runner):
 KHAL = shutil.which("khal", path=str(Path(sys.executable).parent))
 
 
+@pytest.mark.slow  # two runs of another program; every tier checks the calendar with icalendar
 @pytest.mark.skipif(KHAL is None, reason="khal is not installed (pip install -e '.[test]' brings it)")
 def test_khal_importing_one_export_after_another_keeps_only_what_still_holds(runner, db, tmp_path):
     symptom = "posterior-leg-pain"

@@ -87,6 +87,7 @@ def test_bash_completes_every_id_and_schema_name():
     assert "progress=" in bash_completes("runrehab checkin -a ") and "progress=" not in triage_ids
 
 
+@pytest.mark.slow  # two more shells started; every tier completes through bash
 def test_zsh_and_fish_show_each_value_with_its_description():
     progress = KB.questions["progress"]
     wanted = [(f"progress={c}", " ".join(progress.labels.get(c, c).split())) for c in progress.choices]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from conftest import full_answers, red_flag_cases
+from typer.testing import CliRunner
 
 from runrehab.commands.run import app
 from runrehab.documents.vocabulary import LEVELS
@@ -40,15 +41,21 @@ def test_a_batch_exits_3_when_any_case_reaches_the_level_after_printing_every_li
             assert alone.exit_code == 0 and len(alone.stdout.splitlines()) == len(below), level
 
 
-@pytest.mark.parametrize("level", LEVELS)
-def test_one_triage_exits_3_exactly_when_its_level_is_as_urgent_or_more(runner, tmp_path, level):
-    plain = {}
+@pytest.fixture(scope="module")
+def case_of_each_level() -> dict[str, dict]:
+    """The first case that reaches each level, as one triage prints it."""
+    plain: dict[str, dict] = {}
     for case in CASES:
-        got = json.loads(runner.invoke(app, ["triage", "--answers", "-", "--json", "--no-save"],
-                                       input=json.dumps(case)).stdout)["triage_level"]
+        got = json.loads(CliRunner().invoke(app, ["triage", "--answers", "-", "--json", "--no-save"],
+                                            input=json.dumps(case)).stdout)["triage_level"]
         plain.setdefault(got, case)
     assert set(plain) == set(LEVELS)
-    for got, case in plain.items():
+    return plain
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_one_triage_exits_3_exactly_when_its_level_is_as_urgent_or_more(runner, tmp_path, level, case_of_each_level):
+    for got, case in case_of_each_level.items():
         db = str(tmp_path / f"{got}.db")
         result = runner.invoke(app, ["triage", "--answers", "-", "--db", db, "--fail-on", level], input=json.dumps(case))
         assert result.exit_code == (3 if LEVELS.index(got) <= LEVELS.index(level) else 0), (got, level, result.stderr)

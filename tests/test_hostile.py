@@ -88,7 +88,9 @@ def test_a_hostile_answers_file_is_refused_in_one_line(runner, tmp_path, content
     assert_refused(runner.invoke(app, ["triage", "--answers", str(path), "--json", "--db", str(db)]), db)
 
 
-@pytest.mark.parametrize("content", list(HOSTILE.values()), ids=list(HOSTILE))
+# the deepest nesting, the slowest case, through a file in every tier and through stdin with -m slow
+@pytest.mark.parametrize("content", [pytest.param(content, id=why, marks=pytest.mark.slow if why == "nested too deeply" else ())
+                                     for why, content in HOSTILE.items()])
 def test_hostile_answers_on_stdin_are_refused_in_one_line(runner, tmp_path, content):
     db = tmp_path / "history.sqlite"
     assert_refused(runner.invoke(app, ["triage", "--answers", "-", "--db", str(db)], input=content), db)

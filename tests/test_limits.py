@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import full_answers
+from conftest import full_answers, tiered
 
 from runrehab import files
 from runrehab.answers import file as answers_file
@@ -188,8 +188,9 @@ def _fed_endlessly(stream: str, spec: str, tmp_path: Path) -> subprocess.Complet
                           capture_output=True, text=True, timeout=60, env=env, preexec_fn=limited)
 
 
-@pytest.mark.parametrize("stream", ["yes", "yes ''"])
-@pytest.mark.parametrize("spec", ["-", "<(cat)"])
+# lines of text and empty lines, by stdin and by a path: each kind of stream and of path every time
+@pytest.mark.parametrize("spec, stream", tiered([("-", "yes"), ("-", "yes ''"), ("<(cat)", "yes"), ("<(cat)", "yes ''")],
+                                                lambda case: case in (("-", "yes ''"), ("<(cat)", "yes"))))
 def test_endless_answers_that_are_no_json_lines_stop_at_the_document_limit(tmp_path, stream, spec):
     done = _fed_endlessly(stream, spec, tmp_path)
     assert done.returncode == 2, done.stderr

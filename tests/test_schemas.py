@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import full_answers
+from conftest import conforms, full_answers
 
 from runrehab.commands.run import app
 from runrehab.rules.kb import shipped_dir
@@ -44,7 +44,7 @@ def test_committed_file_schemas_match_the_models(runner, name):
 def test_the_shipped_yaml_files_validate_against_their_schema_and_point_editors_at_it(runner, name):
     path = shipped_dir() / f"{FILES[name]}.yaml"
     assert path.read_text().startswith(f"# yaml-language-server: $schema=../schemas/{name}.schema.json")
-    jsonschema.validate(yaml.safe_load(path.read_text()), printed(runner, name))
+    conforms(yaml.safe_load(path.read_text()), printed(runner, name))
 
 
 @pytest.mark.parametrize("symptom", sorted(KB.symptoms))
@@ -52,13 +52,13 @@ def test_plan_documents_validate_against_the_plan_schema(runner, symptom):
     for answers in (full_answers(KB, symptom), full_answers(KB, symptom, pain_at_rest="yes", days=30)):
         result = runner.invoke(app, ["triage", "--answers", "-", "--json", "--explain", "--no-save"],
                                input=json.dumps(answers))
-        jsonschema.validate(json.loads(result.stdout), printed(runner, "plan"))
+        conforms(json.loads(result.stdout), printed(runner, "plan"))
 
 
 def test_exercise_documents_validate_against_the_exercise_schema(runner):
     schema = printed(runner, "exercise")
     for doc in json.loads(runner.invoke(app, ["exercises", "--json"]).stdout):
-        jsonschema.validate(doc, schema)
+        conforms(doc, schema)
 
 
 def test_unknown_schema_name_exits_2_listing_the_names(runner):
@@ -74,15 +74,15 @@ def test_checkin_and_plan_status_documents_validate_against_their_schemas(runner
     flags = {q.id: "no" for q in KB.questions_for("hand-tingling", "checkin") if q.red_flag}
     result = runner.invoke(app, ["checkin", "--answers", "-", "--json", "--date", "2026-03-05", "--db", db, "--explain"],
                            input=json.dumps({"progress": "better", "pain_score": 2, **flags}))
-    jsonschema.validate(json.loads(result.stdout), printed(runner, "checkin"))
+    conforms(json.loads(result.stdout), printed(runner, "checkin"))
     status = json.loads(runner.invoke(app, ["plan", "--json", "--db", db, "--date", "2026-03-06"]).stdout)
-    jsonschema.validate(status, printed(runner, "plan"))
+    conforms(status, printed(runner, "plan"))
 
 
 def test_history_documents_validate_against_the_history_schema(runner, tmp_path):
     db = str(tmp_path / "h.db")
     empty = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)
-    jsonschema.validate(empty, printed(runner, "history"))
+    conforms(empty, printed(runner, "history"))
     for symptom in ("tight-itb", "posterior-leg-pain"):
         runner.invoke(app, ["triage", "--answers", "-", "--db", db, "--date", "2026-03-01"],
                       input=json.dumps(full_answers(KB, symptom)))
@@ -92,7 +92,7 @@ def test_history_documents_validate_against_the_history_schema(runner, tmp_path)
                           for arg in ("-a", f"{q.id}=no")]])
     document = json.loads(runner.invoke(app, ["history", "--json", "--db", db]).stdout)
     assert document["schema_version"] == 1 and len(document["plans"]) == 2 and document["plans"][1]["checkins"]
-    jsonschema.validate(document, printed(runner, "history"))
+    conforms(document, printed(runner, "history"))
 
 
 def test_validate_reports_validate_against_the_validate_schema(runner, tmp_path):
@@ -101,7 +101,7 @@ def test_validate_reports_validate_against_the_validate_schema(runner, tmp_path)
     for args in ([], ["--kb", str(tmp_path)]):
         report = json.loads(runner.invoke(app, ["validate", "--json", *args]).stdout)
         assert report["schema_version"] == 1 and report["ok"] == (args == [])
-        jsonschema.validate(report, printed(runner, "validate"))
+        conforms(report, printed(runner, "validate"))
 
 
 def test_the_stored_shapes_match_the_document_models():

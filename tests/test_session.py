@@ -12,7 +12,7 @@ import time
 
 import pexpect
 import pytest
-from conftest import full_answers, tiered
+from conftest import conforms, full_answers, tiered
 from typer.testing import CliRunner
 
 from runrehab.commands.run import app
@@ -83,13 +83,11 @@ def test_the_pain_limit_is_the_one_the_check_in_rules_use():
 
 
 def test_the_session_document_validates_against_its_schema(runner, tmp_path):
-    import jsonschema
-
     schema = json.loads(runner.invoke(app, ["schema", "session"]).stdout)
     for symptom in SYMPTOMS:
         db = tmp_path / f"{symptom}.db"
         plan(runner, db, symptom)
-        jsonschema.validate(session_json(runner, db), schema)
+        conforms(session_json(runner, db), schema)
 
 
 def test_a_plan_with_a_warning_sign_has_no_session(runner, tmp_path):
