@@ -496,3 +496,14 @@ def test_temporaries_left_by_a_killed_writer_are_cleared_and_live_ones_kept(kb_c
     os.utime(stale, (old, old))
     load(kb_copy)
     assert not stale.exists() and live.exists()
+
+
+def test_a_process_opens_each_version_of_a_cache_entry_once(cache_dir):
+    load(None)  # the entry is made
+    first = load(None)
+    assert load(None) is first  # a second load in the same process reads and checks nothing again
+    [entry] = entries(cache_dir)
+    os.truncate(entry, entry.stat().st_size // 2)  # damaged since: it is read again, found damaged, made afresh
+    again = load(None)
+    assert again is not first and again.content_hash == first.content_hash
+    assert [r.id for r in again.rules] == [r.id for r in first.rules]

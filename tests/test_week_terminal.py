@@ -76,7 +76,9 @@ def test_a_session_of_a_plan_that_rests_first_asks_whether_the_rest_is_done(tmp_
     child.expect(r"\[y/N\] > ")
     child.sendline("y")
     child.expect("Foam rolling")
+    child.expect("Enter to start")  # waiting for a key: Ctrl-C stops the session there
     child.sendintr()
+    child.expect("session stopped")
     child.expect(pexpect.EOF)
     child.close()
 

@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +92,7 @@ class Held:
 
     def __init__(self, fd: int, start: int, size: int):
         self._fd, self._start, self.size = fd, start, size - start
+        weakref.finalize(self, os.close, fd)  # closed when let go, or at exit at the latest
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes `start` to `end` of what is kept, fewer when the file was cut short since."""
@@ -100,8 +102,11 @@ class Held:
             at += len(part)
         return b"".join(parts)
 
-    def __del__(self) -> None:
-        os.close(self._fd)
+    def identity(self) -> tuple[int, ...]:
+        """Which file this is and which version of it: a file written or cut since has another."""
+        st = os.fstat(self._fd)
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
 
 
 def _read(fd: int, size: int, header: bytes) -> bytes | None:

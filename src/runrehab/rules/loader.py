@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 FILE_LIMIT = 4 * MIB  # a rule-base file: about 90 times the shipped rules.yaml
 MAX_PROBLEMS = 200  # reported of one file; a file with more is beyond repair by a list
+# The rule bases opened from the cache by this process, by entry and version: a command that loads
+# its rule base twice (a triage that becomes a check-in) reads and checks the entry once.
+_OPENED: dict[tuple[Any, ...], KnowledgeBase] = {}
 
 
 def read_rule_file(path: Path) -> bytes:
@@ -150,11 +153,17 @@ def _from_cache(files_hash: str, base: Path, vetted: bool) -> KnowledgeBase | No
     data = cache.held(_key(files_hash, vetted))
     if data is None:
         return None
+    seen = (_key(files_hash, vetted), str(base), data.identity())
+    if (kb := _OPENED.get(seen)) is not None:  # this very entry, opened before by this process
+        return kb
     try:
         files = opened(data, files_hash, _recovery(base, files_hash, vetted))
     except Damaged:
         return None
-    return KnowledgeBase(files["rules_file"], files["exercises_file"], base, files_hash)
+    if len(_OPENED) >= 4:
+        _OPENED.clear()
+    kb = _OPENED[seen] = KnowledgeBase(files["rules_file"], files["exercises_file"], base, files_hash)
+    return kb
 
 
 def _recovery(base: Path, files_hash: str, vetted: bool) -> Callable[[str, str], Any]:
