@@ -150,10 +150,49 @@ def _plain(value: Any) -> Any:
 
 
 def to_json(doc: Any) -> str:
-    """to_data(doc) as JSON text, written by the json module's encoder straight from the Records."""
+    """to_data(doc) as JSON text, the text json.dumps(indent=2) gives, written straight from the Records."""
     if (isinstance(doc, Record) or is_document(doc)) and getattr(doc, "trace", 1) is None:
         doc = {k: v for k, v in fields_of(doc).items() if k != "trace"}
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+    return _indented(doc, "")
+
+
+_SCALAR = (str, int, float)  # with None: what json writes without looking inside
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@cache
+def _flat(pad: str) -> Callable[[Any], str]:
+    """The encoder of a list or mapping of scalars laid out at `pad`: one item a line."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + pad, ": ")).encode
+
+
+def _indented(value: Any, pad: str) -> str:
+    """`value` as json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) lays it
+    out at the indentation `pad`. The json module writes indented text in Python, a value at a
+    time; here a list or mapping of scalars, which is most of a document, goes to its C encoder whole."""
+    if value is None or isinstance(value, _SCALAR):
+        return _encode(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        if all(v is None or isinstance(v, _SCALAR) for v in value.values()):
+            return "{\n" + inner + _flat(inner)(value)[1:-1] + "\n" + pad + "}"
+        return "{\n" + ",\n".join(f"{inner}{_key(k)}: {_indented(v, inner)}" for k, v in value.items()) \
+            + "\n" + pad + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        if all(v is None or isinstance(v, _SCALAR) for v in value):
+            return "[\n" + inner + _flat(inner)(list(value))[1:-1] + "\n" + pad + "]"
+        return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + "\n" + pad + "]"
+    return _indented(_json_default(value), pad)
+
+
+def _key(key: Any) -> str:
+    """A mapping's key as json writes it (a number, true, false or null as text)."""
+    return _encode(key) if isinstance(key, str) else _encode({key: 0})[1:-4]
 
 
 def _json_default(value: Any) -> Any:
