@@ -156,6 +156,22 @@ class WarningSign(Document):
     dates: Annotated[list[dt.date], Limits(min_length=1)]
 
 
+class CheckinSummary(Document):
+    """A check-in as the views of its plan list it (the handout's table, pain trend and warning
+    signs asked): kept beside the check-in in the history (history.chain), so that a view reads
+    these rather than every check-in whole."""
+
+    date: dt.date
+    day: Count
+    progress: Optional[Progress]
+    pain_score: Optional[Score]
+    answers: dict[str, Any]
+    red_flags: list[str]
+    triage_level: Level
+    decision: Decision
+    routine: list[str]  # the exercise ids of the routine it gave
+
+
 class PlanStatus(Plan):
     """`runrehab plan`: the current plan with where it stands today. The fields it adds are
     optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
@@ -175,7 +191,9 @@ class PlanStatus(Plan):
     other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
     adherence: Optional[Adherence] = None
     warning_signs: Optional[list[WarningSign]] = None  # every one answered yes since the triage, first met first
-    checkins: Optional[list[CheckIn]] = None  # every check-in on the plan, oldest first
+    checkins: Optional[list[CheckinSummary]] = None  # every check-in on the plan, oldest first
+    # every exercise prescribed since the triage, in the order first given, each at its latest dose
+    routine_tried: Optional[list[RoutineEntry]] = None
     sessions: Optional[list[LogEntry]] = None  # every exercise logged as done on the plan, oldest first
     run_days: Optional[list[Weekday]] = None  # the days the runner runs (`runrehab settings`), when given
 

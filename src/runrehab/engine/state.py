@@ -3,10 +3,19 @@ handout, calendar). `status_after` is the one step; history.chain keeps its resu
 check-in, and `state_after` replays it over a list (the calendar's earlier exports)."""
 from __future__ import annotations
 
+from ..documents.kinds import CheckinSummary
 from ..records import RED_FLAG_LEVELS, Record
 
 # What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
 STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
+
+
+def summary_of(checkin: Record) -> CheckinSummary:
+    """A check-in as the views of its plan list it (documents.CheckinSummary)."""
+    return CheckinSummary(date=checkin.date, day=checkin.day, progress=checkin.progress, pain_score=checkin.pain_score,
+                          answers=dict(checkin.answers), red_flags=list(checkin.red_flags),
+                          triage_level=checkin.triage_level, decision=checkin.decision,
+                          routine=[item.exercise for item in checkin.routine])
 
 
 def status_after(previous: str, decision: str) -> str:

@@ -76,8 +76,19 @@ class Current:
         return self.standing()[1]
 
     def checkins(self) -> list[Record]:
-        """Every check-in, oldest first, each read once (what the handout and the calendar show)."""
+        """Every check-in, oldest first, each read whole (what the calendar replays)."""
         return [c.record for c in self.history.checkins(self.stored.id)]
+
+    def routine_tried(self, summaries: list[tuple[int, Record]]) -> list[Record]:
+        """Every exercise prescribed since the triage, in the order first given, each at its latest
+        dose (what a check-in left out or an escalation ended still counts as tried): read from the
+        latest check-in that gave each, from `summaries` (Reader.summaries)."""
+        given: dict[str, Any] = {item.exercise: "plan" for item in self.plan.routine}
+        for cid, summary in summaries:
+            for exercise in summary.routine:
+                given[exercise] = cid
+        reader = self.reader()
+        return [next(i for i in reader.doc(ref).routine if i.exercise == exercise) for exercise, ref in given.items()]
 
 
 def plan_state(plan: Record, standing: tuple[Link, Record | None], exercised: bool = False) -> Record:
@@ -130,9 +141,10 @@ def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
     return [e for e in plan.escalation if 0 < e.after_days <= day]
 
 
-def plan_status(now: Current, today: dt.date) -> PlanStatus:
+def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus:
     """The plan as `runrehab plan` shows it on `today`: where it
-    stands (plan_state), its day, the escalations whose day has come, the other running plans."""
+    stands (plan_state), its day, the escalations whose day has come, the other running plans,
+    its check-ins as the views list them (each read whole with `whole`: the calendar replays them)."""
     from ..engine.sessions import adherence, rounds_by_day
     from .settings import read_settings
 
@@ -140,7 +152,8 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
     day = day_of_plan(plan.date, today, "the day")
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
-    checkins = now.checkins()
+    summaries = now.reader().summaries()
+    checkins = now.checkins() if whole else [summary for _, summary in summaries]
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
@@ -149,7 +162,7 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
                   since=state.since, why=state.why, current_routine=on_day(state.routine, day), other_plans=others,
                   running=state.running, routine_now=state.routine_now,
                   adherence=adherence(plan.date, today, done) if state.routine_now else None,
-                  warning_signs=warning_signs(link), checkins=checkins,
+                  warning_signs=warning_signs(link), checkins=checkins, routine_tried=now.routine_tried(summaries),
                   sessions=[LogEntry(**{**e.entry, "date": e.date}) for e in logged],
                   run_days=list(read_settings().run_days) or None)
 
