@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
+from runrehab.records import fields_of
 from runrehab.history import file as history_file
-from runrehab.history.chain import Reader
+from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
 from runrehab.history.tracking import Current, before_of, plan_state
 from runrehab.rules.loader import load
@@ -58,6 +59,14 @@ def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
             assert before_of(now, day) == before_checkin(stored.record, everything, day), day
         assert plan_state(stored.record, now.standing()).status == plan_state(
             stored.record, reader.walked()).status
+        summaries = reader.summaries()
+        assert [fields_of(s) for _, s in summaries] == [
+            {**{k: getattr(c, k) for k in fields_of(s) if k != "routine"}, "routine": [i.exercise for i in c.routine]}
+            for (_, s), c in zip(summaries, everything)] and len(summaries) == len(everything)
+        tried: dict = {}
+        for routine in (stored.record.routine, *(c.routine for c in everything)):
+            tried.update((item.exercise, item) for item in routine)
+        assert now.routine_tried(summaries) == list(tried.values())
 
 
 CHECKINS = st.lists(st.tuples(
@@ -119,10 +128,33 @@ def test_a_history_made_before_links_is_read_whole_and_linked_at_its_next_check_
     same_as_the_walk(old, [START + dt.timedelta(days=d) for d in range(9)])
 
 
+def test_links_kept_before_summaries_are_read_whole_and_summarised_at_the_next_check_in(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3, 5):
+        assert checkin(runner, db, day, progress="worse", pain=6).exit_code == 0
+    before = runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout
+    conn = sqlite3.connect(db)  # what schema 3 held: links without summaries, sealed without them
+    conn.row_factory = sqlite3.Row
+    for row in conn.execute("SELECT c.*, l.state FROM checkins c JOIN links l ON l.checkin_id = c.id").fetchall():
+        conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"]), row["id"]))
+    conn.execute("ALTER TABLE links DROP COLUMN summary")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    assert runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout == before
+    assert checkin(runner, db, 7).exit_code == 0
+    with History.open(db) as history:
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION
+        assert [r["summary"] is not None for r in history._rows("SELECT summary FROM links")] == [True] * 4
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
+
+
 @pytest.mark.parametrize("change", [
     "UPDATE links SET state = json_set(state, '$.status', 'upkeep')",
     "UPDATE checkins SET answers = json_set(answers, '$.progress', 'worse')",
     "UPDATE checkins SET document = json_set(document, '$.decision', 'progress')",
+    "UPDATE links SET summary = json_set(summary, '$.pain_score', 0)",
 ])
 def test_a_row_changed_behind_runrehabs_back_is_damage(runner, tmp_path, change):
     db = tmp_path / "h.db"
