@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
-from runrehab.records import fields_of
+from runrehab.engine.state import prescribed
+from runrehab.records import fields_of, updated
 from runrehab.history import file as history_file
 from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
-from runrehab.history.tracking import Current, before_of, plan_state
+from runrehab.history.tracking import Current, before_of, plan_state, plan_status
 from runrehab.rules.loader import load
 
 KB = load()
@@ -61,12 +62,22 @@ def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
             stored.record, reader.walked()).status
         summaries = reader.summaries()
         assert [fields_of(s) for _, s in summaries] == [
-            {**{k: getattr(c, k) for k in fields_of(s) if k != "routine"}, "routine": [i.exercise for i in c.routine]}
+            {**{k: getattr(c, k) for k in fields_of(s) if k not in ("routine", "prescribed")},
+             "routine": [i.exercise for i in c.routine], "prescribed": prescribed(c)}
             for (_, s), c in zip(summaries, everything)] and len(summaries) == len(everything)
         tried: dict = {}
         for routine in (stored.record.routine, *(c.routine for c in everything)):
             tried.update((item.exercise, item) for item in routine)
         assert now.routine_tried(summaries) == list(tried.values())
+        status = plan_status(now, START + dt.timedelta(days=14), whole=True)
+        assert calendar(status) == calendar(updated(status, checkins=everything))
+
+
+def calendar(status) -> list[str]:
+    """The calendar of `status`, its time of export aside."""
+    from runrehab.render.ics import plan_calendar
+
+    return [line for line in plan_calendar(status, KB).splitlines() if not line.startswith("DTSTAMP")]
 
 
 CHECKINS = st.lists(st.tuples(

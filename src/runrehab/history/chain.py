@@ -64,7 +64,7 @@ def seal(row: Any, state: Any, summary: Any = None) -> int:
 
 
 _SUMMARY = {"date": str, "day": int, "progress": (str, type(None)), "pain_score": (int, type(None)), "answers": dict,
-            "red_flags": list, "triage_level": str, "decision": str, "routine": list}
+            "red_flags": list, "triage_level": str, "decision": str, "routine": list, "prescribed": int}
 
 
 def summary_text(c: Record) -> str:

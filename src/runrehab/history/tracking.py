@@ -75,10 +75,6 @@ class Current:
         """Its latest check-in as a document (None before any)."""
         return self.standing()[1]
 
-    def checkins(self) -> list[Record]:
-        """Every check-in, oldest first, each read whole (what the calendar replays)."""
-        return [c.record for c in self.history.checkins(self.stored.id)]
-
     def routine_tried(self, summaries: list[tuple[int, Record]]) -> list[Record]:
         """Every exercise prescribed since the triage, in the order first given, each at its latest
         dose (what a check-in left out or an escalation ended still counts as tried): read from the
@@ -153,7 +149,7 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     summaries = now.reader().summaries()
-    checkins = now.checkins() if whole else [summary for _, summary in summaries]
+    checkins = replayed(now, summaries) if whole else [summary for _, summary in summaries]
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
@@ -165,6 +161,22 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
                   warning_signs=warning_signs(link), checkins=checkins, routine_tried=now.routine_tried(summaries),
                   sessions=[LogEntry(**{**e.entry, "date": e.date}) for e in logged],
                   run_days=list(read_settings().run_days) or None)
+
+
+def replayed(now: Current, summaries: list[tuple[int, Record]]) -> list[Record]:
+    """The check-ins as the calendar replays them, oldest first: whole where the plan stood after
+    it (its status and what it prescribed, dates aside: engine.state.prescribed) as after no later
+    one; as its summary otherwise, a later one standing the same."""
+    from ..engine.state import statuses_after
+
+    statuses = statuses_after([summary for _, summary in summaries])[1:]
+    later: set[tuple[str, int]] = set()
+    out: list[Record] = []
+    for (cid, summary), status in zip(reversed(summaries), reversed(statuses)):
+        key = (status, summary.prescribed)
+        out.append(summary if key in later else now.reader().doc(cid))
+        later.add(key)
+    return out[::-1]
 
 
 def warning_signs(link: Link) -> list[WarningSign]:
