@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
 from runrehab.engine.state import prescribed
-from runrehab.records import fields_of, updated
+from runrehab.records import fields_of, to_data, updated
 from runrehab.history import file as history_file
 from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
@@ -61,10 +61,11 @@ def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
         assert plan_state(stored.record, now.standing()).status == plan_state(
             stored.record, reader.walked()).status
         summaries = reader.summaries()
-        assert [fields_of(s) for _, s in summaries] == [
+        assert [json.loads(t) for _, _, t in summaries] == [to_data(s) for _, s, _ in summaries]
+        assert [fields_of(s) for _, s, _ in summaries] == [
             {**{k: getattr(c, k) for k in fields_of(s) if k not in ("routine", "prescribed")},
              "routine": [i.exercise for i in c.routine], "prescribed": prescribed(c)}
-            for (_, s), c in zip(summaries, everything)] and len(summaries) == len(everything)
+            for (_, s, _), c in zip(summaries, everything)] and len(summaries) == len(everything)
         tried: dict = {}
         for routine in (stored.record.routine, *(c.routine for c in everything)):
             tried.update((item.exercise, item) for item in routine)
@@ -197,3 +198,20 @@ def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_
     with History.open(db) as history:
         assert history._rows("SELECT count(*) AS n FROM links")[0]["n"] == 4
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
+
+
+@pytest.mark.parametrize("summary", ["summary || ',' || summary", "json_set(summary, '$.pain_score', 'x')",
+                                     "json_remove(summary, '$.routine')", "'not json'", "'null'"])
+def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET summary = {summary} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    conn.commit()
+    conn.close()
+    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
+        assert result.stdout == "", args

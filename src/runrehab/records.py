@@ -156,6 +156,15 @@ def to_json(doc: Any) -> str:
     return _indented(doc, "")
 
 
+class KeptJson(list):  # type: ignore[type-arg]
+    """Documents read back with the compact JSON text each was kept as (checked when read): to_json
+    writes that text as it is, each on a line of its own, rather than encoding them again."""
+
+    def __init__(self, items: list[Any], texts: list[str]):
+        super().__init__(items)
+        self.texts = texts
+
+
 _SCALAR = (str, int, float)  # with None: what json writes without looking inside
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -176,14 +185,25 @@ def _indented(value: Any, pad: str) -> str:
         if not value:
             return "{}"
         inner = pad + "  "
-        if all(v is None or isinstance(v, _SCALAR) for v in value.values()):
-            return "{\n" + inner + _flat(inner)(value)[1:-1] + "\n" + pad + "}"
-        return "{\n" + ",\n".join(f"{inner}{_key(k)}: {_indented(v, inner)}" for k, v in value.items()) \
-            + "\n" + pad + "}"
+        flat = _flat(inner)
+        pieces, run = [], {}  # a run of items with scalar values goes to the C encoder whole
+        for k, v in value.items():
+            if v is None or isinstance(v, _SCALAR):
+                run[k] = v
+                continue
+            if run:
+                pieces.append(inner + flat(run)[1:-1])
+                run = {}
+            pieces.append(f"{inner}{_key(k)}: {_indented(v, inner)}")
+        if run:
+            pieces.append(inner + flat(run)[1:-1])
+        return "{\n" + ",\n".join(pieces) + "\n" + pad + "}"
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
         inner = pad + "  "
+        if type(value) is KeptJson:
+            return "[\n" + ",\n".join(inner + text for text in value.texts) + "\n" + pad + "]"
         if all(v is None or isinstance(v, _SCALAR) for v in value):
             return "[\n" + inner + _flat(inner)(list(value))[1:-1] + "\n" + pad + "]"
         return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + "\n" + pad + "]"

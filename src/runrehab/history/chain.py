@@ -63,8 +63,10 @@ def seal(row: Any, state: Any, summary: Any = None) -> int:
     return zlib.crc32(kept.encode("utf-8", "surrogatepass"))
 
 
-_SUMMARY = {"date": str, "day": int, "progress": (str, type(None)), "pain_score": (int, type(None)), "answers": dict,
-            "red_flags": list, "triage_level": str, "decision": str, "routine": list, "prescribed": int}
+_NONE = type(None)
+_SUMMARY = {"date": {str}, "day": {int}, "progress": {str, _NONE}, "pain_score": {int, _NONE}, "answers": {dict},
+            "red_flags": {list}, "triage_level": {str}, "decision": {str}, "routine": {list}, "prescribed": {int}}
+_KEYS = _SUMMARY.keys()
 
 
 def summary_text(c: Record) -> str:
@@ -80,11 +82,12 @@ def summaries_of(texts: list[Any]) -> list[CheckinSummary]:
         data = json.loads("[" + ",".join(texts) + "]")
     except (TypeError, ValueError, RecursionError):
         raise ValueError("holds a summary that is not one") from None
+    if len(data) != len(texts):
+        raise ValueError("holds a summary that is not one")
     out = []
     for d in data:
-        if not isinstance(d, dict) or set(d) != set(_SUMMARY) or not all(
-                isinstance(d[k], kind) and type(d[k]) is not bool for k, kind in _SUMMARY.items()) \
-                or not all(type(e) is str for e in (*d["red_flags"], *d["routine"])):
+        if type(d) is not dict or d.keys() != _KEYS or not all(type(d[k]) in kinds for k, kinds in _SUMMARY.items()) \
+                or not {str} >= {*map(type, d["red_flags"]), *map(type, d["routine"])}:
             raise ValueError("holds a summary that is not one")
         try:
             out.append(CheckinSummary(**{**d, "date": dt.date.fromisoformat(d["date"])}))
@@ -181,10 +184,10 @@ class Reader:
             return self.walked(before)
         return link, self.record(row)
 
-    def summaries(self) -> list[tuple[int, CheckinSummary]]:
-        """Every check-in of the plan as the views list it, oldest first, with its id: the summary
-        kept beside its link, or made from the check-in itself when it has none (kept before
-        summaries were)."""
+    def summaries(self) -> list[tuple[int, CheckinSummary, str]]:
+        """Every check-in of the plan as the views list it, oldest first, with its id and its JSON
+        text: the summary kept beside its link, or made from the check-in itself when it has none
+        (kept before summaries were)."""
         sql = ("SELECT c.id, l.summary FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id WHERE c.plan_id = ? "
                "ORDER BY c.date, c.id") if has_summaries(self.history) else \
             "SELECT id, NULL AS summary FROM checkins WHERE plan_id = ? ORDER BY date, id"
@@ -194,7 +197,8 @@ class Reader:
             made = dict(zip((row["id"] for row in kept), summaries_of([row["summary"] for row in kept])))
         except ValueError as exc:
             raise self._damaged(kept[0]["id"], str(exc)) from None
-        return [(row["id"], made[row["id"]] if row["id"] in made else summary_of(self.doc(row["id"]))) for row in rows]
+        return [(row["id"], made[row["id"]], row["summary"]) if row["id"] in made else
+                (row["id"], summary_of(self.doc(row["id"])), summary_text(self.doc(row["id"]))) for row in rows]
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
         """The link made by walking every check-in (of the days before `before`), each checked

@@ -14,7 +14,7 @@ from ..engine.evaluate import day_of_plan
 from ..engine.state import state_of
 from ..engine.programme import on_day
 from ..errors import HistoryError, NothingToActOn, UsageError
-from ..records import Record, fields_of
+from ..records import KeptJson, Record, fields_of
 from .chain import Link, Reader
 from .store import History, StoredPlan
 
@@ -75,12 +75,12 @@ class Current:
         """Its latest check-in as a document (None before any)."""
         return self.standing()[1]
 
-    def routine_tried(self, summaries: list[tuple[int, Record]]) -> list[Record]:
+    def routine_tried(self, summaries: list[tuple[int, Record, str]]) -> list[Record]:
         """Every exercise prescribed since the triage, in the order first given, each at its latest
         dose (what a check-in left out or an escalation ended still counts as tried): read from the
         latest check-in that gave each, from `summaries` (Reader.summaries)."""
         given: dict[str, Any] = {item.exercise: "plan" for item in self.plan.routine}
-        for cid, summary in summaries:
+        for cid, summary, _ in summaries:
             for exercise in summary.routine:
                 given[exercise] = cid
         reader = self.reader()
@@ -149,7 +149,7 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     summaries = now.reader().summaries()
-    checkins = replayed(now, summaries) if whole else [summary for _, summary in summaries]
+    checkins = replayed(now, summaries) if whole else KeptJson([s for _, s, _ in summaries], [t for _, _, t in summaries])
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
@@ -163,16 +163,16 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
                   run_days=list(read_settings().run_days) or None)
 
 
-def replayed(now: Current, summaries: list[tuple[int, Record]]) -> list[Record]:
+def replayed(now: Current, summaries: list[tuple[int, Record, str]]) -> list[Record]:
     """The check-ins as the calendar replays them, oldest first: whole where the plan stood after
     it (its status and what it prescribed, dates aside: engine.state.prescribed) as after no later
     one; as its summary otherwise, a later one standing the same."""
     from ..engine.state import statuses_after
 
-    statuses = statuses_after([summary for _, summary in summaries])[1:]
+    statuses = statuses_after([summary for _, summary, _ in summaries])[1:]
     later: set[tuple[str, int]] = set()
     out: list[Record] = []
-    for (cid, summary), status in zip(reversed(summaries), reversed(statuses)):
+    for (cid, summary, _), status in zip(reversed(summaries), reversed(statuses)):
         key = (status, summary.prescribed)
         out.append(summary if key in later else now.reader().doc(cid))
         later.add(key)
