@@ -31,7 +31,7 @@ from ..engine.evaluate import triage
 from ..records import MOST_REVIEW_DAYS, JsonLines
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
-from .compile import MARKED, REFERENCE_DATE, bands_of, compiled_symptom, holed, marked, marks_first
+from .compile import MARKED, REFERENCE_DATE, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -58,14 +58,15 @@ class DecisionTable:
         self._plain: dict[str, Bands] = {}  # bands_of each symptom without a part
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
+        self._asks = asks_of(kb)
 
     def table(self, symptom: str) -> _Symptom:
         known = self._symptoms.get(symptom)
         if known is None:
             try:
-                known = _Symptom(self._holding(symptom), symptom)
+                known = _Symptom(self._holding(symptom), symptom, self._asks)
             except Damaged:  # a cache entry that does not hold what it should: compiled afresh
-                known = _Symptom(self._holding(symptom, cached=False), symptom)
+                known = _Symptom(self._holding(symptom, cached=False), symptom, self._asks)
             self._symptoms[symptom] = known
         return known
 
@@ -213,11 +214,11 @@ class _Symptom:
     """One symptom's part of the table, read from the entry when its first case comes (its
     layout: batch.compile.compiled_symptom)."""
 
-    def __init__(self, opened: _Opened, symptom: str):
+    def __init__(self, opened: _Opened, symptom: str, asks: Callable[[str, dict[str, Any]], bool]):
         spec = opened.entry.symptom(symptom)
         table = opened.entry.table(symptom)
         try:
-            self.bands = Bands(spec, opened.spellings)
+            self.bands = Bands(spec, opened.spellings, asks)
             cells, outcomes = len(self.bands.cells()), spec["outcomes"]
             self._escalations: list[int] = spec["escalations"]
             if type(outcomes) is not int or not 0 <= outcomes <= cells or len(table) < cells + outcomes + 1 \
