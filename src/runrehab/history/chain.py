@@ -231,15 +231,18 @@ def has_summaries(history: History) -> bool:
     return conn is not None and conn.execute("PRAGMA user_version").fetchone()[0] >= 4
 
 
-def relink(history: History, plan_id: int, since: tuple[str, int] | None = None) -> None:
+def relink(history: History, plan_id: int, since: tuple[str, int] | None = None, reader: Reader | None = None) -> None:
     """Write the link (and seal) of every check-in of `plan_id` from position `since` (its date
     and id) on, in the writing transaction: after a new check-in that is that one, and those
     dated after it. The whole plan when `since` is None, or when the check-ins before `since`
-    were kept before links were (or lost theirs)."""
+    were kept before links were (or lost theirs). `reader`: the plan's, with what it has read
+    already (a check-in's, which read where the plan stood)."""
     conn = history._conn
     assert conn is not None
-    plan = history._plan(conn.execute("SELECT * FROM plans WHERE id = ?", (plan_id,)).fetchone()).record
-    reader = Reader(history, plan_id, plan)
+    if reader is None:
+        reader = Reader(history, plan_id, history._plan(conn.execute("SELECT * FROM plans WHERE id = ?",
+                                                                     (plan_id,)).fetchone()).record)
+    plan = reader.plan
     prev = day_end = first_link(plan)
     if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND summary IS NULL LIMIT 1",
                                           (plan_id,)).fetchone():

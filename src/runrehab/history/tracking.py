@@ -286,7 +286,7 @@ def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
     """Save a check-in with its answers to `now`'s plan; the history's path."""
     from ..records import to_data
 
-    now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
+    now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False), now.reader())
     return now.history.path
 
 
