@@ -559,3 +559,19 @@ def test_an_answer_is_written_as_the_json_module_writes_it(value):
 
     expected = JsonLines().plain({"q_id": value})[1:-1]
     assert _pair_text("q_id", value) == (None if type(value) is list else expected)  # a list: by the json module
+
+
+def test_a_batch_checks_its_cases_by_the_parts_the_cache_holds(monkeypatch):
+    """Checking a batch's cases (before any is planned) reads each symptom's bands from the part
+    the cache holds rather than making them from the rule base again."""
+    import runrehab.batch.table as table_module
+
+    symptom = "achilles"
+    compiled_table(KB, symptom)  # its part made and kept in the cache
+
+    def made(*args: Any) -> Any:
+        raise AssertionError("bands made from the rule base although the cache holds them")
+
+    monkeypatch.setattr(table_module, "bands_of", made)
+    given = full_answers(KB, symptom)
+    assert typed(DecisionTable(KB).checked(given)) == typed(interview_checked(given))

@@ -78,23 +78,31 @@ class DecisionTable:
         if known is not None:
             return known
         met = self._cases[symptom] = self._cases.get(symptom, 0) + 1
-        if met <= ENGINE_FIRST:
-            if self._entry is None and not self._looked:
-                self._looked = True
-                entry = cached_entry(self.kb)
-                try:
-                    self._entry = None if entry is None else _Opened(entry, self._bytes)
-                except Damaged:  # kept, but not whole: made afresh now
-                    return self.table(symptom)
-            if self._entry is None or not self._entry.entry.holds(symptom):
-                return None
+        if met <= ENGINE_FIRST and not self._in_cache(symptom):
+            return None
         return self.table(symptom)
 
+    def _in_cache(self, symptom: str) -> bool:
+        """Whether the cache holds the symptom's part (asked once a batch; a part kept but not
+        whole is made afresh now, and so is held)."""
+        if self._entry is None and not self._looked:
+            self._looked = True
+            entry = cached_entry(self.kb)
+            try:
+                self._entry = None if entry is None else _Opened(entry, self._bytes)
+            except Damaged:  # kept, but not whole: made afresh now
+                self.table(symptom)
+                return True
+        return self._entry is not None and self._entry.entry.holds(symptom)
+
     def _bands(self, symptom: str) -> Bands:
-        """The bands of a symptom's part, or made from the rule base while it has none."""
+        """The bands of a symptom's part (read from the cache when it holds it: cheaper than
+        making them), or made from the rule base while it has none."""
         known = self._symptoms.get(symptom)
         if known is not None:
             return known.bands
+        if self._in_cache(symptom):
+            return self.table(symptom).bands
         bands = self._plain.get(symptom)
         if bands is None:
             bands = self._plain[symptom] = bands_of(self.kb, symptom)
