@@ -179,23 +179,25 @@ def test_the_table_types_an_answer_as_the_interview_does_or_leaves_it_to_it(symp
     assert table.checked({k: v for k, v in usual.items() if k != "days"}) is None
 
 
-def test_a_case_leaving_optional_answers_out_is_checked_by_the_table_with_their_defaults():
+@pytest.mark.parametrize("symptom", sorted(KB.symptoms))
+def test_a_case_leaving_optional_answers_out_is_checked_by_the_table_with_their_defaults(symptom):
     """A script leaves optional answers to their defaults: the table fills them in as the
-    interview does (after the others, in its order), unless a warning sign is raised, when the
-    interview fills in nothing."""
-    table = DecisionTable(KB)
-    optional = [q.id for q in KB.questions_for("posterior-leg-pain", "triage")
-                if not (q.required or q.red_flag) and q.id != "symptom"]
-    assert optional
-    full = full_answers(KB, "posterior-leg-pain", low_back_pain="yes")
-    for left_out in [optional, optional[:1], optional[1:]]:
-        given = {k: v for k, v in full.items() if k not in left_out}
-        by_table = table.checked(given)
-        assert by_table is not None and typed(by_table) == typed(interview_checked(given)), left_out
+    interview does (after the others, in its order, those asked only if their ask_if holds
+    too), and none when a warning sign is raised, as the interview fills in nothing then."""
+    table, shared = DecisionTable(KB), shared_table()
+    optional = [q.id for q in KB.questions_for(symptom, "triage") if not (q.required or q.red_flag) and q.id != "symptom"]
+    flags = [q.id for q in KB.questions_for(symptom, "triage") if q.red_flag]
+    full = full_answers(KB, symptom)
+    cases = [{k: v for k, v in full.items() if k not in left_out}
+             for left_out in [optional, optional[:1], optional[1:], optional[::2]]]
+    cases += [{**case, flag: "yes"} for case in cases[:2] for flag in flags[:2]]
+    for given in cases:
         case = interview_checked(given)
-        assert table.line(by_table, DATES[0]) == engine_line(case, DATES[0])
-    raised = {k: v for k, v in full_answers(KB, "posterior-leg-pain", red_flag_fever="yes").items() if k not in optional}
-    assert table.checked(raised) is None and interview_checked(raised).keys().isdisjoint(optional)
+        assert case is not None
+        for checker in (table, shared):
+            by_table = checker.checked(given)
+            assert by_table is not None and typed(by_table) == typed(case), given
+            assert checker.line(by_table, DATES[0]) == engine_line(case, DATES[0]), given
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -557,3 +559,19 @@ def test_an_answer_is_written_as_the_json_module_writes_it(value):
 
     expected = JsonLines().plain({"q_id": value})[1:-1]
     assert _pair_text("q_id", value) == (None if type(value) is list else expected)  # a list: by the json module
+
+
+def test_a_batch_checks_its_cases_by_the_parts_the_cache_holds(monkeypatch):
+    """Checking a batch's cases (before any is planned) reads each symptom's bands from the part
+    the cache holds rather than making them from the rule base again."""
+    import runrehab.batch.table as table_module
+
+    symptom = "achilles"
+    compiled_table(KB, symptom)  # its part made and kept in the cache
+
+    def made(*args: Any) -> Any:
+        raise AssertionError("bands made from the rule base although the cache holds them")
+
+    monkeypatch.setattr(table_module, "bands_of", made)
+    given = full_answers(KB, symptom)
+    assert typed(DecisionTable(KB).checked(given)) == typed(interview_checked(given))

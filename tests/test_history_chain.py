@@ -16,10 +16,13 @@ from hypothesis import strategies as st
 
 from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
+from runrehab.engine.state import prescribed
+from runrehab.documents.as_json import to_data
+from runrehab.documents.record import fields_of, updated
 from runrehab.history import file as history_file
-from runrehab.history.chain import Reader
+from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
-from runrehab.history.tracking import Current, before_of, plan_state
+from runrehab.history.tracking import Current, before_of, plan_state, plan_status
 from runrehab.rules.loader import load
 
 KB = load()
@@ -58,6 +61,25 @@ def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
             assert before_of(now, day) == before_checkin(stored.record, everything, day), day
         assert plan_state(stored.record, now.standing()).status == plan_state(
             stored.record, reader.walked()).status
+        summaries = reader.summaries()
+        assert [json.loads(t) for _, _, t in summaries] == [to_data(s) for _, s, _ in summaries]
+        assert [fields_of(s) for _, s, _ in summaries] == [
+            {**{k: getattr(c, k) for k in fields_of(s) if k not in ("routine", "prescribed")},
+             "routine": [i.exercise for i in c.routine], "prescribed": prescribed(c)}
+            for (_, s, _), c in zip(summaries, everything)] and len(summaries) == len(everything)
+        tried: dict = {}
+        for routine in (stored.record.routine, *(c.routine for c in everything)):
+            tried.update((item.exercise, item) for item in routine)
+        assert now.routine_tried(summaries) == list(tried.values())
+        status = plan_status(now, START + dt.timedelta(days=14), whole=True)
+        assert calendar(status) == calendar(updated(status, checkins=everything))
+
+
+def calendar(status) -> list[str]:
+    """The calendar of `status`, its time of export aside."""
+    from runrehab.render.ics import plan_calendar
+
+    return [line for line in plan_calendar(status, KB).splitlines() if not line.startswith("DTSTAMP")]
 
 
 CHECKINS = st.lists(st.tuples(
@@ -119,10 +141,33 @@ def test_a_history_made_before_links_is_read_whole_and_linked_at_its_next_check_
     same_as_the_walk(old, [START + dt.timedelta(days=d) for d in range(9)])
 
 
+def test_links_kept_before_summaries_are_read_whole_and_summarised_at_the_next_check_in(runner, tmp_path):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3, 5):
+        assert checkin(runner, db, day, progress="worse", pain=6).exit_code == 0
+    before = runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout
+    conn = sqlite3.connect(db)  # what schema 3 held: links without summaries, sealed without them
+    conn.row_factory = sqlite3.Row
+    for row in conn.execute("SELECT c.*, l.state FROM checkins c JOIN links l ON l.checkin_id = c.id").fetchall():
+        conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"]), row["id"]))
+    conn.execute("ALTER TABLE links DROP COLUMN summary")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    assert runner.invoke(app, ["plan", "--json", "--db", str(db), "--date", "2026-03-08"]).stdout == before
+    assert checkin(runner, db, 7).exit_code == 0
+    with History.open(db) as history:
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION
+        assert [r["summary"] is not None for r in history._rows("SELECT summary FROM links")] == [True] * 4
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
+
+
 @pytest.mark.parametrize("change", [
     "UPDATE links SET state = json_set(state, '$.status', 'upkeep')",
     "UPDATE checkins SET answers = json_set(answers, '$.progress', 'worse')",
     "UPDATE checkins SET document = json_set(document, '$.decision', 'progress')",
+    "UPDATE links SET summary = json_set(summary, '$.pain_score', 0)",
 ])
 def test_a_row_changed_behind_runrehabs_back_is_damage(runner, tmp_path, change):
     db = tmp_path / "h.db"
@@ -154,3 +199,20 @@ def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_
     with History.open(db) as history:
         assert history._rows("SELECT count(*) AS n FROM links")[0]["n"] == 4
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
+
+
+@pytest.mark.parametrize("summary", ["summary || ',' || summary", "json_set(summary, '$.pain_score', 'x')",
+                                     "json_remove(summary, '$.routine')", "'not json'", "'null'"])
+def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET summary = {summary} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    conn.commit()
+    conn.close()
+    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
+        assert result.stdout == "", args

@@ -124,10 +124,10 @@ def test_the_record_shapes_match_the_rule_base_models():
 
 @pytest.mark.parametrize("name", sorted(n for n in SCHEMAS if n not in (*FILES, "exercises", "questions", "symptoms")))
 def test_each_output_document_is_defined_once_and_refuses_a_misspelt_field(name):
-    from runrehab.documents import export, kinds
+    from runrehab.documents import export, kinds, report
 
     kind = SCHEMAS[name][0]
-    homes = [m for m in (kinds, export) if getattr(m, kind.__name__, None) is kind and m.__name__ == kind.__module__]
+    homes = [m for m in (kinds, export, report) if getattr(m, kind.__name__, None) is kind and m.__name__ == kind.__module__]
     assert issubclass(kind, kinds.Document) and len(homes) == 1
     assert "__slots__" in vars(kind)
     with pytest.raises(TypeError, match="misspelt"):

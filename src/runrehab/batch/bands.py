@@ -38,9 +38,12 @@ class Bands:
     with the first value of each band, its warning signs, and each question its interview asks
     with the spellings of its answers."""
 
-    def __init__(self, spec: dict[str, Any], spellings: Callable[[Any], dict[Any, Any]] | None = None):
+    def __init__(self, spec: dict[str, Any], spellings: Callable[[Any], dict[Any, Any]] | None = None,
+                 asks: Callable[[str, dict[str, Any]], bool] | None = None):
         """`spellings` makes the index of a question's usual spellings from what its spec holds
-        for them (in a part read from the cache, the number of the list its symptoms share)."""
+        for them (in a part read from the cache, the number of the list its symptoms share);
+        `asks` says whether a question with an ask_if is asked after the answers given (without
+        it, a case leaving one out goes to the engine)."""
         spellings = spellings or spelling_index
         self.spec = spec
         self.symptom: str = spec["symptom"]
@@ -52,6 +55,9 @@ class Bands:
         self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
         self._defaults = {qid: value for qid, value in spec["defaults"]}
+        self._asked_if = {qid: value for qid, value in spec["asked_if"]} if asks is not None else {}
+        self._defaults.update(self._asked_if)
+        self._asks = asks
         if not all(self._answers(qid, value) for qid, value in self._defaults.items()):
             raise ValueError(f"the defaults {spec['defaults']!r}")
         self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
@@ -78,19 +84,22 @@ class Bands:
         return typed if len(typed) == len(spellings) else self._defaulted(typed)
 
     def _defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
-        """Typed answers with the defaults of those left out after them, in the interview's order,
-        as engine.interview.complete adds them; None when one left out has no default the table
-        holds (required, a warning sign, asked only if...) or a warning sign is raised (the
-        interview then fills in nothing)."""
-        defaults = self._defaults
+        """Typed answers with the defaults of those left out, as engine.interview.complete adds
+        them: in the interview's order, round by round while a default makes another question
+        asked (its ask_if, by `asks`), and none once a warning sign is raised (the interview ends
+        there); None when one left out has no default the table holds (required, a warning sign)."""
+        defaults, asked_if, asks = self._defaults, self._asked_if, self._asks
         if any(typed.get(f) is True for f in self.flags):
-            return None
-        for qid in self._spellings:
-            if qid not in typed:
-                if qid not in defaults:
-                    return None
+            return typed  # a warning sign ends the interview: nothing is filled in
+        while True:  # a default may make another question asked (its ask_if), as in engine.interview.complete
+            todo = [qid for qid in self._spellings
+                    if qid not in typed and (qid not in asked_if or asks(qid, typed))]  # type: ignore[misc]
+            if not todo:
+                return typed
+            if not all(qid in defaults for qid in todo):
+                return None
+            for qid in todo:
                 typed[qid] = defaults[qid]
-        return typed
 
     def _answers(self, qid: str, value: Any) -> bool:
         """Whether `value` is an answer to `qid` the interview could have typed (a default read

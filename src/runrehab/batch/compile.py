@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..documents.as_json import JsonLines
@@ -20,7 +21,7 @@ from ..documents.record import Record, updated
 from ..documents.vocabulary import RED_FLAG_LEVELS, is_red_flag
 from ..engine.announcements import announced, onset_settled
 from ..engine.evaluate import triage
-from ..engine.interview import NO, YES, parse_answer
+from ..engine.interview import NO, YES, applies, parse_answer
 from ..errors import AnswerError
 from ..rules.conditions import band_values, leaves
 from .bands import Bands, states
@@ -56,10 +57,17 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
                for q in asked.values()]
     # what the interview fills in for an optional answer left out (engine.interview.complete),
     # where nothing else decides whether it is asked
-    defaults = [[q.id, q.default] for q in asked.values()
-                if not (q.required or q.red_flag) and q.ask_if is None and q.id != "symptom"]
+    optional = [q for q in asked.values() if not (q.required or q.red_flag) and q.id != "symptom"]
+    defaults = [[q.id, q.default] for q in optional if q.ask_if is None]
+    # and those asked only if their ask_if holds, which the interview then fills in (Bands.asks)
+    asked_if = [[q.id, q.default] for q in optional if q.ask_if is not None]
     return Bands({"symptom": symptom, "usable": usable, "flags": flags, "questions": questions,
-                  "answers": answers, "defaults": defaults})
+                  "answers": answers, "defaults": defaults, "asked_if": asked_if}, asks=asks_of(kb))
+
+
+def asks_of(kb: KnowledgeBase) -> Callable[[str, dict[str, Any]], bool]:
+    """Whether the interview asks question `qid` after the answers given (engine.interview.applies)."""
+    return lambda qid, answers: applies(kb.questions[qid], answers)
 
 
 def _spellings(question: Record) -> list[list[Any]]:

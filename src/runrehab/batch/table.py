@@ -32,7 +32,7 @@ from ..engine.announcements import onset_of
 from ..engine.evaluate import triage
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
-from .compile import MARKED, REFERENCE_DATE, bands_of, compiled_symptom, holed, marked, marks_first
+from .compile import MARKED, REFERENCE_DATE, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -59,14 +59,15 @@ class DecisionTable:
         self._plain: dict[str, Bands] = {}  # bands_of each symptom without a part
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
+        self._asks = asks_of(kb)
 
     def table(self, symptom: str) -> _Symptom:
         known = self._symptoms.get(symptom)
         if known is None:
             try:
-                known = _Symptom(self._holding(symptom), symptom)
+                known = _Symptom(self._holding(symptom), symptom, self._asks)
             except Damaged:  # a cache entry that does not hold what it should: compiled afresh
-                known = _Symptom(self._holding(symptom, cached=False), symptom)
+                known = _Symptom(self._holding(symptom, cached=False), symptom, self._asks)
             self._symptoms[symptom] = known
         return known
 
@@ -78,23 +79,31 @@ class DecisionTable:
         if known is not None:
             return known
         met = self._cases[symptom] = self._cases.get(symptom, 0) + 1
-        if met <= ENGINE_FIRST:
-            if self._entry is None and not self._looked:
-                self._looked = True
-                entry = cached_entry(self.kb)
-                try:
-                    self._entry = None if entry is None else _Opened(entry, self._bytes)
-                except Damaged:  # kept, but not whole: made afresh now
-                    return self.table(symptom)
-            if self._entry is None or not self._entry.entry.holds(symptom):
-                return None
+        if met <= ENGINE_FIRST and not self._in_cache(symptom):
+            return None
         return self.table(symptom)
 
+    def _in_cache(self, symptom: str) -> bool:
+        """Whether the cache holds the symptom's part (asked once a batch; a part kept but not
+        whole is made afresh now, and so is held)."""
+        if self._entry is None and not self._looked:
+            self._looked = True
+            entry = cached_entry(self.kb)
+            try:
+                self._entry = None if entry is None else _Opened(entry, self._bytes)
+            except Damaged:  # kept, but not whole: made afresh now
+                self.table(symptom)
+                return True
+        return self._entry is not None and self._entry.entry.holds(symptom)
+
     def _bands(self, symptom: str) -> Bands:
-        """The bands of a symptom's part, or made from the rule base while it has none."""
+        """The bands of a symptom's part (read from the cache when it holds it: cheaper than
+        making them), or made from the rule base while it has none."""
         known = self._symptoms.get(symptom)
         if known is not None:
             return known.bands
+        if self._in_cache(symptom):
+            return self.table(symptom).bands
         bands = self._plain.get(symptom)
         if bands is None:
             bands = self._plain[symptom] = bands_of(self.kb, symptom)
@@ -214,11 +223,11 @@ class _Symptom:
     """One symptom's part of the table, read from the entry when its first case comes (its
     layout: batch.compile.compiled_symptom)."""
 
-    def __init__(self, opened: _Opened, symptom: str):
+    def __init__(self, opened: _Opened, symptom: str, asks: Callable[[str, dict[str, Any]], bool]):
         spec = opened.entry.symptom(symptom)
         table = opened.entry.table(symptom)
         try:
-            self.bands = Bands(spec, opened.spellings)
+            self.bands = Bands(spec, opened.spellings, asks)
             cells, outcomes = len(self.bands.cells()), spec["outcomes"]
             self._escalations: list[int] = spec["escalations"]
             if type(outcomes) is not int or not 0 <= outcomes <= cells or len(table) < cells + outcomes + 1 \

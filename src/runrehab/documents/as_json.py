@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from functools import cache
+from typing import Any, Callable
 
 from .record import Record, _layout, fields_of, is_document
 from .vocabulary import KEYWORD_FIELDS
@@ -34,10 +35,69 @@ def _plain(value: Any) -> Any:
 
 
 def to_json(doc: Any) -> str:
-    """to_data(doc) as JSON text, written by the json module's encoder straight from the Records."""
+    """to_data(doc) as JSON text, the text json.dumps(indent=2) gives, written straight from the Records."""
     if (isinstance(doc, Record) or is_document(doc)) and getattr(doc, "trace", 1) is None:
         doc = {k: v for k, v in fields_of(doc).items() if k != "trace"}
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+    return _indented(doc, "")
+
+
+class KeptJson(list):  # type: ignore[type-arg]
+    """Documents read back with the compact JSON text each was kept as (checked when read): to_json
+    writes that text as it is, each on a line of its own, rather than encoding them again."""
+
+    def __init__(self, items: list[Any], texts: list[str]):
+        super().__init__(items)
+        self.texts = texts
+
+
+_SCALAR = (str, int, float)  # with None: what json writes without looking inside
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@cache
+def _flat(pad: str) -> Callable[[Any], str]:
+    """The encoder of a list or mapping of scalars laid out at `pad`: one item a line."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + pad, ": ")).encode
+
+
+def _indented(value: Any, pad: str) -> str:
+    """`value` as json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) lays it
+    out at the indentation `pad`. The json module writes indented text in Python, a value at a
+    time; here a list or mapping of scalars, which is most of a document, goes to its C encoder whole."""
+    if value is None or isinstance(value, _SCALAR):
+        return _encode(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        flat = _flat(inner)
+        pieces, run = [], {}  # a run of items with scalar values goes to the C encoder whole
+        for k, v in value.items():
+            if v is None or isinstance(v, _SCALAR):
+                run[k] = v
+                continue
+            if run:
+                pieces.append(inner + flat(run)[1:-1])
+                run = {}
+            pieces.append(f"{inner}{_key(k)}: {_indented(v, inner)}")
+        if run:
+            pieces.append(inner + flat(run)[1:-1])
+        return "{\n" + ",\n".join(pieces) + "\n" + pad + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        if type(value) is KeptJson:
+            return "[\n" + ",\n".join(inner + text for text in value.texts) + "\n" + pad + "]"
+        if all(v is None or isinstance(v, _SCALAR) for v in value):
+            return "[\n" + inner + _flat(inner)(list(value))[1:-1] + "\n" + pad + "]"
+        return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + "\n" + pad + "]"
+    return _indented(_json_default(value), pad)
+
+
+def _key(key: Any) -> str:
+    """A mapping's key as json writes it (a number, true, false or null as text)."""
+    return _encode(key) if isinstance(key, str) else _encode({key: 0})[1:-4]
 
 
 def _json_default(value: Any) -> Any:

@@ -10,14 +10,13 @@ markers pydantic reads for the schemas (Limits); nothing checks them at run time
 from __future__ import annotations
 
 import datetime as dt
-from functools import total_ordering
 from typing import Annotated, Any, Literal, Optional
 
-from ..safe_text import visible
 from .base import Document, Limits, SchemaOnly
 from .record import fields_of
 from .vocabulary import SCHEMA_VERSION, Category, Level, Status, Weekday, When
 from .dose import Count, Dose, Load, ProgrammeStep, Range, Schedule, Tempo  # noqa: F401  (the parts of a routine)
+from .report import Problem, ValidationReport  # noqa: F401  (what `validate` prints)
 
 # Who said the words a citation quotes. A runner's words are context (what they feel, what they
 # tried), never advice: no routine or dose may rest on them alone.
@@ -154,6 +153,25 @@ class WarningSign(Document):
     dates: Annotated[list[dt.date], Limits(min_length=1)]
 
 
+class CheckinSummary(Document):
+    """A check-in as the views of its plan list it (the handout's table, pain trend and warning
+    signs asked): kept beside the check-in in the history (history.chain), so that a view reads
+    these rather than every check-in whole."""
+
+    date: dt.date
+    day: Count
+    progress: Optional[Progress]
+    pain_score: Optional[Score]
+    answers: dict[str, Any]
+    red_flags: list[str]
+    triage_level: Level
+    decision: Decision
+    routine: list[str]  # the exercise ids of the routine it gave
+    # CRC-32 of what it prescribes, its dates aside (engine.state.summary_of): equal in two
+    # check-ins that leave the runner with the same level, routine, advice and checkpoints
+    prescribed: int
+
+
 class PlanStatus(Plan):
     """`runrehab plan`: the current plan with where it stands today. The fields it adds are
     optional so that one schema (`runrehab schema plan`) covers `triage --json` too."""
@@ -173,7 +191,9 @@ class PlanStatus(Plan):
     other_plans: Optional[list[str]] = None  # the symptoms of the other running plans
     adherence: Optional[Adherence] = None
     warning_signs: Optional[list[WarningSign]] = None  # every one answered yes since the triage, first met first
-    checkins: Optional[list[CheckIn]] = None  # every check-in on the plan, oldest first
+    checkins: Optional[list[CheckinSummary]] = None  # every check-in on the plan, oldest first
+    # every exercise prescribed since the triage, in the order first given, each at its latest dose
+    routine_tried: Optional[list[RoutineEntry]] = None
     sessions: Optional[list[LogEntry]] = None  # every exercise logged as done on the plan, oldest first
     run_days: Optional[list[Weekday]] = None  # the days the runner runs (`runrehab settings`), when given
 
@@ -318,35 +338,3 @@ class LogSummary(Document):
     path: str
     logged: list[LoggedEntry]
     already: list[LoggedEntry]
-
-
-@total_ordering
-class Problem(Document):
-    """Something wrong in a rule-base file, at FILE:LINE:COL; problems sort by place."""
-
-    file: str
-    line: Annotated[int, Limits(ge=1)]
-    col: Annotated[int, Limits(ge=1)]
-    severity: Literal["error", "warning"]
-    code: str
-    message: str
-
-    def __init__(self, file: str, line: int, col: int, severity: str, code: str, message: str) -> None:
-        super().__init__(file=file, line=line, col=col, severity=severity, code=code, message=message)
-
-    def __lt__(self, other: Problem) -> bool:
-        return tuple(fields_of(self).values()) < tuple(fields_of(other).values())
-
-    def __hash__(self) -> int:
-        return hash(tuple(fields_of(self).values()))
-
-    def __str__(self) -> str:
-        return visible(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}")
-
-
-class ValidationReport(Document):
-    """`runrehab validate --json`: `ok` is false when an error (or with --strict a warning) was found."""
-
-    schema_version: int = SCHEMA_VERSION
-    ok: bool
-    problems: list[Problem]

@@ -203,7 +203,12 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     if red_flag_raised(answers):
         return []
     return [q for q in asked if q.id not in answers and not (stage == "checkin" and q.asked_once)
-            and (q.ask_if is None or evaluate(q.ask_if, answers))]
+            and applies(q, answers)]
+
+
+def applies(q: Record, answers: dict[str, Any]) -> bool:
+    """Whether question `q` is asked after `answers` (its ask_if holds, or it has none)."""
+    return q.ask_if is None or evaluate(q.ask_if, answers)
 
 
 def next_question(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> Record | None:

@@ -3,11 +3,33 @@ handout, calendar). `status_after` is the one step; history.chain keeps its resu
 check-in, and `state_after` replays it over a list (the calendar's earlier exports)."""
 from __future__ import annotations
 
+import json
+import zlib
+
+from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..documents.vocabulary import RED_FLAG_LEVELS
 
 # What each check-in decision makes of the plan; `continue` keeps an upkeep plan in upkeep.
 STATUS_AFTER = {"progress": "upkeep", "escalate": "escalated", "stop": "stopped"}
+
+
+def summary_of(checkin: Record) -> CheckinSummary:
+    """A check-in as the views of its plan list it (documents.CheckinSummary)."""
+    return CheckinSummary(date=checkin.date, day=checkin.day, progress=checkin.progress, pain_score=checkin.pain_score,
+                          answers=dict(checkin.answers), red_flags=list(checkin.red_flags),
+                          triage_level=checkin.triage_level, decision=checkin.decision,
+                          routine=[item.exercise for item in checkin.routine], prescribed=prescribed(checkin))
+
+
+def prescribed(checkin: Record) -> int:
+    """What a check-in prescribes, its dates aside, as a CRC-32: the level, the routine, the advice,
+    the checkpoints and whether a review is set."""
+    from ..documents.as_json import to_data
+
+    what = [checkin.triage_level, checkin.routine, checkin.advice, checkin.stop_if, checkin.escalation,
+            checkin.next_review is None]
+    return zlib.crc32(json.dumps(to_data(what), sort_keys=True).encode())
 
 
 def status_after(previous: str, decision: str) -> str:
@@ -36,9 +58,14 @@ def state_of(plan: Record, status: str, latest: Record | None, exercised: bool =
                   latest=latest, running=running, resting=resting, routine_now=running and not resting and bool(routine))
 
 
-def state_after(plan: Record, checkins: list[Record], exercised: bool = False) -> Record:
-    """Where a plan stands after `checkins` (oldest first), walked one step at a time."""
-    status = "active"
+def statuses_after(checkins: list[Record]) -> list[str]:
+    """The plan's status before any of `checkins` (oldest first) and after each, walked one step at a time."""
+    statuses = ["active"]
     for c in checkins:
-        status = status_after(status, c.decision)
-    return state_of(plan, status, checkins[-1] if checkins else None, exercised)
+        statuses.append(status_after(statuses[-1], c.decision))
+    return statuses
+
+
+def state_after(plan: Record, checkins: list[Record], exercised: bool = False) -> Record:
+    """Where a plan stands after `checkins` (oldest first)."""
+    return state_of(plan, statuses_after(checkins)[-1], checkins[-1] if checkins else None, exercised)

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, get_args
 from ..documents.record import Record
 from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
-from ..engine.state import status_after
+from ..documents.kinds import CheckinSummary
+from ..engine.state import status_after, summary_of
 from ..errors import HistoryError
 
 if TYPE_CHECKING:
@@ -55,9 +56,44 @@ def link_of(text: Any) -> Link:
     return Link(**data)
 
 
-def seal(row: Any, state: Any) -> int:
-    """The seal of a check-in's row (its date, answers and document) with `state`."""
-    return zlib.crc32(f"{row['date']}\0{row['answers']}\0{row['document']}\0{state}".encode("utf-8", "surrogatepass"))
+def seal(row: Any, state: Any, summary: Any = None) -> int:
+    """The seal of a check-in's row (its date, answers and document) with `state` and `summary`
+    (None in a link written before summaries were)."""
+    kept = f"{row['date']}\0{row['answers']}\0{row['document']}\0{state}" + ("" if summary is None else f"\0{summary}")
+    return zlib.crc32(kept.encode("utf-8", "surrogatepass"))
+
+
+_NONE = type(None)
+_SUMMARY = {"date": {str}, "day": {int}, "progress": {str, _NONE}, "pain_score": {int, _NONE}, "answers": {dict},
+            "red_flags": {list}, "triage_level": {str}, "decision": {str}, "routine": {list}, "prescribed": {int}}
+_KEYS = _SUMMARY.keys()
+
+
+def summary_text(c: Record) -> str:
+    from ..documents.as_json import to_data
+
+    return json.dumps(to_data(summary_of(c)), separators=(",", ":"))
+
+
+def summaries_of(texts: list[Any]) -> list[CheckinSummary]:
+    """Stored summaries (history.chain writes them) as documents; ValueError naming the first
+    that is not one."""
+    try:
+        data = json.loads("[" + ",".join(texts) + "]")
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError("holds a summary that is not one") from None
+    if len(data) != len(texts):
+        raise ValueError("holds a summary that is not one")
+    out = []
+    for d in data:
+        if type(d) is not dict or d.keys() != _KEYS or not all(type(d[k]) in kinds for k, kinds in _SUMMARY.items()) \
+                or not {str} >= {*map(type, d["red_flags"]), *map(type, d["routine"])}:
+            raise ValueError("holds a summary that is not one")
+        try:
+            out.append(CheckinSummary(**{**d, "date": dt.date.fromisoformat(d["date"])}))
+        except ValueError:
+            raise ValueError("holds a summary that is not one") from None
+    return out
 
 
 def first_link(plan: Record) -> Link:
@@ -135,12 +171,13 @@ class Reader:
         links were."""
         if not self.linked:
             return None
-        kept = self.history._rows("SELECT state, seal FROM links WHERE checkin_id = ?", (row["id"],))
-        return self.unsealed(row, kept[0]["state"], kept[0]["seal"]) if kept else None
+        summary = "summary" if has_summaries(self.history) else "NULL AS summary"
+        kept = self.history._rows(f"SELECT state, seal, {summary} FROM links WHERE checkin_id = ?", (row["id"],))
+        return self.unsealed(row, kept[0]["state"], kept[0]["seal"], kept[0]["summary"]) if kept else None
 
-    def unsealed(self, row: sqlite3.Row, state: Any, sealed: Any) -> Link:
-        """The link `state` of check-in `row`, once its seal is found to match."""
-        if sealed != seal(row, state):
+    def unsealed(self, row: sqlite3.Row, state: Any, sealed: Any, summary: Any = None) -> Link:
+        """The link `state` of check-in `row`, once its seal (with its `summary`) is found to match."""
+        if sealed != seal(row, state, summary):
             raise self._damaged(row["id"], "was changed after it was saved (its seal does not match)")
         try:
             return link_of(state)
@@ -157,6 +194,22 @@ class Reader:
         if link is None:  # kept before links were: walk them all
             return self.walked(before)
         return link, self.record(row)
+
+    def summaries(self) -> list[tuple[int, CheckinSummary, str]]:
+        """Every check-in of the plan as the views list it, oldest first, with its id and its JSON
+        text: the summary kept beside its link, or made from the check-in itself when it has none
+        (kept before summaries were)."""
+        sql = ("SELECT c.id, l.summary FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id WHERE c.plan_id = ? "
+               "ORDER BY c.date, c.id") if has_summaries(self.history) else \
+            "SELECT id, NULL AS summary FROM checkins WHERE plan_id = ? ORDER BY date, id"
+        rows = self.history._rows(sql, (self.plan_id,))
+        kept = [row for row in rows if row["summary"] is not None]
+        try:
+            made = dict(zip((row["id"] for row in kept), summaries_of([row["summary"] for row in kept])))
+        except ValueError as exc:
+            raise self._damaged(kept[0]["id"], str(exc)) from None
+        return [(row["id"], made[row["id"]], row["summary"]) if row["id"] in made else
+                (row["id"], summary_of(self.doc(row["id"])), summary_text(self.doc(row["id"]))) for row in rows]
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
         """The link made by walking every check-in (of the days before `before`), each checked
@@ -184,16 +237,27 @@ def has_links(history: History) -> bool:
     return conn is not None and conn.execute("PRAGMA user_version").fetchone()[0] >= 3
 
 
-def relink(history: History, plan_id: int, since: tuple[str, int] | None = None) -> None:
+def has_summaries(history: History) -> bool:
+    conn = history._conn
+    return conn is not None and conn.execute("PRAGMA user_version").fetchone()[0] >= 4
+
+
+def relink(history: History, plan_id: int, since: tuple[str, int] | None = None, reader: Reader | None = None) -> None:
     """Write the link (and seal) of every check-in of `plan_id` from position `since` (its date
     and id) on, in the writing transaction: after a new check-in that is that one, and those
     dated after it. The whole plan when `since` is None, or when the check-ins before `since`
-    were kept before links were (or lost theirs)."""
+    were kept before links were (or lost theirs). `reader`: the plan's, with what it has read
+    already (a check-in's, which read where the plan stood)."""
     conn = history._conn
     assert conn is not None
-    plan = history._plan(conn.execute("SELECT * FROM plans WHERE id = ?", (plan_id,)).fetchone()).record
-    reader = Reader(history, plan_id, plan)
+    if reader is None:
+        reader = Reader(history, plan_id, history._plan(conn.execute("SELECT * FROM plans WHERE id = ?",
+                                                                     (plan_id,)).fetchone()).record)
+    plan = reader.plan
     prev = day_end = first_link(plan)
+    if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND summary IS NULL LIMIT 1",
+                                          (plan_id,)).fetchone():
+        since = None  # links kept before summaries were: the whole plan
     if since is not None:
         before = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND (date, id) < (?, ?) ORDER BY date DESC, "
                               "id DESC LIMIT 1", (plan_id, *since)).fetchone()
@@ -206,10 +270,10 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None)
             prev, day_end = (link or first_link(plan) for link in kept)
     where, args = ("AND (date, id) >= (?, ?)", (plan_id, *since)) if since else ("", (plan_id,))
     rows = conn.execute(f"SELECT * FROM checkins WHERE plan_id = ? {where} ORDER BY date, id", args).fetchall()
-    for row, link, _ in reader.walk(rows, prev, day_end):
-        state = link.text()
-        conn.execute("INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal) VALUES (?, ?, ?, ?)",
-                     (row["id"], plan_id, state, seal(row, state)))
+    for row, link, c in reader.walk(rows, prev, day_end):
+        state, summary = link.text(), summary_text(c)
+        conn.execute("INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, summary) VALUES (?, ?, ?, ?, ?)",
+                     (row["id"], plan_id, state, seal(row, state, summary), summary))
 
 
 def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:

@@ -17,7 +17,7 @@ from ..errors import HistoryError
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS = {
     1: """
@@ -73,6 +73,11 @@ MIGRATIONS = {
         seal INTEGER NOT NULL
     );
     CREATE INDEX links_plan ON links (plan_id);
+    """,
+    # each check-in as the views of its plan list it (documents.CheckinSummary), beside its link:
+    # written with the link; a plan whose links lack it is linked whole at its next check-in
+    4: """
+    ALTER TABLE links ADD COLUMN summary TEXT;
     """,
 }
 

@@ -69,18 +69,19 @@ def entries(history: History) -> list[Entry]:
 def checkin_rows(history: History, plan_id: int) -> Iterator[Any]:
     """The check-in rows of a plan, oldest first, each checked: by the seal of its link, or whole
     when it has none (kept before links were)."""
-    from .chain import has_links
+    from .chain import has_links, has_summaries
 
     if history._conn is None:
         return
     reader = Reader(history, plan_id, None)  # type: ignore[arg-type]  # for its words on damage alone
-    sql = ("SELECT c.*, l.state AS link_state, l.seal AS link_seal FROM checkins c LEFT JOIN links l ON "
-           "l.checkin_id = c.id WHERE c.plan_id = ? ORDER BY c.date, c.id") if has_links(history) else \
-        "SELECT *, NULL AS link_state, NULL AS link_seal FROM checkins WHERE plan_id = ? ORDER BY date, id"
+    summary = "l.summary" if has_summaries(history) else "NULL"
+    sql = (f"SELECT c.*, l.state AS link_state, l.seal AS link_seal, {summary} AS link_summary FROM checkins c "
+           "LEFT JOIN links l ON l.checkin_id = c.id WHERE c.plan_id = ? ORDER BY c.date, c.id") if has_links(history) \
+        else "SELECT *, NULL AS link_state, NULL AS link_seal FROM checkins WHERE plan_id = ? ORDER BY date, id"
     try:
         for row in history._conn.execute(sql, (plan_id,)):
             if row["link_seal"] is not None:
-                reader.unsealed(row, row["link_state"], row["link_seal"])
+                reader.unsealed(row, row["link_state"], row["link_seal"], row["link_summary"])
             else:
                 history._checked("check-in", row)
             yield row

@@ -138,8 +138,9 @@ class History:
                  json.dumps(document), kb_version, kb_hash))
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
-    def save_checkin(self, plan_id: int, answers: dict[str, Any], document: dict[str, Any]) -> int:
-        """Keep a check-in and, in the same transaction, where its plan stands after it (chain.relink)."""
+    def save_checkin(self, plan_id: int, answers: dict[str, Any], document: dict[str, Any], reader: Any = None) -> int:
+        """Keep a check-in and, in the same transaction, where its plan stands after it (chain.relink,
+        with the plan's `reader` when given)."""
         from .chain import relink
 
         with self._writing(f"the check-in was saved to {self.path}") as conn:
@@ -147,7 +148,7 @@ class History:
                 "INSERT INTO checkins (plan_id, date, saved_at, answers, document, uid)"
                 f" VALUES (?, ?, ?, ?, ?, {history_file.NEW_UID})",
                 (plan_id, document["date"], _now(), json.dumps(answers), json.dumps(document)))
-            relink(self, plan_id, (document["date"], int(cursor.lastrowid)))  # type: ignore[arg-type]
+            relink(self, plan_id, (document["date"], int(cursor.lastrowid)), reader)  # type: ignore[arg-type]
             return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def forget(self, symptom: str | None) -> tuple[int, bool]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
+from ..documents.as_json import KeptJson
 from ..documents.record import Record, fields_of
 from ..engine.evaluate import day_of_plan
 from ..engine.programme import on_day
@@ -75,9 +76,16 @@ class Current:
         """Its latest check-in as a document (None before any)."""
         return self.standing()[1]
 
-    def checkins(self) -> list[Record]:
-        """Every check-in, oldest first, each read once (what the handout and the calendar show)."""
-        return [c.record for c in self.history.checkins(self.stored.id)]
+    def routine_tried(self, summaries: list[tuple[int, Record, str]]) -> list[Record]:
+        """Every exercise prescribed since the triage, in the order first given, each at its latest
+        dose (what a check-in left out or an escalation ended still counts as tried): read from the
+        latest check-in that gave each, from `summaries` (Reader.summaries)."""
+        given: dict[str, Any] = {item.exercise: "plan" for item in self.plan.routine}
+        for cid, summary, _ in summaries:
+            for exercise in summary.routine:
+                given[exercise] = cid
+        reader = self.reader()
+        return [next(i for i in reader.doc(ref).routine if i.exercise == exercise) for exercise, ref in given.items()]
 
 
 def plan_state(plan: Record, standing: tuple[Link, Record | None], exercised: bool = False) -> Record:
@@ -143,9 +151,10 @@ def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
     return [e for e in plan.escalation if 0 < e.after_days <= day]
 
 
-def plan_status(now: Current, today: dt.date) -> PlanStatus:
+def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus:
     """The plan as `runrehab plan` shows it on `today`: where it
-    stands (plan_state), its day, the escalations whose day has come, the other running plans."""
+    stands (plan_state), its day, the escalations whose day has come, the other running plans,
+    its check-ins as the views list them (each read whole with `whole`: the calendar replays them)."""
     from ..engine.sessions import adherence, rounds_by_day
     from .settings import read_settings
 
@@ -153,7 +162,8 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
     day = day_of_plan(plan.date, today, "the day")
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
-    checkins = now.checkins()
+    summaries = now.reader().summaries()
+    checkins = replayed(now, summaries) if whole else KeptJson([s for _, s, _ in summaries], [t for _, _, t in summaries])
     others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
@@ -162,9 +172,25 @@ def plan_status(now: Current, today: dt.date) -> PlanStatus:
                   since=state.since, why=state.why, current_routine=on_day(state.routine, day), other_plans=others,
                   running=state.running, routine_now=state.routine_now,
                   adherence=adherence(plan.date, today, done) if state.routine_now else None,
-                  warning_signs=warning_signs(link), checkins=checkins,
+                  warning_signs=warning_signs(link), checkins=checkins, routine_tried=now.routine_tried(summaries),
                   sessions=[LogEntry(**{**e.entry, "date": e.date}) for e in logged],
                   run_days=list(read_settings().run_days) or None)
+
+
+def replayed(now: Current, summaries: list[tuple[int, Record, str]]) -> list[Record]:
+    """The check-ins as the calendar replays them, oldest first: whole where the plan stood after
+    it (its status and what it prescribed, dates aside: engine.state.prescribed) as after no later
+    one; as its summary otherwise, a later one standing the same."""
+    from ..engine.state import statuses_after
+
+    statuses = statuses_after([summary for _, summary, _ in summaries])[1:]
+    later: set[tuple[str, int]] = set()
+    out: list[Record] = []
+    for (cid, summary, _), status in zip(reversed(summaries), reversed(statuses)):
+        key = (status, summary.prescribed)
+        out.append(summary if key in later else now.reader().doc(cid))
+        later.add(key)
+    return out[::-1]
 
 
 def warning_signs(link: Link) -> list[WarningSign]:
@@ -294,7 +320,7 @@ def keep_checkin(now: Current, answers: dict[str, Any], doc: CheckIn) -> Path:
     """Save a check-in with its answers to `now`'s plan; the history's path."""
     from ..documents.as_json import to_data
 
-    now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False))
+    now.history.save_checkin(now.stored.id, answers, to_data(doc, trace=False), now.reader())
     return now.history.path
 
 

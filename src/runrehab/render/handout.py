@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..documents.record import Record
 from .words import DECISION_WORDS, choice_words, cited, dose_text, now_words, timing_words, trend_word
@@ -67,10 +67,20 @@ def _pain(status: Record) -> list[str]:
 
 def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     asked: dict[str, dict[str, list[str]]] = {}  # question -> answer -> the dates it was given
+    signs: dict[str, bool] = {}  # whether each question is a warning sign, looked up once
+    words: dict[tuple[str, Any], str] = {}  # each answer in words once: a year of check-ins gives the same ones
     for when, answers in ((status.date, status.answers), *((c.date, c.answers) for c in status.checkins or ())):
+        day = when.isoformat()
         for qid, value in answers.items():
-            if _is_warning_sign(kb, qid):
-                asked.setdefault(qid, {}).setdefault(choice_words(kb, qid, value), []).append(when.isoformat())
+            sign = signs.get(qid)
+            if sign is None:
+                sign = signs[qid] = _is_warning_sign(kb, qid)
+            if sign:
+                key = (qid, value if isinstance(value, (str, int, bool)) else repr(value))
+                said = words.get(key)
+                if said is None:
+                    said = words[key] = choice_words(kb, qid, value)
+                asked.setdefault(qid, {}).setdefault(said, []).append(day)
     lines = ["", "### Warning signs asked, and each answer", ""]
     if not asked:
         return lines + ["None asked."]
@@ -90,11 +100,8 @@ def _triage_answers(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
 def _routine_tried(status: Record) -> list[Record]:
     """Every exercise prescribed since the triage, in the order first given, each at its latest
     dose (what a check-in left out or an escalation ended still counts as tried)."""
-    tried: dict[str, Record] = {}
-    for routine in (status.routine, *(c.routine for c in status.checkins or ())):
-        for item in routine:
-            tried[item.exercise] = item
-    return list(tried.values())
+    tried = getattr(status, "routine_tried", None)  # history.tracking.plan_status reads it; a new plan's is its routine
+    return list(status.routine if tried is None else tried)
 
 
 def _reached(entries: list[Record]) -> str:

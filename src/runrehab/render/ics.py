@@ -16,9 +16,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..documents.vocabulary import ORDER, when
-from ..engine.state import state_after
+from ..engine.state import state_of, statuses_after
 from ..safe_text import visible
 from .words import checkpoints, dose_text, now_words, timing_words
 
@@ -142,11 +143,14 @@ def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
     sequence = len(checkins)
     run_days = list(status.run_days or [])
     exercised = bool(status.sessions)  # an exercise logged: the rest a plan may ask for first is over
-    now = _events(status, state_after(status, checkins, exercised), run_days)
+    statuses = statuses_after(checkins)
+    now = _events(status, state_of(status, statuses[-1], checkins[-1] if checkins else None, exercised), run_days)
     held: dict[str, Event] = {}
     for n in range(sequence + 1):
+        if n and isinstance(checkins[n - 1], CheckinSummary):
+            continue  # where the plan stood then, dates aside, it stands again later: those events are sent from there
         for days in ([], run_days or ["mon"]):
-            held |= _events(status, state_after(status, checkins[:n], exercised), days)
+            held |= _events(status, state_of(status, statuses[n], checkins[n - 1] if n else None, exercised), days)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//runrehab//runrehab plan//EN", "CALSCALE:GREGORIAN",
              *(line for uid, event in now.items() for line in event.lines(uid, stamp, sequence, False)),
              *(line for uid, event in held.items() if uid not in now
