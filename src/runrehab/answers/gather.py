@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.interview import carried_over, complete, parse_answers
 from ..errors import AnswerError, UsageError
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 Asker = Callable[["KnowledgeBase", dict[str, Any], str, "str | None"], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class AnswerSources:
+class AnswerSources(NamedTuple):
     """Where a command's answers come from, as its options name them."""
 
     file: str | None = None  # --answers PATH, or - for stdin
@@ -32,8 +30,7 @@ class AnswerSources:
     at_terminal: bool = False  # a person can be asked (stdin is a terminal, or --interactive)
 
 
-@dataclass(frozen=True)
-class Gathered:
+class Gathered(NamedTuple):
     """One case's answers: complete and typed, with the ids given that the interview ignores."""
 
     line: int | None  # of a batch; None for a single case
@@ -59,20 +56,19 @@ def parse_pairs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 Check = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
-@dataclass(frozen=True)
-class Given:
+class Given(NamedTuple):
     """The answers of a command, open: one case, or a batch (JSON Lines, triage only) whose cases
     are read afresh from the start of its file each time they are iterated."""
 
     batch: bool
-    _cases: Callable[[Check | None], Iterator[Gathered]]
+    read: Callable[[Check | None], Iterator[Gathered]]  # the cases, read afresh at each call
 
     def cases(self, check: Check | None = None) -> Iterable[Gathered]:
         """The cases complete for their stage; the first bad case raises, a batch's naming its
         line. `check`, for a batch alone: what checks a case quicker than the interview does."""
         if not self.batch:
-            return self._cases(None)
-        return _Reread(lambda: self._cases(check))
+            return self.read(None)
+        return _Reread(lambda: self.read(check))
 
 
 @contextlib.contextmanager

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import (
     CheckIn,
@@ -122,8 +121,7 @@ def decide_level(fired: list[Record], red_flags: list[str]) -> tuple[str, Record
     return level, leader
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """What the rules of one stage make of a set of answers, before it becomes a document."""
 
     applicable: list[Record]

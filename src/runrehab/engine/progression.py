@@ -5,7 +5,7 @@ the earlier check-ins come in as documents, oldest first."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..documents.kinds import Dose, Range
 from ..documents.record import Record, updated
@@ -53,12 +53,11 @@ def _clears(c: Record) -> bool:
     return bool(c.answers.get("cleared_by_clinician")) and not c.red_flags
 
 
-@dataclass(frozen=True)
-class Before:
+class Before(NamedTuple):
     """What a plan's earlier check-ins tell the next one (before_checkin makes it)."""
 
     latest: list[Record] | None = None  # the routine to go on with (None: the plan's)
-    day_start: dict[str, Dose] = field(default_factory=dict)  # doses the day began with: a step starts there
+    day_start: dict[str, Dose] = {}  # noqa: RUF012  (never changed: read only)  # doses the day began with: a step starts there
     lowered_today: bool = False  # an earlier check-in that day stepped a dose down
     worse_mornings: int = 0  # check-ins running, on the days before, that said worse the next morning
     warning: Record | None = None  # the warning-sign check-in no clinician has cleared yet

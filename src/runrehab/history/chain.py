@@ -16,13 +16,12 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
+from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
-from ..documents.kinds import CheckinSummary
 from ..engine.state import status_after, summary_of
 from ..errors import HistoryError
 
@@ -30,8 +29,7 @@ if TYPE_CHECKING:
     from .store import History
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """Where a plan stands after one of its check-ins (or, first_link, before any)."""
 
     status: str  # active, upkeep, escalated, stopped
@@ -41,7 +39,7 @@ class Link:
     signs: dict[str, list[str]]  # every warning sign answered yes so far, with its dates, first met first
 
     def text(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps(self._asdict(), separators=(",", ":"))
 
 
 _FIELDS = {"status": str, "source": (int, str), "warning": (int, str, type(None)), "worse": int, "signs": dict}

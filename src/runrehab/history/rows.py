@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class StoredPlan:
+class StoredPlan(NamedTuple):
     id: int
     symptom: str
     date: dt.date
@@ -18,8 +16,7 @@ class StoredPlan:
     record: Any = None  # the document as the engine takes it, made by the same check
 
 
-@dataclass(frozen=True)
-class LoggedExercise:
+class LoggedExercise(NamedTuple):
     """An exercise done in a session (sessions.LogEntry's fields), with the plan it belongs to."""
 
     id: int
@@ -30,8 +27,7 @@ class LoggedExercise:
     entry: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class StoredCheckIn:
+class StoredCheckIn(NamedTuple):
     id: int
     plan_id: int
     date: dt.date

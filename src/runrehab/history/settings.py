@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import NamedTuple, get_args
 
 from ..documents.vocabulary import Weekday
 from ..errors import FileRefused, UsageError
@@ -18,8 +17,7 @@ ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "s
 _LIMIT = 64 * 1024
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     run_days: tuple[str, ...] = ()  # in week order, each once; empty: not given
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
 from ..documents.as_json import KeptJson
@@ -199,8 +199,7 @@ def warning_signs(link: Link) -> list[WarningSign]:
     return [WarningSign(question=q, dates=[dt.date.fromisoformat(d) for d in dates]) for q, dates in link.signs.items()]
 
 
-@dataclass(frozen=True)
-class Logged:
+class Logged(NamedTuple):
     """What the sessions since the last check-in (or the plan's start) tell a check-in."""
 
     sessions: int  # rounds of exercises done (engine.sessions.rounds_by_day)

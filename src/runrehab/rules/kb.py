@@ -8,7 +8,6 @@ import difflib
 import re
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import get_args
@@ -41,15 +40,26 @@ def shipped_dir() -> Path:
                            "the shipped rule base is missing from this installation; reinstall runrehab")])
 
 
-@dataclass(frozen=True)
 class KnowledgeBase:
-    """A checked rule base as Records (see documents/record.py), with look-ups by id."""
+    """A checked rule base as Records (see documents/record.py), with look-ups by id. Two are
+    equal when their files, folder and content are; `shared` is what documents made from it
+    share (rules/memo.py)."""
 
-    rules_file: Record
-    exercises_file: Record
-    directory: Path
-    content_hash: str
-    shared: Shared = field(default_factory=Shared, compare=False, repr=False)  # see rules/memo.py
+    def __init__(self, rules_file: Record, exercises_file: Record, directory: Path, content_hash: str) -> None:
+        self.rules_file, self.exercises_file = rules_file, exercises_file
+        self.directory, self.content_hash = directory, content_hash
+        self.shared = Shared()
+
+    def _identity(self) -> tuple[object, ...]:
+        return self.rules_file, self.exercises_file, self.directory, self.content_hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KnowledgeBase) and self._identity() == other._identity()
+
+    __hash__ = None  # type: ignore[assignment]  (its Records are not hashable)
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase(directory={self.directory!r}, content_hash={self.content_hash!r})"
 
     @cached_property
     def exercises(self) -> Mapping[str, Record]:

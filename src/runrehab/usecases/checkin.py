@@ -3,9 +3,8 @@ check-in's questions asked, the engine's decision made and kept in the history."
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..answers.gather import AnswerSources, gathered
 from ..engine.evaluate import day_of_plan
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 
-@dataclass(frozen=True)
-class CheckinRequest:
+class CheckinRequest(NamedTuple):
     """A check-in as its options ask for it."""
 
     sources: AnswerSources

@@ -3,15 +3,13 @@ sign's above all) must reach its reader all the same."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import HistoryError
 
 
-@dataclass(frozen=True)
-class Kept:
+class Kept(NamedTuple):
     """A document and what keeping it did. With `refused`, the command shows the document, then
     ends with that error (exit 2)."""
 

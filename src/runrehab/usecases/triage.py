@@ -6,9 +6,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ..answers.gather import AnswerSources, Given, checked_first, gathered
 from ..documents.vocabulary import RED_FLAG_LEVELS
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class TriageRequest:
+class TriageRequest(NamedTuple):
     """A triage as its options ask for it."""
 
     sources: AnswerSources
@@ -37,22 +35,19 @@ class TriageRequest:
     db: Path | None = None
 
 
-@dataclass(frozen=True)
-class Plans:
+class Plans(NamedTuple):
     """A batch's plans, made one case at a time once every case has been checked."""
 
     documents: Iterator[Plan]
 
 
-@dataclass(frozen=True)
-class Lines:
+class Lines(NamedTuple):
     """A batch's plans as the decision table makes them: JSON Lines, encoded for stdout."""
 
     lines: Iterator[bytes]
 
 
-@dataclass(frozen=True)
-class CheckInInstead:
+class CheckInInstead(NamedTuple):
     """The runner took the check-in offered on the plan running for `symptom`: nothing was made."""
 
     symptom: str
