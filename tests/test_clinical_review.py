@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import full_answers
+from test_knee_shin import checkin
 from runrehab.commands.run import app
 from runrehab.engine.sessions import pain_limit
 from runrehab.rules.loader import load
@@ -27,15 +28,6 @@ def runner():
 def triage(runner, db, symptom, **answers):
     result = runner.invoke(app, ["triage", "--json", "--answers", "-", "--db", str(db), "--date", "2026-03-01"],
                            input=json.dumps(full_answers(KB, symptom, days=30, pain_score=4, **answers)))
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def checkin(runner, db, symptom, date, **answers):
-    flags = [arg for q in KB.questions_for(symptom, "checkin") if q.red_flag and q.id not in answers
-             for arg in ("-a", f"{q.id}=no")]
-    pairs = [arg for k, v in answers.items() for arg in ("-a", f"{k}={v}")]
-    result = runner.invoke(app, ["checkin", "--json", "--db", str(db), "--date", date, *flags, *pairs])
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
