@@ -153,7 +153,7 @@ def plan_calendar(status: Record, kb: KnowledgeBase) -> str:
             held |= _events(status, state_of(status, statuses[n], checkins[n - 1] if n else None, exercised), days)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//runrehab//runrehab plan//EN", "CALSCALE:GREGORIAN",
              *(line for uid, event in now.items() for line in event.lines(uid, stamp, sequence, False)),
-             *(line for uid, event in held.items() if uid not in now
+             *(line for uid, event in sorted(held.items()) if uid not in now  # in one order, however found
                for line in event.lines(uid, stamp, sequence, True)),
              "END:VCALENDAR"]
     return "".join(_folded(line) + "\r\n" for line in lines)
