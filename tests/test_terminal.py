@@ -19,8 +19,12 @@ from runrehab.rules.loader import load
 def spawn(tmp_path, *args, dimensions=(40, 60)):
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("RUNREHAB_KB", None)
-    return pexpect.spawn(sys.executable, ["-m", "runrehab", *args, "--db", str(tmp_path / "h.db")], env=env,
-                         encoding="utf-8", timeout=20, dimensions=dimensions)
+    child = pexpect.spawn(sys.executable, ["-m", "runrehab", *args, "--db", str(tmp_path / "h.db")], env=env,
+                          encoding="utf-8", timeout=20, dimensions=dimensions)
+    # An interview reads whole lines, and what is typed after its prompt waits for it: no pause
+    # before each line is needed (pexpect's 50 ms is for programs that flush input at a prompt)
+    child.delaybeforesend = None
+    return child
 
 
 def test_a_full_interview_typed_at_the_terminal(tmp_path):
