@@ -20,8 +20,11 @@ KB = load()
 def spawn(tmp_path, *args, env=None):
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
     env.pop("RUNREHAB_KB", None)
-    return pexpect.spawn(sys.executable, ["-m", "runrehab", *args, "--db", str(tmp_path / "h.db")], env=env,
-                         encoding="utf-8", timeout=20, dimensions=(40, 100))
+    child = pexpect.spawn(sys.executable, ["-m", "runrehab", *args, "--db", str(tmp_path / "h.db")], env=env,
+                          encoding="utf-8", timeout=20, dimensions=(40, 100))
+    if args[0] != "session":  # whole lines, read as typed: no pause before each (see test_terminal.spawn)
+        child.delaybeforesend = None
+    return child
 
 
 def triage(tmp_path, symptom, date="2026-03-01"):
