@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -36,15 +35,15 @@ def day_on_plan(day: dt.date, given: bool, plan_date: dt.date) -> dt.date:
     return day
 
 
-@dataclass
 class Current:
     """The current plan of one symptom (or the most recent), open in its history."""
 
-    history: History
-    stored: StoredPlan
-    plan: Record
-    _reader: Reader | None = None
-    _standing: tuple[Link, Record | None] | None = None
+    __slots__ = ("history", "stored", "plan", "_reader", "_standing")
+
+    def __init__(self, history: History, stored: StoredPlan, plan: Record) -> None:
+        self.history, self.stored, self.plan = history, stored, plan
+        self._reader: Reader | None = None
+        self._standing: tuple[Link, Record | None] | None = None
 
     def which(self, *, always: bool, chosen: bool = False) -> str | None:
         """Which plan a check-in is about, when several run and none was `chosen` by --symptom
