@@ -14,7 +14,7 @@ from runrehab.documents.record import Record
 from runrehab.documents.stored import read_plan
 from runrehab.documents.vocabulary import RED_FLAG_LEVELS
 from runrehab.engine.evaluate import triage as engine_triage
-from runrehab.engine.state import state_after
+from runrehab.engine.state import state_of, statuses_after
 from runrehab.rules.loader import load
 
 KB = load()
@@ -69,7 +69,7 @@ def test_routine_now_is_running_not_resting_with_a_routine(rest_first, exercised
     plan = Record(triage_level="self-care" if decision else level, date=dt.date(2026, 3, 1), headline="h",
                   routine=["x"], review_date=None, rest_first=rest_first)
     checkins = [_record(decision=decision, triage_level=level)] if decision else []
-    state = state_after(plan, checkins, exercised)
+    state = state_of(plan, statuses_after(checkins)[-1], checkins[-1] if checkins else None, exercised)
     running = decision not in ("escalate", "stop") and level not in RED_FLAG_LEVELS
     assert state.running is running
     assert state.resting is (running and rest_first and not decision and not exercised)

@@ -1,6 +1,6 @@
 """Where a plan stands after its check-ins: one answer for every view (plan, today, history,
 handout, calendar). `status_after` is the one step; history.chain keeps its result beside each
-check-in, and `state_after` replays it over a list (the calendar's earlier exports)."""
+check-in, and `statuses_after` replays it over a list (the calendar's earlier exports)."""
 from __future__ import annotations
 
 import json
@@ -64,8 +64,3 @@ def statuses_after(checkins: list[Record]) -> list[str]:
     for c in checkins:
         statuses.append(status_after(statuses[-1], c.decision))
     return statuses
-
-
-def state_after(plan: Record, checkins: list[Record], exercised: bool = False) -> Record:
-    """Where a plan stands after `checkins` (oldest first)."""
-    return state_of(plan, statuses_after(checkins)[-1], checkins[-1] if checkins else None, exercised)

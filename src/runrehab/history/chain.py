@@ -67,10 +67,11 @@ _SUMMARY = {"date": {str}, "day": {int}, "progress": {str, _NONE}, "pain_score":
 _KEYS = _SUMMARY.keys()
 
 
-def summary_text(c: Record) -> str:
+def summary_text(summary: CheckinSummary) -> str:
+    """A summary as the links table keeps it: compact JSON."""
     from ..documents.as_json import to_data
 
-    return json.dumps(to_data(summary_of(c)), separators=(",", ":"))
+    return json.dumps(to_data(summary), separators=(",", ":"))
 
 
 def summaries_of(texts: list[Any]) -> list[CheckinSummary]:
@@ -206,8 +207,10 @@ class Reader:
             made = dict(zip((row["id"] for row in kept), summaries_of([row["summary"] for row in kept])))
         except ValueError as exc:
             raise self._damaged(kept[0]["id"], str(exc)) from None
-        return [(row["id"], made[row["id"]], row["summary"]) if row["id"] in made else
-                (row["id"], summary_of(self.doc(row["id"])), summary_text(self.doc(row["id"]))) for row in rows]
+        for row in rows:
+            if row["id"] not in made:  # kept before summaries were: made from the check-in, read once
+                made[row["id"]] = summary_of(self.doc(row["id"]))
+        return [(row["id"], made[row["id"]], row["summary"] or summary_text(made[row["id"]])) for row in rows]
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
         """The link made by walking every check-in (of the days before `before`), each checked
@@ -269,7 +272,7 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
     where, args = ("AND (date, id) >= (?, ?)", (plan_id, *since)) if since else ("", (plan_id,))
     rows = conn.execute(f"SELECT * FROM checkins WHERE plan_id = ? {where} ORDER BY date, id", args).fetchall()
     for row, link, c in reader.walk(rows, prev, day_end):
-        state, summary = link.text(), summary_text(c)
+        state, summary = link.text(), summary_text(summary_of(c))
         conn.execute("INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, summary) VALUES (?, ?, ?, ?, ?)",
                      (row["id"], plan_id, state, seal(row, state, summary), summary))
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
 from ..documents.as_json import KeptJson
+from ..documents.kinds import CheckIn, Escalation, LogEntry, Plan, PlanStatus, WarningSign
 from ..documents.record import Record, fields_of
 from ..engine.evaluate import day_of_plan
 from ..engine.programme import on_day
