@@ -51,6 +51,25 @@ def test_every_red_flag_question_has_a_rule_that_sets_its_level():
     assert flags <= set(LEVEL_OF), flags - set(LEVEL_OF)
 
 
+@pytest.mark.parametrize("symptom", list(KB.symptoms))
+def test_every_warning_sign_the_triage_asks_is_asked_again_at_every_check_in(symptom):
+    """A plan made before a warning sign was added to the rule base, or when it was answered no,
+    meets the sign at its next check-in: no plan goes on with a sign it was never asked."""
+    at_triage = {q.id for q in KB.questions_for(symptom, "triage") if q.red_flag}
+    at_checkin = {q.id for q in KB.questions_for(symptom, "checkin") if q.red_flag}
+    assert at_triage <= at_checkin, sorted(at_triage - at_checkin)
+
+
+def test_a_scripted_check_in_without_a_warning_sign_the_plan_never_answered_is_refused(tmp_path):
+    db = str(tmp_path / "h.db")
+    a_plan(db, "shin")
+    answers = {"progress": "same", "pain_score": 3, **{q.id: "no" for q in KB.questions_for("shin", "checkin")
+                                                        if q.red_flag and q.id != "red_flag_shin_compartment_nerve"}}
+    result = invoke("checkin", "--answers", "-", "--json", "--db", db, "--date", "2026-03-04", input=json.dumps(answers))
+    assert result.exit_code == 2 and "red_flag_shin_compartment_nerve" in result.stderr, result.stderr
+    assert json.loads(invoke("history", "--json", "--db", db).stdout)["plans"][0]["checkins"] == []
+
+
 @pytest.mark.parametrize(("symptom", "flag"), CASES)
 def test_triage_with_only_the_symptom_and_a_red_flag(symptom, flag):
     answers = complete(KB, parse_answers(KB, {"symptom": symptom, flag: "yes"}))
