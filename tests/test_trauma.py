@@ -121,3 +121,35 @@ def test_a_plan_announces_a_hard_fall_not_any_fall():
     plan = a_plan("posterior-leg-pain")
     said = " ".join(e.if_ for e in plan.escalation)
     assert "a hard fall or a collision" in said and "after a fall, a collision or a hard blow" not in said
+
+
+@pytest.mark.parametrize("symptom", ["tight-itb", "front-knee"])
+def test_a_plan_made_before_a_how_it_started_question_existed_is_asked_it_at_its_check_in(runner, tmp_path, symptom):
+    """A plan whose triage never asked how the problem started (made before the question entered
+    the rule base) has no answer to carry over: the check-in asks it rather than counting it no."""
+    once = [q.id for q in KB.questions_for(symptom, "checkin") if q.red_flag and q.asked_once][-1]
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    made = runner.invoke(app, ["triage", "--answers", "-", "--db", old, "--date", DAY.isoformat()],
+                         input=json.dumps(full_answers(KB, symptom)))
+    assert made.exit_code == 0, made.stderr
+
+    def without(value):
+        if isinstance(value, dict):
+            return {k: without(v) for k, v in value.items() if k != once}
+        return [without(v) for v in value] if isinstance(value, list) else value
+
+    exported = json.loads(runner.invoke(app, ["export", "--db", old]).stdout)
+    (tmp_path / "old.json").write_text(json.dumps(without(exported)), encoding="utf-8")
+    assert runner.invoke(app, ["import", str(tmp_path / "old.json"), "--db", new]).exit_code == 0
+    flags = {q.id: "no" for q in KB.questions_for(symptom, "checkin") if q.red_flag and not q.asked_once}
+    well = {**flags, "progress": "better", "pain_score": 2}
+    args = ["checkin", "--answers", "-", "--json", "--db", new, "--date", "2026-03-06"]
+    refused = runner.invoke(app, args, input=json.dumps(well))
+    assert refused.exit_code == 2 and once in refused.stderr, refused.stderr
+    result = runner.invoke(app, args, input=json.dumps({**well, once: "yes"}))
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["red_flags"] == [once] and doc["triage_level"] in RED_FLAG_LEVELS and doc["routine"] == []
+    # the plan that had it carries its answer over, and is not asked again
+    carried = runner.invoke(app, [*args[:-4], "--db", old, "--date", "2026-03-06"], input=json.dumps(well))
+    assert carried.exit_code == 0, carried.stderr

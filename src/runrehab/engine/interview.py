@@ -191,7 +191,9 @@ def red_flag_raised(answers: dict[str, Any]) -> bool:
 
 def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str | None = None) -> list[Record]:
     """The questions still to ask, in order. Empty once any red flag is answered yes (the symptom
-    comes first: without it no red flag can be weighed)."""
+    comes first: without it no red flag can be weighed). At a check-in, an `asked_once` question
+    is left out because carried_over filled in the plan's answer; one the plan never answered is
+    asked."""
     symptom = symptom or answers.get("symptom")
     if stage == "triage" and symptom is None:
         todo = where_pending(kb, answers)
@@ -202,8 +204,7 @@ def pending(kb: KnowledgeBase, answers: dict[str, Any], stage: str, symptom: str
     asked = kb.questions_for(symptom, stage)
     if red_flag_raised(answers):
         return []
-    return [q for q in asked if q.id not in answers and not (stage == "checkin" and q.asked_once)
-            and applies(q, answers)]
+    return [q for q in asked if q.id not in answers and applies(q, answers)]
 
 
 def applies(q: Record, answers: dict[str, Any]) -> bool:
