@@ -164,6 +164,10 @@ def check_references(kb: KnowledgeBase, rules: SourceFile, exercises: SourceFile
         yield from cite(rules, q.source, (*loc, "source"))
         if q.red_flag and q.source is None:
             yield rules.problem(loc, "missing-source", f"red-flag question {q.id!r} must cite its guideline")
+        if q.red_flag and "triage" in q.stages and "checkin" not in q.stages:
+            yield rules.problem((*loc, "stages"), "not-asked-again",
+                                f"red-flag question {q.id!r} is asked at the triage but not at check-ins: a plan made "
+                                "before it existed, or with it answered no, would go on without it (add checkin)")
         if q.required and q.default is not None:
             yield rules.problem((*loc, "default"), "bad-default", "a required question takes no default")
         if not q.required and not q.red_flag and q.default is None:
