@@ -13,7 +13,6 @@ from ..errors import FileRefused, UsageError
 from ..files import why_not
 
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
-ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 _LIMIT = 64 * 1024
 
 

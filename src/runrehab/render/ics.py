@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
-from ..documents.vocabulary import ORDER, when
+from ..documents.vocabulary import ORDER, Weekday, when
 from ..engine.state import state_of, statuses_after
 from ..safe_text import visible
 from .words import checkpoints, dose_text, now_words, timing_words
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 SESSION_WEEKS = 1  # sessions repeat until the next review, or for a week when none is set
-_BYDAY = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+_BYDAY = {d: d[:2].upper() for d in get_args(Weekday)}  # mon -> MO (RFC 5545 BYDAY), in week order
 _WEEKDAY = {d: n for n, d in enumerate(_BYDAY)}
 
 
