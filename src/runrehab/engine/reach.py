@@ -89,9 +89,9 @@ def evaluated_space(kb: Any, symptom: str, stage: str) -> Iterator[tuple[dict[st
         answers = {"symptom": symptom, **{f: False for f in flags}, **dict(zip(ids, combo))}
         ev = evaluate_stage(kb, answers, stage)
         yield answers, ev
+        urgent = [r.id for r in ev.fired if r.then.level in RED_FLAG_LEVELS]
         for f in flags:
-            key = (tuple(r.id for r in ev.fired if r.id not in testing[f] and r.then.level in RED_FLAG_LEVELS),
-                   tuple(_hashable(combo[i]) for i in seen_by[f]))
+            key = (tuple(rid for rid in urgent if rid not in testing[f]), tuple(_hashable(combo[i]) for i in seen_by[f]))
             cases[f].setdefault(key, answers)
     for f in flags:
         for answers in cases[f].values():
