@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import full_answers
 
+from runrehab.cache.store import OWN_SHA256_BYTES, sha256
+
 # Runs the command as the `runrehab` script does, and reports on stderr, as JSON: how many times the
 # cyclic collector ran between the start of entry.main and the command's beginning (collector.release),
 # whether it was on again after that, and how many objects start-up set aside for good.
@@ -40,6 +42,7 @@ except SystemExit as exc:
     assert not exc.code, exc.code
 finally:
     seen["on at the end"] = gc.isenabled()
+    seen["openssl loaded"] = "_hashlib" in sys.modules
     print(json.dumps(seen), file=sys.stderr)
 """
 
@@ -71,3 +74,23 @@ def test_a_command_line_that_reaches_no_command_still_ends_well(tmp_path):
         done = subprocess.run([sys.executable, "-m", "runrehab", *args], capture_output=True, text=True, env=env,
                               stdin=subprocess.DEVNULL)
         assert done.returncode == code and "Traceback" not in done.stderr, (args, done.stderr)
+
+
+def test_a_warm_command_hashes_the_shipped_rule_base_without_loading_openssl(tmp_path, kb):
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(full_answers(kb, "tight-itb")), encoding="utf-8")
+    triage = ["triage", "--answers", str(answers), "--json", "--no-save"]
+    watched(tmp_path, *triage[:-1])  # fills the cache, and saves a plan
+    for args in (triage, ["exercise", "clamshell", "--json"], ["plan", "--json"]):
+        assert not watched(tmp_path, *args)["openssl loaded"], args
+
+
+def test_sha256_is_hashlibs_on_either_side_of_the_size_openssl_is_loaded_for():
+    import hashlib
+
+    for size in (0, 1, OWN_SHA256_BYTES - 1, OWN_SHA256_BYTES, OWN_SHA256_BYTES + 1, 3 * OWN_SHA256_BYTES):
+        data = bytes(range(251)) * (size // 251) + b"x" * (size % 251)
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest(), size
+    grown = sha256()
+    grown.update(b"rules")
+    assert grown.hexdigest() == hashlib.sha256(b"rules").hexdigest()

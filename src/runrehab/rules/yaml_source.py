@@ -6,12 +6,12 @@ base and answers files are both read here.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..cache.store import sha256
 from ..documents.kinds import Problem
 from ..documents.vocabulary import KEYWORD_FIELDS
 
@@ -158,5 +158,5 @@ def read_yaml_bytes(raw: bytes, name: str) -> SourceFile:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(Problem(name, line, 1, "error", "encoding", "not valid UTF-8 text")) from None
     source = read_yaml_text(text, name)
-    source.sha256 = hashlib.sha256(raw).hexdigest()
+    source.sha256 = sha256(raw).hexdigest()
     return source
