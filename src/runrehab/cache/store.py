@@ -24,13 +24,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-try:  # CPython's own SHA-256, there unless the build left it out
-    from _sha2 import sha256 as _own_sha256  # Python 3.12 on
+try:  # CPython's own SHA-256, there unless the build left it out (a module looked for in vain costs a search)
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256 as _own_sha256
+    else:
+        from _sha256 import sha256 as _own_sha256
 except ImportError:
-    try:
-        from _sha256 import sha256 as _own_sha256  # Python 3.10 and 3.11
-    except ImportError:
-        _own_sha256 = None
+    _own_sha256 = None
 
 FORMAT = 3
 OWN_SHA256_BYTES = 512 * 1024  # hashed without OpenSSL up to this size (see sha256)
