@@ -65,12 +65,15 @@ def _code_fingerprint() -> str:
     """Changes whenever runrehab's code does (another version, a reinstall, an edited checkout)."""
     package = Path(__file__).parents[1]
     digest = sha256(f"{FORMAT}:{sys.version}".encode())
-    for folder, subfolders, names in sorted(os.walk(package)):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+    folders = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]  # pruned as it walks
+        folders.append((folder, os.path.relpath(folder, package), names))
+    for _, where, names in sorted(folders):
         for name in sorted(names):
             if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{os.path.relpath(folder, package)}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+                info = os.stat(os.path.join(package, where, name))
+                digest.update(f"{where}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
