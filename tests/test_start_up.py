@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import full_answers
 
 from runrehab.cache.store import OWN_SHA256_BYTES, sha256
@@ -94,3 +96,30 @@ def test_sha256_is_hashlibs_on_either_side_of_the_size_openssl_is_loaded_for():
     grown = sha256()
     grown.update(b"rules")
     assert grown.hexdigest() == hashlib.sha256(b"rules").hexdigest()
+
+
+def test_an_exercise_is_found_by_id_name_alias_or_case_decoding_only_itself(kb_copy, tmp_path, monkeypatch):
+    from runrehab.rules import loader
+
+    monkeypatch.setenv("RUNREHAB_CACHE", str(tmp_path / "cache"))
+    from_yaml = loader.load(kb_copy)  # read from the files, and cached
+    for wanted in ("clamshell", "CLAMSHELL", from_yaml.exercises["clamshell"].name,
+                   *from_yaml.exercises["piriformis-stretch"].aliases):
+        loader._OPENED.clear()  # the entry opened afresh, as by a new command
+        warm = loader.load(kb_copy)
+        found = warm.find_exercise(wanted)
+        assert found == from_yaml.find_exercise(wanted), wanted
+        assert type(warm.exercises_file.exercises).__name__ == "Stored"
+        assert warm.exercises_file.exercises.read <= 1, wanted
+
+
+def test_names_in_an_entrys_head_that_do_not_fit_its_ids_are_damage():
+    from runrehab.cache.layout import Damaged, laid_out, Layout
+    from runrehab.rules.cached import Stored
+
+    layout = Layout(laid_out({}, [b"{}", b"{}"]))
+    shape = [{"record": ["Exercise"]}]
+    Stored(layout, 0, ["a", "b"], [[], []], None, shape, [["a", "A"], ["b", "B", "bee"]])
+    for names in ([["b", "A"], ["a", "B"]], [["a", "A"]], [["a"], ["b", "B"]], [["a", 1], ["b", "B"]], "ab"):
+        with pytest.raises(Damaged):
+            Stored(layout, 0, ["a", "b"], [[], []], None, shape, names)

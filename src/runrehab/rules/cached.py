@@ -124,6 +124,8 @@ def encoded(content_hash: str, files: dict[str, Record]) -> bytes:
             records = getattr(file, field)
             lists[f"{name}.{field}"] = {"first": len(parts), "ids": [r.id for r in records],
                                         "symptoms": [getattr(r, "symptoms", None) or [] for r in records]}
+            if records and all(hasattr(r, "aliases") for r in records):  # what a look-up by name needs
+                lists[f"{name}.{field}"]["names"] = [[r.id, r.name, *r.aliases] for r in records]
             parts.extend(_json(_plain(r)) for r in records)
     order = {name: list(vars(file)) for name, file in files.items()}
     return laid_out({"content_hash": content_hash, "order": order, "lists": lists}, parts)
@@ -152,7 +154,7 @@ def opened(data: bytes | memoryview, content_hash: str, recover: Recover | None)
                 listed = head["lists"][f"{name}.{field}"]
                 values[field] = Stored(layout, listed["first"], listed["ids"], listed["symptoms"],
                                        None if recover is None else _bound(recover, name, field),
-                                       _models()[name][field][0]["array"])
+                                       _models()[name][field][0]["array"], listed.get("names"))
             order = head["order"][name]
             if sorted(order) != sorted(values):
                 raise Damaged(f"the fields of {name}")
@@ -177,19 +179,24 @@ class Stored(Sequence):
         symptoms: each record's symptoms ([] for none, or for a list without them), from the head.
         recover: makes the whole list afresh when a part is damaged (None: Damaged is raised).
         shape: what each record's fields may hold (rules/record_shapes.json).
+        names: for records with a name and aliases (exercises), each one's id, name and aliases,
+            from the head, so that finding one by name decodes only that one; else None.
 
     Raises:
         Damaged: the head's index does not fit the entry.
     """
 
     def __init__(self, layout: Layout, first: int, ids: list[str], symptoms: list[list[str]],
-                 recover: Callable[[], Sequence[Record]] | None, shape: list[Any]):
+                 recover: Callable[[], Sequence[Record]] | None, shape: list[Any], names: Any = None):
         if type(first) is not int or type(ids) is not list or type(symptoms) is not list or len(ids) != len(symptoms) \
                 or first + len(ids) > len(layout) or not all(type(i) is str for i in ids) \
-                or not all(type(s) is list and all(type(x) is str for x in s) for s in symptoms):
+                or not all(type(s) is list and all(type(x) is str for x in s) for s in symptoms) \
+                or not (names is None or type(names) is list and len(names) == len(ids) and all(
+                    type(n) is list and n[:1] == [i] and len(n) >= 2 and all(type(x) is str for x in n)
+                    for n, i in zip(names, ids))):
             raise Damaged("a list's index")
         self._layout, self._first, self._recover, self._fits = layout, first, recover, _fitting(shape)
-        self.ids, self.symptoms = ids, symptoms
+        self.ids, self.symptoms, self.names = ids, symptoms, names
         self._made: list[Record | None] = [None] * len(ids)
 
     def __len__(self) -> int:
