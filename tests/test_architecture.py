@@ -113,7 +113,7 @@ def test_commands_that_only_apply_rules_or_read_the_history_never_load_pydantic_
 # a lower layer, never from one of its own layer or above. Top-level modules count as folders of
 # their own; `runrehab` is the package itself (its version).
 LAYERS = [
-    {"runrehab", "safe_text", "cache"},
+    {"runrehab", "safe_text", "cache", "collector"},
     {"errors", "documents"},
     {"files"},
     {"streams", "rules"},

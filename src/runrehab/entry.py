@@ -4,11 +4,12 @@ from __future__ import annotations
 import gc
 import sys
 
-from . import version_line
+from . import collector, version_line
 from .streams import guarded_output
 
 
 def main() -> None:
+    collector.hold()  # until the command begins (commands.app.guarded)
     try:
         with guarded_output():
             if sys.argv[1:] == ["--version"]:

@@ -14,7 +14,6 @@ RUNREHAB_CACHE names another folder; set to an empty value it turns the cache of
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -23,13 +22,33 @@ import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+try:  # CPython's own SHA-256, there unless the build left it out (a module looked for in vain costs a search)
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256 as _own_sha256
+    else:
+        from _sha256 import sha256 as _own_sha256
+except ImportError:
+    _own_sha256 = None
 
 FORMAT = 3
+OWN_SHA256_BYTES = 512 * 1024  # hashed without OpenSSL up to this size (see sha256)
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 LIMIT = 64 * 1024 * 1024  # bytes: an entry larger than this is not read
 SUFFIX = ".json"
 T = TypeVar("T")
+
+
+def sha256(data: bytes = b"") -> Any:
+    """hashlib.sha256(data). hashlib loads OpenSSL, about 2 ms of every command's start; CPython's
+    own SHA-256, about five times slower, takes less than that on up to OWN_SHA256_BYTES (the
+    shipped rule base, a cache key). OpenSSL's is worth loading for more."""
+    if _own_sha256 is not None and len(data) <= OWN_SHA256_BYTES:
+        return _own_sha256(data)
+    import hashlib
+
+    return hashlib.sha256(data)
 
 
 def folder() -> Path | None:
@@ -45,13 +64,16 @@ def folder() -> Path | None:
 def _code_fingerprint() -> str:
     """Changes whenever runrehab's code does (another version, a reinstall, an edited checkout)."""
     package = Path(__file__).parents[1]
-    digest = hashlib.sha256(f"{FORMAT}:{sys.version}".encode())
-    for folder, subfolders, names in sorted(os.walk(package)):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+    digest = sha256(f"{FORMAT}:{sys.version}".encode())
+    folders = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]  # pruned as it walks
+        folders.append((folder, os.path.relpath(folder, package), names))
+    for _, where, names in sorted(folders):
         for name in sorted(names):
             if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{os.path.relpath(folder, package)}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+                info = os.stat(os.path.join(package, where, name))
+                digest.update(f"{where}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
@@ -63,7 +85,7 @@ def entry_path(key: str) -> Path | None:
     where = folder()
     if where is None:
         return None
-    name = hashlib.sha256(_header(key)).hexdigest()[:32]
+    name = sha256(_header(key)).hexdigest()[:32]
     return where / f"kb-{name}{SUFFIX}"
 
 

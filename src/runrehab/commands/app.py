@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from .. import version_line
+from .. import collector, version_line
 from ..errors import ExitCode, RunrehabError
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ def guarded(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..streams import start_saving
 
+        collector.release()  # start-up is over: what it made stays to the end (runrehab.collector)
         start_saving()
         try:
             return command(*args, **kwargs)

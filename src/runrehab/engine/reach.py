@@ -85,15 +85,24 @@ def evaluated_space(kb: Any, symptom: str, stage: str) -> Iterator[tuple[dict[st
     testing = {f: frozenset(r.id for r in rules) for f, rules in by_flag.items()}
     seen_by = {f: [i for i, qid in enumerate(ids) if qid in _tested_by(rules)] for f, rules in by_flag.items()}
     cases: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {f: {} for f in flags}
+    combined = [f for f in flags if seen_by[f]]  # signs whose rules test other questions too
+    # the urgent rules a combination fires -> the first answers that fire them: a sign no rule
+    # combines has the cases of these, told apart by the urgent rules that do not test it
+    by_urgent: dict[tuple[str, ...], dict[str, Any]] = {}
+    no_sign = {f: False for f in flags}
     for combo in itertools.product(*values):
-        answers = {"symptom": symptom, **{f: False for f in flags}, **dict(zip(ids, combo))}
+        answers = {"symptom": symptom, **no_sign, **dict(zip(ids, combo))}
         ev = evaluate_stage(kb, answers, stage)
         yield answers, ev
-        for f in flags:
-            key = (tuple(r.id for r in ev.fired if r.id not in testing[f] and r.then.level in RED_FLAG_LEVELS),
-                   tuple(_hashable(combo[i]) for i in seen_by[f]))
+        urgent = tuple(r.id for r in ev.fired if r.then.level in RED_FLAG_LEVELS)
+        by_urgent.setdefault(urgent, answers)
+        for f in combined:
+            key = (tuple(rid for rid in urgent if rid not in testing[f]), tuple(_hashable(combo[i]) for i in seen_by[f]))
             cases[f].setdefault(key, answers)
     for f in flags:
+        if not seen_by[f]:  # in the order first met, as the loop above would have kept them
+            for urgent, answers in by_urgent.items():
+                cases[f].setdefault((tuple(rid for rid in urgent if rid not in testing[f]), ()), answers)
         for answers in cases[f].values():
             raised = {**answers, f: True}
             yield raised, evaluate_stage(kb, raised, stage)

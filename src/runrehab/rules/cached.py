@@ -34,28 +34,55 @@ def _models() -> dict[str, Any]:
     return {name: shapes["models"][model] for name, model in shapes["files"].items()} | shapes["models"]
 
 
-def _fits(value: Any, shape: list[Any]) -> bool:
-    """Whether `value`, as decoded, is of `shape` (rules/record_shapes.py): a CRC-32 shows that no byte
-    changed by chance, not that the bytes were a record of the rule base to begin with."""
+def _fitting(shape: list[Any]) -> Callable[[Any], bool]:
+    """What tells whether a value, as decoded, is of `shape` (rules/record_shapes.py): a CRC-32
+    shows that no byte changed by chance, not that the bytes were a record of the rule base to
+    begin with. A value fits when it fits any of the shape's kinds; the kinds are sorted once
+    here (a model's fields when a record of it is first checked), not at every value."""
+    types: set[type] = set()
+    enums: list[Any] = []
+    arrays: list[tuple[int, Callable[[Any], bool]]] = []
+    records: list[str] = []
     for kind in shape:
         if type(kind) is str:
-            if kind == "any" or type(value) is _TYPES[kind] or (kind == "number" and type(value) is int):
-                return True
+            if kind == "any":
+                return _anything
+            types.add(_TYPES[kind])
+            if kind == "number":
+                types.add(int)
         elif "enum" in kind:
-            if any(type(value) is type(choice) and value == choice for choice in kind["enum"]):
-                return True
+            enums.extend(kind["enum"])
         elif "array" in kind:
-            if type(value) is list and len(value) >= kind.get("min", 0) and all(_fits(item, kind["array"]) for item in value):
-                return True
-        elif type(value) is Record and any(_is_record(value, name) for name in kind["record"]):
+            arrays.append((kind.get("min", 0), _fitting(kind["array"])))
+        else:
+            records.extend(kind["record"])
+
+    def fits(value: Any) -> bool:
+        kind = type(value)
+        if kind in types:
             return True
-    return False
+        if kind is list and any(len(value) >= least and all(map(item, value)) for least, item in arrays):
+            return True
+        if kind is Record and any(_is_record(value, name) for name in records):
+            return True
+        return any(kind is type(choice) and value == choice for choice in enums)
+    return fits
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+@lru_cache(maxsize=None)
+def _fields(model: str) -> dict[str, Callable[[Any], bool]]:
+    """What tells, for each field of `model`, whether a value fits it."""
+    return {name: _fitting(shape) for name, shape in _models()[model].items()}
 
 
 def _is_record(value: Record, model: str, left_out: Sequence[str] = ()) -> bool:
     """Whether `value` has exactly the fields of `model` (but those `left_out`), each of its shape."""
-    fields, have = _models()[model], vars(value)
-    return have.keys() == fields.keys() - set(left_out) and all(_fits(v, fields[k]) for k, v in have.items())
+    fields, have = _fields(model), vars(value)
+    return have.keys() == fields.keys() - set(left_out) and all(fields[k](v) for k, v in have.items())
 
 
 def _plain(value: Any) -> Any:
@@ -97,6 +124,8 @@ def encoded(content_hash: str, files: dict[str, Record]) -> bytes:
             records = getattr(file, field)
             lists[f"{name}.{field}"] = {"first": len(parts), "ids": [r.id for r in records],
                                         "symptoms": [getattr(r, "symptoms", None) or [] for r in records]}
+            if records and all(hasattr(r, "aliases") for r in records):  # what a look-up by name needs
+                lists[f"{name}.{field}"]["names"] = [[r.id, r.name, *r.aliases] for r in records]
             parts.extend(_json(_plain(r)) for r in records)
     order = {name: list(vars(file)) for name, file in files.items()}
     return laid_out({"content_hash": content_hash, "order": order, "lists": lists}, parts)
@@ -125,7 +154,7 @@ def opened(data: bytes | memoryview, content_hash: str, recover: Recover | None)
                 listed = head["lists"][f"{name}.{field}"]
                 values[field] = Stored(layout, listed["first"], listed["ids"], listed["symptoms"],
                                        None if recover is None else _bound(recover, name, field),
-                                       _models()[name][field][0]["array"])
+                                       _models()[name][field][0]["array"], listed.get("names"))
             order = head["order"][name]
             if sorted(order) != sorted(values):
                 raise Damaged(f"the fields of {name}")
@@ -150,19 +179,24 @@ class Stored(Sequence):
         symptoms: each record's symptoms ([] for none, or for a list without them), from the head.
         recover: makes the whole list afresh when a part is damaged (None: Damaged is raised).
         shape: what each record's fields may hold (rules/record_shapes.json).
+        names: for records with a name and aliases (exercises), each one's id, name and aliases,
+            from the head, so that finding one by name decodes only that one; else None.
 
     Raises:
         Damaged: the head's index does not fit the entry.
     """
 
     def __init__(self, layout: Layout, first: int, ids: list[str], symptoms: list[list[str]],
-                 recover: Callable[[], Sequence[Record]] | None, shape: list[Any]):
+                 recover: Callable[[], Sequence[Record]] | None, shape: list[Any], names: Any = None):
         if type(first) is not int or type(ids) is not list or type(symptoms) is not list or len(ids) != len(symptoms) \
                 or first + len(ids) > len(layout) or not all(type(i) is str for i in ids) \
-                or not all(type(s) is list and all(type(x) is str for x in s) for s in symptoms):
+                or not all(type(s) is list and all(type(x) is str for x in s) for s in symptoms) \
+                or not (names is None or type(names) is list and len(names) == len(ids) and all(
+                    type(n) is list and n[:1] == [i] and len(n) >= 2 and all(type(x) is str for x in n)
+                    for n, i in zip(names, ids))):
             raise Damaged("a list's index")
-        self._layout, self._first, self._recover, self._shape = layout, first, recover, shape
-        self.ids, self.symptoms = ids, symptoms
+        self._layout, self._first, self._recover, self._fits = layout, first, recover, _fitting(shape)
+        self.ids, self.symptoms, self.names = ids, symptoms, names
         self._made: list[Record | None] = [None] * len(ids)
 
     def __len__(self) -> int:
@@ -184,7 +218,7 @@ class Stored(Sequence):
     def _read(self, i: int) -> Record:
         try:
             made = _decoded(self._layout.part(self._first + i))
-            if type(made) is not Record or getattr(made, "id", None) != self.ids[i] or not _fits(made, self._shape) \
+            if type(made) is not Record or getattr(made, "id", None) != self.ids[i] or not self._fits(made) \
                     or (hasattr(made, "red_flag") and question_problem(made)):  # a question, at one with itself
                 raise Damaged(f"the part of {self.ids[i]}")
             return made

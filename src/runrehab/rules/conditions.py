@@ -30,6 +30,7 @@ _COMPARE = {
     "not_in": lambda a, v: a not in v,
     "contains": lambda a, v: v in a,
 }
+_UNANSWERED = object()  # equal to no answer
 _SYMBOL = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in", "not_in": "not in",
            "contains": "includes"}
 
@@ -60,6 +61,8 @@ def compiled(condition: Any) -> Callable[[dict[str, Any]], bool]:
     question = getattr(condition, "question", None)
     if question is not None:
         compare, value = _COMPARE[condition.op], condition.value
+        if condition.op == "eq":  # most leaves (every warning sign's): == never raises, an unanswered one is false
+            return lambda answers: answers.get(question, _UNANSWERED) == value
 
         def leaf(answers: dict[str, Any]) -> bool:
             try:

@@ -179,10 +179,12 @@ class KnowledgeBase:
 
     @cached_property
     def _exercise_names(self) -> dict[str, str]:
+        exercises = self.exercises_file.exercises
+        named = getattr(exercises, "names", None)  # a cached list's, from its head: none decoded
         index: dict[str, str] = {}
-        for e in self.exercises.values():
-            for label in (e.id, e.name, *e.aliases):
-                index.setdefault(_name_key(label), e.id)
+        for labels in named if named is not None else ([e.id, e.name, *e.aliases] for e in exercises):
+            for label in labels:
+                index.setdefault(_name_key(label), labels[0])
         return index
 
     def find_exercise(self, name: str) -> Record:

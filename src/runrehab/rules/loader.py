@@ -3,7 +3,6 @@ keeping what was checked in the cache (as JSON, keyed by the files' bytes)."""
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -11,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cache.store import sha256
 from ..documents.record import record
 from ..errors import FileRefused, KbError
 from ..files import MIB, read_regular, shorten, why_not
@@ -82,7 +82,7 @@ def batching(threshold: int = 20_000) -> Iterator[None]:
 
 def content_hash(file_digests: Iterable[str]) -> str:
     """One hash for a rule base: of the SHA-256 of each file's bytes, exercises.yaml first."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for hexdigest in file_digests:
         digest.update(hexdigest.encode())
     return digest.hexdigest()
@@ -104,7 +104,7 @@ def load(directory: Path | None = None, vet: Vet | None = None) -> KnowledgeBase
     if directory is not None:
         check_folder(base)
     try:
-        files_hash = content_hash(hashlib.sha256(read_rule_file(base / name)).hexdigest()
+        files_hash = content_hash(sha256(read_rule_file(base / name)).hexdigest()
                                   for name in (EXERCISES_FILE, RULES_FILE))
     except (OSError, FileRefused):
         files_hash = None  # read_base reports what cannot be read

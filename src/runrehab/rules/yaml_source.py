@@ -6,12 +6,12 @@ base and answers files are both read here.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..cache.store import sha256
 from ..documents.kinds import Problem
 from ..documents.vocabulary import KEYWORD_FIELDS
 
@@ -20,7 +20,7 @@ Loc = tuple[Any, ...]
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 # YAML 1.1 reads 017 as 15, 1:30 as 90 and 1_0 as 10: a whole number is read only when written
 # in decimal digits (017 is 17, as in YAML 1.2), and a number written with `_` or `:` is text.
-_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_INT, _FLOAT, _STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
 _DECIMAL = re.compile(r"[-+]?[0-9]+")
 _SHALLOW = 200  # see shallow_enough
 _DEEP_INDENT = re.compile(r"^[ \t?:-]{%d}" % _SHALLOW, re.MULTILINE)
@@ -103,6 +103,8 @@ def read_yaml_text(text: str, name: str, *, untrusted: bool = False) -> SourceFi
         return scalar(node)
 
     def scalar(node: yaml.Node) -> Any:
+        if node.tag == _STR:  # most of a rule base: what PyYAML's constructor would give, without its bookkeeping
+            return node.value
         if node.tag not in _PLAIN_TAGS:
             raise fail(node, "yaml", f"tag {node.tag!r} is not allowed; only plain data")
         if (node.tag == _INT and not _DECIMAL.fullmatch(node.value)) \
@@ -156,5 +158,5 @@ def read_yaml_bytes(raw: bytes, name: str) -> SourceFile:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(Problem(name, line, 1, "error", "encoding", "not valid UTF-8 text")) from None
     source = read_yaml_text(text, name)
-    source.sha256 = hashlib.sha256(raw).hexdigest()
+    source.sha256 = sha256(raw).hexdigest()
     return source
