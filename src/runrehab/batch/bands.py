@@ -52,7 +52,7 @@ class Bands:
         self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
         _whole_numbers(spec)
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
-        self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
+        self.spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
         self._defaults = {qid: value for qid, value in spec["defaults"]}
         self._asked_if = {qid: value for qid, value in spec["asked_if"]} if asks is not None else {}
@@ -68,7 +68,7 @@ class Bands:
         this interview, each answer in a spelling the table knows (a whole number in range, or
         one parse_answer was shown when the table was made), leaving out only optional answers
         whose defaults the table holds (`defaults`); else None."""
-        spellings = self._spellings
+        spellings = self.spellings
         typed = {}
         try:
             for qid, raw in given.items():
@@ -81,9 +81,9 @@ class Bands:
                     return None
         except (KeyError, TypeError):
             return None
-        return typed if len(typed) == len(spellings) else self._defaulted(typed)
+        return typed if len(typed) == len(spellings) else self.defaulted(typed)
 
-    def _defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
+    def defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
         """Typed answers with the defaults of those left out, as engine.interview.complete adds
         them: in the interview's order, round by round while a default makes another question
         asked (its ask_if, by `asks`), and none once a warning sign is raised (the interview ends
@@ -92,7 +92,7 @@ class Bands:
         if any(typed.get(f) is True for f in self.flags):
             return typed  # a warning sign ends the interview: nothing is filled in
         while True:  # a default may make another question asked (its ask_if), as in engine.interview.complete
-            todo = [qid for qid in self._spellings
+            todo = [qid for qid in self.spellings
                     if qid not in typed and (qid not in asked_if or asks(qid, typed))]  # type: ignore[misc]
             if not todo:
                 return typed
@@ -104,7 +104,7 @@ class Bands:
     def _answers(self, qid: str, value: Any) -> bool:
         """Whether `value` is an answer to `qid` the interview could have typed (a default read
         from the cache is checked so: it goes into the plan's text)."""
-        known = self._spellings.get(qid)
+        known = self.spellings.get(qid)
         if type(known) is dict:
             return any(type(typed) is type(value) and typed == value for typed in known.values()) or (
                 not known and type(value) is list and all(type(c) is str for c in value))
@@ -112,7 +112,7 @@ class Bands:
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""
-        if not self.usable or not self._spellings.keys() >= answers.keys():
+        if not self.usable or not self.spellings.keys() >= answers.keys():
             return None  # no table, or a warning sign from outside the interview
         index = 0
         for qid, values, band in self.questions:
@@ -132,14 +132,14 @@ class Bands:
                     first = self._flag_index[qid]
             elif v is not False:
                 return None  # left out: the answers stopped at a warning sign
-        return self._state(first, second) * self.value_cells + index
+        return self.state(first, second) * self.value_cells + index
 
     def met(self, answers: dict[str, Any]) -> tuple[Any, ...] | None:
         """For answers no cell holds (an answer left out after a warning sign, three signs): what
         the rules can tell of them, the band of each tested answer or -1 where it is left out,
         and each warning sign's answer (True, False, None: left out); None when an answer is
         outside the interview or its bands. Answers with the same get the same plan."""
-        if not self.usable or not self._spellings.keys() >= answers.keys():
+        if not self.usable or not self.spellings.keys() >= answers.keys():
             return None
         key: list[Any] = []
         for qid, _, band in self.questions:
@@ -157,7 +157,7 @@ class Bands:
             key.append(v)
         return tuple(key)
 
-    def _state(self, first: int, second: int) -> int:
+    def state(self, first: int, second: int) -> int:
         """The number of the warning signs raised: 0 for none, i for the i-th alone, then each
         pair i < j in turn (1-based, in the interview's order; 0 where none)."""
         if not second:
@@ -212,6 +212,6 @@ def _whole_numbers(spec: dict[str, Any]) -> None:
 
 
 def spelling_index(known: list[list[Any]]) -> dict[Any, Any]:
-    """A spelling -> what parse_answer makes of it, from _spellings' pairs: a text by itself,
+    """A spelling -> what parse_answer makes of it, from compile._spellings' pairs: a text by itself,
     anything else with its type (so that 1 is not taken for true)."""
     return {raw if type(raw) is str else (type(raw), raw): typed for raw, typed in known}

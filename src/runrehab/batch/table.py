@@ -33,6 +33,7 @@ from ..engine.evaluate import triage
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
 from .compile import MARKED, REFERENCE_DATE, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
+from .spelled import Read, Spelled
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
@@ -124,9 +125,11 @@ class DecisionTable:
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
-        encode(JsonLines()(engine.evaluate.triage(kb, answers, date)))."""
+        encode(JsonLines()(engine.evaluate.triage(kb, answers, date))). Answers `checked` read
+        (a Read) come with their cell and their text."""
         table = self._ready(answers["symptom"])
-        index = None if table is None else table.bands.cell_of(answers)
+        read = type(answers) is Read and table is not None
+        index = answers.cell if read else None if table is None else table.bands.cell_of(answers)  # type: ignore[attr-defined]
         if index is None:
             known = None if table is None else self._met(table, answers)
             if known is None:
@@ -140,7 +143,7 @@ class DecisionTable:
             return self._bytes(self._json(triage(self.kb, answers, date)))
         pieces = pieces.copy()
         pieces[date_at] = self._date(date, 0)
-        pieces[answers_at] = self._answers(answers)
+        pieces[answers_at] = answers.text if read else self._answers(answers)  # type: ignore[attr-defined]
         pieces[escalation_at] = escalation
         pieces[review_at] = b"null" if review_days is None else self._date(date, review_days)
         return b"".join(pieces)
@@ -166,7 +169,13 @@ class DecisionTable:
         symptom = given.get("symptom")
         if type(symptom) is not str or symptom not in self.kb.symptoms:
             return None
-        return self._bands(symptom).checked(given)
+        bands = self._bands(symptom)
+        part = self._symptoms.get(symptom)
+        if part is None:
+            return bands.checked(given)
+        if part.spelled is None:
+            part.spelled = Spelled(part.bands, self._pair)
+        return part.spelled.read(given)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
@@ -186,11 +195,15 @@ class DecisionTable:
             try:
                 text = self._pairs[pair]
             except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
-                text = self._bytes(_pair_text(*pair) or self._json.plain(dict([pair]))[1:-1])
+                text = self._pair(*pair)
                 if len(self._pairs) < _PAIRS_KEPT and type(pair[1]) is not list:
                     self._pairs[pair] = text
             parts.append(text)
         return b"{" + b", ".join(parts) + b"}"
+
+    def _pair(self, qid: str, value: Any) -> bytes:
+        """`"qid": value` as JsonLines writes it in a plan's answers, in the output's encoding."""
+        return self._bytes(_pair_text(qid, value) or self._json.plain({qid: value})[1:-1])
 
 
 def _pair_text(qid: str, value: Any) -> str | None:
@@ -240,6 +253,7 @@ class _Symptom:
         self._flat = table[cells + outcomes + 1:]
         self._pieces, self._texts, self._symptom = opened.pieces, opened.texts, symptom
         self._made: dict[int, tuple[Any, ...]] = {}
+        self.spelled: Spelled | None = None  # its answers by spelling, made when a case is first checked by it
         self.met: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # DecisionTable._met
         self._announced: set[int] = set()  # the escalations' pieces found to be JSON arrays
 

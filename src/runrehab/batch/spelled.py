@@ -1,0 +1,133 @@
+"""A batch case's answers read in one pass by its symptom's part of the decision table: each
+answer as it is spelt in the file gives, by one look-up, what the interview types it as, its text
+in the plan's line, and its share of the number of the cell the case falls into.
+
+Bands.checked, Bands.cell_of and the table's text of the answers, done at once: a case that
+answers its interview in the usual spellings (optional answers left out or not) is typed, placed
+in its cell and written without walking its answers three times. Anything else is left to them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .bands import Bands
+
+_FLAG = 1 << 16  # what a warning sign adds to the count of the answers a cell needs (a tested answer adds 1)
+_INTEGERS_KEPT = 1 << 12  # whole numbers remembered by question: every day of ten years, few for memory
+
+
+class Read(dict):  # type: ignore[type-arg]
+    """A case's answers, typed and complete as the interview makes them, with the cell they fall
+    into and their text in a line (JsonLines, in the output's encoding)."""
+
+    __slots__ = ("cell", "text")
+    cell: int
+    text: bytes
+
+
+class Spelled:
+    """One symptom's answers by spelling: question id -> spelling -> (typed answer, its text,
+    its share of the cell's number, the warning sign it raises (1-based, 0: none), what it adds
+    to the count of the answers a cell needs)."""
+
+    def __init__(self, bands: Bands, pair_text: Callable[[str, Any], bytes]):
+        self._bands, self._pair_text = bands, pair_text
+        self._weights: dict[str, tuple[int, Callable[[Any], int | None]]] = {}
+        weight = bands.value_cells
+        for qid, values, band in bands.questions:  # the first question is the most significant
+            weight //= len(values)
+            self._weights[qid] = (weight, band)
+        flags = {qid: n for n, qid in enumerate(bands.flags, 1)}
+        self._flags = flags
+        self._needed = len(bands.questions) + _FLAG * len(flags)
+        self._ranges: dict[str, tuple[int, int]] = {}
+        self._by_qid: dict[str, dict[Any, tuple[Any, ...]]] = {}
+        for qid, known in bands.spellings.items():
+            if type(known) is tuple:
+                self._ranges[qid] = known
+                self._by_qid[qid] = {}
+                continue
+            entries = self._by_qid[qid] = {}
+            for raw, typed in known.items():
+                entry = self._entry(qid, typed)
+                if entry is not None:
+                    entries[raw] = entry
+
+    def _entry(self, qid: str, typed: Any) -> tuple[Any, ...] | None:
+        """What an answer typed `typed` to `qid` is in a line and a cell; None when it falls in
+        no band (the table's cell_of would find none)."""
+        share, role = 0, 0
+        tested = self._weights.get(qid)
+        if tested is not None:
+            band = tested[1](typed)
+            if band is None:
+                return None
+            share, role = band * tested[0], 1
+        flag = self._flags.get(qid)
+        raised = 0
+        if flag is not None:
+            raised, role = (flag if typed is True else 0), _FLAG
+        return typed, self._pair_text(qid, typed), share, raised, role
+
+    def _integer(self, qid: str, raw: Any) -> tuple[Any, ...] | None:
+        """The entry of a whole number in range for `qid` (an integer question), made when first met."""
+        span = self._ranges.get(qid)
+        if span is None or type(raw) is not int or not span[0] <= raw <= span[1]:
+            return None
+        entry = self._entry(qid, raw)
+        if entry is not None and len(self._by_qid[qid]) < _INTEGERS_KEPT:
+            self._by_qid[qid][int, raw] = entry
+        return entry
+
+    def read(self, given: dict[str, Any]) -> dict[str, Any] | None:
+        """`given` as Bands.checked types it; a Read, with its cell and text, when it falls into
+        a cell; None when the table cannot check it (the interview does)."""
+        by_qid = self._by_qid
+        typed = Read()
+        parts, cell, raised, seen = [], 0, [], 0
+        try:
+            for qid, raw in given.items():
+                entry = by_qid[qid].get(raw if type(raw) is str else (type(raw), raw))  # KeyError: not asked
+                if entry is None:
+                    entry = self._integer(qid, raw)
+                    if entry is None:
+                        return self._bands.checked(given)
+                typed[qid] = entry[0]
+                parts.append(entry[1])
+                cell += entry[2]
+                if entry[3]:
+                    raised.append(entry[3])
+                seen += entry[4]
+        except (KeyError, TypeError):  # TypeError: a list, which no spelling is
+            return self._bands.checked(given)
+        if len(typed) < len(by_qid):
+            return self._defaulted(typed, parts, cell, raised, seen)
+        return self._placed(typed, parts, cell, raised, seen)
+
+    def _defaulted(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any] | None:
+        given = len(typed)
+        if self._bands.defaulted(typed) is None:
+            return None
+        for qid in list(typed)[given:]:  # the defaults filled in, in the order the interview fills them
+            value = typed[qid]
+            entry = self._by_qid[qid].get(value if type(value) is str else (type(value), value)) \
+                if type(value) is not list else None
+            if entry is None:
+                entry = self._integer(qid, value)
+                if entry is None:
+                    return dict(typed)
+            parts.append(entry[1])
+            cell += entry[2]
+            seen += entry[4]
+        return self._placed(typed, parts, cell, raised, seen)
+
+    def _placed(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any]:
+        """The Read with its cell, as Bands.cell_of numbers it: a band of each tested question and
+        no warning sign, one or two; the answers as a plain dict when they fit no cell."""
+        if seen != self._needed or len(raised) > 2 or not self._bands.usable:
+            return dict(typed)
+        first, second = sorted(raised) if len(raised) == 2 else (raised[0] if raised else 0, 0)
+        typed.cell = self._bands.state(first, second) * self._bands.value_cells + cell
+        typed.text = b"{" + b", ".join(parts) + b"}"
+        return typed
