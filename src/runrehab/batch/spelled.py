@@ -14,7 +14,6 @@ from typing import Any
 from .bands import Bands
 
 _FLAG = 1 << 16  # what a warning sign adds to the count of the answers a cell needs (a tested answer adds 1)
-_INTEGERS_KEPT = 1 << 12  # whole numbers remembered by question: every day of ten years, few for memory
 
 
 class Read(dict):  # type: ignore[type-arg]
@@ -41,14 +40,13 @@ class Spelled:
         flags = {qid: n for n, qid in enumerate(bands.flags, 1)}
         self._flags = flags
         self._needed = len(bands.questions) + _FLAG * len(flags)
-        self._ranges: dict[str, tuple[int, int]] = {}
+        self._ranges: dict[str, tuple[int, int]] = {}  # integer questions: typed as they are, in range
         self._by_qid: dict[str, dict[Any, tuple[Any, ...]]] = {}
         for qid, known in bands.spellings.items():
+            entries = self._by_qid[qid] = {}
             if type(known) is tuple:
                 self._ranges[qid] = known
-                self._by_qid[qid] = {}
                 continue
-            entries = self._by_qid[qid] = {}
             for raw, typed in known.items():
                 entry = self._entry(qid, typed)
                 if entry is not None:
@@ -71,14 +69,13 @@ class Spelled:
         return typed, self._pair_text(qid, typed), share, raised, role
 
     def _integer(self, qid: str, raw: Any) -> tuple[Any, ...] | None:
-        """The entry of a whole number in range for `qid` (an integer question), made when first met."""
+        """The entry of a whole number in range for `qid`, an integer question (made each time:
+        kept for every symptom and every day of ten years, they would outweigh the table; the
+        text of each is kept by `pair_text`)."""
         span = self._ranges.get(qid)
         if span is None or type(raw) is not int or not span[0] <= raw <= span[1]:
             return None
-        entry = self._entry(qid, raw)
-        if entry is not None and len(self._by_qid[qid]) < _INTEGERS_KEPT:
-            self._by_qid[qid][int, raw] = entry
-        return entry
+        return self._entry(qid, raw)
 
     def read(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` as Bands.checked types it; a Read, with its cell and text, when it falls into

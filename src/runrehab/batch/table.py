@@ -60,6 +60,7 @@ class DecisionTable:
         self._plain: dict[str, Bands] = {}  # bands_of each symptom without a part
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
+        self._met_pieces: dict[str, bytes] = {}  # DecisionTable._met_piece
         self._asks = asks_of(kb)
 
     def table(self, symptom: str) -> _Symptom:
@@ -159,8 +160,16 @@ class DecisionTable:
         if known is None and len(table.met) < _MET_KEPT:
             announces, review, whole = marked(triage(self.kb, answers, REFERENCE_DATE), self._json)
             holes, text = holed(whole)
-            known = table.met[key] = ([self._bytes(piece) for piece in text], tuple(holes), announces == 1,
+            known = table.met[key] = ([self._met_piece(piece) for piece in text], tuple(holes), announces == 1,
                                       review - 1 if review else None)
+        return known
+
+    def _met_piece(self, text: str) -> bytes:
+        """A piece of an outcome _met made, in the output's encoding: each kept once, as the
+        outcomes it recurs in are many."""
+        known = self._met_pieces.get(text)
+        if known is None:
+            known = self._met_pieces[text] = self._bytes(text)
         return known
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
@@ -174,7 +183,7 @@ class DecisionTable:
         if part is None:
             return bands.checked(given)
         if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair)
+            part.spelled = Spelled(part.bands, self._pair_kept)
         return part.spelled.read(given)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
@@ -196,14 +205,23 @@ class DecisionTable:
                 text = self._pairs[pair]
             except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
                 text = self._pair(*pair)
-                if len(self._pairs) < _PAIRS_KEPT and type(pair[1]) is not list:
-                    self._pairs[pair] = text
             parts.append(text)
         return b"{" + b", ".join(parts) + b"}"
 
+    def _pair_kept(self, qid: str, value: Any) -> bytes:
+        """_pair's text, looked up first among those kept."""
+        try:
+            return self._pairs[qid, value]
+        except KeyError:
+            return self._pair(qid, value)
+
     def _pair(self, qid: str, value: Any) -> bytes:
-        """`"qid": value` as JsonLines writes it in a plan's answers, in the output's encoding."""
-        return self._bytes(_pair_text(qid, value) or self._json.plain({qid: value})[1:-1])
+        """`"qid": value` as JsonLines writes it in a plan's answers, in the output's encoding;
+        kept (a bounded number of them) when it is yes, no or a choice."""
+        text = self._bytes(_pair_text(qid, value) or self._json.plain({qid: value})[1:-1])
+        if len(self._pairs) < _PAIRS_KEPT and (type(value) is bool or type(value) is str):
+            self._pairs[qid, value] = text  # not a number (days: thousands of them) nor a list
+        return text
 
 
 def _pair_text(qid: str, value: Any) -> str | None:
