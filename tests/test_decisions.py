@@ -56,6 +56,13 @@ def one_sign_or_none(bands: Any) -> range:
     return range(bands.value_cells * (1 + len(bands.flags)))
 
 
+def signs_of(bands: Any, index: int) -> int:
+    """How many warning signs cell `index` has raised: 0, 1 or 2 (past all_out, the cells of
+    cases that leave the optional tested answers out begin at one sign)."""
+    state = index // bands.value_cells if index < bands.all_out else (index - bands.all_out) // bands.kept_cells + 1
+    return 0 if state == 0 else 1 if state <= len(bands.flags) else 2
+
+
 @pytest.mark.parametrize("symptom, thorough", tiered([(s, t) for s in SYMPTOMS for t in (False, True)],
                                                      lambda case: not case[1]))
 def test_every_cell_is_the_engines_plan(symptom, thorough):
@@ -63,15 +70,19 @@ def test_every_cell_is_the_engines_plan(symptom, thorough):
     every onset of ONSETS (the first, either side of a week and the last with two signs)."""
     table = DecisionTable(KB)
     bands = table.table(symptom).bands
-    assert len(bands.cells()) == bands.value_cells * (1 + len(bands.flags) * (len(bands.flags) + 1) // 2)
+    states = 1 + len(bands.flags) * (len(bands.flags) + 1) // 2
+    left_out = states - 1 if bands.left_out else 0  # states with a sign, the optional tested answers left out
+    assert len(bands.cells()) == bands.value_cells * states + bands.kept_cells * left_out
     for index in bands.cells():
         given = parse_answers(KB, full_answers(KB, symptom))  # what no rule tests: any answer
+        if index >= bands.all_out:  # a case that leaves them out, as a script would
+            given = {qid: value for qid, value in given.items() if qid not in bands.left_out}
         answers = complete(KB, {**given, **bands.representative(index)})
         assert bands.cell_of(answers) == index
-        assert sum(answers[flag] for flag in bands.flags) == (0 if index < bands.value_cells else
-                                                              1 if index in one_sign_or_none(bands) else 2)
+        assert sum(answers[flag] for flag in bands.flags) == signs_of(bands, index)
+        assert all((qid in answers) == (index < bands.all_out) for qid in bands.left_out)
         # the many cells with two warning signs: the first onset, either side of a week, the last
-        onsets = (ONSETS if index in one_sign_or_none(bands) else (0, 7, 8, 3650)) if thorough else (7, 8)
+        onsets = (ONSETS if signs_of(bands, index) < 2 else (0, 7, 8, 3650)) if thorough else (7, 8)
         for date in DATES if thorough else DATES[:1]:
             for days in onsets:
                 case = with_days(answers, days)
@@ -210,6 +221,8 @@ def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_a
     if type(spelt.get("symptom")) is str and spelt["symptom"] in KB.symptoms:  # its part's bands, read back
         by_part = shared_table().checked(spelt)
         assert typed(by_part) == typed(by_table)
+        if by_part is not None:  # read in one pass (batch.spelled): its cell and its text are the engine's
+            assert shared_table().line(by_part, DATES[0]) == engine_line(interview_checked(spelt), DATES[0])
 
 def test_cases_without_a_cell_go_to_the_engine(kb):
     table = DecisionTable(kb)
@@ -224,19 +237,18 @@ def test_cases_without_a_cell_go_to_the_engine(kb):
 
 
 def test_cases_no_cell_holds_get_the_engines_plan_made_once_for_those_alike(kb, monkeypatch):
-    """Answers left out after a warning sign, three signs: the engine's plan, kept in pieces
-    for later cases the rules tell apart no better (other answers, dates, onsets)."""
+    """Some answers left out after a warning sign, three signs: the engine's plan, kept in
+    pieces for later cases the rules tell apart no better (other answers, dates, onsets)."""
     import runrehab.batch.table as decisions
 
     table = compiled_table(kb, "posterior-leg-pain")
-    optional = [q.id for q in kb.questions_for("posterior-leg-pain", "triage") if not (q.required or q.red_flag)
-                and q.id != "symptom"]
+    # the optional answers the rules test: all but the first given (left out all, a cell holds them)
+    answered = {qid: "no" for qid in table.table("posterior-leg-pain").bands.left_out[1:]}
     made = []
     original = decisions.triage
     monkeypatch.setattr(decisions, "triage", lambda *args: made.append(1) or original(*args))
     for days, pain, date in [(1, 3, DATES[0]), (4, 3, DATES[1]), (6, 3, DATES[0])]:  # alike in every band
-        given = {k: v for k, v in full_answers(kb, "posterior-leg-pain", days=days, pain_score=pain,
-                                               red_flag_fever="yes").items() if k not in optional}
+        given = full_answers(kb, "posterior-leg-pain", days=days, pain_score=pain, red_flag_fever="yes", **answered)
         answers = complete(kb, parse_answers(kb, given))
         assert table.table("posterior-leg-pain").bands.cell_of(answers) is None
         assert table.line(answers, date) == engine_line(answers, date)
@@ -246,6 +258,30 @@ def test_cases_no_cell_holds_get_the_engines_plan_made_once_for_those_alike(kb, 
     for date in DATES:
         assert table.line(three, date) == engine_line(three, date)
     assert len(made) == 2
+
+
+def test_cases_that_leave_every_optional_tested_answer_out_after_a_sign_have_cells(kb, monkeypatch):
+    """A script leaves optional answers out; after a warning sign the interview fills in none of
+    them: such cases, with one sign or two, are planned from the table, as the engine plans them."""
+    import runrehab.batch.table as decisions
+
+    table = compiled_table(kb, *SYMPTOMS)
+    made = []
+    original = decisions.triage
+    monkeypatch.setattr(decisions, "triage", lambda *args: made.append(args[1]) or original(*args))
+    left_out = 0
+    for symptom in SYMPTOMS:
+        bands = table.table(symptom).bands
+        flags = [q.id for q in kb.questions_for(symptom, "triage") if q.red_flag]
+        full = {qid: value for qid, value in full_answers(kb, symptom).items() if qid not in bands.left_out}
+        for raised in ([flags[0]], [flags[-1]], flags[1:3]):
+            given = {**full, **{flag: "yes" for flag in raised}}
+            answers = table.checked(given)
+            assert answers is not None and typed(answers) == typed(interview_checked(given)), given
+            assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0]), given
+            left_out += bool(bands.left_out)
+            assert (bands.cell_of(answers) is not None) and (bands.cell_of(answers) >= bands.all_out) == bool(bands.left_out)
+    assert left_out and made == []
 
 
 def latin(text: str) -> bytes:

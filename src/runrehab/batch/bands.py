@@ -62,6 +62,15 @@ class Bands:
             raise ValueError(f"the defaults {spec['defaults']!r}")
         self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
         self.states = states(len(self.flags))
+        # The optional questions the rules test, which a case may leave out: the interview fills in
+        # nothing after a warning sign. Cells past the first value_cells * states hold the cases
+        # with a warning sign or two that leave out every one of them (a script that leaves
+        # optional answers to their defaults), by the bands of the others.
+        left_out = set(spec["left_out"])
+        self.left_out = [qid for qid, _, _ in self.questions if qid in left_out]
+        self._kept = [question for question in self.questions if question[0] not in left_out]
+        self.kept_cells = math.prod(len(values) for _, values, _ in self._kept)
+        self.all_out = self.value_cells * self.states  # the first cell of those
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` typed as engine.interview.parse_answers and complete type it, when it answers
@@ -114,12 +123,19 @@ class Bands:
         """The cell a case's complete answers fall into; None when it fits none."""
         if not self.usable or not self.spellings.keys() >= answers.keys():
             return None  # no table, or a warning sign from outside the interview
-        index = 0
+        index = kept = out = 0
         for qid, values, band in self.questions:
             b = band(answers.get(qid))
             if b is None:
+                if qid not in answers and qid in self.left_out:
+                    out += 1
+                    continue
                 return None
             index = index * len(values) + b
+            if qid not in self.left_out:
+                kept = kept * len(values) + b
+        if out and out < len(self.left_out):
+            return None  # some left out, not all
         first = second = 0
         for qid in self.flags:
             v = answers.get(qid)
@@ -132,6 +148,8 @@ class Bands:
                     first = self._flag_index[qid]
             elif v is not False:
                 return None  # left out: the answers stopped at a warning sign
+        if out:
+            return self.all_out + (self.state(first, second) - 1) * self.kept_cells + kept if first else None
         return self.state(first, second) * self.value_cells + index
 
     def met(self, answers: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -178,20 +196,24 @@ class Bands:
         raise ValueError(f"no state {state}")
 
     def representative(self, index: int) -> dict[str, Any]:
-        """Answers that fall into cell `index`: the first value of each of its bands."""
-        state, rest = divmod(index, self.value_cells)
+        """Answers that fall into cell `index`: the first value of each of its bands (those
+        left out, past all_out)."""
+        questions = self.questions if index < self.all_out else self._kept
+        state, rest = divmod(index, self.value_cells) if index < self.all_out else \
+            divmod(index - self.all_out + self.kept_cells, self.kept_cells)  # from state 1
         raised = self._raised(state)
         picked = []
-        for _, values, _ in reversed(self.questions):
+        for _, values, _ in reversed(questions):
             rest, b = divmod(rest, len(values))
             picked.append(values[b])
         answers: dict[str, Any] = {"symptom": self.symptom}
         answers.update((qid, i + 1 in raised) for i, qid in enumerate(self.flags))
-        answers.update(zip((qid for qid, _, _ in reversed(self.questions)), picked))
+        answers.update(zip((qid for qid, _, _ in reversed(questions)), picked))
         return answers
 
     def cells(self) -> range:
-        return range(self.value_cells * self.states) if self.usable else range(0)
+        every = self.all_out + (self.kept_cells * (self.states - 1) if self.left_out else 0)
+        return range(every) if self.usable else range(0)
 
 
 def states(flags: int) -> int:

@@ -121,9 +121,12 @@ class Entry:
             raise Damaged(str(exc)) from None
 
 
+_FORMAT = 2  # of a symptom's part: 2 has the cells of cases that leave the optional tested answers out
+
+
 def entry_key(kb: KnowledgeBase) -> str:
     """The cache key of the table of `kb`."""
-    return f"decision-table {kb.content_hash}"
+    return f"decision-table {_FORMAT} {kb.content_hash}"
 
 
 def cached_entry(kb: KnowledgeBase) -> Entry | None:
