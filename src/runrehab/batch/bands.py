@@ -97,9 +97,13 @@ class Bands:
         them: in the interview's order, round by round while a default makes another question
         asked (its ask_if, by `asks`), and none once a warning sign is raised (the interview ends
         there); None when one left out has no default the table holds (required, a warning sign)."""
-        defaults, asked_if, asks = self._defaults, self._asked_if, self._asks
         if any(typed.get(f) is True for f in self.flags):
             return typed  # a warning sign ends the interview: nothing is filled in
+        return self.filled(typed)
+
+    def filled(self, typed: dict[str, Any]) -> dict[str, Any] | None:
+        """defaulted, for answers that raise no warning sign."""
+        defaults, asked_if, asks = self._defaults, self._asked_if, self._asks
         while True:  # a default may make another question asked (its ask_if), as in engine.interview.complete
             todo = [qid for qid in self.spellings
                     if qid not in typed and (qid not in asked_if or asks(qid, typed))]  # type: ignore[misc]

@@ -9,6 +9,7 @@ in its cell and written without walking its answers three times. Anything else i
 from __future__ import annotations
 
 from collections.abc import Callable
+from json.encoder import encode_basestring
 from typing import Any
 
 from .bands import Bands
@@ -30,8 +31,10 @@ class Spelled:
     its share of the cell's number, the warning sign it raises (1-based, 0: none), what it adds
     to the count of the answers a cell needs)."""
 
-    def __init__(self, bands: Bands, pair_text: Callable[[str, Any], bytes]):
-        self._bands, self._pair_text = bands, pair_text
+    def __init__(self, bands: Bands, pair_text: Callable[[str, Any], bytes], encode: Callable[[str], bytes]):
+        """`pair_text` writes `"qid": answer` as a line holds it, `encode` text in the output's
+        encoding."""
+        self._bands, self._pair_text, self._encode = bands, pair_text, encode
         self._weights: dict[str, tuple[int, Callable[[Any], int | None]]] = {}
         weight = bands.value_cells
         for qid, values, band in bands.questions:  # the first question is the most significant
@@ -40,12 +43,13 @@ class Spelled:
         flags = {qid: n for n, qid in enumerate(bands.flags, 1)}
         self._flags = flags
         self._needed = len(bands.questions) + _FLAG * len(flags)
-        self._ranges: dict[str, tuple[int, int]] = {}  # integer questions: typed as they are, in range
+        # integer questions: typed as they are, in range; written as `"qid": ` and the digits
+        self._ranges: dict[str, tuple[int, int, bytes]] = {}
         self._by_qid: dict[str, dict[Any, tuple[Any, ...]]] = {}
         for qid, known in bands.spellings.items():
             entries = self._by_qid[qid] = {}
             if type(known) is tuple:
-                self._ranges[qid] = known
+                self._ranges[qid] = (*known, encode(encode_basestring(qid) + ": "))
                 continue
             for raw, typed in known.items():
                 entry = self._entry(qid, typed)
@@ -68,14 +72,19 @@ class Spelled:
             raised, role = (flag if typed is True else 0), _FLAG
         return typed, self._pair_text(qid, typed), share, raised, role
 
-    def _integer(self, qid: str, raw: Any) -> tuple[Any, ...] | None:
-        """The entry of a whole number in range for `qid`, an integer question (made each time:
-        kept for every symptom and every day of ten years, they would outweigh the table; the
-        text of each is kept by `pair_text`)."""
+    def _integer(self, qid: str, raw: Any) -> tuple[bytes, int, int] | None:
+        """(text, share of the cell, count) of a whole number in range for `qid`, an integer
+        question; None for any other answer. Made each time: kept for every symptom and every
+        day of ten years, they would outweigh the table."""
         span = self._ranges.get(qid)
         if span is None or type(raw) is not int or not span[0] <= raw <= span[1]:
             return None
-        return self._entry(qid, raw)
+        text = span[2] + self._encode(int.__repr__(raw))
+        tested = self._weights.get(qid)
+        if tested is None:
+            return text, 0, 0
+        band = tested[1](raw)
+        return None if band is None else (text, band * tested[0], 1)
 
     def read(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` as Bands.checked types it; a Read, with its cell and text, when it falls into
@@ -87,9 +96,14 @@ class Spelled:
             for qid, raw in given.items():
                 entry = by_qid[qid].get(raw if type(raw) is str else (type(raw), raw))  # KeyError: not asked
                 if entry is None:
-                    entry = self._integer(qid, raw)
-                    if entry is None:
+                    number = self._integer(qid, raw)
+                    if number is None:
                         return self._bands.checked(given)
+                    typed[qid] = raw
+                    parts.append(number[0])
+                    cell += number[1]
+                    seen += number[2]
+                    continue
                 typed[qid] = entry[0]
                 parts.append(entry[1])
                 cell += entry[2]
@@ -103,17 +117,20 @@ class Spelled:
         return self._placed(typed, parts, cell, raised, seen)
 
     def _defaulted(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any] | None:
+        if raised:
+            return dict(typed)  # a warning sign ends the interview: nothing is filled in (Bands.defaulted)
         given = len(typed)
-        if self._bands.defaulted(typed) is None:
+        if self._bands.filled(typed) is None:
             return None
         for qid in list(typed)[given:]:  # the defaults filled in, in the order the interview fills them
             value = typed[qid]
             entry = self._by_qid[qid].get(value if type(value) is str else (type(value), value)) \
                 if type(value) is not list else None
             if entry is None:
-                entry = self._integer(qid, value)
-                if entry is None:
+                number = self._integer(qid, value)
+                if number is None:
                     return dict(typed)
+                entry = (value, *number[:2], 0, number[2])
             parts.append(entry[1])
             cell += entry[2]
             seen += entry[4]

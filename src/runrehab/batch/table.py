@@ -183,7 +183,7 @@ class DecisionTable:
         if part is None:
             return bands.checked(given)
         if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair_kept)
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
         return part.spelled.read(given)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
