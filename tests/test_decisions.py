@@ -331,6 +331,35 @@ def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tm
     assert json.loads(lines[-1])["red_flags"] == ["red_flag_chest_pain", "red_flag_faint"]  # as the interview asks them
 
 
+def test_a_batch_leaving_optional_answers_out_with_a_sign_is_planned_from_the_cache(runner, kb, tmp_path, monkeypatch):
+    """A script's cases with a warning sign or two and every optional answer left out, through
+    the CLI once each symptom's part is in the cache: the table plans them (the engine none), each
+    line the single triage's plan, byte for byte the engine's line."""
+    import runrehab.batch.table as decisions
+    from runrehab.commands.run import app
+
+    compiled_table(kb, *SYMPTOMS)  # every part compiled and kept in the cache
+    rows = []
+    for symptom in SYMPTOMS:
+        flags = [q.id for q in kb.questions_for(symptom, "triage") if q.red_flag]
+        rows += [full_answers(kb, symptom, days=9, **{flag: "yes" for flag in raised}) for raised in (flags[:1], flags[-2:])]
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    made = []
+    original = decisions.triage
+    monkeypatch.setattr(decisions, "triage", lambda *args: made.append(args[1]) or original(*args))
+    batch = runner.invoke(app, ["triage", "--answers", str(tmp_path / "b.jsonl"), "--json", "--no-save", "--date", "2026-03-01"])
+    assert batch.exit_code == 0, batch.stderr
+    assert made == []
+    lines = batch.stdout.splitlines()
+    assert len(lines) == len(rows)
+    for row, line in zip(rows, lines):
+        (tmp_path / "one.json").write_text(json.dumps(row))
+        single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
+                                     "--date", "2026-03-01"])
+        assert json.loads(line) == json.loads(single.stdout)
+        assert line.encode() == engine_line(complete(kb, parse_answers(kb, row)), dt.date(2026, 3, 1))
+
+
 def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb, monkeypatch):
     """A symptom's part is compiled when a batch first meets it and added to the entry, the other
     parts kept as they were; the spellings of the symptom question it keeps are its own
