@@ -298,6 +298,9 @@ def test_another_stdout_encoding_gets_the_engines_plan_in_its_bytes(kb):
         line = table.line(answers, DATES[0])
         assert line == engine_line(answers, DATES[0], latin)
         assert json.loads(line.decode("latin-1")) == json.loads(engine_line(answers, DATES[0]))
+        read = table.checked(full_answers(kb, symptom, days=17))  # read in one pass: its text in latin-1 too
+        assert table.line(read, DATES[0]) == engine_line(complete(kb, parse_answers(kb, full_answers(kb, symptom, days=17))),
+                                                         DATES[0], latin)
 
 
 def test_a_later_onset_announces_what_the_settled_one_does():
