@@ -8,8 +8,10 @@ in its cell and written without walking its answers three times. Anything else i
 """
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable
-from json.encoder import encode_basestring
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from .bands import Bands
@@ -45,11 +47,15 @@ class Spelled:
         self._needed = len(bands.questions) + _FLAG * len(flags)
         # integer questions: typed as they are, in range; written as `"qid": ` and the digits
         self._ranges: dict[str, tuple[int, int, bytes]] = {}
+        self._prefixes: dict[str, str] = {}  # `"id"` of an integer question, as json.dumps writes it -> the id
+        self._by_text: dict[str, tuple[Any, ...]] | None = None  # _texts, made when a line is first read
         self._by_qid: dict[str, dict[Any, tuple[Any, ...]]] = {}
         for qid, known in bands.spellings.items():
             entries = self._by_qid[qid] = {}
             if type(known) is tuple:
                 self._ranges[qid] = (*known, encode(encode_basestring(qid) + ": "))
+                for write in (encode_basestring_ascii, encode_basestring):
+                    self._prefixes[write(qid)] = qid
                 continue
             for raw, typed in known.items():
                 entry = self._entry(qid, typed)
@@ -85,6 +91,60 @@ class Spelled:
             return text, 0, 0
         band = tested[1](raw)
         return None if band is None else (text, band * tested[0], 1)
+
+    def read_line(self, text: str) -> dict[str, Any] | None:
+        """What read gives for the mapping a batch's line, `text`, holds, when the line is written
+        as json.dumps writes it (`{"id": value, ...}` and its newline), every `"id": value` one
+        this symptom's answers are spelt in; None for any other line (read as JSON then, which
+        refuses what it should). Each piece is a whole JSON member, so the line is the object
+        of those members, in order; a key given twice (which JSON reading refuses) gives None."""
+        body = text[1:-2] if text[-2:] == "}\n" else text[1:-1] if text[-1:] == "}" else None
+        if body is None or text[:1] != "{":
+            return None
+        if self._by_text is None:
+            self._by_text = self._texts()
+        pieces = body.split(", ")
+        entries = list(map(self._by_text.get, pieces))
+        if None in entries:  # a whole number, or no usual spelling
+            for at, entry in enumerate(entries):
+                if entry is None:
+                    entry = entries[at] = self._number_text(pieces[at])
+                    if entry is None:
+                        return None
+        qids, values, parts, shares, raised, roles = zip(*entries)
+        typed = Read(zip(qids, values))
+        if len(typed) < len(parts):  # a key given twice
+            return None
+        flags = [flag for flag in raised if flag]
+        if len(typed) < len(self._by_qid):
+            return self._defaulted(typed, list(parts), sum(shares), flags, sum(roles))
+        return self._placed(typed, list(parts), sum(shares), flags, sum(roles))
+
+    def _number_text(self, piece: str) -> tuple[Any, ...] | None:
+        """The entry of `"id": digits`, a whole number in range for an integer question, as
+        json.dumps writes it; None for any other piece."""
+        head, _, digits = piece.rpartition(": ")
+        qid = self._prefixes.get(head)
+        if qid is None or not (digits.isascii() and digits.isdigit()) or len(digits) > 20 \
+                or (digits[0] == "0" and digits != "0"):  # JSON writes no leading zero
+            return None
+        raw = int(digits)
+        number = self._integer(qid, raw)
+        return None if number is None else (qid, raw, number[0], number[1], 0, number[2])
+
+    def _texts(self) -> dict[str, tuple[Any, ...]]:
+        """`"id": value` as json.dumps writes it (with ensure_ascii on or off) -> (question id,
+        *its entry), for every spelling read knows by look-up."""
+        texts = {}
+        for qid, entries in self._by_qid.items():
+            for raw, entry in entries.items():
+                value = raw if type(raw) is str else raw[1]
+                if type(value) is float and not math.isfinite(value):
+                    continue  # NaN is never equal to itself: read finds no entry for it
+                for write in (encode_basestring_ascii, encode_basestring):
+                    text = write(value) if type(value) is str else json.dumps(value)
+                    texts[f"{write(qid)}: {text}"] = (qid, *entry)
+        return texts
 
     def read(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` as Bands.checked types it; a Read, with its cell and text, when it falls into

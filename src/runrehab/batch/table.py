@@ -186,6 +186,19 @@ class DecisionTable:
             part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
         return part.spelled.read(given)
 
+    def read_line(self, text: str) -> dict[str, Any] | None:
+        """What checked gives for the case a batch's line, `text`, holds, read without JSON when
+        the line is written as json.dumps writes it, its symptom first, and the symptom's part
+        is open (Spelled.read_line); None otherwise, and the line is read as JSON."""
+        if not text.startswith('{"symptom": "'):
+            return None
+        part = self._symptoms.get(text[13:text.find('"', 13)])
+        if part is None:
+            return None
+        if part.spelled is None:
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
+        return part.spelled.read_line(text)
+
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
             yield self.line(answers, date)
