@@ -83,8 +83,15 @@ def test_the_usual_lines_are_read_without_json_and_odd_ones_left_to_it(symptom):
         "{" + body + ", \"no_such_question\": \"yes\"}\n",
         "{" + body.replace(": ", ":", 1) + "}\n",
     ]
+    # two members with no space between, an optional answer the second: one piece, two answers
+    optional = [q.id for q in KB.questions_for(symptom, "triage") if q.type == "yes_no" and not (q.required or q.red_flag)]
+    joined = []
+    for qid, answer in ((qid, answer) for qid in optional for answer in ("yes", "no")):
+        members = json.dumps({**{k: v for k, v in usual.items() if k != qid}, qid: answer})[1:-1].split(", ")
+        joined.append("{" + ", ".join([*members[:-2], ",".join(members[-2:])]) + "}\n")
     for text in odd:
         assert shared_table().read_line(text) is None, text
+    for text in [*odd, *joined]:
         agrees(text)
     assert by_json(odd[0])[0] == "refused"
 

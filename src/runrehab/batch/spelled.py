@@ -9,13 +9,15 @@ in its cell and written without walking its answers three times. Anything else i
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from .bands import Bands
 
+_UNMADE = object()  # an entry not made yet
+_KEPT = 1 << 12  # spellings and pieces of a line kept by question and by symptom: the usual ones, few for memory
+_MEMBERS = json.JSONDecoder(object_pairs_hook=list)  # an object's members in order, duplicates kept
 _FLAG = 1 << 16  # what a warning sign adds to the count of the answers a cell needs (a tested answer adds 1)
 
 
@@ -48,19 +50,16 @@ class Spelled:
         # integer questions: typed as they are, in range; written as `"qid": ` and the digits
         self._ranges: dict[str, tuple[int, int, bytes]] = {}
         self._prefixes: dict[str, str] = {}  # `"id"` of an integer question, as json.dumps writes it -> the id
-        self._by_text: dict[str, tuple[Any, ...]] | None = None  # _texts, made when a line is first read
-        self._by_qid: dict[str, dict[Any, tuple[Any, ...]]] = {}
+        self._by_text: dict[str, tuple[Any, ...]] = {}  # `"id": value` met in a line -> (id, *its entry)
+        # question id -> spelling -> its entry, each made when first met (_look)
+        self._by_qid: dict[str, dict[Any, tuple[Any, ...] | None]] = {}
+        self._spellings = bands.spellings
         for qid, known in bands.spellings.items():
-            entries = self._by_qid[qid] = {}
+            self._by_qid[qid] = {}
             if type(known) is tuple:
                 self._ranges[qid] = (*known, encode(encode_basestring(qid) + ": "))
                 for write in (encode_basestring_ascii, encode_basestring):
                     self._prefixes[write(qid)] = qid
-                continue
-            for raw, typed in known.items():
-                entry = self._entry(qid, typed)
-                if entry is not None:
-                    entries[raw] = entry
 
     def _entry(self, qid: str, typed: Any) -> tuple[Any, ...] | None:
         """What an answer typed `typed` to `qid` is in a line and a cell; None when it falls in
@@ -101,14 +100,12 @@ class Spelled:
         body = text[1:-2] if text[-2:] == "}\n" else text[1:-1] if text[-1:] == "}" else None
         if body is None or text[:1] != "{":
             return None
-        if self._by_text is None:
-            self._by_text = self._texts()
         pieces = body.split(", ")
         entries = list(map(self._by_text.get, pieces))
-        if None in entries:  # a whole number, or no usual spelling
+        if None in entries:  # a whole number, or a piece not met before
             for at, entry in enumerate(entries):
                 if entry is None:
-                    entry = entries[at] = self._number_text(pieces[at])
+                    entry = entries[at] = self._number_text(pieces[at]) or self._piece(pieces[at])
                     if entry is None:
                         return None
         qids, values, parts, shares, raised, roles = zip(*entries)
@@ -132,19 +129,37 @@ class Spelled:
         number = self._integer(qid, raw)
         return None if number is None else (qid, raw, number[0], number[1], 0, number[2])
 
-    def _texts(self) -> dict[str, tuple[Any, ...]]:
-        """`"id": value` as json.dumps writes it (with ensure_ascii on or off) -> (question id,
-        *its entry), for every spelling read knows by look-up."""
-        texts = {}
-        for qid, entries in self._by_qid.items():
-            for raw, entry in entries.items():
-                value = raw if type(raw) is str else raw[1]
-                if type(value) is float and not math.isfinite(value):
-                    continue  # NaN is never equal to itself: read finds no entry for it
-                for write in (encode_basestring_ascii, encode_basestring):
-                    text = write(value) if type(value) is str else json.dumps(value)
-                    texts[f"{write(qid)}: {text}"] = (qid, *entry)
-        return texts
+    def _piece(self, piece: str) -> tuple[Any, ...] | None:
+        """(question id, *its entry) of a piece of a line that is one JSON member, `"id": value`,
+        whose value read finds by look-up; kept for the lines after (a bounded number); None
+        for any other piece."""
+        try:
+            members = _MEMBERS.decode("{" + piece + "}")
+            if len(members) != 1:
+                return None
+            qid, raw = members[0]
+            entry = self._look(qid, raw if type(raw) is str else (type(raw), raw))
+        except (ValueError, RecursionError, KeyError, TypeError):  # no member; not asked; a list
+            return None
+        if entry is None:
+            return None
+        known = (qid, *entry)
+        if len(self._by_text) < _KEPT:
+            self._by_text[piece] = known
+        return known
+
+    def _look(self, qid: str, spelt: Any) -> tuple[Any, ...] | None:
+        """The entry of an answer to `qid` (KeyError: a question not asked), by its spelling as
+        read keys it; None when it has no usual spelling or falls in no band. Made when first met."""
+        made = self._by_qid[qid]
+        entry = made.get(spelt, _UNMADE)
+        if entry is _UNMADE:
+            known = self._spellings[qid]
+            typed = _UNMADE if type(known) is tuple else known.get(spelt, _UNMADE)
+            entry = None if typed is _UNMADE else self._entry(qid, typed)
+            if len(made) < _KEPT:
+                made[spelt] = entry
+        return entry  # type: ignore[return-value]
 
     def read(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` as Bands.checked types it; a Read, with its cell and text, when it falls into
@@ -154,7 +169,10 @@ class Spelled:
         parts, cell, raised, seen = [], 0, [], 0
         try:
             for qid, raw in given.items():
-                entry = by_qid[qid].get(raw if type(raw) is str else (type(raw), raw))  # KeyError: not asked
+                spelt = raw if type(raw) is str else (type(raw), raw)
+                entry = by_qid[qid].get(spelt, _UNMADE)  # KeyError: not asked
+                if entry is _UNMADE:
+                    entry = self._look(qid, spelt)
                 if entry is None:
                     number = self._integer(qid, raw)
                     if number is None:
@@ -184,7 +202,7 @@ class Spelled:
             return None
         for qid in list(typed)[given:]:  # the defaults filled in, in the order the interview fills them
             value = typed[qid]
-            entry = self._by_qid[qid].get(value if type(value) is str else (type(value), value)) \
+            entry = self._look(qid, value if type(value) is str else (type(value), value)) \
                 if type(value) is not list else None
             if entry is None:
                 number = self._integer(qid, value)
