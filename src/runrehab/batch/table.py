@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
-_FILLS = (b'"2000-01-01"', b"{}", b"[]", b"null")  # what the holes take, in MARKED's order: to check a text
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
 ENGINE_FIRST = 64  # cases of a symptom the engine plans before its part is compiled (about 4,000 cells)
 _MET_KEPT = 1 << 10  # outcomes of answers no cell holds, kept for a batch, by symptom
@@ -251,6 +250,8 @@ class _Opened:
     output's encoding, and the spellings of answers, each made once."""
 
     def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
+        if not entry.made_here():  # its parts laid out anew by something else: made afresh
+            raise Damaged("an entry not made here")
         self.entry = entry
         self.texts = entry.pieces(str.encode)  # in UTF-8, as an outcome's text is checked
         self.pieces = self.texts if encode is str.encode else entry.pieces(encode)
@@ -315,11 +316,6 @@ class _Symptom:
         if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or sum(map(numbers.count, _MARK_NUMBERS)) != len(MARKED) \
                 or announces > 1 or review > MOST_REVIEW_DAYS + 1:
             raise Damaged(f"outcome {number} is not whole")
-        line = list(map(self._texts.__getitem__, numbers))
-        for at, fill in zip(holes, _FILLS):
-            line[at] = fill
-        if not _is_plan(_json_line(b"".join(line)), self._symptom):
-            raise Damaged(f"outcome {number} is not a plan of {self._symptom}")
         return texts, holes, announces == 1, review - 1 if review else None
 
     def escalation(self, onset: int) -> bytes:
@@ -334,9 +330,8 @@ class _Symptom:
 
 
 def _json_line(text: bytes) -> Any:
-    """The JSON value of `text`, all on one line; Damaged when it is not that. What the cache
-    keeps is checked as JSON, not only by its CRC-32: a checksum shows that no byte changed by
-    chance, not that the bytes were JSON to begin with."""
+    """The JSON value of `text`, all on one line; Damaged when it is not that. (An outcome is
+    not read as JSON: its parts are those an entry made here holds, Entry.made_here.)"""
     if b"\n" in text or b"\r" in text:
         raise Damaged("a line break in a plan's text")
     try:
@@ -344,11 +339,3 @@ def _json_line(text: bytes) -> Any:
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise Damaged(str(exc)) from None
 
-
-def _is_plan(value: Any, symptom: str) -> bool:
-    """Whether `value` has a plan's shape: an object of its fields, every one it needs, for `symptom`."""
-    from ..documents.stored import shapes
-
-    shape = shapes()["Plan"]
-    return type(value) is dict and value.get("symptom") == symptom and set(shape["required"]) <= value.keys() \
-        and value.keys() <= shape["properties"].keys()
