@@ -315,23 +315,35 @@ def test_a_later_onset_announces_what_the_settled_one_does():
         assert announced(KB, symptom, settled + 400) is announced(KB, symptom, settled)
 
 
-def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tmp_path):
+def batch_lines(runner: Any, tmp_path: Any, rows: list[dict[str, Any]]) -> list[str]:
+    """The lines a batch of `rows` prints through the CLI, one a row."""
     from runrehab.commands.run import app
 
-    rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
-    rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
-    two = full_answers(kb, "hand-tingling", red_flag_chest_pain="yes", red_flag_faint="yes")
-    rows.append(dict(reversed(two.items())))  # two warning signs, the file's keys against the interview's order
     (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     batch = runner.invoke(app, ["triage", "--answers", str(tmp_path / "b.jsonl"), "--json", "--no-save", "--date", "2026-03-01"])
     assert batch.exit_code == 0, batch.stderr
     lines = batch.stdout.splitlines()
     assert len(lines) == len(rows)
+    return lines
+
+
+def single_plan(runner: Any, tmp_path: Any, row: dict[str, Any]) -> str:
+    """What a single triage of `row` prints through the CLI."""
+    from runrehab.commands.run import app
+
+    (tmp_path / "one.json").write_text(json.dumps(row))
+    return runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
+                               "--date", "2026-03-01"]).stdout
+
+
+def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tmp_path):
+    rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
+    rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
+    two = full_answers(kb, "hand-tingling", red_flag_chest_pain="yes", red_flag_faint="yes")
+    rows.append(dict(reversed(two.items())))  # two warning signs, the file's keys against the interview's order
+    lines = batch_lines(runner, tmp_path, rows)
     for row, line in zip(rows, lines):
-        (tmp_path / "one.json").write_text(json.dumps(row))
-        single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
-                                     "--date", "2026-03-01"])
-        assert json.loads(line) == json.loads(single.stdout)
+        assert json.loads(line) == json.loads(single_plan(runner, tmp_path, row))
     assert json.loads(lines[-1])["red_flags"] == ["red_flag_chest_pain", "red_flag_faint"]  # as the interview asks them
 
 
@@ -340,27 +352,19 @@ def test_a_batch_leaving_optional_answers_out_with_a_sign_is_planned_from_the_ca
     the CLI once each symptom's part is in the cache: the table plans them (the engine none), each
     line the single triage's plan, byte for byte the engine's line."""
     import runrehab.batch.table as decisions
-    from runrehab.commands.run import app
 
     compiled_table(kb, *SYMPTOMS)  # every part compiled and kept in the cache
     rows = []
     for symptom in SYMPTOMS:
         flags = [q.id for q in kb.questions_for(symptom, "triage") if q.red_flag]
         rows += [full_answers(kb, symptom, days=9, **{flag: "yes" for flag in raised}) for raised in (flags[:1], flags[-2:])]
-    (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     made = []
     original = decisions.triage
     monkeypatch.setattr(decisions, "triage", lambda *args: made.append(args[1]) or original(*args))
-    batch = runner.invoke(app, ["triage", "--answers", str(tmp_path / "b.jsonl"), "--json", "--no-save", "--date", "2026-03-01"])
-    assert batch.exit_code == 0, batch.stderr
+    lines = batch_lines(runner, tmp_path, rows)
     assert made == []
-    lines = batch.stdout.splitlines()
-    assert len(lines) == len(rows)
     for row, line in zip(rows, lines):
-        (tmp_path / "one.json").write_text(json.dumps(row))
-        single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
-                                     "--date", "2026-03-01"])
-        assert json.loads(line) == json.loads(single.stdout)
+        assert json.loads(line) == json.loads(single_plan(runner, tmp_path, row))
         assert line.encode() == engine_line(complete(kb, parse_answers(kb, row)), dt.date(2026, 3, 1))
 
 
