@@ -17,6 +17,7 @@ from .bands import Bands
 
 _UNMADE = object()  # an entry not made yet
 _KEPT = 1 << 12  # spellings and pieces of a line kept by question and by symptom: the usual ones, few for memory
+_FEW = 100  # the whole numbers of a range this short are kept as the pieces of a line they are
 _MEMBERS = json.JSONDecoder(object_pairs_hook=list)  # an object's members in order, duplicates kept
 _FLAG = 1 << 16  # what a warning sign adds to the count of the answers a cell needs (a tested answer adds 1)
 
@@ -119,7 +120,8 @@ class Spelled:
 
     def _number_text(self, piece: str) -> tuple[Any, ...] | None:
         """The entry of `"id": digits`, a whole number in range for an integer question, as
-        json.dumps writes it; None for any other piece."""
+        json.dumps writes it; None for any other piece. Kept for the lines after when the
+        question's range is short (a pain score; not days, of which there are thousands)."""
         head, _, digits = piece.rpartition(": ")
         qid = self._prefixes.get(head)
         if qid is None or not (digits.isascii() and digits.isdigit()) or len(digits) > 20 \
@@ -127,7 +129,13 @@ class Spelled:
             return None
         raw = int(digits)
         number = self._integer(qid, raw)
-        return None if number is None else (qid, raw, number[0], number[1], 0, number[2])
+        if number is None:
+            return None
+        known = (qid, raw, number[0], number[1], 0, number[2])
+        low, high, _ = self._ranges[qid]
+        if high - low <= _FEW and len(self._by_text) < _KEPT:
+            self._by_text[piece] = known
+        return known
 
     def _piece(self, piece: str) -> tuple[Any, ...] | None:
         """(question id, *its entry) of a piece of a line that is one JSON member, `"id": value`,
