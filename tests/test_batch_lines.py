@@ -125,3 +125,18 @@ def test_a_batch_reads_its_lines_alike_with_the_parts_cached_or_not(runner, kb, 
         assert (one.exit_code, one.stdout_bytes, one.stderr) == (other.exit_code, other.stdout_bytes, other.stderr)
     assert after[0].exit_code == 0 and len(after[0].stdout_bytes.splitlines()) == len(rows)
     assert after[1].exit_code != 0 and "line 4" in after[1].stderr and "duplicate key 'days'" in after[1].stderr
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_cases_leaving_the_same_answers_out_get_their_defaults_each_time(symptom):
+    """The defaults filled in for the answers a case gives are worked out once for those answers
+    (where they alone decide them) and given again to every later case that gives the same ones."""
+    table = compiled_table(KB, symptom)
+    optional = {q.id for q in KB.questions_for(symptom, "triage") if not (q.required or q.red_flag) and q.id != "symptom"}
+    for _ in range(2):
+        for days, pain in ((3, 2), (40, 8), (3, 2)):
+            given = {k: v for k, v in full_answers(KB, symptom, days=days, pain_score=pain).items() if k not in optional}
+            for read in (table.checked(given), table.read_line(json.dumps(given) + "\n")):
+                case = interview_checked(given)
+                assert read is not None and typed(read) == typed(case), given
+                assert table.line(read, DATES[0]) == engine_line(case, DATES[0])

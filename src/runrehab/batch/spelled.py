@@ -55,6 +55,7 @@ class Spelled:
         # question id -> spelling -> its entry, each made when first met (_look)
         self._by_qid: dict[str, dict[Any, tuple[Any, ...] | None]] = {}
         self._spellings = bands.spellings
+        self._fills: dict[tuple[str, ...], Any] = {}  # the ids given -> _filling's, where they alone decide it
         for qid, known in bands.spellings.items():
             self._by_qid[qid] = {}
             if type(known) is tuple:
@@ -205,22 +206,45 @@ class Spelled:
     def _defaulted(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any] | None:
         if raised:
             return dict(typed)  # a warning sign ends the interview: nothing is filled in (Bands.defaulted)
+        # which defaults are filled in depends on which answers are given alone, unless a default
+        # makes a question asked (an ask_if): then on the answers too, and nothing is kept
+        key = None if self._bands.asks_after else tuple(typed)
+        fills = _UNMADE if key is None else self._fills.get(key, _UNMADE)
+        if fills is _UNMADE:
+            fills = self._filling(typed)
+            if key is not None and len(self._fills) < _KEPT:
+                self._fills[key] = fills
+        elif fills is not None:
+            typed.update(fills[0])
+        if fills is None:
+            return None
+        if fills[1] is None:
+            return dict(typed)
+        for text, share, count in fills[1]:
+            parts.append(text)
+            cell += share
+            seen += count
+        return self._placed(typed, parts, cell, raised, seen)
+
+    def _filling(self, typed: Read) -> tuple[list[tuple[str, Any]], list[tuple[bytes, int, int]] | None] | None:
+        """The defaults Bands.filled fills `typed` in with (it does), in the order the interview
+        fills them, and the text, share of the cell and count of each (None when one has no usual
+        spelling: no cell then); None when it cannot fill them in."""
         given = len(typed)
         if self._bands.filled(typed) is None:
             return None
-        for qid in list(typed)[given:]:  # the defaults filled in, in the order the interview fills them
-            value = typed[qid]
+        values = list(typed.items())[given:]
+        entries = []
+        for qid, value in values:
             entry = self._look(qid, value if type(value) is str else (type(value), value)) \
                 if type(value) is not list else None
             if entry is None:
                 number = self._integer(qid, value)
                 if number is None:
-                    return dict(typed)
+                    return values, None
                 entry = (value, *number[:2], 0, number[2])
-            parts.append(entry[1])
-            cell += entry[2]
-            seen += entry[4]
-        return self._placed(typed, parts, cell, raised, seen)
+            entries.append((entry[1], entry[2], entry[4]))
+        return values, entries
 
     def _placed(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any]:
         """The Read with its cell, as Bands.cell_of numbers it: a band of each tested question and
