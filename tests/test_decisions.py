@@ -56,6 +56,13 @@ def one_sign_or_none(bands: Any) -> range:
     return range(bands.value_cells * (1 + len(bands.flags)))
 
 
+def signs_of(bands: Any, index: int) -> int:
+    """How many warning signs cell `index` has raised: 0, 1 or 2 (past all_out, the cells of
+    cases that leave the optional tested answers out begin at one sign)."""
+    state = index // bands.value_cells if index < bands.all_out else (index - bands.all_out) // bands.kept_cells + 1
+    return 0 if state == 0 else 1 if state <= len(bands.flags) else 2
+
+
 @pytest.mark.parametrize("symptom, thorough", tiered([(s, t) for s in SYMPTOMS for t in (False, True)],
                                                      lambda case: not case[1]))
 def test_every_cell_is_the_engines_plan(symptom, thorough):
@@ -63,15 +70,19 @@ def test_every_cell_is_the_engines_plan(symptom, thorough):
     every onset of ONSETS (the first, either side of a week and the last with two signs)."""
     table = DecisionTable(KB)
     bands = table.table(symptom).bands
-    assert len(bands.cells()) == bands.value_cells * (1 + len(bands.flags) * (len(bands.flags) + 1) // 2)
+    states = 1 + len(bands.flags) * (len(bands.flags) + 1) // 2
+    left_out = states - 1 if bands.left_out else 0  # states with a sign, the optional tested answers left out
+    assert len(bands.cells()) == bands.value_cells * states + bands.kept_cells * left_out
     for index in bands.cells():
         given = parse_answers(KB, full_answers(KB, symptom))  # what no rule tests: any answer
+        if index >= bands.all_out:  # a case that leaves them out, as a script would
+            given = {qid: value for qid, value in given.items() if qid not in bands.left_out}
         answers = complete(KB, {**given, **bands.representative(index)})
         assert bands.cell_of(answers) == index
-        assert sum(answers[flag] for flag in bands.flags) == (0 if index < bands.value_cells else
-                                                              1 if index in one_sign_or_none(bands) else 2)
+        assert sum(answers[flag] for flag in bands.flags) == signs_of(bands, index)
+        assert all((qid in answers) == (index < bands.all_out) for qid in bands.left_out)
         # the many cells with two warning signs: the first onset, either side of a week, the last
-        onsets = (ONSETS if index in one_sign_or_none(bands) else (0, 7, 8, 3650)) if thorough else (7, 8)
+        onsets = (ONSETS if signs_of(bands, index) < 2 else (0, 7, 8, 3650)) if thorough else (7, 8)
         for date in DATES if thorough else DATES[:1]:
             for days in onsets:
                 case = with_days(answers, days)
@@ -99,13 +110,14 @@ def test_the_cells_a_batch_meets_are_made_once_and_kept(kb, monkeypatch):
     import runrehab.batch.table as decisions
 
     made = []
-    monkeypatch.setattr(decisions, "_is_plan", lambda value, symptom: made.append(symptom) or True)
+    outcome = decisions._Symptom._outcome
+    monkeypatch.setattr(decisions._Symptom, "_outcome", lambda part, number: made.append(number) or outcome(part, number))
     table = compiled_table(kb, "tight-itb")
     case = complete(kb, parse_answers(kb, full_answers(kb, "tight-itb")))
     first = table.line(case, DATES[0])
     assert table.line({**case, "days": 4}, DATES[0]) != first  # its own answers
     assert table.line(case, DATES[0]) == first == engine_line(case, DATES[0])
-    assert made == ["tight-itb"]  # one outcome made and checked, then kept
+    assert len(made) == 1  # one outcome made and checked, then kept
 
 
 @st.composite
@@ -210,6 +222,8 @@ def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_a
     if type(spelt.get("symptom")) is str and spelt["symptom"] in KB.symptoms:  # its part's bands, read back
         by_part = shared_table().checked(spelt)
         assert typed(by_part) == typed(by_table)
+        if by_part is not None:  # read in one pass (batch.spelled): its cell and its text are the engine's
+            assert shared_table().line(by_part, DATES[0]) == engine_line(interview_checked(spelt), DATES[0])
 
 def test_cases_without_a_cell_go_to_the_engine(kb):
     table = DecisionTable(kb)
@@ -224,19 +238,18 @@ def test_cases_without_a_cell_go_to_the_engine(kb):
 
 
 def test_cases_no_cell_holds_get_the_engines_plan_made_once_for_those_alike(kb, monkeypatch):
-    """Answers left out after a warning sign, three signs: the engine's plan, kept in pieces
-    for later cases the rules tell apart no better (other answers, dates, onsets)."""
+    """Some answers left out after a warning sign, three signs: the engine's plan, kept in
+    pieces for later cases the rules tell apart no better (other answers, dates, onsets)."""
     import runrehab.batch.table as decisions
 
     table = compiled_table(kb, "posterior-leg-pain")
-    optional = [q.id for q in kb.questions_for("posterior-leg-pain", "triage") if not (q.required or q.red_flag)
-                and q.id != "symptom"]
+    # the optional answers the rules test: all but the first given (left out all, a cell holds them)
+    answered = {qid: "no" for qid in table.table("posterior-leg-pain").bands.left_out[1:]}
     made = []
     original = decisions.triage
     monkeypatch.setattr(decisions, "triage", lambda *args: made.append(1) or original(*args))
     for days, pain, date in [(1, 3, DATES[0]), (4, 3, DATES[1]), (6, 3, DATES[0])]:  # alike in every band
-        given = {k: v for k, v in full_answers(kb, "posterior-leg-pain", days=days, pain_score=pain,
-                                               red_flag_fever="yes").items() if k not in optional}
+        given = full_answers(kb, "posterior-leg-pain", days=days, pain_score=pain, red_flag_fever="yes", **answered)
         answers = complete(kb, parse_answers(kb, given))
         assert table.table("posterior-leg-pain").bands.cell_of(answers) is None
         assert table.line(answers, date) == engine_line(answers, date)
@@ -246,6 +259,30 @@ def test_cases_no_cell_holds_get_the_engines_plan_made_once_for_those_alike(kb, 
     for date in DATES:
         assert table.line(three, date) == engine_line(three, date)
     assert len(made) == 2
+
+
+def test_cases_that_leave_every_optional_tested_answer_out_after_a_sign_have_cells(kb, monkeypatch):
+    """A script leaves optional answers out; after a warning sign the interview fills in none of
+    them: such cases, with one sign or two, are planned from the table, as the engine plans them."""
+    import runrehab.batch.table as decisions
+
+    table = compiled_table(kb, *SYMPTOMS)
+    made = []
+    original = decisions.triage
+    monkeypatch.setattr(decisions, "triage", lambda *args: made.append(args[1]) or original(*args))
+    left_out = 0
+    for symptom in SYMPTOMS:
+        bands = table.table(symptom).bands
+        flags = [q.id for q in kb.questions_for(symptom, "triage") if q.red_flag]
+        full = {qid: value for qid, value in full_answers(kb, symptom).items() if qid not in bands.left_out}
+        for raised in ([flags[0]], [flags[-1]], flags[1:3]):
+            given = {**full, **{flag: "yes" for flag in raised}}
+            answers = table.checked(given)
+            assert answers is not None and typed(answers) == typed(interview_checked(given)), given
+            assert table.line(answers, DATES[0]) == engine_line(answers, DATES[0]), given
+            left_out += bool(bands.left_out)
+            assert (bands.cell_of(answers) is not None) and (bands.cell_of(answers) >= bands.all_out) == bool(bands.left_out)
+    assert left_out and made == []
 
 
 def latin(text: str) -> bytes:
@@ -262,6 +299,9 @@ def test_another_stdout_encoding_gets_the_engines_plan_in_its_bytes(kb):
         line = table.line(answers, DATES[0])
         assert line == engine_line(answers, DATES[0], latin)
         assert json.loads(line.decode("latin-1")) == json.loads(engine_line(answers, DATES[0]))
+        read = table.checked(full_answers(kb, symptom, days=17))  # read in one pass: its text in latin-1 too
+        assert table.line(read, DATES[0]) == engine_line(complete(kb, parse_answers(kb, full_answers(kb, symptom, days=17))),
+                                                         DATES[0], latin)
 
 
 def test_a_later_onset_announces_what_the_settled_one_does():
@@ -275,24 +315,57 @@ def test_a_later_onset_announces_what_the_settled_one_does():
         assert announced(KB, symptom, settled + 400) is announced(KB, symptom, settled)
 
 
-def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tmp_path):
+def batch_lines(runner: Any, tmp_path: Any, rows: list[dict[str, Any]]) -> list[str]:
+    """The lines a batch of `rows` prints through the CLI, one a row."""
     from runrehab.commands.run import app
 
-    rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
-    rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
-    two = full_answers(kb, "hand-tingling", red_flag_chest_pain="yes", red_flag_faint="yes")
-    rows.append(dict(reversed(two.items())))  # two warning signs, the file's keys against the interview's order
     (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     batch = runner.invoke(app, ["triage", "--answers", str(tmp_path / "b.jsonl"), "--json", "--no-save", "--date", "2026-03-01"])
     assert batch.exit_code == 0, batch.stderr
     lines = batch.stdout.splitlines()
     assert len(lines) == len(rows)
+    return lines
+
+
+def single_plan(runner: Any, tmp_path: Any, row: dict[str, Any]) -> str:
+    """What a single triage of `row` prints through the CLI."""
+    from runrehab.commands.run import app
+
+    (tmp_path / "one.json").write_text(json.dumps(row))
+    return runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
+                               "--date", "2026-03-01"]).stdout
+
+
+def test_a_batch_through_the_cli_is_the_single_plans_line_by_line(runner, kb, tmp_path):
+    rows = [full_answers(kb, s, days=d, pain_score=p) for s in SYMPTOMS for d in (1, 10) for p in (2, 8)]
+    rows.append(full_answers(kb, "posterior-leg-pain", red_flag_bladder="yes"))
+    two = full_answers(kb, "hand-tingling", red_flag_chest_pain="yes", red_flag_faint="yes")
+    rows.append(dict(reversed(two.items())))  # two warning signs, the file's keys against the interview's order
+    lines = batch_lines(runner, tmp_path, rows)
     for row, line in zip(rows, lines):
-        (tmp_path / "one.json").write_text(json.dumps(row))
-        single = runner.invoke(app, ["triage", "--answers", str(tmp_path / "one.json"), "--json", "--no-save",
-                                     "--date", "2026-03-01"])
-        assert json.loads(line) == json.loads(single.stdout)
+        assert json.loads(line) == json.loads(single_plan(runner, tmp_path, row))
     assert json.loads(lines[-1])["red_flags"] == ["red_flag_chest_pain", "red_flag_faint"]  # as the interview asks them
+
+
+def test_a_batch_leaving_optional_answers_out_with_a_sign_is_planned_from_the_cache(runner, kb, tmp_path, monkeypatch):
+    """A script's cases with a warning sign or two and every optional answer left out, through
+    the CLI once each symptom's part is in the cache: the table plans them (the engine none), each
+    line the single triage's plan, byte for byte the engine's line."""
+    import runrehab.batch.table as decisions
+
+    compiled_table(kb, *SYMPTOMS)  # every part compiled and kept in the cache
+    rows = []
+    for symptom in SYMPTOMS:
+        flags = [q.id for q in kb.questions_for(symptom, "triage") if q.red_flag]
+        rows += [full_answers(kb, symptom, days=9, **{flag: "yes" for flag in raised}) for raised in (flags[:1], flags[-2:])]
+    made = []
+    original = decisions.triage
+    monkeypatch.setattr(decisions, "triage", lambda *args: made.append(args[1]) or original(*args))
+    lines = batch_lines(runner, tmp_path, rows)
+    assert made == []
+    for row, line in zip(rows, lines):
+        assert json.loads(line) == json.loads(single_plan(runner, tmp_path, row))
+        assert line.encode() == engine_line(complete(kb, parse_answers(kb, row)), dt.date(2026, 3, 1))
 
 
 def test_a_symptoms_part_holds_no_list_that_grows_with_the_rule_base(kb, monkeypatch):
@@ -462,7 +535,7 @@ def _table_damaged(data: bytes, cells: int, symptom: str, how: str) -> bytes:
         spec["questions"] = spec["questions"] + [["pain_at_rest", "yes_no", [False, True], None]] * 70
     elif how == "a piece not UTF-8":  # the last piece, which no plan of the symptom need use
         parts[-1] = b"\xff" + parts[-1]
-    # a piece's text changed, its CRC-32 made anew: the text is checked as JSON, not only by its sum
+    # a piece's text changed, its CRC-32 made anew: found by what the head says of the sums made here
     elif how == "a piece no JSON":
         parts = [b', "headline": not JSON' if p.startswith(b', "headline": ') else p for p in parts]
     elif how == "a line break in a piece":
@@ -512,6 +585,18 @@ def test_a_damaged_symptom_part_gives_the_engines_plan_and_is_compiled_afresh(kb
     assert table.line({**case, "days": 30}, DATES[1]) == engine_line({**case, "days": 30}, DATES[1])
     table.table("hand-tingling")  # needed now (an entry with no whole index is none: made when needed)
     assert cache.get(key) == whole  # kept whole again
+
+
+def test_a_part_added_to_an_entry_laid_out_elsewhere_makes_its_other_parts_afresh(kb):
+    """An entry whose parts were laid out anew by something else (their sums made afresh) gives
+    none of them to the entry a new part is added to: what it held is made again, not trusted."""
+    from runrehab.cache import store as cache
+
+    case, key, _ = _cache_damaged(kb, "hand-tingling", "a field of no plan")
+    compiled_table(kb, "tight-itb")  # a part added: the entry written again
+    assert Entry(cache.get(key)).made_here()
+    assert DecisionTable(kb).table("hand-tingling").outcome(0)  # read from the entry, no Damaged
+    assert compiled_table(kb, "hand-tingling").line(case, DATES[0]) == engine_line(case, DATES[0])
 
 
 @pytest.mark.parametrize("how", tiered(["bands of texts", "no bands", "a range of texts", "bands past counting",

@@ -52,23 +52,33 @@ class Bands:
         self._flag_index = {qid: i + 1 for i, qid in enumerate(self.flags)}
         _whole_numbers(spec)
         self.questions = [(qid, values, _band(kind, values, most)) for qid, kind, values, most in spec["questions"]]
-        self._spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
+        self.spellings = {qid: (lo, hi) if kind == "integer" else spellings(known)
                            for qid, kind, lo, hi, known in spec["answers"]}
         self._defaults = {qid: value for qid, value in spec["defaults"]}
         self._asked_if = {qid: value for qid, value in spec["asked_if"]} if asks is not None else {}
         self._defaults.update(self._asked_if)
+        self.asks_after = bool(self._asked_if)  # whether a default can make a question asked
         self._asks = asks
         if not all(self._answers(qid, value) for qid, value in self._defaults.items()):
             raise ValueError(f"the defaults {spec['defaults']!r}")
         self.value_cells = math.prod(len(values) for _, values, _ in self.questions)
         self.states = states(len(self.flags))
+        # The optional questions the rules test, which a case may leave out: the interview fills in
+        # nothing after a warning sign. Cells past the first value_cells * states hold the cases
+        # with a warning sign or two that leave out every one of them (a script that leaves
+        # optional answers to their defaults), by the bands of the others.
+        left_out = set(spec["left_out"])
+        self.left_out = [qid for qid, _, _ in self.questions if qid in left_out]
+        self._kept = [question for question in self.questions if question[0] not in left_out]
+        self.kept_cells = math.prod(len(values) for _, values, _ in self._kept)
+        self.all_out = self.value_cells * self.states  # the first cell of those
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
         """`given` typed as engine.interview.parse_answers and complete type it, when it answers
         this interview, each answer in a spelling the table knows (a whole number in range, or
         one parse_answer was shown when the table was made), leaving out only optional answers
         whose defaults the table holds (`defaults`); else None."""
-        spellings = self._spellings
+        spellings = self.spellings
         typed = {}
         try:
             for qid, raw in given.items():
@@ -81,18 +91,22 @@ class Bands:
                     return None
         except (KeyError, TypeError):
             return None
-        return typed if len(typed) == len(spellings) else self._defaulted(typed)
+        return typed if len(typed) == len(spellings) else self.defaulted(typed)
 
-    def _defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
+    def defaulted(self, typed: dict[str, Any]) -> dict[str, Any] | None:
         """Typed answers with the defaults of those left out, as engine.interview.complete adds
         them: in the interview's order, round by round while a default makes another question
         asked (its ask_if, by `asks`), and none once a warning sign is raised (the interview ends
         there); None when one left out has no default the table holds (required, a warning sign)."""
-        defaults, asked_if, asks = self._defaults, self._asked_if, self._asks
         if any(typed.get(f) is True for f in self.flags):
             return typed  # a warning sign ends the interview: nothing is filled in
+        return self.filled(typed)
+
+    def filled(self, typed: dict[str, Any]) -> dict[str, Any] | None:
+        """defaulted, for answers that raise no warning sign."""
+        defaults, asked_if, asks = self._defaults, self._asked_if, self._asks
         while True:  # a default may make another question asked (its ask_if), as in engine.interview.complete
-            todo = [qid for qid in self._spellings
+            todo = [qid for qid in self.spellings
                     if qid not in typed and (qid not in asked_if or asks(qid, typed))]  # type: ignore[misc]
             if not todo:
                 return typed
@@ -104,7 +118,7 @@ class Bands:
     def _answers(self, qid: str, value: Any) -> bool:
         """Whether `value` is an answer to `qid` the interview could have typed (a default read
         from the cache is checked so: it goes into the plan's text)."""
-        known = self._spellings.get(qid)
+        known = self.spellings.get(qid)
         if type(known) is dict:
             return any(type(typed) is type(value) and typed == value for typed in known.values()) or (
                 not known and type(value) is list and all(type(c) is str for c in value))
@@ -112,14 +126,21 @@ class Bands:
 
     def cell_of(self, answers: dict[str, Any]) -> int | None:
         """The cell a case's complete answers fall into; None when it fits none."""
-        if not self.usable or not self._spellings.keys() >= answers.keys():
+        if not self.usable or not self.spellings.keys() >= answers.keys():
             return None  # no table, or a warning sign from outside the interview
-        index = 0
+        index = kept = out = 0
         for qid, values, band in self.questions:
             b = band(answers.get(qid))
             if b is None:
+                if qid not in answers and qid in self.left_out:
+                    out += 1
+                    continue
                 return None
             index = index * len(values) + b
+            if qid not in self.left_out:
+                kept = kept * len(values) + b
+        if out and out < len(self.left_out):
+            return None  # some left out, not all
         first = second = 0
         for qid in self.flags:
             v = answers.get(qid)
@@ -132,14 +153,16 @@ class Bands:
                     first = self._flag_index[qid]
             elif v is not False:
                 return None  # left out: the answers stopped at a warning sign
-        return self._state(first, second) * self.value_cells + index
+        if out:
+            return self.all_out + (self.state(first, second) - 1) * self.kept_cells + kept if first else None
+        return self.state(first, second) * self.value_cells + index
 
     def met(self, answers: dict[str, Any]) -> tuple[Any, ...] | None:
         """For answers no cell holds (an answer left out after a warning sign, three signs): what
         the rules can tell of them, the band of each tested answer or -1 where it is left out,
         and each warning sign's answer (True, False, None: left out); None when an answer is
         outside the interview or its bands. Answers with the same get the same plan."""
-        if not self.usable or not self._spellings.keys() >= answers.keys():
+        if not self.usable or not self.spellings.keys() >= answers.keys():
             return None
         key: list[Any] = []
         for qid, _, band in self.questions:
@@ -157,7 +180,7 @@ class Bands:
             key.append(v)
         return tuple(key)
 
-    def _state(self, first: int, second: int) -> int:
+    def state(self, first: int, second: int) -> int:
         """The number of the warning signs raised: 0 for none, i for the i-th alone, then each
         pair i < j in turn (1-based, in the interview's order; 0 where none)."""
         if not second:
@@ -178,20 +201,24 @@ class Bands:
         raise ValueError(f"no state {state}")
 
     def representative(self, index: int) -> dict[str, Any]:
-        """Answers that fall into cell `index`: the first value of each of its bands."""
-        state, rest = divmod(index, self.value_cells)
+        """Answers that fall into cell `index`: the first value of each of its bands (those
+        left out, past all_out)."""
+        questions = self.questions if index < self.all_out else self._kept
+        state, rest = divmod(index, self.value_cells) if index < self.all_out else \
+            divmod(index - self.all_out + self.kept_cells, self.kept_cells)  # from state 1
         raised = self._raised(state)
         picked = []
-        for _, values, _ in reversed(self.questions):
+        for _, values, _ in reversed(questions):
             rest, b = divmod(rest, len(values))
             picked.append(values[b])
         answers: dict[str, Any] = {"symptom": self.symptom}
         answers.update((qid, i + 1 in raised) for i, qid in enumerate(self.flags))
-        answers.update(zip((qid for qid, _, _ in reversed(self.questions)), picked))
+        answers.update(zip((qid for qid, _, _ in reversed(questions)), picked))
         return answers
 
     def cells(self) -> range:
-        return range(self.value_cells * self.states) if self.usable else range(0)
+        every = self.all_out + (self.kept_cells * (self.states - 1) if self.left_out else 0)
+        return range(every) if self.usable else range(0)
 
 
 def states(flags: int) -> int:
@@ -212,6 +239,6 @@ def _whole_numbers(spec: dict[str, Any]) -> None:
 
 
 def spelling_index(known: list[list[Any]]) -> dict[Any, Any]:
-    """A spelling -> what parse_answer makes of it, from _spellings' pairs: a text by itself,
+    """A spelling -> what parse_answer makes of it, from compile._spellings' pairs: a text by itself,
     anything else with its type (so that 1 is not taken for true)."""
     return {raw if type(raw) is str else (type(raw), raw): typed for raw, typed in known}

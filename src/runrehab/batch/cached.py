@@ -5,9 +5,10 @@ The entry (cache/layout.py) holds every symptom's spec as JSON (its bands, the a
 onset), then every symptom's table as unsigned integers in this machine's byte order, 16 or 32
 bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
 text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
-symptom and where the pieces begin. The entry is held open (cache.store.held): a batch reads its
-head, then only the parts of the symptoms its cases have, each once when first needed, and copies
-every piece once (decoded and encoded again only for an output that is not UTF-8). A symptom the
+symptom and where the pieces begin, and the CRC-32 of its parts' CRC-32s as laid out here (parts
+laid out anew elsewhere, their sums made afresh, are made again rather than trusted). The entry is
+held open (cache.store.held): a batch reads its head, then only the parts of the symptoms its
+cases have, each once when first needed, and copies every piece once (decoded and encoded again only for an output that is not UTF-8). A symptom the
 entry lacks is compiled and the entry written again with it, the other parts and their pieces
 as they were.
 """
@@ -19,6 +20,7 @@ from array import array
 from collections.abc import Callable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
+from zlib import crc32
 
 from ..cache.layout import Damaged, Layout, laid_out
 
@@ -55,9 +57,17 @@ def _encoded(compiled: Compiled, pieces: Pieces) -> bytes:
     if code is None:
         raise ValueError(f"decisions: a table's integer {largest} does not fit in 32 bits")
     tables = [array(code, table).tobytes() for _, table in compiled.values()]  # OverflowError: one negative
+    parts = [*specs, *tables, *(text.encode("utf-8", "surrogatepass") for text in pieces.texts())]
     head = {"symptoms": {symptom: n for n, symptom in enumerate(compiled)}, "tables": len(specs),
-            "pieces": len(specs) + len(tables), "integers": _integers(code)}
-    return laid_out(head, [*specs, *tables, *(text.encode("utf-8", "surrogatepass") for text in pieces.texts())])
+            "pieces": len(specs) + len(tables), "integers": _integers(code), "made": _made(list(map(crc32, parts)))}
+    return laid_out(head, parts)
+
+
+def _made(sums: list[int]) -> int:
+    """What the head of an entry this module laid out says of the CRC-32s of its parts: the
+    CRC-32 of them all. Parts laid out anew by anything else (their sums made afresh) do not
+    match it."""
+    return crc32(array("Q", sums).tobytes())
 
 
 class Entry:
@@ -73,6 +83,16 @@ class Entry:
         if not isinstance(self._where, dict) or type(self._first_table) is not int or type(self._first_piece) is not int \
                 or self._code is None:
             raise Damaged("no index")
+
+    def made_here(self) -> bool:
+        """Whether every part is as entries are made here (its sums those `made` names): its
+        outcomes then are the engine's plans in pieces, checked by the layout's CRC-32s as they
+        are read (so not as JSON again, outcome by outcome)."""
+        sums = self._layout.head.get("sums")
+        try:
+            return self._layout.head.get("made") == _made(sums)
+        except (TypeError, OverflowError):
+            return False
 
     def symptoms(self) -> list[str]:
         """The symptoms whose parts the entry holds, in the order they were added."""
@@ -121,9 +141,12 @@ class Entry:
             raise Damaged(str(exc)) from None
 
 
+_FORMAT = 3  # 2 has the cells of cases that leave the optional tested answers out; 3 says its parts were made here
+
+
 def entry_key(kb: KnowledgeBase) -> str:
     """The cache key of the table of `kb`."""
-    return f"decision-table {kb.content_hash}"
+    return f"decision-table {_FORMAT} {kb.content_hash}"
 
 
 def cached_entry(kb: KnowledgeBase) -> Entry | None:
@@ -155,7 +178,7 @@ def compiled_entry(kb: KnowledgeBase, symptom: str, compile_part: Callable[[str,
     named = [s for s in entry.symptoms() if s in kb.symptoms] if entry is not None else []
     pieces, compiled = Pieces(), {}
     try:
-        if cached and entry is not None:  # the other parts as they are: their pieces keep their numbers
+        if cached and entry is not None and entry.made_here():  # the other parts as they are: their pieces keep their numbers
             for text in entry.pieces(str.encode):
                 pieces.add(text.decode("utf-8", "surrogatepass"))
             compiled = {s: (entry.symptom(s), entry.table(s).tolist()) for s in named if s != symptom}

@@ -61,7 +61,9 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
     defaults = [[q.id, q.default] for q in optional if q.ask_if is None]
     # and those asked only if their ask_if holds, which the interview then fills in (Bands.asks)
     asked_if = [[q.id, q.default] for q in optional if q.ask_if is not None]
-    return Bands({"symptom": symptom, "usable": usable, "flags": flags, "questions": questions,
+    # the tested ones a case may leave out (Bands.left_out)
+    left_out = [q.id for q in tested if not q.required]
+    return Bands({"symptom": symptom, "usable": usable, "flags": flags, "questions": questions, "left_out": left_out,
                   "answers": answers, "defaults": defaults, "asked_if": asked_if}, asks=asks_of(kb))
 
 

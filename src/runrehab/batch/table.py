@@ -33,12 +33,12 @@ from ..engine.evaluate import triage
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
 from .compile import MARKED, REFERENCE_DATE, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
+from .spelled import Read, Spelled
 
 if TYPE_CHECKING:
     from ..rules.kb import KnowledgeBase
 
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
-_FILLS = (b'"2000-01-01"', b"{}", b"[]", b"null")  # what the holes take, in MARKED's order: to check a text
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
 ENGINE_FIRST = 64  # cases of a symptom the engine plans before its part is compiled (about 4,000 cells)
 _MET_KEPT = 1 << 10  # outcomes of answers no cell holds, kept for a batch, by symptom
@@ -59,6 +59,7 @@ class DecisionTable:
         self._plain: dict[str, Bands] = {}  # bands_of each symptom without a part
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
+        self._met_pieces: dict[str, bytes] = {}  # DecisionTable._met_piece
         self._asks = asks_of(kb)
 
     def table(self, symptom: str) -> _Symptom:
@@ -124,9 +125,11 @@ class DecisionTable:
 
     def line(self, answers: dict[str, Any], date: dt.date) -> bytes:
         """The plan for complete answers on `date`, as one line of JSON without its newline:
-        encode(JsonLines()(engine.evaluate.triage(kb, answers, date)))."""
+        encode(JsonLines()(engine.evaluate.triage(kb, answers, date))). Answers `checked` read
+        (a Read) come with their cell and their text."""
         table = self._ready(answers["symptom"])
-        index = None if table is None else table.bands.cell_of(answers)
+        read = type(answers) is Read and table is not None
+        index = answers.cell if read else None if table is None else table.bands.cell_of(answers)  # type: ignore[attr-defined]
         if index is None:
             known = None if table is None else self._met(table, answers)
             if known is None:
@@ -140,7 +143,7 @@ class DecisionTable:
             return self._bytes(self._json(triage(self.kb, answers, date)))
         pieces = pieces.copy()
         pieces[date_at] = self._date(date, 0)
-        pieces[answers_at] = self._answers(answers)
+        pieces[answers_at] = answers.text if read else self._answers(answers)  # type: ignore[attr-defined]
         pieces[escalation_at] = escalation
         pieces[review_at] = b"null" if review_days is None else self._date(date, review_days)
         return b"".join(pieces)
@@ -156,8 +159,16 @@ class DecisionTable:
         if known is None and len(table.met) < _MET_KEPT:
             announces, review, whole = marked(triage(self.kb, answers, REFERENCE_DATE), self._json)
             holes, text = holed(whole)
-            known = table.met[key] = ([self._bytes(piece) for piece in text], tuple(holes), announces == 1,
+            known = table.met[key] = ([self._met_piece(piece) for piece in text], tuple(holes), announces == 1,
                                       review - 1 if review else None)
+        return known
+
+    def _met_piece(self, text: str) -> bytes:
+        """A piece of an outcome _met made, in the output's encoding: each kept once, as the
+        outcomes it recurs in are many."""
+        known = self._met_pieces.get(text)
+        if known is None:
+            known = self._met_pieces[text] = self._bytes(text)
         return known
 
     def checked(self, given: dict[str, Any]) -> dict[str, Any] | None:
@@ -166,7 +177,26 @@ class DecisionTable:
         symptom = given.get("symptom")
         if type(symptom) is not str or symptom not in self.kb.symptoms:
             return None
-        return self._bands(symptom).checked(given)
+        bands = self._bands(symptom)
+        part = self._symptoms.get(symptom)
+        if part is None:
+            return bands.checked(given)
+        if part.spelled is None:
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
+        return part.spelled.read(given)
+
+    def read_line(self, text: str) -> dict[str, Any] | None:
+        """What checked gives for the case a batch's line, `text`, holds, read without JSON when
+        the line is written as json.dumps writes it, its symptom first, and the symptom's part
+        is open (Spelled.read_line); None otherwise, and the line is read as JSON."""
+        if not text.startswith('{"symptom": "'):
+            return None
+        part = self._symptoms.get(text[13:text.find('"', 13)])
+        if part is None:
+            return None
+        if part.spelled is None:
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
+        return part.spelled.read_line(text)
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
@@ -186,11 +216,24 @@ class DecisionTable:
             try:
                 text = self._pairs[pair]
             except (KeyError, TypeError):  # TypeError: a list (the choices of a `multi` question)
-                text = self._bytes(_pair_text(*pair) or self._json.plain(dict([pair]))[1:-1])
-                if len(self._pairs) < _PAIRS_KEPT and type(pair[1]) is not list:
-                    self._pairs[pair] = text
+                text = self._pair(*pair)
             parts.append(text)
         return b"{" + b", ".join(parts) + b"}"
+
+    def _pair_kept(self, qid: str, value: Any) -> bytes:
+        """_pair's text, looked up first among those kept."""
+        try:
+            return self._pairs[qid, value]
+        except KeyError:
+            return self._pair(qid, value)
+
+    def _pair(self, qid: str, value: Any) -> bytes:
+        """`"qid": value` as JsonLines writes it in a plan's answers, in the output's encoding;
+        kept (a bounded number of them) when it is yes, no or a choice."""
+        text = self._bytes(_pair_text(qid, value) or self._json.plain({qid: value})[1:-1])
+        if len(self._pairs) < _PAIRS_KEPT and (type(value) is bool or type(value) is str):
+            self._pairs[qid, value] = text  # not a number (days: thousands of them) nor a list
+        return text
 
 
 def _pair_text(qid: str, value: Any) -> str | None:
@@ -207,6 +250,8 @@ class _Opened:
     output's encoding, and the spellings of answers, each made once."""
 
     def __init__(self, entry: Entry, encode: Callable[[str], bytes]):
+        if not entry.made_here():  # its parts laid out anew by something else: made afresh
+            raise Damaged("an entry not made here")
         self.entry = entry
         self.texts = entry.pieces(str.encode)  # in UTF-8, as an outcome's text is checked
         self.pieces = self.texts if encode is str.encode else entry.pieces(encode)
@@ -240,6 +285,7 @@ class _Symptom:
         self._flat = table[cells + outcomes + 1:]
         self._pieces, self._texts, self._symptom = opened.pieces, opened.texts, symptom
         self._made: dict[int, tuple[Any, ...]] = {}
+        self.spelled: Spelled | None = None  # its answers by spelling, made when a case is first checked by it
         self.met: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # DecisionTable._met
         self._announced: set[int] = set()  # the escalations' pieces found to be JSON arrays
 
@@ -270,11 +316,6 @@ class _Symptom:
         if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or sum(map(numbers.count, _MARK_NUMBERS)) != len(MARKED) \
                 or announces > 1 or review > MOST_REVIEW_DAYS + 1:
             raise Damaged(f"outcome {number} is not whole")
-        line = list(map(self._texts.__getitem__, numbers))
-        for at, fill in zip(holes, _FILLS):
-            line[at] = fill
-        if not _is_plan(_json_line(b"".join(line)), self._symptom):
-            raise Damaged(f"outcome {number} is not a plan of {self._symptom}")
         return texts, holes, announces == 1, review - 1 if review else None
 
     def escalation(self, onset: int) -> bytes:
@@ -289,9 +330,8 @@ class _Symptom:
 
 
 def _json_line(text: bytes) -> Any:
-    """The JSON value of `text`, all on one line; Damaged when it is not that. What the cache
-    keeps is checked as JSON, not only by its CRC-32: a checksum shows that no byte changed by
-    chance, not that the bytes were JSON to begin with."""
+    """The JSON value of `text`, all on one line; Damaged when it is not that. (An outcome is
+    not read as JSON: its parts are those an entry made here holds, Entry.made_here.)"""
     if b"\n" in text or b"\r" in text:
         raise Damaged("a line break in a plan's text")
     try:
@@ -299,11 +339,3 @@ def _json_line(text: bytes) -> Any:
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise Damaged(str(exc)) from None
 
-
-def _is_plan(value: Any, symptom: str) -> bool:
-    """Whether `value` has a plan's shape: an object of its fields, every one it needs, for `symptom`."""
-    from ..documents.stored import shapes
-
-    shape = shapes()["Plan"]
-    return type(value) is dict and value.get("symptom") == symptom and set(shape["required"]) <= value.keys() \
-        and value.keys() <= shape["properties"].keys()

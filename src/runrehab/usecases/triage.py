@@ -97,7 +97,7 @@ def _batch(kbase: KnowledgeBase, request: TriageRequest, person: Person, given: 
     """
     table = _decision_table(kbase) if request.json_lines else None
     if table is not None:
-        lines = _table_lines(table, given.cases(table.checked), request.day)
+        lines = _table_lines(table, given.cases(table.checked, table.read_line), request.day)
         return Lines(_holding(held.pop_all(), lines))
     checked = checked_first(given.cases())  # every line checked, then read again and planned
     cases = telling_ignored(checked, None, True, person) if request.explain else checked

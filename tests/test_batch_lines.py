@@ -1,0 +1,142 @@
+"""A batch line written as json.dumps writes it is read without JSON (batch.spelled.read_line):
+every line it reads gives what JSON and the table's check give, and every line JSON refuses it
+leaves to JSON, which says what is wrong."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import full_answers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_decisions import DATES, KB, SYMPTOMS, cases, compiled_table, engine_line, interview_checked, shared_table, typed
+
+from runrehab.answers.file import _case
+from runrehab.batch.spelled import Read
+from runrehab.errors import AnswersFileError
+
+
+def by_json(text: str) -> tuple[Any, ...]:
+    """What JSON and the table's check make of a line: ("refused", message) or ("read", answers)."""
+    try:
+        case = _case(1, text)
+    except AnswersFileError as exc:
+        return "refused", str(exc)
+    return "read", shared_table().checked(case)
+
+
+def agrees(text: str) -> None:
+    quick = shared_table().read_line(text)
+    if quick is None:
+        return  # read as JSON
+    kind, checked = by_json(text)
+    assert kind == "read", (text, checked)
+    assert typed(quick) == typed(checked), text
+    assert type(quick) is type(checked), text
+    if type(quick) is Read:
+        assert (quick.cell, quick.text) == (checked.cell, checked.text), text  # type: ignore[union-attr]
+        assert shared_table().line(quick, DATES[0]) == engine_line(interview_checked(json.loads(text)), DATES[0])
+
+
+@st.composite
+def mutated(draw: Any) -> str:
+    """A line as json.dumps writes a case, then perhaps changed as a hand or a bug would."""
+    case = draw(cases())
+    text = json.dumps(case, ensure_ascii=draw(st.booleans())) + draw(st.sampled_from(["\n", "", "\r\n", " \n"]))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        how = draw(st.sampled_from(["cut", "insert", "piece twice", "swap"]))
+        if how == "cut":
+            text = text[:at] + text[at + draw(st.integers(1, 4)):]
+        elif how == "insert":
+            text = text[:at] + draw(st.sampled_from([" ", ",", '"', ":", "0", "1", "-", "\\", "}", "{", ", ", "é",
+                                                     '"days": 3', "\t", "x"])) + text[at:]
+        elif how == "piece twice":
+            pieces = text.rstrip("\r\n ")[1:-1].split(", ")
+            piece = draw(st.sampled_from(pieces))
+            text = "{" + ", ".join([*pieces, piece]) + "}\n"
+        elif at + 1 < len(text):
+            text = text[:at] + text[at + 1] + text[at] + text[at + 2:]
+    return text
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_a_line_read_without_json_is_what_json_and_the_check_make_of_it(text):
+    agrees(text)
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_the_usual_lines_are_read_without_json_and_odd_ones_left_to_it(symptom):
+    usual = full_answers(KB, symptom)
+    line = json.dumps(usual) + "\n"
+    assert shared_table().read_line(line) is not None  # the usual form: read without JSON
+    agrees(line)
+    body = line[1:-2]
+    first, rest = body.split(", ", 1)
+    odd = [
+        "{" + body + ", " + rest.split(", ")[0] + "}\n",  # a key given twice: JSON refuses it
+        "{ " + body + "}\n",  # white space JSON allows, written otherwise
+        "{" + body + "}\r\n",
+        "{" + rest + ", " + first + "}\n",  # the symptom last
+        "{" + body + ", \"no_such_question\": \"yes\"}\n",
+        "{" + body.replace(": ", ":", 1) + "}\n",
+    ]
+    # two members with no space between, an optional answer the second: one piece, two answers
+    optional = [q.id for q in KB.questions_for(symptom, "triage") if q.type == "yes_no" and not (q.required or q.red_flag)]
+    joined = []
+    for qid, answer in ((qid, answer) for qid in optional for answer in ("yes", "no")):
+        members = json.dumps({**{k: v for k, v in usual.items() if k != qid}, qid: answer})[1:-1].split(", ")
+        joined.append("{" + ", ".join([*members[:-2], ",".join(members[-2:])]) + "}\n")
+    for text in odd:
+        assert shared_table().read_line(text) is None, text
+    for text in [*odd, *joined]:
+        agrees(text)
+    assert by_json(odd[0])[0] == "refused"
+
+
+@pytest.mark.parametrize("spelt", ["007", "-0", "1e1", "3.0", "\u0663", "99999999999999999999999", "true", "null"])
+def test_a_number_json_writes_otherwise_or_not_at_all_is_left_to_json(spelt):
+    usual = json.dumps(full_answers(KB, "achilles", days=3))
+    assert '"days": 3' in usual
+    text = usual.replace('"days": 3', f'"days": {spelt}') + "\n"
+    agrees(text)
+    if spelt not in ("-0",):
+        assert shared_table().read_line(text) is None
+
+
+def test_a_batch_reads_its_lines_alike_with_the_parts_cached_or_not(runner, kb, tmp_path):
+    """The same batch, once before any part is compiled (every line read as JSON) and once
+    with every part in the cache (the usual lines read without it): the same bytes out, the
+    same refusal of a key given twice, naming its line."""
+    from runrehab.commands.run import app
+
+    rows = [json.dumps(full_answers(kb, s, days=d)) for s in SYMPTOMS for d in (1, 40)]
+    twice = json.dumps(full_answers(kb, "achilles"))[:-1] + ', "days": 5}'
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    good.write_text("".join(r + "\n" for r in rows))
+    bad.write_text("".join(r + "\n" for r in [*rows[:3], twice, *rows[3:]]))
+    args = ["triage", "--json", "--no-save", "--date", "2026-03-01", "--answers"]
+    before = [runner.invoke(app, [*args, str(f)]) for f in (good, bad)]
+    compiled_table(kb, *SYMPTOMS)  # every part compiled, kept in this test's cache
+    after = [runner.invoke(app, [*args, str(f)]) for f in (good, bad)]
+    for one, other in zip(before, after):
+        assert (one.exit_code, one.stdout_bytes, one.stderr) == (other.exit_code, other.stdout_bytes, other.stderr)
+    assert after[0].exit_code == 0 and len(after[0].stdout_bytes.splitlines()) == len(rows)
+    assert after[1].exit_code != 0 and "line 4" in after[1].stderr and "duplicate key 'days'" in after[1].stderr
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_cases_leaving_the_same_answers_out_get_their_defaults_each_time(symptom):
+    """The defaults filled in for the answers a case gives are worked out once for those answers
+    (where they alone decide them) and given again to every later case that gives the same ones."""
+    table = compiled_table(KB, symptom)
+    optional = {q.id for q in KB.questions_for(symptom, "triage") if not (q.required or q.red_flag) and q.id != "symptom"}
+    for _ in range(2):
+        for days, pain in ((3, 2), (40, 8), (3, 2)):
+            given = {k: v for k, v in full_answers(KB, symptom, days=days, pain_score=pain).items() if k not in optional}
+            for read in (table.checked(given), table.read_line(json.dumps(given) + "\n")):
+                case = interview_checked(given)
+                assert read is not None and typed(read) == typed(case), given
+                assert table.line(read, DATES[0]) == engine_line(case, DATES[0])
