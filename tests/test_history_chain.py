@@ -151,7 +151,8 @@ def test_links_kept_before_summaries_are_read_whole_and_summarised_at_the_next_c
     conn.row_factory = sqlite3.Row
     for row in conn.execute("SELECT c.*, l.state FROM checkins c JOIN links l ON l.checkin_id = c.id").fetchall():
         conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"]), row["id"]))
-    conn.execute("ALTER TABLE links DROP COLUMN summary")
+    for column in ("summary", *history_file.tables(history_file.SCHEMA_VERSION)["links"][5:]):
+        conn.execute(f"ALTER TABLE links DROP COLUMN {column}")  # and the columns schema 5 added
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()

@@ -17,7 +17,7 @@ from ..errors import HistoryError
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS = {
     1: """
@@ -78,6 +78,22 @@ MIGRATIONS = {
     # written with the link; a plan whose links lack it is linked whole at its next check-in
     4: """
     ALTER TABLE links ADD COLUMN summary TEXT;
+    """,
+    # the summary's fields as columns (history/summaries.py), so that a view reads no JSON a
+    # check-in, and their seal: written with the link; a plan whose links lack them is linked
+    # whole at its next check-in, its views reading the summaries' text until then
+    5: """
+    ALTER TABLE links ADD COLUMN date TEXT;
+    ALTER TABLE links ADD COLUMN day INTEGER;
+    ALTER TABLE links ADD COLUMN progress TEXT;
+    ALTER TABLE links ADD COLUMN pain_score INTEGER;
+    ALTER TABLE links ADD COLUMN answers TEXT;
+    ALTER TABLE links ADD COLUMN red_flags TEXT;
+    ALTER TABLE links ADD COLUMN triage_level TEXT;
+    ALTER TABLE links ADD COLUMN decision TEXT;
+    ALTER TABLE links ADD COLUMN routine TEXT;
+    ALTER TABLE links ADD COLUMN prescribed INTEGER;
+    ALTER TABLE links ADD COLUMN summary_seal INTEGER;
     """,
 }
 
@@ -209,8 +225,10 @@ def probe(conn: sqlite3.Connection) -> tuple[int, str]:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if application_id != APPLICATION_ID:
             return application_id, "ok"
-        status = conn.execute("PRAGMA quick_check").fetchone()[0]
-        return application_id, (schema_trouble(conn) or "ok") if status == "ok" else status
+        # Its header and schema alone, not every page (PRAGMA quick_check reads the whole file, a
+        # year of check-ins at every command): SQLite checks each page it reads or writes, and a
+        # damaged one is reported then, nothing written (History._rows, History._writing).
+        return application_id, schema_trouble(conn) or "ok"
     finally:
         conn.close()
 
