@@ -217,3 +217,68 @@ def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
         assert result.stdout == "", args
+
+
+VIEWS = (["plan", "--json"], ["plan"], ["plan", "--format", "markdown"], ["plan", "--format", "html"],
+         ["plan", "--format", "ics"], ["today", "--json"], ["history", "--json"])
+
+
+def views(runner, db: Path) -> dict[str, str]:
+    """What each view shows on day 30 (a calendar's time of export aside)."""
+    shown = {}
+    for args in VIEWS:
+        dated = ["--date", (START + dt.timedelta(days=30)).isoformat()] if args[0] != "history" else []
+        result = runner.invoke(app, [*args, "--db", str(db), *dated])
+        assert result.exit_code == 0, (args, result.output)
+        shown[" ".join(args)] = "\n".join(line for line in result.stdout.split("\n") if not line.startswith("DTSTAMP:"))
+    return shown
+
+
+def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from_the_check_ins(runner, tmp_path):
+    """A stop, a restart, a warning sign, a clearance and an upkeep: the views of a history whose
+    links hold the summary's columns (schema 5), its text alone (schema 4) or nothing (schema 3)
+    are the same byte for byte; the next check-in writes the columns of every link."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in range(1, 4):
+        assert checkin(runner, db, day, "better", 3).exit_code == 0
+    assert checkin(runner, db, 4, "worse", 7).exit_code == 0  # stop
+    for day in range(5, 9):
+        assert checkin(runner, db, day, "better", 2).exit_code == 0  # and restart
+    assert checkin(runner, db, 9, flag=FLAGS[0]).exit_code in (0, 3)  # a warning sign: escalated
+    assert checkin(runner, db, 10, cleared=True).exit_code == 0
+    for day in range(11, 16):
+        assert checkin(runner, db, day, "symptom-free", 0).exit_code == 0
+    decisions = {c["decision"] for c in json.loads(views(runner, db)["plan --json"])["checkins"]}
+    assert {"stop", "escalate", "continue"} <= decisions
+    from_columns = views(runner, db)
+    for older in ("summary_seal = NULL", "summary = NULL"):  # as schema 4 kept them, then schema 3
+        conn = sqlite3.connect(db)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"UPDATE links SET {older}")
+        for row in conn.execute("SELECT c.*, l.state, l.summary FROM checkins c JOIN links l ON l.checkin_id = c.id"):
+            conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"], row["summary"]), row["id"]))
+        conn.commit()
+        conn.close()
+        assert views(runner, db) == from_columns, older
+    assert checkin(runner, db, 16).exit_code == 0
+    with History.open(db) as history:
+        assert all(r["summary_seal"] is not None for r in history._rows("SELECT summary_seal FROM links"))
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(18)])
+
+
+@pytest.mark.parametrize("change", ["pain_score = 9", "decision = 'stop'", "routine = '[1]'", "answers = '[]'",
+                                    "date = '2026-02-30'", "day = 'x'", "summary_seal = summary_seal + 1"])
+def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path, change):
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    conn.commit()
+    conn.close()
+    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
+        assert result.stdout == "", args
