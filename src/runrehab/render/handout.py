@@ -50,10 +50,15 @@ def _checkins(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     if not checkins:
         return lines + ["None yet."]
     lines += ["| Date | Progress | Pain | Decision |", "| --- | --- | --- | --- |"]
+    said: dict[tuple[Any, Any, str], str] = {}  # each row's cells after its date, once: a year of check-ins repeats a few
     for c in reversed(checkins):
-        progress = "not asked" if c.progress is None else choice_words(kb, "progress", c.progress)
-        pain = "not asked" if c.pain_score is None else f"{c.pain_score}/10"
-        lines.append(f"| {_day(status.date, c.date)} | {md(progress)} | {pain} | {md(DECISION_WORDS[c.decision])} |")
+        key = (c.progress, c.pain_score, c.decision)
+        cells = said.get(key)
+        if cells is None:
+            progress = "not asked" if c.progress is None else choice_words(kb, "progress", c.progress)
+            pain = "not asked" if c.pain_score is None else f"{c.pain_score}/10"
+            cells = said[key] = f" | {md(progress)} | {pain} | {md(DECISION_WORDS[c.decision])} |"
+        lines.append(f"| {_day(status.date, c.date)}{cells}")
     return lines
 
 
@@ -69,18 +74,24 @@ def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     asked: dict[str, dict[str, list[str]]] = {}  # question -> answer -> the dates it was given
     signs: dict[str, bool] = {}  # whether each question is a warning sign, looked up once
     words: dict[tuple[str, Any], str] = {}  # each answer in words once: a year of check-ins gives the same ones
+    dated: dict[int, list[list[str]]] = {}  # by answers (a year of check-ins shares a few): the lists its date joins
     for when, answers in ((status.date, status.answers), *((c.date, c.answers) for c in status.checkins or ())):
         day = when.isoformat()
-        for qid, value in answers.items():
-            sign = signs.get(qid)
-            if sign is None:
-                sign = signs[qid] = _is_warning_sign(kb, qid)
-            if sign:
-                key = (qid, value if isinstance(value, (str, int, bool)) else repr(value))
-                said = words.get(key)
-                if said is None:
-                    said = words[key] = choice_words(kb, qid, value)
-                asked.setdefault(qid, {}).setdefault(said, []).append(day)
+        joins = dated.get(id(answers))
+        if joins is None:
+            joins = dated[id(answers)] = []
+            for qid, value in answers.items():
+                sign = signs.get(qid)
+                if sign is None:
+                    sign = signs[qid] = _is_warning_sign(kb, qid)
+                if sign:
+                    key = (qid, value if isinstance(value, (str, int, bool)) else repr(value))
+                    said = words.get(key)
+                    if said is None:
+                        said = words[key] = choice_words(kb, qid, value)
+                    joins.append(asked.setdefault(qid, {}).setdefault(said, []))
+        for dates in joins:
+            dates.append(day)
     lines = ["", "### Warning signs asked, and each answer", ""]
     if not asked:
         return lines + ["None asked."]
