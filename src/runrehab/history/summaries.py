@@ -49,9 +49,12 @@ def kept(summary: CheckinSummary) -> tuple[Any, ...]:
     return (text, *values, listed_seal(text, values))
 
 
+_SEALED = "%s\0" * (1 + len(COLUMNS))
+
+
 def listed_seal(text: Any, values: tuple[Any, ...]) -> int:
     """The seal of a summary's text with its columns, as kept."""
-    return zlib.crc32("\0".join(map(str, (text, *values))).encode("utf-8", "surrogatepass"))
+    return zlib.crc32((_SEALED % (text, *values)).encode("utf-8", "surrogatepass"))
 
 
 def summaries_of(texts: list[Any]) -> list[CheckinSummary]:

@@ -80,9 +80,20 @@ class Current:
         dose (what a check-in left out or an escalation ended still counts as tried): read from the
         latest check-in that gave each, from `summaries` (Reader.summaries)."""
         given: dict[str, Any] = {item.exercise: "plan" for item in self.plan.routine}
-        for cid, summary, _ in summaries:
-            for exercise in summary.routine:
-                given[exercise] = cid
+        routines: dict[int, list[Any]] = {}  # each routine (summaries share equal ones), in the order first given
+        for at, (cid, summary, _) in enumerate(summaries):
+            kept = routines.get(id(summary.routine))
+            if kept is None:
+                routines[id(summary.routine)] = [summary.routine, at, cid]
+            else:
+                kept[1:] = at, cid  # the last check-in to give it
+        last: dict[str, tuple[int, int]] = {}
+        for routine, at, cid in routines.values():
+            for exercise in routine:
+                given.setdefault(exercise, "plan")
+                if last.get(exercise, (-1, 0))[0] < at:
+                    last[exercise] = at, cid
+        given.update((exercise, cid) for exercise, (_, cid) in last.items())
         reader = self.reader()
         return [next(i for i in reader.doc(ref).routine if i.exercise == exercise) for exercise, ref in given.items()]
 
