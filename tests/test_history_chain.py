@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
-from runrehab.engine.state import prescribed
+from runrehab.engine.state import prescribed, summary_of
 from runrehab.documents.as_json import to_data
 from runrehab.documents.record import fields_of, updated
 from runrehab.history import file as history_file
@@ -73,6 +73,13 @@ def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
         assert now.routine_tried(summaries) == list(tried.values())
         status = plan_status(now, START + dt.timedelta(days=14), whole=True)
         assert calendar(status) == calendar(updated(status, checkins=everything))
+        from runrehab.render.markdown import plan_markdown
+        assert plan_markdown(status, KB) == plan_markdown(updated(status, checkins=[summary_of(c) for c in everything]), KB)
+        # check-ins whose answers are one object (summaries read from equal texts) or equal ones
+        first = summary_of(everything[0])
+        shared = [updated(first, date=first.date + dt.timedelta(days=n)) for n in range(4)] + [summary_of(everything[-1])]
+        apart = [updated(c, answers=dict(c.answers)) for c in shared]
+        assert plan_markdown(updated(status, checkins=shared), KB) == plan_markdown(updated(status, checkins=apart), KB)
 
 
 def calendar(status) -> list[str]:
