@@ -209,21 +209,27 @@ def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
 
 
-@pytest.mark.parametrize("summary", ["summary || ',' || summary", "json_set(summary, '$.pain_score', 'x')",
-                                     "json_remove(summary, '$.routine')", "'not json'", "'null'"])
-def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
-    db = tmp_path / "h.db"
+def earlier_summary_changed_is_damage(runner, db: Path, change: str, views: list[list[str]]) -> None:
+    """Each of `views` reports damage in one line, and shows nothing, once the summary kept with
+    the first of two check-ins is changed by `change` (an SQL SET clause) behind runrehab's back."""
     triage(runner, db)
     for day in (2, 3):
         assert checkin(runner, db, day).exit_code == 0
     conn = sqlite3.connect(db)
-    conn.execute(f"UPDATE links SET summary = {summary} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
     conn.commit()
     conn.close()
-    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]):
+    for args in views:
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
         assert result.stdout == "", args
+
+
+@pytest.mark.parametrize("summary", ["summary || ',' || summary", "json_set(summary, '$.pain_score', 'x')",
+                                     "json_remove(summary, '$.routine')", "'not json'", "'null'"])
+def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
+    earlier_summary_changed_is_damage(runner, tmp_path / "h.db", f"summary = {summary}",
+                                      [["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]])
 
 
 VIEWS = (["plan", "--json"], ["plan"], ["plan", "--format", "markdown"], ["plan", "--format", "html"],
@@ -277,15 +283,5 @@ def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from
 @pytest.mark.parametrize("change", ["pain_score = 9", "decision = 'stop'", "routine = '[1]'", "answers = '[]'",
                                     "date = '2026-02-30'", "day = 'x'", "summary_seal = summary_seal + 1"])
 def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path, change):
-    db = tmp_path / "h.db"
-    triage(runner, db)
-    for day in (2, 3):
-        assert checkin(runner, db, day).exit_code == 0
-    conn = sqlite3.connect(db)
-    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
-    conn.commit()
-    conn.close()
-    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]):
-        result = runner.invoke(app, [*args, "--db", str(db)])
-        assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
-        assert result.stdout == "", args
+    earlier_summary_changed_is_damage(runner, tmp_path / "h.db", change,
+                                      [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
