@@ -285,3 +285,31 @@ def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from
 def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path, change):
     earlier_summary_changed_is_damage(runner, tmp_path / "h.db", change,
                                       [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
+
+
+@pytest.mark.parametrize("answers", ["'[]'", "'not json'", "7"])
+def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(runner, tmp_path, answers):
+    """The answers kept as a column are read only by the views that show them (the handout): there
+    a column changed and sealed again is damage, in one line, with nothing shown; the views that
+    do not show them show what they showed before."""
+    from runrehab.history.summaries import COLUMNS, listed_seal
+
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    before = {" ".join(args): runner.invoke(app, [*args, "--db", str(db)]).stdout
+              for args in (["plan", "--json"], ["today", "--json"], ["plan"])}
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET answers = {answers} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    columns = ", ".join(COLUMNS)
+    for row in conn.execute(f"SELECT checkin_id, summary, {columns} FROM links").fetchall():
+        conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?", (listed_seal(row[1], row[2:]), row[0]))
+    conn.commit()
+    conn.close()
+    for args in (["plan", "--format", "markdown"], ["plan", "--format", "html"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 2 and "damaged: check-in" in result.stderr, args
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
+    for args, shown in before.items():
+        assert runner.invoke(app, [*args.split(), "--db", str(db)]).stdout == shown, args

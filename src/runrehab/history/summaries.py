@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
@@ -100,7 +100,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     for row in rows:
         cid, text, values, sealed = row[0], row[1], tuple(row)[2:-1], row[-1]
         if sealed is not None:
-            summary = _from_columns(values, sealed, text, lists)
+            summary = _from_columns(values, sealed, text, lists, (cid, damaged))
             if summary is None:
                 raise damaged(cid, "holds a summary that is not one")
         elif text is not None:  # kept before the columns were
@@ -115,15 +115,53 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     return out
 
 
+_ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps the answers' text there until read
+
+
+class _Unread(NamedTuple):
+    """A summary's answers as kept, not parsed yet, with what reading them needs."""
+
+    text: Any
+    cid: Any
+    lists: dict[tuple[str, Any], Any]
+    damaged: Callable[[Any, str], Exception]
+
+
+class KeptSummary(CheckinSummary):
+    """A summary read from its columns. Its answers, which differ at every check-in and which only
+    the handout shows, are parsed (and checked) when first read: a view that does not show them
+    never parses them. Damage found then is reported as it would have been on reading the row."""
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        value = _ANSWERS.__get__(self)
+        if type(value) is _Unread:
+            parsed = value.lists.get(("answers", value.text))
+            if parsed is None:
+                parsed = value.lists["answers", value.text] = _parsed(value.text, dict)
+                if parsed is None:
+                    raise value.damaged(value.cid, "holds a summary that is not one")
+            _ANSWERS.__set__(self, parsed)
+            value = parsed
+        return value  # type: ignore[no-any-return]
+
+    @answers.setter
+    def answers(self, value: dict[str, Any]) -> None:  # Document.__init__ gives it
+        _ANSWERS.__set__(self, value)
+
+
 _SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
-_LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items())
+_LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
+_ANSWERS_AT = COLUMNS.index("answers")
 _SCALAR_AT = tuple((COLUMNS.index(k), kinds) for k, kinds in _SCALARS.items())
 
 
-def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any]) -> CheckinSummary | None:
+def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any],
+                  where: tuple[Any, Callable[[Any, str], Exception]]) -> CheckinSummary | None:
     """The summary kept as `values` (COLUMNS), None when they are not one or their seal does not
-    match. Every field is given and checked here, so it is built slot by slot rather than through
-    Document's keywords (a year of check-ins builds a summary a day)."""
+    match; its answers are read when first asked for (KeptSummary; `where`: the check-in's id and
+    how to report it damaged). Every field is given and checked here, so it is built slot by slot
+    rather than through Document's keywords (a year of check-ins builds a summary a day)."""
     if sealed != listed_seal(text, values):
         return None
     for at, kinds in _SCALAR_AT:
@@ -137,11 +175,13 @@ def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[t
             if parsed is None:
                 return None
         fields[at] = parsed
+    answers = values[_ANSWERS_AT]
+    fields[_ANSWERS_AT] = lists.get(("answers", answers)) or _Unread(answers, where[0], lists, where[1])
     try:
         fields[0] = dt.date.fromisoformat(values[0])
     except ValueError:
         return None
-    summary = object.__new__(CheckinSummary)
+    summary = object.__new__(KeptSummary)
     for put, value in zip(_SETTERS, fields):
         put(summary, value)
     return summary
