@@ -313,3 +313,31 @@ def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(run
         assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
     for args, shown in before.items():
         assert runner.invoke(app, [*args.split(), "--db", str(db)]).stdout == shown, args
+
+
+def test_the_handouts_warning_signs_list_every_answer_with_its_dates_as_the_check_ins_gave_them(runner, tmp_path):
+    """Each warning sign's answers, each with the dates it was given, whatever the other answers:
+    a sign answered yes then no, one not asked at a check-in, two that change at once."""
+    from runrehab.render.markdown import plan_markdown
+
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    assert checkin(runner, db, 1).exit_code == 0
+    with History.open(db) as history:
+        stored = history.current_plan(SYMPTOM)
+        status = plan_status(Current(history, stored, stored.record), START + dt.timedelta(days=5))
+    [base] = status.checkins
+    one, two = FLAGS[:2]
+    gave = [{one: True}, {one: False}, {"pain_score": 5}, {one: False, two: True}, {one: True}]
+    checkins = []
+    for n, changes in enumerate(gave, 1):
+        answers = {k: v for k, v in base.answers.items() if k != one or n != 3}  # the third is not asked `one`
+        checkins.append(updated(base, date=START + dt.timedelta(days=n), answers={**answers, **changes, "day": n}))
+    shown = plan_markdown(updated(status, checkins=checkins), KB)
+    table = shown.split("### Warning signs asked, and each answer")[1].split("\n\n### ")[0]
+    day = [(START + dt.timedelta(days=n)).isoformat() for n in range(6)]
+    [first] = [line for line in table.splitlines() if one in line or KB.questions[one].text[:20] in line]
+    assert f"**yes** on {day[1]}, {day[5]}" in first and f"**no** on {day[0]}, {day[2]}, {day[4]}" in first
+    assert day[3] not in first
+    [second] = [line for line in table.splitlines() if two in line or KB.questions[two].text[:20] in line]
+    assert f"**no** on {day[0]}, {day[1]}, {day[2]}, {day[3]}, {day[5]}; **yes** on {day[4]}" in second

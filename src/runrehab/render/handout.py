@@ -6,6 +6,7 @@ handout is that Markdown as a page)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -74,21 +75,33 @@ def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     asked: dict[str, dict[str, list[str]]] = {}  # question -> answer -> the dates it was given
     signs: dict[str, bool] = {}  # whether each question is a warning sign, looked up once
     words: dict[tuple[str, Any], str] = {}  # each answer in words once: a year of check-ins gives the same ones
-    dated: dict[int, list[list[str]]] = {}  # by answers (a year of check-ins shares a few): the lists its date joins
+    dated: dict[Any, list[list[str]]] = {}  # by the warning signs' answers (a year repeats a few): the lists a date joins
+    seen: set[str] = set()  # every question met so far
+    sign_ids: list[str] = []  # those that are warning signs, in the order met
     for when, answers in ((status.date, status.answers), *((c.date, c.answers) for c in status.checkins or ())):
         day = when.isoformat()
-        joins = dated.get(id(answers))
+        if not seen.issuperset(answers):
+            for qid in answers:
+                if qid not in seen:
+                    seen.add(qid)
+                    if _is_warning_sign(kb, qid):
+                        sign_ids.append(qid)
+        key: Any = tuple(map(answers.get, sign_ids, _NONE_ASKED))  # what it answered to each warning sign met so far
+        try:
+            joins = dated.get(key)
+        except TypeError:  # an answer that is a list
+            key = tuple(map(_hashable, key))
+            joins = dated.get(key)
         if joins is None:
-            joins = dated[id(answers)] = []
+            joins = dated[key] = []
             for qid, value in answers.items():
                 sign = signs.get(qid)
                 if sign is None:
                     sign = signs[qid] = _is_warning_sign(kb, qid)
                 if sign:
-                    key = (qid, value if isinstance(value, (str, int, bool)) else repr(value))
-                    said = words.get(key)
+                    said = words.get((qid, _hashable(value)))
                     if said is None:
-                        said = words[key] = choice_words(kb, qid, value)
+                        said = words[qid, _hashable(value)] = choice_words(kb, qid, value)
                     joins.append(asked.setdefault(qid, {}).setdefault(said, []))
         for dates in joins:
             dates.append(day)
@@ -98,6 +111,14 @@ def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     lines += ["| Warning sign | Answers |", "| --- | --- |"]
     return lines + [f"| {md(_question(kb, q))} | {'; '.join(f'**{md(v)}** on ' + ', '.join(d) for v, d in a.items())} |"
                     for q, a in asked.items()]
+
+
+_NOT_ASKED = object()  # in place of the answer to a question not asked (an answer can be None)
+_NONE_ASKED = itertools.repeat(_NOT_ASKED)
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or value is _NOT_ASKED or isinstance(value, (str, int, bool)) else repr(value)
 
 
 def _triage_answers(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
