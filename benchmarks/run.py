@@ -479,34 +479,62 @@ def per_case(exe: str, python: Path, work: Path, env: dict[str, str], sizes: Siz
 # ------------------------------------------------------------------ a history that grows
 
 
+def runner_checkins(questions: list[dict], symptom: str, count: int, seed: int) -> list[dict]:
+    """`count` check-ins' answers as a runner's go: the pain (3 at the triage) eases or flares a
+    point at a time, never past where it started, and progress, compared with the start, follows
+    it; now and then exercising hurts or the next morning is worse; no warning sign."""
+    rng = random.Random(seed)
+    asked = {q["id"] for q in questions if "checkin" in q["stages"] and (not q["symptoms"] or symptom in q["symptoms"])}
+    pain, out = 3, []
+    for _ in range(count):
+        pain = min(3, max(0, pain + rng.choice((-1, -1, 0, 0, 0, 1))))
+        answers = {**checkin_answers(questions, symptom), "pain_score": pain,
+                   "progress": ("symptom-free", "much-better", "better", "same")[pain]}
+        if "exercise_pain" in asked:
+            answers["exercise_pain"] = rng.choice((0, 0, 1, 2, 3))
+        if "morning_after" in asked:
+            answers["morning_after"] = rng.choice(("settled", "settled", "settled", "gone", "worse"))
+        out.append(answers)
+    return out
+
+
 HISTORY_COUNTS = (0, 365, 3_000)  # check-ins on one plan: none, one a day for a year, for eight years
+REAL_CHECKINS = 14  # check-ins made by the `checkin` command, whose decisions the longer histories repeat
 
 
 def grown_history(exe: str, work: Path, env: dict[str, str], questions: list[dict], count: int) -> Path:
     """A history of one plan with `count` check-ins, one a day up to yesterday, built through the
-    public commands: a triage and one check-in, exported; that check-in repeated a day at a time
-    (new ids, dates and day counts) and the whole imported into a new history."""
+    public commands: a triage and the first REAL_CHECKINS check-ins a day at a time, each with a
+    runner's answers of that day (runner_checkins), exported; the check-ins after them repeat
+    those in turn, each moved to its own day (its date, day count, days since onset and review
+    date: no two check-ins answer alike), and the whole imported into a new history."""
     one = {**make_cases(questions, 1, seed=3, red_flag_rate=0)[0], "pain_score": 3, "pain_at_rest": "no"}
     case = write_json(one, work / "case.json")
-    answers = write_json(checkin_answers(questions, one["symptom"]), work / "checkin.json")
     today = dt.date.today()
     start = today - dt.timedelta(days=count + 1)
     seed = work / f"seed-{count}.sqlite"
     seed.unlink(missing_ok=True)
     db = ["--db", str(seed)]
     run([exe, "triage", "--answers", str(case), "--date", start.isoformat(), *db], env, work)
-    run([exe, "checkin", "--answers", str(answers), "--date", (start + dt.timedelta(days=1)).isoformat(), *db], env, work)
+    for day, answers in enumerate(runner_checkins(questions, one["symptom"], min(count, REAL_CHECKINS), count), 1):
+        given = write_json(answers, work / "day.json")
+        run([exe, "checkin", "--answers", str(given), "--date", (start + dt.timedelta(days=day)).isoformat(), *db],
+            env, work)
     export = json.loads(run([exe, "export", *db], env, work).stdout)
     [plan] = export["plans"]
-    [first] = plan["checkins"]
+    real = plan["checkins"]
     rng = random.Random(count)
-    checkins = []
-    for day in range(1, count + 1):
-        on = start + dt.timedelta(days=day)
-        document = {**first["document"], "date": on.isoformat(), "day": day}
+    checkins = list(real)
+    for day in range(len(real) + 1, count + 1):
+        like = real[(day - 1) % len(real)]
+        moved = dt.timedelta(days=day - like["document"]["day"])
+        document = {**like["document"], "date": (start + dt.timedelta(days=day)).isoformat(), "day": day,
+                    "answers": {**like["document"]["answers"], "day": day}}
+        if "days_since_onset" in document["answers"]:
+            document["answers"]["days_since_onset"] += moved.days
         if document.get("next_review"):
-            document["next_review"] = (on + dt.timedelta(days=7)).isoformat()
-        checkins.append({**first, "id": f"{rng.getrandbits(128):032x}", "document": document})
+            document["next_review"] = (dt.date.fromisoformat(document["next_review"]) + moved).isoformat()
+        checkins.append({**like, "id": f"{rng.getrandbits(128):032x}", "document": document})
     plan["checkins"] = checkins
     path = work / f"history-{count}.sqlite"
     path.unlink(missing_ok=True)
@@ -523,7 +551,8 @@ def history_growth(exe: str, stack: Command, work: Path, env: dict[str, str], qu
     if not has_command(exe, "export", env, work):
         return [("history growth", "not available: this runrehab has no `export` command")]
     dbs = {n: grown_history(exe, work, env, questions, n) for n in HISTORY_COUNTS}
-    answers = str(work / "checkin.json")
+    symptom = make_cases(questions, 1, seed=3, red_flag_rate=0)[0]["symptom"]
+    answers = str(write_json(checkin_answers(questions, symptom), work / "checkin.json"))
 
     def view(args: list[str]) -> Callable[[int], Callable[[], Command]]:
         return lambda n: lambda: [exe, *args, "--db", str(dbs[n])]

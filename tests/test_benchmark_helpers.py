@@ -80,3 +80,19 @@ def test_a_command_that_fails_otherwise_stops_the_run(monkeypatch, tmp_path):
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 2, "", "Traceback"))
     with pytest.raises(SystemExit):
         bench.has_command("runrehab", "today", {}, tmp_path)
+
+
+@pytest.mark.slow  # fourteen check-ins through the command, then an import
+def test_a_grown_history_answers_differently_every_day_as_a_runner_would(tmp_path):
+    exe = str(Path(sys.executable).with_name("runrehab"))
+    env = {**__import__("os").environ, "RUNREHAB_CACHE": str(tmp_path / "cache")}
+    questions = _questions()
+    db = bench.grown_history(exe, tmp_path, env, questions, 20)
+    plan = json.loads(subprocess.run([exe, "plan", "--json", "--db", str(db)], env=env, capture_output=True,
+                                     check=True).stdout)
+    checkins = plan["checkins"]
+    assert [c["day"] for c in checkins] == list(range(1, 21))
+    assert len({json.dumps(c["answers"], sort_keys=True) for c in checkins}) == 20
+    assert len({(c["pain_score"], c["progress"]) for c in checkins}) > 1
+    assert {c["decision"] for c in checkins} <= {"continue", "progress"}
+    assert all(c["answers"]["day"] == c["day"] for c in checkins)

@@ -10,6 +10,7 @@ from conftest import full_answers
 
 from runrehab.commands.run import app
 from runrehab.documents.kinds import CheckIn, PlanStatus
+from runrehab.history import file as history_file
 from runrehab.history.store import History
 from runrehab.rules.loader import load
 from runrehab.schemas import validated
@@ -203,3 +204,13 @@ def test_the_plan_shows_each_escalation_with_its_level(runner, db):
     lines = out.splitlines()
     first = next(i for i, line in enumerate(lines) if "Get help now" in line)
     assert lines[first + 1].strip().startswith("- ") and ";" not in lines[first + 1]
+
+
+@pytest.mark.parametrize("version", range(1, history_file.SCHEMA_VERSION + 1))
+def test_the_tables_each_schema_has_are_those_sqlite_makes_of_its_migrations(version):
+    conn = sqlite3.connect(":memory:")
+    for step in range(1, version + 1):
+        conn.executescript(history_file.MIGRATIONS[step])
+    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    made = {name: tuple(row[1] for row in conn.execute("SELECT * FROM pragma_table_info(?)", (name,))) for name in names}
+    assert history_file.tables(version) == made

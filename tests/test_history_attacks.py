@@ -461,3 +461,35 @@ def test_a_table_or_column_missing_is_damage_in_every_command(tmp_path, missing)
     else:
         damaged(db, f"DROP TABLE {table}")
     reported(db, TEN, f"no {column} column" if column else f"no {table} table")
+
+
+def test_another_running_plans_symptom_that_is_a_blob_is_damage(tmp_path):
+    """The views name the other running plans by their symptom column alone, checked as it is read."""
+    db = tmp_path / "h.db"
+    assert triage(db).exit_code == 0
+    other = json.dumps(full_answers(KB, "posterior-leg-pain"))
+    assert cli("triage", "--answers", "-", "--json", "--date", "2026-03-01", "--db", str(db), input=other).exit_code == 0
+    damaged(db, "UPDATE plans SET symptom = x'00ff' WHERE symptom = 'posterior-leg-pain'")
+    reported(db, [["plan", "--symptom", "tight-itb", "--json"], ["checkin", "--symptom", "tight-itb", "--answers", "-"]])
+
+
+def test_a_damaged_page_is_reported_when_read_and_nothing_is_written(tmp_path):
+    """Opening a history checks its header and schema, not every page (that would read the whole
+    file at every command): a page damaged behind runrehab's back is reported by SQLite when a
+    command reads it, in one line, and a check-in saves nothing."""
+    db = tmp_path / "h.db"
+    assert triage(db).exit_code == 0
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
+        assert checkin(db, day).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'links'").fetchone()[0]
+    sqlite3.connect(db).close()  # the write-ahead log copied back into the file
+    with open(db, "r+b") as handle:  # the page's b-tree header: a page type SQLite never writes
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 12)
+    before = db.read_bytes()
+    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"], CHECKIN_ARGS):
+        result = cli(*args, "--db", str(db), input=CHECKIN)
+        assert "malformed" in one_line(result) and str(db) in result.stderr, args
+    assert db.read_bytes() == before

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
-from runrehab.engine.state import prescribed
+from runrehab.engine.state import prescribed, summary_of
 from runrehab.documents.as_json import to_data
 from runrehab.documents.record import fields_of, updated
 from runrehab.history import file as history_file
@@ -73,6 +73,13 @@ def same_as_the_walk(db: Path, days: list[dt.date]) -> None:
         assert now.routine_tried(summaries) == list(tried.values())
         status = plan_status(now, START + dt.timedelta(days=14), whole=True)
         assert calendar(status) == calendar(updated(status, checkins=everything))
+        from runrehab.render.markdown import plan_markdown
+        assert plan_markdown(status, KB) == plan_markdown(updated(status, checkins=[summary_of(c) for c in everything]), KB)
+        # check-ins whose answers are one object (summaries read from equal texts) or equal ones
+        first = summary_of(everything[0])
+        shared = [updated(first, date=first.date + dt.timedelta(days=n)) for n in range(4)] + [summary_of(everything[-1])]
+        apart = [updated(c, answers=dict(c.answers)) for c in shared]
+        assert plan_markdown(updated(status, checkins=shared), KB) == plan_markdown(updated(status, checkins=apart), KB)
 
 
 def calendar(status) -> list[str]:
@@ -151,7 +158,8 @@ def test_links_kept_before_summaries_are_read_whole_and_summarised_at_the_next_c
     conn.row_factory = sqlite3.Row
     for row in conn.execute("SELECT c.*, l.state FROM checkins c JOIN links l ON l.checkin_id = c.id").fetchall():
         conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"]), row["id"]))
-    conn.execute("ALTER TABLE links DROP COLUMN summary")
+    for column in ("summary", *history_file.tables(history_file.SCHEMA_VERSION)["links"][5:]):
+        conn.execute(f"ALTER TABLE links DROP COLUMN {column}")  # and the columns schema 5 added
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
@@ -201,18 +209,135 @@ def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
 
 
-@pytest.mark.parametrize("summary", ["summary || ',' || summary", "json_set(summary, '$.pain_score', 'x')",
-                                     "json_remove(summary, '$.routine')", "'not json'", "'null'"])
-def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
-    db = tmp_path / "h.db"
+def earlier_summary_changed_is_damage(runner, db: Path, change: str, views: list[list[str]]) -> None:
+    """Each of `views` reports damage in one line, and shows nothing, once the summary kept with
+    the first of two check-ins is changed by `change` (an SQL SET clause) behind runrehab's back."""
     triage(runner, db)
     for day in (2, 3):
         assert checkin(runner, db, day).exit_code == 0
     conn = sqlite3.connect(db)
-    conn.execute(f"UPDATE links SET summary = {summary} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
     conn.commit()
     conn.close()
-    for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]):
+    for args in views:
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 2 and "damaged" in result.stderr and len(result.stderr.splitlines()) == 1, args
         assert result.stdout == "", args
+
+
+@pytest.mark.parametrize("summary", ["summary || ',' || summary", "json_set(summary, '$.pain_score', 'x')",
+                                     "json_remove(summary, '$.routine')", "'not json'", "'null'"])
+def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
+    earlier_summary_changed_is_damage(runner, tmp_path / "h.db", f"summary = {summary}",
+                                      [["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]])
+
+
+VIEWS = (["plan", "--json"], ["plan"], ["plan", "--format", "markdown"], ["plan", "--format", "html"],
+         ["plan", "--format", "ics"], ["today", "--json"], ["history", "--json"])
+
+
+def views(runner, db: Path) -> dict[str, str]:
+    """What each view shows on day 30 (a calendar's time of export aside)."""
+    shown = {}
+    for args in VIEWS:
+        dated = ["--date", (START + dt.timedelta(days=30)).isoformat()] if args[0] != "history" else []
+        result = runner.invoke(app, [*args, "--db", str(db), *dated])
+        assert result.exit_code == 0, (args, result.output)
+        shown[" ".join(args)] = "\n".join(line for line in result.stdout.split("\n") if not line.startswith("DTSTAMP:"))
+    return shown
+
+
+def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from_the_check_ins(runner, tmp_path):
+    """A stop, a restart, a warning sign, a clearance and an upkeep: the views of a history whose
+    links hold the summary's columns (schema 5), its text alone (schema 4) or nothing (schema 3)
+    are the same byte for byte; the next check-in writes the columns of every link."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in range(1, 4):
+        assert checkin(runner, db, day, "better", 3).exit_code == 0
+    assert checkin(runner, db, 4, "worse", 7).exit_code == 0  # stop
+    for day in range(5, 9):
+        assert checkin(runner, db, day, "better", 2).exit_code == 0  # and restart
+    assert checkin(runner, db, 9, flag=FLAGS[0]).exit_code in (0, 3)  # a warning sign: escalated
+    assert checkin(runner, db, 10, cleared=True).exit_code == 0
+    for day in range(11, 16):
+        assert checkin(runner, db, day, "symptom-free", 0).exit_code == 0
+    decisions = {c["decision"] for c in json.loads(views(runner, db)["plan --json"])["checkins"]}
+    assert {"stop", "escalate", "continue"} <= decisions
+    from_columns = views(runner, db)
+    for older in ("summary_seal = NULL", "summary = NULL"):  # as schema 4 kept them, then schema 3
+        conn = sqlite3.connect(db)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"UPDATE links SET {older}")
+        for row in conn.execute("SELECT c.*, l.state, l.summary FROM checkins c JOIN links l ON l.checkin_id = c.id"):
+            conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"], row["summary"]), row["id"]))
+        conn.commit()
+        conn.close()
+        assert views(runner, db) == from_columns, older
+    assert checkin(runner, db, 16).exit_code == 0
+    with History.open(db) as history:
+        assert all(r["summary_seal"] is not None for r in history._rows("SELECT summary_seal FROM links"))
+    same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(18)])
+
+
+@pytest.mark.parametrize("change", ["pain_score = 9", "decision = 'stop'", "routine = '[1]'", "answers = '[]'",
+                                    "date = '2026-02-30'", "day = 'x'", "summary_seal = summary_seal + 1"])
+def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path, change):
+    earlier_summary_changed_is_damage(runner, tmp_path / "h.db", change,
+                                      [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
+
+
+@pytest.mark.parametrize("answers", ["'[]'", "'not json'", "7"])
+def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(runner, tmp_path, answers):
+    """The answers kept as a column are read only by the views that show them (the handout): there
+    a column changed and sealed again is damage, in one line, with nothing shown; the views that
+    do not show them show what they showed before."""
+    from runrehab.history.summaries import COLUMNS, listed_seal
+
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    before = {" ".join(args): runner.invoke(app, [*args, "--db", str(db)]).stdout
+              for args in (["plan", "--json"], ["today", "--json"], ["plan"])}
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET answers = {answers} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    columns = ", ".join(COLUMNS)
+    for row in conn.execute(f"SELECT checkin_id, summary, {columns} FROM links").fetchall():
+        conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?", (listed_seal(row[1], row[2:]), row[0]))
+    conn.commit()
+    conn.close()
+    for args in (["plan", "--format", "markdown"], ["plan", "--format", "html"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 2 and "damaged: check-in" in result.stderr, args
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
+    for args, shown in before.items():
+        assert runner.invoke(app, [*args.split(), "--db", str(db)]).stdout == shown, args
+
+
+def test_the_handouts_warning_signs_list_every_answer_with_its_dates_as_the_check_ins_gave_them(runner, tmp_path):
+    """Each warning sign's answers, each with the dates it was given, whatever the other answers:
+    a sign answered yes then no, one not asked at a check-in, two that change at once."""
+    from runrehab.render.markdown import plan_markdown
+
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    assert checkin(runner, db, 1).exit_code == 0
+    with History.open(db) as history:
+        stored = history.current_plan(SYMPTOM)
+        status = plan_status(Current(history, stored, stored.record), START + dt.timedelta(days=5))
+    [base] = status.checkins
+    one, two = FLAGS[:2]
+    gave = [{one: True}, {one: False}, {"pain_score": 5}, {one: False, two: True}, {one: True}]
+    checkins = []
+    for n, changes in enumerate(gave, 1):
+        answers = {k: v for k, v in base.answers.items() if k != one or n != 3}  # the third is not asked `one`
+        checkins.append(updated(base, date=START + dt.timedelta(days=n), answers={**answers, **changes, "day": n}))
+    shown = plan_markdown(updated(status, checkins=checkins), KB)
+    table = shown.split("### Warning signs asked, and each answer")[1].split("\n\n### ")[0]
+    day = [(START + dt.timedelta(days=n)).isoformat() for n in range(6)]
+    [first] = [line for line in table.splitlines() if one in line or KB.questions[one].text[:20] in line]
+    assert f"**yes** on {day[1]}, {day[5]}" in first and f"**no** on {day[0]}, {day[2]}, {day[4]}" in first
+    assert day[3] not in first
+    [second] = [line for line in table.splitlines() if two in line or KB.questions[two].text[:20] in line]
+    assert f"**no** on {day[0]}, {day[1]}, {day[2]}, {day[3]}, {day[5]}; **yes** on {day[4]}" in second

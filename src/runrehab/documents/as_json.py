@@ -82,13 +82,13 @@ def _indented(value: Any, pad: str) -> str:
             pieces.append(f"{inner}{_key(k)}: {_indented(v, inner)}")
         if run:
             pieces.append(inner + flat(run)[1:-1])
-        return "{\n" + ",\n".join(pieces) + "\n" + pad + "}"
+        return "".join(("{\n", ",\n".join(pieces), "\n", pad, "}"))  # one copy of what may be a year of check-ins
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
         inner = pad + "  "
         if type(value) is KeptJson:
-            return "[\n" + ",\n".join(inner + text for text in value.texts) + "\n" + pad + "]"
+            return "".join(("[\n", inner, (",\n" + inner).join(value.texts), "\n", pad, "]"))
         if all(v is None or isinstance(v, _SCALAR) for v in value):
             return "[\n" + inner + _flat(inner)(list(value))[1:-1] + "\n" + pad + "]"
         return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + "\n" + pad + "]"

@@ -24,6 +24,8 @@ from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
 from ..engine.state import status_after, summary_of
 from ..errors import HistoryError
+from .summaries import COLUMNS, read_summaries, schema_version
+from .summaries import kept as kept_summary
 
 if TYPE_CHECKING:
     from .store import History
@@ -59,40 +61,6 @@ def seal(row: Any, state: Any, summary: Any = None) -> int:
     (None in a link written before summaries were)."""
     kept = f"{row['date']}\0{row['answers']}\0{row['document']}\0{state}" + ("" if summary is None else f"\0{summary}")
     return zlib.crc32(kept.encode("utf-8", "surrogatepass"))
-
-
-_NONE = type(None)
-_SUMMARY = {"date": {str}, "day": {int}, "progress": {str, _NONE}, "pain_score": {int, _NONE}, "answers": {dict},
-            "red_flags": {list}, "triage_level": {str}, "decision": {str}, "routine": {list}, "prescribed": {int}}
-_KEYS = _SUMMARY.keys()
-
-
-def summary_text(summary: CheckinSummary) -> str:
-    """A summary as the links table keeps it: compact JSON."""
-    from ..documents.as_json import to_data
-
-    return json.dumps(to_data(summary), separators=(",", ":"))
-
-
-def summaries_of(texts: list[Any]) -> list[CheckinSummary]:
-    """Stored summaries (history.chain writes them) as documents; ValueError naming the first
-    that is not one."""
-    try:
-        data = json.loads("[" + ",".join(texts) + "]")
-    except (TypeError, ValueError, RecursionError):
-        raise ValueError("holds a summary that is not one") from None
-    if len(data) != len(texts):
-        raise ValueError("holds a summary that is not one")
-    out = []
-    for d in data:
-        if type(d) is not dict or d.keys() != _KEYS or not all(type(d[k]) in kinds for k, kinds in _SUMMARY.items()) \
-                or not {str} >= {*map(type, d["red_flags"]), *map(type, d["routine"])}:
-            raise ValueError("holds a summary that is not one")
-        try:
-            out.append(CheckinSummary(**{**d, "date": dt.date.fromisoformat(d["date"])}))
-        except ValueError:
-            raise ValueError("holds a summary that is not one") from None
-    return out
 
 
 def first_link(plan: Record) -> Link:
@@ -196,21 +164,8 @@ class Reader:
 
     def summaries(self) -> list[tuple[int, CheckinSummary, str]]:
         """Every check-in of the plan as the views list it, oldest first, with its id and its JSON
-        text: the summary kept beside its link, or made from the check-in itself when it has none
-        (kept before summaries were)."""
-        sql = ("SELECT c.id, l.summary FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id WHERE c.plan_id = ? "
-               "ORDER BY c.date, c.id") if has_summaries(self.history) else \
-            "SELECT id, NULL AS summary FROM checkins WHERE plan_id = ? ORDER BY date, id"
-        rows = self.history._rows(sql, (self.plan_id,))
-        kept = [row for row in rows if row["summary"] is not None]
-        try:
-            made = dict(zip((row["id"] for row in kept), summaries_of([row["summary"] for row in kept])))
-        except ValueError as exc:
-            raise self._damaged(kept[0]["id"], str(exc)) from None
-        for row in rows:
-            if row["id"] not in made:  # kept before summaries were: made from the check-in, read once
-                made[row["id"]] = summary_of(self.doc(row["id"]))
-        return [(row["id"], made[row["id"]], row["summary"] or summary_text(made[row["id"]])) for row in rows]
+        text (history.summaries)."""
+        return read_summaries(self.history, self.plan_id, self.doc, self._damaged)
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
         """The link made by walking every check-in (of the days before `before`), each checked
@@ -234,13 +189,11 @@ class Reader:
 
 
 def has_links(history: History) -> bool:
-    conn = history._conn
-    return conn is not None and conn.execute("PRAGMA user_version").fetchone()[0] >= 3
+    return schema_version(history) >= 3
 
 
 def has_summaries(history: History) -> bool:
-    conn = history._conn
-    return conn is not None and conn.execute("PRAGMA user_version").fetchone()[0] >= 4
+    return schema_version(history) >= 4
 
 
 def relink(history: History, plan_id: int, since: tuple[str, int] | None = None, reader: Reader | None = None) -> None:
@@ -256,9 +209,9 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
                                                                      (plan_id,)).fetchone()).record)
     plan = reader.plan
     prev = day_end = first_link(plan)
-    if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND summary IS NULL LIMIT 1",
+    if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND summary_seal IS NULL LIMIT 1",
                                           (plan_id,)).fetchone():
-        since = None  # links kept before summaries were: the whole plan
+        since = None  # links kept before summaries (or their columns) were: the whole plan
     if since is not None:
         before = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND (date, id) < (?, ?) ORDER BY date DESC, "
                               "id DESC LIMIT 1", (plan_id, *since)).fetchone()
@@ -271,10 +224,11 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
             prev, day_end = (link or first_link(plan) for link in kept)
     where, args = ("AND (date, id) >= (?, ?)", (plan_id, *since)) if since else ("", (plan_id,))
     rows = conn.execute(f"SELECT * FROM checkins WHERE plan_id = ? {where} ORDER BY date, id", args).fetchall()
+    columns = ", ".join(("summary", *COLUMNS, "summary_seal"))
     for row, link, c in reader.walk(rows, prev, day_end):
-        state, summary = link.text(), summary_text(summary_of(c))
-        conn.execute("INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, summary) VALUES (?, ?, ?, ?, ?)",
-                     (row["id"], plan_id, state, seal(row, state, summary), summary))
+        state, summary = link.text(), kept_summary(summary_of(c))
+        conn.execute(f"INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, {columns}) VALUES (?, ?, ?, ?"
+                     f"{', ?' * len(summary)})", (row["id"], plan_id, state, seal(row, state, summary[0]), *summary))
 
 
 def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:

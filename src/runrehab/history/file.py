@@ -17,7 +17,7 @@ from ..errors import HistoryError
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS = {
     1: """
@@ -78,6 +78,22 @@ MIGRATIONS = {
     # written with the link; a plan whose links lack it is linked whole at its next check-in
     4: """
     ALTER TABLE links ADD COLUMN summary TEXT;
+    """,
+    # the summary's fields as columns (history/summaries.py), so that a view reads no JSON a
+    # check-in, and their seal: written with the link; a plan whose links lack them is linked
+    # whole at its next check-in, its views reading the summaries' text until then
+    5: """
+    ALTER TABLE links ADD COLUMN date TEXT;
+    ALTER TABLE links ADD COLUMN day INTEGER;
+    ALTER TABLE links ADD COLUMN progress TEXT;
+    ALTER TABLE links ADD COLUMN pain_score INTEGER;
+    ALTER TABLE links ADD COLUMN answers TEXT;
+    ALTER TABLE links ADD COLUMN red_flags TEXT;
+    ALTER TABLE links ADD COLUMN triage_level TEXT;
+    ALTER TABLE links ADD COLUMN decision TEXT;
+    ALTER TABLE links ADD COLUMN routine TEXT;
+    ALTER TABLE links ADD COLUMN prescribed INTEGER;
+    ALTER TABLE links ADD COLUMN summary_seal INTEGER;
     """,
 }
 
@@ -209,8 +225,10 @@ def probe(conn: sqlite3.Connection) -> tuple[int, str]:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if application_id != APPLICATION_ID:
             return application_id, "ok"
-        status = conn.execute("PRAGMA quick_check").fetchone()[0]
-        return application_id, (schema_trouble(conn) or "ok") if status == "ok" else status
+        # Its header and schema alone, not every page (PRAGMA quick_check reads the whole file, a
+        # year of check-ins at every command): SQLite checks each page it reads or writes, and a
+        # damaged one is reported then, nothing written (History._rows, History._writing).
+        return application_id, schema_trouble(conn) or "ok"
     finally:
         conn.close()
 
@@ -233,16 +251,20 @@ def schema_trouble(conn: sqlite3.Connection) -> str | None:
 
 @lru_cache(maxsize=None)
 def tables(version: int) -> dict[str, tuple[str, ...]]:
-    """The tables and columns of a history at schema `version`, as its migrations make them."""
-    conn = sqlite3.connect(":memory:")  # a name runrehab chose, never a user's
-    try:
-        for step in range(1, version + 1):
-            conn.executescript(MIGRATIONS[step])
-        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {name: tuple(row[1] for row in conn.execute("SELECT * FROM pragma_table_info(?)", (name,)))
-                for name in names}
-    finally:
-        conn.close()
+    """The tables and columns of a history at schema `version`, as its migrations make them, by
+    name: read from their CREATE TABLE and ALTER TABLE ... ADD COLUMN statements, which is what
+    SQLite makes of them (tests/test_history.py compares the two) without opening a database at
+    every command."""
+    import re
+
+    made: dict[str, list[str]] = {}
+    for step in range(1, version + 1):
+        for statement in MIGRATIONS[step].split(";"):
+            if created := re.match(r"\s*CREATE TABLE (\w+) \((.*)\)\s*$", statement, re.S):
+                made[created[1]] = [line.split()[0] for line in created[2].split(",\n")]
+            elif added := re.match(r"\s*ALTER TABLE (\w+) ADD COLUMN (\w+)", statement):
+                made[added[1]].append(added[2])
+    return {name: tuple(made[name]) for name in sorted(made)}
 
 
 def connect(path: Path, *, create: bool, recognised: bool = False) -> sqlite3.Connection:

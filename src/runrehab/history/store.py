@@ -253,6 +253,15 @@ class History:
         rows = self._rows(f"SELECT * FROM plans WHERE current = 1 {where} ORDER BY date DESC, id DESC LIMIT 1", args)
         return self._plan(rows[0]) if rows else None
 
+    def current_symptoms(self) -> list[str]:
+        """The symptom of each running plan, the most recent first; no plan read whole."""
+        rows = self._rows("SELECT id, symptom FROM plans WHERE current = 1 ORDER BY date DESC, id DESC")
+        for row in rows:
+            if type(row["symptom"]) is not str:
+                raise HistoryError(f"history {self.path}: damaged: plan {row['id']!r} has the symptom "
+                                   f"{str(row['symptom'])[:40]!r}")
+        return [row["symptom"] for row in rows]
+
     def current_plans(self) -> list[StoredPlan]:
         """Every symptom's running plan, the most recent first."""
         return [self._plan(r) for r in self._rows("SELECT * FROM plans WHERE current = 1 ORDER BY date DESC, id DESC")]

@@ -48,7 +48,7 @@ class Current:
     def which(self, *, always: bool, chosen: bool = False) -> str | None:
         """Which plan a check-in is about, when several run and none was `chosen` by --symptom
         (or `always`)."""
-        others = [] if chosen else [p.symptom for p in self.history.current_plans() if p.symptom != self.plan.symptom]
+        others = [] if chosen else [s for s in self.history.current_symptoms() if s != self.plan.symptom]
         if not (others or always):
             return None
         return (f"checking in on the {self.plan.symptom} plan of {self.plan.date}"
@@ -80,9 +80,20 @@ class Current:
         dose (what a check-in left out or an escalation ended still counts as tried): read from the
         latest check-in that gave each, from `summaries` (Reader.summaries)."""
         given: dict[str, Any] = {item.exercise: "plan" for item in self.plan.routine}
-        for cid, summary, _ in summaries:
-            for exercise in summary.routine:
-                given[exercise] = cid
+        routines: dict[int, list[Any]] = {}  # each routine (summaries share equal ones), in the order first given
+        for at, (cid, summary, _) in enumerate(summaries):
+            kept = routines.get(id(summary.routine))
+            if kept is None:
+                routines[id(summary.routine)] = [summary.routine, at, cid]
+            else:
+                kept[1:] = at, cid  # the last check-in to give it
+        last: dict[str, tuple[int, int]] = {}
+        for routine, at, cid in routines.values():
+            for exercise in routine:
+                given.setdefault(exercise, "plan")
+                if last.get(exercise, (-1, 0))[0] < at:
+                    last[exercise] = at, cid
+        given.update((exercise, cid) for exercise, (_, cid) in last.items())
         reader = self.reader()
         return [next(i for i in reader.doc(ref).routine if i.exercise == exercise) for exercise, ref in given.items()]
 
@@ -123,7 +134,7 @@ def current(db: Path | None, symptom: str | None, kbase: KnowledgeBase, choose: 
     """
     kbase.check_symptom(symptom)
     history = History.open(db)
-    running = list(dict.fromkeys(p.symptom for p in history.current_plans()))
+    running = list(dict.fromkeys(history.current_symptoms()))
     if symptom is None and len(running) > 1:
         if choose is None:
             history.close()
@@ -163,7 +174,7 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     summaries = now.reader().summaries()
     checkins = replayed(now, summaries) if whole else KeptJson([s for _, s, _ in summaries], [t for _, _, t in summaries])
-    others = [p.symptom for p in now.history.current_plans() if p.symptom != plan.symptom]
+    others = [s for s in now.history.current_symptoms() if s != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
     return PlanStatus(**fields_of(plan), day=day, next_review=state.next_review, due=due_escalations(plan, state, day),

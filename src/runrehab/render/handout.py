@@ -6,6 +6,7 @@ handout is that Markdown as a page)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +51,15 @@ def _checkins(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     if not checkins:
         return lines + ["None yet."]
     lines += ["| Date | Progress | Pain | Decision |", "| --- | --- | --- | --- |"]
+    said: dict[tuple[Any, Any, str], str] = {}  # each row's cells after its date, once: a year of check-ins repeats a few
     for c in reversed(checkins):
-        progress = "not asked" if c.progress is None else choice_words(kb, "progress", c.progress)
-        pain = "not asked" if c.pain_score is None else f"{c.pain_score}/10"
-        lines.append(f"| {_day(status.date, c.date)} | {md(progress)} | {pain} | {md(DECISION_WORDS[c.decision])} |")
+        key = (c.progress, c.pain_score, c.decision)
+        cells = said.get(key)
+        if cells is None:
+            progress = "not asked" if c.progress is None else choice_words(kb, "progress", c.progress)
+            pain = "not asked" if c.pain_score is None else f"{c.pain_score}/10"
+            cells = said[key] = f" | {md(progress)} | {pain} | {md(DECISION_WORDS[c.decision])} |"
+        lines.append(f"| {_day(status.date, c.date)}{cells}")
     return lines
 
 
@@ -69,24 +75,50 @@ def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     asked: dict[str, dict[str, list[str]]] = {}  # question -> answer -> the dates it was given
     signs: dict[str, bool] = {}  # whether each question is a warning sign, looked up once
     words: dict[tuple[str, Any], str] = {}  # each answer in words once: a year of check-ins gives the same ones
+    dated: dict[Any, list[list[str]]] = {}  # by the warning signs' answers (a year repeats a few): the lists a date joins
+    seen: set[str] = set()  # every question met so far
+    sign_ids: list[str] = []  # those that are warning signs, in the order met
     for when, answers in ((status.date, status.answers), *((c.date, c.answers) for c in status.checkins or ())):
         day = when.isoformat()
-        for qid, value in answers.items():
-            sign = signs.get(qid)
-            if sign is None:
-                sign = signs[qid] = _is_warning_sign(kb, qid)
-            if sign:
-                key = (qid, value if isinstance(value, (str, int, bool)) else repr(value))
-                said = words.get(key)
-                if said is None:
-                    said = words[key] = choice_words(kb, qid, value)
-                asked.setdefault(qid, {}).setdefault(said, []).append(day)
+        if not seen.issuperset(answers):
+            for qid in answers:
+                if qid not in seen:
+                    seen.add(qid)
+                    if _is_warning_sign(kb, qid):
+                        sign_ids.append(qid)
+        key: Any = tuple(map(answers.get, sign_ids, _NONE_ASKED))  # what it answered to each warning sign met so far
+        try:
+            joins = dated.get(key)
+        except TypeError:  # an answer that is a list
+            key = tuple(map(_hashable, key))
+            joins = dated.get(key)
+        if joins is None:
+            joins = dated[key] = []
+            for qid, value in answers.items():
+                sign = signs.get(qid)
+                if sign is None:
+                    sign = signs[qid] = _is_warning_sign(kb, qid)
+                if sign:
+                    said = words.get((qid, _hashable(value)))
+                    if said is None:
+                        said = words[qid, _hashable(value)] = choice_words(kb, qid, value)
+                    joins.append(asked.setdefault(qid, {}).setdefault(said, []))
+        for dates in joins:
+            dates.append(day)
     lines = ["", "### Warning signs asked, and each answer", ""]
     if not asked:
         return lines + ["None asked."]
     lines += ["| Warning sign | Answers |", "| --- | --- |"]
     return lines + [f"| {md(_question(kb, q))} | {'; '.join(f'**{md(v)}** on ' + ', '.join(d) for v, d in a.items())} |"
                     for q, a in asked.items()]
+
+
+_NOT_ASKED = object()  # in place of the answer to a question not asked (an answer can be None)
+_NONE_ASKED = itertools.repeat(_NOT_ASKED)
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or value is _NOT_ASKED or isinstance(value, (str, int, bool)) else repr(value)
 
 
 def _triage_answers(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:

@@ -1,0 +1,198 @@
+"""The check-ins of a plan as its views list them (documents.CheckinSummary), kept beside each
+link (history.chain writes them in the check-in's transaction): the summary as compact JSON, which
+`plan --json` writes out as it is, and since schema 5 its fields as columns too, the lists among
+them as compact JSON, with a seal over the text and the columns. A view reads the columns, parses
+each distinct list once (a year of check-ins carries over the same answers and routine) and
+checks the seal, so that a check-in costs it a row of a query, never a JSON document."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..documents.kinds import CheckinSummary
+from ..documents.record import Record
+from ..engine.state import summary_of
+
+if TYPE_CHECKING:
+    from .store import History
+
+# CheckinSummary's fields, in its order: the columns of `links` that hold them (schema 5)
+COLUMNS = ("date", "day", "progress", "pain_score", "answers", "red_flags", "triage_level", "decision", "routine",
+           "prescribed")
+_LISTS = {"answers": dict, "red_flags": list, "routine": list}  # kept as compact JSON
+_NONE = type(None)
+_SCALARS = {"date": (str,), "day": (int,), "progress": (str, _NONE), "pain_score": (int, _NONE),
+            "triage_level": (str,), "decision": (str,), "prescribed": (int,)}
+_SUMMARY = {**{k: {*kinds} for k, kinds in _SCALARS.items()}, **{k: {kind} for k, kind in _LISTS.items()}}
+_KEYS = frozenset(CheckinSummary.__document_fields__)  # type: ignore[attr-defined]
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def summary_text(summary: CheckinSummary) -> str:
+    """A summary as the links table keeps it: compact JSON."""
+    from ..documents.as_json import to_data
+
+    return _compact(to_data(summary))
+
+
+def kept(summary: CheckinSummary) -> tuple[Any, ...]:
+    """What the links table keeps of `summary`: its text, its COLUMNS and their seal."""
+    text = summary_text(summary)
+    values = tuple(_compact(getattr(summary, k)) if k in _LISTS else getattr(summary, k) for k in COLUMNS)
+    values = (values[0].isoformat(), *values[1:])
+    return (text, *values, listed_seal(text, values))
+
+
+_SEALED = "%s\0" * (1 + len(COLUMNS))
+
+
+def listed_seal(text: Any, values: tuple[Any, ...]) -> int:
+    """The seal of a summary's text with its columns, as kept."""
+    return zlib.crc32((_SEALED % (text, *values)).encode("utf-8", "surrogatepass"))
+
+
+def summaries_of(texts: list[Any]) -> list[CheckinSummary]:
+    """Stored summary texts as documents; ValueError naming the first that is not one."""
+    try:
+        data = json.loads("[" + ",".join(texts) + "]")
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError("holds a summary that is not one") from None
+    if len(data) != len(texts):
+        raise ValueError("holds a summary that is not one")
+    out = []
+    for d in data:
+        if type(d) is not dict or d.keys() != _KEYS or not all(type(d[k]) in kinds for k, kinds in _SUMMARY.items()) \
+                or not {str} >= {*map(type, d["red_flags"]), *map(type, d["routine"])}:
+            raise ValueError("holds a summary that is not one")
+        try:
+            out.append(CheckinSummary(**{**d, "date": dt.date.fromisoformat(d["date"])}))
+        except ValueError:
+            raise ValueError("holds a summary that is not one") from None
+    return out
+
+
+def schema_version(history: History) -> int:
+    conn = history._conn
+    return 0 if conn is None else conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record | None],
+                   damaged: Callable[[Any, str], Exception]) -> list[tuple[int, CheckinSummary, str]]:
+    """Every check-in of the plan `plan_id` as the views list it, oldest first, with its id and
+    its JSON text: from the columns kept beside its link, checked by their seal; from the kept
+    text alone when its link was written before the columns were; made from the check-in itself
+    (`doc` reads it, once) when it has no summary (kept before summaries were)."""
+    version = schema_version(history)
+    columns = "".join(f", l.{c}" for c in COLUMNS) + ", l.summary_seal" if version >= 5 else \
+        "".join(f", NULL AS {c}" for c in COLUMNS) + ", NULL AS summary_seal"
+    sql = (f"SELECT c.id, l.summary{columns} FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id "
+           "WHERE c.plan_id = ? ORDER BY c.date, c.id") if version >= 4 else \
+        f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
+    rows = history._rows(sql, (plan_id,))
+    lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
+    out = []
+    for row in rows:
+        cid, text, values, sealed = row[0], row[1], tuple(row)[2:-1], row[-1]
+        if sealed is not None:
+            summary = _from_columns(values, sealed, text, lists, (cid, damaged))
+            if summary is None:
+                raise damaged(cid, "holds a summary that is not one")
+        elif text is not None:  # kept before the columns were
+            try:
+                [summary] = summaries_of([text])
+            except ValueError as exc:
+                raise damaged(cid, str(exc)) from None
+        else:  # kept before summaries were
+            summary = summary_of(doc(cid))
+            text = summary_text(summary)
+        out.append((cid, summary, text))
+    return out
+
+
+_ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps the answers' text there until read
+
+
+class _Unread(NamedTuple):
+    """A summary's answers as kept, not parsed yet, with what reading them needs."""
+
+    text: Any
+    cid: Any
+    lists: dict[tuple[str, Any], Any]
+    damaged: Callable[[Any, str], Exception]
+
+
+class KeptSummary(CheckinSummary):
+    """A summary read from its columns. Its answers, which differ at every check-in and which only
+    the handout shows, are parsed (and checked) when first read: a view that does not show them
+    never parses them. Damage found then is reported as it would have been on reading the row."""
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        value = _ANSWERS.__get__(self)
+        if type(value) is _Unread:
+            parsed = value.lists.get(("answers", value.text))
+            if parsed is None:
+                parsed = value.lists["answers", value.text] = _parsed(value.text, dict)
+                if parsed is None:
+                    raise value.damaged(value.cid, "holds a summary that is not one")
+            _ANSWERS.__set__(self, parsed)
+            value = parsed
+        return value  # type: ignore[no-any-return]
+
+    @answers.setter
+    def answers(self, value: dict[str, Any]) -> None:  # Document.__init__ gives it
+        _ANSWERS.__set__(self, value)
+
+
+_SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
+_LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
+_ANSWERS_AT = COLUMNS.index("answers")
+_SCALAR_AT = tuple((COLUMNS.index(k), kinds) for k, kinds in _SCALARS.items())
+
+
+def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any],
+                  where: tuple[Any, Callable[[Any, str], Exception]]) -> CheckinSummary | None:
+    """The summary kept as `values` (COLUMNS), None when they are not one or their seal does not
+    match; its answers are read when first asked for (KeptSummary; `where`: the check-in's id and
+    how to report it damaged). Every field is given and checked here, so it is built slot by slot
+    rather than through Document's keywords (a year of check-ins builds a summary a day)."""
+    if sealed != listed_seal(text, values):
+        return None
+    for at, kinds in _SCALAR_AT:
+        if type(values[at]) not in kinds:
+            return None
+    fields = list(values)
+    for at, key, kind in _LIST_AT:
+        parsed = lists.get((key, values[at]))
+        if parsed is None:
+            parsed = lists[key, values[at]] = _parsed(values[at], kind)
+            if parsed is None:
+                return None
+        fields[at] = parsed
+    answers = values[_ANSWERS_AT]
+    fields[_ANSWERS_AT] = lists.get(("answers", answers)) or _Unread(answers, where[0], lists, where[1])
+    try:
+        fields[0] = dt.date.fromisoformat(values[0])
+    except ValueError:
+        return None
+    summary = object.__new__(KeptSummary)
+    for put, value in zip(_SETTERS, fields):
+        put(summary, value)
+    return summary
+
+
+def _parsed(text: Any, kind: type) -> Any:
+    """A kept list (or mapping of answers), checked; None when it is not one."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if type(value) is not kind or (kind is list and not all(type(v) is str for v in value)):
+        return None
+    return value
