@@ -29,6 +29,7 @@ def _questions(*args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # the benchmark's own helper, over a rule base five times the shipped one
 def test_cases_meet_every_symptom_of_a_scaled_rule_base_and_are_distinct(tmp_path):
     kb = scale_kb.write(3, tmp_path / "kb3")
     questions = _questions("--kb", str(kb))

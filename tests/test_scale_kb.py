@@ -27,6 +27,7 @@ def test_a_rule_base_three_times_the_shipped_one_is_valid_and_three_times_as_lar
         assert counts == {len(shipped.rules_for(symptom, "triage"))}
 
 
+@pytest.mark.slow  # a scaled rule base, read and validated whole
 def test_the_index_by_symptom_gives_what_a_scan_of_the_rule_base_gives(tmp_path):
     """rules_for and questions_for read an index built in one pass; a scan in file order is the
     reference, for every symptom and stage of a rule base with many symptoms."""
