@@ -493,3 +493,23 @@ def test_a_damaged_page_is_reported_when_read_and_nothing_is_written(tmp_path):
         result = cli(*args, "--db", str(db), input=CHECKIN)
         assert "malformed" in one_line(result) and str(db) in result.stderr, args
     assert db.read_bytes() == before
+
+
+def test_a_damaged_page_no_command_reads_is_found_before_anything_is_written(tmp_path):
+    """An index no view reads, damaged behind runrehab's back: the views still read the history,
+    but a check-in checks every page before it writes and saves nothing."""
+    db = tmp_path / "h.db"
+    assert triage(db).exit_code == 0
+    assert checkin(db, "2026-03-02").exit_code == 0
+    with sqlite3.connect(db) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'exercise_logs_uid'").fetchone()[0]
+    sqlite3.connect(db).close()  # the write-ahead log copied back into the file
+    with open(db, "r+b") as handle:  # the page's b-tree header: a page type SQLite never writes
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 12)
+    before = db.read_bytes()
+    assert cli("plan", "--json", "--db", str(db)).exit_code == 0
+    result = cli(*CHECKIN_ARGS, "--db", str(db), input=CHECKIN)
+    assert result.exit_code == 2 and "damaged" in one_line(result) and "nothing was saved" in result.stderr
+    assert db.read_bytes() == before

@@ -6,10 +6,11 @@ onset), then every symptom's table as unsigned integers in this machine's byte o
 bits wide as the head says (the outcome of each cell, each outcome's pieces), then the pieces of
 text as the UTF-8 bytes a line of output is made of, each once; its head names the parts of each
 symptom and where the pieces begin, and the CRC-32 of its parts' CRC-32s as laid out here (parts
-laid out anew elsewhere, their sums made afresh, are made again rather than trusted). The entry is
-held open (cache.store.held): a batch reads its head, then only the parts of the symptoms its
-cases have, each once when first needed, and copies every piece once (decoded and encoded again only for an output that is not UTF-8). A symptom the
-entry lacks is compiled and the entry written again with it, the other parts and their pieces
+laid out anew elsewhere, their sums made afresh, are made again rather than trusted: a marker of
+how the entry was laid out, against damage, not a proof against a forgery in the user's own
+cache). The entry is held open (cache.store.held): a batch reads its head, then only the parts
+of the symptoms its cases have, each once when first needed, and copies every piece once (decoded
+and encoded again only for an output that is not UTF-8). A symptom the entry lacks is compiled and the entry written again with it, the other parts and their pieces
 as they were.
 """
 from __future__ import annotations
@@ -141,7 +142,7 @@ class Entry:
             raise Damaged(str(exc)) from None
 
 
-_FORMAT = 3  # 2 has the cells of cases that leave the optional tested answers out; 3 says its parts were made here
+_FORMAT = 3  # a part holds the cells of cases that leave the optional tested answers out; the head its `made`
 
 
 def entry_key(kb: KnowledgeBase) -> str:

@@ -74,7 +74,8 @@ def announced(kb: KnowledgeBase, symptom: str, onset: int) -> tuple[Escalation, 
     warning signs their check-in questions ask about."""
     def make() -> tuple[Escalation, ...]:
         # the signs a check-in can newly find: how the problem started (`asked_once`) is the
-        # triage's answer, and a plan to follow exists only where it was no
+        # triage's answer, and a plan to follow exists only where it was no (a check-in asks it
+        # only of a plan made before the question existed)
         asked = {q.id for q in kb.questions_for(symptom, "checkin") if q.red_flag and not q.asked_once}
         entries: list[Escalation] = []
         groups: dict[tuple[str, str | None], list[tuple[int, Record]]] = {}

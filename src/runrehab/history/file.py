@@ -226,8 +226,8 @@ def probe(conn: sqlite3.Connection) -> tuple[int, str]:
         if application_id != APPLICATION_ID:
             return application_id, "ok"
         # Its header and schema alone, not every page (PRAGMA quick_check reads the whole file, a
-        # year of check-ins at every command): SQLite checks each page it reads or writes, and a
-        # damaged one is reported then, nothing written (History._rows, History._writing).
+        # year of check-ins at every command): SQLite checks each page a view reads, and a damaged
+        # one is reported then (History._rows); a write checks every page first (History._writing).
         return application_id, schema_trouble(conn) or "ok"
     finally:
         conn.close()

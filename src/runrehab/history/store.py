@@ -101,6 +101,12 @@ class History:
                 history_file.migrate(conn)  # a history first opened for reading, made before its newest tables
             self._begin()
             try:
+                # every page before anything is written: a damaged page a write could reuse (the
+                # free list, an index no view reads) is found here, never written over
+                status = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if status != "ok":
+                    raise HistoryError(f"history {self.path}: damaged ({' '.join(str(status).split())[:200]}); "
+                                       "nothing was saved")
                 yield conn
                 if saved:
                     note_saved(saved)  # withdrawn below unless the commit is made

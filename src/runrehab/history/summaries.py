@@ -49,7 +49,7 @@ def kept(summary: CheckinSummary) -> tuple[Any, ...]:
     return (text, *values, listed_seal(text, values))
 
 
-_SEALED = "%s\0" * (1 + len(COLUMNS))
+_SEALED = "%r\0" * (1 + len(COLUMNS))  # repr: None and the text "None" seal apart
 
 
 def listed_seal(text: Any, values: tuple[Any, ...]) -> int:
