@@ -473,6 +473,17 @@ def test_another_running_plans_symptom_that_is_a_blob_is_damage(tmp_path):
     reported(db, [["plan", "--symptom", "tight-itb", "--json"], ["checkin", "--symptom", "tight-itb", "--answers", "-"]])
 
 
+def damage_first_page(db: Path, name: str) -> None:
+    """The root page of table or index `name` given a b-tree header SQLite never writes."""
+    with sqlite3.connect(db) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+    sqlite3.connect(db).close()  # the write-ahead log copied back into the file
+    with open(db, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 12)
+
+
 def test_a_damaged_page_is_reported_when_read_and_nothing_is_written(tmp_path):
     """Opening a history checks its header and schema, not every page (that would read the whole
     file at every command): a page damaged behind runrehab's back is reported by SQLite when a
@@ -481,13 +492,7 @@ def test_a_damaged_page_is_reported_when_read_and_nothing_is_written(tmp_path):
     assert triage(db).exit_code == 0
     for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
         assert checkin(db, day).exit_code == 0
-    with sqlite3.connect(db) as conn:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'links'").fetchone()[0]
-    sqlite3.connect(db).close()  # the write-ahead log copied back into the file
-    with open(db, "r+b") as handle:  # the page's b-tree header: a page type SQLite never writes
-        handle.seek((root - 1) * page_size)
-        handle.write(b"\xff" * 12)
+    damage_first_page(db, "links")
     before = db.read_bytes()
     for args in (["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"], CHECKIN_ARGS):
         result = cli(*args, "--db", str(db), input=CHECKIN)
@@ -501,13 +506,7 @@ def test_a_damaged_page_no_command_reads_is_found_before_anything_is_written(tmp
     db = tmp_path / "h.db"
     assert triage(db).exit_code == 0
     assert checkin(db, "2026-03-02").exit_code == 0
-    with sqlite3.connect(db) as conn:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'exercise_logs_uid'").fetchone()[0]
-    sqlite3.connect(db).close()  # the write-ahead log copied back into the file
-    with open(db, "r+b") as handle:  # the page's b-tree header: a page type SQLite never writes
-        handle.seek((root - 1) * page_size)
-        handle.write(b"\xff" * 12)
+    damage_first_page(db, "exercise_logs_uid")
     before = db.read_bytes()
     assert cli("plan", "--json", "--db", str(db)).exit_code == 0
     result = cli(*CHECKIN_ARGS, "--db", str(db), input=CHECKIN)
