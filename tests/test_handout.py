@@ -148,3 +148,13 @@ def test_the_clinician_sees_each_dose_in_the_runner_s_words(runner, kb, tmp_path
     for name, dose in prescribed:
         said = re.search(rf"^\| {re.escape(name)} \| ([^|]+) \| ([^|]+) \|$", handout, re.M)
         assert said and dose == f"{said[1]}, {said[2]}", (name, dose)
+
+
+@pytest.mark.parametrize("value", [[True], {"yes": True}])
+def test_an_answer_no_choice_can_be_is_shown_as_it_is_never_a_crash(value):
+    """A warning sign's answer that is a list or a mapping, as only a damaged or hand-made history
+    holds, is written out as given rather than ending the handout in a traceback."""
+    from runrehab.render.words import choice_words, show_value
+    sign = next(q.id for q in KB.questions_for(LEG, "checkin") if q.red_flag)
+    assert choice_words(KB, sign, value) == show_value(value)
+    assert choice_words(KB, "progress", value) == show_value(value)

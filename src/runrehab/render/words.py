@@ -248,7 +248,11 @@ def choice_words(kb: KnowledgeBase, qid: str, value: Any) -> str:
     """A choice as the rule base words it ("much better: significantly better than ..."), else its id."""
     question = kb.questions.get(qid)
     labels = getattr(question, "labels", None) or {}
-    return labels.get(value) or show_value(value)
+    try:
+        label = labels.get(value)
+    except TypeError:  # a list or a mapping, which a damaged or hand-made history may hold: no label names it
+        label = None
+    return label or show_value(value)
 
 
 def checkin_summary(doc: Record, kb: KnowledgeBase) -> str:
