@@ -32,7 +32,7 @@ from ..engine.announcements import onset_of
 from ..engine.evaluate import triage
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
-from .compile import MARKED, REFERENCE_DATE, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
+from .compile import MARKED, REFERENCE_DATE, asked_by, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
 from .spelled import Read, Spelled
 
 if TYPE_CHECKING:
@@ -181,9 +181,7 @@ class DecisionTable:
         part = self._symptoms.get(symptom)
         if part is None:
             return bands.checked(given)
-        if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
-        return part.spelled.read(given)
+        return self._spelled(part).read(given)
 
     def read_line(self, text: str) -> dict[str, Any] | None:
         """What checked gives for the case a batch's line, `text`, holds, read without JSON when
@@ -194,9 +192,13 @@ class DecisionTable:
         part = self._symptoms.get(text[13:text.find('"', 13)])
         if part is None:
             return None
+        return self._spelled(part).read_line(text)
+
+    def _spelled(self, part: _Symptom) -> Spelled:
+        """The part's answers by spelling, made when a case is first checked by it."""
         if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
-        return part.spelled.read_line(text)
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes, asked_by(self.kb, part.bands.asked_if))
+        return part.spelled
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
         for answers in cases:
