@@ -75,9 +75,8 @@ def asks_of(kb: KnowledgeBase) -> Callable[[str, dict[str, Any]], bool]:
 def asked_by(kb: KnowledgeBase, qids: Iterable[str]) -> tuple[str, ...]:
     """The questions whose answers decide whether the questions `qids` are asked (the leaves of
     their ask_if): asks_of's answer for them depends on those answers alone."""
-    tested = {leaf.question: None for qid in qids if kb.questions[qid].ask_if is not None
-              for leaf, _ in leaves(kb.questions[qid].ask_if)}
-    return tuple(tested)
+    conditions = [q.ask_if for q in map(kb.questions.get, qids) if q is not None and q.ask_if is not None]
+    return tuple({leaf.question: None for condition in conditions for leaf, _ in leaves(condition)})
 
 
 def _spellings(question: Record) -> list[list[Any]]:
