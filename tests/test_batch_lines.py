@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import full_answers
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_decisions import DATES, KB, SYMPTOMS, cases, compiled_table, engine_line, interview_checked, shared_table, typed
 
@@ -190,3 +190,25 @@ def test_a_case_with_a_sign_leaving_every_optional_tested_answer_out_is_placed_i
                 if type(read) is Read:
                     assert read.cell == placed and read.text == table._answers(dict(read)), given
                 assert table.line(read, DATES[0]) == engine_line(case, DATES[0]), given
+
+
+_ODD = st.text(st.sampled_from('ab"\\\t\x7f é:, '), max_size=8)  # what JSON's strings take, escaped or not
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.one_of(st.text(max_size=30), st.builds(lambda k, v, sep: f'"{k}"{sep}{v}', st.one_of(st.text(max_size=8), _ODD),
+                                                  st.one_of(st.sampled_from(["true", "false", "null", "1"]),
+                                                            st.one_of(st.text(max_size=8), _ODD).map(lambda t: f'"{t}"')),
+                                                  st.sampled_from([": ", ":", " : "]))))
+@example('"a": "b"c"')
+@example('"a": "b\\"')
+@example('"a": "x\ty"')
+@example('"a"b": "c"')
+def test_a_plain_member_is_read_as_json_reads_it_or_left_to_json(piece):
+    """A line's piece `"id": "text"` (or true, false) is read without JSON only where JSON reads
+    it as that one member, the same."""
+    from runrehab.batch.spelled import _MEMBERS, _plain_member
+
+    member = _plain_member(piece)
+    if member is not None:
+        assert _MEMBERS.decode("{" + piece + "}") == [member]

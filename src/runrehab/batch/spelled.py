@@ -150,10 +150,13 @@ class Spelled:
         whose value read finds by look-up; kept for the lines after (a bounded number); None
         for any other piece."""
         try:
-            members = _MEMBERS.decode("{" + piece + "}")
-            if len(members) != 1:
-                return None
-            qid, raw = members[0]
+            member = _plain_member(piece)
+            if member is None:
+                members = _MEMBERS.decode("{" + piece + "}")
+                if len(members) != 1:
+                    return None
+                member = members[0]
+            qid, raw = member
             entry = self._look(qid, raw if type(raw) is str else (type(raw), raw))
         except (ValueError, RecursionError, KeyError, TypeError):  # no member; not asked; a list
             return None
@@ -283,3 +286,25 @@ class Spelled:
         typed.cell = self._bands.state(first, second) * self._bands.value_cells + cell
         typed.text = b"{" + b", ".join(parts) + b"}"
         return typed
+
+
+_PLAIN = {"true": True, "false": False}
+
+
+def _plain_member(piece: str) -> tuple[str, Any] | None:
+    """(id, value) of `"id": "text"`, `"id": true` or `"id": false` as json.dumps writes them,
+    without escapes, read as JSON reads them; None for any other piece (JSON reads it then)."""
+    if piece[:1] != '"' or "\\" in piece:
+        return None
+    end = piece.find('": ', 1)
+    if end < 0:
+        return None
+    qid, value = piece[1:end], piece[end + 3:]
+    if '"' in qid or not (qid.isprintable() and qid.isascii()):
+        return None
+    if value in _PLAIN:
+        return qid, _PLAIN[value]
+    text = value[1:-1]
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"' or '"' in text or not text.isprintable():
+        return None
+    return qid, text
