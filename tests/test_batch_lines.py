@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import full_answers
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_decisions import DATES, KB, SYMPTOMS, cases, compiled_table, engine_line, interview_checked, shared_table, typed
 
@@ -147,3 +147,68 @@ def test_cases_leaving_the_same_answers_out_get_their_defaults_each_time(symptom
                 case = interview_checked(given)
                 assert read is not None and typed(read) == typed(case), given
                 assert table.line(read, DATES[0]) == engine_line(case, DATES[0])
+
+
+def test_defaults_an_ask_if_decides_are_worked_out_again_for_other_answers_to_what_it_tests():
+    """Whether a default is filled in can depend on an answer its ask_if tests: the defaults
+    worked out once are given again only to cases that give that answer alike."""
+    from runrehab.batch.bands import Bands
+    from runrehab.batch.spelled import Spelled
+
+    yes_no = [[True, True], [False, False], ["yes", True], ["no", False]]
+    spec = {"symptom": "s", "usable": True, "flags": ["red_flag_x"], "questions": [["b", "yes_no", [False, True], None]],
+            "left_out": ["b"], "defaults": [], "asked_if": [["b", True]],
+            "answers": [["symptom", "choice", None, None, [["s", "s"]]], ["red_flag_x", "yes_no", None, None, yes_no],
+                        ["a", "yes_no", None, None, yes_no], ["b", "yes_no", None, None, yes_no]]}
+    bands = Bands(spec, asks=lambda qid, answers: answers.get("a") is True)  # b is asked only after a yes to a
+    spelled = Spelled(bands, lambda qid, value: json.dumps({qid: value})[1:-1].encode(), str.encode, ("a",))
+    for a in ("yes", "no", "yes", "no"):
+        given = {"symptom": "s", "red_flag_x": "no", "a": a}
+        read, checked = spelled.read(given), bands.checked(given)
+        assert read == checked == {"symptom": "s", "red_flag_x": False, "a": a == "yes", **({"b": True} if a == "yes" else {})}
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_a_case_with_a_sign_leaving_every_optional_tested_answer_out_is_placed_in_one_pass(symptom):
+    """Read in one pass (batch.spelled), a case with one warning sign or two that leaves out every
+    optional answer the rules test falls into the cell Bands.cell_of gives it, its text the
+    engine's; one leaving out only some of them falls into none."""
+    table = compiled_table(KB, symptom)
+    bands = table.table(symptom).bands
+    flags = [q.id for q in KB.questions_for(symptom, "triage") if q.red_flag]
+    full = {**full_answers(KB, symptom), **{q.id: q.choices[0] if q.choices else "no"  # every tested answer given
+                                            for q in KB.questions_for(symptom, "triage") if q.id in bands.left_out}}
+    for left_out in (bands.left_out, bands.left_out[1:]):
+        for raised in ([flags[0]], [flags[-1]], flags[1:3], flags[:3]):
+            given = {**{k: v for k, v in full.items() if k not in left_out}, **{flag: "yes" for flag in raised}}
+            for read in (table.checked(given), table.read_line(json.dumps(given) + "\n")):
+                case = interview_checked(given)
+                assert read is not None and typed(read) == typed(case), given
+                placed = bands.cell_of(dict(read))
+                cell = len(raised) < 3 and left_out in ([], bands.left_out)  # none left out, or all of them
+                assert (type(read) is Read) == (placed is not None) == cell, given
+                if type(read) is Read:
+                    assert read.cell == placed and read.text == table._answers(dict(read)), given
+                assert table.line(read, DATES[0]) == engine_line(case, DATES[0]), given
+
+
+_ODD = st.text(st.sampled_from('ab"\\\t\x7f é:, '), max_size=8)  # what JSON's strings take, escaped or not
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.one_of(st.text(max_size=30), st.builds(lambda k, v, sep: f'"{k}"{sep}{v}', st.one_of(st.text(max_size=8), _ODD),
+                                                  st.one_of(st.sampled_from(["true", "false", "null", "1"]),
+                                                            st.one_of(st.text(max_size=8), _ODD).map(lambda t: f'"{t}"')),
+                                                  st.sampled_from([": ", ":", " : "]))))
+@example('"a": "b"c"')
+@example('"a": "b\\"')
+@example('"a": "x\ty"')
+@example('"a"b": "c"')
+def test_a_plain_member_is_read_as_json_reads_it_or_left_to_json(piece):
+    """A line's piece `"id": "text"` (or true, false) is read without JSON only where JSON reads
+    it as that one member, the same."""
+    from runrehab.batch.spelled import _MEMBERS, _plain_member
+
+    member = _plain_member(piece)
+    if member is not None:
+        assert _MEMBERS.decode("{" + piece + "}") == [member]

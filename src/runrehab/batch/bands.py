@@ -58,6 +58,7 @@ class Bands:
         self._asked_if = {qid: value for qid, value in spec["asked_if"]} if asks is not None else {}
         self._defaults.update(self._asked_if)
         self.asks_after = bool(self._asked_if)  # whether a default can make a question asked
+        self.asked_if = list(self._asked_if)  # the optional questions asked only if their ask_if holds
         self._asks = asks
         if not all(self._answers(qid, value) for qid, value in self._defaults.items()):
             raise ValueError(f"the defaults {spec['defaults']!r}")

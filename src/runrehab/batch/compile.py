@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..documents.as_json import JsonLines
@@ -70,6 +70,13 @@ def bands_of(kb: KnowledgeBase, symptom: str) -> Bands:
 def asks_of(kb: KnowledgeBase) -> Callable[[str, dict[str, Any]], bool]:
     """Whether the interview asks question `qid` after the answers given (engine.interview.applies)."""
     return lambda qid, answers: applies(kb.questions[qid], answers)
+
+
+def asked_by(kb: KnowledgeBase, qids: Iterable[str]) -> tuple[str, ...]:
+    """The questions whose answers decide whether the questions `qids` are asked (the leaves of
+    their ask_if): asks_of's answer for them depends on those answers alone."""
+    conditions = [q.ask_if for q in map(kb.questions.get, qids) if q is not None and q.ask_if is not None]
+    return tuple({leaf.question: None for condition in conditions for leaf, _ in leaves(condition)})
 
 
 def _spellings(question: Record) -> list[list[Any]]:

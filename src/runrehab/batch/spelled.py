@@ -36,18 +36,25 @@ class Spelled:
     its share of the cell's number, the warning sign it raises (1-based, 0: none), what it adds
     to the count of the answers a cell needs)."""
 
-    def __init__(self, bands: Bands, pair_text: Callable[[str, Any], bytes], encode: Callable[[str], bytes]):
+    def __init__(self, bands: Bands, pair_text: Callable[[str, Any], bytes], encode: Callable[[str], bytes],
+                 asked_by: tuple[str, ...] = ()):
         """`pair_text` writes `"qid": answer` as a line holds it, `encode` text in the output's
-        encoding."""
-        self._bands, self._pair_text, self._encode = bands, pair_text, encode
+        encoding; `asked_by`, the questions whose answers decide whether those asked only if
+        their ask_if holds are asked (compile.asked_by)."""
+        self._bands, self._pair_text, self._encode, self._asked_by = bands, pair_text, encode, asked_by
         self._weights: dict[str, tuple[int, Callable[[Any], int | None]]] = {}
         weight = bands.value_cells
         for qid, values, band in bands.questions:  # the first question is the most significant
             weight //= len(values)
             self._weights[qid] = (weight, band)
+        # the tested questions a case with a warning sign keeps, each with its weight in a cell's
+        # number and its number of bands (its cell past all_out is numbered by these alone)
+        left_out = set(bands.left_out)
+        self._kept = [(self._weights[qid][0], len(values)) for qid, values, _ in bands.questions if qid not in left_out]
         flags = {qid: n for n, qid in enumerate(bands.flags, 1)}
         self._flags = flags
         self._needed = len(bands.questions) + _FLAG * len(flags)
+        self._kept_needed = len(self._kept) + _FLAG * len(flags)  # every answer but the left_out ones
         # integer questions: typed as they are, in range; written as `"qid": ` and the digits
         self._ranges: dict[str, tuple[int, int, bytes]] = {}
         self._prefixes: dict[str, str] = {}  # `"id"` of an integer question, as json.dumps writes it -> the id
@@ -143,10 +150,13 @@ class Spelled:
         whose value read finds by look-up; kept for the lines after (a bounded number); None
         for any other piece."""
         try:
-            members = _MEMBERS.decode("{" + piece + "}")
-            if len(members) != 1:
-                return None
-            qid, raw = members[0]
+            member = _plain_member(piece)
+            if member is None:
+                members = _MEMBERS.decode("{" + piece + "}")
+                if len(members) != 1:
+                    return None
+                member = members[0]
+            qid, raw = member
             entry = self._look(qid, raw if type(raw) is str else (type(raw), raw))
         except (ValueError, RecursionError, KeyError, TypeError):  # no member; not asked; a list
             return None
@@ -204,12 +214,15 @@ class Spelled:
         return self._placed(typed, parts, cell, raised, seen)
 
     def _defaulted(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any] | None:
-        if raised:
-            return dict(typed)  # a warning sign ends the interview: nothing is filled in (Bands.defaulted)
-        # which defaults are filled in depends on which answers are given alone, unless a default
-        # makes a question asked (an ask_if): then on the answers too, and nothing is kept
-        key = None if self._bands.asks_after else tuple(typed)
-        fills = _UNMADE if key is None else self._fills.get(key, _UNMADE)
+        if raised:  # a warning sign ends the interview: nothing is filled in (Bands.defaulted)
+            return self._all_out(typed, parts, cell, raised, seen)
+        # which defaults are filled in depends on which answers are given, and on the answers to
+        # the questions an ask_if tests (a default may make a question asked)
+        key: Any = (tuple(typed), *map(typed.get, self._asked_by)) if self._asked_by else tuple(typed)
+        try:
+            fills = self._fills.get(key, _UNMADE)
+        except TypeError:  # a list (the choices of a `multi` question): not kept
+            key, fills = None, _UNMADE
         if fills is _UNMADE:
             fills = self._filling(typed)
             if key is not None and len(self._fills) < _KEPT:
@@ -246,6 +259,24 @@ class Spelled:
             entries.append((entry[1], entry[2], entry[4]))
         return values, entries
 
+    def _all_out(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any]:
+        """The Read with its cell, as Bands.cell_of numbers it, of answers that raise a warning sign
+        or two and leave out optional answers: every tested one (a cell past all_out, numbered by
+        the bands of the others) or none (_placed); the answers as a plain dict otherwise."""
+        if seen == self._needed:
+            return self._placed(typed, parts, cell, raised, seen)
+        bands = self._bands
+        if seen != self._kept_needed or len(raised) > 2 or not bands.usable or not bands.left_out \
+                or any(qid in typed for qid in bands.left_out):
+            return dict(typed)
+        kept = 0
+        for weight, size in self._kept:  # the kept questions' bands, read back from the share of each
+            kept = kept * size + cell // weight % size
+        first, second = sorted(raised) if len(raised) == 2 else (raised[0], 0)
+        typed.cell = bands.all_out + (bands.state(first, second) - 1) * bands.kept_cells + kept
+        typed.text = b"{" + b", ".join(parts) + b"}"
+        return typed
+
     def _placed(self, typed: Read, parts: list[bytes], cell: int, raised: list[int], seen: int) -> dict[str, Any]:
         """The Read with its cell, as Bands.cell_of numbers it: a band of each tested question and
         no warning sign, one or two; the answers as a plain dict when they fit no cell."""
@@ -255,3 +286,25 @@ class Spelled:
         typed.cell = self._bands.state(first, second) * self._bands.value_cells + cell
         typed.text = b"{" + b", ".join(parts) + b"}"
         return typed
+
+
+_PLAIN = {"true": True, "false": False}
+
+
+def _plain_member(piece: str) -> tuple[str, Any] | None:
+    """(id, value) of `"id": "text"`, `"id": true` or `"id": false` as json.dumps writes them,
+    without escapes, read as JSON reads them; None for any other piece (JSON reads it then)."""
+    if piece[:1] != '"' or "\\" in piece:
+        return None
+    end = piece.find('": ', 1)
+    if end < 0:
+        return None
+    qid, value = piece[1:end], piece[end + 3:]
+    if '"' in qid or not (qid.isprintable() and qid.isascii()):
+        return None
+    if value in _PLAIN:
+        return qid, _PLAIN[value]
+    text = value[1:-1]
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"' or '"' in text or not text.isprintable():
+        return None
+    return qid, text

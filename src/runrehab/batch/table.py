@@ -10,8 +10,8 @@ answers, the announcements that depend on its onset, and its review date.
 engine.evaluate.triage is the reference and the only maker of outcomes: a cell's text is the engine's own
 plan in pieces (batch/compile.py). A case that fits no cell (three warning signs or more, an
 answer left out after a warning sign) is planned by the engine, and its plan kept in pieces for
-the batch's later cases that the rules tell apart no better (Bands.met); a warning sign outside
-its symptom's interview always goes to the engine.
+the batch's later cases that the rules tell apart no better (Bands.met), and for later batches'
+(in the cache, batch/met.py); a warning sign outside its symptom's interview always goes to the engine.
 
 A symptom's part of the table is compiled when a batch first needs it (after ENGINE_FIRST cases of
 the symptom, which the engine plans: compiling costs thousands of them), and kept in the cache
@@ -32,7 +32,8 @@ from ..engine.announcements import onset_of
 from ..engine.evaluate import triage
 from .bands import Bands, spelling_index
 from .cached import Compiled, Damaged, Entry, Pieces, cached_entry, compiled_entry
-from .compile import MARKED, REFERENCE_DATE, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
+from .compile import MARKED, REFERENCE_DATE, asked_by, asks_of, bands_of, compiled_symptom, holed, marked, marks_first
+from .met import KEPT, Met
 from .spelled import Read, Spelled
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
 ENGINE_FIRST = 64  # cases of a symptom the engine plans before its part is compiled (about 4,000 cells)
-_MET_KEPT = 1 << 10  # outcomes of answers no cell holds, kept for a batch, by symptom
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
 class DecisionTable:
@@ -60,6 +60,7 @@ class DecisionTable:
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
         self._met_pieces: dict[str, bytes] = {}  # DecisionTable._met_piece
+        self._kept = Met(kb)  # the outcomes of cases no cell holds, as the cache keeps them
         self._asks = asks_of(kb)
 
     def table(self, symptom: str) -> _Symptom:
@@ -156,10 +157,15 @@ class DecisionTable:
         if key is None:
             return None
         known = table.met.get(key)
-        if known is None and len(table.met) < _MET_KEPT:
-            announces, review, whole = marked(triage(self.kb, answers, REFERENCE_DATE), self._json)
-            holes, text = holed(whole)
-            known = table.met[key] = ([self._met_piece(piece) for piece in text], tuple(holes), announces == 1,
+        if known is None and len(table.met) < KEPT:
+            stored = self._kept.of(answers["symptom"], table.bands).get(key)
+            if stored is None:  # the engine's plan, kept in the cache for later batches too (batch/met.py)
+                announces, review, whole = marked(triage(self.kb, answers, REFERENCE_DATE), self._json)
+                holes, text = holed(whole)
+                stored = (announces, review, tuple(holes), text)
+                self._kept.add(answers["symptom"], table.bands, key, stored)
+            announces, review, holes, text = stored
+            known = table.met[key] = ([self._met_piece(piece) for piece in text], holes, announces == 1,
                                       review - 1 if review else None)
         return known
 
@@ -181,9 +187,7 @@ class DecisionTable:
         part = self._symptoms.get(symptom)
         if part is None:
             return bands.checked(given)
-        if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
-        return part.spelled.read(given)
+        return self._spelled(part).read(given)
 
     def read_line(self, text: str) -> dict[str, Any] | None:
         """What checked gives for the case a batch's line, `text`, holds, read without JSON when
@@ -194,13 +198,20 @@ class DecisionTable:
         part = self._symptoms.get(text[13:text.find('"', 13)])
         if part is None:
             return None
+        return self._spelled(part).read_line(text)
+
+    def _spelled(self, part: _Symptom) -> Spelled:
+        """The part's answers by spelling, made when a case is first checked by it."""
         if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes)
-        return part.spelled.read_line(text)
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes, asked_by(self.kb, part.bands.asked_if))
+        return part.spelled
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
+        """The plans of `cases`; once the last is made, the outcomes the engine made for cases
+        no cell holds are kept in the cache (batch/met.py)."""
         for answers in cases:
             yield self.line(answers, date)
+        self._kept.save()
 
     def _date(self, date: dt.date, days: int) -> bytes:
         """The date `days` after `date`, as JSON."""
