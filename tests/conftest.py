@@ -37,6 +37,35 @@ from runrehab.rules.kb import KnowledgeBase, shipped_dir  # noqa: E402
 from runrehab.rules.loader import load  # noqa: E402
 
 
+# Whether this run holds the slow tier (`-m slow`, or no marker expression at all): there a test
+# hypothesis generates cases for tries all its examples, in the everyday tier a fifth of them.
+EXHAUSTIVE = True
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global EXHAUSTIVE
+    from _pytest.mark.expression import Expression
+
+    expression = config.getoption("markexpr")
+    EXHAUSTIVE = not expression or Expression.compile(expression).evaluate(lambda name, **_: name == "slow")
+
+
+def examples(count: int) -> int:
+    """`max_examples` for a test hypothesis generates cases for: `count` in the slow tier, a fifth
+    (at least 3) in the everyday one. Such a test runs in both tiers (see below)."""
+    return count if EXHAUSTIVE else max(count // 5, 3)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the slow tier, the tests hypothesis generates cases for run too, with all their examples
+    (marked slow before `-m` selects)."""
+    if EXHAUSTIVE and config.getoption("markexpr"):
+        for item in items:
+            if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+                item.add_marker(pytest.mark.slow)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(SESSION_HOME, ignore_errors=True)
 

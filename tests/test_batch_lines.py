@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import full_answers
+from conftest import examples, full_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_decisions import DATES, KB, SYMPTOMS, cases, compiled_table, engine_line, interview_checked, shared_table, typed
@@ -61,7 +61,7 @@ def mutated(draw: Any) -> str:
     return text
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_a_line_read_without_json_is_what_json_and_the_check_make_of_it(text):
     agrees(text)

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import conforms, full_answers
+from conftest import conforms, examples, full_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,7 +110,7 @@ def test_import_merges_by_id_into_a_history_that_went_on(runner, full, tmp_path)
                           str(other)).stdout)["last_checkin"]["date"] == "2026-03-09"
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(1, 20), st.sampled_from(["symptom-free", "better", "same", "worse"]),
                           st.integers(0, 8)), max_size=5),
        st.lists(st.integers(1, 20), max_size=3))
