@@ -35,7 +35,6 @@ for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
 os.environ["RUNREHAB_DB"] = str(SESSION_HOME / "runrehab-history.db")
 
-import jsonschema  # noqa: E402
 import pytest  # noqa: E402
 import typer.testing  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
@@ -102,6 +101,8 @@ def conforms(instance: Any, schema: dict[str, Any]) -> None:
     """`jsonschema.validate(instance, schema)`, with each schema checked against its meta-schema
     once per test process rather than at every call: raises the same best-matching
     ValidationError."""
+    import jsonschema  # here: a test process that checks no document never imports it
+
     key = json.dumps(schema, sort_keys=True)
     if key not in _VALIDATORS:
         cls = jsonschema.validators.validator_for(schema)

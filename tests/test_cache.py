@@ -371,7 +371,7 @@ def test_entries_others_own_or_can_write_are_ignored_and_others_are_not_deleted(
     assert entry.exists() and entry.read_bytes() == theirs and entry.stat().st_uid == 65534
 
 
-@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+@pytest.mark.parametrize("kind", ["symlink", "fifo", pytest.param("folder", marks=pytest.mark.slow)])
 def test_an_entry_that_is_not_a_regular_file_is_ignored_without_waiting(kb_copy, cache_dir, tmp_path, kind,
                                                                         monkeypatch):
     good = load(kb_copy)

@@ -600,7 +600,7 @@ def test_a_part_added_to_an_entry_laid_out_elsewhere_makes_its_other_parts_afres
 
 
 @pytest.mark.parametrize("how", tiered(["bands of texts", "no bands", "a range of texts", "bands past counting",
-                                        "a default no answer"], lambda how: how in ("bands of texts", "a default no answer")))
+                                        "a default no answer"], lambda how: how == "bands of texts"))
 def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab.cache import store as cache
 
