@@ -11,6 +11,13 @@ from typing import Any, Callable
 # the rule base when imported): no test reads or writes the user's history, cache or settings,
 # whatever RUNREHAB_ variables the user has set. Each pytest-xdist worker is a process that imports
 # this file, so each has a home, a history and a cache of its own.
+#
+# The tests write thousands of small histories, each commit synced to the disk: where the machine
+# has a folder in memory (/dev/shm) and TMPDIR names no other, every temporary folder (tmp_path,
+# this home, the programs the tests start) is made there, so that no test waits for a disk.
+MEMORY = Path("/dev/shm")
+if "TMPDIR" not in os.environ and MEMORY.is_dir() and os.access(MEMORY, os.W_OK | os.X_OK):
+    os.environ["TMPDIR"] = tempfile.tempdir = str(MEMORY)
 SESSION_HOME = Path(tempfile.mkdtemp(prefix="runrehab-test-home-"))
 XDG_FOLDERS = {"XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
                "XDG_STATE_HOME": "state", "XDG_RUNTIME_DIR": "runtime", "XDG_DATA_DIRS": "share",
@@ -28,13 +35,41 @@ for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
 os.environ["RUNREHAB_DB"] = str(SESSION_HOME / "runrehab-history.db")
 
-import jsonschema  # noqa: E402
 import pytest  # noqa: E402
 import typer.testing  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from runrehab.rules.kb import KnowledgeBase, shipped_dir  # noqa: E402
 from runrehab.rules.loader import load  # noqa: E402
+
+
+# Whether this run holds the slow tier (`-m slow`, or no marker expression at all): there a test
+# hypothesis generates cases for tries all its examples, in the everyday tier a fifth of them.
+EXHAUSTIVE = True
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global EXHAUSTIVE
+    from _pytest.mark.expression import Expression
+
+    expression = config.getoption("markexpr")
+    EXHAUSTIVE = not expression or Expression.compile(expression).evaluate(lambda name, **_: name == "slow")
+
+
+def examples(count: int) -> int:
+    """`max_examples` for a test hypothesis generates cases for: `count` in the slow tier, a fifth
+    (at least 3) in the everyday one. Such a test runs in both tiers (see below)."""
+    return count if EXHAUSTIVE else max(count // 5, 3)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the slow tier, the tests hypothesis generates cases for run too, with all their examples
+    (marked slow before `-m` selects)."""
+    if EXHAUSTIVE and config.getoption("markexpr"):
+        for item in items:
+            if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+                item.add_marker(pytest.mark.slow)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -66,6 +101,8 @@ def conforms(instance: Any, schema: dict[str, Any]) -> None:
     """`jsonschema.validate(instance, schema)`, with each schema checked against its meta-schema
     once per test process rather than at every call: raises the same best-matching
     ValidationError."""
+    import jsonschema  # here: a test process that checks no document never imports it
+
     key = json.dumps(schema, sort_keys=True)
     if key not in _VALIDATORS:
         cls = jsonschema.validators.validator_for(schema)

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import full_answers
+from conftest import examples, full_answers
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_decisions import DATES, KB, SYMPTOMS, cases, compiled_table, engine_line, interview_checked, shared_table, typed
@@ -61,7 +61,7 @@ def mutated(draw: Any) -> str:
     return text
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_a_line_read_without_json_is_what_json_and_the_check_make_of_it(text):
     agrees(text)
@@ -195,7 +195,7 @@ def test_a_case_with_a_sign_leaving_every_optional_tested_answer_out_is_placed_i
 _ODD = st.text(st.sampled_from('ab"\\\t\x7f é:, '), max_size=8)  # what JSON's strings take, escaped or not
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=examples(400), deadline=None, derandomize=True)
 @given(st.one_of(st.text(max_size=30), st.builds(lambda k, v, sep: f'"{k}"{sep}{v}', st.one_of(st.text(max_size=8), _ODD),
                                                   st.one_of(st.sampled_from(["true", "false", "null", "1"]),
                                                             st.one_of(st.text(max_size=8), _ODD).map(lambda t: f'"{t}"')),

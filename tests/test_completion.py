@@ -3,6 +3,7 @@
 splits them (at `=` too); zsh and fish through the same protocol with their descriptions."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -21,10 +22,15 @@ pytestmark = pytest.mark.skipif(not RUNREHAB.exists() or shutil.which("bash") is
                                 reason="needs the installed entry point and bash")
 
 
+@functools.cache
+def bash_script() -> str:
+    """The completion script `--show-completion bash` prints (the same every time)."""
+    return subprocess.run([RUNREHAB, "--show-completion", "bash"], capture_output=True, text=True, check=True).stdout
+
+
 def bash_completes(line: str) -> list[str]:
     """What bash offers for `line` (the cursor at its end), as bash splits it into COMP_WORDS."""
-    script = subprocess.run([RUNREHAB, "--show-completion", "bash"], capture_output=True, text=True, check=True).stdout
-    driver = (script + '\nread -ra COMP_WORDS <<< "$LINE"\n'
+    driver = (bash_script() + '\nread -ra COMP_WORDS <<< "$LINE"\n'
               'if [[ "$LINE" == *" " ]]; then COMP_WORDS+=(""); fi\n'
               'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n'
               '_runrehab_completion runrehab\nprintf "%s\\n" "${COMPREPLY[@]}"\n')

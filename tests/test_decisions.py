@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import full_answers, tiered
+from conftest import examples, full_answers, tiered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -144,7 +144,7 @@ def cases(draw: Any) -> dict[str, Any]:
     return {qid: answers[qid] for qid in draw(st.permutations(list(answers)))}  # a file's keys in any order
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.sampled_from(DATES))
 def test_any_case_gets_the_engines_plan(given_answers, date):
     try:
@@ -212,7 +212,7 @@ def test_a_case_leaving_optional_answers_out_is_checked_by_the_table_with_their_
             assert checker.line(by_table, DATES[0]) == engine_line(case, DATES[0]), given
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.data())
 def test_any_case_the_table_checks_is_checked_as_the_interview_checks_it(given_answers, data):
     spelt = {qid: data.draw(st.sampled_from(["yes", "y", "true", True] if raw is True else ["no", "false", "n", False]))
@@ -603,7 +603,7 @@ def test_a_part_added_to_an_entry_laid_out_elsewhere_makes_its_other_parts_afres
 
 
 @pytest.mark.parametrize("how", tiered(["bands of texts", "no bands", "a range of texts", "bands past counting",
-                                        "a default no answer"], lambda how: how in ("bands of texts", "a default no answer")))
+                                        "a default no answer"], lambda how: how == "bands of texts"))
 def test_a_damaged_symptom_spec_gives_the_engines_plan_and_is_compiled_afresh(kb, how):
     from runrehab.cache import store as cache
 

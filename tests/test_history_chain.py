@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import full_answers
+from conftest import examples, full_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,7 +99,7 @@ CHECKINS = st.lists(st.tuples(
 ), min_size=1, max_size=7)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(CHECKINS)
 def test_the_kept_links_are_the_walk_over_every_check_in(runner, tmp_path_factory, checkins):
     db = tmp_path_factory.mktemp("chain") / "h.db"

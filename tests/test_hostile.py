@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import full_answers
+from conftest import examples, full_answers
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -161,7 +161,7 @@ LINE_PIECES = ['{"days": 3}', '{"a": 1, "a": 2}', "[1]", "null", '"x"', " ", "\t
 @example('{"days": 3}\u2028\n')
 @example(' {"days": 3}')
 @example('{"days": 3} x')
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_batch_line_is_read_as_the_json_decoder_reads_it_errors_and_all(monkeypatch, text):
     from runrehab.answers import file as answers_file
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     st.builds(lambda a, b: Record(value=a, if_=b), inner, inner)), max_leaves=25)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(VALUES)
 def test_to_json_writes_what_json_dumps_writes(value):
     assert to_json(value) == json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)

@@ -80,7 +80,7 @@ def test_one_dash_a_applies_to_every_case_of_a_mixed_batch(runner, kb, tmp_path)
     assert "--answers line 2: ignored (not asked for hand-tingling): red_flag_groin_pain" in result.stderr
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  (libyaml's: ten times faster)
     def ignore_aliases(self, data):
         return True
 
@@ -88,7 +88,7 @@ class _Dumper(yaml.SafeDumper):
 @pytest.fixture
 def rule_on_another_symptoms_question(kb_copy: Path) -> Path:
     rules = kb_copy / "rules.yaml"
-    data = yaml.safe_load(rules.read_text(encoding="utf-8"))
+    data = yaml.load(rules.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     data["rules"].append({
         "id": "itb-chest", "description": "A tight-itb rule on a hand-tingling question.", "symptoms": ["tight-itb"],
         "stages": ["triage"], "when": {"question": "red_flag_chest_pain", "value": True},

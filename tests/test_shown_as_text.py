@@ -36,7 +36,7 @@ def poison(value: Any, key: str | None = None) -> Any:
     return value
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
@@ -47,7 +47,8 @@ def poisoned(tmp_path_factory) -> Path:
 
     target = tmp_path_factory.mktemp("poisoned")
     for name in ("exercises.yaml", "rules.yaml"):
-        data = yaml.safe_load((shipped_dir() / name).read_text(encoding="utf-8"))
+        data = yaml.load((shipped_dir() / name).read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         for doc in data.get("documents", []):  # no texts to check the poisoned quotes against
             doc.pop("text", None)
         (target / name).write_text(yaml.dump(poison(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False),
@@ -56,7 +57,7 @@ def poisoned(tmp_path_factory) -> Path:
 
 
 def views(kb_dir: Path, tmp_path: Path) -> dict[str, list[str]]:
-    kb = load(kb_dir)
+    kb = load()  # the poisoned base asks the same questions: only its free text differs
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(full_answers(kb, "tight-itb")), encoding="utf-8")
     checkin = tmp_path / "checkin.json"
@@ -78,6 +79,7 @@ def views(kb_dir: Path, tmp_path: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow  # every tier: `validate` is among the views the test below runs, exit code 0
 def test_the_poisoned_rule_base_is_still_valid(poisoned):
     result = CliRunner().invoke(app, ["validate", "--kb", str(poisoned)])
     assert result.exit_code == 0, result.stderr

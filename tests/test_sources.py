@@ -156,7 +156,9 @@ def test_a_missing_seed_text(kb_copy):
 
 
 
-@pytest.mark.parametrize("kind", ["a symlink to /dev/zero", "a named pipe", "larger than a rule-base file"])
+# a device is refused as a named pipe is, no regular file: in the slow tier
+@pytest.mark.parametrize("kind", [pytest.param("a symlink to /dev/zero", marks=pytest.mark.slow), "a named pipe",
+                                  "larger than a rule-base file"])
 def test_a_seed_text_that_is_no_bounded_regular_file_is_refused_without_hanging(kb_copy, kind):
     """A device never ends and a named pipe waits for a writer: validate reads only a regular
     file, and at most what a rule-base file may hold. Run apart, so that a hang or a memory
