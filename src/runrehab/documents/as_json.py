@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import cache
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from .record import Record, _layout, fields_of, is_document
@@ -43,11 +44,46 @@ def to_json(doc: Any) -> str:
 
 class KeptJson(list):  # type: ignore[type-arg]
     """Documents read back with the compact JSON text each was kept as (checked when read): to_json
-    writes that text as it is, each on a line of its own, rather than encoding them again."""
+    writes that text as it is, each on a line of its own, rather than encoding them again. The
+    documents themselves are made by `load` when first looked at (iterated over, indexed, compared):
+    a view that writes the texts alone never makes them."""
 
-    def __init__(self, items: list[Any], texts: list[str]):
-        super().__init__(items)
+    def __init__(self, texts: list[str], load: Callable[[], list[Any]]):
+        super().__init__()
         self.texts = texts
+        self._load: Callable[[], list[Any]] | None = load
+
+    def _loaded(self) -> list[Any]:
+        if self._load is not None:
+            load, self._load = self._load, None
+            super().extend(load())
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return list.__iter__(self._loaded())
+
+    def __reversed__(self) -> Iterator[Any]:
+        return list.__reversed__(self._loaded())
+
+    def __getitem__(self, at: Any) -> Any:
+        return list.__getitem__(self._loaded(), at)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __contains__(self, item: object) -> bool:
+        return list.__contains__(self._loaded(), item)
+
+    def __eq__(self, other: object) -> bool:
+        return list.__eq__(self._loaded(), other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return list.__repr__(self._loaded())
 
 
 _SCALAR = (str, int, float)  # with None: what json writes without looking inside

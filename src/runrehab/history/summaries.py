@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import CheckinSummary
@@ -42,11 +42,15 @@ def summary_text(summary: CheckinSummary) -> str:
 
 
 def kept(summary: CheckinSummary) -> tuple[Any, ...]:
-    """What the links table keeps of `summary`: its text, its COLUMNS and their seal."""
+    """What the links table keeps of `summary` (KEPT): its text, its COLUMNS, no summary seal (since
+    schema 6) and their row seal."""
     text = summary_text(summary)
     values = tuple(_compact(getattr(summary, k)) if k in _LISTS else getattr(summary, k) for k in COLUMNS)
-    values = (values[0].isoformat(), *values[1:])
-    return (text, *values, listed_seal(text, values))
+    values = (text, values[0].isoformat(), *values[1:], None)
+    return (*values, row_seal(values))
+
+
+KEPT = ("summary", *COLUMNS, "summary_seal", "row_seal")  # the columns of `links` that `kept` gives, in order
 
 
 _SEALED = "%r\0" * (1 + len(COLUMNS))  # repr: None and the text "None" seal apart
@@ -82,37 +86,112 @@ def schema_version(history: History) -> int:
     return 0 if conn is None else conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+# A row seal (schema 6) is the CRC-32 of the summary's text, its COLUMNS and their older seal (None
+# since schema 6) laid out thus: the two texts as they are, the rest as repr writes them (None and
+# the text "None", 3 and "3", seal apart). No JSON text is scanned for quotes: a view checks a year of
+# check-ins in about a millisecond.
+_ROW_SEALED = "\0".join("%s" if c in ("summary", "answers") else "%r" for c in ("summary", *COLUMNS, "summary_seal"))
+
+
+def row_seal(values: tuple[Any, ...]) -> int:
+    """The row seal of a link's summary, COLUMNS and summary seal, in that order, as kept."""
+    return zlib.crc32((_ROW_SEALED % values).encode("utf-8", "surrogatepass"))
+
+
+_ROUTINE_AT = 2 + COLUMNS.index("routine")  # in a row of read_summaries' query
+
+
+class Listed:
+    """A plan's check-ins as its views list them, oldest first: their ids and JSON texts, every
+    routine they gave (each distinct one once, in the order first given, with the position and id
+    of the last check-in to give it), and, built when first asked for (entries), their summaries:
+    `plan --json` writes the texts and reads the routines alone."""
+
+    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_lists", "_damaged")
+
+    def __init__(self, ids: list[int], texts: list[str], routines: list[list[Any]], rows: list[Any],
+                 made: dict[int, CheckinSummary], lists: dict[tuple[str, Any], Any],
+                 damaged: Callable[[Any, str], Exception]) -> None:
+        self.ids, self.texts, self.routines = ids, texts, routines
+        self._rows, self._made, self._lists, self._damaged = rows, made, lists, damaged
+
+    def entries(self) -> list[tuple[int, CheckinSummary, str]]:
+        """Every check-in as (its id, its summary, its JSON text)."""
+        made, lists, damaged = self._made, self._lists, self._damaged
+        for at, row in enumerate(self._rows):
+            if at not in made:  # its row seal matched: built from its columns, once
+                summary = made[at] = _built(tuple(row)[2:-2], lists, (row[0], damaged))
+                if summary is None:
+                    raise damaged(row[0], "holds a summary that is not one")
+        self._rows = []
+        return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
+
+    def __iter__(self) -> Iterator[tuple[int, CheckinSummary, str]]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record | None],
-                   damaged: Callable[[Any, str], Exception]) -> list[tuple[int, CheckinSummary, str]]:
-    """Every check-in of the plan `plan_id` as the views list it, oldest first, with its id and
-    its JSON text: from the columns kept beside its link, checked by their seal; from the kept
-    text alone when its link was written before the columns were; made from the check-in itself
-    (`doc` reads it, once) when it has no summary (kept before summaries were)."""
+                   damaged: Callable[[Any, str], Exception]) -> Listed:
+    """Every check-in of the plan `plan_id` as the views list it, oldest first (Listed): from the
+    columns kept beside its link, checked by their row seal (schema 6, one crc32 a row) or their
+    summary seal; from the kept text alone when its link was written before the columns were; made
+    from the check-in itself (`doc` reads it, once) when it has no summary (kept before summaries
+    were). A check-in whose row seal matches is built when first asked for."""
     version = schema_version(history)
     columns = "".join(f", l.{c}" for c in COLUMNS) + ", l.summary_seal" if version >= 5 else \
         "".join(f", NULL AS {c}" for c in COLUMNS) + ", NULL AS summary_seal"
+    columns += ", l.row_seal" if version >= 6 else ", NULL AS row_seal"
     sql = (f"SELECT c.id, l.summary{columns} FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id "
            "WHERE c.plan_id = ? ORDER BY c.date, c.id") if version >= 4 else \
         f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
     rows = history._rows(sql, (plan_id,))
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
-    out = []
-    for row in rows:
-        cid, text, values, sealed = row[0], row[1], tuple(row)[2:-1], row[-1]
-        if sealed is not None:
-            summary = _from_columns(values, sealed, text, lists, (cid, damaged))
-            if summary is None:
+    ids, texts, made = [], [], {}
+    given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
+    crc32, sealed_as = zlib.crc32, _ROW_SEALED
+    for at, row in enumerate(rows):
+        cid, text = row[0], row[1]
+        if row[-1] is not None:  # a row seal
+            if crc32((sealed_as % tuple(row)[1:-1]).encode("utf-8", "surrogatepass")) != row[-1]:
                 raise damaged(cid, "holds a summary that is not one")
-        elif text is not None:  # kept before the columns were
-            try:
-                [summary] = summaries_of([text])
-            except ValueError as exc:
-                raise damaged(cid, str(exc)) from None
-        else:  # kept before summaries were
-            summary = summary_of(doc(cid))
-            text = summary_text(summary)
-        out.append((cid, summary, text))
-    return out
+            routine = lists.get(("routine", row[_ROUTINE_AT]))
+            if routine is None:
+                routine = lists["routine", row[_ROUTINE_AT]] = _parsed(row[_ROUTINE_AT], list)
+                if routine is None:
+                    raise damaged(cid, "holds a summary that is not one")
+        else:
+            made[at], text = _older(row, doc, lists, damaged)
+            routine = made[at].routine
+        ids.append(cid)
+        texts.append(text)
+        last = given.get(id(routine))
+        if last is None:
+            given[id(routine)] = [routine, at, cid]
+        else:
+            last[1:] = at, cid
+    return Listed(ids, texts, list(given.values()), rows, made, lists, damaged)
+
+
+def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str, Any], Any],
+           damaged: Callable[[Any, str], Exception]) -> tuple[CheckinSummary, str]:
+    """A check-in whose link has no row seal (kept before schema 6), as its summary and text."""
+    cid, text, values, sealed = row[0], row[1], tuple(row)[2:-2], row[-2]
+    if sealed is not None:
+        summary = _from_columns(values, sealed, text, lists, (cid, damaged))
+        if summary is None:
+            raise damaged(cid, "holds a summary that is not one")
+    elif text is not None:  # kept before the columns were
+        try:
+            [summary] = summaries_of([text])
+        except ValueError as exc:
+            raise damaged(cid, str(exc)) from None
+    else:  # kept before summaries were
+        summary = summary_of(doc(cid))
+        text = summary_text(summary)
+    return summary, text
 
 
 _ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps the answers' text there until read
@@ -164,6 +243,12 @@ def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[t
     rather than through Document's keywords (a year of check-ins builds a summary a day)."""
     if sealed != listed_seal(text, values):
         return None
+    return _built(values, lists, where)
+
+
+def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
+           where: tuple[Any, Callable[[Any, str], Exception]]) -> CheckinSummary | None:
+    """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one."""
     for at, kinds in _SCALAR_AT:
         if type(values[at]) not in kinds:
             return None
