@@ -246,11 +246,15 @@ class History:
 
     # -------------------------------------------------------------- reading
 
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, args: tuple[Any, ...] = (), plain: bool = False) -> list[Any]:
+        """The rows of a query, as sqlite3.Row, or as plain tuples with `plain`."""
         if self._conn is None:
             return []
         try:
-            return self._conn.execute(sql, args).fetchall()
+            cursor = self._conn.cursor()
+            if plain:
+                cursor.row_factory = None
+            return cursor.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"history {self.path}: cannot read ({history_file.why_unusable(self.path, exc)})") from None
 

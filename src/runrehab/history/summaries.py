@@ -107,22 +107,21 @@ class Listed:
     of the last check-in to give it), and, built when first asked for (entries), their summaries:
     `plan --json` writes the texts and reads the routines alone."""
 
-    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_lists", "_damaged")
+    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_lists", "_answers")
 
     def __init__(self, ids: list[int], texts: list[str], routines: list[list[Any]], rows: list[Any],
-                 made: dict[int, CheckinSummary], lists: dict[tuple[str, Any], Any],
-                 damaged: Callable[[Any, str], Exception]) -> None:
+                 made: dict[int, CheckinSummary], lists: dict[tuple[str, Any], Any], answers: Answers) -> None:
         self.ids, self.texts, self.routines = ids, texts, routines
-        self._rows, self._made, self._lists, self._damaged = rows, made, lists, damaged
+        self._rows, self._made, self._lists, self._answers = rows, made, lists, answers
 
     def entries(self) -> list[tuple[int, CheckinSummary, str]]:
         """Every check-in as (its id, its summary, its JSON text)."""
-        made, lists, damaged = self._made, self._lists, self._damaged
+        made, lists, answers = self._made, self._lists, self._answers
         for at, row in enumerate(self._rows):
             if at not in made:  # its row seal matched: built from its columns, once
-                summary = made[at] = _built(tuple(row)[2:-2], lists, (row[0], damaged))
+                summary = made[at] = _built(row[2:-2], lists, (row[0], answers))
                 if summary is None:
-                    raise damaged(row[0], "holds a summary that is not one")
+                    raise answers.damaged(row[0], "holds a summary that is not one")
         self._rows = []
         return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
 
@@ -147,15 +146,15 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     sql = (f"SELECT c.id, l.summary{columns} FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id "
            "WHERE c.plan_id = ? ORDER BY c.date, c.id") if version >= 4 else \
         f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
-    rows = history._rows(sql, (plan_id,))
+    rows = history._rows(sql, (plan_id,), plain=True)
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
-    ids, texts, made = [], [], {}
+    ids, texts, made, answers = [], [], {}, Answers(damaged)
     given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
     crc32, sealed_as = zlib.crc32, _ROW_SEALED
     for at, row in enumerate(rows):
         cid, text = row[0], row[1]
         if row[-1] is not None:  # a row seal
-            if crc32((sealed_as % tuple(row)[1:-1]).encode("utf-8", "surrogatepass")) != row[-1]:
+            if crc32((sealed_as % row[1:-1]).encode("utf-8", "surrogatepass")) != row[-1]:
                 raise damaged(cid, "holds a summary that is not one")
             routine = lists.get(("routine", row[_ROUTINE_AT]))
             if routine is None:
@@ -163,7 +162,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
                 if routine is None:
                     raise damaged(cid, "holds a summary that is not one")
         else:
-            made[at], text = _older(row, doc, lists, damaged)
+            made[at], text = _older(row, doc, lists, answers)
             routine = made[at].routine
         ids.append(cid)
         texts.append(text)
@@ -172,15 +171,15 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
             given[id(routine)] = [routine, at, cid]
         else:
             last[1:] = at, cid
-    return Listed(ids, texts, list(given.values()), rows, made, lists, damaged)
+    return Listed(ids, texts, list(given.values()), rows, made, lists, answers)
 
 
 def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str, Any], Any],
-           damaged: Callable[[Any, str], Exception]) -> tuple[CheckinSummary, str]:
+           answers: Answers) -> tuple[CheckinSummary, str]:
     """A check-in whose link has no row seal (kept before schema 6), as its summary and text."""
-    cid, text, values, sealed = row[0], row[1], tuple(row)[2:-2], row[-2]
+    cid, text, values, sealed, damaged = row[0], row[1], row[2:-2], row[-2], answers.damaged
     if sealed is not None:
-        summary = _from_columns(values, sealed, text, lists, (cid, damaged))
+        summary = _from_columns(values, sealed, text, lists, (cid, answers))
         if summary is None:
             raise damaged(cid, "holds a summary that is not one")
     elif text is not None:  # kept before the columns were
@@ -197,31 +196,59 @@ def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str,
 _ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps the answers' text there until read
 
 
-class _Unread(NamedTuple):
-    """A summary's answers as kept, not parsed yet, with what reading them needs."""
+class Answers:
+    """The answers of a plan's check-ins as kept, their texts not parsed yet: all parsed (and
+    checked) at once, by one json.loads over them all, when the first is read."""
 
-    text: Any
-    cid: Any
-    lists: dict[tuple[str, Any], Any]
-    damaged: Callable[[Any, str], Exception]
+    __slots__ = ("texts", "cids", "damaged", "parsed")
+
+    def __init__(self, damaged: Callable[[Any, str], Exception]) -> None:
+        self.texts: list[Any] = []
+        self.cids: list[Any] = []
+        self.damaged = damaged
+        self.parsed: list[Any] | None = None
+
+    def add(self, text: Any, cid: Any) -> _Unread:
+        """What a summary keeps in place of the answers `text` of check-in `cid` until read."""
+        self.texts.append(text)
+        self.cids.append(cid)
+        return _Unread(len(self.texts) - 1, self)
+
+    def read(self, at: int) -> dict[str, Any]:
+        if self.parsed is None:
+            try:
+                parsed = json.loads("[" + ",".join(self.texts) + "]")
+            except (TypeError, ValueError, RecursionError):
+                parsed = None
+            if type(parsed) is not list or len(parsed) != len(self.texts) or \
+                    not all(type(answers) is dict for answers in parsed):
+                parsed = [_parsed(text, dict) for text in self.texts]  # each alone: the first that is not one
+                for answers, cid in zip(parsed, self.cids):
+                    if answers is None:
+                        raise self.damaged(cid, "holds a summary that is not one")
+            self.parsed = parsed
+        return self.parsed[at]  # type: ignore[no-any-return]
+
+
+class _Unread(NamedTuple):
+    """A summary's answers as kept, not parsed yet: their place among `kept`'s."""
+
+    at: int
+    kept: Answers
 
 
 class KeptSummary(CheckinSummary):
     """A summary read from its columns. Its answers, which differ at every check-in and which only
-    the handout shows, are parsed (and checked) when first read: a view that does not show them
-    never parses them. Damage found then is reported as it would have been on reading the row."""
+    the handout shows, are parsed (and checked) when first read, with those of every other
+    check-in read with it (Answers): a view that does not show them never parses them. Damage
+    found then is reported as it would have been on reading the row."""
 
     @property
     def answers(self) -> dict[str, Any]:
         value = _ANSWERS.__get__(self)
         if type(value) is _Unread:
-            parsed = value.lists.get(("answers", value.text))
-            if parsed is None:
-                parsed = value.lists["answers", value.text] = _parsed(value.text, dict)
-                if parsed is None:
-                    raise value.damaged(value.cid, "holds a summary that is not one")
-            _ANSWERS.__set__(self, parsed)
-            value = parsed
+            value = value.kept.read(value.at)
+            _ANSWERS.__set__(self, value)
         return value  # type: ignore[no-any-return]
 
     @answers.setter
@@ -236,10 +263,10 @@ _SCALAR_AT = tuple((COLUMNS.index(k), kinds) for k, kinds in _SCALARS.items())
 
 
 def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any],
-                  where: tuple[Any, Callable[[Any, str], Exception]]) -> CheckinSummary | None:
+                  where: tuple[Any, Answers]) -> CheckinSummary | None:
     """The summary kept as `values` (COLUMNS), None when they are not one or their seal does not
     match; its answers are read when first asked for (KeptSummary; `where`: the check-in's id and
-    how to report it damaged). Every field is given and checked here, so it is built slot by slot
+    the answers read with them). Every field is given and checked here, so it is built slot by slot
     rather than through Document's keywords (a year of check-ins builds a summary a day)."""
     if sealed != listed_seal(text, values):
         return None
@@ -247,7 +274,7 @@ def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[t
 
 
 def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
-           where: tuple[Any, Callable[[Any, str], Exception]]) -> CheckinSummary | None:
+           where: tuple[Any, Answers]) -> CheckinSummary | None:
     """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one."""
     for at, kinds in _SCALAR_AT:
         if type(values[at]) not in kinds:
@@ -260,8 +287,7 @@ def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
             if parsed is None:
                 return None
         fields[at] = parsed
-    answers = values[_ANSWERS_AT]
-    fields[_ANSWERS_AT] = lists.get(("answers", answers)) or _Unread(answers, where[0], lists, where[1])
+    fields[_ANSWERS_AT] = where[1].add(values[_ANSWERS_AT], where[0])
     try:
         fields[0] = dt.date.fromisoformat(values[0])
     except ValueError:
