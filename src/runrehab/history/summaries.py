@@ -1,15 +1,19 @@
 """The check-ins of a plan as its views list them (documents.CheckinSummary), kept beside each
 link (history.chain writes them in the check-in's transaction): the summary as compact JSON, which
 `plan --json` writes out as it is, and since schema 5 its fields as columns too, the lists among
-them as compact JSON, with a seal over the text and the columns. A view reads the columns, parses
-each distinct list once (a year of check-ins carries over the same answers and routine) and
-checks the seal, so that a check-in costs it a row of a query, never a JSON document."""
+them as compact JSON, with a seal over the text and the columns (since schema 6 a row seal, which
+a view checks by one crc32 call). A view reads the columns, parses each distinct list once (a
+year of check-ins carries over the same routine) and checks the seal, so that a check-in costs it
+a row of a query, never a JSON document; the summaries themselves are made only when a view
+looks at them (Listed), and their answers when a view reads them (Answers)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import zlib
 from collections.abc import Callable, Iterator
+from itertools import product, repeat
+from operator import call, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import CheckinSummary
@@ -259,7 +263,8 @@ class KeptSummary(CheckinSummary):
 _SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
 _LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
 _ANSWERS_AT = COLUMNS.index("answers")
-_SCALAR_AT = tuple((COLUMNS.index(k), kinds) for k, kinds in _SCALARS.items())
+_SCALARS_OF = itemgetter(*(COLUMNS.index(k) for k in _SCALARS))  # the scalar COLUMNS, in _SCALARS' order
+_SCALAR_KINDS = frozenset(product(*_SCALARS.values()))  # the types they may have, together
 
 
 def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any],
@@ -276,9 +281,8 @@ def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[t
 def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
            where: tuple[Any, Answers]) -> CheckinSummary | None:
     """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one."""
-    for at, kinds in _SCALAR_AT:
-        if type(values[at]) not in kinds:
-            return None
+    if tuple(map(type, _SCALARS_OF(values))) not in _SCALAR_KINDS:
+        return None
     fields = list(values)
     for at, key, kind in _LIST_AT:
         parsed = lists.get((key, values[at]))
@@ -293,8 +297,7 @@ def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
     except ValueError:
         return None
     summary = object.__new__(KeptSummary)
-    for put, value in zip(_SETTERS, fields):
-        put(summary, value)
+    any(map(call, _SETTERS, repeat(summary), fields))  # each slot set in turn (a setter gives None)
     return summary
 
 
