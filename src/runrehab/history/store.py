@@ -96,6 +96,7 @@ class History:
             self._conn = history_file.connect(self.path, create=True)
         history_file.closed_to_others(self.path)
         conn = self._conn
+        conn.execute(f"PRAGMA cache_size = {history_file.WRITE_CACHE}")
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
                 history_file.migrate(conn)  # a history first opened for reading, made before its newest tables
