@@ -202,3 +202,19 @@ def test_khal_importing_one_export_after_another_keeps_only_what_still_holds(run
     assert any("exercisesbeforearun" in line for line in listed[0]), listed[0]
     assert "2026-03-08|CONFIRMED|runrehab:reviewyourplan" in listed[1], listed[1]
     assert listed[2] == {"2026-03-05|CONFIRMED|runrehab:STOPPED:noexercisesfornow"}, listed[2]
+
+
+@pytest.mark.parametrize("char", ["a", "é", "→", "😀"])
+def test_a_content_line_is_folded_at_75_octets_whole_characters_and_every_piece_full(char):
+    """RFC 5545 3.1: pieces of at most 75 octets (74 after the first, whose fold adds a space),
+    never inside a UTF-8 character, each as long as that allows; unfolded, the line as it was."""
+    from runrehab.render.ics import _folded
+
+    for length in range(0, 400, 7):
+        line = "DESCRIPTION:" + ("x" + char) * (length // 2) + "y" * (length % 2)
+        pieces = _folded(line).split("\r\n ")
+        assert "".join(pieces) == line
+        limits = [75, *[74] * (len(pieces) - 1)]
+        assert all(len(p.encode()) <= limit for p, limit in zip(pieces, limits)), line
+        nxt = [p[0] for p in pieces[1:]]
+        assert all(len((p + c).encode()) > limit for p, c, limit in zip(pieces, nxt, limits)), line

@@ -22,6 +22,7 @@ from runrehab.documents.record import fields_of, updated
 from runrehab.history import file as history_file
 from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
+from runrehab.history.summaries import COLUMNS, KEPT, listed_seal, row_seal
 from runrehab.history.tracking import Current, before_of, plan_state, plan_status
 from runrehab.rules.loader import load
 
@@ -265,10 +266,14 @@ def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from
     decisions = {c["decision"] for c in json.loads(views(runner, db)["plan --json"])["checkins"]}
     assert {"stop", "escalate", "continue"} <= decisions
     from_columns = views(runner, db)
-    for older in ("summary_seal = NULL", "summary = NULL"):  # as schema 4 kept them, then schema 3
+    for older in ("row_seal = NULL", "summary_seal = NULL", "summary = NULL"):  # as schema 5, 4 then 3 kept them
         conn = sqlite3.connect(db)
         conn.row_factory = sqlite3.Row
         conn.execute(f"UPDATE links SET {older}")
+        if older == "row_seal = NULL":  # their columns under the summary seal alone
+            for row in conn.execute(f"SELECT checkin_id, summary, {', '.join(COLUMNS)} FROM links").fetchall():
+                conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?",
+                             (listed_seal(row[1], tuple(row)[2:]), row[0]))
         for row in conn.execute("SELECT c.*, l.state, l.summary FROM checkins c JOIN links l ON l.checkin_id = c.id"):
             conn.execute("UPDATE links SET seal = ? WHERE checkin_id = ?", (seal(row, row["state"], row["summary"]), row["id"]))
         conn.commit()
@@ -276,12 +281,13 @@ def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from
         assert views(runner, db) == from_columns, older
     assert checkin(runner, db, 16).exit_code == 0
     with History.open(db) as history:
-        assert all(r["summary_seal"] is not None for r in history._rows("SELECT summary_seal FROM links"))
+        assert all(r["row_seal"] is not None for r in history._rows("SELECT row_seal FROM links"))
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(18)])
 
 
 @pytest.mark.parametrize("change", ["pain_score = 9", "decision = 'stop'", "routine = '[1]'", "answers = '[]'",
-                                    "date = '2026-02-30'", "day = 'x'", "summary_seal = summary_seal + 1"])
+                                    "date = '2026-02-30'", "day = 'x'", "row_seal = row_seal + 1",
+                                    "summary_seal = 1"])
 def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path, change):
     earlier_summary_changed_is_damage(runner, tmp_path / "h.db", change,
                                       [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
@@ -292,8 +298,6 @@ def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(run
     """The answers kept as a column are read only by the views that show them (the handout): there
     a column changed and sealed again is damage, in one line, with nothing shown; the views that
     do not show them show what they showed before."""
-    from runrehab.history.summaries import COLUMNS, listed_seal
-
     db = tmp_path / "h.db"
     triage(runner, db)
     for day in (2, 3):
@@ -302,9 +306,9 @@ def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(run
               for args in (["plan", "--json"], ["today", "--json"], ["plan"])}
     conn = sqlite3.connect(db)
     conn.execute(f"UPDATE links SET answers = {answers} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
-    columns = ", ".join(COLUMNS)
-    for row in conn.execute(f"SELECT checkin_id, summary, {columns} FROM links").fetchall():
-        conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?", (listed_seal(row[1], row[2:]), row[0]))
+    columns = ", ".join(KEPT[:-1])
+    for row in conn.execute(f"SELECT checkin_id, {columns} FROM links").fetchall():
+        conn.execute("UPDATE links SET row_seal = ? WHERE checkin_id = ?", (row_seal(row[1:]), row[0]))
     conn.commit()
     conn.close()
     for args in (["plan", "--format", "markdown"], ["plan", "--format", "html"]):
@@ -341,3 +345,43 @@ def test_the_handouts_warning_signs_list_every_answer_with_its_dates_as_the_chec
     assert day[3] not in first
     [second] = [line for line in table.splitlines() if two in line or KB.questions[two].text[:20] in line]
     assert f"**no** on {day[0]}, {day[1]}, {day[2]}, {day[3]}, {day[5]}; **yes** on {day[4]}" in second
+
+
+def test_a_schema_5_history_reads_the_same_and_its_next_check_in_seals_every_row(runner, tmp_path):
+    """A history kept by schema 5 (no row seal: each summary under its summary seal) shows every
+    view as before, byte for byte; the next check-in migrates it to schema 6 and writes the row
+    seal of every link of the plan."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in range(1, 6):
+        assert checkin(runner, db, day, "better", 3).exit_code == 0
+    shown = views(runner, db)
+    conn = sqlite3.connect(db)
+    for row in conn.execute(f"SELECT checkin_id, summary, {', '.join(COLUMNS)} FROM links").fetchall():
+        conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?", (listed_seal(row[1], tuple(row)[2:]), row[0]))
+    conn.execute("ALTER TABLE links DROP COLUMN row_seal")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    assert views(runner, db) == shown
+    assert checkin(runner, db, 6).exit_code == 0
+    with History.open(db) as history:
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION == 6
+        assert [r["row_seal"] is not None for r in history._rows("SELECT row_seal FROM links")] == [True] * 6
+
+
+def test_plan_json_writes_the_kept_texts_without_making_a_summary_of_each(runner, tmp_path, monkeypatch):
+    """`plan --json` writes each check-in's kept text and reads its routine alone; the summaries
+    are made only by a view that looks at them (the handout)."""
+    from runrehab.history import summaries
+
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in range(1, 4):
+        assert checkin(runner, db, day, "better", 3).exit_code == 0
+    made = []
+    built = summaries._built
+    monkeypatch.setattr(summaries, "_built", lambda *a: made.append(1) or built(*a))
+    result = runner.invoke(app, ["plan", "--json", "--db", str(db)])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["checkins"]) == 3 and made == []
+    assert runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)]).exit_code == 0 and len(made) == 3

@@ -9,7 +9,7 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runrehab.documents.as_json import _json_default, to_json
+from runrehab.documents.as_json import KeptJson, _json_default, to_json
 from runrehab.documents.record import Record
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
@@ -24,3 +24,37 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
 @given(VALUES)
 def test_to_json_writes_what_json_dumps_writes(value):
     assert to_json(value) == json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+
+
+KEPT = st.lists(st.dictionaries(st.text(max_size=4), st.integers(), max_size=3), max_size=3).map(
+    lambda data: KeptJson([json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in data], lambda: data))
+HOLDING_KEPT = st.recursive(st.one_of(SCALARS, KEPT), lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=12)
+
+
+def kept_laid_out(value):
+    """What to_json writes for `value`: json.dumps(indent=2), each KeptJson's texts as they are, a
+    line each, at the indentation of the line that holds it."""
+    kept = []
+
+    def marked(v):
+        if type(v) is KeptJson:
+            kept.append(v.texts)
+            return f"\0kept{len(kept) - 1}\0"
+        if isinstance(v, dict):
+            return {k: marked(x) for k, x in v.items()}
+        return [marked(x) for x in v] if isinstance(v, list) else v
+    text = json.dumps(marked(value), ensure_ascii=False, indent=2, default=_json_default)
+    for n, texts in enumerate(kept):
+        mark = json.dumps(f"\0kept{n}\0")
+        line = next(line for line in text.splitlines() if mark in line)
+        pad = line[:len(line) - len(line.lstrip(" "))]
+        inner = pad + "  "
+        text = text.replace(mark, "[]" if not texts else "[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]")
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOLDING_KEPT)
+def test_kept_texts_are_written_as_they_are_wherever_they_sit(value):
+    assert to_json(value) == kept_laid_out(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import cache
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from .record import Record, _layout, fields_of, is_document
@@ -43,11 +44,46 @@ def to_json(doc: Any) -> str:
 
 class KeptJson(list):  # type: ignore[type-arg]
     """Documents read back with the compact JSON text each was kept as (checked when read): to_json
-    writes that text as it is, each on a line of its own, rather than encoding them again."""
+    writes that text as it is, each on a line of its own, rather than encoding them again. The
+    documents themselves are made by `load` when first looked at (iterated over, indexed, compared):
+    a view that writes the texts alone never makes them."""
 
-    def __init__(self, items: list[Any], texts: list[str]):
-        super().__init__(items)
+    def __init__(self, texts: list[str], load: Callable[[], list[Any]]):
+        super().__init__()
         self.texts = texts
+        self._load: Callable[[], list[Any]] | None = load
+
+    def _loaded(self) -> list[Any]:
+        if self._load is not None:
+            load, self._load = self._load, None
+            super().extend(load())
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return list.__iter__(self._loaded())
+
+    def __reversed__(self) -> Iterator[Any]:
+        return list.__reversed__(self._loaded())
+
+    def __getitem__(self, at: Any) -> Any:
+        return list.__getitem__(self._loaded(), at)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __contains__(self, item: object) -> bool:
+        return list.__contains__(self._loaded(), item)
+
+    def __eq__(self, other: object) -> bool:
+        return list.__eq__(self._loaded(), other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return list.__repr__(self._loaded())
 
 
 _SCALAR = (str, int, float)  # with None: what json writes without looking inside
@@ -64,35 +100,62 @@ def _indented(value: Any, pad: str) -> str:
     """`value` as json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) lays it
     out at the indentation `pad`. The json module writes indented text in Python, a value at a
     time; here a list or mapping of scalars, which is most of a document, goes to its C encoder whole."""
+    out: list[str] = []
+    _parts(value, pad, out)
+    return "".join(out)  # one copy of what may be a year of check-ins
+
+
+def _parts(value: Any, pad: str, out: list[str]) -> None:
+    """`value` laid out at `pad` (_indented), added to `out` a piece at a time, so that kept texts
+    (KeptJson) are copied once, into the whole document, not into each value that holds them."""
     if value is None or isinstance(value, _SCALAR):
-        return _encode(value)
+        out.append(_encode(value))
+        return
     if isinstance(value, dict):
         if not value:
-            return "{}"
+            out.append("{}")
+            return
         inner = pad + "  "
         flat = _flat(inner)
-        pieces, run = [], {}  # a run of items with scalar values goes to the C encoder whole
+        lead, run = "{\n", {}  # a run of items with scalar values goes to the C encoder whole
         for k, v in value.items():
             if v is None or isinstance(v, _SCALAR):
                 run[k] = v
                 continue
             if run:
-                pieces.append(inner + flat(run)[1:-1])
-                run = {}
-            pieces.append(f"{inner}{_key(k)}: {_indented(v, inner)}")
+                out.append(lead + inner + flat(run)[1:-1])
+                lead, run = ",\n", {}
+            out.append(f"{lead}{inner}{_key(k)}: ")
+            lead = ",\n"
+            _parts(v, inner, out)
         if run:
-            pieces.append(inner + flat(run)[1:-1])
-        return "".join(("{\n", ",\n".join(pieces), "\n", pad, "}"))  # one copy of what may be a year of check-ins
+            out.append(lead + inner + flat(run)[1:-1])
+        out.append("\n" + pad + "}")
+        return
     if isinstance(value, (list, tuple)):
         if not value:
-            return "[]"
+            out.append("[]")
+            return
         inner = pad + "  "
         if type(value) is KeptJson:
-            return "".join(("[\n", inner, (",\n" + inner).join(value.texts), "\n", pad, "]"))
-        if all(v is None or isinstance(v, _SCALAR) for v in value):
-            return "[\n" + inner + _flat(inner)(list(value))[1:-1] + "\n" + pad + "]"
-        return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + "\n" + pad + "]"
-    return _indented(_json_default(value), pad)
+            between = ",\n" + inner
+            out.append("[\n" + inner)
+            out.append(value.texts[0])
+            for text in value.texts[1:]:
+                out.append(between)
+                out.append(text)
+            out.append("\n" + pad + "]")
+        elif all(v is None or isinstance(v, _SCALAR) for v in value):
+            out.append("[\n" + inner + _flat(inner)(list(value))[1:-1] + "\n" + pad + "]")
+        else:
+            lead = "[\n"
+            for v in value:
+                out.append(lead + inner)
+                lead = ",\n"
+                _parts(v, inner, out)
+            out.append("\n" + pad + "]")
+        return
+    _parts(_json_default(value), pad, out)
 
 
 def _key(key: Any) -> str:

@@ -18,13 +18,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
-from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
 from ..engine.state import status_after, summary_of
 from ..errors import HistoryError
-from .summaries import COLUMNS, read_summaries, schema_version
+from .summaries import KEPT, Listed, read_summaries, schema_version
 from .summaries import kept as kept_summary
 
 if TYPE_CHECKING:
@@ -162,9 +161,8 @@ class Reader:
             return self.walked(before)
         return link, self.record(row)
 
-    def summaries(self) -> list[tuple[int, CheckinSummary, str]]:
-        """Every check-in of the plan as the views list it, oldest first, with its id and its JSON
-        text (history.summaries)."""
+    def summaries(self) -> Listed:
+        """Every check-in of the plan as the views list it, oldest first (history.summaries)."""
         return read_summaries(self.history, self.plan_id, self.doc, self._damaged)
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
@@ -209,9 +207,9 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
                                                                      (plan_id,)).fetchone()).record)
     plan = reader.plan
     prev = day_end = first_link(plan)
-    if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND summary_seal IS NULL LIMIT 1",
+    if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND row_seal IS NULL LIMIT 1",
                                           (plan_id,)).fetchone():
-        since = None  # links kept before summaries (or their columns) were: the whole plan
+        since = None  # links kept before summaries (their columns, their row seal) were: the whole plan
     if since is not None:
         before = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND (date, id) < (?, ?) ORDER BY date DESC, "
                               "id DESC LIMIT 1", (plan_id, *since)).fetchone()
@@ -224,7 +222,7 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
             prev, day_end = (link or first_link(plan) for link in kept)
     where, args = ("AND (date, id) >= (?, ?)", (plan_id, *since)) if since else ("", (plan_id,))
     rows = conn.execute(f"SELECT * FROM checkins WHERE plan_id = ? {where} ORDER BY date, id", args).fetchall()
-    columns = ", ".join(("summary", *COLUMNS, "summary_seal"))
+    columns = ", ".join(KEPT)
     for row, link, c in reader.walk(rows, prev, day_end):
         state, summary = link.text(), kept_summary(summary_of(c))
         conn.execute(f"INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, {columns}) VALUES (?, ?, ?, ?"

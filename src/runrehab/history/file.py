@@ -17,7 +17,7 @@ from ..errors import HistoryError
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 MIGRATIONS = {
     1: """
@@ -95,7 +95,18 @@ MIGRATIONS = {
     ALTER TABLE links ADD COLUMN prescribed INTEGER;
     ALTER TABLE links ADD COLUMN summary_seal INTEGER;
     """,
+    # a seal over the whole row of a summary that SQLite writes out as bytes in the query that
+    # reads it (history/summaries.py), so that a view checks a check-in by one crc32 call: written
+    # with the link; a plan whose links lack it is linked whole at its next check-in, its views
+    # checking the summary seal until then
+    6: """
+    ALTER TABLE links ADD COLUMN row_seal INTEGER;
+    """,
 }
+
+# SQLite's page cache in KiB: a view reads each page once, so SQLite's default (2,000 KiB) only made
+# memory to fault in (a megabyte a year of check-ins); a write sets it again (History._writing)
+READ_CACHE, WRITE_CACHE = -256, -2000
 
 NEW_UID = "lower(hex(randomblob(16)))"  # SQL for a new row's stable id
 
@@ -299,6 +310,7 @@ def open_connection(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri(path, "mode=rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA cache_size = {READ_CACHE}")
     return conn
 
 

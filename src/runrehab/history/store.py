@@ -96,6 +96,7 @@ class History:
             self._conn = history_file.connect(self.path, create=True)
         history_file.closed_to_others(self.path)
         conn = self._conn
+        conn.execute(f"PRAGMA cache_size = {history_file.WRITE_CACHE}")
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] < history_file.SCHEMA_VERSION:
                 history_file.migrate(conn)  # a history first opened for reading, made before its newest tables
@@ -246,11 +247,15 @@ class History:
 
     # -------------------------------------------------------------- reading
 
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, args: tuple[Any, ...] = (), plain: bool = False) -> list[Any]:
+        """The rows of a query, as sqlite3.Row, or as plain tuples with `plain`."""
         if self._conn is None:
             return []
         try:
-            return self._conn.execute(sql, args).fetchall()
+            cursor = self._conn.cursor()
+            if plain:
+                cursor.row_factory = None
+            return cursor.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"history {self.path}: cannot read ({history_file.why_unusable(self.path, exc)})") from None
 

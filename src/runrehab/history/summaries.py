@@ -1,15 +1,19 @@
 """The check-ins of a plan as its views list them (documents.CheckinSummary), kept beside each
 link (history.chain writes them in the check-in's transaction): the summary as compact JSON, which
 `plan --json` writes out as it is, and since schema 5 its fields as columns too, the lists among
-them as compact JSON, with a seal over the text and the columns. A view reads the columns, parses
-each distinct list once (a year of check-ins carries over the same answers and routine) and
-checks the seal, so that a check-in costs it a row of a query, never a JSON document."""
+them as compact JSON, with a seal over the text and the columns (since schema 6 a row seal, which
+a view checks by one crc32 call). A view reads the columns, parses each distinct list once (a
+year of check-ins carries over the same routine) and checks the seal, so that a check-in costs it
+a row of a query, never a JSON document; the summaries themselves are made only when a view
+looks at them (Listed), and their answers when a view reads them (Answers)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import product, repeat
+from operator import call, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import CheckinSummary
@@ -42,11 +46,15 @@ def summary_text(summary: CheckinSummary) -> str:
 
 
 def kept(summary: CheckinSummary) -> tuple[Any, ...]:
-    """What the links table keeps of `summary`: its text, its COLUMNS and their seal."""
+    """What the links table keeps of `summary` (KEPT): its text, its COLUMNS, no summary seal (since
+    schema 6) and their row seal."""
     text = summary_text(summary)
     values = tuple(_compact(getattr(summary, k)) if k in _LISTS else getattr(summary, k) for k in COLUMNS)
-    values = (values[0].isoformat(), *values[1:])
-    return (text, *values, listed_seal(text, values))
+    values = (text, values[0].isoformat(), *values[1:], None)
+    return (*values, row_seal(values))
+
+
+KEPT = ("summary", *COLUMNS, "summary_seal", "row_seal")  # the columns of `links` that `kept` gives, in order
 
 
 _SEALED = "%r\0" * (1 + len(COLUMNS))  # repr: None and the text "None" seal apart
@@ -82,67 +90,169 @@ def schema_version(history: History) -> int:
     return 0 if conn is None else conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+# A row seal (schema 6) is the CRC-32 of the summary's text, its COLUMNS and their older seal (None
+# since schema 6) laid out thus: the two texts as they are, the rest as repr writes them (None and
+# the text "None", 3 and "3", seal apart). No JSON text is scanned for quotes: a view checks a year of
+# check-ins in about a millisecond.
+_ROW_SEALED = "\0".join("%s" if c in ("summary", "answers") else "%r" for c in ("summary", *COLUMNS, "summary_seal"))
+
+
+def row_seal(values: tuple[Any, ...]) -> int:
+    """The row seal of a link's summary, COLUMNS and summary seal, in that order, as kept."""
+    return zlib.crc32((_ROW_SEALED % values).encode("utf-8", "surrogatepass"))
+
+
+_ROUTINE_AT = 2 + COLUMNS.index("routine")  # in a row of read_summaries' query
+
+
+class Listed:
+    """A plan's check-ins as its views list them, oldest first: their ids and JSON texts, every
+    routine they gave (each distinct one once, in the order first given, with the position and id
+    of the last check-in to give it), and, built when first asked for (entries), their summaries:
+    `plan --json` writes the texts and reads the routines alone."""
+
+    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_lists", "_answers")
+
+    def __init__(self, ids: list[int], texts: list[str], routines: list[list[Any]], rows: list[Any],
+                 made: dict[int, CheckinSummary], lists: dict[tuple[str, Any], Any], answers: Answers) -> None:
+        self.ids, self.texts, self.routines = ids, texts, routines
+        self._rows, self._made, self._lists, self._answers = rows, made, lists, answers
+
+    def entries(self) -> list[tuple[int, CheckinSummary, str]]:
+        """Every check-in as (its id, its summary, its JSON text)."""
+        made, lists, answers = self._made, self._lists, self._answers
+        for at, row in enumerate(self._rows):
+            if at not in made:  # its row seal matched: built from its columns, once
+                summary = made[at] = _built(row[2:-2], lists, (row[0], answers))
+                if summary is None:
+                    raise answers.damaged(row[0], "holds a summary that is not one")
+        self._rows = []
+        return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
+
+    def __iter__(self) -> Iterator[tuple[int, CheckinSummary, str]]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record | None],
-                   damaged: Callable[[Any, str], Exception]) -> list[tuple[int, CheckinSummary, str]]:
-    """Every check-in of the plan `plan_id` as the views list it, oldest first, with its id and
-    its JSON text: from the columns kept beside its link, checked by their seal; from the kept
-    text alone when its link was written before the columns were; made from the check-in itself
-    (`doc` reads it, once) when it has no summary (kept before summaries were)."""
+                   damaged: Callable[[Any, str], Exception]) -> Listed:
+    """Every check-in of the plan `plan_id` as the views list it, oldest first (Listed): from the
+    columns kept beside its link, checked by their row seal (schema 6, one crc32 a row) or their
+    summary seal; from the kept text alone when its link was written before the columns were; made
+    from the check-in itself (`doc` reads it, once) when it has no summary (kept before summaries
+    were). A check-in whose row seal matches is built when first asked for."""
     version = schema_version(history)
     columns = "".join(f", l.{c}" for c in COLUMNS) + ", l.summary_seal" if version >= 5 else \
         "".join(f", NULL AS {c}" for c in COLUMNS) + ", NULL AS summary_seal"
+    columns += ", l.row_seal" if version >= 6 else ", NULL AS row_seal"
     sql = (f"SELECT c.id, l.summary{columns} FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id "
            "WHERE c.plan_id = ? ORDER BY c.date, c.id") if version >= 4 else \
         f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
-    rows = history._rows(sql, (plan_id,))
+    rows = history._rows(sql, (plan_id,), plain=True)
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
-    out = []
-    for row in rows:
-        cid, text, values, sealed = row[0], row[1], tuple(row)[2:-1], row[-1]
-        if sealed is not None:
-            summary = _from_columns(values, sealed, text, lists, (cid, damaged))
-            if summary is None:
+    ids, texts, made, answers = [], [], {}, Answers(damaged)
+    given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
+    crc32, sealed_as = zlib.crc32, _ROW_SEALED
+    for at, row in enumerate(rows):
+        cid, text = row[0], row[1]
+        if row[-1] is not None:  # a row seal
+            if crc32((sealed_as % row[1:-1]).encode("utf-8", "surrogatepass")) != row[-1]:
                 raise damaged(cid, "holds a summary that is not one")
-        elif text is not None:  # kept before the columns were
-            try:
-                [summary] = summaries_of([text])
-            except ValueError as exc:
-                raise damaged(cid, str(exc)) from None
-        else:  # kept before summaries were
-            summary = summary_of(doc(cid))
-            text = summary_text(summary)
-        out.append((cid, summary, text))
-    return out
+            routine = lists.get(("routine", row[_ROUTINE_AT]))
+            if routine is None:
+                routine = lists["routine", row[_ROUTINE_AT]] = _parsed(row[_ROUTINE_AT], list)
+                if routine is None:
+                    raise damaged(cid, "holds a summary that is not one")
+        else:
+            made[at], text = _older(row, doc, lists, answers)
+            routine = made[at].routine
+        ids.append(cid)
+        texts.append(text)
+        last = given.get(id(routine))
+        if last is None:
+            given[id(routine)] = [routine, at, cid]
+        else:
+            last[1:] = at, cid
+    return Listed(ids, texts, list(given.values()), rows, made, lists, answers)
+
+
+def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str, Any], Any],
+           answers: Answers) -> tuple[CheckinSummary, str]:
+    """A check-in whose link has no row seal (kept before schema 6), as its summary and text."""
+    cid, text, values, sealed, damaged = row[0], row[1], row[2:-2], row[-2], answers.damaged
+    if sealed is not None:
+        summary = _from_columns(values, sealed, text, lists, (cid, answers))
+        if summary is None:
+            raise damaged(cid, "holds a summary that is not one")
+    elif text is not None:  # kept before the columns were
+        try:
+            [summary] = summaries_of([text])
+        except ValueError as exc:
+            raise damaged(cid, str(exc)) from None
+    else:  # kept before summaries were
+        summary = summary_of(doc(cid))
+        text = summary_text(summary)
+    return summary, text
 
 
 _ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps the answers' text there until read
 
 
-class _Unread(NamedTuple):
-    """A summary's answers as kept, not parsed yet, with what reading them needs."""
+class Answers:
+    """The answers of a plan's check-ins as kept, their texts not parsed yet: all parsed (and
+    checked) at once, by one json.loads over them all, when the first is read."""
 
-    text: Any
-    cid: Any
-    lists: dict[tuple[str, Any], Any]
-    damaged: Callable[[Any, str], Exception]
+    __slots__ = ("texts", "cids", "damaged", "parsed")
+
+    def __init__(self, damaged: Callable[[Any, str], Exception]) -> None:
+        self.texts: list[Any] = []
+        self.cids: list[Any] = []
+        self.damaged = damaged
+        self.parsed: list[Any] | None = None
+
+    def add(self, text: Any, cid: Any) -> _Unread:
+        """What a summary keeps in place of the answers `text` of check-in `cid` until read."""
+        self.texts.append(text)
+        self.cids.append(cid)
+        return _Unread(len(self.texts) - 1, self)
+
+    def read(self, at: int) -> dict[str, Any]:
+        if self.parsed is None:
+            try:
+                parsed = json.loads("[" + ",".join(self.texts) + "]")
+            except (TypeError, ValueError, RecursionError):
+                parsed = None
+            if type(parsed) is not list or len(parsed) != len(self.texts) or \
+                    not all(type(answers) is dict for answers in parsed):
+                parsed = [_parsed(text, dict) for text in self.texts]  # each alone: the first that is not one
+                for answers, cid in zip(parsed, self.cids):
+                    if answers is None:
+                        raise self.damaged(cid, "holds a summary that is not one")
+            self.parsed = parsed
+        return self.parsed[at]  # type: ignore[no-any-return]
+
+
+class _Unread(NamedTuple):
+    """A summary's answers as kept, not parsed yet: their place among `kept`'s."""
+
+    at: int
+    kept: Answers
 
 
 class KeptSummary(CheckinSummary):
     """A summary read from its columns. Its answers, which differ at every check-in and which only
-    the handout shows, are parsed (and checked) when first read: a view that does not show them
-    never parses them. Damage found then is reported as it would have been on reading the row."""
+    the handout shows, are parsed (and checked) when first read, with those of every other
+    check-in read with it (Answers): a view that does not show them never parses them. Damage
+    found then is reported as it would have been on reading the row."""
 
     @property
     def answers(self) -> dict[str, Any]:
         value = _ANSWERS.__get__(self)
         if type(value) is _Unread:
-            parsed = value.lists.get(("answers", value.text))
-            if parsed is None:
-                parsed = value.lists["answers", value.text] = _parsed(value.text, dict)
-                if parsed is None:
-                    raise value.damaged(value.cid, "holds a summary that is not one")
-            _ANSWERS.__set__(self, parsed)
-            value = parsed
+            value = value.kept.read(value.at)
+            _ANSWERS.__set__(self, value)
         return value  # type: ignore[no-any-return]
 
     @answers.setter
@@ -153,20 +263,26 @@ class KeptSummary(CheckinSummary):
 _SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
 _LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
 _ANSWERS_AT = COLUMNS.index("answers")
-_SCALAR_AT = tuple((COLUMNS.index(k), kinds) for k, kinds in _SCALARS.items())
+_SCALARS_OF = itemgetter(*(COLUMNS.index(k) for k in _SCALARS))  # the scalar COLUMNS, in _SCALARS' order
+_SCALAR_KINDS = frozenset(product(*_SCALARS.values()))  # the types they may have, together
 
 
 def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any],
-                  where: tuple[Any, Callable[[Any, str], Exception]]) -> CheckinSummary | None:
+                  where: tuple[Any, Answers]) -> CheckinSummary | None:
     """The summary kept as `values` (COLUMNS), None when they are not one or their seal does not
     match; its answers are read when first asked for (KeptSummary; `where`: the check-in's id and
-    how to report it damaged). Every field is given and checked here, so it is built slot by slot
+    the answers read with them). Every field is given and checked here, so it is built slot by slot
     rather than through Document's keywords (a year of check-ins builds a summary a day)."""
     if sealed != listed_seal(text, values):
         return None
-    for at, kinds in _SCALAR_AT:
-        if type(values[at]) not in kinds:
-            return None
+    return _built(values, lists, where)
+
+
+def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
+           where: tuple[Any, Answers]) -> CheckinSummary | None:
+    """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one."""
+    if tuple(map(type, _SCALARS_OF(values))) not in _SCALAR_KINDS:
+        return None
     fields = list(values)
     for at, key, kind in _LIST_AT:
         parsed = lists.get((key, values[at]))
@@ -175,15 +291,13 @@ def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[t
             if parsed is None:
                 return None
         fields[at] = parsed
-    answers = values[_ANSWERS_AT]
-    fields[_ANSWERS_AT] = lists.get(("answers", answers)) or _Unread(answers, where[0], lists, where[1])
+    fields[_ANSWERS_AT] = where[1].add(values[_ANSWERS_AT], where[0])
     try:
         fields[0] = dt.date.fromisoformat(values[0])
     except ValueError:
         return None
     summary = object.__new__(KeptSummary)
-    for put, value in zip(_SETTERS, fields):
-        put(summary, value)
+    any(map(call, _SETTERS, repeat(summary), fields))  # each slot set in turn (a setter gives None)
     return summary
 
 

@@ -16,6 +16,7 @@ from ..engine.programme import on_day
 from ..engine.state import state_of
 from ..errors import HistoryError, NothingToActOn, UsageError
 from .chain import Link, Reader
+from .summaries import Listed
 from .store import History, StoredPlan
 
 if TYPE_CHECKING:
@@ -75,20 +76,13 @@ class Current:
         """Its latest check-in as a document (None before any)."""
         return self.standing()[1]
 
-    def routine_tried(self, summaries: list[tuple[int, Record, str]]) -> list[Record]:
+    def routine_tried(self, listed: Listed) -> list[Record]:
         """Every exercise prescribed since the triage, in the order first given, each at its latest
         dose (what a check-in left out or an escalation ended still counts as tried): read from the
-        latest check-in that gave each, from `summaries` (Reader.summaries)."""
+        latest check-in that gave each, from the routines `listed` (Reader.summaries) gave."""
         given: dict[str, Any] = {item.exercise: "plan" for item in self.plan.routine}
-        routines: dict[int, list[Any]] = {}  # each routine (summaries share equal ones), in the order first given
-        for at, (cid, summary, _) in enumerate(summaries):
-            kept = routines.get(id(summary.routine))
-            if kept is None:
-                routines[id(summary.routine)] = [summary.routine, at, cid]
-            else:
-                kept[1:] = at, cid  # the last check-in to give it
         last: dict[str, tuple[int, int]] = {}
-        for routine, at, cid in routines.values():
+        for routine, at, cid in listed.routines:
             for exercise in routine:
                 given.setdefault(exercise, "plan")
                 if last.get(exercise, (-1, 0))[0] < at:
@@ -173,7 +167,8 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     summaries = now.reader().summaries()
-    checkins = replayed(now, summaries) if whole else KeptJson([s for _, s, _ in summaries], [t for _, _, t in summaries])
+    checkins = replayed(now, summaries.entries()) if whole else \
+        KeptJson(summaries.texts, lambda: [s for _, s, _ in summaries.entries()])  # made only if a view looks
     others = [s for s in now.history.current_symptoms() if s != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])

@@ -26,7 +26,12 @@ def write_json(text: str, *, flush: bool = True) -> None:
     of a few lines as the buffer fills (and one by one on a terminal)."""
     from ..streams import json_text
 
-    sys.stdout.write(json_text(text) + "\n")
+    text = json_text(text)
+    if len(text) < 1 << 16:
+        sys.stdout.write(text + "\n")
+    else:  # a long document (a year of check-ins) is not copied once more for its newline
+        sys.stdout.write(text)
+        sys.stdout.write("\n")
     if flush:
         sys.stdout.flush()
 

@@ -13,7 +13,9 @@ is one event across the weeks that says so."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, get_args
 
 from ..documents.kinds import CheckinSummary
@@ -41,6 +43,8 @@ def _escaped(text: str) -> str:
 
 def _folded(line: str) -> str:
     """A content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    if line.isascii():  # an octet a character: cut where the octets fall
+        return "\r\n ".join([line[:75], *(line[at:at + 74] for at in range(75, len(line), 74))])
     out, current = [], ""
     for char in line:
         if len((current + char).encode("utf-8")) > (75 if not out else 74):
@@ -55,16 +59,17 @@ def _folded(line: str) -> str:
 class Event:
     day: dt.date
     summary: str
-    description: str
+    description: str | Callable[[], str]  # or what writes it, when the event is written (most held ones never are)
     rule: str | None = None
     last: dt.date | None = None  # the last day of an event that spans days (default: `day` alone)
 
     def lines(self, uid: str, stamp: str, sequence: int, cancelled: bool) -> list[str]:
         end = (self.last or self.day) + dt.timedelta(days=1)
+        description = self.description if isinstance(self.description, str) else self.description()
         lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}", f"SEQUENCE:{sequence}",
                  f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}", f"DTSTART;VALUE=DATE:{self.day:%Y%m%d}",
                  f"DTEND;VALUE=DATE:{end:%Y%m%d}", f"SUMMARY:{_escaped(self.summary)}",
-                 f"DESCRIPTION:{_escaped(self.description)}", "TRANSP:TRANSPARENT"]
+                 f"DESCRIPTION:{_escaped(description)}", "TRANSP:TRANSPARENT"]
         if self.rule:
             lines.append(f"RRULE:{self.rule}")
         return lines + ["END:VEVENT"]
@@ -94,7 +99,7 @@ def _sessions(state: Record, uid: str, run_days: list[str]) -> dict[str, Event]:
         for kind, items in kinds.items():
             weeks = [i.dose.schedule.weeks for i in items if i.dose.schedule and i.dose.schedule.weeks]
             last = min([until, *(start + dt.timedelta(days=7 * w - 1) for w in weeks)]) if len(weeks) == len(items) else until
-            description = "\n".join(f"{i.name}: {dose_text(i.dose, frequency=False)}; {timing_words(i)}" for i in items)
+            description = partial(_described, items)
             name = f"{uid}-{group.replace(' ', '-')}-{kind}@runrehab"
             if kind == "daily":
                 events[name] = Event(start, f"runrehab: exercises {group}", description, f"FREQ=DAILY;UNTIL={last:%Y%m%d}")
@@ -105,10 +110,15 @@ def _sessions(state: Record, uid: str, run_days: list[str]) -> dict[str, Event]:
                 events[name] = Event(first, f"runrehab: exercises {group} (your run days)", description,
                                      f"FREQ=WEEKLY;BYDAY={byday};UNTIL={max(last, first):%Y%m%d}")
             else:
-                events[name] = Event(start, f"runrehab: exercises {group}, several times a week", description +
-                                     "\n\nNo set days: the source gives no count. To see them on the days you run, "
-                                     "set them with: runrehab settings --run-days mon,wed,sat", last=last)
+                events[name] = Event(start, f"runrehab: exercises {group}, several times a week", partial(
+                    _described, items, "\n\nNo set days: the source gives no count. To see them on the days you run, "
+                                       "set them with: runrehab settings --run-days mon,wed,sat"), last=last)
     return events
+
+
+def _described(items: list[Record], after: str = "") -> str:
+    """A session's description: each exercise with its dose and when to do it, then `after`."""
+    return "\n".join(f"{i.name}: {dose_text(i.dose, frequency=False)}; {timing_words(i)}" for i in items) + after
 
 
 def _events(status: Record, state: Record, run_days: list[str]) -> dict[str, Event]:
