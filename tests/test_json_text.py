@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from conftest import examples
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from runrehab.documents.as_json import KeptJson, _json_default, to_json
@@ -47,14 +47,15 @@ def kept_laid_out(value):
     text = json.dumps(marked(value), ensure_ascii=False, indent=2, default=_json_default)
     for n, texts in enumerate(kept):
         mark = json.dumps(f"\0kept{n}\0")
-        line = next(line for line in text.splitlines() if mark in line)
+        line = next(line for line in text.split("\n") if mark in line)
         pad = line[:len(line) - len(line.lstrip(" "))]
         inner = pad + "  "
         text = text.replace(mark, "[]" if not texts else "[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]")
     return text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(HOLDING_KEPT)
+@example({"\x85": KeptJson(["{}"], lambda: [{}])})  # a key with a character str.splitlines ends a line at
 def test_kept_texts_are_written_as_they_are_wherever_they_sit(value):
     assert to_json(value) == kept_laid_out(value)
