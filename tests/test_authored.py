@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from test_stored_shapes import DELETE, changed
 
 from runrehab.documents.record import record
 from runrehab.rules import authored, models
@@ -112,19 +113,9 @@ def _cases():
 def _mutated(item, path, new):
     """`item` with the value at `path` replaced by `new` (Ellipsis: the key removed; at the top,
     an unknown key added)."""
-    out = copy.deepcopy(item)
     if not path:
-        out["unknown"] = 1
-        return out
-    *to, last = path
-    node = out
-    for p in to:
-        node = node[p]
-    if new is Ellipsis:
-        del node[last]
-    else:
-        node[last] = copy.deepcopy(new)
-    return out
+        return {**item, "unknown": 1}
+    return changed(item, path, DELETE if new is Ellipsis else copy.deepcopy(new))
 
 
 def test_a_changed_value_anywhere_is_read_as_pydantic_reads_it_or_left_to_pydantic():
