@@ -68,7 +68,7 @@ def _record(models: dict[str, Any], name: str, data: Any) -> Record:
     if used != len(data):  # a key of no field
         raise _Unsure
     made = Record(**values)
-    for computed in spec["computed"]:
+    for computed, _ in spec["computed"]:
         setattr(made, computed, COMPUTED[computed](made))
     if spec["checked"] and PROBLEMS[name](made):
         raise _Unsure

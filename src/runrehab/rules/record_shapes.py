@@ -1,6 +1,8 @@
 """The shapes of the rule base's Records, made from its models (rules/models.py) for rules/cached.py to check
 a cached record against without loading pydantic (written to record_shapes.json; a test checks
-that file against the models).
+that file against the models), and the models as authored, for rules/authored.py to check YAML
+data against (authored_shapes.json): the annotations are walked once, for the latter, and the
+Records' shapes are taken from it.
 
 A shape is a list of what a value may be: "string", "integer", "number", "boolean", "null",
 "object" (a mapping), "any", {"enum": [values]}, {"array": shape of each item, "min": fewest
@@ -16,50 +18,36 @@ from pydantic import BaseModel
 
 from . import models
 
-_PLAIN = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
+_RECORDED = {"str": "string", "int": "integer", "bool": "boolean", "null": "null", "any": "any", "dict": "object"}
 
 
-def _shape(kind: Any, found: dict[str, Any]) -> list[Any]:
-    origin, args = get_origin(kind), get_args(kind)
-    if kind is Any:
-        return ["any"]
-    if origin is Annotated:
-        return _shape(args[0], found)
-    if origin in (Union, types.UnionType):
-        return [alternative for arg in args for alternative in _shape(arg, found)]
-    if origin is Literal:
-        return [{"enum": list(args)}]
-    if origin in (list, tuple):
-        return [{"array": _shape(args[0], found) if args else ["any"]}]
-    if origin is dict:
-        return ["object"]
-    if kind in _PLAIN:
-        return [_PLAIN[kind]]
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        _model(kind, found)
-        return [{"record": [kind.__name__]}]
-    raise TypeError(f"no shape for {kind!r}")
-
-
-def _model(model: type[BaseModel], found: dict[str, Any]) -> None:
-    if model.__name__ in found:
-        return
-    fields: dict[str, Any] = {}
-    found[model.__name__] = fields
-    for name, info in model.model_fields.items():
-        least = max((getattr(m, "min_length", 0) for m in info.metadata), default=0)
-        fields[name] = [{**kind, "min": least} if least and isinstance(kind, dict) and "array" in kind else kind
-                        for kind in _shape(info.annotation, found)]
-    for name, computed in model.__pydantic_computed_fields__.items():
-        fields[name] = _shape(computed.return_type, found)
+def _recorded(kinds: list[dict[str, Any]]) -> list[Any]:
+    """What a value of these authored kinds may be once it is a Record's (bounds aside, but for
+    the fewest items of a list)."""
+    out: list[Any] = []
+    for kind in kinds:
+        t = kind["t"]
+        if t == "tagged":
+            out.extend({"record": [model]} for model in kind["of"].values())
+        elif t == "list":
+            least = kind.get("min_length", 0)
+            out.append({"array": _recorded(kind["of"]), **({"min": least} if least else {})})
+        elif t == "enum":
+            out.append({"enum": kind["of"]})
+        elif t == "record":
+            out.append({"record": [kind["model"]]})
+        else:
+            out.append(_RECORDED[t])
+    return out
 
 
 def record_shapes() -> dict[str, Any]:
     """Every model a rule base's Records follow, by name, from the two files down."""
-    found: dict[str, Any] = {}
-    for model in (models.RulesFile, models.ExercisesFile):
-        _model(model, found)
-    return {"files": {"rules_file": "RulesFile", "exercises_file": "ExercisesFile"}, "models": found}
+    authored = authored_shapes()
+    return {"files": authored["files"],
+            "models": {name: {field: _recorded(kinds) for field, _, kinds, *_ in spec["fields"]}
+                       | {field: _recorded(kinds) for field, kinds in spec["computed"]}
+                       for name, spec in authored["models"].items()}}
 
 
 # ------------------------------------------------------------------ the models as authored
@@ -152,7 +140,8 @@ def _authored_model(model: type[BaseModel], found: dict[str, Any]) -> None:
         required = info.default is PydanticUndefined
         fields.append([name, info.alias or name, kinds, required, None if required else info.default])
     spec["fields"] = fields
-    spec["computed"] = list(model.__pydantic_computed_fields__)
+    spec["computed"] = [[name, _authored_kind(computed.return_type, found)]
+                        for name, computed in model.__pydantic_computed_fields__.items()]
     spec["checked"] = bool(model.__pydantic_decorators__.model_validators)
 
 
