@@ -51,6 +51,24 @@ def test_a_second_load_comes_from_the_cache(kb_copy, cache_dir, monkeypatch):
     assert second.directory == kb_copy
 
 
+@pytest.mark.parametrize("value", [(1, 2), dt.date(2026, 1, 1), float("nan")])
+def test_a_rule_base_json_would_not_give_back_as_it_is_is_not_kept(kb_copy, cache_dir, value):
+    """A tuple comes back a list, a date and NaN are no JSON: such a rule base is used, not kept."""
+    from runrehab.documents.record import updated
+    from runrehab.rules.kb import KnowledgeBase
+
+    kb = load(kb_copy)
+    for entry in entries(cache_dir):
+        entry.unlink()
+    rule = kb.rules_file.rules[0]
+    example = updated(rule.examples[0], answers={**rule.examples[0].answers, "odd": value})
+    rules = updated(kb.rules_file, rules=[updated(rule, examples=[example]), *kb.rules_file.rules[1:]])
+    loader._to_cache(KnowledgeBase(rules, kb.exercises_file, kb.directory, kb.content_hash), True)
+    assert entries(cache_dir) == []
+    loader._to_cache(kb, True)  # as read, it is kept
+    assert len(entries(cache_dir)) == 1
+
+
 def test_an_edited_rule_base_is_read_again_not_taken_from_the_cache(kb_copy, cache_dir):
     load(kb_copy)
     rules = kb_copy / "rules.yaml"

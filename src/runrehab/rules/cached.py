@@ -115,18 +115,23 @@ def _decoded(text: bytes) -> Any:
 
 def encoded(content_hash: str, files: dict[str, Record]) -> bytes:
     """The entry of a rule base with this hash and these files (LISTS' keys); TypeError or
-    ValueError when JSON cannot hold them."""
-    parts = [_json({name: {k: _plain(v) for k, v in vars(file).items() if k not in LISTS[name]}
-                    for name, file in files.items()})]
+    ValueError when JSON cannot hold them, or would not give them back exactly (a tuple comes
+    back a list). Records and mappings are given back by _rebuilt from what JSON gives back, so
+    each part is decoded as plain JSON alone and compared with what was written."""
+    plain = [{name: {k: _plain(v) for k, v in vars(file).items() if k not in LISTS[name]}
+              for name, file in files.items()}]
     lists = {}
     for name, file in files.items():
         for field in LISTS[name]:
             records = getattr(file, field)
-            lists[f"{name}.{field}"] = {"first": len(parts), "ids": [r.id for r in records],
+            lists[f"{name}.{field}"] = {"first": len(plain), "ids": [r.id for r in records],
                                         "symptoms": [getattr(r, "symptoms", None) or [] for r in records]}
             if records and all(hasattr(r, "aliases") for r in records):  # what a look-up by name needs
                 lists[f"{name}.{field}"]["names"] = [[r.id, r.name, *r.aliases] for r in records]
-            parts.extend(_json(_plain(r)) for r in records)
+            plain.extend(_plain(r) for r in records)
+    parts = list(map(_json, plain))
+    if list(map(json.loads, parts)) != plain:
+        raise ValueError("JSON would not give the rule base back as it is")
     order = {name: list(vars(file)) for name, file in files.items()}
     return laid_out({"content_hash": content_hash, "order": order, "lists": lists}, parts)
 

@@ -131,17 +131,13 @@ def _key(files_hash: str, vetted: bool) -> str:
 def _to_cache(kb: KnowledgeBase, vetted: bool) -> None:
     """Keep `kb` when the entry gives it back exactly (a rule base holding, say, a date is not kept)."""
     from ..cache import store as cache
-    from .cached import encoded, opened
+    from .cached import encoded
 
-    files = {"rules_file": kb.rules_file, "exercises_file": kb.exercises_file}
     try:
-        data = encoded(kb.content_hash, files)
-        with building():
-            exact = opened(data, kb.content_hash, None) == files
-    except (TypeError, ValueError, RecursionError):  # Damaged is a ValueError
+        data = encoded(kb.content_hash, {"rules_file": kb.rules_file, "exercises_file": kb.exercises_file})
+    except (TypeError, ValueError, RecursionError):
         return
-    if exact:
-        cache.put(_key(kb.content_hash, vetted), data)
+    cache.put(_key(kb.content_hash, vetted), data)
 
 
 def _from_cache(files_hash: str, base: Path, vetted: bool) -> KnowledgeBase | None:
@@ -210,16 +206,14 @@ def check_folder(base: Path) -> None:
 def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str, SourceFile]]:
     """Everything `load` checks, returned rather than raised (for `runrehab validate`), with the
     files as read so that later checks can point at lines."""
-    from pydantic import ValidationError
-
+    from .authored import records
     from .checks import check_references
-    from .models import ExercisesFile, RulesFile
     from .yaml_source import YamlError
 
     problems: list[Problem] = []
     sources: dict[str, SourceFile] = {}
-    models: dict[str, Any] = {}
-    for filename, model in ((EXERCISES_FILE, ExercisesFile), (RULES_FILE, RulesFile)):
+    made: dict[str, Any] = {}
+    for filename, file in ((EXERCISES_FILE, "exercises_file"), (RULES_FILE, "rules_file")):
         display = _display(base / filename)
         try:
             src = read_yaml_file(base / filename, display)
@@ -230,16 +224,29 @@ def read_base(base: Path) -> tuple[KnowledgeBase | None, list[Problem], dict[str
         if not isinstance(src.data, dict):
             problems.append(src.problem((), "schema", "the file must hold a mapping (key: value pairs)"))
             continue
-        try:
-            models[filename] = model.model_validate(src.data)
-        except ValidationError as exc:
-            problems.extend(capped(src.name, _schema_problems(src, exc)))
-    if len(models) < 2:
+        made[filename] = records(file, src.data)  # None: the models read it, and say what is wrong
+        if made[filename] is None:
+            made[filename] = _modelled(file, src, problems)
+    if len(made) < 2 or None in made.values():
         return None, problems, sources
     digest = content_hash(sources[name].sha256 for name in (EXERCISES_FILE, RULES_FILE))
-    kb = KnowledgeBase(record(models[RULES_FILE]), record(models[EXERCISES_FILE]), base, digest)
+    kb = KnowledgeBase(made[RULES_FILE], made[EXERCISES_FILE], base, digest)
     problems.extend(capped(sources[RULES_FILE].name, check_references(kb, sources[RULES_FILE], sources[EXERCISES_FILE])))
     return kb, problems, sources
+
+
+def _modelled(file: str, src: SourceFile, problems: list[Problem]) -> Any:
+    """The Records of a file as its pydantic model reads it; None, and its problems added to
+    `problems`, when the model refuses it."""
+    from pydantic import ValidationError
+
+    from .models import ExercisesFile, RulesFile
+
+    try:
+        return record((RulesFile if file == "rules_file" else ExercisesFile).model_validate(src.data))
+    except ValidationError as exc:
+        problems.extend(capped(src.name, _schema_problems(src, exc)))
+        return None
 
 
 def capped(name: str, problems: Iterable[Problem]) -> list[Problem]:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, computed_
 from ..documents.kinds import Decision, Id, Level, Role
 from ..documents.vocabulary import KEYWORD_FIELDS, MOST_REVIEW_DAYS, Category, Stage, is_red_flag
 from .conditions import condition_kind
-from .questions import question_problem
+from .invariants import (document_problem, load_problem, outcome_problem, question_problem, range_problem,
+                         routine_item_problem, schedule_problem, where_problem)
 
 QuestionType = Literal["choice", "multi", "yes_no", "integer"]
 # A question's stages: `where` questions are asked first, before the symptom is known (where it
@@ -25,6 +26,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _held(model: Any, problem: Any) -> Any:
+    """`model`, or ValueError saying what rules/invariants.py finds wrong with it."""
+    why = problem(model)
+    if why:
+        raise ValueError(why)
+    return model
+
+
 # ------------------------------------------------------------------ shared pieces
 
 
@@ -34,9 +43,7 @@ class Range(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
-        if self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        return self
+        return _held(self, range_problem)
 
 
 class Schedule(Strict):
@@ -51,9 +58,7 @@ class Schedule(Strict):
 
     @model_validator(mode="after")
     def _a_week(self) -> Schedule:
-        if self.days_per_week is not None and self.days_per_week.max > 7:
-            raise ValueError(f"days_per_week goes up to 7, not {self.days_per_week.max}")
-        return self
+        return _held(self, schedule_problem)
 
 
 class Load(Strict):
@@ -66,9 +71,7 @@ class Load(Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Load:
-        if self.rm is None and self.added is None:
-            raise ValueError("a `load` gives `rm`, `added` or both")
-        return self
+        return _held(self, load_problem)
 
 
 class Tempo(Strict):
@@ -141,20 +144,7 @@ class Document(Strict):
 
     @model_validator(mode="after")
     def _voices(self) -> Document:
-        roles = [v.role for v in self.voices]
-        if len(set(roles)) != len(roles):
-            raise ValueError("each role may speak once in `voices`")
-        if self.kind == "seed" and not self.voices:
-            raise ValueError("a seed document lists its `voices` (who speaks in it: expert, trainer, runner)")
-        if self.kind == "seed" and "guideline" in roles:
-            raise ValueError("a seed document has no `guideline` voice")
-        if self.kind == "guideline" and set(roles) - {"guideline"}:
-            raise ValueError("a guideline document speaks only as `guideline`")
-        if len(self.voices) > 1 and not all(v.starts for v in self.voices):
-            raise ValueError("with several voices, each names the opening words of its parts in `starts`")
-        if self.text is not None and (self.text.startswith(("/", "\\")) or ".." in self.text.replace("\\", "/").split("/")):
-            raise ValueError("`text` is a path inside the rule-base folder")
-        return self
+        return _held(self, document_problem)
 
 
 class Symptom(Strict):
@@ -218,10 +208,7 @@ class Question(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        problem = question_problem(self)
-        if problem:
-            raise ValueError(problem)
-        return self
+        return _held(self, question_problem)
 
 
 class WeekDose(Strict):
@@ -240,10 +227,7 @@ class RoutineItem(Strict):
 
     @model_validator(mode="after")
     def _weeks_in_order(self) -> RoutineItem:
-        starts = [w.from_week for w in self.weeks]
-        if starts != sorted(set(starts)):
-            raise ValueError("`weeks` go in order of `from_week`, each week once")
-        return self
+        return _held(self, routine_item_problem)
 
 
 class Announcement(Strict):
@@ -276,11 +260,7 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _headline_with_level(self) -> Outcome:
-        if self.level is not None and not self.headline:
-            raise ValueError("an outcome that sets a `level` needs a `headline`")
-        if self.see_within is not None and self.level != "urgent":
-            raise ValueError("`see_within` says how soon an urgent outcome is to be seen; this outcome is not urgent")
-        return self
+        return _held(self, outcome_problem)
 
 
 class Expectation(Strict):
@@ -336,9 +316,7 @@ class Where(Strict):
 
     @model_validator(mode="after")
     def _total(self) -> Where:
-        if self.routes[-1].when is not None:
-            raise ValueError("the last route has no `when`, so that every answer leads to a symptom")
-        return self
+        return _held(self, where_problem)
 
 
 class RulesFile(Strict):
