@@ -13,10 +13,12 @@ from typing import Any, Callable
 # this file, so each has a home, a history and a cache of its own.
 #
 # The tests write thousands of small histories, each commit synced to the disk: where the machine
-# has a folder in memory (/dev/shm) and TMPDIR names no other, every temporary folder (tmp_path,
-# this home, the programs the tests start) is made there, so that no test waits for a disk.
+# has a folder in memory (/dev/shm) with room to spare (a container's may hold only 64 MiB) and
+# TMPDIR names no other, every temporary folder (tmp_path, this home, the programs the tests start)
+# is made there, so that no test waits for a disk.
 MEMORY = Path("/dev/shm")
-if "TMPDIR" not in os.environ and MEMORY.is_dir() and os.access(MEMORY, os.W_OK | os.X_OK):
+if "TMPDIR" not in os.environ and MEMORY.is_dir() and os.access(MEMORY, os.W_OK | os.X_OK) \
+        and shutil.disk_usage(MEMORY).free >= 1 << 30:
     os.environ["TMPDIR"] = tempfile.tempdir = str(MEMORY)
 SESSION_HOME = Path(tempfile.mkdtemp(prefix="runrehab-test-home-"))
 XDG_FOLDERS = {"XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
