@@ -12,8 +12,8 @@ import datetime as dt
 import json
 import zlib
 from collections.abc import Callable, Iterator
-from itertools import product, repeat
-from operator import call, itemgetter
+from itertools import product
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..documents.kinds import CheckinSummary
@@ -297,7 +297,8 @@ def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
     except ValueError:
         return None
     summary = object.__new__(KeptSummary)
-    any(map(call, _SETTERS, repeat(summary), fields))  # each slot set in turn (a setter gives None)
+    for setter, value in zip(_SETTERS, fields):  # each slot set in turn
+        setter(summary, value)
     return summary
 
 
