@@ -663,3 +663,29 @@ def test_a_batch_checks_its_cases_by_the_parts_the_cache_holds(monkeypatch):
     monkeypatch.setattr(table_module, "bands_of", made)
     given = full_answers(KB, symptom)
     assert typed(DecisionTable(KB).checked(given)) == typed(interview_checked(given))
+
+
+@pytest.mark.parametrize("how", ["a mark among the pieces", "holes out of order", "a hole lost"])
+def test_an_outcome_whose_marks_are_astray_is_damaged_even_in_an_entry_made_here(kb, how):
+    """An outcome read from an entry whose sums are its maker's is still checked: the four marks
+    at its holes, in order, and nowhere else among its pieces."""
+    from array import array
+
+    from runrehab.cache.layout import Damaged
+
+    part = compiled_table(kb, "hand-tingling").table("hand-tingling")
+    start, end = part._bounds[0], part._bounds[1]
+    flat = array(part._flat.format, part._flat)
+    holes = list(flat[start + 2:start + 6])
+    pieces = start + 6
+    if how == "a mark among the pieces":  # the first piece that is no hole made the date mark
+        flat[pieces + next(at for at in range(end - pieces) if at not in holes)] = 0
+    elif how == "holes out of order":  # the date and answers holes swapped, with their marks
+        flat[start + 2], flat[start + 3] = holes[1], holes[0]
+        flat[pieces + holes[0]], flat[pieces + holes[1]] = 1, 0
+    else:  # the answers mark made the date mark
+        flat[pieces + holes[1]] = 0
+    assert part._outcome(0)  # whole as made
+    part._flat = memoryview(flat)
+    with pytest.raises(Damaged):
+        part._outcome(0)

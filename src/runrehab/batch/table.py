@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 _OUTCOME_HEAD = 2 + len(MARKED)  # an outcome's integers before its pieces' (batch.compile)
 _MARK_NUMBERS = list(range(len(MARKED)))  # the pieces that are the marks
+_IS_MARK = len(MARKED).__gt__  # whether a piece's number is a mark's
 ENGINE_FIRST = 64  # cases of a symptom the engine plans before its part is compiled (about 4,000 cells)
 _PAIRS_KEPT = 1 << 14  # answers whose text is remembered: enough for every usual answer, few for memory
 
@@ -315,16 +316,16 @@ class _Symptom:
         start, end = self._bounds[number], self._bounds[number + 1]
         if not start + _OUTCOME_HEAD <= end <= len(self._flat):
             raise Damaged(f"outcome {number} is not whole")
-        announces, review, *numbers = self._flat[start:end].tolist()
-        holes, numbers = tuple(numbers[:len(MARKED)]), numbers[len(MARKED):]
+        whole = self._flat[start:end].tolist()
+        announces, review, holes, numbers = whole[0], whole[1], tuple(whole[2:_OUTCOME_HEAD]), whole[_OUTCOME_HEAD:]
         try:
             texts = list(map(self._pieces.__getitem__, numbers))
-            marks = [numbers[at] for at in holes]
+            marks = list(map(numbers.__getitem__, holes))
         except IndexError:
             raise Damaged(f"outcome {number} is not whole") from None
-        # the marks at the holes, in order, and nowhere else; announces 1 or 0; a review date a
-        # rule can give (compiled_symptom's layout)
-        if marks != _MARK_NUMBERS or list(holes) != sorted(holes) or sum(map(numbers.count, _MARK_NUMBERS)) != len(MARKED) \
+        # the marks at the holes, and nowhere else, in order (so the holes are in order);
+        # announces 1 or 0; a review date a rule can give (compiled_symptom's layout)
+        if marks != _MARK_NUMBERS or list(filter(_IS_MARK, numbers)) != _MARK_NUMBERS \
                 or announces > 1 or review > MOST_REVIEW_DAYS + 1:
             raise Damaged(f"outcome {number} is not whole")
         return texts, holes, announces == 1, review - 1 if review else None
