@@ -62,6 +62,31 @@ def test_every_checked_model_has_its_invariant_and_every_computed_field_its_func
     assert {c for spec in shapes.values() for c, _ in spec["computed"]} == set(COMPUTED)
 
 
+@pytest.mark.parametrize("check", ["field", "model before"])
+def test_a_model_checked_otherwise_than_after_its_fields_has_no_authored_shape(check):
+    """rules/authored.py runs only the checks made once a model's fields are read: a model with any
+    other stops the shapes from being written, rather than being read past its check."""
+    from pydantic import field_validator, model_validator
+
+    from runrehab.rules.record_shapes import _authored_model
+
+    class Checked(models.Range):
+        if check == "field":
+            @field_validator("min")
+            @classmethod
+            def _positive(cls, value: int) -> int:
+                return value
+        else:
+            @model_validator(mode="before")
+            @classmethod
+            def _before(cls, data):
+                return data
+
+    with pytest.raises(TypeError, match="only model validators after"):
+        _authored_model(Checked, {})
+    _authored_model(models.Range, {})  # checked after its fields alone: it has a shape
+
+
 @pytest.mark.parametrize("name", [EXERCISES_FILE, RULES_FILE])
 def test_the_shipped_files_read_without_pydantic_are_the_records_pydantic_makes(name):
     file, model = FILES[name]

@@ -142,7 +142,12 @@ def _authored_model(model: type[BaseModel], found: dict[str, Any]) -> None:
     spec["fields"] = fields
     spec["computed"] = [[name, _authored_kind(computed.return_type, found)]
                         for name, computed in model.__pydantic_computed_fields__.items()]
-    spec["checked"] = bool(model.__pydantic_decorators__.model_validators)
+    decorators = model.__pydantic_decorators__
+    if decorators.field_validators or decorators.validators or decorators.root_validators \
+            or any(v.info.mode != "after" for v in decorators.model_validators.values()):
+        # rules/authored.py runs the checks made once the fields are read (rules/invariants.py) alone
+        raise TypeError(f"{model.__name__}: only model validators after its fields are read")
+    spec["checked"] = bool(decorators.model_validators)
 
 
 def authored_shapes() -> dict[str, Any]:
