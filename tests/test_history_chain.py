@@ -319,6 +319,40 @@ def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(run
         assert runner.invoke(app, [*args.split(), "--db", str(db)]).stdout == shown, args
 
 
+def _calendar(runner, db):
+    result = runner.invoke(app, ["plan", "--format", "ics", "--db", str(db)])
+    return result.exit_code, [line for line in result.stdout.splitlines() if not line.startswith("DTSTAMP:")]
+
+
+@pytest.mark.parametrize("change, calendar_reads_it", [("pain_score = 'x'", False), ("date = 7", False),
+                                                        ("routine = '{}'", True), ("decision = 7", True),
+                                                        ("prescribed = 'x'", True)])
+def test_a_column_changed_and_sealed_again_is_damage_where_a_view_reads_it(runner, tmp_path, change,
+                                                                            calendar_reads_it):
+    """A summary's fields are checked when a view first reads them: a column changed and sealed
+    again is damage, in one line with nothing shown, in the handout (which reads them all); the
+    calendar, which reads of an earlier check-in its decision, what it prescribed and the routine it
+    gave (every view lists the routine tried) alone, shows what it showed before unless one of those
+    changed."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3, 4):
+        assert checkin(runner, db, day).exit_code == 0
+    before = _calendar(runner, db)
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    columns = ", ".join(KEPT[:-1])
+    for row in conn.execute(f"SELECT checkin_id, {columns} FROM links").fetchall():
+        conn.execute("UPDATE links SET row_seal = ? WHERE checkin_id = ?", (row_seal(row[1:]), row[0]))
+    conn.commit()
+    conn.close()
+    result = runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)])
+    assert result.exit_code == 2 and "damaged: check-in" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+    code, calendar = _calendar(runner, db)
+    assert (code, calendar) == ((2, []) if calendar_reads_it else before)
+
+
 def test_the_handouts_warning_signs_list_every_answer_with_its_dates_as_the_check_ins_gave_them(runner, tmp_path):
     """Each warning sign's answers, each with the dates it was given, whatever the other answers:
     a sign answered yes then no, one not asked at a check-in, two that change at once."""
@@ -372,16 +406,45 @@ def test_a_schema_5_history_reads_the_same_and_its_next_check_in_seals_every_row
 
 def test_plan_json_writes_the_kept_texts_without_making_a_summary_of_each(runner, tmp_path, monkeypatch):
     """`plan --json` writes each check-in's kept text and reads its routine alone; the summaries
-    are made only by a view that looks at them (the handout)."""
-    from runrehab.history import summaries
+    are made only by a view that looks at them, whole by the handout, and by the calendar with the
+    fields it reads of each alone (its decision and what it prescribed)."""
+    from runrehab.history import columns, summaries
 
     db = tmp_path / "h.db"
     triage(runner, db)
     for day in range(1, 4):
         assert checkin(runner, db, day, "better", 3).exit_code == 0
-    made = []
-    built = summaries._built
-    monkeypatch.setattr(summaries, "_built", lambda *a: made.append(1) or built(*a))
+    made, whole = [], []
+    pending, rest = summaries._pending, columns._rest
+    monkeypatch.setattr(summaries, "_pending", lambda *a: made.append(1) or pending(*a))
+    monkeypatch.setattr(columns, "_rest", lambda *a: whole.append(1) or rest(*a))
     result = runner.invoke(app, ["plan", "--json", "--db", str(db)])
     assert result.exit_code == 0 and len(json.loads(result.stdout)["checkins"]) == 3 and made == []
-    assert runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)]).exit_code == 0 and len(made) == 3
+    # the calendar reads each check-in's decision and what it prescribed alone
+    assert runner.invoke(app, ["plan", "--format", "ics", "--db", str(db)]).exit_code == 0
+    assert (len(made), whole) == (3, [])
+    assert runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)]).exit_code == 0
+    assert (len(made), len(whole)) == (6, 3)
+
+
+@pytest.mark.parametrize("field, value", [("decision", "carry-on"), ("progress", "fine"), ("triage_level", "soon"),
+                                          ("pain_score", 11), ("day", -1)])
+def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is_not_one(field, value):
+    """A summary read from its text or its columns holds only the values its document allows (a
+    decision the views have no words for would end a view in a traceback)."""
+    from runrehab.documents.kinds import CheckinSummary
+    from runrehab.history import columns
+    from runrehab.history.summaries import kept, summaries_of
+
+    summary = CheckinSummary(date=START, day=3, progress="better", pain_score=2, answers={"pain_score": 2},
+                             red_flags=[], triage_level="self-care", decision="continue", routine=["calf-raise"],
+                             prescribed=7)
+    text, *values = kept(summary)[:-2]
+    assert summaries_of([text]) == [summary]
+    read = columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {}))
+    assert [getattr(read, k) for k in COLUMNS] == [getattr(summary, k) for k in COLUMNS]
+    changed = {**json.loads(text), field: value}
+    with pytest.raises(ValueError, match="not one"):
+        summaries_of([json.dumps(changed, separators=(",", ":"))])
+    values[COLUMNS.index(field)] = value
+    assert columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {})) is None

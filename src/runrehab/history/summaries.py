@@ -5,31 +5,23 @@ them as compact JSON, with a seal over the text and the columns (since schema 6 
 a view checks by one crc32 call). A view reads the columns, parses each distinct list once (a
 year of check-ins carries over the same routine) and checks the seal, so that a check-in costs it
 a row of a query, never a JSON document; the summaries themselves are made only when a view
-looks at them (Listed), and their answers when a view reads them (Answers)."""
+looks at them (Listed), and each of their fields when a view reads it (history.columns)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import zlib
 from collections.abc import Callable, Iterator
-from itertools import product
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..engine.state import summary_of
+from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _parsed, _pending, allowed
 
 if TYPE_CHECKING:
     from .store import History
 
-# CheckinSummary's fields, in its order: the columns of `links` that hold them (schema 5)
-COLUMNS = ("date", "day", "progress", "pain_score", "answers", "red_flags", "triage_level", "decision", "routine",
-           "prescribed")
-_LISTS = {"answers": dict, "red_flags": list, "routine": list}  # kept as compact JSON
-_NONE = type(None)
-_SCALARS = {"date": (str,), "day": (int,), "progress": (str, _NONE), "pain_score": (int, _NONE),
-            "triage_level": (str,), "decision": (str,), "prescribed": (int,)}
 _SUMMARY = {**{k: {*kinds} for k, kinds in _SCALARS.items()}, **{k: {kind} for k, kind in _LISTS.items()}}
 _KEYS = frozenset(CheckinSummary.__document_fields__)  # type: ignore[attr-defined]
 
@@ -76,7 +68,7 @@ def summaries_of(texts: list[Any]) -> list[CheckinSummary]:
     out = []
     for d in data:
         if type(d) is not dict or d.keys() != _KEYS or not all(type(d[k]) in kinds for k, kinds in _SUMMARY.items()) \
-                or not {str} >= {*map(type, d["red_flags"]), *map(type, d["routine"])}:
+                or not {str} >= {*map(type, d["red_flags"]), *map(type, d["routine"])} or not allowed(d):
             raise ValueError("holds a summary that is not one")
         try:
             out.append(CheckinSummary(**{**d, "date": dt.date.fromisoformat(d["date"])}))
@@ -111,19 +103,21 @@ class Listed:
     of the last check-in to give it), and, built when first asked for (entries), their summaries:
     `plan --json` writes the texts and reads the routines alone."""
 
-    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_lists", "_answers")
+    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_answers")
 
     def __init__(self, ids: list[int], texts: list[str], routines: list[list[Any]], rows: list[Any],
-                 made: dict[int, CheckinSummary], lists: dict[tuple[str, Any], Any], answers: Answers) -> None:
+                 made: dict[int, CheckinSummary], answers: Answers) -> None:
         self.ids, self.texts, self.routines = ids, texts, routines
-        self._rows, self._made, self._lists, self._answers = rows, made, lists, answers
+        self._rows, self._made, self._answers = rows, made, answers
 
-    def entries(self) -> list[tuple[int, CheckinSummary, str]]:
-        """Every check-in as (its id, its summary, its JSON text)."""
-        made, lists, answers = self._made, self._lists, self._answers
+    def entries(self, whole: bool = True) -> list[tuple[int, CheckinSummary, str]]:
+        """Every check-in as (its id, its summary, its JSON text); with `whole` False, a summary
+        read from its columns has its decision and what it prescribes alone, the rest built when
+        first read (columns.KeptSummary)."""
+        made, answers = self._made, self._answers
         for at, row in enumerate(self._rows):
-            if at not in made:  # its row seal matched: built from its columns, once
-                summary = made[at] = _built(row[2:-2], lists, (row[0], answers))
+            if at not in made:  # its row seal matched: made from its columns, once
+                summary = made[at] = _pending(row[2:-2], row[0], answers, whole)
                 if summary is None:
                     raise answers.damaged(row[0], "holds a summary that is not one")
         self._rows = []
@@ -152,7 +146,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
         f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
     rows = history._rows(sql, (plan_id,), plain=True)
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
-    ids, texts, made, answers = [], [], {}, Answers(damaged)
+    ids, texts, made, answers = [], [], {}, Answers(damaged, lists)
     given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
     crc32, sealed_as = zlib.crc32, _ROW_SEALED
     for at, row in enumerate(rows):
@@ -175,7 +169,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
             given[id(routine)] = [routine, at, cid]
         else:
             last[1:] = at, cid
-    return Listed(ids, texts, list(given.values()), rows, made, lists, answers)
+    return Listed(ids, texts, list(given.values()), rows, made, answers)
 
 
 def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str, Any], Any],
@@ -183,7 +177,7 @@ def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str,
     """A check-in whose link has no row seal (kept before schema 6), as its summary and text."""
     cid, text, values, sealed, damaged = row[0], row[1], row[2:-2], row[-2], answers.damaged
     if sealed is not None:
-        summary = _from_columns(values, sealed, text, lists, (cid, answers))
+        summary = _pending(values, cid, answers) if sealed == listed_seal(text, values) else None
         if summary is None:
             raise damaged(cid, "holds a summary that is not one")
     elif text is not None:  # kept before the columns were
@@ -195,119 +189,3 @@ def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str,
         summary = summary_of(doc(cid))
         text = summary_text(summary)
     return summary, text
-
-
-_ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps the answers' text there until read
-
-
-class Answers:
-    """The answers of a plan's check-ins as kept, their texts not parsed yet: all parsed (and
-    checked) at once, by one json.loads over them all, when the first is read."""
-
-    __slots__ = ("texts", "cids", "damaged", "parsed")
-
-    def __init__(self, damaged: Callable[[Any, str], Exception]) -> None:
-        self.texts: list[Any] = []
-        self.cids: list[Any] = []
-        self.damaged = damaged
-        self.parsed: list[Any] | None = None
-
-    def add(self, text: Any, cid: Any) -> _Unread:
-        """What a summary keeps in place of the answers `text` of check-in `cid` until read."""
-        self.texts.append(text)
-        self.cids.append(cid)
-        return _Unread(len(self.texts) - 1, self)
-
-    def read(self, at: int) -> dict[str, Any]:
-        if self.parsed is None:
-            try:
-                parsed = json.loads("[" + ",".join(self.texts) + "]")
-            except (TypeError, ValueError, RecursionError):
-                parsed = None
-            if type(parsed) is not list or len(parsed) != len(self.texts) or \
-                    not all(type(answers) is dict for answers in parsed):
-                parsed = [_parsed(text, dict) for text in self.texts]  # each alone: the first that is not one
-                for answers, cid in zip(parsed, self.cids):
-                    if answers is None:
-                        raise self.damaged(cid, "holds a summary that is not one")
-            self.parsed = parsed
-        return self.parsed[at]  # type: ignore[no-any-return]
-
-
-class _Unread(NamedTuple):
-    """A summary's answers as kept, not parsed yet: their place among `kept`'s."""
-
-    at: int
-    kept: Answers
-
-
-class KeptSummary(CheckinSummary):
-    """A summary read from its columns. Its answers, which differ at every check-in and which only
-    the handout shows, are parsed (and checked) when first read, with those of every other
-    check-in read with it (Answers): a view that does not show them never parses them. Damage
-    found then is reported as it would have been on reading the row."""
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        value = _ANSWERS.__get__(self)
-        if type(value) is _Unread:
-            value = value.kept.read(value.at)
-            _ANSWERS.__set__(self, value)
-        return value  # type: ignore[no-any-return]
-
-    @answers.setter
-    def answers(self, value: dict[str, Any]) -> None:  # Document.__init__ gives it
-        _ANSWERS.__set__(self, value)
-
-
-_SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
-_LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
-_ANSWERS_AT = COLUMNS.index("answers")
-_SCALARS_OF = itemgetter(*(COLUMNS.index(k) for k in _SCALARS))  # the scalar COLUMNS, in _SCALARS' order
-_SCALAR_KINDS = frozenset(product(*_SCALARS.values()))  # the types they may have, together
-
-
-def _from_columns(values: tuple[Any, ...], sealed: Any, text: Any, lists: dict[tuple[str, Any], Any],
-                  where: tuple[Any, Answers]) -> CheckinSummary | None:
-    """The summary kept as `values` (COLUMNS), None when they are not one or their seal does not
-    match; its answers are read when first asked for (KeptSummary; `where`: the check-in's id and
-    the answers read with them). Every field is given and checked here, so it is built slot by slot
-    rather than through Document's keywords (a year of check-ins builds a summary a day)."""
-    if sealed != listed_seal(text, values):
-        return None
-    return _built(values, lists, where)
-
-
-def _built(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any],
-           where: tuple[Any, Answers]) -> CheckinSummary | None:
-    """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one."""
-    if tuple(map(type, _SCALARS_OF(values))) not in _SCALAR_KINDS:
-        return None
-    fields = list(values)
-    for at, key, kind in _LIST_AT:
-        parsed = lists.get((key, values[at]))
-        if parsed is None:
-            parsed = lists[key, values[at]] = _parsed(values[at], kind)
-            if parsed is None:
-                return None
-        fields[at] = parsed
-    fields[_ANSWERS_AT] = where[1].add(values[_ANSWERS_AT], where[0])
-    try:
-        fields[0] = dt.date.fromisoformat(values[0])
-    except ValueError:
-        return None
-    summary = object.__new__(KeptSummary)
-    for setter, value in zip(_SETTERS, fields):  # each slot set in turn
-        setter(summary, value)
-    return summary
-
-
-def _parsed(text: Any, kind: type) -> Any:
-    """A kept list (or mapping of answers), checked; None when it is not one."""
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError, RecursionError):
-        return None
-    if type(value) is not kind or (kind is list and not all(type(v) is str for v in value)):
-        return None
-    return value

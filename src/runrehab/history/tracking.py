@@ -167,7 +167,7 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     summaries = now.reader().summaries()
-    checkins = replayed(now, summaries.entries()) if whole else \
+    checkins = replayed(now, summaries.entries(whole=False)) if whole else \
         KeptJson(summaries.texts, lambda: [s for _, s, _ in summaries.entries()])  # made only if a view looks
     others = [s for s in now.history.current_symptoms() if s != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)

@@ -1,0 +1,189 @@
+"""A check-in's summary (documents.CheckinSummary) as the `links` table keeps it beside the
+check-in, one column a field (since schema 5; history.summaries reads them and checks their seal),
+and as a view builds it from them: each field checked against the document's own kinds and values
+when a view first reads it (KeptSummary), so that a view pays for what it shows."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from itertools import product
+from operator import itemgetter
+from typing import Any, NamedTuple, get_args
+
+from ..documents.kinds import CheckinSummary, Decision, Level, Progress, Score
+
+# CheckinSummary's fields, in its order: the columns of `links` that hold them (schema 5)
+COLUMNS = ("date", "day", "progress", "pain_score", "answers", "red_flags", "triage_level", "decision", "routine",
+           "prescribed")
+_LISTS = {"answers": dict, "red_flags": list, "routine": list}  # kept as compact JSON
+_NONE = type(None)
+_SCALARS = {"date": (str,), "day": (int,), "progress": (str, _NONE), "pain_score": (int, _NONE),
+            "triage_level": (str,), "decision": (str,), "prescribed": (int,)}
+# the values the document allows beside their kinds (the calendar and the handout look them up)
+_DECISIONS = frozenset(get_args(Decision))
+_PROGRESSES, _LEVELS = frozenset((*get_args(Progress), None)), frozenset(get_args(Level))
+_LOW, _HIGH = (get_args(Score)[1].bounds[k] for k in ("ge", "le"))  # of a pain score
+_DAY_AT, _PROGRESS_AT, _PAIN_AT, _LEVEL_AT = (COLUMNS.index(k) for k in ("day", "progress", "pain_score", "triage_level"))
+
+
+def allowed(fields: dict[str, Any]) -> bool:
+    """Whether the fields of a summary, each of its kind, hold values the document allows."""
+    return fields["decision"] in _DECISIONS and _allowed(tuple(fields[k] for k in COLUMNS))
+
+
+def _allowed(values: tuple[Any, ...]) -> bool:
+    """Whether a summary's COLUMNS, each of its kind, hold values the document allows (its decision aside)."""
+    pain = values[_PAIN_AT]
+    return values[_DAY_AT] >= 0 and (pain is None or _LOW <= pain <= _HIGH) and values[_PROGRESS_AT] in _PROGRESSES \
+        and values[_LEVEL_AT] in _LEVELS
+
+
+_ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps its place among the kept there until read
+
+
+class Answers:
+    """What is kept of a plan's check-ins read from their columns and not yet built whole
+    (KeptSummary): the columns of each whose other fields are still to be built, and the texts
+    of their answers, not parsed yet: all parsed (and checked) at once, by one json.loads over
+    them all, when the first is read."""
+
+    __slots__ = ("texts", "cids", "values", "lists", "damaged", "parsed")
+
+    def __init__(self, damaged: Callable[[Any, str], Exception], lists: dict[tuple[str, Any], Any]) -> None:
+        self.texts: list[Any] = []
+        self.cids: list[Any] = []
+        self.values: list[tuple[Any, ...] | None] = []
+        self.lists = lists  # each distinct list's text, parsed and checked once (read_summaries')
+        self.damaged = damaged
+        self.parsed: list[Any] | None = None
+
+    def add(self, text: Any, cid: Any, values: tuple[Any, ...] | None = None) -> _Unread:
+        """What a summary keeps in place of the answers `text` of check-in `cid` until read;
+        `values`: its COLUMNS, while its other fields are still to be built."""
+        self.texts.append(text)
+        self.cids.append(cid)
+        self.values.append(values)
+        return _Unread(len(self.texts) - 1, self)
+
+    def read(self, at: int) -> dict[str, Any]:
+        if self.parsed is None:
+            try:
+                parsed = json.loads("[" + ",".join(self.texts) + "]")
+            except (TypeError, ValueError, RecursionError):
+                parsed = None
+            if type(parsed) is not list or len(parsed) != len(self.texts) or \
+                    not all(type(answers) is dict for answers in parsed):
+                parsed = [_parsed(text, dict) for text in self.texts]  # each alone: the first that is not one
+                for answers, cid in zip(parsed, self.cids):
+                    if answers is None:
+                        raise self.damaged(cid, "holds a summary that is not one")
+            self.parsed = parsed
+        return self.parsed[at]  # type: ignore[no-any-return]
+
+    def build(self, summary: CheckinSummary, at: int) -> None:
+        """Set the fields of `summary`, the check-in at `at`, that are still to be built."""
+        values = self.values[at]
+        if values is not None:
+            if not _rest(summary, values, self.lists):
+                raise self.damaged(self.cids[at], "holds a summary that is not one")
+            self.values[at] = None
+
+
+class _Unread(NamedTuple):
+    """A summary's answers as kept, not parsed yet: their place among `kept`'s."""
+
+    at: int
+    kept: Answers
+
+
+_EAGER = ("decision", "prescribed")  # set when a summary is made: the calendar reads them alone of most check-ins
+_LATER = frozenset(COLUMNS) - {"answers", *_EAGER}
+
+
+class KeptSummary(CheckinSummary):
+    """A summary read from its columns, their row seal checked. Its decision and what it prescribes
+    are set when it is made (all the calendar reads of most check-ins); its other fields are built,
+    and checked, when one of them is first read (Answers.build); its answers, which differ at every
+    check-in and which only the handout shows, are parsed when first read, with those of every
+    other check-in read with it (Answers.read). Damage found then is reported as it would have been
+    on reading the row."""
+
+    def __getattr__(self, name: str) -> Any:  # a field not set yet: built now
+        if name not in _LATER:
+            raise AttributeError(name)
+        unread = _ANSWERS.__get__(self)
+        unread.kept.build(self, unread.at)
+        return object.__getattribute__(self, name)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        value = _ANSWERS.__get__(self)
+        if type(value) is _Unread:
+            value.kept.build(self, value.at)  # the answers' place is kept no more once they are read
+            _ANSWERS.__set__(self, value.kept.read(value.at))
+            return _ANSWERS.__get__(self)  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]
+
+    @answers.setter
+    def answers(self, value: dict[str, Any]) -> None:  # Document.__init__ gives it
+        _ANSWERS.__set__(self, value)
+
+
+_SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
+_LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
+_ANSWERS_AT = COLUMNS.index("answers")
+_DECISION_AT, _PRESCRIBED_AT = (COLUMNS.index(k) for k in _EAGER)
+_LATER_SETTERS = tuple((at, setter) for at, (k, setter) in enumerate(zip(COLUMNS, _SETTERS)) if k in _LATER)
+_SCALARS_OF = itemgetter(*(COLUMNS.index(k) for k in _SCALARS))  # the scalar COLUMNS, in _SCALARS' order
+_SCALAR_KINDS = frozenset(product(*_SCALARS.values()))  # the types they may have, together
+
+
+def _pending(values: tuple[Any, ...], cid: Any, kept: Answers, whole: bool = True) -> KeptSummary | None:
+    """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one. Its
+    decision and what it prescribes are set now, its other fields too when `whole` (or else when
+    first read), its answers when first read (KeptSummary). Built slot by slot rather than through
+    Document's keywords (a year of check-ins makes a summary a day)."""
+    decision, prescribed = values[_DECISION_AT], values[_PRESCRIBED_AT]
+    if type(decision) is not str or decision not in _DECISIONS or type(prescribed) is not int:
+        return None
+    summary = object.__new__(KeptSummary)
+    _SETTERS[_DECISION_AT](summary, decision)
+    _SETTERS[_PRESCRIBED_AT](summary, prescribed)
+    if whole and not _rest(summary, values, kept.lists):
+        return None
+    _ANSWERS.__set__(summary, kept.add(values[_ANSWERS_AT], cid, None if whole else values))
+    return summary
+
+
+def _rest(summary: CheckinSummary, values: tuple[Any, ...], lists: dict[tuple[str, Any], Any]) -> bool:
+    """Set the fields kept as `values` (COLUMNS) that `_pending` leaves, each checked; False when
+    they are not one."""
+    if tuple(map(type, _SCALARS_OF(values))) not in _SCALAR_KINDS or not _allowed(values):
+        return False
+    fields = list(values)
+    for at, key, kind in _LIST_AT:
+        parsed = lists.get((key, values[at]))
+        if parsed is None:
+            parsed = lists[key, values[at]] = _parsed(values[at], kind)
+            if parsed is None:
+                return False
+        fields[at] = parsed
+    try:
+        fields[0] = dt.date.fromisoformat(values[0])
+    except ValueError:
+        return False
+    for at, setter in _LATER_SETTERS:
+        setter(summary, fields[at])
+    return True
+
+
+def _parsed(text: Any, kind: type) -> Any:
+    """A kept list (or mapping of answers), checked; None when it is not one."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if type(value) is not kind or (kind is list and not all(type(v) is str for v in value)):
+        return None
+    return value
