@@ -448,3 +448,27 @@ def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is
         summaries_of([json.dumps(changed, separators=(",", ":"))])
     values[COLUMNS.index(field)] = value
     assert columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {})) is None
+
+
+def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dates_aside(runner, tmp_path, monkeypatch):
+    """A check-in a day names the plan's checkpoint a day sooner each time: the calendar reads
+    whole only the latest of those that prescribe the same, dates aside, and apart those before and
+    after the checkpoint's day (when it is no longer ahead); what it writes is what reading every
+    check-in whole writes."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in range(1, 21):
+        assert checkin(runner, db, day, "much-better", 1).exit_code == 0
+    with History.open(db) as history:
+        stored = history.current_plan(SYMPTOM)
+        everything = [c.record for c in history.checkins(stored.id)]
+        dated = [[e.after_days > 0 for e in c.escalation] for c in everything]
+        assert len({json.dumps(d) for d in dated}) > 1  # a checkpoint that passed among them
+        read = []
+        doc = Reader.doc
+        monkeypatch.setattr(Reader, "doc", lambda self, ref: read.append(ref) or doc(self, ref))
+        now = Current(history, stored, stored.record)
+        status = plan_status(now, START + dt.timedelta(days=21), whole=True)
+        assert calendar(status) == calendar(updated(status, checkins=everything))
+        # the runner's answers alike each day: what sets them apart is whether the checkpoint is ahead
+        assert len(set(read)) == len({json.dumps(d) for d in dated}) == 2, (len(set(read)), len(everything))

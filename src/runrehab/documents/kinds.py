@@ -167,8 +167,8 @@ class CheckinSummary(Document):
     triage_level: Level
     decision: Decision
     routine: list[str]  # the exercise ids of the routine it gave
-    # CRC-32 of what it prescribes, its dates aside (engine.state.summary_of): equal in two
-    # check-ins that leave the runner with the same level, routine, advice and checkpoints
+    # CRC-32 of what it prescribes, its dates aside (engine.state.prescribed): equal in two
+    # check-ins that leave the runner with the same level, routine, advice and checkpoints ahead
     prescribed: int
 
 

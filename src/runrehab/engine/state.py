@@ -24,12 +24,15 @@ def summary_of(checkin: Record) -> CheckinSummary:
 
 def prescribed(checkin: Record) -> int:
     """What a check-in prescribes, its dates aside, as a CRC-32: the level, the routine, the advice,
-    the checkpoints and whether a review is set."""
+    the checkpoints (whether each is dated, not when: each check-in counts a plan's checkpoint from
+    its own day, so that a day's check-in names it a day sooner than the last) and whether a review
+    is set."""
     from ..documents.as_json import to_data
 
-    what = [checkin.triage_level, checkin.routine, checkin.advice, checkin.stop_if, checkin.escalation,
-            checkin.next_review is None]
-    return zlib.crc32(json.dumps(to_data(what), sort_keys=True).encode())
+    what = to_data([checkin.triage_level, checkin.routine, checkin.advice, checkin.stop_if, checkin.escalation,
+                    checkin.next_review is None])
+    what[4] = [{**e, "after_days": e["after_days"] > 0} for e in what[4]]
+    return zlib.crc32(json.dumps(what, sort_keys=True).encode())
 
 
 def status_after(previous: str, decision: str) -> str:
