@@ -242,6 +242,8 @@ def _record(shape: dict[str, Any], defs: dict[str, Any], typed: bool = True) -> 
         kind.__init__ is Document.__init__
     given = [(key, field, as_is, getattr(kind, name).__set__ if direct else name)
              for (key, field, _, as_is), name in zip(fields, names)]
+    setters = [put for _, _, _, put in given]
+    count, new = len(properties), object.__new__
 
     def otherwise(value: Any, where: tuple[Any, ...]) -> list[Any]:
         """The fields' values of a value other than a record as runrehab writes it (some key missing,
@@ -257,27 +259,39 @@ def _record(shape: dict[str, Any], defs: dict[str, Any], typed: bool = True) -> 
                 field(copy.deepcopy(default), (where, key))
                 for key, field, default, as_is in fields for item in (value.get(key),)]
 
+    # A dict of as many keys as the record has fields is read as runrehab writes it, every field
+    # there: a key missing stops it (KeyError), and a refusal stands only once the keys are found to
+    # be the fields (else an unknown or missing key is the first thing wrong, or a default fills in).
     def document(value: Any, where: tuple[Any, ...]) -> Any:
+        if type(value) is dict and len(value) == count:
+            doc = new(make)
+            try:
+                for key, field, as_is, put in given:
+                    item = value[key]
+                    put(doc, item if type(item) in as_is else field(item, (where, key)))
+            except (KeyError, NotOfShape):
+                if value.keys() == properties.keys():
+                    raise
+            else:
+                return doc
         doc = new(make)
-        if type(value) is dict and value.keys() == properties.keys():  # every field, as runrehab writes it
-            for key, field, as_is, put in given:
-                item = value[key]
-                put(doc, item if type(item) in as_is else field(item, (where, key)))
-        else:
-            for put, item in zip(setters, otherwise(value, where)):
-                put(doc, item)
+        for put, item in zip(setters, otherwise(value, where)):
+            put(doc, item)
         return doc
 
     def record(value: Any, where: tuple[Any, ...]) -> Any:
-        if type(value) is dict and value.keys() == properties.keys():
+        if type(value) is dict and len(value) == count:
             made = {}
-            for key, field, as_is, name in given:
-                item = value[key]
-                made[name] = item if type(item) in as_is else field(item, (where, key))
-            return make(**made)
+            try:
+                for key, field, as_is, name in given:
+                    item = value[key]
+                    made[name] = item if type(item) in as_is else field(item, (where, key))
+            except (KeyError, NotOfShape):
+                if value.keys() == properties.keys():
+                    raise
+            else:
+                return make(**made)
         return make(**dict(zip(names, otherwise(value, where))))
-    new = object.__new__
-    setters = [put for _, _, _, put in given]
     return document if direct else record
 
 
