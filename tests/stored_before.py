@@ -1,7 +1,8 @@
 """A reference copy, for tests only, of how documents.stored shaped a stored document before its
 functions were made for each shape's own keywords: one closure a shape, whatever keywords it holds
 (`_single`), branches tried by catching the refusal (`_any_of`). tests/test_stored_shapes.py checks
-that documents.stored gives exactly what this gives, document or refusal, for any document."""
+that documents.stored gives exactly what this gives, document or refusal, for any document. Only
+how a refusal is worded (NotOfShape) and how a value's kind is named are the package's own."""
 from __future__ import annotations
 
 import copy
@@ -14,22 +15,13 @@ from runrehab.documents import kinds as documents
 from runrehab.documents.base import Document
 from runrehab.documents.record import Record
 from runrehab.documents.stored import KINDS, shapes
+from runrehab.documents.value_shapers import NotOfShape
+from runrehab.documents.value_shapers import kind_of as _kind
 from runrehab.documents.vocabulary import KEYWORD_FIELDS
 
 _PYTHON_NAMES = {key: name for name, key in KEYWORD_FIELDS.items()}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict, "null": type(None)}
-
-
-class NotOfShape(ValueError):
-    """`where`: the place, as () or (the place holding it, its key or index), nested."""
-
-    def __init__(self, where: tuple[Any, ...], message: str):
-        path = []
-        while where:
-            where, key = where
-            path.append(key)
-        super().__init__(f"{'.'.join(map(str, reversed(path))) + ': ' if path else ''}{message}")
 
 
 def shaped(kind: str, document: Any) -> Any:
@@ -38,20 +30,15 @@ def shaped(kind: str, document: Any) -> Any:
 
 
 Shaper = Callable[[Any, tuple[Any, ...]], Any]  # a value and where it is -> the value shaped; NotOfShape
-_SHAPERS: dict[int, tuple[dict[str, Any], Shaper]] = {}  # by id of the shape, kept alive beside it
+
+
+_MADE: dict[int, Shaper] = {}  # by id of the shape (the shapes of stored.shapes() live as long as the process)
 
 
 def _compiled(shape: dict[str, Any], defs: dict[str, Any]) -> Shaper:
-    """The function that checks and shapes a value against `shape`, made once per shape: each
-    keyword looked up when it is made, not at every value of every document read."""
-    kept = _SHAPERS.get(id(shape))
-    if kept is not None and kept[0] is shape:
-        return kept[1]
-    made: list[Shaper] = []
-    _SHAPERS[id(shape)] = (shape, lambda value, where: made[0](value, where))  # a shape that refers to itself
-    made.append(_compile(shape, defs))
-    _SHAPERS[id(shape)] = (shape, made[0])
-    return made[0]
+    if id(shape) not in _MADE:
+        _MADE[id(shape)] = _compile(shape, defs)
+    return _MADE[id(shape)]
 
 
 def _compile(shape: dict[str, Any], defs: dict[str, Any]) -> Shaper:
@@ -175,8 +162,3 @@ def _maker(kind: type, names: list[str]) -> Callable[..., Any]:
             put(doc, value)
         return doc
     return make
-
-
-def _kind(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object",
-            type(None): "null"}.get(type(value), type(value).__name__)

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .record import Record
-from .shapers import NotOfShape, compiled
+from .shapers import compiled
+from .value_shapers import NotOfShape
 
 SHAPES_FILE = Path(__file__).with_name("stored_shapes.json")
 KINDS = {"plan": "Plan", "check-in": "CheckIn", "log": "LogEntry", "logged": "LoggedEntry"}
