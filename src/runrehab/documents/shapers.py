@@ -15,7 +15,7 @@ from . import kinds as documents
 from .base import Document
 from .record import Record
 from .value_shapers import (AS_IS, PLAIN, TYPES, Check, NotOfShape, Shaper, as_date, bounded, bounds_check, enum_check,
-                            filled, iso_date, kind_of, length_check, one_of, pattern_check, plain, refused, unique_check)
+                            filled, iso_date, length_check, none_of, one_of, pattern_check, plain, refused, unique_check)
 from .vocabulary import KEYWORD_FIELDS
 
 _PYTHON_NAMES = {key: name for name, key in KEYWORD_FIELDS.items()}
@@ -117,11 +117,12 @@ def _any_of(branches: list[tuple[type | None, Shaper]]) -> Shaper:
                 return branch(value, where)
             except NotOfShape:
                 continue
-        raise NotOfShape(where, f"{kind_of(value)} is none of the allowed kinds")
+        raise none_of(where, value)
     return any_of
 
 
 def _nullable(kind: type, branch: Shaper) -> Shaper:
+    """A value of `kind` that `branch` takes, or None; whatever `branch` refuses is none of the two."""
     plain = branch in PLAIN
 
     def nullable(value: Any, where: tuple[Any, ...]) -> Any:
@@ -134,7 +135,7 @@ def _nullable(kind: type, branch: Shaper) -> Shaper:
                 return branch(value, where)
             except NotOfShape:
                 pass
-        raise NotOfShape(where, f"{kind_of(value)} is none of the allowed kinds")
+        raise none_of(where, value)
     AS_IS[nullable] = (type(None), kind) if plain else (type(None),)
     return nullable
 

@@ -34,6 +34,10 @@ def refused(where: tuple[Any, ...], expected: str, value: Any) -> NotOfShape:
     return NotOfShape(where, f"expected {expected}, got {kind_of(value)}")
 
 
+def none_of(where: tuple[Any, ...], value: Any) -> NotOfShape:
+    return NotOfShape(where, f"{kind_of(value)} is none of the allowed kinds")
+
+
 def not_one_of(where: tuple[Any, ...], value: Any, enum: list[Any]) -> NotOfShape:
     return NotOfShape(where, f"{str(value)[:40]!r} is not one of {', '.join(map(str, enum))}")
 
