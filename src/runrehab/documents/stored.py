@@ -4,35 +4,17 @@ from, without pydantic. The shapes are the JSON Schemas of documents.Plan and Ch
 into stored_shapes.json by schemas (tests check that file against the documents)."""
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import kinds as documents
-from .base import Document
 from .record import Record
-from .vocabulary import KEYWORD_FIELDS
+from .shapers import compiled
+from .value_shapers import NotOfShape
 
 SHAPES_FILE = Path(__file__).with_name("stored_shapes.json")
 KINDS = {"plan": "Plan", "check-in": "CheckIn", "log": "LogEntry", "logged": "LoggedEntry"}
-_PYTHON_NAMES = {key: name for name, key in KEYWORD_FIELDS.items()}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict, "null": type(None)}
-
-
-class NotOfShape(ValueError):
-    """`where`: the place, as () or (the place holding it, its key or index), nested."""
-
-    def __init__(self, where: tuple[Any, ...], message: str):
-        path = []
-        while where:
-            where, key = where
-            path.append(key)
-        super().__init__(f"{'.'.join(map(str, reversed(path))) + ': ' if path else ''}{message}")
 
 
 @lru_cache(maxsize=None)
@@ -83,149 +65,4 @@ def shaped(kind: str, document: Any) -> Any:
     """`document` as its documents (documents/kinds.py), defaults filled in and dates as dates;
     NotOfShape naming the first place that differs from the model."""
     every = shapes()
-    return _compiled(every[KINDS[kind]], every["$defs"])(document, ())
-
-
-Shaper = Callable[[Any, tuple[Any, ...]], Any]  # a value and where it is -> the value shaped; NotOfShape
-_SHAPERS: dict[int, tuple[dict[str, Any], Shaper]] = {}  # by id of the shape, kept alive beside it
-
-
-def _compiled(shape: dict[str, Any], defs: dict[str, Any]) -> Shaper:
-    """The function that checks and shapes a value against `shape`, made once per shape: each
-    keyword looked up when it is made, not at every value of every document read."""
-    kept = _SHAPERS.get(id(shape))
-    if kept is not None and kept[0] is shape:
-        return kept[1]
-    made: list[Shaper] = []
-    _SHAPERS[id(shape)] = (shape, lambda value, where: made[0](value, where))  # a shape that refers to itself
-    made.append(_compile(shape, defs))
-    _SHAPERS[id(shape)] = (shape, made[0])
-    return made[0]
-
-
-def _compile(shape: dict[str, Any], defs: dict[str, Any]) -> Shaper:
-    if "$ref" in shape:
-        return _compiled(defs[shape["$ref"].rpartition("/")[2]], defs)
-    if "anyOf" in shape:
-        return _any_of([(_type_at_once(branch, defs), _compiled(branch, defs)) for branch in shape["anyOf"]])
-    return _single(shape, defs)
-
-
-def _type_at_once(shape: dict[str, Any], defs: dict[str, Any]) -> type | None:
-    """The type a value must have for `shape` not to refuse it at once (None: no such type)."""
-    while "$ref" in shape:
-        shape = defs[shape["$ref"].rpartition("/")[2]]
-    return _TYPES[shape["type"]] if "type" in shape and "anyOf" not in shape else None
-
-
-def _any_of(branches: list[tuple[type | None, Shaper]]) -> Shaper:
-    def any_of(value: Any, where: tuple[Any, ...]) -> Any:
-        for kind, branch in branches:
-            if kind is not None and type(value) is not kind:
-                continue  # refused by its type: no exception made for it
-            try:
-                return branch(value, where)
-            except NotOfShape:
-                continue
-        raise NotOfShape(where, f"{_kind(value)} is none of the allowed kinds")
-    return any_of
-
-
-def _single(shape: dict[str, Any], defs: dict[str, Any]) -> Shaper:
-    expected = shape.get("type")
-    kind = _TYPES[expected] if expected is not None else None
-    enum = shape.get("enum")
-    bounded = "minimum" in shape or "maximum" in shape
-    low, high = shape.get("minimum"), shape.get("maximum")
-    refused = _compiled(shape["not"], defs) if "not" in shape else None
-    unique = bool(shape.get("uniqueItems"))
-    min_length = shape.get("minLength", 0)
-    pattern = re.compile(shape["pattern"]) if "pattern" in shape else None
-    is_date = shape.get("format") == "date"
-    items = _compiled(shape["items"], defs) if "items" in shape else None
-    record = _record(shape, defs) if "properties" in shape else None
-
-    def single(value: Any, where: tuple[Any, ...]) -> Any:
-        if kind is not None and type(value) is not kind:
-            raise NotOfShape(where, f"expected {expected}, got {_kind(value)}")
-        if enum is not None and value not in enum:
-            raise NotOfShape(where, f"{str(value)[:40]!r} is not one of {', '.join(map(str, enum))}")
-        if bounded and isinstance(value, int) and not (value if low is None else low) <= value <= (
-                value if high is None else high):
-            raise NotOfShape(where, f"{value} is out of range (allowed: {'' if low is None else low}-"
-                                    f"{'' if high is None else high})")
-        if refused is not None:
-            try:
-                refused(value, where)
-            except NotOfShape:
-                pass
-            else:
-                raise NotOfShape(where, f"cannot hold {' and '.join(shape['not'].get('required', ['this']))} together")
-        if isinstance(value, list):
-            if unique and len(set(map(json.dumps, value))) < len(value):
-                raise NotOfShape(where, f"{json.dumps(value)[:40]} names an item twice")
-            if items is not None:
-                return [items(item, (where, i)) for i, item in enumerate(value)]
-        elif isinstance(value, str):
-            if len(value) < min_length:
-                raise NotOfShape(where, "is empty")
-            if pattern is not None and not pattern.search(value):
-                raise NotOfShape(where, f"{value[:40]!r} is not of the form {shape['pattern']}")
-            if is_date:
-                try:
-                    if not _DATE.fullmatch(value):
-                        raise ValueError
-                    return dt.date.fromisoformat(value)
-                except ValueError:
-                    raise NotOfShape(where, f"{value[:40]!r} is not a date") from None
-        elif record is not None and isinstance(value, dict):
-            return record(value, where)
-        return value
-    return single
-
-
-def _record(shape: dict[str, Any], defs: dict[str, Any]) -> Shaper:
-    properties = shape["properties"]
-    closed = shape.get("additionalProperties") is False
-    required = shape.get("required", [])
-    fields = [(key, _PYTHON_NAMES.get(key, key), _compiled(field, defs), field.get("default"))
-              for key, field in properties.items()]
-    kind = getattr(documents, shape.get("title", ""), None)  # each shape is named for its document
-    make = _maker(kind, [name for _, name, _, _ in fields]) if isinstance(kind, type) else Record
-
-    def record(value: dict[str, Any], where: tuple[Any, ...]) -> Any:
-        if closed:
-            for key in value:
-                if key not in properties:
-                    raise NotOfShape((where, key), "is not a field of this document")
-        for key in required:
-            if key not in value:
-                raise NotOfShape((where, key), "is missing")
-        made = {}
-        for key, name, field, default in fields:
-            if key in value:
-                made[name] = field(value[key], (where, key))
-            else:
-                made[name] = field(copy.deepcopy(default), (where, key))
-        return make(**made)
-    return record
-
-
-def _maker(kind: type, names: list[str]) -> Callable[..., Any]:
-    """What builds a `kind` from every one of its fields (`names`, those a shaped record gives):
-    its slots set one by one, as Document.__init__ would after looking for defaults."""
-    if tuple(names) != getattr(kind, "__document_fields__", None) or kind.__init__ is not Document.__init__:
-        return kind
-    setters = [getattr(kind, name).__set__ for name in names]
-
-    def make(**made: Any) -> Any:
-        doc = object.__new__(kind)
-        for put, value in zip(setters, made.values()):
-            put(doc, value)
-        return doc
-    return make
-
-
-def _kind(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return compiled(every[KINDS[kind]], every["$defs"])(document, ())
