@@ -293,6 +293,17 @@ def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path,
                                       [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
 
 
+def changed_and_sealed_again(db: Path, change: str) -> None:
+    """Change a column of the earliest check-in's link (`change`: SQL) and seal every row again."""
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
+    columns = ", ".join(KEPT[:-1])
+    for row in conn.execute(f"SELECT checkin_id, {columns} FROM links").fetchall():
+        conn.execute("UPDATE links SET row_seal = ? WHERE checkin_id = ?", (row_seal(row[1:]), row[0]))
+    conn.commit()
+    conn.close()
+
+
 @pytest.mark.parametrize("answers", ["'[]'", "'not json'", "7"])
 def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(runner, tmp_path, answers):
     """The answers kept as a column are read only by the views that show them (the handout): there
@@ -304,13 +315,7 @@ def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(run
         assert checkin(runner, db, day).exit_code == 0
     before = {" ".join(args): runner.invoke(app, [*args, "--db", str(db)]).stdout
               for args in (["plan", "--json"], ["today", "--json"], ["plan"])}
-    conn = sqlite3.connect(db)
-    conn.execute(f"UPDATE links SET answers = {answers} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
-    columns = ", ".join(KEPT[:-1])
-    for row in conn.execute(f"SELECT checkin_id, {columns} FROM links").fetchall():
-        conn.execute("UPDATE links SET row_seal = ? WHERE checkin_id = ?", (row_seal(row[1:]), row[0]))
-    conn.commit()
-    conn.close()
+    changed_and_sealed_again(db, f"answers = {answers}")
     for args in (["plan", "--format", "markdown"], ["plan", "--format", "html"]):
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 2 and "damaged: check-in" in result.stderr, args
@@ -339,13 +344,7 @@ def test_a_column_changed_and_sealed_again_is_damage_where_a_view_reads_it(runne
     for day in (2, 3, 4):
         assert checkin(runner, db, day).exit_code == 0
     before = _calendar(runner, db)
-    conn = sqlite3.connect(db)
-    conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
-    columns = ", ".join(KEPT[:-1])
-    for row in conn.execute(f"SELECT checkin_id, {columns} FROM links").fetchall():
-        conn.execute("UPDATE links SET row_seal = ? WHERE checkin_id = ?", (row_seal(row[1:]), row[0]))
-    conn.commit()
-    conn.close()
+    changed_and_sealed_again(db, change)
     result = runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)])
     assert result.exit_code == 2 and "damaged: check-in" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
