@@ -212,3 +212,35 @@ def test_a_plain_member_is_read_as_json_reads_it_or_left_to_json(piece):
     member = _plain_member(piece)
     if member is not None:
         assert _MEMBERS.decode("{" + piece + "}") == [member]
+
+
+def test_a_symptoms_first_line_is_read_without_json_when_the_cache_holds_its_part(kb, tmp_path, monkeypatch):
+    """A new batch's table opens a symptom's part from the cache for its first line (not only
+    once a line read as JSON has opened it); a symptom the cache lacks, or none of the base's,
+    is left to JSON."""
+    from runrehab.batch.table import DecisionTable
+
+    monkeypatch.setenv("RUNREHAB_CACHE", str(tmp_path / "cache"))
+    compiled_table(kb, "achilles")  # kept in this test's cache, alone
+    table = DecisionTable(kb)
+    line = json.dumps(full_answers(kb, "achilles", days=3)) + "\n"
+    read = table.read_line(line)
+    assert type(read) is Read
+    assert table.line(read, DATES[0]) == engine_line(interview_checked(json.loads(line)), DATES[0])
+    other = next(s for s in SYMPTOMS if s != "achilles")
+    assert table.read_line(json.dumps(full_answers(kb, other)) + "\n") is None
+    assert table.read_line(line.replace('"achilles"', '"no-such-symptom"')) is None
+
+
+def test_the_parts_share_what_a_piece_of_a_line_is_and_each_places_it_by_its_own_bands():
+    """A piece of a line (`"id": value`) is read once for every symptom's part; each part then
+    types and places it by its own bands: a question asked by every symptom gives each symptom's
+    line, cell and plan as JSON and the check do."""
+    shared = [q.id for q in KB.questions_for(SYMPTOMS[0], "triage")
+              if all(q.id in {p.id for p in KB.questions_for(s, "triage")} for s in SYMPTOMS) and q.type == "yes_no"]
+    assert shared
+    for symptom in SYMPTOMS:
+        for answer in ("yes", "no"):
+            line = json.dumps({**full_answers(KB, symptom, days=9), shared[-1]: answer}) + "\n"
+            assert shared_table().read_line(line) is not None, line
+            agrees(line)

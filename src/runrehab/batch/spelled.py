@@ -37,11 +37,14 @@ class Spelled:
     to the count of the answers a cell needs)."""
 
     def __init__(self, bands: Bands, pair_text: Callable[[str, Any], bytes], encode: Callable[[str], bytes],
-                 asked_by: tuple[str, ...] = ()):
+                 asked_by: tuple[str, ...] = (), members: dict[str, Any] | None = None):
         """`pair_text` writes `"qid": answer` as a line holds it, `encode` text in the output's
         encoding; `asked_by`, the questions whose answers decide whether those asked only if
-        their ask_if holds are asked (compile.asked_by)."""
+        their ask_if holds are asked (compile.asked_by); `members`, the pieces of lines read as
+        JSON members so far, kept by the symptoms' parts together (a question every symptom asks
+        is spelt alike in each): piece -> (id, spelling as _look keys it), or None."""
         self._bands, self._pair_text, self._encode, self._asked_by = bands, pair_text, encode, asked_by
+        self._members: dict[str, Any] = {} if members is None else members
         self._weights: dict[str, tuple[int, Callable[[Any], int | None]]] = {}
         weight = bands.value_cells
         for qid, values, band in bands.questions:  # the first question is the most significant
@@ -149,20 +152,20 @@ class Spelled:
         """(question id, *its entry) of a piece of a line that is one JSON member, `"id": value`,
         whose value read finds by look-up; kept for the lines after (a bounded number); None
         for any other piece."""
+        member = self._members.get(piece, _UNMADE)
+        if member is _UNMADE:
+            member = _member(piece)
+            if len(self._members) < _KEPT:
+                self._members[piece] = member
+        if member is None:
+            return None
         try:
-            member = _plain_member(piece)
-            if member is None:
-                members = _MEMBERS.decode("{" + piece + "}")
-                if len(members) != 1:
-                    return None
-                member = members[0]
-            qid, raw = member
-            entry = self._look(qid, raw if type(raw) is str else (type(raw), raw))
-        except (ValueError, RecursionError, KeyError, TypeError):  # no member; not asked; a list
+            entry = self._look(*member)
+        except (KeyError, TypeError):  # not asked; a list
             return None
         if entry is None:
             return None
-        known = (qid, *entry)
+        known = (member[0], *entry)
         if len(self._by_text) < _KEPT:
             self._by_text[piece] = known
         return known
@@ -286,6 +289,22 @@ class Spelled:
         typed.cell = self._bands.state(first, second) * self._bands.value_cells + cell
         typed.text = b"{" + b", ".join(parts) + b"}"
         return typed
+
+
+def _member(piece: str) -> tuple[str, Any] | None:
+    """(id, the spelling as Spelled._look keys it) of a piece of a line that is one JSON member,
+    `"id": value`; None for any other piece."""
+    try:
+        member = _plain_member(piece)
+        if member is None:
+            members = _MEMBERS.decode("{" + piece + "}")
+            if len(members) != 1:
+                return None
+            member = members[0]
+        qid, raw = member
+        return qid, raw if type(raw) is str else (type(raw), raw)
+    except (ValueError, RecursionError, TypeError):  # no member; a value no spelling is (a list)
+        return None
 
 
 _PLAIN = {"true": True, "false": False}

@@ -61,6 +61,7 @@ class DecisionTable:
         self._dates: dict[tuple[dt.date, int], bytes] = {}
         self._pairs: dict[tuple[str, Any], bytes] = {}  # (question id, answer) -> its text
         self._met_pieces: dict[str, bytes] = {}  # DecisionTable._met_piece
+        self._members: dict[str, Any] = {}  # the pieces of lines read, by the parts together (Spelled)
         self._kept = Met(kb)  # the outcomes of cases no cell holds, as the cache keeps them
         self._asks = asks_of(kb)
 
@@ -193,18 +194,23 @@ class DecisionTable:
     def read_line(self, text: str) -> dict[str, Any] | None:
         """What checked gives for the case a batch's line, `text`, holds, read without JSON when
         the line is written as json.dumps writes it, its symptom first, and the symptom's part
-        is open (Spelled.read_line); None otherwise, and the line is read as JSON."""
+        is open, or the cache holds it (opened then: the symptom's first case read so too);
+        None otherwise, and the line is read as JSON."""
         if not text.startswith('{"symptom": "'):
             return None
-        part = self._symptoms.get(text[13:text.find('"', 13)])
+        symptom = text[13:text.find('"', 13)]
+        part = self._symptoms.get(symptom)
         if part is None:
-            return None
+            if symptom not in self.kb.symptoms or not self._in_cache(symptom):
+                return None
+            part = self.table(symptom)
         return self._spelled(part).read_line(text)
 
     def _spelled(self, part: _Symptom) -> Spelled:
         """The part's answers by spelling, made when a case is first checked by it."""
         if part.spelled is None:
-            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes, asked_by(self.kb, part.bands.asked_if))
+            part.spelled = Spelled(part.bands, self._pair_kept, self._bytes, asked_by(self.kb, part.bands.asked_if),
+                                   self._members)
         return part.spelled
 
     def lines(self, cases: Iterable[dict[str, Any]], date: dt.date) -> Iterator[bytes]:
