@@ -181,5 +181,6 @@ def plan(
     kbase = load_kb(kb)
     now = running_plan(db, symptom, kbase, "plan")
     with now.history:
-        status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date), whole=fmt == "ics")
+        status = plan_status(now, day_on_plan(parse_day(date), date is not None, now.plan.date), whole=fmt == "ics",
+                             texts=fmt == "json")
     render("plan-status", fmt, status, kbase, output=output)

@@ -46,9 +46,10 @@ class KeptJson(list):  # type: ignore[type-arg]
     """Documents read back with the compact JSON text each was kept as (checked when read): to_json
     writes that text as it is, each on a line of its own, rather than encoding them again. The
     documents themselves are made by `load` when first looked at (iterated over, indexed, compared):
-    a view that writes the texts alone never makes them."""
+    a view that writes the texts alone never makes them. Without texts (None: a view that was to
+    write none), JSON is written from the documents."""
 
-    def __init__(self, texts: list[str], load: Callable[[], list[Any]]):
+    def __init__(self, texts: list[str] | None, load: Callable[[], list[Any]]):
         super().__init__()
         self.texts = texts
         self._load: Callable[[], list[Any]] | None = load
@@ -69,7 +70,7 @@ class KeptJson(list):  # type: ignore[type-arg]
         return list.__getitem__(self._loaded(), at)
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return list.__len__(self._loaded()) if self.texts is None else len(self.texts)
 
     def __contains__(self, item: object) -> bool:
         return list.__contains__(self._loaded(), item)
@@ -137,7 +138,7 @@ def _parts(value: Any, pad: str, out: list[str]) -> None:
             out.append("[]")
             return
         inner = pad + "  "
-        if type(value) is KeptJson:
+        if type(value) is KeptJson and value.texts is not None:
             between = ",\n" + inner
             out.append("[\n" + inner)
             out.append(value.texts[0])

@@ -161,9 +161,10 @@ class Reader:
             return self.walked(before)
         return link, self.record(row)
 
-    def summaries(self) -> Listed:
-        """Every check-in of the plan as the views list it, oldest first (history.summaries)."""
-        return read_summaries(self.history, self.plan_id, self.doc, self._damaged)
+    def summaries(self, texts: bool = True) -> Listed:
+        """Every check-in of the plan as the views list it, oldest first (history.summaries; with
+        `texts`, their JSON texts too)."""
+        return read_summaries(self.history, self.plan_id, self.doc, self._damaged, texts)
 
     def walked(self, before: dt.date | None = None) -> tuple[Link, Record | None]:
         """The link made by walking every check-in (of the days before `before`), each checked

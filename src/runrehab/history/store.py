@@ -247,15 +247,21 @@ class History:
 
     # -------------------------------------------------------------- reading
 
-    def _rows(self, sql: str, args: tuple[Any, ...] = (), plain: bool = False) -> list[Any]:
-        """The rows of a query, as sqlite3.Row, or as plain tuples with `plain`."""
+    def _rows(self, sql: str, args: tuple[Any, ...] = (), plain: bool = False) -> Any:
+        """The rows of a query, as a list of sqlite3.Row; with `plain`, as plain tuples, read one at
+        a time (a year of check-ins is never all in memory at once)."""
+        rows = self._read(sql, args, plain)
+        return rows if plain else list(rows)
+
+    def _read(self, sql: str, args: tuple[Any, ...], plain: bool) -> Iterator[Any]:
         if self._conn is None:
-            return []
+            return
         try:
             cursor = self._conn.cursor()
             if plain:
                 cursor.row_factory = None
-            return cursor.execute(sql, args).fetchall()
+            for row in cursor.execute(sql, args):  # not `yield from`: left half read, it closes nothing
+                yield row
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"history {self.path}: cannot read ({history_file.why_unusable(self.path, exc)})") from None
 

@@ -98,14 +98,15 @@ _ROUTINE_AT = 2 + COLUMNS.index("routine")  # in a row of read_summaries' query
 
 
 class Listed:
-    """A plan's check-ins as its views list them, oldest first: their ids and JSON texts, every
+    """A plan's check-ins as its views list them, oldest first: their ids and JSON texts (None for
+    a view that writes none), every
     routine they gave (each distinct one once, in the order first given, with the position and id
     of the last check-in to give it), and, built when first asked for (entries), their summaries:
     `plan --json` writes the texts and reads the routines alone."""
 
     __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_answers")
 
-    def __init__(self, ids: list[int], texts: list[str], routines: list[list[Any]], rows: list[Any],
+    def __init__(self, ids: list[int], texts: list[Any], routines: list[list[Any]], rows: list[Any],
                  made: dict[int, CheckinSummary], answers: Answers) -> None:
         self.ids, self.texts, self.routines = ids, texts, routines
         self._rows, self._made, self._answers = rows, made, answers
@@ -115,11 +116,11 @@ class Listed:
         read from its columns has its decision and what it prescribes alone, the rest built when
         first read (columns.KeptSummary)."""
         made, answers = self._made, self._answers
-        for at, row in enumerate(self._rows):
+        for at, values in enumerate(self._rows):
             if at not in made:  # its row seal matched: made from its columns, once
-                summary = made[at] = _pending(row[2:-2], row[0], answers, whole)
+                summary = made[at] = _pending(values, self.ids[at], answers, whole)
                 if summary is None:
-                    raise answers.damaged(row[0], "holds a summary that is not one")
+                    raise answers.damaged(self.ids[at], "holds a summary that is not one")
         self._rows = []
         return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
 
@@ -131,12 +132,13 @@ class Listed:
 
 
 def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record | None],
-                   damaged: Callable[[Any, str], Exception]) -> Listed:
+                   damaged: Callable[[Any, str], Exception], texts: bool = True) -> Listed:
     """Every check-in of the plan `plan_id` as the views list it, oldest first (Listed): from the
     columns kept beside its link, checked by their row seal (schema 6, one crc32 a row) or their
     summary seal; from the kept text alone when its link was written before the columns were; made
     from the check-in itself (`doc` reads it, once) when it has no summary (kept before summaries
-    were). A check-in whose row seal matches is built when first asked for."""
+    were). A check-in whose row seal matches is built when first asked for. Without `texts`, the
+    JSON texts are checked and let go (a view that writes none of them)."""
     version = schema_version(history)
     columns = "".join(f", l.{c}" for c in COLUMNS) + ", l.summary_seal" if version >= 5 else \
         "".join(f", NULL AS {c}" for c in COLUMNS) + ", NULL AS summary_seal"
@@ -146,7 +148,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
         f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
     rows = history._rows(sql, (plan_id,), plain=True)
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
-    ids, texts, made, answers = [], [], {}, Answers(damaged, lists)
+    ids, kept, made, answers, columns_of = [], [], {}, Answers(damaged, lists), []
     given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
     crc32, sealed_as = zlib.crc32, _ROW_SEALED
     for at, row in enumerate(rows):
@@ -159,17 +161,19 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
                 routine = lists["routine", row[_ROUTINE_AT]] = _parsed(row[_ROUTINE_AT], list)
                 if routine is None:
                     raise damaged(cid, "holds a summary that is not one")
+            columns_of.append(row[2:-2])
         else:
             made[at], text = _older(row, doc, lists, answers)
             routine = made[at].routine
+            columns_of.append(None)
         ids.append(cid)
-        texts.append(text)
+        kept.append(text if texts else None)
         last = given.get(id(routine))
         if last is None:
             given[id(routine)] = [routine, at, cid]
         else:
             last[1:] = at, cid
-    return Listed(ids, texts, list(given.values()), rows, made, answers)
+    return Listed(ids, kept, list(given.values()), columns_of, made, answers)
 
 
 def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str, Any], Any],

@@ -155,10 +155,11 @@ def due_escalations(plan: Plan, state: Record, day: int) -> list[Escalation]:
     return [e for e in plan.escalation if 0 < e.after_days <= day]
 
 
-def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus:
+def plan_status(now: Current, today: dt.date, whole: bool = False, texts: bool = True) -> PlanStatus:
     """The plan as `runrehab plan` shows it on `today`: where it
     stands (plan_state), its day, the escalations whose day has come, the other running plans,
-    its check-ins as the views list them (each read whole with `whole`: the calendar replays them)."""
+    its check-ins as the views list them (each read whole with `whole`: the calendar replays them;
+    with `texts`, their JSON texts kept, to be written as they are)."""
     from ..engine.sessions import adherence, rounds_by_day
     from .settings import read_settings
 
@@ -166,9 +167,9 @@ def plan_status(now: Current, today: dt.date, whole: bool = False) -> PlanStatus
     day = day_of_plan(plan.date, today, "the day")
     link, _ = standing = now.standing()
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
-    summaries = now.reader().summaries()
+    summaries = now.reader().summaries(texts and not whole)
     checkins = replayed(now, summaries.entries(whole=False)) if whole else \
-        KeptJson(summaries.texts, lambda: [s for _, s, _ in summaries.entries()])  # made only if a view looks
+        KeptJson(summaries.texts if texts else None, lambda: [s for _, s, _ in summaries.entries()])  # made if looked at
     others = [s for s in now.history.current_symptoms() if s != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
