@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 from conftest import examples
 from hypothesis import example, given, settings
@@ -59,3 +60,21 @@ def kept_laid_out(value):
 @example({"\x85": KeptJson(["{}"], lambda: [{}])})  # a key with a character str.splitlines ends a line at
 def test_kept_texts_are_written_as_they_are_wherever_they_sit(value):
     assert to_json(value) == kept_laid_out(value)
+
+
+def test_a_document_given_in_pieces_is_written_whole_in_blocks(capsys, monkeypatch):
+    """A long document (a year of check-ins) leaves stdout in its pieces' order, in blocks of about
+    64 KiB rather than joined whole; with no text of its own, a KeptJson is written from its
+    documents."""
+    from runrehab.documents.as_json import json_parts
+    from runrehab.render import write_json
+
+    kept = [json.dumps({"n": n, "note": "é" * (n % 7)}, ensure_ascii=False, separators=(",", ":")) for n in range(3000)]
+    doc = {"plan": "x", "checkins": KeptJson(kept, lambda: [json.loads(t) for t in kept])}
+    written: list[int] = []
+    real = sys.stdout.write
+    monkeypatch.setattr(sys.stdout, "write", lambda text: written.append(len(text)) or real(text))
+    write_json(json_parts(doc))
+    assert capsys.readouterr().out == to_json(doc) + "\n"
+    assert len(written) > 1 and max(written) < (1 << 16) + 200
+    assert to_json({"checkins": KeptJson(None, lambda: [{"n": 1}])}) == to_json({"checkins": [{"n": 1}]})

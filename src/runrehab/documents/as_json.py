@@ -37,9 +37,16 @@ def _plain(value: Any) -> Any:
 
 def to_json(doc: Any) -> str:
     """to_data(doc) as JSON text, the text json.dumps(indent=2) gives, written straight from the Records."""
+    return "".join(json_parts(doc))  # one copy of what may be a year of check-ins
+
+
+def json_parts(doc: Any) -> list[str]:
+    """to_json's text in pieces, in order: a long document is written out without joining them."""
     if (isinstance(doc, Record) or is_document(doc)) and getattr(doc, "trace", 1) is None:
         doc = {k: v for k, v in fields_of(doc).items() if k != "trace"}
-    return _indented(doc, "")
+    out: list[str] = []
+    _parts(doc, "", out)
+    return out
 
 
 class KeptJson(list):  # type: ignore[type-arg]
@@ -97,18 +104,12 @@ def _flat(pad: str) -> Callable[[Any], str]:
     return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + pad, ": ")).encode
 
 
-def _indented(value: Any, pad: str) -> str:
-    """`value` as json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) lays it
-    out at the indentation `pad`. The json module writes indented text in Python, a value at a
-    time; here a list or mapping of scalars, which is most of a document, goes to its C encoder whole."""
-    out: list[str] = []
-    _parts(value, pad, out)
-    return "".join(out)  # one copy of what may be a year of check-ins
-
-
 def _parts(value: Any, pad: str, out: list[str]) -> None:
-    """`value` laid out at `pad` (_indented), added to `out` a piece at a time, so that kept texts
-    (KeptJson) are copied once, into the whole document, not into each value that holds them."""
+    """`value` as json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) lays it
+    out at the indentation `pad`, added to `out` a piece at a time, so that kept texts (KeptJson)
+    are never copied into each value that holds them. The json module writes indented text in
+    Python, a value at a time; here a list or mapping of scalars, which is most of a document, goes
+    to its C encoder whole."""
     if value is None or isinstance(value, _SCALAR):
         out.append(_encode(value))
         return

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..documents.as_json import JsonLines, to_data, to_json
+from ..documents.as_json import JsonLines, json_parts, to_data
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -21,23 +21,33 @@ if TYPE_CHECKING:
 Renderer = Callable[[Any, "KnowledgeBase | None"], None]
 
 
-def write_json(text: str, *, flush: bool = True) -> None:
-    """One document on stdout. Lines of a batch are not flushed one by one: they leave in blocks
-    of a few lines as the buffer fills (and one by one on a terminal)."""
+def write_json(text: str | list[str], *, flush: bool = True) -> None:
+    """One document on stdout, whole or in its pieces (as_json.json_parts), which leave in blocks
+    of about 64 KiB: a long document (a year of check-ins) is never joined whole, nor encoded whole
+    once more. Lines of a batch are not flushed one by one: they leave in blocks of a few lines as
+    the buffer fills (and one by one on a terminal)."""
     from ..streams import json_text
 
-    text = json_text(text)
-    if len(text) < 1 << 16:
-        sys.stdout.write(text + "\n")
-    else:  # a long document (a year of check-ins) is not copied once more for its newline
-        sys.stdout.write(text)
-        sys.stdout.write("\n")
+    if isinstance(text, str):
+        sys.stdout.write(json_text(text) + "\n")
+    else:
+        block: list[str] = []
+        size = 0
+        for piece in text:
+            block.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:
+                sys.stdout.write(json_text("".join(block)))
+                block.clear()
+                size = 0
+        block.append("\n")
+        sys.stdout.write(json_text("".join(block)))
     if flush:
         sys.stdout.flush()
 
 
 def _json(build: Callable[[Any, Any], Any] = lambda doc, kbase: doc) -> Renderer:
-    return lambda doc, kbase: write_json(to_json(build(doc, kbase)))
+    return lambda doc, kbase: write_json(json_parts(build(doc, kbase)))
 
 
 def _dumped(**options: Any) -> Renderer:
