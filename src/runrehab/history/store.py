@@ -260,8 +260,9 @@ class History:
             cursor = self._conn.cursor()
             if plain:
                 cursor.row_factory = None
-            for row in cursor.execute(sql, args):  # not `yield from`: left half read, it closes nothing
-                yield row
+            cursor.execute(sql, args)
+            while rows := cursor.fetchmany(64):  # not `yield from`: left half read, it closes nothing
+                yield from rows
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"history {self.path}: cannot read ({history_file.why_unusable(self.path, exc)})") from None
 
