@@ -258,10 +258,9 @@ class History:
             return
         try:
             cursor = self._conn.cursor()
-            if plain:
-                cursor.row_factory = None
+            cursor.row_factory = None if plain else self._conn.row_factory
             cursor.execute(sql, args)
-            while rows := cursor.fetchmany(64):  # not `yield from`: left half read, it closes nothing
+            while rows := cursor.fetchmany(64):  # 64 at a time (`yield from` a cursor closes it, left half read)
                 yield from rows
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"history {self.path}: cannot read ({history_file.why_unusable(self.path, exc)})") from None
