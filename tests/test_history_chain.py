@@ -18,6 +18,7 @@ from runrehab.commands.run import app
 from runrehab.engine.progression import before_checkin
 from runrehab.engine.state import prescribed, summary_of
 from runrehab.documents.as_json import to_data
+from runrehab.documents.kinds import CheckinSummary
 from runrehab.documents.record import fields_of, updated
 from runrehab.history import file as history_file
 from runrehab.history.chain import Reader, seal
@@ -430,8 +431,8 @@ def test_plan_json_writes_the_kept_texts_without_making_a_summary_of_each(runner
                                           ("pain_score", 11), ("day", -1)])
 def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is_not_one(field, value):
     """A summary read from its text or its columns holds only the values its document allows (a
-    decision the views have no words for would end a view in a traceback)."""
-    from runrehab.documents.kinds import CheckinSummary
+    decision the views have no words for would end a view in a traceback), checked when it is made
+    or, for a field left to be built, when that field is first read."""
     from runrehab.history import columns
     from runrehab.history.summaries import kept, summaries_of
 
@@ -447,9 +448,16 @@ def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is
         summaries_of([json.dumps(changed, separators=(",", ":"))])
     values[COLUMNS.index(field)] = value
     assert columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {})) is None
+    later = columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {}), whole=False)
+    if field == "decision":
+        assert later is None
+    else:
+        assert later.decision == "continue"
+        with pytest.raises(ValueError, match="not one"):
+            getattr(later, field)
 
 
-def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dates_aside(runner, tmp_path, monkeypatch):
+def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dates_aside(runner, tmp_path):
     """A check-in a day names the plan's checkpoint a day sooner each time: the calendar reads
     whole only the latest of those that prescribe the same, dates aside, and apart those before and
     after the checkpoint's day (when it is no longer ahead); what it writes is what reading every
@@ -463,11 +471,25 @@ def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dat
         everything = [c.record for c in history.checkins(stored.id)]
         dated = [[e.after_days > 0 for e in c.escalation] for c in everything]
         assert len({json.dumps(d) for d in dated}) > 1  # a checkpoint that passed among them
-        read = []
-        doc = Reader.doc
-        monkeypatch.setattr(Reader, "doc", lambda self, ref: read.append(ref) or doc(self, ref))
         now = Current(history, stored, stored.record)
         status = plan_status(now, START + dt.timedelta(days=21), whole=True)
         assert calendar(status) == calendar(updated(status, checkins=everything))
         # the runner's answers alike each day: what sets them apart is whether the checkpoint is ahead
-        assert len(set(read)) == len({json.dumps(d) for d in dated}) == 2, (len(set(read)), len(everything))
+        read = [c for c in status.checkins if not isinstance(c, CheckinSummary)]
+        assert len(read) == len({json.dumps(d) for d in dated}) == 2, (len(read), len(everything))
+
+
+@pytest.mark.parametrize("change", ["summary = NULL", "summary = x'7b7d'", """routine = '["no-such-exercise"]'"""])
+def test_a_summary_sealed_again_that_a_view_cannot_use_is_damage_in_one_line(runner, tmp_path, change):
+    """A kept text that is not text (`plan --json` writes it as it is), or a routine naming an
+    exercise its check-in never gave (every view lists the routine tried), changed and sealed again:
+    one line and nothing shown, in every view that lists the check-ins."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    changed_and_sealed_again(db, change)
+    for args in ("plan --json", "plan", "plan --format markdown", "plan --format ics"):
+        result = runner.invoke(app, [*args.split(), "--db", str(db)])
+        assert result.exit_code == 2 and "damaged: check-in" in result.stderr, (args, result.output)
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args

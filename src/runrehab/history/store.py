@@ -248,8 +248,8 @@ class History:
     # -------------------------------------------------------------- reading
 
     def _rows(self, sql: str, args: tuple[Any, ...] = (), plain: bool = False) -> Any:
-        """The rows of a query, as a list of sqlite3.Row; with `plain`, as plain tuples, read one at
-        a time (a year of check-ins is never all in memory at once)."""
+        """The rows of a query, as a list of sqlite3.Row; with `plain`, as plain tuples read as they
+        are used (a year of check-ins is not fetched into memory whole before its first is read)."""
         rows = self._read(sql, args, plain)
         return rows if plain else list(rows)
 

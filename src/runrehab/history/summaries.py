@@ -154,7 +154,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     for at, row in enumerate(rows):
         cid, text = row[0], row[1]
         if row[-1] is not None:  # a row seal
-            if crc32((sealed_as % row[1:-1]).encode("utf-8", "surrogatepass")) != row[-1]:
+            if crc32((sealed_as % row[1:-1]).encode("utf-8", "surrogatepass")) != row[-1] or type(text) is not str:
                 raise damaged(cid, "holds a summary that is not one")
             routine = lists.get(("routine", row[_ROUTINE_AT]))
             if routine is None:

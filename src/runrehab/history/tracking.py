@@ -88,8 +88,13 @@ class Current:
                 if last.get(exercise, (-1, 0))[0] < at:
                     last[exercise] = at, cid
         given.update((exercise, cid) for exercise, (_, cid) in last.items())
-        reader = self.reader()
-        return [next(i for i in reader.doc(ref).routine if i.exercise == exercise) for exercise, ref in given.items()]
+        reader, tried = self.reader(), []
+        for exercise, ref in given.items():
+            item = next((i for i in reader.doc(ref).routine if i.exercise == exercise), None)
+            if item is None:  # a summary's routine is not its check-in's
+                raise reader._damaged(ref, f"lists the exercise {exercise!r}, which its routine does not give")
+            tried.append(item)
+        return tried
 
 
 def plan_state(plan: Record, standing: tuple[Link, Record | None], exercised: bool = False) -> Record:

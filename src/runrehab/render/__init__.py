@@ -29,7 +29,12 @@ def write_json(text: str | list[str], *, flush: bool = True) -> None:
     from ..streams import json_text
 
     if isinstance(text, str):
-        sys.stdout.write(json_text(text) + "\n")
+        text = json_text(text)
+        if len(text) < 1 << 16:
+            sys.stdout.write(text + "\n")
+        else:  # not copied once more for its newline
+            sys.stdout.write(text)
+            sys.stdout.write("\n")
     else:
         block: list[str] = []
         size = 0
