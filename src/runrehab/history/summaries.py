@@ -99,29 +99,29 @@ _ROUTINE_AT = 2 + COLUMNS.index("routine")  # in a row of read_summaries' query
 
 class Listed:
     """A plan's check-ins as its views list them, oldest first: their ids and JSON texts (None for
-    a view that writes none), every
-    routine they gave (each distinct one once, in the order first given, with the position and id
-    of the last check-in to give it), and, built when first asked for (entries), their summaries:
-    `plan --json` writes the texts and reads the routines alone."""
+    a view that writes none), every routine they gave (each distinct one once, in the order first
+    given, with the position and id of the last check-in to give it), and, built when first asked
+    for (entries), their summaries: `plan --json` writes the texts and reads the routines alone."""
 
-    __slots__ = ("ids", "texts", "routines", "_rows", "_made", "_answers")
+    __slots__ = ("ids", "texts", "routines", "_columns", "_made", "_answers")
 
-    def __init__(self, ids: list[int], texts: list[Any], routines: list[list[Any]], rows: list[Any],
+    def __init__(self, ids: list[int], texts: list[Any], routines: list[list[Any]], columns: list[Any],
                  made: dict[int, CheckinSummary], answers: Answers) -> None:
+        """`columns`: each check-in's COLUMNS as read, None for one whose summary is `made` already."""
         self.ids, self.texts, self.routines = ids, texts, routines
-        self._rows, self._made, self._answers = rows, made, answers
+        self._columns, self._made, self._answers = columns, made, answers
 
     def entries(self, whole: bool = True) -> list[tuple[int, CheckinSummary, str]]:
         """Every check-in as (its id, its summary, its JSON text); with `whole` False, a summary
         read from its columns has its decision and what it prescribes alone, the rest built when
         first read (columns.KeptSummary)."""
         made, answers = self._made, self._answers
-        for at, values in enumerate(self._rows):
+        for at, values in enumerate(self._columns):
             if at not in made:  # its row seal matched: made from its columns, once
                 summary = made[at] = _pending(values, self.ids[at], answers, whole)
                 if summary is None:
                     raise answers.damaged(self.ids[at], "holds a summary that is not one")
-        self._rows = []
+        self._columns = []
         return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
 
     def __iter__(self) -> Iterator[tuple[int, CheckinSummary, str]]:
