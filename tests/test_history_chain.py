@@ -20,6 +20,7 @@ from runrehab.engine.state import prescribed, summary_of
 from runrehab.documents.as_json import to_data
 from runrehab.documents.kinds import CheckinSummary
 from runrehab.documents.record import fields_of, updated
+from runrehab.documents.vocabulary import warning_answers
 from runrehab.history import file as history_file
 from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
@@ -288,7 +289,7 @@ def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from
 
 @pytest.mark.parametrize("change", ["pain_score = 9", "decision = 'stop'", "routine = '[1]'", "answers = '[]'",
                                     "date = '2026-02-30'", "day = 'x'", "row_seal = row_seal + 1",
-                                    "summary_seal = 1"])
+                                    "summary_seal = 1", "signs = '{}'", "signs = NULL"])
 def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path, change):
     earlier_summary_changed_is_damage(runner, tmp_path / "h.db", change,
                                       [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
@@ -305,18 +306,18 @@ def changed_and_sealed_again(db: Path, change: str) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("answers", ["'[]'", "'not json'", "7"])
-def test_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(runner, tmp_path, answers):
-    """The answers kept as a column are read only by the views that show them (the handout): there
-    a column changed and sealed again is damage, in one line, with nothing shown; the views that
-    do not show them show what they showed before."""
+@pytest.mark.parametrize("signs", ["'[]'", "'not json'", "7"])
+def test_warning_signs_answers_changed_and_sealed_again_are_damage_where_a_view_shows_them(runner, tmp_path, signs):
+    """The answers to the warning signs kept apart are read only by the view that shows them (the
+    handout): there a column changed and sealed again is damage, in one line, with nothing shown;
+    the views that do not show them show what they showed before."""
     db = tmp_path / "h.db"
     triage(runner, db)
     for day in (2, 3):
         assert checkin(runner, db, day).exit_code == 0
     before = {" ".join(args): runner.invoke(app, [*args, "--db", str(db)]).stdout
               for args in (["plan", "--json"], ["today", "--json"], ["plan"])}
-    changed_and_sealed_again(db, f"answers = {answers}")
+    changed_and_sealed_again(db, f"signs = {signs}")
     for args in (["plan", "--format", "markdown"], ["plan", "--format", "html"]):
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 2 and "damaged: check-in" in result.stderr, args
@@ -383,8 +384,8 @@ def test_the_handouts_warning_signs_list_every_answer_with_its_dates_as_the_chec
 
 def test_a_schema_5_history_reads_the_same_and_its_next_check_in_seals_every_row(runner, tmp_path):
     """A history kept by schema 5 (no row seal: each summary under its summary seal) shows every
-    view as before, byte for byte; the next check-in migrates it to schema 6 and writes the row
-    seal of every link of the plan."""
+    view as before, byte for byte; the next check-in migrates it to the schema of today and writes
+    the row seal of every link of the plan."""
     db = tmp_path / "h.db"
     triage(runner, db)
     for day in range(1, 6):
@@ -394,14 +395,54 @@ def test_a_schema_5_history_reads_the_same_and_its_next_check_in_seals_every_row
     for row in conn.execute(f"SELECT checkin_id, summary, {', '.join(COLUMNS)} FROM links").fetchall():
         conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?", (listed_seal(row[1], tuple(row)[2:]), row[0]))
     conn.execute("ALTER TABLE links DROP COLUMN row_seal")
+    conn.execute("ALTER TABLE links DROP COLUMN signs")
     conn.execute("PRAGMA user_version = 5")
     conn.commit()
     conn.close()
     assert views(runner, db) == shown
     assert checkin(runner, db, 6).exit_code == 0
     with History.open(db) as history:
-        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION == 6
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION == 7
         assert [r["row_seal"] is not None for r in history._rows("SELECT row_seal FROM links")] == [True] * 6
+
+
+def as_schema_6_kept(db: Path, *, migrated_back: bool) -> None:
+    """Every link as schema 6 kept it: no answers to the warning signs apart, the row seal without
+    them; with `migrated_back`, the file itself at schema 6 (no column for them)."""
+    conn = sqlite3.connect(db)
+    for row in conn.execute(f"SELECT checkin_id, {', '.join(KEPT[:-2])} FROM links").fetchall():
+        conn.execute("UPDATE links SET signs = NULL, row_seal = ? WHERE checkin_id = ?", (row_seal((*row[1:], None)), row[0]))
+    if migrated_back:
+        conn.execute("ALTER TABLE links DROP COLUMN signs")
+        conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+
+
+def test_a_schema_6_history_reads_the_same_and_its_next_check_in_keeps_the_warning_signs_answers_apart(runner, tmp_path):
+    """A history kept by schema 6 (the answers to the warning signs not kept apart) shows every view
+    as before, byte for byte, the handout reading every check-in's answers; the next check-in
+    migrates it to schema 7 and keeps those answers apart, under the row seal, for every link of
+    the plan; the handout that reads them is the one that reads every answer."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in range(1, 5):
+        assert checkin(runner, db, day, "better", 3, flag=FLAGS[0] if day == 2 else None).exit_code in (0, 3)
+    assert checkin(runner, db, 5, cleared=True).exit_code == 0
+    shown = views(runner, db)
+    assert "**yes** on" in shown["plan --format markdown"]
+    as_schema_6_kept(db, migrated_back=True)
+    assert views(runner, db) == shown
+    assert checkin(runner, db, 6).exit_code == 0
+    with History.open(db) as history:
+        assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION == 7
+        kept = history._rows("SELECT answers, signs FROM links ORDER BY checkin_id")
+    assert len(kept) == 6 and [json.loads(r["signs"]) for r in kept] == [
+        {q: v for q, v in json.loads(r["answers"]).items() if q.startswith("red_flag_")} for r in kept]
+    assert {FLAGS[0]} <= {q for r in kept for q in json.loads(r["signs"])}
+    kept_apart = views(runner, db)
+    as_schema_6_kept(db, migrated_back=False)
+    assert views(runner, db) == kept_apart
 
 
 def test_plan_json_writes_the_kept_texts_without_making_a_summary_of_each(runner, tmp_path, monkeypatch):
@@ -415,16 +456,17 @@ def test_plan_json_writes_the_kept_texts_without_making_a_summary_of_each(runner
     for day in range(1, 4):
         assert checkin(runner, db, day, "better", 3).exit_code == 0
     made, whole = [], []
-    pending, rest = summaries._pending, columns._rest
+    pending, rest, built = summaries._pending, columns._rest, summaries.built
     monkeypatch.setattr(summaries, "_pending", lambda *a: made.append(1) or pending(*a))
     monkeypatch.setattr(columns, "_rest", lambda *a: whole.append(1) or rest(*a))
+    monkeypatch.setattr(summaries, "built", lambda rows, *a: whole.append(len(rows)) or built(rows, *a))
     result = runner.invoke(app, ["plan", "--json", "--db", str(db)])
     assert result.exit_code == 0 and len(json.loads(result.stdout)["checkins"]) == 3 and made == []
     # the calendar reads each check-in's decision and what it prescribed alone
     assert runner.invoke(app, ["plan", "--format", "ics", "--db", str(db)]).exit_code == 0
     assert (len(made), whole) == (3, [])
     assert runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)]).exit_code == 0
-    assert (len(made), len(whole)) == (6, 3)
+    assert (len(made), whole) == (3, [3])  # all three whole at once
 
 
 @pytest.mark.parametrize("field, value", [("decision", "carry-on"), ("progress", "fine"), ("triage_level", "soon"),
@@ -439,7 +481,7 @@ def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is
     summary = CheckinSummary(date=START, day=3, progress="better", pain_score=2, answers={"pain_score": 2},
                              red_flags=[], triage_level="self-care", decision="continue", routine=["calf-raise"],
                              prescribed=7)
-    text, *values = kept(summary)[:-2]
+    text, *values = kept(summary)[:-3]
     assert summaries_of([text]) == [summary]
     read = columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {}))
     assert [getattr(read, k) for k in COLUMNS] == [getattr(summary, k) for k in COLUMNS]
@@ -455,6 +497,67 @@ def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is
         assert later.decision == "continue"
         with pytest.raises(ValueError, match="not one"):
             getattr(later, field)
+
+
+# values a kept column may hold: those the document allows, and others a hand edit sealed again may leave
+_ALLOWED = {"date": ["2026-03-04", "2026-03-05"], "day": [3, 0], "progress": ["better", None, "worse"],
+            "pain_score": [2, None, 0, 10], "answers": ['{"pain_score":2}', '{"red_flag_fever":true}'], "red_flags": ["[]", '["red_flag_fever"]'],
+            "triage_level": ["self-care", "urgent"], "decision": ["continue", "stop"],
+            "routine": ['["calf-raise"]', "[]"], "prescribed": [7, 0]}
+_OTHERS = {"date": ["2026-02-30", 7, None], "day": [-1, "3", None], "progress": ["fine", 2], "pain_score": [11, -1, "2", 2.0],
+           "answers": [], "red_flags": ["[1]", "{}", "x"], "triage_level": ["soon", None],
+           "decision": ["carry-on", 7], "routine": ["[1]", None], "prescribed": ["7", None, 7.0]}
+_SIGNS, _OTHER_SIGNS = ['{}', '{"red_flag_fever":false}', '{"red_flag_fever":true}', None], ["[]", "x", 7]
+_ROW = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in _ALLOWED.items()})  # a row the document allows
+
+
+def _built_as_alone(values: list[tuple], signs: list) -> None:
+    """columns.built makes of `values` (COLUMNS) and `signs` what columns._pending makes of each row
+    alone, and where a row is not one, the same damage, naming the first such check-in."""
+    from runrehab.history import columns
+
+    def kept():
+        return columns.Answers(lambda *a: ValueError(*a), {})
+
+    alone = [columns._pending(v, cid, kept(), True, s) for cid, (v, s) in enumerate(zip(values, signs))]
+    damaged = [cid for cid, summary in enumerate(alone) if summary is None]
+    if damaged:
+        with pytest.raises(ValueError) as error:
+            columns.built(values, list(range(len(values))), kept(), signs)
+        assert error.value.args[0] == damaged[0]
+        return
+    together = columns.built(values, list(range(len(values))), kept(), signs)
+    # as kept apart (read before the answers are)
+    assert [s.warning_answers for s in together] == [s.warning_answers for s in alone] == [
+        warning_answers(json.loads(v[COLUMNS.index("answers")])) if t is None else json.loads(t)
+        for v, t in zip(values, signs)]
+    assert [[getattr(s, k) for k in COLUMNS] for s in together] == [[getattr(s, k) for k in COLUMNS] for s in alone]
+    assert [type(getattr(s, k)) for s in together for k in COLUMNS] == [type(getattr(s, k)) for s in alone for k in COLUMNS]
+
+
+@settings(max_examples=examples(200), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_ROW, st.sampled_from(_SIGNS)), max_size=6))
+def test_summaries_built_a_column_at_a_time_are_those_built_a_row_at_a_time(rows):
+    """The handout builds a plan's summaries a column at a time (columns.built): the same summaries,
+    the same answers to the warning signs, as building each row alone (columns._pending)."""
+    _built_as_alone([tuple(v[k] for k in COLUMNS) for v, _ in rows], [s for _, s in rows])
+
+
+@pytest.mark.parametrize("column, value", [(None, None), *((k, v) for k, others in _OTHERS.items() for v in others),
+                                           *(("signs", s) for s in _OTHER_SIGNS)])
+@pytest.mark.parametrize("at", range(len(_SIGNS)))
+def test_a_summary_built_a_column_at_a_time_with_a_value_not_allowed_is_damage_named_as_alone(column, value, at):
+    """Every value a hand edit sealed again may leave, in each place of a plan's check-ins (each
+    answering the warning signs differently, one of them kept before they were kept apart):
+    building them a column at a time is damage naming the check-in, as building each alone is;
+    with none, the same summaries."""
+    rows = [{k: v[n % len(v)] for k, v in _ALLOWED.items()} for n in range(len(_SIGNS))]
+    signs = list(_SIGNS)
+    if column == "signs":
+        signs[at] = value
+    elif column is not None:
+        rows[at][column] = value
+    _built_as_alone([tuple(r[k] for k in COLUMNS) for r in rows], signs)
 
 
 def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dates_aside(runner, tmp_path):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from .base import Document, Limits, SchemaOnly
 from .record import fields_of
-from .vocabulary import SCHEMA_VERSION, Category, Level, Status, Weekday, When
+from .vocabulary import SCHEMA_VERSION, Category, Level, Status, Weekday, When, warning_answers
 from .dose import Count, Dose, Load, ProgrammeStep, Range, Schedule, Tempo  # noqa: F401  (the parts of a routine)
 from .report import Problem, ValidationReport  # noqa: F401  (what `validate` prints)
 
@@ -136,6 +136,8 @@ class CheckIn(Document):
     rules: list[FiredRule]
     disclaimer: str
     trace: Optional[list[TraceEntry]] = None
+    warning_answers = property(lambda self: warning_answers(self.answers),
+                               doc="Its answers to the warning signs, in the order given.")
 
 
 class Adherence(Document):
@@ -170,6 +172,8 @@ class CheckinSummary(Document):
     # CRC-32 of what it prescribes, its dates aside (engine.state.prescribed): equal in two
     # check-ins that leave the runner with the same level, routine, advice and checkpoints ahead
     prescribed: int
+    warning_answers = property(lambda self: warning_answers(self.answers),
+                               doc="Its answers to the warning signs, in the order given.")
 
 
 class PlanStatus(Plan):

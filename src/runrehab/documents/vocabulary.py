@@ -39,6 +39,11 @@ def is_red_flag(question_id: str) -> bool:
     return question_id.startswith("red_flag_")
 
 
+def warning_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers to the warning signs (red-flag screens) among `answers`, in the order given."""
+    return {q: v for q, v in answers.items() if is_red_flag(q)}
+
+
 When = Literal["before a run", "during the day", "after a run"]  # where an exercise falls around a run
 ORDER: tuple[str, ...] = get_args(When)  # in the order to do them
 

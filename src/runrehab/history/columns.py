@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import deque
 from collections.abc import Callable
-from itertools import product
+from itertools import product, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple, get_args
 
@@ -44,27 +45,42 @@ _ANSWERS = CheckinSummary.answers  # the slot itself: KeptSummary keeps its plac
 
 class Answers:
     """What is kept of a plan's check-ins read from their columns and not yet built whole
-    (KeptSummary): the columns of each whose other fields are still to be built, and the texts
+    (KeptSummary): the columns of each whose other fields are still to be built, the texts
     of their answers, not parsed yet: all parsed (and checked) at once, by one json.loads over
-    them all, when the first is read."""
+    them all, when the first is read, and their answers to the warning signs, kept apart (since
+    schema 7; None before): each distinct text parsed once, one dict for the check-ins that
+    answered them alike."""
 
-    __slots__ = ("texts", "cids", "values", "lists", "damaged", "parsed")
+    __slots__ = ("texts", "cids", "values", "signs", "lists", "damaged", "parsed")
 
     def __init__(self, damaged: Callable[[Any, str], Exception], lists: dict[tuple[str, Any], Any]) -> None:
         self.texts: list[Any] = []
         self.cids: list[Any] = []
         self.values: list[tuple[Any, ...] | None] = []
+        self.signs: list[dict[str, Any] | None] = []
         self.lists = lists  # each distinct list's text, parsed and checked once (read_summaries')
         self.damaged = damaged
         self.parsed: list[Any] | None = None
 
-    def add(self, text: Any, cid: Any, values: tuple[Any, ...] | None = None) -> _Unread:
+    def add(self, text: Any, cid: Any, values: tuple[Any, ...] | None = None,
+            signs: dict[str, Any] | None = None) -> _Unread:
         """What a summary keeps in place of the answers `text` of check-in `cid` until read;
-        `values`: its COLUMNS, while its other fields are still to be built."""
+        `values`: its COLUMNS, while its other fields are still to be built; `signs`: its answers
+        to the warning signs, as kept apart."""
         self.texts.append(text)
         self.cids.append(cid)
         self.values.append(values)
+        self.signs.append(signs)
         return _Unread(len(self.texts) - 1, self)
+
+    def extend(self, texts: list[Any], cids: list[Any], signs: list[dict[str, Any] | None]) -> list[_Unread]:
+        """`add` for the answers `texts` of whole summaries (their fields all set) of check-ins `cids`."""
+        start = len(self.texts)
+        self.texts += texts
+        self.cids += cids
+        self.values += repeat(None, len(texts))
+        self.signs += signs
+        return list(map(_Unread, range(start, len(self.texts)), repeat(self)))
 
     def read(self, at: int) -> dict[str, Any]:
         if self.parsed is None:
@@ -129,6 +145,18 @@ class KeptSummary(CheckinSummary):
     def answers(self, value: dict[str, Any]) -> None:  # Document.__init__ gives it
         _ANSWERS.__set__(self, value)
 
+    @property
+    def warning_answers(self) -> dict[str, Any]:
+        """As CheckinSummary's: as kept apart (one dict for the check-ins that answered alike, not to
+        be changed) while its answers are not read; from its answers otherwise, or when kept before
+        they were kept apart."""
+        value = _ANSWERS.__get__(self)
+        if type(value) is _Unread:
+            signs = value.kept.signs[value.at]
+            if signs is not None:
+                return signs
+        return CheckinSummary.warning_answers.fget(self)  # type: ignore[attr-defined, no-any-return]
+
 
 _SETTERS = tuple(getattr(CheckinSummary, name).__set__ for name in COLUMNS)  # its slots, in COLUMNS' order
 _LIST_AT = tuple((COLUMNS.index(k), k, kind) for k, kind in _LISTS.items() if k != "answers")
@@ -139,21 +167,37 @@ _SCALARS_OF = itemgetter(*(COLUMNS.index(k) for k in _SCALARS))  # the scalar CO
 _SCALAR_KINDS = frozenset(product(*_SCALARS.values()))  # the types they may have, together
 
 
-def _pending(values: tuple[Any, ...], cid: Any, kept: Answers, whole: bool = True) -> KeptSummary | None:
-    """The summary kept as `values` (COLUMNS), its seal checked; None when they are not one. Its
+def _pending(values: tuple[Any, ...], cid: Any, kept: Answers, whole: bool = True,
+             signs: Any = None) -> KeptSummary | None:
+    """The summary kept as `values` (COLUMNS) and `signs` (the text of its answers to the warning
+    signs, None when not kept apart), its seal checked; None when they are not one. Its
     decision and what it prescribes are set now, its other fields too when `whole` (or else when
     first read), its answers when first read (KeptSummary). Built slot by slot rather than through
     Document's keywords (a year of check-ins makes a summary a day)."""
     decision, prescribed = values[_DECISION_AT], values[_PRESCRIBED_AT]
-    if type(decision) is not str or decision not in _DECISIONS or type(prescribed) is not int:
+    warning = _signs(signs, kept.lists)
+    if type(decision) is not str or decision not in _DECISIONS or type(prescribed) is not int or warning is False:
         return None
     summary = object.__new__(KeptSummary)
     _SETTERS[_DECISION_AT](summary, decision)
     _SETTERS[_PRESCRIBED_AT](summary, prescribed)
     if whole and not _rest(summary, values, kept.lists):
         return None
-    _ANSWERS.__set__(summary, kept.add(values[_ANSWERS_AT], cid, None if whole else values))
+    _ANSWERS.__set__(summary, kept.add(values[_ANSWERS_AT], cid, None if whole else values, warning))
     return summary
+
+
+def _signs(text: Any, lists: dict[tuple[str, Any], Any]) -> dict[str, Any] | None | bool:
+    """The answers to the warning signs kept as `text`, parsed once a distinct text (in `lists`);
+    None when none were kept apart, False when they are not a mapping of answers."""
+    if text is None:
+        return None
+    parsed = lists.get(("signs", text))
+    if parsed is None:
+        parsed = lists["signs", text] = _parsed(text, dict)
+        if parsed is None:
+            return False
+    return parsed  # type: ignore[no-any-return]
 
 
 def _rest(summary: CheckinSummary, values: tuple[Any, ...], lists: dict[tuple[str, Any], Any]) -> bool:
@@ -176,6 +220,64 @@ def _rest(summary: CheckinSummary, values: tuple[Any, ...], lists: dict[tuple[st
     for at, setter in _LATER_SETTERS:
         setter(summary, fields[at])
     return True
+
+
+_KINDS_AT = tuple((COLUMNS.index(k), frozenset(kinds)) for k, kinds in _SCALARS.items())  # exact types
+_VALUES_AT = ((_DECISION_AT, _DECISIONS), (_PROGRESS_AT, _PROGRESSES), (_LEVEL_AT, _LEVELS))
+
+
+def built(rows: list[tuple[Any, ...]], cids: list[Any], kept: Answers, signs: list[Any]) -> list[KeptSummary]:
+    """The whole summaries kept as `rows` (each a check-in's COLUMNS, its seal checked) and `signs`
+    (_pending's) of the check-ins `cids`, their answers parsed when first read (KeptSummary):
+    checked a column at a time (a year of check-ins repeats a few values) and set a slot at a time.
+    When a column holds what the document does not allow, each row is built alone, which names
+    the first check-in that is damaged."""
+    columns = list(zip(*rows)) or [()] * len(COLUMNS)
+    fields = _checked(columns, kept.lists)
+    warning = {text: _signs(text, kept.lists) for text in {*signs}}
+    if fields is None or False in warning.values():
+        out = []
+        for values, cid, text in zip(rows, cids, signs):
+            summary = _pending(values, cid, kept, True, text)
+            if summary is None:
+                raise kept.damaged(cid, "holds a summary that is not one")
+            out.append(summary)
+        return out
+    summaries = [object.__new__(KeptSummary) for _ in rows]
+    for at, setter in enumerate(_SETTERS):
+        if at != _ANSWERS_AT:
+            deque(map(setter, summaries, fields.get(at, columns[at])), maxlen=0)
+    unread = kept.extend(list(columns[_ANSWERS_AT]), cids, list(map(warning.__getitem__, signs)))
+    deque(map(_ANSWERS.__set__, summaries, unread), maxlen=0)
+    return summaries
+
+
+def _checked(columns: list[tuple[Any, ...]], lists: dict[tuple[str, Any], Any]) -> dict[int, list[Any]] | None:
+    """Whether every value of `columns` (COLUMNS, one check-in each) is of its kind and allowed, as
+    `_pending` and `_rest` check a row: the dates and lists among them as values (by their place
+    in COLUMNS); None when one is not."""
+    if not all({*map(type, columns[at])} <= kinds for at, kinds in _KINDS_AT) or \
+            not all({*columns[at]} <= allowed for at, allowed in _VALUES_AT) or min(columns[_DAY_AT], default=0) < 0:
+        return None
+    pains = {*columns[_PAIN_AT]} - {None}
+    if pains and not _LOW <= min(pains) <= max(pains) <= _HIGH:
+        return None
+    fields: dict[int, list[Any]] = {}
+    for at, key, kind in _LIST_AT:
+        distinct = {}
+        for text in {*columns[at]}:
+            parsed = lists.get((key, text))
+            if parsed is None:
+                parsed = lists[key, text] = _parsed(text, kind)
+                if parsed is None:
+                    return None
+            distinct[text] = parsed
+        fields[at] = list(map(distinct.__getitem__, columns[at]))
+    try:
+        fields[0] = list(map(dt.date.fromisoformat, columns[0]))
+    except ValueError:
+        return None
+    return fields
 
 
 def _parsed(text: Any, kind: type) -> Any:

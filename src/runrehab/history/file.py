@@ -17,7 +17,7 @@ from ..errors import HistoryError
 APPLICATION_ID = 0x52524842  # "RRHB": marks a SQLite file as runrehab's history
 BUSY_TIMEOUT_MS = 10_000
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 MIGRATIONS = {
     1: """
@@ -76,9 +76,7 @@ MIGRATIONS = {
     """,
     # each check-in as the views of its plan list it (documents.CheckinSummary), beside its link:
     # written with the link; a plan whose links lack it is linked whole at its next check-in
-    4: """
-    ALTER TABLE links ADD COLUMN summary TEXT;
-    """,
+    4: "ALTER TABLE links ADD COLUMN summary TEXT;",
     # the summary's fields as columns (history/summaries.py), so that a view reads no JSON a
     # check-in, and their seal: written with the link; a plan whose links lack them is linked
     # whole at its next check-in, its views reading the summaries' text until then
@@ -95,13 +93,14 @@ MIGRATIONS = {
     ALTER TABLE links ADD COLUMN prescribed INTEGER;
     ALTER TABLE links ADD COLUMN summary_seal INTEGER;
     """,
-    # a seal over the whole row of a summary that SQLite writes out as bytes in the query that
-    # reads it (history/summaries.py), so that a view checks a check-in by one crc32 call: written
-    # with the link; a plan whose links lack it is linked whole at its next check-in, its views
-    # checking the summary seal until then
-    6: """
-    ALTER TABLE links ADD COLUMN row_seal INTEGER;
-    """,
+    # a seal over the whole row of a summary (history/summaries.py), so that a view checks a
+    # check-in by one crc32 call: written with the link; a plan whose links lack it is linked
+    # whole at its next check-in, its views checking the summary seal until then
+    6: "ALTER TABLE links ADD COLUMN row_seal INTEGER;",
+    # the check-in's answers to the warning signs apart, under the row seal, so that the handout
+    # parses these rather than every answer: written with the link; a plan whose links lack them
+    # is linked whole at its next check-in, the handout reading every answer until then
+    7: "ALTER TABLE links ADD COLUMN signs TEXT;",
 }
 
 # SQLite's page cache in KiB: a view reads each page once, so SQLite's default (2,000 KiB) only made

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
+from ..documents.vocabulary import warning_answers
 from ..engine.state import summary_of
-from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _parsed, _pending, allowed
+from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _parsed, _pending, allowed, built
 
 if TYPE_CHECKING:
     from .store import History
@@ -39,14 +40,22 @@ def summary_text(summary: CheckinSummary) -> str:
 
 def kept(summary: CheckinSummary) -> tuple[Any, ...]:
     """What the links table keeps of `summary` (KEPT): its text, its COLUMNS, no summary seal (since
-    schema 6) and their row seal."""
+    schema 6), its answers to the warning signs apart (since schema 7) and their row seal."""
     text = summary_text(summary)
     values = tuple(_compact(getattr(summary, k)) if k in _LISTS else getattr(summary, k) for k in COLUMNS)
-    values = (text, values[0].isoformat(), *values[1:], None)
+    values = (text, values[0].isoformat(), *values[1:], None, signs_text(summary.answers))
     return (*values, row_seal(values))
 
 
-KEPT = ("summary", *COLUMNS, "summary_seal", "row_seal")  # the columns of `links` that `kept` gives, in order
+KEPT = ("summary", *COLUMNS, "summary_seal", "signs", "row_seal")  # the columns of `links` that `kept` gives, in order
+
+
+def signs_text(answers: dict[str, Any]) -> str:
+    """A check-in's answers to the warning signs (documents.vocabulary.is_red_flag), in the order
+    given, as the links table keeps them apart: the handout lists these of every check-in, and a
+    year of check-ins answers them alike, so that it parses each distinct text once rather than
+    every check-in's answers."""
+    return _compact(warning_answers(answers))
 
 
 _SEALED = "%r\0" * (1 + len(COLUMNS))  # repr: None and the text "None" seal apart
@@ -86,12 +95,16 @@ def schema_version(history: History) -> int:
 # since schema 6) laid out thus: the two texts as they are, the rest as repr writes them (None and
 # the text "None", 3 and "3", seal apart). No JSON text is scanned for quotes: a view checks a year of
 # check-ins in about a millisecond.
+# Since schema 7 the text of the answers to the warning signs follows them, as it is.
 _ROW_SEALED = "\0".join("%s" if c in ("summary", "answers") else "%r" for c in ("summary", *COLUMNS, "summary_seal"))
+_SIGNS_SEALED = _ROW_SEALED + "\0%s"
 
 
 def row_seal(values: tuple[Any, ...]) -> int:
-    """The row seal of a link's summary, COLUMNS and summary seal, in that order, as kept."""
-    return zlib.crc32((_ROW_SEALED % values).encode("utf-8", "surrogatepass"))
+    """The row seal of a link's summary, COLUMNS, summary seal and warning signs' answers (None
+    before schema 7), in that order, as kept."""
+    sealed = _ROW_SEALED % values[:-1] if values[-1] is None else _SIGNS_SEALED % values
+    return zlib.crc32(sealed.encode("utf-8", "surrogatepass"))
 
 
 _ROUTINE_AT = 2 + COLUMNS.index("routine")  # in a row of read_summaries' query
@@ -103,25 +116,29 @@ class Listed:
     given, with the position and id of the last check-in to give it), and, built when first asked
     for (entries), their summaries: `plan --json` writes the texts and reads the routines alone."""
 
-    __slots__ = ("ids", "texts", "routines", "_columns", "_made", "_answers")
+    __slots__ = ("ids", "texts", "routines", "_columns", "_signs", "_made", "_answers")
 
     def __init__(self, ids: list[int], texts: list[Any], routines: list[list[Any]], columns: list[Any],
-                 made: dict[int, CheckinSummary], answers: Answers) -> None:
-        """`columns`: each check-in's COLUMNS as read, None for one whose summary is `made` already."""
+                 signs: list[Any], made: dict[int, CheckinSummary], answers: Answers) -> None:
+        """`columns`: each check-in's COLUMNS as read, None for one whose summary is `made` already;
+        `signs`: the text of its answers to the warning signs as kept (None before schema 7)."""
         self.ids, self.texts, self.routines = ids, texts, routines
-        self._columns, self._made, self._answers = columns, made, answers
+        self._columns, self._signs, self._made, self._answers = columns, signs, made, answers
 
     def entries(self, whole: bool = True) -> list[tuple[int, CheckinSummary, str]]:
         """Every check-in as (its id, its summary, its JSON text); with `whole` False, a summary
         read from its columns has its decision and what it prescribes alone, the rest built when
         first read (columns.KeptSummary)."""
-        made, answers = self._made, self._answers
-        for at, values in enumerate(self._columns):
-            if at not in made:  # its row seal matched: made from its columns, once
-                summary = made[at] = _pending(values, self.ids[at], answers, whole)
-                if summary is None:
-                    raise answers.damaged(self.ids[at], "holds a summary that is not one")
-        self._columns = []
+        made, answers, columns, signs = self._made, self._answers, self._columns, self._signs
+        pending = [at for at in range(len(columns)) if at not in made]  # its row seal matched
+        if whole:
+            made.update(zip(pending, built([columns[at] for at in pending], [self.ids[at] for at in pending], answers,
+                                           [signs[at] for at in pending])))
+        for at in () if whole else pending:
+            summary = made[at] = _pending(columns[at], self.ids[at], answers, whole, signs[at])
+            if summary is None:
+                raise answers.damaged(self.ids[at], "holds a summary that is not one")
+        self._columns = self._signs = []
         return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
 
     def __iter__(self) -> Iterator[tuple[int, CheckinSummary, str]]:
@@ -134,7 +151,8 @@ class Listed:
 def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record | None],
                    damaged: Callable[[Any, str], Exception], texts: bool = True) -> Listed:
     """Every check-in of the plan `plan_id` as the views list it, oldest first (Listed): from the
-    columns kept beside its link, checked by their row seal (schema 6, one crc32 a row) or their
+    columns kept beside its link, checked by their row seal (schema 6, one crc32 a row; since schema
+    7 over its answers to the warning signs too, kept apart) or their
     summary seal; from the kept text alone when its link was written before the columns were; made
     from the check-in itself (`doc` reads it, once) when it has no summary (kept before summaries
     were). A check-in whose row seal matches is built when first asked for. Without `texts`, the
@@ -142,30 +160,33 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     version = schema_version(history)
     columns = "".join(f", l.{c}" for c in COLUMNS) + ", l.summary_seal" if version >= 5 else \
         "".join(f", NULL AS {c}" for c in COLUMNS) + ", NULL AS summary_seal"
+    columns += ", l.signs" if version >= 7 else ", NULL AS signs"
     columns += ", l.row_seal" if version >= 6 else ", NULL AS row_seal"
     sql = (f"SELECT c.id, l.summary{columns} FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id "
            "WHERE c.plan_id = ? ORDER BY c.date, c.id") if version >= 4 else \
         f"SELECT id, NULL AS summary{columns} FROM checkins WHERE plan_id = ? ORDER BY date, id"
     rows = history._rows(sql, (plan_id,), plain=True)
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
-    ids, kept, made, answers, columns_of = [], [], {}, Answers(damaged, lists), []
+    ids, kept, made, answers, columns_of, signs_of = [], [], {}, Answers(damaged, lists), [], []
     given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
-    crc32, sealed_as = zlib.crc32, _ROW_SEALED
+    crc32, sealed_as, signs_as = zlib.crc32, _ROW_SEALED, _SIGNS_SEALED
     for at, row in enumerate(rows):
-        cid, text = row[0], row[1]
+        cid, text, signs = row[0], row[1], row[-2]
         if row[-1] is not None:  # a row seal
-            if crc32((sealed_as % row[1:-1]).encode("utf-8", "surrogatepass")) != row[-1] or type(text) is not str:
+            sealed = sealed_as % row[1:-2] if signs is None else signs_as % row[1:-1]
+            if crc32(sealed.encode("utf-8", "surrogatepass")) != row[-1] or type(text) is not str:
                 raise damaged(cid, "holds a summary that is not one")
             routine = lists.get(("routine", row[_ROUTINE_AT]))
             if routine is None:
                 routine = lists["routine", row[_ROUTINE_AT]] = _parsed(row[_ROUTINE_AT], list)
                 if routine is None:
                     raise damaged(cid, "holds a summary that is not one")
-            columns_of.append(row[2:-2])
+            columns_of.append(row[2:-3])
         else:
             made[at], text = _older(row, doc, lists, answers)
             routine = made[at].routine
             columns_of.append(None)
+        signs_of.append(signs)
         ids.append(cid)
         kept.append(text if texts else None)
         last = given.get(id(routine))
@@ -173,13 +194,13 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
             given[id(routine)] = [routine, at, cid]
         else:
             last[1:] = at, cid
-    return Listed(ids, kept, list(given.values()), columns_of, made, answers)
+    return Listed(ids, kept, list(given.values()), columns_of, signs_of, made, answers)
 
 
 def _older(row: Any, doc: Callable[[int], Record | None], lists: dict[tuple[str, Any], Any],
            answers: Answers) -> tuple[CheckinSummary, str]:
     """A check-in whose link has no row seal (kept before schema 6), as its summary and text."""
-    cid, text, values, sealed, damaged = row[0], row[1], row[2:-2], row[-2], answers.damaged
+    cid, text, values, sealed, damaged = row[0], row[1], row[2:-3], row[-3], answers.damaged
     if sealed is not None:
         summary = _pending(values, cid, answers) if sealed == listed_seal(text, values) else None
         if summary is None:

@@ -72,53 +72,47 @@ def _pain(status: Record) -> list[str]:
 
 
 def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
-    asked: dict[str, dict[str, list[str]]] = {}  # question -> answer -> the dates it was given
-    signs: dict[str, bool] = {}  # whether each question is a warning sign, looked up once
-    words: dict[tuple[str, Any], str] = {}  # each answer in words once: a year of check-ins gives the same ones
-    dated: dict[Any, list[list[str]]] = {}  # by the warning signs' answers (a year repeats a few): the lists a date joins
-    seen: set[str] = set()  # every question met so far
-    sign_ids: list[str] = []  # those that are warning signs, in the order met
-    for when, answers in ((status.date, status.answers), *((c.date, c.answers) for c in status.checkins or ())):
-        day = when.isoformat()
-        if not seen.issuperset(answers):
-            for qid in answers:
-                if qid not in seen:
-                    seen.add(qid)
-                    if _is_warning_sign(kb, qid):
-                        sign_ids.append(qid)
-        key: Any = tuple(map(answers.get, sign_ids, _NONE_ASKED))  # what it answered to each warning sign met so far
-        try:
-            joins = dated.get(key)
-        except TypeError:  # an answer that is a list
-            key = tuple(map(_hashable, key))
-            joins = dated.get(key)
-        if joins is None:
-            joins = dated[key] = []
-            for qid, value in answers.items():
-                sign = signs.get(qid)
-                if sign is None:
-                    sign = signs[qid] = _is_warning_sign(kb, qid)
-                if sign:
-                    said = words.get((qid, _hashable(value)))
-                    if said is None:
-                        said = words[qid, _hashable(value)] = choice_words(kb, qid, value)
-                    joins.append(asked.setdefault(qid, {}).setdefault(said, []))
-        for dates in joins:
-            dates.append(day)
+    checkins = list(status.checkins or ())
+    days = [status.date.isoformat(), *(c.date.isoformat() for c in checkins)]
+    places: dict[Any, list[int]] = {}  # by what was answered to each warning sign: the places (triage, check-ins)
+    given: dict[Any, list[tuple[str, Any]]] = {}  # ... and those answers, in the order first met
+    # by each mapping of answers met (answers kept alike are one: CheckinSummary.warning_answers), its
+    # places; `met` keeps each alive, so that no id is used again
+    by_id: dict[int, list[int]] = {}
+    met: list[dict[str, Any]] = []
+    for at, answers in enumerate((status.answers, *(c.warning_answers for c in checkins))):
+        where = by_id.get(id(answers))
+        if where is None:
+            met.append(answers)
+            key: Any = tuple(answers.items())
+            try:
+                where = places.get(key)
+            except TypeError:  # an answer that is a list
+                key = tuple((q, _hashable(v)) for q, v in key)
+                where = places.get(key)
+            if where is None:
+                where = places[key] = []
+                given[key] = [(q, v) for q, v in answers.items() if _is_warning_sign(kb, q)]
+            by_id[id(answers)] = where
+        where.append(at)
+    asked: dict[str, dict[str, list[list[int]]]] = {}  # question -> answer -> the places it was given
+    for key, where in places.items():
+        for qid, value in given[key]:
+            asked.setdefault(qid, {}).setdefault(choice_words(kb, qid, value), []).append(where)
     lines = ["", "### Warning signs asked, and each answer", ""]
     if not asked:
         return lines + ["None asked."]
     lines += ["| Warning sign | Answers |", "| --- | --- |"]
-    return lines + [f"| {md(_question(kb, q))} | {'; '.join(f'**{md(v)}** on ' + ', '.join(d) for v, d in a.items())} |"
+    return lines + [f"| {md(_question(kb, q))} | {'; '.join(f'**{md(v)}** on ' + _dates(days, w) for v, w in a.items())} |"
                     for q, a in asked.items()]
 
 
-_NOT_ASKED = object()  # in place of the answer to a question not asked (an answer can be None)
-_NONE_ASKED = itertools.repeat(_NOT_ASKED)
-
-
 def _hashable(value: Any) -> Any:
-    return value if value is None or value is _NOT_ASKED or isinstance(value, (str, int, bool)) else repr(value)
+    return value if value is None or isinstance(value, (str, int, bool)) else repr(value)
+
+
+def _dates(days: list[str], where: list[list[int]]) -> str:
+    return ", ".join(map(days.__getitem__, where[0] if len(where) == 1 else sorted(itertools.chain(*where))))
 
 
 def _triage_answers(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
