@@ -169,6 +169,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     lists: dict[tuple[str, Any], Any] = {}  # each distinct list's text, parsed and checked once
     ids, kept, made, answers, columns_of, signs_of = [], [], {}, Answers(damaged, lists), [], []
     given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
+    alike: dict[Any, Any] = {}
     crc32, sealed_as, signs_as = zlib.crc32, _ROW_SEALED, _SIGNS_SEALED
     for at, row in enumerate(rows):
         cid, text, signs = row[0], row[1], row[-2]
@@ -186,7 +187,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
             made[at], text = _older(row, doc, lists, answers)
             routine = made[at].routine
             columns_of.append(None)
-        signs_of.append(signs)
+        signs_of.append(alike.setdefault(signs, signs))  # one text for those kept alike (a year: a few)
         ids.append(cid)
         kept.append(text if texts else None)
         last = given.get(id(routine))

@@ -84,9 +84,21 @@ def _listing(name: str) -> Renderer:
 
 
 def _markdown(doc: Any, kbase: Any) -> None:
-    from .markdown import plan_markdown
+    from .markdown import markdown_lines
 
-    sys.stdout.write(plan_markdown(doc, kbase))
+    write_joined(markdown_lines(doc, kbase))
+
+
+def write_joined(lines: list[str]) -> None:
+    """`lines` joined by newlines on stdout, in blocks of about 64 KiB: a long handout (a year of
+    check-ins) is never joined whole, nor encoded whole once more."""
+    start = size = 0
+    for at, line in enumerate(lines[:-1]):
+        size += len(line) + 1
+        if size >= 1 << 16:
+            sys.stdout.write("\n".join(lines[start:at + 1]) + "\n")
+            start, size = at + 1, 0
+    sys.stdout.write("\n".join(lines[start:]))
 
 
 def _html(doc: Any, kbase: Any) -> None:

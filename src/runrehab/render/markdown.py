@@ -41,6 +41,11 @@ def _md(text: str) -> str:
 
 def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     """A handout a runner can print or send to their physical therapist."""
+    return "\n".join(markdown_lines(status, kb))
+
+
+def markdown_lines(status: Record, kb: KnowledgeBase) -> list[str]:
+    """The handout's lines (plan_markdown)."""
     symptom = kb.symptoms.get(status.symptom)
     name = symptom.name if symptom else status.symptom
     decided = status.last_checkin is not None
@@ -93,4 +98,4 @@ def plan_markdown(status: Record, kb: KnowledgeBase) -> str:
     rules = {r.id: r for r in (*(status.last_checkin.rules if status.last_checkin else ()), *status.rules)}
     lines += [f"- {_md(cited(r.source))}" for r in rules.values()]
     lines += ["", "---", "", f"*{_md(status.disclaimer)}*", ""]
-    return "\n".join(lines)
+    return lines
