@@ -24,7 +24,7 @@ from runrehab.documents.vocabulary import warning_answers
 from runrehab.history import file as history_file
 from runrehab.history.chain import Reader, seal
 from runrehab.history.store import History
-from runrehab.history.summaries import COLUMNS, KEPT, listed_seal, row_seal
+from runrehab.history.summaries import COLUMNS, KEPT, kept, listed_seal, row_seal, summary_text
 from runrehab.history.tracking import Current, before_of, plan_state, plan_status
 from runrehab.rules.loader import load
 
@@ -170,7 +170,7 @@ def test_links_kept_before_summaries_are_read_whole_and_summarised_at_the_next_c
     assert checkin(runner, db, 7).exit_code == 0
     with History.open(db) as history:
         assert history._conn.execute("PRAGMA user_version").fetchone()[0] == history_file.SCHEMA_VERSION
-        assert [r["summary"] is not None for r in history._rows("SELECT summary FROM links")] == [True] * 4
+        assert [r["signs"] is not None for r in history._rows("SELECT signs FROM links")] == [True] * 4
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
 
 
@@ -178,7 +178,7 @@ def test_links_kept_before_summaries_are_read_whole_and_summarised_at_the_next_c
     "UPDATE links SET state = json_set(state, '$.status', 'upkeep')",
     "UPDATE checkins SET answers = json_set(answers, '$.progress', 'worse')",
     "UPDATE checkins SET document = json_set(document, '$.decision', 'progress')",
-    "UPDATE links SET summary = json_set(summary, '$.pain_score', 0)",
+    "UPDATE links SET summary = '{}'",
 ])
 def test_a_row_changed_behind_runrehabs_back_is_damage(runner, tmp_path, change):
     db = tmp_path / "h.db"
@@ -212,12 +212,16 @@ def test_a_lost_link_is_read_around_and_the_plan_linked_whole_at_its_next_check_
     same_as_the_walk(db, [START + dt.timedelta(days=d) for d in range(9)])
 
 
-def earlier_summary_changed_is_damage(runner, db: Path, change: str, views: list[list[str]]) -> None:
+def earlier_summary_changed_is_damage(runner, db: Path, change: str, views: list[list[str]], *,
+                                      kept_text: bool = False) -> None:
     """Each of `views` reports damage in one line, and shows nothing, once the summary kept with
-    the first of two check-ins is changed by `change` (an SQL SET clause) behind runrehab's back."""
+    the first of two check-ins is changed by `change` (an SQL SET clause) behind runrehab's back;
+    with `kept_text`, on links as schema 6 kept them, with the summary's text."""
     triage(runner, db)
     for day in (2, 3):
         assert checkin(runner, db, day).exit_code == 0
+    if kept_text:
+        as_schema_6_kept(db)
     conn = sqlite3.connect(db)
     conn.execute(f"UPDATE links SET {change} WHERE checkin_id = (SELECT min(checkin_id) FROM links)")
     conn.commit()
@@ -232,7 +236,8 @@ def earlier_summary_changed_is_damage(runner, db: Path, change: str, views: list
                                      "json_remove(summary, '$.routine')", "'not json'", "'null'"])
 def test_an_earlier_check_ins_summary_that_is_not_one_is_damage(runner, tmp_path, summary):
     earlier_summary_changed_is_damage(runner, tmp_path / "h.db", f"summary = {summary}",
-                                      [["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]])
+                                      [["plan", "--json"], ["plan", "--format", "markdown"], ["history", "--json"]],
+                                      kept_text=True)
 
 
 VIEWS = (["plan", "--json"], ["plan"], ["plan", "--format", "markdown"], ["plan", "--format", "html"],
@@ -268,6 +273,8 @@ def test_every_view_reads_the_same_from_columns_from_the_summaries_text_and_from
     decisions = {c["decision"] for c in json.loads(views(runner, db)["plan --json"])["checkins"]}
     assert {"stop", "escalate", "continue"} <= decisions
     from_columns = views(runner, db)
+    as_schema_6_kept(db)
+    assert views(runner, db) == from_columns
     for older in ("row_seal = NULL", "summary_seal = NULL", "summary = NULL"):  # as schema 5, 4 then 3 kept them
         conn = sqlite3.connect(db)
         conn.row_factory = sqlite3.Row
@@ -391,6 +398,7 @@ def test_a_schema_5_history_reads_the_same_and_its_next_check_in_seals_every_row
     for day in range(1, 6):
         assert checkin(runner, db, day, "better", 3).exit_code == 0
     shown = views(runner, db)
+    as_schema_6_kept(db)
     conn = sqlite3.connect(db)
     for row in conn.execute(f"SELECT checkin_id, summary, {', '.join(COLUMNS)} FROM links").fetchall():
         conn.execute("UPDATE links SET summary_seal = ? WHERE checkin_id = ?", (listed_seal(row[1], tuple(row)[2:]), row[0]))
@@ -406,12 +414,19 @@ def test_a_schema_5_history_reads_the_same_and_its_next_check_in_seals_every_row
         assert [r["row_seal"] is not None for r in history._rows("SELECT row_seal FROM links")] == [True] * 6
 
 
-def as_schema_6_kept(db: Path, *, migrated_back: bool) -> None:
-    """Every link as schema 6 kept it: no answers to the warning signs apart, the row seal without
-    them; with `migrated_back`, the file itself at schema 6 (no column for them)."""
+def as_schema_6_kept(db: Path, *, migrated_back: bool = False) -> None:
+    """Every link as schema 6 kept it: the summary's text beside its columns (and under the link's
+    seal), no answers to the warning signs apart, the row seal over the text and the columns; with
+    `migrated_back`, the file itself at schema 6 (no column for those answers)."""
     conn = sqlite3.connect(db)
-    for row in conn.execute(f"SELECT checkin_id, {', '.join(KEPT[:-2])} FROM links").fetchall():
-        conn.execute("UPDATE links SET signs = NULL, row_seal = ? WHERE checkin_id = ?", (row_seal((*row[1:], None)), row[0]))
+    conn.row_factory = sqlite3.Row
+    for row in conn.execute(f"SELECT c.*, l.state, {', '.join(f'l.{c} AS kept_{c}' for c in COLUMNS)} FROM checkins c "
+                            "JOIN links l ON l.checkin_id = c.id").fetchall():
+        kept = [row[f"kept_{c}"] for c in COLUMNS]
+        fields = {c: json.loads(v) if c in ("answers", "red_flags", "routine") else v for c, v in zip(COLUMNS, kept)}
+        text = summary_text(CheckinSummary(**{**fields, "date": dt.date.fromisoformat(fields["date"])}))
+        conn.execute("UPDATE links SET summary = ?, signs = NULL, row_seal = ?, seal = ? WHERE checkin_id = ?",
+                     (text, row_seal((text, *kept, None, None)), seal(row, row["state"], text), row["id"]))
     if migrated_back:
         conn.execute("ALTER TABLE links DROP COLUMN signs")
         conn.execute("PRAGMA user_version = 6")
@@ -476,12 +491,12 @@ def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is
     decision the views have no words for would end a view in a traceback), checked when it is made
     or, for a field left to be built, when that field is first read."""
     from runrehab.history import columns
-    from runrehab.history.summaries import kept, summaries_of
+    from runrehab.history.summaries import summaries_of
 
     summary = CheckinSummary(date=START, day=3, progress="better", pain_score=2, answers={"pain_score": 2},
                              red_flags=[], triage_level="self-care", decision="continue", routine=["calf-raise"],
                              prescribed=7)
-    text, *values = kept(summary)[:-3]
+    text, values = summary_text(summary), list(kept(summary)[1:-3])
     assert summaries_of([text]) == [summary]
     read = columns._pending(tuple(values), 1, columns.Answers(lambda *a: ValueError(a), {}))
     assert [getattr(read, k) for k in COLUMNS] == [getattr(summary, k) for k in COLUMNS]
@@ -560,6 +575,25 @@ def test_a_summary_built_a_column_at_a_time_with_a_value_not_allowed_is_damage_n
     _built_as_alone([tuple(r[k] for k in COLUMNS) for r in rows], signs)
 
 
+_ANSWER = st.one_of(st.booleans(), st.none(), st.integers(-5, 400), st.text(max_size=8),
+                   st.lists(st.text(max_size=5), max_size=3))
+
+
+@settings(max_examples=examples(300), deadline=None, derandomize=True)
+@given(st.builds(CheckinSummary, date=st.dates(), day=st.integers(0, 5000),
+                 progress=st.sampled_from(_ALLOWED["progress"]), pain_score=st.sampled_from(_ALLOWED["pain_score"]),
+                 answers=st.dictionaries(st.text(max_size=12), _ANSWER, max_size=6),
+                 red_flags=st.lists(st.text(max_size=12), max_size=3), triage_level=st.sampled_from(_ALLOWED["triage_level"]),
+                 decision=st.sampled_from(["continue", "progress", "escalate", "stop"]),
+                 routine=st.lists(st.text(max_size=12), max_size=3), prescribed=st.integers(0, 2**32 - 1)))
+def test_the_text_a_view_lays_out_from_a_summarys_columns_is_the_one_it_was_kept_as_before(summary):
+    """Since schema 7 a link keeps no summary text: `plan --json` lays it out from the columns, the
+    same text, character for character, as encoding the summary (which schema 6 kept)."""
+    from runrehab.history.columns import listed_text
+
+    assert listed_text(tuple(kept(summary)[1:-3])) == summary_text(summary)
+
+
 def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dates_aside(runner, tmp_path):
     """A check-in a day names the plan's checkpoint a day sooner each time: the calendar reads
     whole only the latest of those that prescribe the same, dates aside, and apart those before and
@@ -582,7 +616,7 @@ def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dat
         assert len(read) == len({json.dumps(d) for d in dated}) == 2, (len(read), len(everything))
 
 
-@pytest.mark.parametrize("change", ["summary = NULL", "summary = x'7b7d'", """routine = '["no-such-exercise"]'"""])
+@pytest.mark.parametrize("change", ["summary = '{}'", "summary = x'7b7d'", """routine = '["no-such-exercise"]'"""])
 def test_a_summary_sealed_again_that_a_view_cannot_use_is_damage_in_one_line(runner, tmp_path, change):
     """A kept text that is not text (`plan --json` writes it as it is), or a routine naming an
     exercise its check-in never gave (every view lists the routine tried), changed and sealed again:

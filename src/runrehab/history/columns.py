@@ -280,6 +280,24 @@ def _checked(columns: list[tuple[Any, ...]], lists: dict[tuple[str, Any], Any]) 
     return fields
 
 
+# a summary's JSON text (summaries.summary_text) laid out from its COLUMNS, in order: the texts
+# among them (a date, words the document allows) in quotes, the lists as kept
+_TEXT = "{" + ",".join(f'"{c}":"%s"' if c in ("date", "triage_level", "decision") else f'"{c}":%s' for c in COLUMNS) + "}"
+_PROGRESS_TEXT = {p: "null" if p is None else f'"{p}"' for p in _PROGRESSES}
+
+
+def listed_text(values: tuple[Any, ...]) -> str | None:
+    """The JSON text of the summary kept as `values` (COLUMNS), its row seal checked, as
+    summaries.summary_text writes it; None when its words are not the document's. Laid out rather
+    than encoded: a year of check-ins is a text a day."""
+    date, day, progress, pain, answers, red_flags, level, decision, routine, prescribed = values
+    said = _PROGRESS_TEXT.get(progress)
+    if said is None or level not in _LEVELS or decision not in _DECISIONS:
+        return None
+    return _TEXT % (date, day, said, "null" if pain is None else pain, answers, red_flags, level, decision, routine,
+                    prescribed)
+
+
 def _parsed(text: Any, kind: type) -> Any:
     """A kept list (or mapping of answers), checked; None when it is not one."""
     try:

@@ -18,7 +18,7 @@ from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..documents.vocabulary import warning_answers
 from ..engine.state import summary_of
-from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _parsed, _pending, allowed, built
+from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _parsed, _pending, allowed, built, listed_text
 
 if TYPE_CHECKING:
     from .store import History
@@ -39,11 +39,11 @@ def summary_text(summary: CheckinSummary) -> str:
 
 
 def kept(summary: CheckinSummary) -> tuple[Any, ...]:
-    """What the links table keeps of `summary` (KEPT): its text, its COLUMNS, no summary seal (since
-    schema 6), its answers to the warning signs apart (since schema 7) and their row seal."""
-    text = summary_text(summary)
+    """What the links table keeps of `summary` (KEPT): no text (since schema 7: a view makes it from
+    the columns, columns.listed_text), its COLUMNS, no summary seal (since schema 6), its answers to
+    the warning signs apart (since schema 7) and their row seal."""
     values = tuple(_compact(getattr(summary, k)) if k in _LISTS else getattr(summary, k) for k in COLUMNS)
-    values = (text, values[0].isoformat(), *values[1:], None, signs_text(summary.answers))
+    values = (None, values[0].isoformat(), *values[1:], None, signs_text(summary.answers))
     return (*values, row_seal(values))
 
 
@@ -95,15 +95,16 @@ def schema_version(history: History) -> int:
 # since schema 6) laid out thus: the two texts as they are, the rest as repr writes them (None and
 # the text "None", 3 and "3", seal apart). No JSON text is scanned for quotes: a view checks a year of
 # check-ins in about a millisecond.
-# Since schema 7 the text of the answers to the warning signs follows them, as it is.
+# Since schema 7 there is no text: the COLUMNS, their older seal and the text of the answers to the
+# warning signs, kept apart, as it is.
 _ROW_SEALED = "\0".join("%s" if c in ("summary", "answers") else "%r" for c in ("summary", *COLUMNS, "summary_seal"))
-_SIGNS_SEALED = _ROW_SEALED + "\0%s"
+_KEPT_SEALED = "\0".join("%s" if c in ("answers", "signs") else "%r" for c in (*COLUMNS, "summary_seal", "signs"))
 
 
 def row_seal(values: tuple[Any, ...]) -> int:
     """The row seal of a link's summary, COLUMNS, summary seal and warning signs' answers (None
-    before schema 7), in that order, as kept."""
-    sealed = _ROW_SEALED % values[:-1] if values[-1] is None else _SIGNS_SEALED % values
+    before schema 7, and the summary since), in that order, as kept."""
+    sealed = _ROW_SEALED % values[:-1] if values[-1] is None else _KEPT_SEALED % values[1:]
     return zlib.crc32(sealed.encode("utf-8", "surrogatepass"))
 
 
@@ -170,13 +171,18 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
     ids, kept, made, answers, columns_of, signs_of = [], [], {}, Answers(damaged, lists), [], []
     given: dict[Any, list[Any]] = {}  # each distinct routine: [it, the last position and id to give it]
     alike: dict[Any, Any] = {}
-    crc32, sealed_as, signs_as = zlib.crc32, _ROW_SEALED, _SIGNS_SEALED
+    crc32, sealed_as, kept_as = zlib.crc32, _ROW_SEALED, _KEPT_SEALED
     for at, row in enumerate(rows):
         cid, text, signs = row[0], row[1], row[-2]
-        if row[-1] is not None:  # a row seal
-            sealed = sealed_as % row[1:-2] if signs is None else signs_as % row[1:-1]
-            if crc32(sealed.encode("utf-8", "surrogatepass")) != row[-1] or type(text) is not str:
+        if row[-1] is not None:  # a row seal: over the text, or since schema 7 the answers to the warning signs
+            sealed, whole = (sealed_as % row[1:-2], type(text) is str) if signs is None else \
+                (kept_as % row[2:-1], text is None)
+            if crc32(sealed.encode("utf-8", "surrogatepass")) != row[-1] or not whole:
                 raise damaged(cid, "holds a summary that is not one")
+            if texts and text is None:
+                text = listed_text(row[2:-3])
+                if text is None:
+                    raise damaged(cid, "holds a summary that is not one")
             routine = lists.get(("routine", row[_ROUTINE_AT]))
             if routine is None:
                 routine = lists["routine", row[_ROUTINE_AT]] = _parsed(row[_ROUTINE_AT], list)
