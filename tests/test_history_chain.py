@@ -302,6 +302,28 @@ def test_an_earlier_check_ins_summary_column_changed_is_damage(runner, tmp_path,
                                       [["plan", "--json"], ["plan", "--format", "markdown"], ["plan", "--format", "ics"]])
 
 
+@pytest.mark.parametrize("change", ["pain_score = 'None'", "progress = 'None'"])
+def test_a_null_changed_to_the_text_none_is_damage_in_every_view_that_shows_it(runner, tmp_path, change):
+    """The row seal writes each column as str does, so that NULL and the text "None" seal alike:
+    where a check-in kept neither progress nor pain (a warning sign ended it before they were
+    asked), that text in their place is refused by every view that shows them, in one line,
+    nothing shown."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    changed_and_sealed_again(db, "pain_score = NULL, progress = NULL")  # as such a check-in keeps them
+    assert runner.invoke(app, ["plan", "--format", "markdown", "--db", str(db)]).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE links SET {change} WHERE pain_score IS NULL AND progress IS NULL")
+    conn.commit()
+    conn.close()
+    for args in ("plan --json", "plan --format markdown", "plan --format html"):
+        result = runner.invoke(app, [*args.split(), "--db", str(db)])
+        assert result.exit_code == 2 and "damaged: check-in" in result.stderr, (args, result.output)
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
+
+
 def changed_and_sealed_again(db: Path, change: str) -> None:
     """Change a column of the earliest check-in's link (`change`: SQL) and seal every row again."""
     conn = sqlite3.connect(db)

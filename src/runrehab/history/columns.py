@@ -292,7 +292,7 @@ def listed_text(values: tuple[Any, ...]) -> str | None:
     than encoded: a year of check-ins is a text a day."""
     date, day, progress, pain, answers, red_flags, level, decision, routine, prescribed = values
     said = _PROGRESS_TEXT.get(progress)
-    if said is None or level not in _LEVELS or decision not in _DECISIONS:
+    if said is None or level not in _LEVELS or decision not in _DECISIONS or not (pain is None or type(pain) is int):
         return None
     return _TEXT % (date, day, said, "null" if pain is None else pain, answers, red_flags, level, decision, routine,
                     prescribed)

@@ -96,9 +96,10 @@ def schema_version(history: History) -> int:
 # the text "None", 3 and "3", seal apart). No JSON text is scanned for quotes: a view checks a year of
 # check-ins in about a millisecond.
 # Since schema 7 there is no text: the COLUMNS, their older seal and the text of the answers to the
-# warning signs, kept apart, as it is.
+# warning signs, kept apart, each as str writes it. The columns' affinity keeps a number a number;
+# what this seal does not tell apart, NULL from the text "None", every view tells by the value's kind.
 _ROW_SEALED = "\0".join("%s" if c in ("summary", "answers") else "%r" for c in ("summary", *COLUMNS, "summary_seal"))
-_KEPT_SEALED = "\0".join("%s" if c in ("answers", "signs") else "%r" for c in (*COLUMNS, "summary_seal", "signs"))
+_KEPT_SEALED = "\0".join("%s" for c in (*COLUMNS, "summary_seal", "signs"))
 
 
 def row_seal(values: tuple[Any, ...]) -> int:
