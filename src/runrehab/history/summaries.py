@@ -127,13 +127,15 @@ class Listed:
         self.ids, self.texts, self.routines = ids, texts, routines
         self._columns, self._signs, self._made, self._answers = columns, signs, made, answers
 
-    def entries(self, whole: bool = True) -> list[tuple[int, CheckinSummary, str]]:
-        """Every check-in as (its id, its summary, its JSON text); with `whole` False, a summary
-        read from its columns has its decision and what it prescribes alone, the rest built when
-        first read (columns.KeptSummary)."""
+    def summaries(self, whole: bool = True) -> list[CheckinSummary]:
+        """Every check-in's summary, oldest first; with `whole` False, a summary read from its
+        columns has its decision and what it prescribes alone, the rest built when first read
+        (columns.KeptSummary)."""
         made, answers, columns, signs = self._made, self._answers, self._columns, self._signs
-        pending = [at for at in range(len(columns)) if at not in made]  # its row seal matched
-        if whole:
+        pending = [] if whole and not made else [at for at in range(len(columns)) if at not in made]  # row seal matched
+        if whole and not made:  # the usual: every one read from its columns, built together
+            made.update(enumerate(built(columns, self.ids, answers, signs)))
+        elif whole and pending:
             made.update(zip(pending, built([columns[at] for at in pending], [self.ids[at] for at in pending], answers,
                                            [signs[at] for at in pending])))
         for at in () if whole else pending:
@@ -141,7 +143,11 @@ class Listed:
             if summary is None:
                 raise answers.damaged(self.ids[at], "holds a summary that is not one")
         self._columns = self._signs = []
-        return [(cid, made[at], text) for at, (cid, text) in enumerate(zip(self.ids, self.texts))]
+        return list(map(made.__getitem__, range(len(self.ids))))
+
+    def entries(self, whole: bool = True) -> list[tuple[int, CheckinSummary, str]]:
+        """Every check-in as (its id, its summary, its JSON text): `summaries`'."""
+        return list(zip(self.ids, self.summaries(whole), self.texts))
 
     def __iter__(self) -> Iterator[tuple[int, CheckinSummary, str]]:
         return iter(self.entries())

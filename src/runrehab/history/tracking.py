@@ -174,7 +174,7 @@ def plan_status(now: Current, today: dt.date, whole: bool = False, texts: bool =
     state = plan_state(plan, standing, exercised(now.history, now.stored.id, plan.date, today))
     summaries = now.reader().summaries(texts and not whole)
     checkins = replayed(now, summaries.entries(whole=False)) if whole else \
-        KeptJson(summaries.texts if texts else None, lambda: [s for _, s, _ in summaries.entries()])  # made if looked at
+        KeptJson(summaries.texts if texts else None, summaries.summaries)  # made if looked at
     others = [s for s in now.history.current_symptoms() if s != plan.symptom]
     logged = now.history.exercises_logged(plan.date, today, now.stored.id)
     done = rounds_by_day([(e.date, e.exercise, e.entry["sets"]) for e in logged])
