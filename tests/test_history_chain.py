@@ -456,7 +456,8 @@ def as_schema_6_kept(db: Path, *, migrated_back: bool = False) -> None:
     conn.close()
 
 
-def test_a_schema_6_history_reads_the_same_and_its_next_check_in_keeps_the_warning_signs_answers_apart(runner, tmp_path):
+def test_a_schema_6_history_reads_the_same_and_its_next_check_in_keeps_the_warning_signs_answers_apart(runner,
+                                                                                                        tmp_path):
     """A history kept by schema 6 (the answers to the warning signs not kept apart) shows every view
     as before, byte for byte, the handout reading every check-in's answers; the next check-in
     migrates it to schema 7 and keeps those answers apart, under the row seal, for every link of
@@ -538,10 +539,12 @@ def test_a_kept_summary_of_its_kinds_with_a_value_the_document_does_not_allow_is
 
 # values a kept column may hold: those the document allows, and others a hand edit sealed again may leave
 _ALLOWED = {"date": ["2026-03-04", "2026-03-05"], "day": [3, 0], "progress": ["better", None, "worse"],
-            "pain_score": [2, None, 0, 10], "answers": ['{"pain_score":2}', '{"red_flag_fever":true}'], "red_flags": ["[]", '["red_flag_fever"]'],
+            "pain_score": [2, None, 0, 10], "answers": ['{"pain_score":2}', '{"red_flag_fever":true}'],
+            "red_flags": ["[]", '["red_flag_fever"]'],
             "triage_level": ["self-care", "urgent"], "decision": ["continue", "stop"],
             "routine": ['["calf-raise"]', "[]"], "prescribed": [7, 0]}
-_OTHERS = {"date": ["2026-02-30", 7, None], "day": [-1, "3", None], "progress": ["fine", 2], "pain_score": [11, -1, "2", 2.0],
+_OTHERS = {"date": ["2026-02-30", 7, None], "day": [-1, "3", None], "progress": ["fine", 2],
+           "pain_score": [11, -1, "2", 2.0],
            "answers": [], "red_flags": ["[1]", "{}", "x"], "triage_level": ["soon", None],
            "decision": ["carry-on", 7], "routine": ["[1]", None], "prescribed": ["7", None, 7.0]}
 _SIGNS, _OTHER_SIGNS = ['{}', '{"red_flag_fever":false}', '{"red_flag_fever":true}', None], ["[]", "x", 7]
@@ -569,7 +572,8 @@ def _built_as_alone(values: list[tuple], signs: list) -> None:
         warning_answers(json.loads(v[COLUMNS.index("answers")])) if t is None else json.loads(t)
         for v, t in zip(values, signs)]
     assert [[getattr(s, k) for k in COLUMNS] for s in together] == [[getattr(s, k) for k in COLUMNS] for s in alone]
-    assert [type(getattr(s, k)) for s in together for k in COLUMNS] == [type(getattr(s, k)) for s in alone for k in COLUMNS]
+    assert [type(getattr(s, k)) for s in together for k in COLUMNS] == \
+        [type(getattr(s, k)) for s in alone for k in COLUMNS]
 
 
 @settings(max_examples=examples(200), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -605,7 +609,8 @@ _ANSWER = st.one_of(st.booleans(), st.none(), st.integers(-5, 400), st.text(max_
 @given(st.builds(CheckinSummary, date=st.dates(), day=st.integers(0, 5000),
                  progress=st.sampled_from(_ALLOWED["progress"]), pain_score=st.sampled_from(_ALLOWED["pain_score"]),
                  answers=st.dictionaries(st.text(max_size=12), _ANSWER, max_size=6),
-                 red_flags=st.lists(st.text(max_size=12), max_size=3), triage_level=st.sampled_from(_ALLOWED["triage_level"]),
+                 red_flags=st.lists(st.text(max_size=12), max_size=3),
+                 triage_level=st.sampled_from(_ALLOWED["triage_level"]),
                  decision=st.sampled_from(["continue", "progress", "escalate", "stop"]),
                  routine=st.lists(st.text(max_size=12), max_size=3), prescribed=st.integers(0, 2**32 - 1)))
 def test_the_text_a_view_lays_out_from_a_summarys_columns_is_the_one_it_was_kept_as_before(summary):

@@ -208,8 +208,8 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
                                                                      (plan_id,)).fetchone()).record)
     plan = reader.plan
     prev = day_end = first_link(plan)
-    if since is not None and conn.execute("SELECT 1 FROM links WHERE plan_id = ? AND (row_seal IS NULL OR signs IS NULL)"
-                                          " LIMIT 1", (plan_id,)).fetchone():
+    unsummarised = "SELECT 1 FROM links WHERE plan_id = ? AND (row_seal IS NULL OR signs IS NULL) LIMIT 1"
+    if since is not None and conn.execute(unsummarised, (plan_id,)).fetchone():
         since = None  # links kept before summaries (their columns, row seal, warning signs' answers): the whole plan
     if since is not None:
         before = conn.execute("SELECT * FROM checkins WHERE plan_id = ? AND (date, id) < (?, ?) ORDER BY date DESC, "

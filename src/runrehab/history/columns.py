@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from itertools import product, repeat
 from operator import itemgetter
-from typing import Any, NamedTuple, get_args
+from typing import Any, get_args
 
 from ..documents.kinds import CheckinSummary, Decision, Level, Progress, Score
 
@@ -71,7 +71,7 @@ class Answers:
         self.cids.append(cid)
         self.values.append(values)
         self.signs.append(signs)
-        return _Unread(len(self.texts) - 1, self)
+        return _Unread((len(self.texts) - 1, self))
 
     def extend(self, texts: list[Any], cids: list[Any], signs: list[dict[str, Any] | None]) -> list[_Unread]:
         """`add` for the answers `texts` of whole summaries (their fields all set) of check-ins `cids`."""
@@ -80,7 +80,7 @@ class Answers:
         self.cids += cids
         self.values += repeat(None, len(texts))
         self.signs += signs
-        return list(map(_Unread, range(start, len(self.texts)), repeat(self)))
+        return list(map(_Unread, zip(range(start, len(self.texts)), repeat(self))))
 
     def read(self, at: int) -> dict[str, Any]:
         if self.parsed is None:
@@ -106,11 +106,12 @@ class Answers:
             self.values[at] = None
 
 
-class _Unread(NamedTuple):
-    """A summary's answers as kept, not parsed yet: their place among `kept`'s."""
+class _Unread(tuple):  # type: ignore[type-arg]
+    """A summary's answers as kept, not parsed yet: (their place among those of `kept`, kept), made
+    by tuple's own constructor (a year of check-ins makes one a day)."""
 
-    at: int
-    kept: Answers
+    __slots__ = ()
+    at, kept = property(itemgetter(0)), property(itemgetter(1))
 
 
 _EAGER = ("decision", "prescribed")  # set when a summary is made: the calendar reads them alone of most check-ins
@@ -282,7 +283,8 @@ def _checked(columns: list[tuple[Any, ...]], lists: dict[tuple[str, Any], Any]) 
 
 # a summary's JSON text (summaries.summary_text) laid out from its COLUMNS, in order: the texts
 # among them (a date, words the document allows) in quotes, the lists as kept
-_TEXT = "{" + ",".join(f'"{c}":"%s"' if c in ("date", "triage_level", "decision") else f'"{c}":%s' for c in COLUMNS) + "}"
+_TEXT = "{" + ",".join(f'"{c}":"%s"' if c in ("date", "triage_level", "decision") else f'"{c}":%s'
+                       for c in COLUMNS) + "}"
 _PROGRESS_TEXT = {p: "null" if p is None else f'"{p}"' for p in _PROGRESSES}
 
 

@@ -45,35 +45,33 @@ def _decision(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     return lines + [f"- {md(cited(r.source))}" for r in rules.values()]
 
 
-def _checkins(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
-    checkins = list(status.checkins or ())
+def _checkins(status: Record, checkins: list[Record], days: list[str], kb: KnowledgeBase, md: Escape) -> list[str]:
     lines = ["", "### Check-ins, newest first", ""]
     if not checkins:
         return lines + ["None yet."]
     lines += ["| Date | Progress | Pain | Decision |", "| --- | --- | --- | --- |"]
     said: dict[tuple[Any, Any, str], str] = {}  # each row's cells after its date, once: a year of check-ins repeats a few
-    for c in reversed(checkins):
+    for c, day in zip(reversed(checkins), reversed(days)):
         key = (c.progress, c.pain_score, c.decision)
         cells = said.get(key)
         if cells is None:
             progress = "not asked" if c.progress is None else choice_words(kb, "progress", c.progress)
             pain = "not asked" if c.pain_score is None else f"{c.pain_score}/10"
             cells = said[key] = f" | {md(progress)} | {pain} | {md(DECISION_WORDS[c.decision])} |"
-        lines.append(f"| {_day(status.date, c.date)}{cells}")
+        lines.append(f"| {day} (day {(c.date - status.date).days}){cells}")
     return lines
 
 
-def _pain(status: Record) -> list[str]:
-    readings = [(status.date, "triage", status.answers.get("pain_score"))]
-    readings += [(c.date, "check-in", c.pain_score) for c in status.checkins or ()]
+def _pain(status: Record, checkins: list[Record], days: list[str]) -> list[str]:
+    readings = [(status.date.isoformat(), "triage", status.answers.get("pain_score"))]
+    readings += [(day, "check-in", c.pain_score) for c, day in zip(checkins, days)]
     shown = [(d, what, p) for d, what, p in readings if isinstance(p, int)]
-    trend = " → ".join(f"{p}/10 on {d.isoformat()} ({what})" for d, what, p in shown)
+    trend = " → ".join(f"{p}/10 on {d} ({what})" for d, what, p in shown)
     return ["", "### Pain trend", "", f"{trend or 'no readings'}: {trend_word([p for _, _, p in shown])}."]
 
 
-def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
-    checkins = list(status.checkins or ())
-    days = [status.date.isoformat(), *(c.date.isoformat() for c in checkins)]
+def _warning_signs(status: Record, checkins: list[Record], days: list[str], kb: KnowledgeBase, md: Escape) -> list[str]:
+    days = [status.date.isoformat(), *days]  # the places' dates: the triage's, then each check-in's
     places: dict[Any, list[int]] = {}  # by what was answered to each warning sign: the places (triage, check-ins)
     given: dict[Any, list[tuple[str, Any]]] = {}  # ... and those answers, in the order first met
     # by each mapping of answers met (answers kept alike are one: CheckinSummary.warning_answers), its
@@ -103,7 +101,9 @@ def _warning_signs(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     if not asked:
         return lines + ["None asked."]
     lines += ["| Warning sign | Answers |", "| --- | --- |"]
-    return lines + [f"| {md(_question(kb, q))} | {'; '.join(f'**{md(v)}** on ' + _dates(days, w) for v, w in a.items())} |"
+    joined: dict[int, str] = {}  # each list of places' dates, joined once (a year: every sign's "no" alike)
+    return lines + [f"| {md(_question(kb, q))} | "
+                    + "; ".join(f"**{md(v)}** on " + _dates(days, w, joined) for v, w in a.items()) + " |"
                     for q, a in asked.items()]
 
 
@@ -111,8 +111,14 @@ def _hashable(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, bool)) else repr(value)
 
 
-def _dates(days: list[str], where: list[list[int]]) -> str:
-    return ", ".join(map(days.__getitem__, where[0] if len(where) == 1 else sorted(itertools.chain(*where))))
+def _dates(days: list[str], where: list[list[int]], joined: dict[int, str]) -> str:
+    """The dates of the places `where` (lists of places, one a set of answers alike), in order."""
+    if len(where) > 1:  # answers that read alike, given apart
+        return ", ".join(map(days.__getitem__, sorted(itertools.chain(*where))))
+    text = joined.get(id(where[0]))
+    if text is None:
+        text = joined[id(where[0])] = ", ".join(map(days.__getitem__, where[0]))
+    return text
 
 
 def _triage_answers(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
@@ -157,5 +163,8 @@ def _sessions(status: Record, md: Escape) -> list[str]:
 
 def clinician_lines(status: Record, kb: KnowledgeBase, md: Escape) -> list[str]:
     """The handout's section for the clinician, as Markdown lines; `md` escapes text."""
-    return (["", "## For the clinician", ""] + _decision(status, kb, md) + _checkins(status, kb, md) + _pain(status)
-            + _warning_signs(status, kb, md) + _triage_answers(status, kb, md) + _sessions(status, md))
+    checkins = list(status.checkins or ())
+    days = [c.date.isoformat() for c in checkins]
+    return (["", "## For the clinician", ""] + _decision(status, kb, md) + _checkins(status, checkins, days, kb, md)
+            + _pain(status, checkins, days) + _warning_signs(status, checkins, days, kb, md)
+            + _triage_answers(status, kb, md) + _sessions(status, md))
