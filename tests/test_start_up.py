@@ -11,6 +11,7 @@ import pytest
 
 from conftest import full_answers
 
+from runrehab import collector
 from runrehab.cache.store import OWN_SHA256_BYTES, sha256
 
 # Runs the command as the `runrehab` script does, and reports on stderr, as JSON: how many times the
@@ -34,6 +35,7 @@ def release():  # the first call counts: later ones (a command run from another)
     held_off()
     seen.setdefault("on in the command", gc.isenabled())
     seen.setdefault("set aside", gc.get_freeze_count())
+    seen.setdefault("young", gc.get_threshold()[0])
 
 collector.release = release
 sys.argv = ["runrehab", *sys.argv[1:]]
@@ -68,6 +70,7 @@ def test_the_collector_waits_for_the_command_then_runs_as_ever(tmp_path, kb):
         assert seen["during start-up"] == 0 and not seen["on while starting"], (args, seen)
         assert seen["on in the command"] and seen["on at the end"], (args, seen)  # a long batch collects its cycles
         assert seen["set aside"] > 10_000, (args, seen)  # the modules, typer's among them
+        assert seen["young"] == collector.YOUNG, (args, seen)  # the young generation walked less often
 
 
 def test_a_command_line_that_reaches_no_command_still_ends_well(tmp_path):
