@@ -159,10 +159,11 @@ def report(figures: list[Figure | tuple[str, str]]) -> bool:
             print(f"{f[0]:<{width}}  {f[1]}")
             continue
         q1, q3 = f.spread
-        bound = f"{f.bound:.2f}{f.unit}" if f.bound is not None else "-"
+        places = 3 if f.bound is not None and f.bound < 0.1 else 2  # a growth bound of 0.05: 0.054 is over it
+        bound = f"{f.bound:.{places}f}{f.unit}" if f.bound is not None else "-"
         verdict = "info" if f.bound is None else "ok" if f.ok else "MISS"
-        print(f"{f.name:<{width}}  {f.median:>6.2f}{f.unit}  {q1:>5.2f}–{q3:<5.2f}{f.unit}  {bound:>7}  {verdict:<4}"
-              + (f"  ({f.note})" if f.note else ""))
+        print(f"{f.name:<{width}}  {f.median:>6.{places}f}{f.unit}  {q1:>5.{places}f}–{q3:<5.{places}f}{f.unit}  "
+              f"{bound:>7}  {verdict:<4}" + (f"  ({f.note})" if f.note else ""))
     return all(f.ok for f in figures if isinstance(f, Figure))
 
 
