@@ -116,7 +116,8 @@ class Listed:
     """A plan's check-ins as its views list them, oldest first: their ids and JSON texts (None for
     a view that writes none), every routine they gave (each distinct one once, in the order first
     given, with the position and id of the last check-in to give it), and, built when first asked
-    for (entries), their summaries: `plan --json` writes the texts and reads the routines alone."""
+    for (summaries, entries), their summaries: `plan --json` writes the texts and reads the
+    routines alone."""
 
     __slots__ = ("ids", "texts", "routines", "_columns", "_signs", "_made", "_answers")
 
