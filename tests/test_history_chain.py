@@ -324,6 +324,73 @@ def test_a_null_changed_to_the_text_none_is_damage_in_every_view_that_shows_it(r
         assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
 
 
+_SUMMARY_KEPT = ("summary", *COLUMNS, "summary_seal", "signs", "row_seal")  # all a link keeps of its summary
+
+
+def test_a_summary_moved_to_another_check_ins_link_is_damage_in_every_view_that_lists_it(runner, tmp_path):
+    """Two check-ins' summaries swapped between their links, each with its own row seal: the link's
+    seal ties its summary to its check-in (its row seal since schema 7, which keeps no text), so
+    every view that lists the check-ins is damage, in one line, nothing shown."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    assert checkin(runner, db, 2, "better", 2).exit_code == 0
+    assert checkin(runner, db, 5, "better", 1).exit_code == 0  # the same routine: the routine tried tells nothing
+    with sqlite3.connect(db) as conn:
+        first, second = (conn.execute(f"SELECT {', '.join(_SUMMARY_KEPT)} FROM links WHERE checkin_id = ?",
+                                      (cid,)).fetchone() for cid in (1, 2))
+        assert first[-2] is not None and first[0] is None  # kept by schema 7
+        placed = ", ".join(f"{c} = ?" for c in _SUMMARY_KEPT)
+        conn.execute(f"UPDATE links SET {placed} WHERE checkin_id = 1", second)
+        conn.execute(f"UPDATE links SET {placed} WHERE checkin_id = 2", first)
+    for args in ("plan --json", "plan --format markdown", "plan --format html", "plan", "plan --format ics",
+                 "history --json"):
+        result = runner.invoke(app, [*args.split(), "--db", str(db)])
+        assert result.exit_code == 2 and "damaged: check-in" in result.stderr, (args, result.output)
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
+
+
+@pytest.mark.parametrize("change", ["day = NULL", "day = -1", "pain_score = 11", "prescribed = NULL",
+                                    "answers = NULL", "red_flags = 'x'", "routine = NULL", "date = 'x\"'"])
+def test_plan_json_refuses_a_summary_sealed_again_that_the_other_views_refuse(runner, tmp_path, change):
+    """`plan --json` lays a summary's text out from its columns: a column changed and sealed again
+    with a value not of its kind, or not one the document allows, is damage there too, as in the
+    handout (which reads no check-in's answers), never a document that is not JSON."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 3):
+        assert checkin(runner, db, day).exit_code == 0
+    changed_and_sealed_again(db, change)
+    for args in ("plan --json", *(("plan --format markdown",) if not change.startswith("answers") else ())):
+        result = runner.invoke(app, [*args.split(), "--db", str(db)])
+        assert result.exit_code == 2 and "damaged: check-in" in result.stderr, (args, change, result.output)
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == "", args
+
+
+@pytest.mark.parametrize("spelled", [False, True])
+def test_the_warning_signs_table_gives_each_answer_its_own_words_whatever_else_was_answered(runner, tmp_path,
+                                                                                            spelled):
+    """Imported check-ins that answered a warning sign `true`, `1`, `[1]` and "[1]": each answer reads
+    as its own words (`1` and `[1]` alike, on both their dates), whether or not another answer of
+    those check-ins is spelled differently (`spelled`: "no" for false)."""
+    db = tmp_path / "h.db"
+    triage(runner, db)
+    for day in (2, 4, 6, 8):
+        assert checkin(runner, db, day).exit_code == 0
+    exported = json.loads(runner.invoke(app, ["export", "--db", str(db)]).stdout)
+    fever, other = "red_flag_fever", next(q for q in FLAGS if q != "red_flag_fever")
+    for c, value in zip(exported["plans"][0]["checkins"], (True, 1, [1], "[1]")):
+        c["document"]["answers"][fever] = value
+        if spelled:
+            c["document"]["answers"][other] = "no"
+    (tmp_path / "x.json").write_text(json.dumps(exported), encoding="utf-8")
+    imported = tmp_path / "imported.db"
+    assert runner.invoke(app, ["import", str(tmp_path / "x.json"), "--db", str(imported)]).exit_code == 0
+    shown = runner.invoke(app, ["plan", "--format", "markdown", "--db", str(imported)]).stdout
+    [row] = [line for line in shown.splitlines() if line.startswith(f"| {KB.questions[fever].text[:30]}")]
+    day = [(START + dt.timedelta(days=n)).isoformat() for n in range(9)]
+    assert row.endswith(f"| **no** on {day[0]}; **yes** on {day[2]}; **1** on {day[4]}, {day[6]}; **\\[1\\]** on {day[8]} |")
+
+
 def changed_and_sealed_again(db: Path, change: str) -> None:
     """Change a column of the earliest check-in's link (`change`: SQL) and seal every row again."""
     conn = sqlite3.connect(db)
@@ -618,7 +685,7 @@ def test_the_text_a_view_lays_out_from_a_summarys_columns_is_the_one_it_was_kept
     same text, character for character, as encoding the summary (which schema 6 kept)."""
     from runrehab.history.columns import listed_text
 
-    assert listed_text(tuple(kept(summary)[1:-3])) == summary_text(summary)
+    assert listed_text(tuple(kept(summary)[1:-3]), {}) == summary_text(summary)
 
 
 def test_the_calendar_replays_whole_only_the_check_ins_that_prescribed_apart_dates_aside(runner, tmp_path):

@@ -23,7 +23,7 @@ from ..documents.vocabulary import Status
 from ..engine.progression import first_warning, walk_step, worse_step
 from ..engine.state import status_after, summary_of
 from ..errors import HistoryError
-from .summaries import KEPT, Listed, read_summaries, schema_version
+from .summaries import KEPT, Listed, linked, linked_sql, read_summaries, schema_version
 from .summaries import kept as kept_summary
 
 if TYPE_CHECKING:
@@ -56,8 +56,9 @@ def link_of(text: Any) -> Link:
 
 
 def seal(row: Any, state: Any, summary: Any = None) -> int:
-    """The seal of a check-in's row (its date, answers and document) with `state` and `summary`
-    (None in a link written before summaries were)."""
+    """The seal of a check-in's row (its date, answers and document) with `state` and `summary`,
+    what ties the summary kept beside it to the check-in (summaries.linked: its text, or its row
+    seal since schema 7; None in a link written before summaries were)."""
     kept = f"{row['date']}\0{row['answers']}\0{row['document']}\0{state}" + ("" if summary is None else f"\0{summary}")
     return zlib.crc32(kept.encode("utf-8", "surrogatepass"))
 
@@ -137,8 +138,8 @@ class Reader:
         links were."""
         if not self.linked:
             return None
-        summary = "summary" if has_summaries(self.history) else "NULL AS summary"
-        kept = self.history._rows(f"SELECT state, seal, {summary} FROM links WHERE checkin_id = ?", (row["id"],))
+        kept = self.history._rows(f"SELECT state, seal, {linked_sql(self.history)} AS summary FROM links "
+                                  "WHERE checkin_id = ?", (row["id"],))
         return self.unsealed(row, kept[0]["state"], kept[0]["seal"], kept[0]["summary"]) if kept else None
 
     def unsealed(self, row: sqlite3.Row, state: Any, sealed: Any, summary: Any = None) -> Link:
@@ -191,10 +192,6 @@ def has_links(history: History) -> bool:
     return schema_version(history) >= 3
 
 
-def has_summaries(history: History) -> bool:
-    return schema_version(history) >= 4
-
-
 def relink(history: History, plan_id: int, since: tuple[str, int] | None = None, reader: Reader | None = None) -> None:
     """Write the link (and seal) of every check-in of `plan_id` from position `since` (its date
     and id) on, in the writing transaction: after a new check-in that is that one, and those
@@ -227,7 +224,7 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
     for row, link, c in reader.walk(rows, prev, day_end):
         state, summary = link.text(), kept_summary(summary_of(c))
         conn.execute(f"INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, {columns}) VALUES (?, ?, ?, ?"
-                     f"{', ?' * len(summary)})", (row["id"], plan_id, state, seal(row, state, summary[0]), *summary))
+                     f"{', ?' * len(summary)})", (row["id"], plan_id, state, seal(row, state, linked(summary)), *summary))
 
 
 def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:

@@ -288,13 +288,23 @@ _TEXT = "{" + ",".join(f'"{c}":"%s"' if c in ("date", "triage_level", "decision"
 _PROGRESS_TEXT = {p: "null" if p is None else f'"{p}"' for p in _PROGRESSES}
 
 
-def listed_text(values: tuple[Any, ...]) -> str | None:
+def listed_text(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any]) -> str | None:
     """The JSON text of the summary kept as `values` (COLUMNS), its row seal checked, as
-    summaries.summary_text writes it; None when its words are not the document's. Laid out rather
-    than encoded: a year of check-ins is a text a day."""
+    summaries.summary_text writes it; None when a value is not of its kind or not one the document
+    allows (its answers are written as kept: parsing them is what keeping the columns avoids).
+    Laid out rather than encoded: a year of check-ins is a text a day."""
     date, day, progress, pain, answers, red_flags, level, decision, routine, prescribed = values
     said = _PROGRESS_TEXT.get(progress)
-    if said is None or level not in _LEVELS or decision not in _DECISIONS or not (pain is None or type(pain) is int):
+    if said is None or level not in _LEVELS or decision not in _DECISIONS or type(day) is not int or day < 0 or \
+            type(prescribed) is not int or type(answers) is not str or \
+            not (pain is None or type(pain) is int and _LOW <= pain <= _HIGH):
+        return None
+    for key, text in (("red_flags", red_flags), ("routine", routine)):
+        if lists.get((key, text)) is None and _parsed(text, list) is None:
+            return None
+    try:
+        dt.date.fromisoformat(date)
+    except (TypeError, ValueError):
         return None
     return _TEXT % (date, day, said, "null" if pain is None else pain, answers, red_flags, level, decision, routine,
                     prescribed)

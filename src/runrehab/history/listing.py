@@ -69,14 +69,15 @@ def entries(history: History) -> list[Entry]:
 def checkin_rows(history: History, plan_id: int) -> Iterator[Any]:
     """The check-in rows of a plan, oldest first, each checked: by the seal of its link, or whole
     when it has none (kept before links were)."""
-    from .chain import has_links, has_summaries
+    from .chain import has_links
+    from .summaries import linked_sql
 
     if history._conn is None:
         return
     reader = Reader(history, plan_id, None)  # type: ignore[arg-type]  # for its words on damage alone
-    summary = "l.summary" if has_summaries(history) else "NULL"
-    sql = (f"SELECT c.*, l.state AS link_state, l.seal AS link_seal, {summary} AS link_summary FROM checkins c "
-           "LEFT JOIN links l ON l.checkin_id = c.id WHERE c.plan_id = ? ORDER BY c.date, c.id") if has_links(history) \
+    sql = (f"SELECT c.*, l.state AS link_state, l.seal AS link_seal, {linked_sql(history)} AS link_summary "
+           "FROM checkins c LEFT JOIN links l ON l.checkin_id = c.id WHERE c.plan_id = ? ORDER BY c.date, c.id") \
+        if has_links(history) \
         else "SELECT *, NULL AS link_state, NULL AS link_seal FROM checkins WHERE plan_id = ? ORDER BY date, id"
     try:
         for row in history._conn.execute(sql, (plan_id,)):

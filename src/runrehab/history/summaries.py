@@ -50,6 +50,18 @@ def kept(summary: CheckinSummary) -> tuple[Any, ...]:
 KEPT = ("summary", *COLUMNS, "summary_seal", "signs", "row_seal")  # the columns of `links` that `kept` gives, in order
 
 
+def linked(values: tuple[Any, ...]) -> Any:
+    """What the seal of a link covers of the summary kept as `values` (KEPT), which ties it to its
+    check-in: its text, or since schema 7, which keeps none, its row seal (history.chain.seal)."""
+    return values[-1] if values[0] is None else values[0]
+
+
+def linked_sql(history: History) -> str:
+    """`linked` as SQL over a row of `links`, by the history's schema version."""
+    version = schema_version(history)
+    return "COALESCE(summary, row_seal)" if version >= 7 else "summary" if version >= 4 else "NULL"
+
+
 def signs_text(answers: dict[str, Any]) -> str:
     """A check-in's answers to the warning signs (documents.vocabulary.is_red_flag), in the order
     given, as the links table keeps them apart: the handout lists these of every check-in, and a
@@ -188,7 +200,7 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
             if crc32(sealed.encode("utf-8", "surrogatepass")) != row[-1] or not whole:
                 raise damaged(cid, "holds a summary that is not one")
             if texts and text is None:
-                text = listed_text(row[2:-3])
+                text = listed_text(row[2:-3], lists)
                 if text is None:
                     raise damaged(cid, "holds a summary that is not one")
             routine = lists.get(("routine", row[_ROUTINE_AT]))

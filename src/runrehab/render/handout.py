@@ -82,11 +82,11 @@ def _warning_signs(status: Record, checkins: list[Record], days: list[str], kb: 
         where = by_id.get(id(answers))
         if where is None:
             met.append(answers)
-            key: Any = tuple(answers.items())
+            key: Any = tuple((q, type(v), v) for q, v in answers.items())  # True and 1 apart: each has its words
             try:
                 where = places.get(key)
             except TypeError:  # an answer that is a list
-                key = tuple((q, _hashable(v)) for q, v in key)
+                key = tuple((q, kind, _hashable(v)) for q, kind, v in key)
                 where = places.get(key)
             if where is None:
                 where = places[key] = []
