@@ -300,8 +300,10 @@ def listed_text(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any]) -> s
             not (pain is None or type(pain) is int and _LOW <= pain <= _HIGH):
         return None
     for key, text in (("red_flags", red_flags), ("routine", routine)):
-        if lists.get((key, text)) is None and _parsed(text, list) is None:
-            return None
+        if lists.get((key, text)) is None:
+            lists[key, text] = _parsed(text, list)
+            if lists[key, text] is None:
+                return None
     try:
         dt.date.fromisoformat(date)
     except (TypeError, ValueError):
