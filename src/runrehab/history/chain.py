@@ -224,7 +224,8 @@ def relink(history: History, plan_id: int, since: tuple[str, int] | None = None,
     for row, link, c in reader.walk(rows, prev, day_end):
         state, summary = link.text(), kept_summary(summary_of(c))
         conn.execute(f"INSERT OR REPLACE INTO links (checkin_id, plan_id, state, seal, {columns}) VALUES (?, ?, ?, ?"
-                     f"{', ?' * len(summary)})", (row["id"], plan_id, state, seal(row, state, linked(summary)), *summary))
+                     f"{', ?' * len(summary)})",
+                     (row["id"], plan_id, state, seal(row, state, linked(summary)), *summary))
 
 
 def undo_last(history: History, plan_id: int) -> sqlite3.Row | None:
