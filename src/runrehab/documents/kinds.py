@@ -111,6 +111,10 @@ class ExerciseDoc(Document):
     source_note: Optional[str] = None  # what the sources leave out (a name without a description, a missing picture)
 
 
+# a check-in's (and its summary's) answers to the warning signs, in the order given
+_WARNING_ANSWERS = property(lambda self: warning_answers(self.answers), doc="Its answers to the warning signs.")
+
+
 class CheckIn(Document):
     schema_version: int = SCHEMA_VERSION
     plan_date: dt.date
@@ -136,8 +140,7 @@ class CheckIn(Document):
     rules: list[FiredRule]
     disclaimer: str
     trace: Optional[list[TraceEntry]] = None
-    warning_answers = property(lambda self: warning_answers(self.answers),
-                               doc="Its answers to the warning signs, in the order given.")
+    warning_answers = _WARNING_ANSWERS
 
 
 class Adherence(Document):
@@ -172,8 +175,7 @@ class CheckinSummary(Document):
     # CRC-32 of what it prescribes, its dates aside (engine.state.prescribed): equal in two
     # check-ins that leave the runner with the same level, routine, advice and checkpoints ahead
     prescribed: int
-    warning_answers = property(lambda self: warning_answers(self.answers),
-                               doc="Its answers to the warning signs, in the order given.")
+    warning_answers = _WARNING_ANSWERS
 
 
 class PlanStatus(Plan):

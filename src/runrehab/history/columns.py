@@ -193,12 +193,8 @@ def _signs(text: Any, lists: dict[tuple[str, Any], Any]) -> dict[str, Any] | Non
     None when none were kept apart, False when they are not a mapping of answers."""
     if text is None:
         return None
-    parsed = lists.get(("signs", text))
-    if parsed is None:
-        parsed = lists["signs", text] = _parsed(text, dict)
-        if parsed is None:
-            return False
-    return parsed  # type: ignore[no-any-return]
+    parsed = kept_list(lists, "signs", text, dict)
+    return False if parsed is None else parsed  # type: ignore[no-any-return]
 
 
 def _rest(summary: CheckinSummary, values: tuple[Any, ...], lists: dict[tuple[str, Any], Any]) -> bool:
@@ -208,11 +204,9 @@ def _rest(summary: CheckinSummary, values: tuple[Any, ...], lists: dict[tuple[st
         return False
     fields = list(values)
     for at, key, kind in _LIST_AT:
-        parsed = lists.get((key, values[at]))
+        parsed = kept_list(lists, key, values[at], kind)
         if parsed is None:
-            parsed = lists[key, values[at]] = _parsed(values[at], kind)
-            if parsed is None:
-                return False
+            return False
         fields[at] = parsed
     try:
         fields[0] = dt.date.fromisoformat(values[0])
@@ -267,12 +261,9 @@ def _checked(columns: list[tuple[Any, ...]], lists: dict[tuple[str, Any], Any]) 
     for at, key, kind in _LIST_AT:
         distinct = {}
         for text in {*columns[at]}:
-            parsed = lists.get((key, text))
+            parsed = distinct[text] = kept_list(lists, key, text, kind)
             if parsed is None:
-                parsed = lists[key, text] = _parsed(text, kind)
-                if parsed is None:
-                    return None
-            distinct[text] = parsed
+                return None
         fields[at] = list(map(distinct.__getitem__, columns[at]))
     try:
         fields[0] = list(map(dt.date.fromisoformat, columns[0]))
@@ -299,17 +290,23 @@ def listed_text(values: tuple[Any, ...], lists: dict[tuple[str, Any], Any]) -> s
             type(prescribed) is not int or type(answers) is not str or \
             not (pain is None or type(pain) is int and _LOW <= pain <= _HIGH):
         return None
-    for key, text in (("red_flags", red_flags), ("routine", routine)):
-        if lists.get((key, text)) is None:
-            lists[key, text] = _parsed(text, list)
-            if lists[key, text] is None:
-                return None
+    if kept_list(lists, "red_flags", red_flags, list) is None or kept_list(lists, "routine", routine, list) is None:
+        return None
     try:
         dt.date.fromisoformat(date)
     except (TypeError, ValueError):
         return None
     return _TEXT % (date, day, said, "null" if pain is None else pain, answers, red_flags, level, decision, routine,
                     prescribed)
+
+
+def kept_list(lists: dict[tuple[str, Any], Any], key: str, text: Any, kind: type) -> Any:
+    """The list (or mapping) kept as `text` in the column `key`, parsed and checked once a distinct
+    text (`lists` holds those met); None when it is not one."""
+    parsed = lists.get((key, text))
+    if parsed is None:
+        parsed = lists[key, text] = _parsed(text, kind)
+    return parsed
 
 
 def _parsed(text: Any, kind: type) -> Any:

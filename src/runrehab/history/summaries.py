@@ -18,7 +18,7 @@ from ..documents.kinds import CheckinSummary
 from ..documents.record import Record
 from ..documents.vocabulary import warning_answers
 from ..engine.state import summary_of
-from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _parsed, _pending, allowed, built, listed_text
+from .columns import _LISTS, _SCALARS, COLUMNS, Answers, _pending, allowed, built, kept_list, listed_text
 
 if TYPE_CHECKING:
     from .store import History
@@ -145,16 +145,17 @@ class Listed:
         columns has its decision and what it prescribes alone, the rest built when first read
         (columns.KeptSummary)."""
         made, answers, columns, signs = self._made, self._answers, self._columns, self._signs
-        pending = [] if whole and not made else [at for at in range(len(columns)) if at not in made]  # row seal matched
         if whole and not made:  # the usual: every one read from its columns, built together
             made.update(enumerate(built(columns, self.ids, answers, signs)))
-        elif whole and pending:
-            made.update(zip(pending, built([columns[at] for at in pending], [self.ids[at] for at in pending], answers,
-                                           [signs[at] for at in pending])))
-        for at in () if whole else pending:
-            summary = made[at] = _pending(columns[at], self.ids[at], answers, whole, signs[at])
-            if summary is None:
-                raise answers.damaged(self.ids[at], "holds a summary that is not one")
+        else:
+            pending = [at for at in range(len(columns)) if at not in made]  # its row seal matched
+            if whole and pending:
+                made.update(zip(pending, built([columns[at] for at in pending], [self.ids[at] for at in pending],
+                                               answers, [signs[at] for at in pending])))
+            for at in () if whole else pending:
+                summary = made[at] = _pending(columns[at], self.ids[at], answers, whole, signs[at])
+                if summary is None:
+                    raise answers.damaged(self.ids[at], "holds a summary that is not one")
         self._columns = self._signs = []
         return list(map(made.__getitem__, range(len(self.ids))))
 
@@ -203,11 +204,9 @@ def read_summaries(history: History, plan_id: int, doc: Callable[[int], Record |
                 text = listed_text(row[2:-3], lists)
                 if text is None:
                     raise damaged(cid, "holds a summary that is not one")
-            routine = lists.get(("routine", row[_ROUTINE_AT]))
+            routine = kept_list(lists, "routine", row[_ROUTINE_AT], list)
             if routine is None:
-                routine = lists["routine", row[_ROUTINE_AT]] = _parsed(row[_ROUTINE_AT], list)
-                if routine is None:
-                    raise damaged(cid, "holds a summary that is not one")
+                raise damaged(cid, "holds a summary that is not one")
             columns_of.append(row[2:-3])
         else:
             made[at], text = _older(row, doc, lists, answers)
